@@ -1,0 +1,320 @@
+// Package config resolves komoju-tui's settings from flags, the environment
+// and an optional TOML file, in that order of precedence, and decides which
+// backend (embedded sandbox, KOMOJU test mode, KOMOJU live mode) to use.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Mode is the backend komoju-tui talks to.
+type Mode string
+
+// Modes. Sandbox is the embedded fake KOMOJU used when no key is configured.
+const (
+	ModeSandbox Mode = "sandbox"
+	ModeTest    Mode = "test"
+	ModeLive    Mode = "live"
+)
+
+// DefaultAPIURL is KOMOJU's production API base URL (test and live keys share it).
+const DefaultAPIURL = "https://komoju.com/api/v1"
+
+// Config is the resolved configuration.
+type Config struct {
+	Mode           Mode
+	SecretKey      string
+	PublishableKey string
+	APIURL         string // empty in sandbox mode until the sandbox is started
+	WebhookSecret  string
+	Live           bool // --live given
+
+	Currency   string
+	Flow       string // session | direct
+	Capture    komoju.CaptureMode
+	NoBrowser  bool
+	Journal    string // explicit journal path, or "" for the default
+	Lang       string // en | ja
+	Demo       bool
+	Accessible bool
+
+	// KeySource says where the secret key came from: "flag", "env", "file" or "".
+	KeySource string
+	// Notices are things the clerk should see on screen, such as an
+	// environment key overriding the config file.
+	Notices []string
+}
+
+// MaskedKey is the secret key safe to show on screen.
+func (c Config) MaskedKey() string { return MaskKey(c.SecretKey) }
+
+// MaskKey keeps a key's prefix and last four characters: "sk_test_…1234".
+// Short keys are masked entirely.
+func MaskKey(k string) string {
+	if k == "" {
+		return ""
+	}
+	prefix := ""
+	for _, p := range []string{"sk_live_", "sk_test_", "pk_live_", "pk_test_", "sk_", "pk_"} {
+		if strings.HasPrefix(k, p) {
+			prefix = p
+			break
+		}
+	}
+	rest := k[len(prefix):]
+	if len(rest) <= 8 {
+		return prefix + "…"
+	}
+	return prefix + "…" + rest[len(rest)-4:]
+}
+
+// IsLiveKey reports a live secret key. KOMOJU's documented placeholder keys
+// are sk_live_…; test-key prefixes are not confirmed, so anything that is
+// not sk_live_ is treated as a test key.
+func IsLiveKey(k string) bool { return strings.HasPrefix(k, "sk_live_") }
+
+// Flags holds the command-line flags shared by the console and the headless
+// commands. Register them with RegisterFlags.
+type Flags struct {
+	fs             *flag.FlagSet
+	SecretKey      string
+	PublishableKey string
+	APIURL         string
+	WebhookSecret  string
+	Live           bool
+	Currency       string
+	Flow           string
+	Capture        string
+	NoBrowser      bool
+	Journal        string
+	Lang           string
+	Demo           bool
+	Config         string
+}
+
+// RegisterFlags adds the shared flags to fs.
+func RegisterFlags(fs *flag.FlagSet) *Flags {
+	f := &Flags{fs: fs}
+	fs.StringVar(&f.SecretKey, "secret-key", "", "KOMOJU secret key (env KOMOJU_SECRET_KEY); none = embedded sandbox")
+	fs.StringVar(&f.PublishableKey, "publishable-key", "", "KOMOJU publishable key (env KOMOJU_PUBLISHABLE_KEY)")
+	fs.StringVar(&f.APIURL, "api-url", "", "KOMOJU API base URL (env KOMOJU_API_URL; default "+DefaultAPIURL+")")
+	fs.StringVar(&f.WebhookSecret, "webhook-secret", "", "webhook secret token (env KOMOJU_WEBHOOK_SECRET)")
+	fs.BoolVar(&f.Live, "live", false, "allow a live (sk_live_) key: real money moves")
+	fs.StringVar(&f.Currency, "currency", "", "currency for new sales (default JPY)")
+	fs.StringVar(&f.Flow, "flow", "", "session (Method 1, default) or direct (Method 2)")
+	fs.StringVar(&f.Capture, "capture", "", "auto (default) or manual (two-step capture)")
+	fs.BoolVar(&f.NoBrowser, "no-browser", false, "never open a browser; show URLs and QR codes only")
+	fs.StringVar(&f.Journal, "journal", "", "path of the sale journal (default under $XDG_DATA_HOME/komoju-tui)")
+	fs.StringVar(&f.Lang, "lang", "", "en (default) or ja")
+	fs.BoolVar(&f.Demo, "demo", false, "presenter mode: larger text, keys and ids masked")
+	fs.StringVar(&f.Config, "config", "", "config file (default $XDG_CONFIG_HOME/komoju-tui/config.toml)")
+	return f
+}
+
+func (f *Flags) set(name string) bool {
+	found := false
+	if f.fs != nil {
+		f.fs.Visit(func(fl *flag.Flag) {
+			if fl.Name == name {
+				found = true
+			}
+		})
+	}
+	return found
+}
+
+// File is the TOML config file's shape.
+type File struct {
+	SecretKey      string `toml:"secret_key"`
+	PublishableKey string `toml:"publishable_key"`
+	APIURL         string `toml:"api_url"`
+	WebhookSecret  string `toml:"webhook_secret"`
+	Currency       string `toml:"currency"`
+	Flow           string `toml:"flow"`
+	Capture        string `toml:"capture"`
+	NoBrowser      bool   `toml:"no_browser"`
+	Journal        string `toml:"journal"`
+	Lang           string `toml:"lang"`
+}
+
+// DefaultFilePath is $XDG_CONFIG_HOME/komoju-tui/config.toml (or
+// ~/.config/komoju-tui/config.toml).
+func DefaultFilePath(getenv func(string) string) string {
+	dir := getenv("XDG_CONFIG_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		dir = filepath.Join(home, ".config")
+	}
+	return filepath.Join(dir, "komoju-tui", "config.toml")
+}
+
+// LoadFile reads a config file. A missing file is not an error when optional.
+func LoadFile(path string, optional bool) (File, error) {
+	var f File
+	if path == "" {
+		return f, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if optional && errors.Is(err, os.ErrNotExist) {
+			return f, nil
+		}
+		return f, fmt.Errorf("config file %s: %w", path, err)
+	}
+	md, err := toml.Decode(string(b), &f)
+	if err != nil {
+		return f, fmt.Errorf("config file %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return f, fmt.Errorf("config file %s: unknown setting(s) %s", path, strings.Join(keys, ", "))
+	}
+	return f, nil
+}
+
+// Resolve merges flags > environment > file and validates the result.
+// getenv is os.Getenv in production and a map lookup in tests.
+func Resolve(f *Flags, getenv func(string) string) (Config, error) {
+	if f == nil {
+		f = &Flags{}
+	}
+	path, optional := f.Config, false
+	if path == "" {
+		path, optional = DefaultFilePath(getenv), true
+	}
+	file, err := LoadFile(path, optional)
+	if err != nil {
+		return Config{}, err
+	}
+	c := Config{Live: f.Live, Demo: f.Demo, Accessible: getenv("ACCESSIBLE") != ""}
+
+	// pick returns the first non-empty of flag, env, file and names its source.
+	pick := func(flagName, flagVal, envName, fileVal string) (string, string) {
+		envVal := strings.TrimSpace(getenv(envName))
+		switch {
+		case f.set(flagName) || flagVal != "":
+			return flagVal, "flag"
+		case envVal != "":
+			return envVal, "env"
+		case fileVal != "":
+			return fileVal, "file"
+		}
+		return "", ""
+	}
+	var src string
+	c.SecretKey, c.KeySource = pick("secret-key", f.SecretKey, "KOMOJU_SECRET_KEY", file.SecretKey)
+	if c.KeySource == "env" && file.SecretKey != "" && file.SecretKey != c.SecretKey {
+		c.Notices = append(c.Notices, "KOMOJU_SECRET_KEY from the environment overrides the key in "+path)
+	}
+	if c.KeySource == "flag" && file.SecretKey != "" && file.SecretKey != c.SecretKey {
+		c.Notices = append(c.Notices, "--secret-key overrides the key in "+path)
+	}
+	c.PublishableKey, _ = pick("publishable-key", f.PublishableKey, "KOMOJU_PUBLISHABLE_KEY", file.PublishableKey)
+	c.APIURL, src = pick("api-url", f.APIURL, "KOMOJU_API_URL", file.APIURL)
+	if src == "env" && file.APIURL != "" && file.APIURL != c.APIURL {
+		c.Notices = append(c.Notices, "KOMOJU_API_URL from the environment overrides the URL in "+path)
+	}
+	c.WebhookSecret, _ = pick("webhook-secret", f.WebhookSecret, "KOMOJU_WEBHOOK_SECRET", file.WebhookSecret)
+	c.Currency, _ = pick("currency", f.Currency, "KOMOJU_TUI_CURRENCY", file.Currency)
+	c.Flow, _ = pick("flow", f.Flow, "KOMOJU_TUI_FLOW", file.Flow)
+	capture, _ := pick("capture", f.Capture, "KOMOJU_TUI_CAPTURE", file.Capture)
+	c.Journal, _ = pick("journal", f.Journal, "KOMOJU_TUI_JOURNAL", file.Journal)
+	c.Lang, _ = pick("lang", f.Lang, "KOMOJU_TUI_LANG", file.Lang)
+	c.NoBrowser = f.NoBrowser || file.NoBrowser
+
+	if err := validateKey("secret key", c.SecretKey); err != nil {
+		return Config{}, err
+	}
+	if err := validateKey("publishable key", c.PublishableKey); err != nil {
+		return Config{}, err
+	}
+	if c.Currency == "" {
+		c.Currency = "JPY"
+	}
+	cur, ok := komoju.LookupCurrency(c.Currency)
+	if !ok {
+		return Config{}, fmt.Errorf("currency %q is not one KOMOJU supports (%s)", c.Currency, strings.Join(komoju.CurrencyCodes, ", "))
+	}
+	c.Currency = cur.Code
+	switch c.Flow {
+	case "":
+		c.Flow = "session"
+	case "session", "direct":
+	default:
+		return Config{}, fmt.Errorf("flow %q: want session (Method 1) or direct (Method 2)", c.Flow)
+	}
+	switch capture {
+	case "", "auto":
+		c.Capture = komoju.CaptureAuto
+	case "manual":
+		c.Capture = komoju.CaptureManual
+	default:
+		return Config{}, fmt.Errorf("capture %q: want auto or manual", capture)
+	}
+	switch c.Lang {
+	case "":
+		c.Lang = "en"
+	case "en", "ja":
+	default:
+		return Config{}, fmt.Errorf("lang %q: want en or ja", c.Lang)
+	}
+
+	switch {
+	case c.SecretKey == "":
+		c.Mode = ModeSandbox
+		if c.APIURL != "" {
+			return Config{}, fmt.Errorf("an API URL (%s) is set but no secret key: set KOMOJU_SECRET_KEY, or unset the URL to use the embedded sandbox", c.APIURL)
+		}
+	case IsLiveKey(c.SecretKey):
+		c.Mode = ModeLive
+		if !c.Live {
+			return Config{}, errors.New("the secret key is a live key (sk_live_…): real money would move; pass --live to allow it")
+		}
+	default:
+		c.Mode = ModeTest
+	}
+	if c.Mode != ModeSandbox {
+		if c.APIURL == "" {
+			c.APIURL = DefaultAPIURL
+		}
+		u, err := url.Parse(c.APIURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return Config{}, fmt.Errorf("API URL %q is not an http(s) URL", c.APIURL)
+		}
+		if c.Mode == ModeLive && u.Scheme != "https" {
+			return Config{}, fmt.Errorf("API URL %q: a live key is only sent over https", c.APIURL)
+		}
+	}
+	return c, nil
+}
+
+func validateKey(what, k string) error {
+	if k == "" {
+		return nil
+	}
+	for _, r := range k {
+		if r <= ' ' || r > '~' {
+			return fmt.Errorf("%s contains a space or a non-ASCII character: check for a copy-paste error", what)
+		}
+	}
+	if strings.HasPrefix(k, "pk_") && what == "secret key" {
+		return fmt.Errorf("the secret key %s is a publishable key (pk_…); use the secret key (sk_…)", MaskKey(k))
+	}
+	return nil
+}
