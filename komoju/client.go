@@ -464,6 +464,10 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 	var apiErr *Error
 	if errors.As(lastErr, &apiErr) {
+		if ctx.Err() != nil {
+			// Still an *Error for errors.As, and says why retrying stopped.
+			return fmt.Errorf("%w (stopped retrying: %w)", apiErr, ctx.Err())
+		}
 		return apiErr
 	}
 	if ctx.Err() != nil && !errors.Is(lastErr, ctx.Err()) {

@@ -114,6 +114,15 @@ func (d *PaymentDetails) InstructionsURL() string {
 
 // UnmarshalJSON decodes the variant named by "type" and keeps the raw bytes.
 func (d *PaymentDetails) UnmarshalJSON(b []byte) error {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '"' {
+		// A token id given as payment_details: keep it verbatim in Raw.
+		var tok string
+		if err := json.Unmarshal(t, &tok); err != nil {
+			return fmt.Errorf("payment_details: %w", err)
+		}
+		*d = PaymentDetails{Raw: append(json.RawMessage(nil), t...)}
+		return nil
+	}
 	var head struct {
 		Type PaymentType `json:"type"`
 	}
@@ -147,8 +156,10 @@ func (d *PaymentDetails) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes the typed variant with its type. For an unmodelled type
-// it writes Raw unchanged.
+// MarshalJSON writes the typed variant with its type. When the value was
+// decoded (Raw is set), the typed fields are laid over the raw object, so
+// fields this package does not model survive a round trip while edits to
+// the typed fields win. For an unmodelled type it writes Raw unchanged.
 func (d PaymentDetails) MarshalJSON() ([]byte, error) {
 	var v any
 	switch {
@@ -171,7 +182,22 @@ func (d PaymentDetails) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	typ, _ := json.Marshal(d.Type)
+	typ, err := json.Marshal(d.Type)
+	if err != nil {
+		return nil, err
+	}
+	var raw map[string]json.RawMessage
+	if len(d.Raw) > 0 && json.Unmarshal(d.Raw, &raw) == nil && raw != nil {
+		var typed map[string]json.RawMessage
+		if err := json.Unmarshal(body, &typed); err != nil {
+			return nil, err
+		}
+		for k, val := range typed {
+			raw[k] = val
+		}
+		raw["type"] = typ
+		return json.Marshal(raw)
+	}
 	// Splice "type" in front of the variant's own fields.
 	var buf bytes.Buffer
 	buf.WriteString(`{"type":`)
@@ -241,9 +267,11 @@ type PaymentDetailsParams struct {
 // four digits and the CVC removed.
 func (p PaymentDetailsParams) Redacted() PaymentDetailsParams {
 	if p.Number != "" {
-		last := p.Number
-		if len(last) > 4 {
-			last = last[len(last)-4:]
+		// Only a full-length number keeps its last four digits; anything
+		// shorter could be most of a (mistyped) number and is hidden whole.
+		last := ""
+		if len(p.Number) >= 12 {
+			last = p.Number[len(p.Number)-4:]
 		}
 		p.Number = "************" + last
 	}

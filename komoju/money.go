@@ -124,14 +124,31 @@ func ParseAmount(input, currency string) (int64, error) {
 	if s == "" {
 		return 0, fmt.Errorf("amount is empty")
 	}
-	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("amount %q is negative", input)
-	}
+	s = strings.TrimPrefix(s, "+")
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	s = strings.TrimSpace(s)
 	s = strings.TrimPrefix(s, c.Symbol)
 	s = strings.TrimPrefix(s, strings.TrimSpace(c.Symbol))
-	s = strings.TrimPrefix(s, "+")
+	if c.Code == "JPY" {
+		// Japanese keyboards type the full-width yen sign; 円 is the suffix
+		// form of the same thing.
+		s = strings.TrimPrefix(s, "￥")
+		s = strings.TrimSuffix(s, "円")
+	}
 	s = strings.TrimSpace(s)
+	if neg || strings.HasPrefix(s, "-") {
+		return 0, fmt.Errorf("amount %q is negative", input)
+	}
 	intPart, fracPart, hasDot := strings.Cut(s, ".")
+	if intPart == "" && fracPart == "" {
+		return 0, fmt.Errorf("amount %q is not a number", input)
+	}
+	for _, r := range fracPart {
+		if r < '0' || r > '9' {
+			return 0, fmt.Errorf("amount %q is not a number", input)
+		}
+	}
 	if hasDot && c.Decimals == 0 {
 		if strings.Trim(fracPart, "0") != "" {
 			return 0, fmt.Errorf("amount %q has decimals, but %s has no minor unit", input, c.Code)
@@ -141,9 +158,6 @@ func ParseAmount(input, currency string) (int64, error) {
 	if len(fracPart) > c.Decimals {
 		return 0, fmt.Errorf("amount %q has more than %d decimal places for %s", input, c.Decimals, c.Code)
 	}
-	if hasDot && fracPart == "" && c.Decimals > 0 && intPart == "" {
-		return 0, fmt.Errorf("amount %q is not a number", input)
-	}
 	intPart, err := stripGrouping(intPart, input)
 	if err != nil {
 		return 0, err
@@ -151,15 +165,10 @@ func ParseAmount(input, currency string) (int64, error) {
 	if intPart == "" {
 		intPart = "0"
 	}
-	for _, r := range fracPart {
-		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("amount %q is not a number", input)
-		}
-	}
 	fracPart += strings.Repeat("0", c.Decimals-len(fracPart))
 	whole, err := strconv.ParseInt(intPart, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("amount %q is too large", input)
+		return 0, fmt.Errorf("amount %q is too large (max %s)", input, c.Format(MaxAmount))
 	}
 	scale := int64(math.Pow10(c.Decimals))
 	if whole > MaxAmount/scale {
@@ -174,7 +183,7 @@ func ParseAmount(input, currency string) (int64, error) {
 		return 0, fmt.Errorf("amount %q is too large (max %s)", input, c.Format(MaxAmount))
 	}
 	if total == 0 {
-		return 0, fmt.Errorf("amount must be greater than zero")
+		return 0, fmt.Errorf("amount %q must be greater than zero", input)
 	}
 	return total, nil
 }

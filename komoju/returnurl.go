@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/url"
 )
 
@@ -12,6 +13,9 @@ import (
 var (
 	ErrReturnURLUnsigned = errors.New("komoju: return URL has no hmac parameter")
 	ErrReturnURLTampered = errors.New("komoju: return URL hmac does not match (tampered or wrong key)")
+	// ErrNoSecretKey is returned when signing or verifying without a key: an
+	// empty key would let anyone forge a valid hmac.
+	ErrNoSecretKey = errors.New("komoju: no secret key to sign or verify the return URL with")
 )
 
 // returnURLMessage is the exact message that is signed for a return URL, as
@@ -45,9 +49,12 @@ func returnURLMAC(u *url.URL, secretKey string) string {
 // SignReturnURL adds params to rawURL, then an hmac parameter signed with
 // the merchant's secret key. Existing query parameters are kept.
 func SignReturnURL(rawURL string, params url.Values, secretKey string) (string, error) {
+	if secretKey == "" {
+		return "", ErrNoSecretKey
+	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("komoju: return URL %q: %w", rawURL, err)
 	}
 	q := u.Query()
 	q.Del("hmac")
@@ -65,6 +72,12 @@ func SignReturnURL(rawURL string, params url.Values, secretKey string) (string, 
 // VerifyReturnURL checks the hmac parameter of a URL KOMOJU redirected the
 // customer to, in constant time, and returns the remaining parameters.
 func VerifyReturnURL(u *url.URL, secretKey string) (url.Values, error) {
+	if secretKey == "" {
+		return nil, ErrNoSecretKey
+	}
+	if u == nil {
+		return nil, ErrReturnURLUnsigned
+	}
 	q := u.Query()
 	got := q.Get("hmac")
 	if got == "" {

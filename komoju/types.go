@@ -218,6 +218,61 @@ type RefundRequest struct {
 	CreatedAt     time.Time           `json:"created_at"`
 }
 
+// UnmarshalJSON accepts bank_code, branch_number and account_number as JSON
+// strings or numbers: KOMOJU's create body types account_number as an
+// integer, and a number where a string is expected must not make the whole
+// payment undecodable.
+func (r *RefundRequest) UnmarshalJSON(b []byte) error {
+	type plain RefundRequest
+	var aux struct {
+		plain
+		BankCode      json.RawMessage `json:"bank_code"`
+		BranchNumber  json.RawMessage `json:"branch_number"`
+		AccountNumber json.RawMessage `json:"account_number"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*r = RefundRequest(aux.plain)
+	var err error
+	if r.BankCode, err = flexStringPtr(aux.BankCode); err != nil {
+		return fmt.Errorf("refund_request bank_code: %w", err)
+	}
+	var p *string
+	if p, err = flexStringPtr(aux.BranchNumber); err != nil {
+		return fmt.Errorf("refund_request branch_number: %w", err)
+	} else if p != nil {
+		r.BranchNumber = *p
+	}
+	if p, err = flexStringPtr(aux.AccountNumber); err != nil {
+		return fmt.Errorf("refund_request account_number: %w", err)
+	} else if p != nil {
+		r.AccountNumber = *p
+	}
+	return nil
+}
+
+// flexStringPtr decodes a JSON string or number as a string; null or absent
+// is nil.
+func flexStringPtr(raw json.RawMessage) (*string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var s string
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, err
+		}
+		return &s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return nil, fmt.Errorf("want a string or number, got %s", raw)
+	}
+	s = n.String()
+	return &s, nil
+}
+
 // Session is KOMOJU's session object (resource "session").
 type Session struct {
 	ID             string                 `json:"id"`
