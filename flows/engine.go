@@ -1,0 +1,759 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Deps is what an Engine runs on. Only Client is required.
+type Deps struct {
+	// Client talks to KOMOJU or the sandbox.
+	Client *komoju.Client
+	// Recorder, when set, is the sale journal: every sale, every intent
+	// before a money-moving call and every result after it. Nil runs
+	// without one (tests, quick demos); Reconcile then has nothing to do.
+	Recorder Recorder
+	// Now is the clock (card expiry checks, order numbers); default time.Now.
+	Now func() time.Time
+	// Logger receives debug logs; nil discards them. Card numbers and CVCs
+	// are never logged.
+	Logger *slog.Logger
+	// ReturnURL is the app's return-URL server (see ReturnServer), used
+	// when a Checkout has none.
+	ReturnURL string
+	// Scenario is a default Komoju-Scenario header for every payment and
+	// session the engine creates (test mode only); PayOptions can override
+	// it per attempt.
+	Scenario string
+	// OrderPrefix prefixes generated order numbers (default "POS").
+	OrderPrefix string
+	// PollBackoff is Watch's delay before poll number attempt (1-based):
+	// default 500ms doubling to 10s. Tests return 0 to poll without sleeping.
+	PollBackoff func(attempt int) time.Duration
+	// Timeout bounds each resolution step after an unknown outcome (retry
+	// with the same key, look-up by order number). Default 15s.
+	Timeout time.Duration
+}
+
+// Engine runs the operations of the two payment flows. It is safe for
+// concurrent use; each operation takes a context that bounds it.
+type Engine struct {
+	client    *komoju.Client
+	rec       Recorder
+	now       func() time.Time
+	log       *slog.Logger
+	returnURL string
+	scenario  string
+	backoff   func(int) time.Duration
+	timeout   time.Duration
+	orders    *OrderNumbers
+	hub       *Hub
+
+	mu       sync.Mutex
+	inflight map[int64]bool // intents whose call is still running here
+}
+
+// errNoClient is returned by operations of an Engine built without a client.
+var errNoClient = errors.New("flows: engine has no KOMOJU client")
+
+// NewEngine builds an Engine from d.
+func NewEngine(d Deps) *Engine {
+	e := &Engine{
+		client:    d.Client,
+		rec:       d.Recorder,
+		now:       d.Now,
+		log:       d.Logger,
+		returnURL: d.ReturnURL,
+		scenario:  d.Scenario,
+		backoff:   d.PollBackoff,
+		timeout:   d.Timeout,
+		hub:       NewHub(),
+		inflight:  map[int64]bool{},
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if e.backoff == nil {
+		e.backoff = DefaultPollBackoff
+	}
+	if e.timeout <= 0 {
+		e.timeout = 15 * time.Second
+	}
+	oo := OrderNumbersOptions{Prefix: d.OrderPrefix, Now: e.now}
+	if e.rec != nil {
+		rec := e.rec
+		oo.Last = func(p string) (string, error) { return rec.LastOrderNum(context.Background(), p) }
+		oo.Taken = func(n string) (bool, error) { return rec.OrderNumUsed(context.Background(), n) }
+	}
+	e.orders = NewOrderNumbers(oo)
+	return e
+}
+
+// SetReturnURL sets the return URL used for checkouts without one, for
+// when the return server starts after the engine (its handler needs the
+// engine).
+func (e *Engine) SetReturnURL(u string) {
+	e.mu.Lock()
+	e.returnURL = u
+	e.mu.Unlock()
+}
+
+// ReturnURL returns the default return URL.
+func (e *Engine) ReturnURL() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.returnURL
+}
+
+// Client returns the engine's KOMOJU client.
+func (e *Engine) Client() *komoju.Client { return e.client }
+
+// Hub is where pushed payment updates (webhooks, return-URL hits) are
+// published; Watch subscribes to it.
+func (e *Engine) Hub() *Hub { return e.hub }
+
+// Push publishes a payment update from a webhook or the return URL to
+// every Watch in progress and records the status in the journal.
+func (e *Engine) Push(ctx context.Context, p Push) {
+	if p.Payment == nil {
+		return
+	}
+	e.recordStatus(ctx, p.Payment, p.Source)
+	e.hub.Publish(p)
+}
+
+// NextOrderNum returns a fresh order number such as POS-20261124-0007.
+func (e *Engine) NextOrderNum() string { return e.orders.Next() }
+
+// NewCheckout returns a checkout with the defaults filled in: a fresh
+// order number, JPY, tax 0, capture auto, Method 1, the app's return URL.
+func (e *Engine) NewCheckout(amount int64, currency string) Checkout {
+	c := Checkout{Amount: amount, Currency: currency, OrderNum: e.NextOrderNum(), ReturnURL: e.ReturnURL()}
+	return c.Normalized()
+}
+
+// Sale is a Method 1 sale in progress: the checkout and the session that
+// carries its payment attempts. It never holds card numbers or CVCs.
+type Sale struct {
+	Checkout  Checkout
+	Session   *komoju.Session
+	Methods   []Method // what the session can be paid with
+	OrderNum  string
+	JournalID int64 // the journal's sale id (0 without a journal)
+	// Attempts counts pay attempts; LastOutcome is the latest one.
+	Attempts    int
+	LastOutcome *Outcome
+
+	mu sync.Mutex // serialises pay attempts on one session
+}
+
+// SessionID returns the session's id.
+func (s *Sale) SessionID() string {
+	if s == nil || s.Session == nil {
+		return ""
+	}
+	return s.Session.ID
+}
+
+// Method returns the session's entry for t.
+func (s *Sale) Method(t komoju.PaymentType) (Method, bool) {
+	for _, m := range s.Methods {
+		if m.Type == t {
+			return m, true
+		}
+	}
+	return Method{}, false
+}
+
+// PayOptions tunes one pay attempt.
+type PayOptions struct {
+	// Scenario sends a Komoju-Scenario header (test mode): the attempt
+	// fails with that error code. Empty uses Deps.Scenario.
+	Scenario string
+}
+
+func (e *Engine) prepare(co Checkout) (Checkout, error) {
+	co = co.Normalized()
+	if co.OrderNum == "" {
+		co.OrderNum = e.NextOrderNum()
+	}
+	if co.ReturnURL == "" {
+		co.ReturnURL = e.ReturnURL()
+	}
+	return co, co.Validate()
+}
+
+func (e *Engine) scenarioOpt(s string) []komoju.CallOption {
+	if s == "" {
+		s = e.scenario
+	}
+	if s == "" {
+		return nil
+	}
+	return []komoju.CallOption{komoju.WithScenario(s)}
+}
+
+// StartSession is Method 1, step 1: it validates the checkout (filling in
+// an order number and the return URL when empty), records the sale and
+// creates the session. The returned Sale lists the session's payment
+// methods. Creating a session moves no money, so a failure here is simply
+// an error: nothing was charged.
+func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
+	if e.client == nil {
+		return nil, errNoClient
+	}
+	co.Flow = FlowSession
+	co, err := e.prepare(co)
+	if err != nil {
+		return nil, err
+	}
+	saleID := e.recordSale(ctx, co)
+	params := &komoju.SessionCreateParams{
+		Amount:    co.Amount,
+		Currency:  co.Currency,
+		ReturnURL: co.ReturnURL,
+		Email:     co.Email,
+		Name:      co.Name,
+		PaymentData: &komoju.SessionPaymentData{
+			Capture:          co.Capture,
+			ExternalOrderNum: co.OrderNum,
+			Name:             co.Name,
+		},
+		LineItems: co.LineItems,
+		Metadata:  co.Metadata,
+	}
+	key := komoju.NewIdempotencyKey()
+	opts := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt("")...)
+	s, err := e.client.Sessions.Create(ctx, params, opts...)
+	if err != nil && errors.Is(err, komoju.ErrOutcomeUnknown) && ctx.Err() == nil {
+		// The same key returns the session if it was created.
+		s, err = e.client.Sessions.Create(ctx, params, opts...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("flows: creating the KOMOJU session for %s: %w", co.OrderNum, err)
+	}
+	e.recordSaleSession(ctx, saleID, s.ID)
+	e.log.LogAttrs(ctx, slog.LevelDebug, "session created", slog.String("session", s.ID), slog.String("order", co.OrderNum))
+	return &Sale{Checkout: co, Session: s, Methods: MethodsFromSession(s), OrderNum: co.OrderNum, JournalID: saleID}, nil
+}
+
+// fillDetails copies the checkout's email into the method's email field
+// when the clerk left it empty (the seed: with an email on the session,
+// payment_details[email] becomes optional).
+func fillDetails(t komoju.PaymentType, d Details, co Checkout) Details {
+	if m, ok := LookupMethod(t); ok && m.Takes(DetailEmail) && strings.TrimSpace(d.Email) == "" {
+		d.Email = co.Email
+	}
+	return d
+}
+
+// errFor is the error an operation returns with its Outcome: nil for
+// everything but OutcomeError and OutcomeUnknown.
+func errFor(o Outcome, cause error) error {
+	switch o.Kind {
+	case OutcomeError, OutcomeUnknown:
+		if cause != nil {
+			return cause
+		}
+		if o.Err != nil {
+			return o.Err
+		}
+		if o.Kind == OutcomeUnknown {
+			return fmt.Errorf("flows: %s: %w", o.Message, komoju.ErrOutcomeUnknown)
+		}
+		return errors.New("flows: " + o.Message)
+	}
+	return nil
+}
+
+// PaySession is Method 1, steps 2 and 3: it pays sale's session with method
+// t and returns the Outcome of the seed's pay-result table. Input is
+// validated first (nothing is sent while it is invalid). The intent is
+// journaled with its idempotency key before the call and the result after.
+//
+// After OutcomeError the session stays payable: call PaySession again on
+// the same Sale (the seed: "You may call Session: Pay again on the same
+// session"). If the answer is lost, the same request is retried with the
+// same idempotency key and then the session is looked up, before the
+// clerk is told anything; if that still fails the Outcome is
+// OutcomeUnknown and Reconcile finishes the job later.
+//
+// The error is nil unless the Outcome is OutcomeError or OutcomeUnknown.
+func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowSession), errNoClient
+	}
+	if sale == nil || sale.Session == nil {
+		err := errors.New("flows: no session: call StartSession first")
+		return Outcome{Kind: OutcomeError, Message: "There is no session to pay. Start the sale again."}, err
+	}
+	sale.mu.Lock()
+	defer sale.mu.Unlock()
+	d = fillDetails(t, d, sale.Checkout)
+	if fe := e.validatePay(t, d, sale.Methods); len(fe) > 0 {
+		o := OutcomeFromError(fe, FlowSession)
+		o.SessionID, o.OrderNum = sale.SessionID(), sale.OrderNum
+		return o, fe
+	}
+	params := &komoju.SessionPayParams{PaymentDetails: d.Params(t), Capture: sale.Checkout.Capture}
+	key := komoju.NewIdempotencyKey()
+	intent := Intent{
+		SaleID: sale.JournalID, Op: OpPay, Flow: FlowSession, Method: t,
+		OrderNum: sale.OrderNum, SessionID: sale.SessionID(), IdempotencyKey: key,
+		Amount: sale.Checkout.Amount, Tax: sale.Checkout.Tax, Currency: sale.Checkout.Currency,
+		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
+	}
+	intentID, jerr := e.recordIntent(ctx, intent)
+	if jerr != nil {
+		return Outcome{Kind: OutcomeError, SessionID: sale.SessionID(), OrderNum: sale.OrderNum, CanRetry: true,
+			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+	}
+	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(opts.Scenario)...)
+
+	r, err := e.client.Sessions.Pay(ctx, sale.SessionID(), params, call...)
+	var o Outcome
+	if err != nil {
+		o = OutcomeFromError(err, FlowSession)
+		if o.Kind == OutcomeUnknown {
+			o = e.resolveSessionPay(ctx, sale, params, call, err)
+		}
+	} else {
+		o = OutcomeFromPay(r, sale.Checkout.Capture)
+	}
+	if o.SessionID == "" {
+		o.SessionID = sale.SessionID()
+	}
+	if o.OrderNum == "" {
+		o.OrderNum = sale.OrderNum
+	}
+	e.recordResult(ctx, intentID, o, err)
+	sale.Attempts++
+	oc := o
+	sale.LastOutcome = &oc
+	if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
+		if err == nil {
+			return o, errFor(o, nil)
+		}
+		return o, err
+	}
+	return o, nil
+}
+
+// validatePay checks the method and the details.
+func (e *Engine) validatePay(t komoju.PaymentType, d Details, offered []Method) FieldErrors {
+	var fe FieldErrors
+	if t == "" {
+		fe.add(FieldMethod, "choose a payment method")
+		return fe
+	}
+	if len(offered) > 0 {
+		found := false
+		for _, m := range offered {
+			found = found || m.Type == t
+		}
+		if !found {
+			fe.add(FieldMethod, "%s is not offered for this sale", t)
+			return fe
+		}
+	} else if _, ok := LookupMethod(t); !ok {
+		fe.add(FieldMethod, "%s is not a payment method this till supports", t)
+		return fe
+	}
+	return ValidateDetails(t, d, e.now())
+}
+
+// resolveSessionPay finds out what happened to a pay attempt whose answer
+// was lost: the same request with the same idempotency key (KOMOJU answers
+// with the original result if it was processed), then Session: Show. It
+// never sends a new charge.
+func (e *Engine) resolveSessionPay(ctx context.Context, sale *Sale, params *komoju.SessionPayParams, call []komoju.CallOption, cause error) Outcome {
+	unknown := OutcomeFromError(cause, FlowSession)
+	if ctx.Err() != nil {
+		return unknown // the clerk cancelled: Reconcile resolves it later
+	}
+	rctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	r, err := e.client.Sessions.Pay(rctx, sale.SessionID(), params, call...)
+	if err == nil {
+		e.log.LogAttrs(ctx, slog.LevelInfo, "lost pay answer recovered by idempotent retry", slog.String("session", sale.SessionID()))
+		return OutcomeFromPay(r, sale.Checkout.Capture)
+	}
+	if o := OutcomeFromError(err, FlowSession); o.Kind == OutcomeError {
+		return o
+	}
+	s, err := e.client.Sessions.Get(rctx, sale.SessionID())
+	if err == nil && s.Payment != nil {
+		o := OutcomeFromPayment(s.Payment)
+		o.SessionID = s.ID
+		return o
+	}
+	return unknown
+}
+
+func cardBrandOf(t komoju.PaymentType, d Details) string {
+	if t != komoju.TypeCreditCard {
+		return ""
+	}
+	return CardBrand(d.CardNumber)
+}
+
+func cardLast4Of(t komoju.PaymentType, d Details) string {
+	if t != komoju.TypeCreditCard {
+		return ""
+	}
+	return d.CardLast4()
+}
+
+// PayDirect is Method 2: it creates a payment directly and returns the
+// Outcome of the seed's Payment status table. The checkout and details are
+// validated first; the order number must be unique per payment, so a new
+// attempt after an error needs a new order number (PayDirect fills one in
+// when OrderNum is empty). A lost answer is resolved like PaySession's: the
+// same request with the same idempotency key, then a look-up by
+// external_order_num.
+//
+// The error is nil unless the Outcome is OutcomeError or OutcomeUnknown.
+func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
+	}
+	co.Flow = FlowDirect
+	co, cerr := e.prepare(co)
+	d = fillDetails(t, d, co)
+	var fe FieldErrors
+	if cerr != nil {
+		errors.As(cerr, &fe)
+	}
+	fe = append(fe, e.validatePay(t, d, nil)...)
+	if len(fe) > 0 {
+		o := OutcomeFromError(fe, FlowDirect)
+		o.CanRetry = false
+		o.OrderNum = co.OrderNum
+		return o, fe
+	}
+	params := &komoju.PaymentCreateParams{
+		Amount:           co.Amount,
+		Currency:         co.Currency,
+		Tax:              co.Tax,
+		Description:      co.Description,
+		ExternalOrderNum: co.OrderNum,
+		ReturnURL:        co.ReturnURL,
+		Metadata:         co.Metadata,
+		PaymentDetails:   d.Params(t),
+	}
+	if co.Capture == komoju.CaptureManual {
+		f := false
+		params.Capture = &f
+	}
+	saleID := e.recordSale(ctx, co)
+	key := komoju.NewIdempotencyKey()
+	intentID, jerr := e.recordIntent(ctx, Intent{
+		SaleID: saleID, Op: OpPay, Flow: FlowDirect, Method: t, OrderNum: co.OrderNum,
+		IdempotencyKey: key, Amount: co.Amount, Tax: co.Tax, Currency: co.Currency,
+		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
+	})
+	if jerr != nil {
+		return Outcome{Kind: OutcomeError, OrderNum: co.OrderNum,
+			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+	}
+	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(opts.Scenario)...)
+	p, err := e.client.Payments.Create(ctx, params, call...)
+	var o Outcome
+	if err != nil {
+		o = OutcomeFromError(err, FlowDirect)
+		if o.Kind == OutcomeUnknown {
+			o = e.resolveDirectPay(ctx, co.OrderNum, params, call, err)
+		}
+	} else {
+		o = OutcomeFromPayment(p)
+	}
+	if o.OrderNum == "" {
+		o.OrderNum = co.OrderNum
+	}
+	e.recordResult(ctx, intentID, o, err)
+	if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
+		if err == nil {
+			return o, errFor(o, nil)
+		}
+		return o, err
+	}
+	return o, nil
+}
+
+// resolveDirectPay resolves a Payment: Create whose answer was lost: the
+// same request with the same key, then GET /payments?external_order_num=.
+func (e *Engine) resolveDirectPay(ctx context.Context, orderNum string, params *komoju.PaymentCreateParams, call []komoju.CallOption, cause error) Outcome {
+	unknown := OutcomeFromError(cause, FlowDirect)
+	if ctx.Err() != nil {
+		return unknown
+	}
+	rctx, cancel := context.WithTimeout(ctx, e.timeout)
+	defer cancel()
+	p, err := e.client.Payments.Create(rctx, params, call...)
+	if err == nil {
+		e.log.LogAttrs(ctx, slog.LevelInfo, "lost payment answer recovered by idempotent retry", slog.String("order", orderNum))
+		return OutcomeFromPayment(p)
+	}
+	if o := OutcomeFromError(err, FlowDirect); o.Kind == OutcomeError {
+		// A duplicate order number here means the first attempt went
+		// through: look it up instead of reporting an error.
+		if found := e.findByOrderNum(rctx, orderNum); found != nil {
+			return OutcomeFromPayment(found)
+		}
+		return o
+	}
+	if found := e.findByOrderNum(rctx, orderNum); found != nil {
+		return OutcomeFromPayment(found)
+	}
+	return unknown
+}
+
+// findByOrderNum returns the newest payment with external_order_num n, or nil.
+func (e *Engine) findByOrderNum(ctx context.Context, n string) *komoju.Payment {
+	if n == "" {
+		return nil
+	}
+	l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: n})
+	if err != nil || l == nil || len(l.Data) == 0 {
+		return nil
+	}
+	best := &l.Data[0]
+	for i := range l.Data {
+		if l.Data[i].CreatedAt.After(best.CreatedAt) {
+			best = &l.Data[i]
+		}
+	}
+	return best
+}
+
+// moneyOp runs one money-moving call on an existing payment: intent, call
+// with a fixed idempotency key, one same-key retry when the answer is
+// lost, then a Payment: Show, and the result in the journal.
+func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, call func(context.Context, ...komoju.CallOption) (*komoju.Payment, error)) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
+	}
+	if strings.TrimSpace(id) == "" {
+		err := FieldErrors{{Field: "payment_id", Message: "is required"}}
+		return Outcome{Kind: OutcomeError, Field: "payment_id", Message: "Which payment? The payment id is required."}, err
+	}
+	if amount < 0 {
+		err := FieldErrors{{Field: FieldAmount, Message: "cannot be negative"}}
+		return Outcome{Kind: OutcomeError, Field: FieldAmount, Message: "The amount cannot be negative."}, err
+	}
+	key := komoju.NewIdempotencyKey()
+	intentID, jerr := e.recordIntent(ctx, Intent{Op: op, PaymentID: id, IdempotencyKey: key, Amount: amount})
+	if jerr != nil {
+		return Outcome{Kind: OutcomeError, Actions: []Action{ActionRefresh},
+			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+	}
+	p, err := call(ctx, komoju.WithIdempotencyKey(key))
+	if err != nil && !isDefinite(err) && ctx.Err() == nil {
+		rctx, cancel := context.WithTimeout(ctx, e.timeout)
+		p2, err2 := call(rctx, komoju.WithIdempotencyKey(key))
+		if err2 == nil || isDefinite(err2) {
+			p, err = p2, err2
+		} else if got, gerr := e.client.Payments.Get(rctx, id); gerr == nil {
+			// We still do not know whether our call did it, but we know
+			// where the payment stands; the intent stays for Reconcile
+			// only if the status says nothing happened.
+			o := OutcomeFromPayment(got)
+			o.Message = "The answer was lost; the payment now reads: " + o.Message
+			cancel()
+			e.recordResult(ctx, intentID, o, nil)
+			return o, nil
+		}
+		cancel()
+	}
+	var o Outcome
+	if err != nil {
+		o = OutcomeFromError(err, FlowDirect)
+		o.CanRetry = false
+		if o.Kind == OutcomeError {
+			// The payment's current state helps the clerk see why.
+			o.Message = strings.TrimSuffix(strings.TrimSuffix(o.Message, " Nothing was charged; start a new attempt to try again."), " ")
+		}
+	} else {
+		o = OutcomeFromPayment(p)
+	}
+	e.recordResult(ctx, intentID, o, err)
+	return o, errFor(o, err)
+}
+
+// isDefinite reports an error that says what happened (a KOMOJU answer
+// other than 500/409, or input refused before sending).
+func isDefinite(err error) bool {
+	var ke *komoju.Error
+	if errors.As(err, &ke) {
+		return !answerUnknown(ke)
+	}
+	return !errors.Is(err, komoju.ErrOutcomeUnknown) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// Capture captures an authorized Two-Step Capture payment: the whole
+// amount when amount is 0, otherwise that much (partial capture).
+func (e *Engine) Capture(ctx context.Context, paymentID string, amount int64) (Outcome, error) {
+	var params *komoju.CaptureParams
+	if amount > 0 {
+		params = &komoju.CaptureParams{Amount: amount}
+	}
+	return e.moneyOp(ctx, OpCapture, paymentID, amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+		return e.client.Payments.Capture(ctx, paymentID, params, o...)
+	})
+}
+
+// Cancel cancels a pending or authorized payment (voids an authorization,
+// abandons a konbini slip or wallet redirect).
+func (e *Engine) Cancel(ctx context.Context, paymentID string) (Outcome, error) {
+	return e.moneyOp(ctx, OpCancel, paymentID, 0, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+		return e.client.Payments.Cancel(ctx, paymentID, o...)
+	})
+}
+
+// Refund refunds a captured card or wallet payment: everything that is
+// left when amount is 0, otherwise that much (tax included). Konbini, bank
+// transfer and Pay-easy payments need RefundRequest instead.
+func (e *Engine) Refund(ctx context.Context, paymentID string, amount int64, description string) (Outcome, error) {
+	params := &komoju.RefundParams{Amount: amount, Description: description}
+	return e.moneyOp(ctx, OpRefund, paymentID, amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+		return e.client.Payments.Refund(ctx, paymentID, params, o...)
+	})
+}
+
+// RefundRequest asks KOMOJU to refund a captured konbini, bank transfer or
+// Pay-easy payment by bank transfer to the customer's account. The
+// endpoint answers with no body, so the payment is fetched afterwards.
+func (e *Engine) RefundRequest(ctx context.Context, paymentID string, p komoju.RefundRequestParams) (Outcome, error) {
+	if fe := ValidateRefundRequest(p); len(fe) > 0 {
+		return Outcome{Kind: OutcomeError, Field: fe[0].Field, Message: "Please fix: " + fe.Error() + "."}, fe
+	}
+	return e.moneyOp(ctx, OpRefundRequest, paymentID, p.Amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+		if err := e.client.Payments.RefundRequest(ctx, paymentID, &p, o...); err != nil {
+			return nil, err
+		}
+		return e.client.Payments.Get(ctx, paymentID)
+	})
+}
+
+// ValidateRefundRequest checks a refund request's bank details: amount > 0,
+// customer name in katakana, bank name, 3-digit branch number, account
+// type, 7-digit account number, 4-digit bank code when given.
+func ValidateRefundRequest(p komoju.RefundRequestParams) FieldErrors {
+	var fe FieldErrors
+	digits := func(s string, n int) bool {
+		if len(s) != n {
+			return false
+		}
+		for _, r := range s {
+			if r < '0' || r > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	if p.Amount <= 0 {
+		fe.add(FieldAmount, "must be greater than 0")
+	}
+	if err := ValidateKana(p.CustomerName); err != nil {
+		fe.add("customer_name", "%s", err.Error())
+	}
+	if strings.TrimSpace(p.BankName) == "" {
+		fe.add("bank_name", "is required")
+	}
+	if p.BankCode != "" && !digits(p.BankCode, 4) {
+		fe.add("bank_code", "must be 4 digits")
+	}
+	if !digits(p.BranchNumber, 3) {
+		fe.add("branch_number", "must be 3 digits")
+	}
+	switch p.AccountType {
+	case "ordinary", "checking", "savings", "normal", "current":
+	default:
+		fe.add("account_type", "must be ordinary, checking or savings")
+	}
+	if !digits(p.AccountNumber, 7) {
+		fe.add("account_number", "must be 7 digits")
+	}
+	return fe
+}
+
+// Refresh fetches a payment and returns its Outcome; a changed status is
+// recorded in the journal.
+func (e *Engine) Refresh(ctx context.Context, paymentID string) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
+	}
+	p, err := e.client.Payments.Get(ctx, paymentID)
+	if err != nil {
+		return e.lookupError(err), err
+	}
+	e.recordStatus(ctx, p, SourceAPI)
+	return OutcomeFromPayment(p), nil
+}
+
+// RefreshSession fetches a session and returns the Outcome of its payment;
+// before one exists it is OutcomeRedirect to the session page (the
+// customer can pay on their phone), or cancelled/expired.
+func (e *Engine) RefreshSession(ctx context.Context, sessionID string) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowSession), errNoClient
+	}
+	s, err := e.client.Sessions.Get(ctx, sessionID)
+	if err != nil {
+		return e.lookupError(err), err
+	}
+	o := SessionOutcome(s)
+	if s.Payment != nil {
+		e.recordStatus(ctx, s.Payment, SourceAPI)
+	}
+	return o, nil
+}
+
+// SessionOutcome is the Outcome a session shows: its payment's, or while
+// it has none, a redirect to the hosted session page (pending), cancelled
+// or expired.
+func SessionOutcome(s *komoju.Session) Outcome {
+	if s == nil {
+		return OutcomeFromPayment(nil)
+	}
+	if s.Payment != nil {
+		o := OutcomeFromPayment(s.Payment)
+		o.SessionID = s.ID
+		if o.OrderNum == "" {
+			o.OrderNum = s.PaymentData.ExternalOrderNum
+		}
+		return o
+	}
+	o := Outcome{SessionID: s.ID, OrderNum: s.PaymentData.ExternalOrderNum, Actions: []Action{ActionRefresh}}
+	amt := komoju.FormatAmount(s.Amount, s.Currency)
+	switch {
+	case s.Status == komoju.SessionCancelled:
+		o.Kind, o.Message = OutcomeCancelled, fmt.Sprintf("The session was cancelled: %s was not charged.", amt)
+	case s.Expired:
+		o.Kind, o.Message = OutcomeExpired, fmt.Sprintf("The session expired: %s was not charged.", amt)
+	default:
+		o.Kind, o.RedirectURL = OutcomeRedirect, s.SessionURL
+		o.Message = fmt.Sprintf("Waiting for the customer to pay %s on the payment page.", amt)
+	}
+	return o
+}
+
+func (e *Engine) lookupError(err error) Outcome {
+	var ke *komoju.Error
+	if errors.As(err, &ke) {
+		return Outcome{Kind: OutcomeError, Err: ke, Message: ErrorMessage(ke), Actions: []Action{ActionRefresh}}
+	}
+	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
+		Message: "Could not reach KOMOJU to look it up: " + err.Error()}
+}
