@@ -142,6 +142,10 @@ type Checkout struct {
 	Capture     komoju.CaptureMode // auto (default) or manual (Two-Step Capture)
 	ReturnURL   string
 	Flow        Flow // FlowSession (default) or FlowDirect
+	// Scenario is a Komoju-Scenario code (test mode only) sent when the
+	// session or payment is created: with a session, every pay attempt then
+	// fails with that error, as KOMOJU documents. Empty uses Deps.Scenario.
+	Scenario string
 }
 
 // Limits KOMOJU documents for metadata (S-NODE) and idempotency-style keys.

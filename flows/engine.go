@@ -178,8 +178,12 @@ func (s *Sale) Method(t komoju.PaymentType) (Method, bool) {
 
 // PayOptions tunes one pay attempt.
 type PayOptions struct {
-	// Scenario sends a Komoju-Scenario header (test mode): the attempt
-	// fails with that error code. Empty uses Deps.Scenario.
+	// Scenario sends a Komoju-Scenario header (test mode) with this
+	// attempt: a direct payment fails with that error code. KOMOJU
+	// documents the header on session create, not on pay, so for Method 1
+	// set Checkout.Scenario before StartSession; it is still sent on the
+	// pay call for servers that honour it there. Empty uses the
+	// checkout's or Deps.Scenario.
 	Scenario string
 }
 
@@ -234,7 +238,7 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 		Metadata:  co.Metadata,
 	}
 	key := komoju.NewIdempotencyKey()
-	opts := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt("")...)
+	opts := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(co.Scenario)...)
 	s, err := e.client.Sessions.Create(ctx, params, opts...)
 	if err != nil && errors.Is(err, komoju.ErrOutcomeUnknown) && ctx.Err() == nil {
 		// The same key returns the session if it was created.
@@ -467,7 +471,11 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		return Outcome{Kind: OutcomeError, OrderNum: co.OrderNum,
 			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
 	}
-	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(opts.Scenario)...)
+	sc := opts.Scenario
+	if sc == "" {
+		sc = co.Scenario
+	}
+	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(sc)...)
 	p, err := e.client.Payments.Create(ctx, params, call...)
 	var o Outcome
 	if err != nil {

@@ -1,0 +1,151 @@
+package flows
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+func TestCheckoutValidate(t *testing.T) {
+	good := Checkout{Amount: 1000, Currency: "jpy", OrderNum: "POS-20261124-0001"}
+	if err := good.Validate(); err != nil {
+		t.Fatalf("valid checkout: %v", err)
+	}
+	n := good.Normalized()
+	if n.Currency != "JPY" || n.Capture != komoju.CaptureAuto || n.Flow != FlowSession || n.Tax != 0 {
+		t.Errorf("defaults = %+v (want JPY, auto, session, tax 0)", n)
+	}
+	cases := []struct {
+		name  string
+		edit  func(*Checkout)
+		field string
+		words string
+	}{
+		{"zero amount", func(c *Checkout) { c.Amount = 0 }, FieldAmount, "greater than 0"},
+		{"negative amount", func(c *Checkout) { c.Amount = -5 }, FieldAmount, "greater than 0"},
+		{"huge amount", func(c *Checkout) { c.Amount = 1 << 62 }, FieldAmount, "too large"},
+		{"negative tax", func(c *Checkout) { c.Tax = -1 }, FieldTax, "negative"},
+		{"unknown currency", func(c *Checkout) { c.Currency = "XYZ" }, FieldCurrency, "XYZ"},
+		{"no order number", func(c *Checkout) { c.OrderNum = "" }, FieldOrderNum, "required"},
+		{"order number with space", func(c *Checkout) { c.OrderNum = "POS 1" }, FieldOrderNum, "no spaces"},
+		{"bad email", func(c *Checkout) { c.Email = "nope" }, FieldEmail, "email address"},
+		{"bad capture", func(c *Checkout) { c.Capture = "later" }, FieldCapture, "auto or manual"},
+		{"bad flow", func(c *Checkout) { c.Flow = "carrier-pigeon" }, FieldFlow, "session or direct"},
+		{"bad return url", func(c *Checkout) { c.ReturnURL = "ftp://x" }, FieldReturnURL, "http"},
+		{"long metadata key", func(c *Checkout) { c.Metadata = map[string]string{strings.Repeat("k", 31): "v"} }, FieldMetadata, "30"},
+		{"line items mismatch", func(c *Checkout) {
+			c.LineItems = []komoju.LineItem{{Amount: 300, Description: "Tea", Quantity: 2}}
+		}, FieldLineItems, "add up to ¥600"},
+		{"line item without description", func(c *Checkout) {
+			c.LineItems = []komoju.LineItem{{Amount: 1000}}
+		}, FieldLineItems, "description"},
+	}
+	for _, c := range cases {
+		co := good
+		c.edit(&co)
+		err := co.Validate()
+		var fe FieldErrors
+		if !errors.As(err, &fe) {
+			t.Errorf("%s: Validate() = %v, want FieldErrors", c.name, err)
+			continue
+		}
+		if msg := fe.For(c.field); !strings.Contains(msg, c.words) {
+			t.Errorf("%s: %s error = %q (all: %v), want it to say %q", c.name, c.field, msg, fe, c.words)
+		}
+	}
+	// Every problem is reported at once, each naming its field.
+	err := Checkout{Amount: 0, Currency: "XYZ", Email: "x"}.Validate()
+	if got := err.Error(); !strings.Contains(got, "amount:") || !strings.Contains(got, "currency:") || !strings.Contains(got, "order_num:") || !strings.Contains(got, "email:") {
+		t.Errorf("combined error = %q", got)
+	}
+	ok := good
+	ok.LineItems = []komoju.LineItem{{Amount: 300, Description: "Tea", Quantity: 2}, {Amount: 400, Description: "Cake"}}
+	if err := ok.Validate(); err != nil {
+		t.Errorf("matching line items: %v", err)
+	}
+	if (FieldErrors(nil)).Err() != nil {
+		t.Error("empty FieldErrors is a non-nil error")
+	}
+}
+
+func TestParseFlow(t *testing.T) {
+	for in, want := range map[string]Flow{"": FlowSession, "session": FlowSession, "Direct": FlowDirect, "2": FlowDirect} {
+		if got, err := ParseFlow(in); err != nil || got != want {
+			t.Errorf("ParseFlow(%q) = %v, %v", in, got, err)
+		}
+	}
+	if _, err := ParseFlow("fax"); err == nil {
+		t.Error("ParseFlow accepted fax")
+	}
+}
+
+func TestOrderNumbers(t *testing.T) {
+	now := time.Date(2026, 11, 24, 23, 59, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	g := NewOrderNumbers(OrderNumbersOptions{Now: clock})
+	if a, b := g.Next(), g.Next(); a != "POS-20261124-0001" || b != "POS-20261124-0002" {
+		t.Fatalf("first numbers = %s, %s", a, b)
+	}
+	now = now.Add(2 * time.Minute) // next day: the sequence restarts
+	if got := g.Next(); got != "POS-20261125-0001" {
+		t.Errorf("next day = %s", got)
+	}
+
+	// A restart continues after the journal's last number of the day.
+	g = NewOrderNumbers(OrderNumbersOptions{Prefix: "TILL2", Now: clock, Last: func(p string) (string, error) {
+		if p != "TILL2-20261125-" {
+			t.Errorf("Last asked for %q", p)
+		}
+		return "TILL2-20261125-0041-K3F", nil
+	}})
+	if got := g.Next(); got != "TILL2-20261125-0042" {
+		t.Errorf("after restart = %s", got)
+	}
+
+	// Another process took the next numbers: they are skipped.
+	used := map[string]bool{"POS-20261125-0001": true, "POS-20261125-0002": true}
+	g = NewOrderNumbers(OrderNumbersOptions{Now: clock, Taken: func(n string) (bool, error) { return used[n], nil }})
+	if got := g.Next(); got != "POS-20261125-0003" {
+		t.Errorf("with taken numbers = %s", got)
+	}
+	// Someone keeps taking every number: a random suffix ends the race.
+	g = NewOrderNumbers(OrderNumbersOptions{Now: clock, Taken: func(n string) (bool, error) {
+		return !strings.Contains(n[len("POS-20261125-"):], "-"), nil
+	}})
+	if got := g.Next(); len(got) != len("POS-20261125-0021-ABC") || !strings.HasPrefix(got, "POS-20261125-0021-") {
+		t.Errorf("racing = %s", got)
+	}
+
+	// Concurrent callers never get the same number.
+	g = NewOrderNumbers(OrderNumbersOptions{Now: clock})
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 50; j++ {
+				n := g.Next()
+				mu.Lock()
+				if seen[n] {
+					t.Errorf("duplicate %s", n)
+				}
+				seen[n] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(seen) != 400 || !seen[fmt.Sprintf("POS-20261125-%04d", 400)] {
+		t.Errorf("got %d numbers", len(seen))
+	}
+	if err := ValidateOrderNum(g.Next()); err != nil {
+		t.Errorf("generated number fails validation: %v", err)
+	}
+}
