@@ -1,0 +1,443 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// access says which keys may call an endpoint.
+type access uint8
+
+const (
+	secretOnly    access = iota
+	publishableOK        // session show/pay, tokens, payment methods
+)
+
+// apiReq is one decoded API request.
+type apiReq struct {
+	r   *http.Request
+	p   obj
+	now time.Time
+}
+
+// apiResp is a complete answer: status and JSON body (nil body = empty).
+type apiResp struct {
+	status int
+	body   []byte
+}
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func okJSON(v any) apiResp {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fail(newErr(komoju.CodeInternalServerError, "", "could not encode the response"))
+	}
+	return apiResp{status: http.StatusOK, body: b}
+}
+
+func fail(e *apiError) apiResp { return apiResp{status: e.status, body: e.body()} }
+
+func writeResp(w http.ResponseWriter, resp apiResp) {
+	h := w.Header()
+	h["Content-Type"] = []string{"application/json; charset=utf-8"}
+	h["Cache-Control"] = []string{"no-store"}
+	w.WriteHeader(resp.status)
+	if len(resp.body) > 0 {
+		_, _ = w.Write(resp.body)
+	}
+}
+
+// routes builds the handler: the API under /api/v1, sandbox controls under
+// /sandbox/, and the hosted pages.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	api := func(pattern string, acc access, h func(*apiReq) apiResp) {
+		mux.Handle(pattern, s.api(acc, h))
+	}
+	api("POST /api/v1/payments", secretOnly, s.createPayment)
+	api("GET /api/v1/payments", secretOnly, s.listPayments)
+	api("GET /api/v1/payments/{id}", secretOnly, s.getPayment)
+	api("PATCH /api/v1/payments/{id}", secretOnly, s.updatePayment)
+	api("PUT /api/v1/payments/{id}", secretOnly, s.updatePayment)
+	api("POST /api/v1/payments/{id}/capture", secretOnly, s.capturePayment)
+	api("POST /api/v1/payments/{id}/cancel", secretOnly, s.cancelPayment)
+	api("POST /api/v1/payments/{id}/refund", secretOnly, s.refundPayment)
+	api("POST /api/v1/payments/{id}/refund_request", secretOnly, s.refundRequest)
+	api("POST /api/v1/sessions", secretOnly, s.createSession)
+	api("GET /api/v1/sessions/{id}", publishableOK, s.getSession)
+	api("POST /api/v1/sessions/{id}/pay", publishableOK, s.paySession)
+	api("POST /api/v1/sessions/{id}/cancel", secretOnly, s.cancelSession)
+	api("GET /api/v1/events", secretOnly, s.listEvents)
+	api("GET /api/v1/events/{id}", secretOnly, s.getEvent)
+	api("GET /api/v1/payment_methods", publishableOK, s.paymentMethods)
+	api("POST /api/v1/tokens", publishableOK, s.createToken)
+	mux.Handle("/api/v1/", s.api(publishableOK, func(q *apiReq) apiResp {
+		return fail(newErr(komoju.CodeNotFound, "", "No endpoint %s %s", q.r.Method, truncate(q.r.URL.Path, 100)))
+	}))
+
+	ctl := func(pattern string, h func(*apiReq) apiResp) {
+		mux.Handle(pattern, s.control(h))
+	}
+	ctl("POST /sandbox/clock", s.ctlClock)
+	ctl("GET /sandbox/clock", s.ctlClock)
+	ctl("POST /sandbox/reset", s.ctlReset)
+	ctl("POST /sandbox/webhooks", s.ctlAddWebhook)
+	ctl("GET /sandbox/webhooks", s.ctlListWebhooks)
+	ctl("GET /sandbox/webhook_deliveries", s.ctlDeliveries)
+	ctl("POST /sandbox/faults", s.ctlFaults)
+	ctl("GET /sandbox/faults", s.ctlFaults)
+
+	s.pageRoutes(mux)
+	return s.recoverer(mux)
+}
+
+// recoverer is the last line of defence: a panic anywhere answers a
+// KOMOJU-shaped 500 (when nothing was written yet) and is logged.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("sandbox: panic", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				writeResp(w, fail(newErr(komoju.CodeInternalServerError, "", "The sandbox hit an internal error; it has been logged")))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// keyFromRequest extracts the API key from HTTP Basic auth. It accepts
+// "key:" (curl -u key:) and a bare "key" without the colon, as KOMOJU's
+// mobile SDK sends it.
+func keyFromRequest(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	const prefix = "basic "
+	if len(h) < len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
+		return "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(h[len(prefix):]))
+	if err != nil {
+		return "", false
+	}
+	user, _, _ := strings.Cut(string(raw), ":")
+	return user, user != ""
+}
+
+func (s *Server) authenticate(r *http.Request, acc access) (string, *apiError) {
+	key, ok := keyFromRequest(r)
+	if !ok {
+		return "", newErr(komoju.CodeUnauthorized, "", "Authentication required: send your API key as the HTTP Basic username (curl -u YOUR_SECRET_KEY: ...)")
+	}
+	switch {
+	case subtle.ConstantTimeCompare([]byte(key), []byte(s.secretKey)) == 1:
+		return key, nil
+	case subtle.ConstantTimeCompare([]byte(key), []byte(s.publishableKey)) == 1:
+		if acc == publishableOK {
+			return key, nil
+		}
+		return "", newErr(komoju.CodeForbidden, "", "The publishable key may only show and pay sessions, create tokens and list payment methods; use the secret key for this endpoint")
+	}
+	return "", newErr(komoju.CodeUnauthorized, "", "Invalid API key")
+}
+
+// readParams reads and decodes the body (POST/PATCH/PUT) or the query (GET).
+func readParams(r *http.Request) ([]byte, obj, *apiError) {
+	if r.Method == http.MethodGet || r.Method == http.MethodDelete || r.Method == http.MethodHead {
+		q, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return nil, nil, errBadRequest("The query string is malformed")
+		}
+		p, perr := parseForm(q)
+		return nil, p, perr
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		return nil, nil, errBadRequest("Could not read the request body")
+	}
+	if len(body) > maxBody {
+		return nil, nil, errBadRequest("The request body is larger than 1 MiB")
+	}
+	if !utf8.Valid(body) {
+		return body, nil, errBadRequest("The request body is not valid UTF-8")
+	}
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return body, obj{}, nil
+	}
+	ct := r.Header.Get("Content-Type")
+	mt, _, _ := mime.ParseMediaType(ct)
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed[0] == '{'):
+		p, perr := parseJSON(trimmed)
+		return body, p, perr
+	case mt == "application/x-www-form-urlencoded" || mt == "" || mt == "text/plain":
+		q, err := url.ParseQuery(string(body))
+		if err != nil {
+			return body, nil, errBadRequest("The form-encoded body is malformed")
+		}
+		p, perr := parseForm(q)
+		return body, p, perr
+	}
+	return body, nil, errBadRequest("Unsupported Content-Type %q: send application/json or application/x-www-form-urlencoded", truncate(ct, 64))
+}
+
+// api wraps an endpoint with faults, auth, body decoding and idempotency.
+func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		f := s.CurrentFaults()
+		if f.Latency > 0 {
+			t := time.NewTimer(f.Latency)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+				return
+			}
+		}
+		if s.roll(f.FailRate) {
+			writeResp(w, fail(newErr(komoju.CodeServiceUnavailable, "", "The sandbox is simulating an outage (fail rate %.2f); nothing was done, retry later", f.FailRate)))
+			return
+		}
+		resp := s.handleAPI(r, acc, h)
+		if s.roll(f.DropRate) {
+			s.log.Info("sandbox: dropping the connection (fault injection)", "method", r.Method, "path", r.URL.Path, "status", resp.status)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+				return
+			}
+			panic(http.ErrAbortHandler) // HTTP/2 or no hijack: abort the stream
+		}
+		writeResp(w, resp)
+		s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
+	})
+}
+
+func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp) (resp apiResp) {
+	key, aerr := s.authenticate(r, acc)
+	if aerr != nil {
+		return fail(aerr)
+	}
+	body, params, perr := readParams(r)
+	now := s.clock.Now()
+
+	idemKey := r.Header.Get("X-KOMOJU-IDEMPOTENCY")
+	var entry *idemEntry
+	if idemKey != "" && r.Method == http.MethodPost {
+		if len(idemKey) > 100 || !isPrintableASCII(idemKey) {
+			return fail(errInvalid("X-KOMOJU-IDEMPOTENCY", "an idempotency key is 1 to 100 printable ASCII characters"))
+		}
+		var done bool
+		entry, resp, done = s.idemBegin(key, idemKey, r, body, now)
+		if done {
+			return resp
+		}
+		defer func() {
+			if v := recover(); v != nil {
+				s.idemAbort(key, idemKey, entry)
+				panic(v)
+			}
+			s.idemFinish(entry, resp)
+		}()
+	}
+	if perr != nil {
+		return fail(perr)
+	}
+	return h(&apiReq{r: r, p: params, now: now})
+}
+
+func isPrintableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// idemWindow is how long KOMOJU remembers an idempotency key.
+const idemWindow = 24 * time.Hour
+
+// idemEntry is a remembered idempotent request.
+type idemEntry struct {
+	hash     [32]byte
+	created  time.Time
+	inFlight bool
+	resp     apiResp
+}
+
+// idemHash identifies "the same request": method, path, body and the
+// Komoju-Scenario header.
+func idemHash(r *http.Request, body []byte) [32]byte {
+	h := sha256.New()
+	h.Write([]byte(r.Method))
+	h.Write([]byte{0})
+	h.Write([]byte(r.URL.Path))
+	h.Write([]byte{0})
+	h.Write([]byte(r.Header.Get("Komoju-Scenario")))
+	h.Write([]byte{0})
+	h.Write(body)
+	var out [32]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// idemBegin implements KOMOJU's idempotency (§1.1): a repeat of a finished
+// request replays its answer; a repeat while the first is in flight is 409;
+// reusing a key for a different request is 422. Keys are scoped to the API
+// key and remembered for 24 hours of sandbox time.
+func (s *Server) idemBegin(apiKey, key string, r *http.Request, body []byte, now time.Time) (*idemEntry, apiResp, bool) {
+	hash := idemHash(r, body)
+	k := apiKey + "\x00" + key
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.st.idem[k]; e != nil && (e.inFlight || now.Sub(e.created) < idemWindow) {
+		switch {
+		case e.hash != hash:
+			return nil, fail(newErr(komoju.CodeUnprocessableEntity, "X-KOMOJU-IDEMPOTENCY",
+				"Idempotency key %q was already used for a different request (method, path or body differ); use a new key for a new request", truncate(key, 100))), true
+		case e.inFlight:
+			return nil, fail(newErr(komoju.CodeConflict, "X-KOMOJU-IDEMPOTENCY",
+				"A request with idempotency key %q is still being processed; retry after it finishes", truncate(key, 100))), true
+		}
+		return nil, e.resp, true
+	}
+	e := &idemEntry{hash: hash, created: now, inFlight: true}
+	s.st.idem[k] = e
+	return e, apiResp{}, false
+}
+
+func (s *Server) idemFinish(e *idemEntry, resp apiResp) {
+	s.mu.Lock()
+	e.inFlight = false
+	e.resp = resp
+	s.mu.Unlock()
+}
+
+// idemAbort forgets a key whose request panicked, so a retry can run.
+func (s *Server) idemAbort(apiKey, key string, e *idemEntry) {
+	s.mu.Lock()
+	if s.st.idem[apiKey+"\x00"+key] == e {
+		delete(s.st.idem, apiKey+"\x00"+key)
+	}
+	s.mu.Unlock()
+}
+
+// createToken is POST /tokens (credit cards only). The token keeps brand,
+// last four digits, expiry and test-card behaviour, never the number or CVC.
+func (s *Server) createToken(q *apiReq) apiResp {
+	d, ok, err := q.p.object("payment_details", "payment_details")
+	if err != nil {
+		return fail(err)
+	}
+	if !ok {
+		return fail(errMissing("payment_details"))
+	}
+	typ, err := d.reqStr("type", "payment_details[type]", 64)
+	if err != nil {
+		return fail(err)
+	}
+	if typ != string(komoju.TypeCreditCard) {
+		return fail(newErr(komoju.CodeInvalidPaymentType, "payment_details[type]", "%q is not one of credit_card (only cards can be tokenized)", truncate(typ, 64)))
+	}
+	currency := ""
+	if _, has := q.p.value("currency"); has {
+		if currency, err = q.p.currency("currency", "currency"); err != nil {
+			return fail(err)
+		}
+	}
+	card, err := parseCard(d, "payment_details", q.now)
+	if err != nil {
+		return fail(err)
+	}
+	email, _, err := d.str("email", "payment_details[email]", 254)
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := &tokenRec{card: card, currency: currency}
+	t.view = komoju.Token{ID: "tok_" + s.newID(), Resource: "token", CreatedAt: q.now,
+		PaymentDetails: &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: card.details(email)}}
+	s.st.tokens[t.view.ID] = t
+	return okJSON(t.view)
+}
+
+// paymentMethods is GET /payment_methods.
+func (s *Server) paymentMethods(q *apiReq) apiResp {
+	out := make([]komoju.PaymentMethod, 0, len(supportedMethods))
+	for _, m := range supportedMethods {
+		out = append(out, komoju.PaymentMethod{
+			TypeSlug: m.typ, NameEn: m.nameEn, NameJa: m.nameJa, Currency: "JPY",
+			Subtypes: brandsJSON(m.typ), SecureTokenSupported: m.typ == komoju.TypeCreditCard,
+		})
+	}
+	return okJSON(out)
+}
+
+// listEvents is GET /events: newest first, paginated, start_time/end_time.
+func (s *Server) listEvents(q *apiReq) apiResp {
+	page, perPage, err := parsePaging(q.p)
+	if err != nil {
+		return fail(err)
+	}
+	start, err := parseTime(q.p, "start_time")
+	if err != nil {
+		return fail(err)
+	}
+	end, err := parseTime(q.p, "end_time")
+	if err != nil {
+		return fail(err)
+	}
+	typ, _, err := q.p.str("type", "type", 64)
+	if err != nil {
+		return fail(err)
+	}
+	skip := (page - 1) * perPage
+	var recs []*eventRec
+	total := 0
+	s.mu.Lock()
+	for i := len(s.st.events) - 1; i >= 0; i-- {
+		e := s.st.events[i]
+		if (!start.IsZero() && e.created.Before(start)) || (!end.IsZero() && e.created.After(end)) || (typ != "" && e.typ != typ) {
+			continue
+		}
+		if total >= skip && len(recs) < perPage {
+			recs = append(recs, e)
+		}
+		total++
+	}
+	s.mu.Unlock()
+	out := make([]komoju.Event, len(recs))
+	for i, e := range recs {
+		out[i] = e.view()
+	}
+	return okJSON(listEnvelope(out, total, page, perPage))
+}
+
+// getEvent is GET /events/{id}.
+func (s *Server) getEvent(q *apiReq) apiResp {
+	s.mu.Lock()
+	e := s.st.eventIDs[q.r.PathValue("id")]
+	s.mu.Unlock()
+	if e == nil {
+		return fail(errNotFound("event", q.r.PathValue("id")))
+	}
+	return okJSON(e.view())
+}

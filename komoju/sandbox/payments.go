@@ -1,0 +1,759 @@
+package sandbox
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Deadlines the documentation does not fix (Sandbox choices).
+const (
+	// pendingTTL: a pending redirect (wallet or 3DS) the customer never
+	// finishes expires after a day, like an unpaid session.
+	pendingTTL = 24 * time.Hour
+	// authTTL: card authorizations "typically expire after 30 days" (KOMOJU
+	// two-step capture guide); payment_details[expiry_days] overrides it.
+	authTTL = 30 * 24 * time.Hour
+)
+
+// chargeIn is a validated request to create a payment, directly or through
+// a session.
+type chargeIn struct {
+	amount, tax int64
+	currency    string
+	manual      bool
+	det         detailsInput
+	orderNum    string
+	description string
+	metadata    map[string]string
+	locale      string
+	returnURL   string
+	cancelURL   string
+	sess        *sessRec
+	scenario    string
+	// direct payments skip 3DS, as the seed's Method 2 says.
+	direct bool
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// chargeLocked creates a payment and its events. A decline (test card or
+// Komoju-Scenario) still records a failed payment (payment.failed) and
+// returns it together with the 502 error. Callers hold s.mu.
+func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
+	if in.det.tokenID != "" {
+		tok := s.st.tokens[in.det.tokenID]
+		switch {
+		case tok == nil:
+			return nil, newErr(komoju.CodeInvalidToken, "payment_details", "Token %s does not exist", truncate(in.det.tokenID, 64))
+		case tok.used:
+			return nil, newErr(komoju.CodeInvalidToken, "payment_details", "Token %s has already been used for a payment", in.det.tokenID)
+		case tok.currency != "" && tok.currency != in.currency:
+			return nil, newErr(komoju.CodeInvalidCurrency, "currency", "Token %s was created for %s, not %s", in.det.tokenID, tok.currency, in.currency)
+		}
+		in.det.card = tok.card
+	}
+	fee := s.fees[in.det.typ]
+	id := s.newID()
+	p := &komoju.Payment{
+		ID:               id,
+		Resource:         "payment",
+		Amount:           in.amount,
+		Tax:              in.tax,
+		PaymentMethodFee: fee,
+		Total:            in.amount + in.tax + fee,
+		Currency:         in.currency,
+		Description:      strPtr(in.description),
+		ExternalOrderNum: strPtr(in.orderNum),
+		Metadata:         in.metadata,
+		CreatedAt:        now,
+		Locale:           in.locale,
+		Refunds:          []komoju.Refund{},
+		RefundRequests:   []komoju.RefundRequest{},
+	}
+	if p.Metadata == nil {
+		p.Metadata = map[string]string{}
+	}
+	if in.sess != nil {
+		p.Session = &in.sess.view.ID
+	}
+	p.CustomerGivenName = strPtr(in.det.givenName)
+	p.CustomerFamilyName = strPtr(in.det.familyName)
+	rec := &payRec{snap: p, typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess}
+	if in.det.typ == komoju.TypeCreditCard {
+		p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: in.det.card.details(in.det.email)}
+	}
+
+	declined := in.scenario
+	if declined == "" && in.det.typ == komoju.TypeCreditCard {
+		declined = in.det.card.decline
+	}
+	var event string
+	switch {
+	case declined != "":
+		if p.PaymentDetails == nil {
+			p.PaymentDetails = &komoju.PaymentDetails{Type: in.det.typ, Raw: []byte(`{"type":"` + string(in.det.typ) + `"}`)}
+		}
+		p.Status = komoju.PaymentFailed
+		event = komoju.EventPaymentFailed
+	case in.det.typ == komoju.TypeCreditCard:
+		if in.det.card.tds != tdsNone && !in.direct {
+			rec.tds = in.det.card.tds
+			p.Status = komoju.PaymentPending
+			p.PaymentDetails.CreditCard.RedirectURL = s.base + "/sandbox/3ds/" + id
+			rec.deadline = now.Add(pendingTTL)
+		} else if in.manual {
+			p.Status = komoju.PaymentAuthorized
+			rec.deadline = now.Add(authTTL)
+			if in.det.expiryDays > 0 {
+				rec.deadline = now.Add(time.Duration(in.det.expiryDays) * 24 * time.Hour)
+			}
+			event = komoju.EventPaymentAuthorized
+		} else {
+			p.Status = komoju.PaymentCaptured
+			p.CapturedAt = &now
+			event = komoju.EventPaymentCaptured
+		}
+	case in.det.typ.IsAsync():
+		rec.deadline = cashDeadline(now, in.det.expiryDays)
+		p.Status = komoju.PaymentAuthorized
+		p.PaymentDetails = s.cashDetails(id, in.det, rec.deadline)
+		event = komoju.EventPaymentAuthorized
+	default: // offsite wallets
+		p.Status = komoju.PaymentPending
+		p.PaymentDetails = s.offsiteDetails(id, in.det)
+		rec.deadline = now.Add(pendingTTL)
+	}
+	if !rec.deadline.IsZero() {
+		d := rec.deadline
+		p.PaymentDeadline = &d
+		s.st.duePayments[id] = rec
+	}
+	s.st.payments[id] = rec
+	s.st.order = append(s.st.order, rec)
+	if in.sess != nil {
+		in.sess.attempts = append(in.sess.attempts, rec)
+		in.sess.latest = rec
+		s.sessionFollowLocked(rec, now)
+	} else if in.orderNum != "" && p.Status != komoju.PaymentFailed {
+		s.st.directOrderNums[in.orderNum] = id
+	}
+	if in.det.tokenID != "" && p.Status != komoju.PaymentFailed {
+		s.st.tokens[in.det.tokenID].used = true
+	}
+	if event != "" {
+		s.recordEvent(rec, event, now)
+	}
+	if declined != "" {
+		return rec, newErr(declined, "", "%s", declineMessage(declined))
+	}
+	return rec, nil
+}
+
+// declineMessage is the English message KOMOJU gives for a decline code.
+func declineMessage(code string) string {
+	switch code {
+	case komoju.CodeInsufficientFunds:
+		return "The card has insufficient funds."
+	case komoju.CodeExceedsLimit:
+		return "The payment exceeds the card's limit."
+	case komoju.CodeBadVerificationVal:
+		return "The card's security code (CVC) is incorrect."
+	case komoju.CodeCardExpired:
+		return "The card has expired."
+	case komoju.CodeCardDeclined:
+		return "The card was declined and cannot be used."
+	case komoju.CodeInvalidNumber:
+		return "The card number is invalid."
+	case komoju.CodeUsedNumber:
+		return "The prepaid number has already been used."
+	case komoju.CodeFraudulent:
+		return "The payment was rejected as potentially fraudulent."
+	}
+	return "The payment was declined (" + code + ")."
+}
+
+// scenarioCodes are the Komoju-Scenario values the sandbox honours: the
+// payment errors KOMOJU answers with 502 (§6), plus fraudulent.
+func validScenario(code string) bool {
+	if code == komoju.CodeFraudulent {
+		return true
+	}
+	return komoju.ErrorStatus(code) == 502 && code != komoju.CodeBadGateway
+}
+
+func scenarioHeader(q *apiReq) (string, *apiError) {
+	sc := strings.TrimSpace(q.r.Header.Get("Komoju-Scenario"))
+	if sc == "" {
+		return "", nil
+	}
+	if !validScenario(sc) {
+		return "", errBadRequest("Komoju-Scenario %q is not a payment error code (use e.g. %s)", truncate(sc, 40), strings.Join(komoju.DeclineCodes, ", "))
+	}
+	return sc, nil
+}
+
+// sessionFollowLocked completes the session once its latest payment is
+// authorized or captured.
+func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
+	ss := p.session
+	if ss == nil || ss.latest != p || ss.view.Status != komoju.SessionPending {
+		return
+	}
+	if st := p.snap.Status; st == komoju.PaymentCaptured || st == komoju.PaymentAuthorized {
+		ss.view.Status = komoju.SessionCompleted
+		t := now
+		ss.view.CompletedAt = &t
+		delete(s.st.dueSessions, ss.view.ID)
+	}
+}
+
+// releaseOrderNumLocked frees a direct payment's order number when it fails.
+func (s *Server) releaseOrderNumLocked(p *payRec) {
+	if n := p.snap.OrderNum(); n != "" && s.st.directOrderNums[n] == p.snap.ID {
+		delete(s.st.directOrderNums, n)
+	}
+}
+
+// parseTax reads tax: an integer, "auto" (10% consumption tax, rounded half
+// up) or absent. Absent means "auto" before API version 2026-01-27 and 0
+// from it on, as KOMOJU's changelog says; the seed's clients send 0.
+func parseTax(q *apiReq, amount int64) (int64, *apiError) {
+	if v, ok := q.p.value("tax"); ok {
+		if s, isStr := v.(string); isStr && strings.EqualFold(strings.TrimSpace(s), "auto") {
+			return (amount*10 + 50) / 100, nil
+		}
+		t, _, err := q.p.int("tax", "tax")
+		if err != nil {
+			return 0, err
+		}
+		if t < 0 || t > komoju.MaxAmount {
+			return 0, errInvalid("tax", "must be between 0 and %d, or \"auto\"", komoju.MaxAmount)
+		}
+		return t, nil
+	}
+	if v := q.r.Header.Get("X-KOMOJU-API-VERSION"); v != "" && v >= "2026-01-27" {
+		return 0, nil
+	}
+	return (amount*10 + 50) / 100, nil
+}
+
+func parseLocale(p obj, key string) (string, *apiError) {
+	l, ok, err := p.str(key, key, 8)
+	if err != nil {
+		return "", err
+	}
+	if !ok || l == "" {
+		return "ja", nil
+	}
+	switch l {
+	case "ja", "en", "ko":
+		return l, nil
+	}
+	return "", errInvalid(key, "%q is not one of ja, en, ko", l)
+}
+
+// createPayment is POST /payments.
+func (s *Server) createPayment(q *apiReq) apiResp {
+	p := q.p
+	if _, ok := p.value("customer"); ok {
+		return fail(errInvalid("customer", "saved customers are not supported by the sandbox; send payment_details"))
+	}
+	amount, err := p.amount("amount", "amount")
+	if err != nil {
+		return fail(err)
+	}
+	currency, err := p.currency("currency", "currency")
+	if err != nil {
+		return fail(err)
+	}
+	capture, hasCapture, err := p.bool("capture", "capture")
+	if err != nil {
+		return fail(err)
+	}
+	tax, err := parseTax(q, amount)
+	if err != nil {
+		return fail(err)
+	}
+	in := chargeIn{amount: amount, tax: tax, currency: currency, manual: hasCapture && !capture, direct: true}
+	if in.description, _, err = p.str("description", "description", 1000); err != nil {
+		return fail(err)
+	}
+	if in.orderNum, _, err = p.str("external_order_num", "external_order_num", 255); err != nil {
+		return fail(err)
+	}
+	in.orderNum = strings.TrimSpace(in.orderNum)
+	if in.returnURL, err = p.absURL("return_url", "return_url"); err != nil {
+		return fail(err)
+	}
+	if in.cancelURL, err = p.absURL("cancel_url", "cancel_url"); err != nil {
+		return fail(err)
+	}
+	if in.locale, err = parseLocale(p, "locale"); err != nil {
+		return fail(err)
+	}
+	if in.metadata, _, err = p.metadata("metadata", "metadata"); err != nil {
+		return fail(err)
+	}
+	if in.scenario, err = scenarioHeader(q); err != nil {
+		return fail(err)
+	}
+	if in.det, err = parseDetails(p, currency, "", q.now); err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	if in.orderNum != "" {
+		if other, taken := s.st.directOrderNums[in.orderNum]; taken {
+			s.mu.Unlock()
+			return fail(errInvalid("external_order_num", "%q is already used by payment %s; order numbers are unique per payment", truncate(in.orderNum, 64), other))
+		}
+	}
+	rec, err := s.chargeLocked(in, q.now)
+	s.mu.Unlock()
+	if err != nil {
+		return fail(err)
+	}
+	return okJSON(rec.snap)
+}
+
+// findPayment looks a payment up. Callers hold s.mu.
+func (s *Server) findPayment(id string) (*payRec, *apiError) {
+	p := s.st.payments[id]
+	if p == nil {
+		return nil, errNotFound("payment", id)
+	}
+	return p, nil
+}
+
+// getPayment is GET /payments/{id}.
+func (s *Server) getPayment(q *apiReq) apiResp {
+	s.mu.Lock()
+	p, err := s.findPayment(q.r.PathValue("id"))
+	s.mu.Unlock()
+	if err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap)
+}
+
+func parsePaging(p obj) (page, perPage int, err *apiError) {
+	pg, ok, err := p.int("page", "page")
+	if err != nil {
+		return 0, 0, err
+	}
+	if !ok {
+		pg = 1
+	}
+	if pg < 1 || pg > 1e9 {
+		return 0, 0, errInvalid("page", "must be 1 or more")
+	}
+	pp, ok, err := p.int("per_page", "per_page")
+	if err != nil {
+		return 0, 0, err
+	}
+	if !ok {
+		pp = 10
+	}
+	if pp < 1 || pp > 100 {
+		return 0, 0, errInvalid("per_page", "must be between 1 and 100")
+	}
+	return int(pg), int(pp), nil
+}
+
+func parseTime(p obj, key string) (time.Time, *apiError) {
+	s, ok, err := p.str(key, key, 64)
+	if err != nil || !ok || s == "" {
+		return time.Time{}, err
+	}
+	t, perr := time.Parse(time.RFC3339, s)
+	if perr != nil {
+		if d, derr := time.Parse("2006-01-02", s); derr == nil {
+			return d, nil
+		}
+		return time.Time{}, errInvalid(key, "expected an ISO 8601 time such as 2026-01-02T15:04:05Z")
+	}
+	return t, nil
+}
+
+// listEnvelope builds KOMOJU's list answer: last_page = ceil(total/per_page).
+func listEnvelope[T any](items []T, total, page, perPage int) komoju.List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return komoju.List[T]{Resource: "list", Total: total, Page: page, PerPage: perPage, LastPage: (total + perPage - 1) / perPage, Data: items}
+}
+
+// listPayments is GET /payments: newest first, filtered by status (one or
+// comma-separated), external_order_num, currency, start_time and end_time.
+func (s *Server) listPayments(q *apiReq) apiResp {
+	p := q.p
+	page, perPage, err := parsePaging(p)
+	if err != nil {
+		return fail(err)
+	}
+	var statuses []komoju.PaymentStatus
+	if l, _, err := p.list("status", "status"); err != nil {
+		return fail(err)
+	} else {
+		for _, v := range l {
+			st, _ := v.(string)
+			switch komoju.PaymentStatus(st) {
+			case komoju.PaymentPending, komoju.PaymentAuthorized, komoju.PaymentCaptured, komoju.PaymentRefunded,
+				komoju.PaymentCancelled, komoju.PaymentExpired, komoju.PaymentFailed:
+				statuses = append(statuses, komoju.PaymentStatus(st))
+			default:
+				return fail(errInvalid("status", "%q is not a payment status", truncate(st, 32)))
+			}
+		}
+	}
+	orderNum, _, err := p.str("external_order_num", "external_order_num", 255)
+	if err != nil {
+		return fail(err)
+	}
+	currency := ""
+	if _, ok := p.value("currency"); ok {
+		if currency, err = p.currency("currency", "currency"); err != nil {
+			return fail(err)
+		}
+	}
+	start, err := parseTime(p, "start_time")
+	if err != nil {
+		return fail(err)
+	}
+	end, err := parseTime(p, "end_time")
+	if err != nil {
+		return fail(err)
+	}
+	skip := (page - 1) * perPage
+	var out []*komoju.Payment
+	total := 0
+	s.mu.Lock()
+	for i := len(s.st.order) - 1; i >= 0; i-- {
+		c := s.st.order[i].snap
+		if (len(statuses) > 0 && !slices.Contains(statuses, c.Status)) ||
+			(orderNum != "" && c.OrderNum() != orderNum) ||
+			(currency != "" && c.Currency != currency) ||
+			(!start.IsZero() && c.CreatedAt.Before(start)) ||
+			(!end.IsZero() && c.CreatedAt.After(end)) {
+			continue
+		}
+		if total >= skip && len(out) < perPage {
+			out = append(out, c)
+		}
+		total++
+	}
+	s.mu.Unlock()
+	return okJSON(listEnvelope(out, total, page, perPage))
+}
+
+// updatePayment is PATCH /payments/{id}: description and metadata only.
+// Sandbox choice: metadata replaces the old metadata as a whole.
+func (s *Server) updatePayment(q *apiReq) apiResp {
+	desc, hasDesc, err := q.p.str("description", "description", 1000)
+	if err != nil {
+		return fail(err)
+	}
+	meta, hasMeta, err := q.p.metadata("metadata", "metadata")
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.findPayment(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	if !hasDesc && !hasMeta {
+		return okJSON(p.snap)
+	}
+	p.update(func(c *komoju.Payment) {
+		if hasDesc {
+			c.Description = strPtr(desc)
+		}
+		if hasMeta {
+			c.Metadata = meta
+		}
+	})
+	s.recordEvent(p, komoju.EventPaymentUpdated, q.now)
+	return okJSON(p.snap)
+}
+
+// capturePayment is POST /payments/{id}/capture.
+//
+// Sandbox choice for partial capture (KOMOJU does not document it): amount
+// (before tax) may be at most the authorized amount; the payment's amount
+// becomes the captured amount, tax stays unless tax is given, and total is
+// recomputed. The uncaptured rest is released.
+func (s *Server) capturePayment(q *apiReq) apiResp {
+	amount, hasAmount, err := q.p.int("amount", "amount")
+	if err != nil {
+		return fail(err)
+	}
+	if hasAmount {
+		if err := checkAmount(amount, "amount"); err != nil {
+			return fail(err)
+		}
+	}
+	tax, hasTax, err := q.p.int("tax", "tax")
+	if err != nil {
+		return fail(err)
+	}
+	if hasTax && (tax < 0 || tax > komoju.MaxAmount) {
+		return fail(errInvalid("tax", "must be between 0 and %d", komoju.MaxAmount))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.findPayment(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	c := p.snap
+	switch {
+	case c.Status != komoju.PaymentAuthorized:
+		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is %s; only authorized payments can be captured", c.ID, c.Status))
+	case p.typ.IsAsync():
+		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment: it is captured when the customer pays, not by the merchant", c.ID, p.typ))
+	}
+	if !hasAmount {
+		amount = c.Amount
+	}
+	if !hasTax {
+		tax = c.Tax
+	}
+	if amount > c.Amount {
+		return fail(errInvalid("amount", "%d is more than the authorized amount %d", amount, c.Amount))
+	}
+	if amount+tax > c.Amount+c.Tax {
+		return fail(errInvalid("tax", "amount plus tax (%d) is more than the authorized total %d", amount+tax, c.Amount+c.Tax))
+	}
+	now := q.now
+	p.update(func(c *komoju.Payment) {
+		c.Status = komoju.PaymentCaptured
+		c.Amount, c.Tax = amount, tax
+		c.Total = amount + tax + c.PaymentMethodFee
+		c.CapturedAt = &now
+		c.PaymentDeadline = nil
+	})
+	delete(s.st.duePayments, c.ID)
+	s.recordEvent(p, komoju.EventPaymentCaptured, now)
+	return okJSON(p.snap)
+}
+
+// cancelLocked cancels a pending or authorized payment.
+func (s *Server) cancelLocked(p *payRec, now time.Time) *apiError {
+	if st := p.snap.Status; st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
+		return newErr(komoju.CodeNotCancellable, "", "Payment %s is %s; only pending or authorized payments can be cancelled", p.snap.ID, st)
+	}
+	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentCancelled })
+	delete(s.st.duePayments, p.snap.ID)
+	s.recordEvent(p, komoju.EventPaymentCancelled, now)
+	return nil
+}
+
+// cancelPayment is POST /payments/{id}/cancel.
+func (s *Server) cancelPayment(q *apiReq) apiResp {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.findPayment(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	if err := s.cancelLocked(p, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap)
+}
+
+// refundPayment is POST /payments/{id}/refund. Amounts include tax. A
+// partial refund leaves the payment captured; the refund that brings
+// amount_refunded to total makes it refunded. Every refund records
+// payment.refund.created, the last one payment.refunded too.
+func (s *Server) refundPayment(q *apiReq) apiResp {
+	amount, hasAmount, err := q.p.int("amount", "amount")
+	if err != nil {
+		return fail(err)
+	}
+	if hasAmount {
+		if err := checkAmount(amount, "amount"); err != nil {
+			return fail(err)
+		}
+	}
+	desc, _, err := q.p.str("description", "description", 1000)
+	if err != nil {
+		return fail(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.findPayment(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	c := p.snap
+	switch {
+	case p.typ.IsAsync():
+		return fail(newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID))
+	case c.Status != komoju.PaymentCaptured:
+		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured payments can be refunded", c.ID, c.Status))
+	}
+	remaining := c.Total - c.AmountRefunded
+	if !hasAmount {
+		amount = remaining
+	}
+	if amount > remaining {
+		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, remaining))
+	}
+	ref := komoju.Refund{ID: s.newID(), Resource: "refund", Amount: amount, Currency: c.Currency, Payment: c.ID, Description: strPtr(desc), CreatedAt: q.now}
+	full := amount == remaining
+	p.update(func(c *komoju.Payment) {
+		c.Refunds = append(slices.Clip(c.Refunds), ref)
+		c.AmountRefunded += amount
+		if full {
+			c.Status = komoju.PaymentRefunded
+		}
+	})
+	s.recordEvent(p, komoju.EventPaymentRefundCreated, q.now)
+	if full {
+		s.recordEvent(p, komoju.EventPaymentRefunded, q.now)
+	}
+	return okJSON(p.snap)
+}
+
+// refundRequest is POST /payments/{id}/refund_request, for cash payments
+// (konbini, bank_transfer, pay_easy) that refund cannot handle. It answers
+// 200 with an empty body, as KOMOJU does, and appends a pending refund
+// request to the payment (payment.updated). The payment stays captured.
+func (s *Server) refundRequest(q *apiReq) apiResp {
+	p := q.p
+	amount, err := p.amount("amount", "amount")
+	if err != nil {
+		return fail(err)
+	}
+	var f [6]string
+	for i, name := range []string{"customer_name", "bank_name", "branch_number", "account_type", "account_number"} {
+		if f[i], err = p.reqStr(name, name, 100); err != nil {
+			return fail(err)
+		}
+	}
+	if _, ok := p.value("include_payment_method_fee"); !ok {
+		return fail(errMissing("include_payment_method_fee"))
+	}
+	inclFee, _, err := p.bool("include_payment_method_fee", "include_payment_method_fee")
+	if err != nil {
+		return fail(err)
+	}
+	bankCode, _, err := p.str("bank_code", "bank_code", 8)
+	if err != nil {
+		return fail(err)
+	}
+	branchName, _, err := p.str("branch_name", "branch_name", 100)
+	if err != nil {
+		return fail(err)
+	}
+	desc, _, err := p.str("description", "description", 1000)
+	if err != nil {
+		return fail(err)
+	}
+	digits := func(name, v string, n int) *apiError {
+		if len(v) < 1 || len(v) > n {
+			return errInvalid(name, "expected up to %d digits", n)
+		}
+		for _, r := range v {
+			if r < '0' || r > '9' {
+				return errInvalid(name, "expected digits only")
+			}
+		}
+		return nil
+	}
+	if err := digits("branch_number", f[2], 3); err != nil {
+		return fail(err)
+	}
+	if err := digits("account_number", f[4], 8); err != nil {
+		return fail(err)
+	}
+	if bankCode != "" {
+		if err := digits("bank_code", bankCode, 4); err != nil {
+			return fail(err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, err := s.findPayment(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	c := rec.snap
+	switch {
+	case !rec.typ.IsAsync():
+		return fail(newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID))
+	case c.Status != komoju.PaymentCaptured:
+		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured (paid) payments can be refunded", c.ID, c.Status))
+	}
+	limit := c.Total - c.AmountRefunded
+	if !inclFee {
+		limit -= c.PaymentMethodFee
+	}
+	var requested int64
+	for _, r := range c.RefundRequests {
+		if r.Status != komoju.RefundRequestRejected {
+			requested += r.Amount
+		}
+	}
+	if amount > limit-requested {
+		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0)))
+	}
+	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, Amount: amount, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
+		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
+	rec.update(func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
+	s.recordEvent(rec, komoju.EventPaymentUpdated, q.now)
+	return apiResp{status: 200}
+}
+
+// returnTarget is where the customer goes after a hosted page: the
+// session's return_url with session_id appended (existing parameters kept),
+// or for a direct payment its return_url (cancel_url when the customer
+// cancelled and one was given) with payment_id and status plus an hmac
+// signed with the secret key. "" means no return URL: show the result page.
+// Callers hold s.mu.
+func (s *Server) returnTarget(p *payRec) string {
+	if ss := p.session; ss != nil {
+		if ss.returnURL == "" {
+			return ss.view.SessionURL
+		}
+		return appendQuery(ss.returnURL, "session_id", ss.view.ID)
+	}
+	target := p.returnURL
+	if st := p.snap.Status; (st == komoju.PaymentCancelled || st == komoju.PaymentFailed) && p.cancelURL != "" {
+		target = p.cancelURL
+	}
+	if target == "" {
+		return ""
+	}
+	signed, err := komoju.SignReturnURL(target, url.Values{"payment_id": {p.snap.ID}, "status": {string(p.snap.Status)}}, s.secretKey)
+	if err != nil {
+		return ""
+	}
+	return signed
+}
+
+// appendQuery adds k=v to a URL, keeping its existing query untouched.
+func appendQuery(raw, k, v string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	add := url.QueryEscape(k) + "=" + url.QueryEscape(v)
+	if u.RawQuery == "" {
+		u.RawQuery = add
+	} else {
+		u.RawQuery += "&" + add
+	}
+	return u.String()
+}

@@ -1,0 +1,367 @@
+// Package sandbox is an embedded, stateful, KOMOJU-compatible server: the
+// payments API under /api/v1 (sessions, payments, refunds, events, tokens,
+// payment methods), the customer-facing pages KOMOJU would host (3DS
+// challenge, wallet approval, konbini/bank instructions, the hosted session
+// page), signed webhooks with retries, a controllable clock and injectable
+// faults. Tests start it in-process, like net/http/httptest:
+//
+//	sb, err := sandbox.New(sandbox.Options{})
+//	if err != nil { ... }
+//	defer sb.Close()
+//	c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
+//
+// and `komoju-tui sandbox` serves it on a fixed port (see Command).
+//
+// The test inputs follow KOMOJU's test mode: the test card table, the 3DS
+// test cards and the Komoju-Scenario header. Choices made where KOMOJU's
+// documentation is silent are marked "Sandbox choice" in comments and listed
+// in docs/SANDBOX.md.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Fixed test keys, so demos work without configuration. They are not KOMOJU
+// keys: real key prefixes are unconfirmed, and these are obviously fake.
+const (
+	DefaultSecretKey      = "sk_test_komojutui_sandbox_0000000000"
+	DefaultPublishableKey = "pk_test_komojutui_sandbox_0000000000"
+	DefaultWebhookSecret  = "whsec_komojutui_sandbox"
+	// DefaultAddr is loopback with a free port.
+	DefaultAddr = "127.0.0.1:0"
+)
+
+// maxBody is the request body limit (1 MiB).
+const maxBody = 1 << 20
+
+// Options configures a sandbox. The zero value is usable.
+type Options struct {
+	// Addr is the listen address (default "127.0.0.1:0", a free loopback port).
+	Addr string
+	// SecretKey, PublishableKey and WebhookSecret default to the Default* constants.
+	SecretKey      string
+	PublishableKey string
+	WebhookSecret  string
+	// WebhookURLs receive every event (more can be added with AddWebhook).
+	WebhookURLs []string
+	// Latency, FailRate and DropRate are the initial faults (see Faults).
+	Latency  time.Duration
+	FailRate float64
+	DropRate float64
+	// Seed makes ids and generated codes deterministic; 0 picks a random seed.
+	Seed int64
+	// Logger receives request and webhook logs; nil discards them. Card
+	// numbers and CVCs are never logged.
+	Logger *slog.Logger
+	// Clock is the sandbox's time source; nil uses a clock that follows real
+	// time and can be advanced.
+	Clock *Clock
+	// WebhookBackoff is the delay before the first webhook retry; attempt n
+	// waits WebhookBackoff*2^(n-1). Default 2s. Tests use a few milliseconds.
+	WebhookBackoff time.Duration
+	// WebhookMaxAttempts is how often one event is tried per URL (default 6, minimum 1).
+	WebhookMaxAttempts int
+	// WebhookTimeout bounds one delivery attempt (default 5s).
+	WebhookTimeout time.Duration
+	// CustomerFees adds a payment_method_fee per payment type (exposed as
+	// payment_methods[].customer_fee on sessions). Default: no fees.
+	CustomerFees map[komoju.PaymentType]int64
+}
+
+// Faults are injected failures for resilience testing. They apply to the
+// /api/v1 endpoints only, so tests can always reach /sandbox/ to turn them off.
+type Faults struct {
+	// Latency delays every API request before it is handled.
+	Latency time.Duration `json:"latency"`
+	// FailRate (0..1) answers 503 service_unavailable before doing anything.
+	FailRate float64 `json:"fail_rate"`
+	// DropRate (0..1) does the work, then closes the connection without an
+	// answer: the case idempotency keys exist for.
+	DropRate float64 `json:"drop_rate"`
+}
+
+func (f Faults) validate() error {
+	if f.Latency < 0 || f.Latency > time.Minute {
+		return fmt.Errorf("latency %s must be between 0 and 1m", f.Latency)
+	}
+	if !(f.FailRate >= 0 && f.FailRate <= 1) {
+		return fmt.Errorf("fail rate %v must be between 0 and 1", f.FailRate)
+	}
+	if !(f.DropRate >= 0 && f.DropRate <= 1) {
+		return fmt.Errorf("drop rate %v must be between 0 and 1", f.DropRate)
+	}
+	return nil
+}
+
+// Server is a running sandbox. All methods are safe for concurrent use.
+type Server struct {
+	secretKey, publishableKey, webhookSecret string
+
+	log     *slog.Logger
+	clock   *Clock
+	clockSub int
+	seed    uint64
+	fees    map[komoju.PaymentType]int64
+	ln      net.Listener
+	srv     *http.Server
+	base    string
+	handler http.Handler
+
+	mu  sync.Mutex // guards st and rng
+	st  *state
+	rng *mrand.ChaCha8
+
+	faultMu  sync.Mutex
+	faults   Faults
+	faultRng *mrand.PCG
+
+	wh *webhooks
+
+	stop      chan struct{}
+	closeOnce sync.Once
+	bg        sync.WaitGroup
+}
+
+// New starts a sandbox listening on opts.Addr.
+func New(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = DefaultAddr
+	}
+	if opts.SecretKey == "" {
+		opts.SecretKey = DefaultSecretKey
+	}
+	if opts.PublishableKey == "" {
+		opts.PublishableKey = DefaultPublishableKey
+	}
+	if opts.WebhookSecret == "" {
+		opts.WebhookSecret = DefaultWebhookSecret
+	}
+	if opts.SecretKey == opts.PublishableKey {
+		return nil, errors.New("sandbox: secret and publishable keys must differ")
+	}
+	for _, k := range []string{opts.SecretKey, opts.PublishableKey} {
+		if strings.ContainsAny(k, ": \t\r\n") {
+			return nil, fmt.Errorf("sandbox: key %q must not contain ':' or whitespace", k)
+		}
+	}
+	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	if err := f.validate(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	for _, u := range opts.WebhookURLs {
+		if err := checkWebhookURL(u); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	seed := uint64(opts.Seed)
+	if opts.Seed == 0 {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		seed = binary.LittleEndian.Uint64(b[:])
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	clock := opts.Clock
+	if clock == nil {
+		clock = NewClock(time.Time{})
+	}
+	ln, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+	}
+	s := &Server{
+		secretKey:      opts.SecretKey,
+		publishableKey: opts.PublishableKey,
+		webhookSecret:  opts.WebhookSecret,
+		log:            log,
+		clock:          clock,
+		seed:           seed,
+		fees:           map[komoju.PaymentType]int64{},
+		ln:             ln,
+		base:           "http://" + ln.Addr().String(),
+		faults:         f,
+		faultRng:       mrand.NewPCG(seed, 0x5eed),
+		stop:           make(chan struct{}),
+	}
+	for t, fee := range opts.CustomerFees {
+		if fee < 0 || fee > komoju.MaxAmount {
+			ln.Close()
+			return nil, fmt.Errorf("sandbox: customer fee for %s must be between 0 and %d", t, komoju.MaxAmount)
+		}
+		s.fees[t] = fee
+	}
+	s.resetState()
+	s.wh = newWebhooks(s, opts)
+	s.handler = s.routes()
+	s.srv = &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	s.clockSub = clock.subscribe(s.onClock)
+	s.bg.Add(2)
+	go func() {
+		defer s.bg.Done()
+		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("sandbox: serve", "err", err)
+		}
+	}()
+	go s.ticker()
+	s.log.Info("sandbox listening", "url", s.URL())
+	return s, nil
+}
+
+// URL is the API base URL, e.g. "http://127.0.0.1:7777/api/v1".
+func (s *Server) URL() string { return s.base + "/api/v1" }
+
+// BaseURL is where the hosted pages live, e.g. "http://127.0.0.1:7777".
+func (s *Server) BaseURL() string { return s.base }
+
+// SecretKey is the merchant secret key the sandbox accepts.
+func (s *Server) SecretKey() string { return s.secretKey }
+
+// PublishableKey is the publishable key the sandbox accepts.
+func (s *Server) PublishableKey() string { return s.publishableKey }
+
+// WebhookSecret signs webhook bodies (X-Komoju-Signature).
+func (s *Server) WebhookSecret() string { return s.webhookSecret }
+
+// Clock is the sandbox's clock; advancing it fires deadlines and expiries.
+func (s *Server) Clock() *Clock { return s.clock }
+
+// Now is the sandbox's current time.
+func (s *Server) Now() time.Time { return s.clock.Now() }
+
+// Handler is the sandbox's HTTP handler, for mounting it in another server
+// or calling it directly in benchmarks. URLs it generates still point at the
+// sandbox's own listener.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// AddWebhook sends every later event to url as well.
+func (s *Server) AddWebhook(url string) error {
+	if err := checkWebhookURL(url); err != nil {
+		return err
+	}
+	s.wh.add(url)
+	return nil
+}
+
+// SetFaults replaces the injected faults. Invalid values are clamped to the
+// nearest valid value.
+func (s *Server) SetFaults(f Faults) {
+	f.Latency = min(max(f.Latency, 0), time.Minute)
+	f.FailRate = min(max(f.FailRate, 0), 1)
+	f.DropRate = min(max(f.DropRate, 0), 1)
+	if f.FailRate != f.FailRate { // NaN
+		f.FailRate = 0
+	}
+	if f.DropRate != f.DropRate {
+		f.DropRate = 0
+	}
+	s.faultMu.Lock()
+	s.faults = f
+	s.faultMu.Unlock()
+}
+
+// CurrentFaults returns the faults in force.
+func (s *Server) CurrentFaults() Faults {
+	s.faultMu.Lock()
+	defer s.faultMu.Unlock()
+	return s.faults
+}
+
+// roll reports whether an event of probability p happens.
+func (s *Server) roll(p float64) bool {
+	if p <= 0 {
+		return false
+	}
+	if p >= 1 {
+		return true
+	}
+	s.faultMu.Lock()
+	v := float64(s.faultRng.Uint64()>>11) / (1 << 53)
+	s.faultMu.Unlock()
+	return v < p
+}
+
+// Reset empties all state (payments, sessions, events, tokens, idempotency
+// keys, webhook delivery log). Keys, webhook URLs and faults are kept; with a
+// seed, ids start over from the same sequence.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.resetStateLocked()
+	s.mu.Unlock()
+	s.wh.reset()
+}
+
+func (s *Server) resetState() {
+	s.mu.Lock()
+	s.resetStateLocked()
+	s.mu.Unlock()
+}
+
+func (s *Server) resetStateLocked() {
+	var seed [32]byte
+	binary.LittleEndian.PutUint64(seed[:], s.seed)
+	copy(seed[8:], "komoju-tui sandbox ids")
+	s.rng = mrand.NewChaCha8(seed)
+	s.st = newState()
+}
+
+// Close stops the server gracefully (in-flight requests get 5 seconds) and
+// stops webhook delivery.
+func (s *Server) Close() error {
+	var err error
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.clock.unsubscribe(s.clockSub)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err = s.srv.Shutdown(ctx)
+		if err != nil {
+			s.srv.Close()
+		}
+		s.wh.close()
+		s.bg.Wait()
+	})
+	return err
+}
+
+// ticker fires deadlines that pass in real time (the clock follows the wall
+// clock unless frozen) and forgets idempotency keys older than 24 hours.
+func (s *Server) ticker() {
+	defer s.bg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			s.expire(s.clock.Now())
+		}
+	}
+}
+
+func (s *Server) onClock(now time.Time) { s.expire(now) }

@@ -1,0 +1,408 @@
+package sandbox
+
+import (
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+const maxSessionTTL = 86400 // seconds; KOMOJU's default and maximum
+
+// createSession is POST /sessions (payment mode).
+func (s *Server) createSession(q *apiReq) apiResp {
+	p := q.p
+	if mode, ok, err := p.str("mode", "mode", 32); err != nil {
+		return fail(err)
+	} else if ok && mode != "" && mode != "payment" {
+		return fail(errInvalid("mode", "the sandbox supports only mode \"payment\", not %q", truncate(mode, 32)))
+	}
+	amount, err := p.amount("amount", "amount")
+	if err != nil {
+		return fail(err)
+	}
+	currency, err := p.currency("currency", "currency")
+	if err != nil {
+		return fail(err)
+	}
+	returnURL, err := p.absURL("return_url", "return_url")
+	if err != nil {
+		return fail(err)
+	}
+	email, _, err := p.str("email", "email", 254)
+	if err != nil {
+		return fail(err)
+	}
+	if email = strings.TrimSpace(email); email != "" && !validEmail(email) {
+		return fail(errInvalid("email", "not an email address"))
+	}
+	name, _, err := p.str("name", "name", 200)
+	if err != nil {
+		return fail(err)
+	}
+	locale, err := parseLocale(p, "default_locale")
+	if err != nil {
+		return fail(err)
+	}
+	meta, _, err := p.metadata("metadata", "metadata")
+	if err != nil {
+		return fail(err)
+	}
+	if meta == nil {
+		meta = map[string]string{}
+	}
+	ttl, hasTTL, err := p.int("expires_in_seconds", "expires_in_seconds")
+	if err != nil {
+		return fail(err)
+	}
+	if !hasTTL {
+		ttl = maxSessionTTL
+	}
+	if ttl < 1 || ttl > maxSessionTTL {
+		return fail(errInvalid("expires_in_seconds", "must be between 1 and %d", maxSessionTTL))
+	}
+	pd := komoju.SessionPaymentData{Capture: komoju.CaptureAuto, Name: name}
+	if d, ok, err := p.object("payment_data", "payment_data"); err != nil {
+		return fail(err)
+	} else if ok {
+		if pd.ExternalOrderNum, _, err = d.str("external_order_num", "payment_data[external_order_num]", 255); err != nil {
+			return fail(err)
+		}
+		pd.ExternalOrderNum = strings.TrimSpace(pd.ExternalOrderNum)
+		capt, _, err := d.str("capture", "payment_data[capture]", 16)
+		if err != nil {
+			return fail(err)
+		}
+		switch capt {
+		case "", "auto":
+		case "manual":
+			pd.Capture = komoju.CaptureManual
+		default:
+			return fail(errInvalid("payment_data[capture]", "%q is not auto or manual", truncate(capt, 16)))
+		}
+		if n, ok, err := d.str("name", "payment_data[name]", 200); err != nil {
+			return fail(err)
+		} else if ok {
+			pd.Name = n
+		}
+		if pd.NameKana, _, err = d.str("name_kana", "payment_data[name_kana]", 200); err != nil {
+			return fail(err)
+		}
+	}
+	items, err := parseLineItems(p)
+	if err != nil {
+		return fail(err)
+	}
+	types, err := parseSessionTypes(p, currency)
+	if err != nil {
+		return fail(err)
+	}
+	scenario, err := scenarioHeader(q)
+	if err != nil {
+		return fail(err)
+	}
+	now := q.now
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if pd.ExternalOrderNum != "" {
+		if other := s.st.sessions[s.st.sessionOrderNums[pd.ExternalOrderNum]]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
+			return fail(errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID))
+		}
+	}
+	id := s.newID()
+	expires := now.Add(time.Duration(ttl) * time.Second)
+	ss := &sessRec{
+		types:     types,
+		scenario:  scenario,
+		returnURL: returnURL,
+		manual:    pd.Capture == komoju.CaptureManual,
+		email:     email,
+		expiresAt: expires,
+	}
+	ss.view = komoju.Session{
+		ID:             id,
+		Resource:       "session",
+		Mode:           "payment",
+		Amount:         amount,
+		Currency:       currency,
+		SessionURL:     s.base + "/sessions/" + id,
+		ReturnURL:      strPtr(returnURL),
+		DefaultLocale:  locale,
+		PaymentMethods: s.sessionMethods(types, amount, currency),
+		CreatedAt:      now,
+		Status:         komoju.SessionPending,
+		ExpiresAt:      &expires,
+		Metadata:       meta,
+		PaymentData:    pd,
+		LineItems:      items,
+		Email:          strPtr(email),
+	}
+	s.st.sessions[id] = ss
+	s.st.dueSessions[id] = ss
+	if pd.ExternalOrderNum != "" {
+		s.st.sessionOrderNums[pd.ExternalOrderNum] = id
+	}
+	return okJSON(s.sessionView(ss))
+}
+
+func parseLineItems(p obj) ([]komoju.LineItem, *apiError) {
+	l, ok, err := p.list("line_items", "line_items")
+	if err != nil || !ok {
+		return nil, err
+	}
+	if len(l) > 100 {
+		return nil, errInvalid("line_items", "at most 100 line items are allowed")
+	}
+	items := make([]komoju.LineItem, 0, len(l))
+	for i, v := range l {
+		param := "line_items[" + itoa(i) + "]"
+		m, isMap := v.(map[string]any)
+		if !isMap {
+			return nil, errInvalid(param, "expected an object, got %s", typeName(v))
+		}
+		o := obj(m)
+		var it komoju.LineItem
+		amt, ok, err := o.int("amount", param+"[amount]")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, errMissing(param + "[amount]")
+		}
+		if amt < 0 || amt > komoju.MaxAmount {
+			return nil, errInvalid(param+"[amount]", "must be between 0 and %d", komoju.MaxAmount)
+		}
+		it.Amount = amt
+		if it.Description, err = o.reqStr("description", param+"[description]", 1000); err != nil {
+			return nil, err
+		}
+		qty, ok, err := o.int("quantity", param+"[quantity]")
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			qty = 1
+		}
+		if qty < 1 || qty > 1e6 {
+			return nil, errInvalid(param+"[quantity]", "must be between 1 and 1000000")
+		}
+		it.Quantity = qty
+		if it.Image, err = o.absURL("image", param+"[image]"); err != nil {
+			return nil, err
+		}
+		if it.ExternalProductNum, _, err = o.str("external_product_num", param+"[external_product_num]", 255); err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+func itoa(i int) string {
+	if i < 10 {
+		return string(rune('0' + i))
+	}
+	return itoa(i/10) + string(rune('0'+i%10))
+}
+
+// parseSessionTypes reads payment_types (default: every method that accepts
+// the currency).
+func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError) {
+	l, ok, err := p.list("payment_types", "payment_types")
+	if err != nil {
+		return nil, err
+	}
+	var out []komoju.PaymentType
+	if !ok || len(l) == 0 {
+		for _, m := range supportedMethods {
+			if supportsCurrency(m.typ, currency) {
+				out = append(out, m.typ)
+			}
+		}
+		return out, nil
+	}
+	for _, v := range l {
+		str, _ := v.(string)
+		t := komoju.PaymentType(str)
+		if _, known := lookupMethod(t); !known {
+			return nil, newErr(komoju.CodeInvalidPaymentType, "payment_types", "%q is not one of %s", truncate(str, 64), methodSlugs())
+		}
+		if !supportsCurrency(t, currency) {
+			return nil, newErr(komoju.CodeInvalidCurrency, "currency", "%s payments only accept JPY, not %s", t, currency)
+		}
+		dup := false
+		for _, o := range out {
+			dup = dup || o == t
+		}
+		if !dup {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) sessionMethods(types []komoju.PaymentType, amount int64, currency string) []komoju.SessionPaymentMethod {
+	out := make([]komoju.SessionPaymentMethod, 0, len(types))
+	for _, t := range types {
+		fee := s.fees[t]
+		out = append(out, komoju.SessionPaymentMethod{
+			Type:        t,
+			Offsite:     t.IsOffsite(),
+			Brands:      brandsJSON(t),
+			CustomerFee: fee,
+			Currency:    currency,
+			Amount:      amount + fee,
+		})
+	}
+	return out
+}
+
+// sessionView is the session's public object with its latest payment.
+// Callers hold s.mu; the result shares only immutable data.
+func (s *Server) sessionView(ss *sessRec) *komoju.Session {
+	v := ss.view
+	if ss.latest != nil {
+		v.Payment = ss.latest.snap
+	}
+	return &v
+}
+
+func (s *Server) findSession(id string) (*sessRec, *apiError) {
+	ss := s.st.sessions[id]
+	if ss == nil {
+		return nil, errNotFound("session", id)
+	}
+	return ss, nil
+}
+
+// getSession is GET /sessions/{id}.
+func (s *Server) getSession(q *apiReq) apiResp {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, err := s.findSession(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	return okJSON(s.sessionView(ss))
+}
+
+// cancelSession is POST /sessions/{id}/cancel. A payment still awaiting the
+// customer (wallet or 3DS) is cancelled with it.
+func (s *Server) cancelSession(q *apiReq) apiResp {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ss, err := s.findSession(q.r.PathValue("id"))
+	if err != nil {
+		return fail(err)
+	}
+	if ss.view.Status != komoju.SessionPending {
+		return fail(newErr(komoju.CodeNotCancellable, "", "Session %s is %s; only pending sessions can be cancelled", ss.view.ID, ss.view.Status))
+	}
+	if ss.latest != nil && ss.latest.snap.Status == komoju.PaymentPending {
+		_ = s.cancelLocked(ss.latest, q.now)
+	}
+	ss.view.Status = komoju.SessionCancelled
+	t := q.now
+	ss.view.CancelledAt = &t
+	delete(s.st.dueSessions, ss.view.ID)
+	return okJSON(s.sessionView(ss))
+}
+
+// payResult is the Session: Pay answer.
+type payResult struct {
+	Status      komoju.PayStatus `json:"status"`
+	RedirectURL *string          `json:"redirect_url"`
+	Payment     *komoju.Payment  `json:"payment"`
+}
+
+// paySession is POST /sessions/{id}/pay.
+func (s *Server) paySession(q *apiReq) apiResp {
+	res, err := s.payCore(q.r.PathValue("id"), q.p, q.now)
+	if err != nil {
+		return fail(err)
+	}
+	return okJSON(res)
+}
+
+// payCore pays a session with the given parameters (payment_details and
+// capture), shared by the API and the hosted session page. A declined card
+// answers the 502 error; the failed attempt is recorded (payment.failed)
+// and the session stays payable.
+func (s *Server) payCore(id string, p obj, now time.Time) (*payResult, *apiError) {
+	s.mu.Lock()
+	ss, err := s.findSession(id)
+	if err == nil {
+		err = ss.payable()
+	}
+	var currency, email string
+	var manual bool
+	if err == nil {
+		currency, email, manual = ss.view.Currency, ss.email, ss.manual
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	capt, _, err := p.str("capture", "capture", 16)
+	if err != nil {
+		return nil, err
+	}
+	switch capt {
+	case "":
+	case "auto":
+		manual = false
+	case "manual":
+		manual = true
+	default:
+		return nil, errInvalid("capture", "%q is not auto or manual", truncate(capt, 16))
+	}
+	det, err := parseDetails(p, currency, email, now)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := ss.payable(); err != nil { // re-check: another pay may have won
+		return nil, err
+	}
+	allowed := false
+	for _, t := range ss.types {
+		allowed = allowed || t == det.typ
+	}
+	if !allowed {
+		names := make([]string, len(ss.types))
+		for i, t := range ss.types {
+			names[i] = string(t)
+		}
+		return nil, newErr(komoju.CodeInvalidPaymentType, "payment_details[type]", "%q is not one of %s", det.typ, strings.Join(names, ", "))
+	}
+	in := chargeIn{
+		amount:    ss.view.Amount,
+		currency:  currency,
+		manual:    manual,
+		det:       det,
+		orderNum:  ss.view.PaymentData.ExternalOrderNum,
+		metadata:  ss.view.Metadata,
+		locale:    ss.view.DefaultLocale,
+		returnURL: ss.returnURL,
+		sess:      ss,
+		scenario:  ss.scenario,
+	}
+	rec, err := s.chargeLocked(in, now)
+	if err != nil {
+		return nil, err
+	}
+	res := &payResult{Payment: rec.snap, Status: komoju.PayCompleted}
+	var redirect string
+	switch {
+	case rec.snap.Status == komoju.PaymentPending:
+		res.Status = komoju.PayPending
+		redirect = rec.snap.PaymentDetails.RedirectURL()
+	case rec.typ.IsAsync():
+		redirect = rec.snap.PaymentDetails.InstructionsURL()
+	default:
+		redirect = s.returnTarget(rec)
+	}
+	res.RedirectURL = strPtr(redirect)
+	return res, nil
+}

@@ -1,0 +1,201 @@
+package sandbox
+
+import (
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// state is everything the sandbox remembers. It is guarded by Server.mu.
+//
+// Payments are copy-on-write: payRec.snap points at an immutable
+// komoju.Payment that is replaced (never modified) on every change, so
+// events keep the payment as it was, and responses are marshalled outside
+// the lock.
+type state struct {
+	payments map[string]*payRec
+	order    []*payRec // creation order, for listing
+	sessions map[string]*sessRec
+	events   []*eventRec
+	eventIDs map[string]*eventRec
+	tokens   map[string]*tokenRec
+
+	// directOrderNums maps external_order_num → payment id for direct
+	// payments; sessionOrderNums → session id.
+	directOrderNums  map[string]string
+	sessionOrderNums map[string]string
+
+	// due holds payments and sessions with a deadline still ahead.
+	duePayments map[string]*payRec
+	dueSessions map[string]*sessRec
+
+	idem      map[string]*idemEntry
+	idemSwept time.Time
+}
+
+func newState() *state {
+	return &state{
+		payments:         map[string]*payRec{},
+		sessions:         map[string]*sessRec{},
+		eventIDs:         map[string]*eventRec{},
+		tokens:           map[string]*tokenRec{},
+		directOrderNums:  map[string]string{},
+		sessionOrderNums: map[string]string{},
+		duePayments:      map[string]*payRec{},
+		dueSessions:      map[string]*sessRec{},
+		idem:             map[string]*idemEntry{},
+	}
+}
+
+// tdsKind is how a card behaves under 3D Secure when paid through a session.
+type tdsKind uint8
+
+const (
+	tdsNone          tdsKind = iota // no challenge (plain and frictionless cards)
+	tdsChallenge                    // challenge; 123456 authenticates
+	tdsChallengeFail                // challenge that always fails
+	tdsAuthFail                     // authentication fails after the redirect
+)
+
+// payRec is one payment.
+type payRec struct {
+	snap      *komoju.Payment
+	typ       komoju.PaymentType
+	manual    bool // authorize only (capture:false / capture:"manual")
+	tds       tdsKind
+	returnURL string
+	cancelURL string
+	session   *sessRec
+	deadline  time.Time // zero: none
+}
+
+// update replaces the snapshot with a modified copy. f must not modify maps
+// or slices it did not allocate itself.
+func (p *payRec) update(f func(*komoju.Payment)) {
+	cp := *p.snap
+	f(&cp)
+	p.snap = &cp
+}
+
+// sessRec is one session. view is its public object without the payment,
+// which is filled in from the latest attempt when rendered.
+type sessRec struct {
+	view      komoju.Session
+	types     []komoju.PaymentType
+	scenario  string
+	returnURL string
+	manual    bool
+	email     string
+	expiresAt time.Time
+	attempts  []*payRec // every payment created through this session
+	latest    *payRec
+}
+
+// payable reports whether pay may be called on the session now.
+func (s *sessRec) payable() *apiError {
+	switch {
+	case s.view.Status == komoju.SessionCompleted:
+		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s is already completed", s.view.ID)
+	case s.view.Status == komoju.SessionCancelled:
+		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s was cancelled", s.view.ID)
+	case s.view.Expired:
+		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s has expired", s.view.ID)
+	case s.latest != nil && s.latest.snap.Status == komoju.PaymentPending:
+		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s has a payment awaiting the customer (%s); finish or cancel it first", s.view.ID, s.latest.snap.ID)
+	}
+	return nil
+}
+
+// tokenRec is a tokenized card. It keeps brand, last four digits, expiry and
+// the test-card behaviour, never the number or CVC.
+type tokenRec struct {
+	view     komoju.Token
+	card     cardInfo
+	currency string
+	used     bool
+}
+
+// eventRec is one event; data is the payment as it was when it happened.
+type eventRec struct {
+	id      string
+	typ     string
+	created time.Time
+	payment *komoju.Payment
+}
+
+func (e *eventRec) view() komoju.Event {
+	data, _ := jsonMarshal(e.payment)
+	return komoju.Event{ID: e.id, Type: e.typ, Resource: "event", Data: data, CreatedAt: e.created}
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+// newID returns a 25-character lowercase alphanumeric id, as KOMOJU's.
+func (s *Server) newID() string {
+	var b [25]byte
+	for i := 0; i < len(b); {
+		v := s.rng.Uint64()
+		for j := 0; j < 10 && i < len(b); j++ {
+			b[i] = idAlphabet[v%36]
+			v /= 36
+			i++
+		}
+	}
+	return string(b[:])
+}
+
+// newDigits returns n random decimal digits.
+func (s *Server) newDigits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + s.rng.Uint64()%10)
+	}
+	return string(b)
+}
+
+// recordEvent stores an event for the payment's current snapshot and queues
+// its webhooks. Callers hold s.mu.
+func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
+	e := &eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap}
+	s.st.events = append(s.st.events, e)
+	s.st.eventIDs[e.id] = e
+	s.wh.enqueue(e)
+	s.log.Debug("sandbox event", "event", typ, "payment", p.snap.ID, "status", p.snap.Status)
+}
+
+// expire fires deadlines that have passed: authorized cash payments and
+// pending redirects become expired (payment.expired), card authorizations
+// lapse, sessions get expired:true, and old idempotency keys are forgotten.
+func (s *Server) expire(now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for id, p := range s.st.duePayments {
+		if p.deadline.IsZero() || now.Before(p.deadline) {
+			continue
+		}
+		delete(s.st.duePayments, id)
+		if p.snap.Status != komoju.PaymentPending && p.snap.Status != komoju.PaymentAuthorized {
+			continue
+		}
+		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
+		s.recordEvent(p, komoju.EventPaymentExpired, now)
+	}
+	for id, ss := range s.st.dueSessions {
+		if now.Before(ss.expiresAt) {
+			continue
+		}
+		delete(s.st.dueSessions, id)
+		if ss.view.Status == komoju.SessionPending {
+			ss.view.Expired = true
+		}
+	}
+	// Sweeping keys is O(keys), so do it at most once a minute.
+	if now.Sub(s.st.idemSwept) >= time.Minute {
+		s.st.idemSwept = now
+		for k, e := range s.st.idem {
+			if !e.inFlight && now.Sub(e.created) >= idemWindow {
+				delete(s.st.idem, k)
+			}
+		}
+	}
+}
