@@ -45,7 +45,7 @@ var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return slug
 	},
-	"stores": func() []storeInfo { return konbiniStores },
+	"stores":  func() []storeInfo { return konbiniStores },
 	"offsite": func(t komoju.PaymentType) bool { return t.IsOffsite() },
 }).ParseFS(templateFS, "templates/*.html"))
 

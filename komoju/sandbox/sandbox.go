@@ -112,15 +112,15 @@ func (f Faults) validate() error {
 type Server struct {
 	secretKey, publishableKey, webhookSecret string
 
-	log     *slog.Logger
-	clock   *Clock
+	log      *slog.Logger
+	clock    *Clock
 	clockSub int
-	seed    uint64
-	fees    map[komoju.PaymentType]int64
-	ln      net.Listener
-	srv     *http.Server
-	base    string
-	handler http.Handler
+	seed     uint64
+	fees     map[komoju.PaymentType]int64
+	ln       net.Listener
+	srv      *http.Server
+	base     string
+	handler  http.Handler
 
 	mu  sync.Mutex // guards st and rng
 	st  *state
