@@ -167,7 +167,7 @@ func NewClient(secretKey string, opts ...Option) *Client {
 	c := &Client{
 		secretKey:  secretKey,
 		baseURL:    base,
-		httpClient: &http.Client{Timeout: 30 * time.Second},
+		httpClient: defaultHTTPClient(),
 		apiVersion: DefaultAPIVersion,
 		userAgent:  "komoju-tui/" + ClientVersion,
 		maxRetries: DefaultMaxRetries,
@@ -184,6 +184,18 @@ func NewClient(secretKey string, opts ...Option) *Client {
 	c.PaymentMethods = &PaymentMethodsService{c}
 	c.Tokens = &TokensService{c}
 	return c
+}
+
+// defaultHTTPClient bounds each attempt to 30s and does not follow
+// redirects: the API never redirects, and following one would turn a POST
+// into a GET without its body. A 3xx comes back as an *Error instead.
+func defaultHTTPClient() *http.Client {
+	return &http.Client{
+		Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }
 
 // BaseURL returns the API root the client sends requests to.
@@ -433,6 +445,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 				return nil
 			}
 			if err := json.Unmarshal(respBody, out); err != nil {
+				if method == http.MethodPost {
+					// KOMOJU did it, but we cannot tell what the result was.
+					return fmt.Errorf("komoju: decoding %s %s response (HTTP %d, idempotency key %s): %w: %w; body: %s",
+						method, path, status, key, ErrOutcomeUnknown, err, snippet(respBody))
+				}
 				return fmt.Errorf("komoju: decoding %s %s response (HTTP %d): %w; body: %s",
 					method, path, status, err, snippet(respBody))
 			}

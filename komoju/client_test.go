@@ -1141,6 +1141,33 @@ func TestSuccessWithUndecodableBody(t *testing.T) {
 	}
 }
 
+func TestUndecodableAnswerToPostIsOutcomeUnknown(t *testing.T) {
+	ts := newTestServer(t)
+	ts.mux.HandleFunc("/payments", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, `{"id":"p1","status":`) })
+	_, err := ts.client().Payments.Create(context.Background(), cardCreate, WithIdempotencyKey("k-garbled"))
+	if !errors.Is(err, ErrOutcomeUnknown) || !strings.Contains(err.Error(), "k-garbled") {
+		t.Errorf("err = %v; KOMOJU answered 200 but the result is unreadable, want ErrOutcomeUnknown naming the key", err)
+	}
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	ts := newTestServer(t)
+	var followed atomic.Bool
+	ts.mux.HandleFunc("/payments", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, testPrefix+"/elsewhere", http.StatusFound)
+	})
+	ts.mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) { followed.Store(true) })
+	c := NewClient(testSK, WithBaseURL(ts.srv.URL+testPrefix), WithBackoff(func(int) time.Duration { return 0 }))
+	_, err := c.Payments.Create(context.Background(), cardCreate)
+	var e *Error
+	if !errors.As(err, &e) || e.HTTPStatus != http.StatusFound || e.Code != "http_302" {
+		t.Errorf("err = %v, want an *Error for the 302", err)
+	}
+	if followed.Load() {
+		t.Error("the POST was redirected (and would have become a GET)")
+	}
+}
+
 func BenchmarkClientRoundTrip(b *testing.B) {
 	mux := http.NewServeMux()
 	body := []byte(konbiniPaymentJSON)

@@ -143,6 +143,8 @@ type Payment struct {
 	PlatformDetails     json.RawMessage   `json:"platform_details,omitempty"`
 	Refunds             []Refund          `json:"refunds"`
 	RefundRequests      []RefundRequest   `json:"refund_requests"`
+	// Subscription is only sent by the legacy API; kept raw.
+	Subscription json.RawMessage `json:"subscription,omitempty"`
 }
 
 // Type returns the payment's method type, or "" before one is chosen.
@@ -365,6 +367,8 @@ type SessionPayResult struct {
 	RedirectURL *string   `json:"redirect_url"`
 	AppURL      *string   `json:"app_url,omitempty"`
 	Payment     *Payment  `json:"payment"`
+	// Customer is the customer object in the customer session modes; kept raw.
+	Customer json.RawMessage `json:"customer,omitempty"`
 	// Error is set by some clients when status is "error" with a 200 answer.
 	Error json.RawMessage `json:"error,omitempty"`
 }
