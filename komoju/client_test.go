@@ -1168,6 +1168,34 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}
 }
 
+func TestConcurrentCalls(t *testing.T) {
+	ts := newTestServer(t)
+	var log attemptLog
+	ts.mux.HandleFunc("/payments", func(w http.ResponseWriter, r *http.Request) { log.add(r); io.WriteString(w, konbiniPaymentJSON) })
+	c := ts.client()
+	var wg sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := c.Payments.Create(context.Background(), cardCreate); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for _, k := range log.keys {
+		if seen[k] {
+			t.Errorf("two different calls shared idempotency key %s", k)
+		}
+		seen[k] = true
+	}
+	if len(seen) != 8 {
+		t.Errorf("%d distinct keys, want 8", len(seen))
+	}
+}
+
 func BenchmarkClientRoundTrip(b *testing.B) {
 	mux := http.NewServeMux()
 	body := []byte(konbiniPaymentJSON)
