@@ -1,0 +1,238 @@
+package webhooks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// syncBuffer is a bytes.Buffer safe for the listener goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func post(t *testing.T, url string, body []byte, hdr map[string]string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// runListen starts Listen and returns its URL, its output and a stop
+// function that returns Listen's error.
+func runListen(t *testing.T, o ListenOptions) (string, *syncBuffer, func() error) {
+	t.Helper()
+	out := &syncBuffer{}
+	o.Out = out
+	ready := make(chan string, 1)
+	o.Ready = func(u string) { ready <- u }
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- Listen(ctx, o) }()
+	var u string
+	select {
+	case u = <-ready:
+	case err := <-errc:
+		cancel()
+		t.Fatalf("Listen: %v", err)
+	case <-time.After(5 * time.Second):
+		cancel()
+		t.Fatal("Listen did not start")
+	}
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(5 * time.Second):
+			t.Fatal("Listen did not stop")
+			return nil
+		}
+	}
+	t.Cleanup(func() { stop() })
+	return u, out, stop
+}
+
+func TestListenPrintsOneLinePerDelivery(t *testing.T) {
+	u, out, stop := runListen(t, ListenOptions{Secret: testSecret})
+	body := eventBody(t, "evt_l1", komoju.EventPaymentCaptured, "pay_l1", komoju.PaymentCaptured, 1500)
+	if s := post(t, u, body, signed(body, testSecret)); s != 200 {
+		t.Fatalf("valid: %d", s)
+	}
+	if s := post(t, u, body, signed(body, testSecret)); s != 200 {
+		t.Fatalf("duplicate: %d", s)
+	}
+	if s := post(t, u, body, map[string]string{}); s != 401 {
+		t.Fatalf("unsigned: %d", s)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("Listen returned %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("got %d lines, want URL + 3:\n%s", len(lines), out.String())
+	}
+	if lines[0] != "listening on "+u {
+		t.Errorf("first line %q", lines[0])
+	}
+	for i, want := range [][]string{
+		{"✓ payment.captured", "event=evt_l1", "payment=pay_l1", "amount=¥1,500", "status=captured", "http=200"},
+		{"✓ payment.captured", "http=200", "duplicate deliveries=2"},
+		{"✗ payment.captured", "http=401", `reason="missing X-Komoju-Signature header"`},
+	} {
+		for _, w := range want {
+			if !strings.Contains(lines[i+1], w) {
+				t.Errorf("line %d %q lacks %q", i+1, lines[i+1], w)
+			}
+		}
+	}
+	if strings.Contains(lines[1], "duplicate") {
+		t.Errorf("first delivery marked duplicate: %q", lines[1])
+	}
+}
+
+func TestListenJSON(t *testing.T) {
+	fwd := newVerifyingServer(t, testSecret, 204)
+	u, out, stop := runListen(t, ListenOptions{Secret: testSecret, JSON: true, ForwardTo: fwd.URL})
+	body := eventBody(t, "evt_j", komoju.EventPaymentExpired, "pay_j", komoju.PaymentExpired, 800)
+	post(t, u, body, signed(body, testSecret))
+	post(t, u, []byte("{"), signed([]byte("{"), testSecret))
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(out.String()))
+	var objs []map[string]any
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("line %q is not JSON: %v", sc.Text(), err)
+		}
+		objs = append(objs, m)
+	}
+	if len(objs) != 3 || objs[0]["listening"] != u {
+		t.Fatalf("objects %v", objs)
+	}
+	// Forwarded deliveries are printed once the forward answers, so the
+	// order of the two lines is not fixed.
+	ok, bad := objs[1], objs[2]
+	if ok["verdict"] != "✓" {
+		ok, bad = bad, ok
+	}
+	if ok["event_type"] != "payment.expired" || ok["event_id"] != "evt_j" || ok["payment_id"] != "pay_j" ||
+		ok["amount"] != 800.0 || ok["currency"] != "JPY" || ok["verdict"] != "✓" || ok["verified"] != true || ok["duplicate"] != false {
+		t.Errorf("valid object %v", ok)
+	}
+	if f, _ := ok["forward"].(map[string]any); f == nil || f["status"] != 204.0 {
+		t.Errorf("forward %v", ok["forward"])
+	}
+	if bad["verdict"] != "✗" || bad["http_status"] != 400.0 || !strings.Contains(bad["reason"].(string), ReasonNotEvent) {
+		t.Errorf("rejected object %v", bad)
+	}
+	if _, _, errs := fwd.snapshot(); len(errs) != 0 {
+		t.Errorf("forward signature errors %v", errs)
+	}
+}
+
+func TestCommandFlags(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		err  string
+	}{
+		{"unknown flag", []string{"--nope"}, map[string]string{"KOMOJU_WEBHOOK_SECRET": "s"}, 2, "flag provided but not defined: -nope"},
+		{"stray argument", []string{"extra"}, map[string]string{"KOMOJU_WEBHOOK_SECRET": "s"}, 2, `unexpected argument "extra"`},
+		{"no secret", nil, nil, 2, "no webhook secret: set KOMOJU_WEBHOOK_SECRET or pass --webhook-secret"},
+		{"bad forward URL", []string{"--webhook-secret", "s", "--forward-to", "example.com/hook"}, nil, 2, "--forward-to"},
+		{"empty address", []string{"--webhook-secret", "s", "--webhook-addr", ""}, nil, 2, "--webhook-addr must not be empty"},
+		{"address in use or invalid", []string{"--webhook-secret", "s", "--webhook-addr", "127.0.0.1:99999"}, nil, 1, "listen on 127.0.0.1:99999"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Command(t.Context(), tc.args, &stdout, &stderr, env(tc.env))
+			if code != tc.code || !strings.Contains(stderr.String(), tc.err) {
+				t.Errorf("exit %d stderr %q; want %d and %q", code, stderr.String(), tc.code, tc.err)
+			}
+		})
+	}
+	var stdout bytes.Buffer
+	if code := Command(t.Context(), []string{"--help"}, &stdout, io.Discard, nil); code != 0 || !strings.Contains(stdout.String(), "--forward-to URL") {
+		t.Errorf("--help: exit %d, %q", code, stdout.String())
+	}
+}
+
+func TestCommandRunsUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Command(ctx, []string{"--json"}, out, io.Discard, func(k string) string {
+			if k == "KOMOJU_WEBHOOK_SECRET" {
+				return testSecret
+			}
+			return ""
+		})
+	}()
+	var u string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		line, _, _ := strings.Cut(out.String(), "\n")
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			u, _ = m["listening"].(string)
+			break
+		}
+	}
+	if u == "" {
+		cancel()
+		t.Fatalf("no listening line: %q", out.String())
+	}
+	body := eventBody(t, "evt_cmd", komoju.EventPaymentCaptured, "pay_cmd", komoju.PaymentCaptured, 1)
+	if s := post(t, u, body, signed(body, testSecret)); s != 200 {
+		t.Errorf("delivery answered %d (secret from the environment not used?)", s)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d", code)
+	}
+	if !strings.Contains(out.String(), `"event_id":"evt_cmd"`) {
+		t.Errorf("output %q", out.String())
+	}
+}
