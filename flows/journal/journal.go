@@ -1,0 +1,380 @@
+// Package journal is komoju-tui's local sale journal: an embedded SQLite
+// database (modernc.org/sqlite, pure Go, WAL mode) that records every sale
+// and every money-moving action before the KOMOJU call is made and its
+// result after, so that after a crash the console can still answer "was
+// this customer charged?" and reconcile what it did not hear back.
+//
+// It also keeps each sale's status history (from the API's answers,
+// polling, webhooks, the return URL and reconciliation), answers history and
+// day-summary queries, exports CSV and JSON, and stores received webhook
+// events for the event inspector.
+//
+// The journal never stores card numbers, CVCs or secret API keys: card
+// brand and last four digits only, and text that looks like a card number
+// is refused with ErrCardData.
+//
+// A Journal is safe for concurrent use, and several processes may open the
+// same file (SQLite WAL mode; writers wait for each other up to the busy
+// timeout).
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Modes a journal can be kept for; each has its own file so sandbox and test
+// sales never mix with live ones.
+const (
+	ModeSandbox = "sandbox"
+	ModeTest    = "test"
+	ModeLive    = "live"
+)
+
+// DefaultBusyTimeout is how long a write waits for another process holding
+// the journal's write lock before failing with ErrLocked.
+const DefaultBusyTimeout = 5 * time.Second
+
+// applicationID marks the file as a komoju-tui journal ("KJNL") so that
+// Open refuses some other program's SQLite database instead of adding tables
+// to it.
+const applicationID = 0x4B4A4E4C
+
+// Errors Open and the write methods return (wrapped; test with errors.Is).
+var (
+	// ErrNotFound means no sale, action or event matched.
+	ErrNotFound = errors.New("not found in the journal")
+	// ErrLocked means another process held the journal's lock for longer
+	// than the busy timeout.
+	ErrLocked = errors.New("the journal is locked by another process")
+	// ErrCorrupt means the file is damaged or is not an SQLite database.
+	ErrCorrupt = errors.New("the journal file is corrupt or not a komoju-tui journal")
+	// ErrTooNew means the file was written by a newer komoju-tui whose
+	// schema this build does not know.
+	ErrTooNew = errors.New("the journal was written by a newer komoju-tui")
+	// ErrDuplicateOrder means a sale with the same order number exists.
+	ErrDuplicateOrder = errors.New("order number already used by another sale")
+	// ErrInvalid means an argument was malformed (the message says which).
+	ErrInvalid = errors.New("invalid journal input")
+	// ErrClosed means the journal was closed.
+	ErrClosed = errors.New("the journal is closed")
+)
+
+// OpenError is returned by Open: it names the journal file and what is
+// wrong with it. Err wraps one of ErrCorrupt, ErrLocked, ErrTooNew or an
+// operating-system error.
+type OpenError struct {
+	Path    string
+	Problem string // what is wrong, for people
+	Err     error
+}
+
+// Error implements error.
+func (e *OpenError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("journal %s: %s", e.Path, e.Problem)
+	}
+	return fmt.Sprintf("journal %s: %s: %v", e.Path, e.Problem, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// Options tunes OpenWith. The zero value is what Open uses.
+type Options struct {
+	// BusyTimeout bounds how long a statement waits for another process's
+	// lock (default DefaultBusyTimeout).
+	BusyTimeout time.Duration
+	// Now is the journal's clock for created/finished/received times
+	// (default time.Now). Tests use it to build a day of sales.
+	Now func() time.Time
+	// SkipQuickCheck skips the PRAGMA quick_check Open runs to detect a
+	// damaged file early. The check reads the whole file once; it takes
+	// milliseconds for a year of sales.
+	SkipQuickCheck bool
+}
+
+// Journal is an open sale journal. Its methods are safe for concurrent use.
+type Journal struct {
+	db   *sql.DB
+	path string
+	now  func() time.Time
+	busy time.Duration
+
+	// wmu serialises this process's write transactions, so its own
+	// connections never contend for SQLite's single writer lock; other
+	// processes are handled by BEGIN IMMEDIATE and the busy timeout.
+	wmu sync.Mutex
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// DefaultPath returns where the journal of mode lives:
+// $XDG_DATA_HOME/komoju-tui/journal-<mode>.db, or
+// ~/.local/share/komoju-tui/journal-<mode>.db when XDG_DATA_HOME is unset
+// or not absolute (as the XDG spec requires).
+func DefaultPath(mode string) (string, error) {
+	switch mode {
+	case ModeSandbox, ModeTest, ModeLive:
+	default:
+		return "", fmt.Errorf("journal: unknown mode %q (want sandbox, test or live): %w", mode, ErrInvalid)
+	}
+	base := os.Getenv("XDG_DATA_HOME")
+	if base == "" || !filepath.IsAbs(base) {
+		home, err := os.UserHomeDir()
+		if err != nil || home == "" {
+			return "", fmt.Errorf("journal: cannot find a data directory: XDG_DATA_HOME is unset and the home directory is unknown (%v); pass --journal PATH", err)
+		}
+		base = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(base, "komoju-tui", "journal-"+mode+".db"), nil
+}
+
+// Open opens (creating if needed) the journal at path with default options.
+// See OpenWith.
+func Open(path string) (*Journal, error) { return OpenWith(path, Options{}) }
+
+// OpenWith opens (creating if needed) the journal at path: it creates the
+// parent directories (0700, since sales hold customer names and emails),
+// enables WAL mode, a busy timeout, foreign keys and synchronous=FULL, checks
+// the file is intact, and applies schema migrations. Problems come back as
+// *OpenError naming the path and what is wrong; Open never blocks for longer
+// than the busy timeout.
+//
+// synchronous=FULL, not NORMAL: in WAL mode NORMAL survives a process crash
+// but may lose the last commits on power loss or an OS crash. The intent of a
+// charge is written just before the card is charged, and losing it would
+// leave a charged customer the journal knows nothing about. FULL costs one
+// fsync of the WAL per commit, which a till writing a few rows per sale can
+// afford.
+func OpenWith(path string, o Options) (*Journal, error) {
+	if path == "" {
+		return nil, &OpenError{Path: `""`, Problem: "no journal path given", Err: ErrInvalid}
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, &OpenError{Path: path, Problem: "cannot resolve the path", Err: err}
+	}
+	path = abs
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = DefaultBusyTimeout
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, &OpenError{Path: path, Problem: "cannot create its directory", Err: err}
+	}
+	switch fi, err := os.Stat(path); {
+	case err == nil && fi.IsDir():
+		return nil, &OpenError{Path: path, Problem: "is a directory, not a journal file (give a file path such as " + filepath.Join(path, "journal.db") + ")"}
+	case err == nil && !fi.Mode().IsRegular():
+		return nil, &OpenError{Path: path, Problem: "is not a regular file"}
+	case err == nil:
+		// Probe read-write access ourselves: SQLite silently falls back to
+		// read-only, which would only show up as a failure on the first sale.
+		f, err := os.OpenFile(path, os.O_RDWR, 0)
+		if err != nil {
+			return nil, &OpenError{Path: path, Problem: "cannot be opened for writing", Err: err}
+		}
+		f.Close()
+	case errors.Is(err, os.ErrNotExist):
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, &OpenError{Path: path, Problem: "cannot create the file", Err: err}
+		}
+		if f != nil {
+			f.Close()
+		}
+	default:
+		return nil, &OpenError{Path: path, Problem: "cannot be read", Err: err}
+	}
+
+	db, err := sql.Open("sqlite", dsn(path, o.BusyTimeout))
+	if err != nil {
+		return nil, &OpenError{Path: path, Problem: "cannot open the database", Err: err}
+	}
+	// A few connections: readers proceed while a write is in progress (WAL).
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	db.SetConnMaxIdleTime(time.Minute)
+	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 4*o.BusyTimeout+10*time.Second)
+	defer cancel()
+	if err := j.init(ctx, !o.SkipQuickCheck); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// dsn builds the driver's connection string. Every pooled connection runs
+// these pragmas when it opens. _txlock=immediate makes write transactions
+// take the write lock at BEGIN, so two processes never deadlock upgrading
+// read locks (a deferred transaction that must upgrade fails at once with
+// SQLITE_BUSY instead of waiting).
+func dsn(path string, busy time.Duration) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return fmt.Sprintf("file:%s?_pragma=busy_timeout(%d)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate",
+		esc, busy.Milliseconds())
+}
+
+func (j *Journal) init(ctx context.Context, quickCheck bool) error {
+	conn, err := j.db.Conn(ctx)
+	if err != nil {
+		return j.openErr("cannot open the database", err)
+	}
+	defer conn.Close()
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return j.openErr("cannot read the database", err)
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return &OpenError{Path: j.path, Problem: fmt.Sprintf("cannot switch to WAL mode (journal_mode is %q; is the file on a network file system?)", mode)}
+	}
+	if quickCheck {
+		rows, err := conn.QueryContext(ctx, "PRAGMA quick_check")
+		if err != nil {
+			return j.openErr("integrity check failed", err)
+		}
+		var problems []string
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return j.openErr("integrity check failed", err)
+			}
+			if s != "ok" && len(problems) < 3 {
+				problems = append(problems, s)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return j.openErr("integrity check failed", err)
+		}
+		if len(problems) > 0 {
+			return &OpenError{Path: j.path, Problem: "the database is damaged (" + strings.Join(problems, "; ") + "); move it aside and restore a backup", Err: ErrCorrupt}
+		}
+	}
+	return j.migrate(ctx, conn)
+}
+
+// openErr turns a driver error met while opening into an *OpenError that
+// says what is wrong in words.
+func (j *Journal) openErr(what string, err error) error {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_NOTADB:
+			return &OpenError{Path: j.path, Problem: "is not an SQLite database (the file is corrupt or belongs to something else); move it aside or pass another --journal path", Err: ErrCorrupt}
+		case sqlite3.SQLITE_CORRUPT:
+			return &OpenError{Path: j.path, Problem: "the database is damaged; move it aside and restore a backup", Err: ErrCorrupt}
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return &OpenError{Path: j.path, Problem: fmt.Sprintf("is locked by another process (waited %v); close the other komoju-tui or wait", j.busy), Err: ErrLocked}
+		case sqlite3.SQLITE_CANTOPEN:
+			return &OpenError{Path: j.path, Problem: "cannot be opened (check the directory exists and is writable)", Err: err}
+		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
+			return &OpenError{Path: j.path, Problem: "is read-only; the journal must be writable", Err: err}
+		case sqlite3.SQLITE_FULL:
+			return &OpenError{Path: j.path, Problem: "the disk is full", Err: err}
+		case sqlite3.SQLITE_IOERR:
+			return &OpenError{Path: j.path, Problem: "input/output error", Err: err}
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return &OpenError{Path: j.path, Problem: "timed out (locked by another process?)", Err: ErrLocked}
+	}
+	return &OpenError{Path: j.path, Problem: what, Err: err}
+}
+
+// Path returns the absolute path of the journal file.
+func (j *Journal) Path() string { return j.path }
+
+// Close closes the journal. Further calls return ErrClosed. Closing twice is
+// harmless.
+func (j *Journal) Close() error {
+	j.closeOnce.Do(func() {
+		j.wmu.Lock()
+		defer j.wmu.Unlock()
+		j.closeErr = j.db.Close()
+	})
+	return j.closeErr
+}
+
+// wrap turns a driver error from a read or write into one that names the
+// journal and, for the common failures, says what happened.
+func (j *Journal) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalid) || errors.Is(err, ErrCardData) ||
+		errors.Is(err, ErrDuplicateOrder) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("journal: %s: %w", op, err)
+	}
+	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
+		return fmt.Errorf("journal: %s: %w", op, ErrClosed)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return fmt.Errorf("journal %s: %s: %w (waited %v): %v", j.path, op, ErrLocked, j.busy, err)
+		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
+			return fmt.Errorf("journal %s: %s: %w: %v", j.path, op, ErrCorrupt, err)
+		case sqlite3.SQLITE_FULL:
+			return fmt.Errorf("journal %s: %s: the disk is full: %w", j.path, op, err)
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("journal %s: %s: the file is read-only: %w", j.path, op, err)
+		}
+	}
+	return fmt.Errorf("journal %s: %s: %w", j.path, op, err)
+}
+
+// write runs fn in an immediate write transaction.
+func (j *Journal) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
+	j.wmu.Lock()
+	defer j.wmu.Unlock()
+	tx, err := j.db.BeginTx(ctx, nil)
+	if err != nil {
+		return j.wrap(op, err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return j.wrap(op, err)
+	}
+	return j.wrap(op, tx.Commit())
+}
+
+// ms stores times as Unix milliseconds (UTC): integers sort and compare
+// exactly, and day boundaries in any location are plain ranges.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64, loc *time.Location) time.Time { return time.UnixMilli(v).In(loc) }
+
+func nullMS(t *time.Time) sql.NullInt64 {
+	if t == nil || t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
+}
+
+func fromNullMS(v sql.NullInt64, loc *time.Location) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64, loc)
+	return &t
+}

@@ -1,0 +1,192 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migration is one schema step. Steps run in order, each in its own
+// transaction together with the PRAGMA user_version bump, so a crash mid-way
+// leaves the file at the previous version. Later issues append steps; never
+// edit or reorder a released one.
+type migration struct {
+	name string
+	sql  string
+}
+
+// migrations is the schema history; migrations[i] brings the file from
+// user_version i to i+1.
+var migrations = []migration{
+	{name: "sales, status history, actions, webhook events", sql: schemaV1},
+}
+
+// SchemaVersion is the schema version this build writes.
+func SchemaVersion() int { return len(migrations) }
+
+const schemaV1 = `
+CREATE TABLE sales (
+	id               INTEGER PRIMARY KEY,
+	order_num        TEXT    NOT NULL UNIQUE,
+	idempotency_key  TEXT    NOT NULL,
+	flow             TEXT    NOT NULL CHECK (flow IN ('session', 'direct')),
+	method           TEXT    NOT NULL DEFAULT '',
+	amount           INTEGER NOT NULL CHECK (amount >= 0),
+	tax              INTEGER NOT NULL DEFAULT 0 CHECK (tax >= 0),
+	currency         TEXT    NOT NULL,
+	capture          TEXT    NOT NULL CHECK (capture IN ('auto', 'manual')),
+	email            TEXT    NOT NULL DEFAULT '',
+	name             TEXT    NOT NULL DEFAULT '',
+	description      TEXT    NOT NULL DEFAULT '',
+	session_id       TEXT    NOT NULL DEFAULT '',
+	card_brand       TEXT    NOT NULL DEFAULT '',
+	card_last4       TEXT    NOT NULL DEFAULT '' CHECK (card_last4 = '' OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
+	created_at       INTEGER NOT NULL,   -- Unix ms, UTC
+	updated_at       INTEGER NOT NULL,
+	attempts         INTEGER NOT NULL DEFAULT 0,
+	-- the result; finished_at NULL means the intent has no result yet
+	finished_at      INTEGER,
+	outcome          TEXT    NOT NULL DEFAULT '',
+	payment_id       TEXT    NOT NULL DEFAULT '',
+	status           TEXT    NOT NULL DEFAULT '',
+	total            INTEGER NOT NULL DEFAULT 0,
+	amount_refunded  INTEGER NOT NULL DEFAULT 0,
+	error_code       TEXT    NOT NULL DEFAULT '',
+	error_message    TEXT    NOT NULL DEFAULT '',
+	instructions_url TEXT    NOT NULL DEFAULT '',
+	redirect_url     TEXT    NOT NULL DEFAULT '',
+	deadline         INTEGER,
+	captured_at      INTEGER
+);
+CREATE INDEX sales_created ON sales (created_at);
+CREATE INDEX sales_payment ON sales (payment_id) WHERE payment_id <> '';
+CREATE INDEX sales_session ON sales (session_id) WHERE session_id <> '';
+CREATE INDEX sales_open    ON sales (id) WHERE finished_at IS NULL OR outcome = 'unknown';
+
+-- Every status (and refunded amount) a sale was seen in, and who said so.
+CREATE TABLE sale_status (
+	id              INTEGER PRIMARY KEY,
+	sale_id         INTEGER NOT NULL REFERENCES sales (id) ON DELETE CASCADE,
+	at              INTEGER NOT NULL,
+	status          TEXT    NOT NULL,
+	amount_refunded INTEGER NOT NULL DEFAULT 0,
+	source          TEXT    NOT NULL
+);
+CREATE INDEX sale_status_sale ON sale_status (sale_id, id);
+
+-- Money-moving calls (pay attempts, capture, cancel, refund, refund_request):
+-- the intent before the call, the result after.
+CREATE TABLE actions (
+	id              INTEGER PRIMARY KEY,
+	sale_id         INTEGER REFERENCES sales (id) ON DELETE SET NULL,
+	payment_id      TEXT    NOT NULL DEFAULT '',
+	kind            TEXT    NOT NULL CHECK (kind IN ('pay', 'capture', 'cancel', 'refund', 'refund_request')),
+	idempotency_key TEXT    NOT NULL,
+	amount          INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),
+	currency        TEXT    NOT NULL DEFAULT '',
+	method          TEXT    NOT NULL DEFAULT '',
+	card_brand      TEXT    NOT NULL DEFAULT '',
+	card_last4      TEXT    NOT NULL DEFAULT '' CHECK (card_last4 = '' OR (length(card_last4) = 4 AND card_last4 NOT GLOB '*[^0-9]*')),
+	description     TEXT    NOT NULL DEFAULT '',
+	created_at      INTEGER NOT NULL,
+	finished_at     INTEGER,
+	outcome         TEXT    NOT NULL DEFAULT '',
+	status          TEXT    NOT NULL DEFAULT '',
+	amount_refunded INTEGER NOT NULL DEFAULT 0,
+	reference       TEXT    NOT NULL DEFAULT '',
+	error_code      TEXT    NOT NULL DEFAULT '',
+	error_message   TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX actions_sale ON actions (sale_id);
+CREATE INDEX actions_open ON actions (id) WHERE finished_at IS NULL OR outcome = 'unknown';
+
+-- Received webhook deliveries. dedupe_key is "id:<event id>" for verified
+-- events, so a forged delivery can never shadow the genuine one.
+CREATE TABLE events (
+	id               INTEGER PRIMARY KEY,
+	dedupe_key       TEXT    NOT NULL UNIQUE,
+	event_id         TEXT    NOT NULL DEFAULT '',
+	delivery_id      TEXT    NOT NULL DEFAULT '',
+	type             TEXT    NOT NULL DEFAULT '',
+	payment_id       TEXT    NOT NULL DEFAULT '',
+	amount           INTEGER NOT NULL DEFAULT 0,
+	currency         TEXT    NOT NULL DEFAULT '',
+	received_at      INTEGER NOT NULL,
+	last_received_at INTEGER NOT NULL,
+	delivery_count   INTEGER NOT NULL DEFAULT 1,
+	headers          TEXT    NOT NULL DEFAULT '{}',
+	body             BLOB    NOT NULL,
+	verified         INTEGER NOT NULL,
+	verify_error     TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX events_received ON events (received_at);
+CREATE INDEX events_event_id ON events (event_id) WHERE event_id <> '';
+`
+
+// migrate brings the schema up to date. It is safe when several processes
+// open the same new file at once: the version is re-read inside the
+// immediate (write-locked) transaction.
+func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
+	version, appID, tables, err := readVersion(ctx, conn)
+	if err != nil {
+		return j.openErr("cannot read the schema version", err)
+	}
+	if err := j.checkOwner(version, appID, tables); err != nil {
+		return err
+	}
+	if version == len(migrations) {
+		return nil
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return j.openErr("cannot start the schema migration", err)
+	}
+	defer tx.Rollback()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return j.openErr("cannot read the schema version", err)
+	}
+	if err := j.checkOwner(v, appID, tables); err != nil {
+		return err
+	}
+	for ; v < len(migrations); v++ {
+		m := migrations[v]
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			return j.openErr(fmt.Sprintf("schema migration %d (%s) failed", v+1, m.name), err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			return j.openErr("cannot record the schema version", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+		return j.openErr("cannot mark the file as a journal", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return j.openErr("cannot commit the schema migration", err)
+	}
+	return nil
+}
+
+func readVersion(ctx context.Context, conn *sql.Conn) (version, appID, tables int, err error) {
+	if err = conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return
+	}
+	if err = conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return
+	}
+	err = conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").Scan(&tables)
+	return
+}
+
+func (j *Journal) checkOwner(version, appID, tables int) error {
+	if appID != 0 && appID != applicationID {
+		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database of another program (application_id %#x), not a komoju-tui journal", appID), Err: ErrCorrupt}
+	}
+	if appID == 0 && version == 0 && tables > 0 {
+		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database with %d tables but not a komoju-tui journal; refusing to add tables to it", tables), Err: ErrCorrupt}
+	}
+	if version > len(migrations) {
+		return &OpenError{Path: j.path, Problem: fmt.Sprintf("has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", version, len(migrations)), Err: ErrTooNew}
+	}
+	return nil
+}

@@ -1,0 +1,658 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Flow is how a sale is paid: Method 1 (a Session, then Session: Pay) or
+// Method 2 (Payment: Create directly).
+type Flow string
+
+// Flows, as the seed names them.
+const (
+	FlowSession Flow = "session"
+	FlowDirect  Flow = "direct"
+)
+
+// Outcome kinds as flows reports them. The journal stores any short kind;
+// OutcomeUnknown is special: a sale or action with that outcome is still
+// listed by Unfinished, because nobody knows yet whether money moved.
+const (
+	OutcomePaid       = "paid"
+	OutcomeAwaiting   = "awaiting"
+	OutcomeAuthorized = "authorized"
+	OutcomeRedirect   = "redirect"
+	OutcomeError      = "error"
+	OutcomeUnknown    = "unknown"
+)
+
+// Sources of a status change, recorded in the status history.
+const (
+	SourceResult    = "result"     // FinishSale: the answer to our own call
+	SourceAPI       = "api"        // a refresh or any other API answer
+	SourceAction    = "action"     // the answer to a capture/cancel/refund
+	SourcePoll      = "poll"       // polling while watching a payment
+	SourceWebhook   = "webhook"    // a verified webhook event
+	SourceReturnURL = "return_url" // the customer came back through the return URL
+	SourceReconcile = "reconcile"  // recovered on start after a crash
+)
+
+func validSource(s string) bool {
+	switch s {
+	case SourceResult, SourceAPI, SourceAction, SourcePoll, SourceWebhook, SourceReturnURL, SourceReconcile:
+		return true
+	}
+	return false
+}
+
+// Intent is a sale as written before the first API call (Session: Create
+// for Method 1, Payment: Create for Method 2). It holds the card's brand and
+// last four digits only; text that looks like a card number is refused.
+type Intent struct {
+	OrderNum       string // external_order_num; unique in the journal
+	IdempotencyKey string // the key the creating call carries
+	Flow           Flow
+	Method         komoju.PaymentType // may be empty for Method 1 until the customer picks one
+	Amount         int64              // minor units, tax excluded
+	Tax            int64
+	Currency       string
+	Capture        komoju.CaptureMode // "" means auto
+	Email          string
+	Name           string
+	Description    string
+	SessionID      string
+	CardBrand      string
+	CardLast4      string
+}
+
+// Result is what came of a sale's API call, written by FinishSale.
+type Result struct {
+	PaymentID       string
+	Status          komoju.PaymentStatus
+	Amount          int64 // 0 keeps the intent's amount
+	Tax             int64
+	Total           int64
+	AmountRefunded  int64
+	Currency        string // "" keeps the intent's currency
+	Method          komoju.PaymentType
+	CardBrand       string
+	CardLast4       string
+	ErrorCode       string
+	ErrorMessage    string
+	Outcome         string // short kind: paid, awaiting, authorized, redirect, error, unknown
+	InstructionsURL string
+	RedirectURL     string
+	Deadline        *time.Time
+}
+
+// ResultFromPayment fills a Result from a payment KOMOJU returned (nil p
+// gives just the outcome).
+func ResultFromPayment(p *komoju.Payment, outcome string) Result {
+	r := Result{Outcome: outcome}
+	if p == nil {
+		return r
+	}
+	r.PaymentID, r.Status = p.ID, p.Status
+	r.Amount, r.Tax, r.Total, r.AmountRefunded, r.Currency = p.Amount, p.Tax, p.Total, p.AmountRefunded, p.Currency
+	r.Method = p.Type()
+	r.CardBrand, r.CardLast4 = cardOf(p)
+	r.InstructionsURL = p.PaymentDetails.InstructionsURL()
+	r.RedirectURL = p.PaymentDetails.RedirectURL()
+	r.Deadline = p.PaymentDeadline
+	return r
+}
+
+func cardOf(p *komoju.Payment) (brand, last4 string) {
+	if p == nil || p.PaymentDetails == nil || p.PaymentDetails.CreditCard == nil {
+		return "", ""
+	}
+	return p.PaymentDetails.CreditCard.Brand, p.PaymentDetails.CreditCard.LastFourDigits
+}
+
+// StatusChange is one row of a sale's status history.
+type StatusChange struct {
+	At             time.Time            `json:"at"`
+	Status         komoju.PaymentStatus `json:"status"`
+	AmountRefunded int64                `json:"amount_refunded"`
+	Source         string               `json:"source"`
+}
+
+// Sale is a sale as the journal knows it: the intent, the latest result
+// and the payment's current status and amounts. Amounts are minor units.
+type Sale struct {
+	ID             int64              `json:"id"`
+	OrderNum       string             `json:"order_num"`
+	IdempotencyKey string             `json:"idempotency_key"`
+	Flow           Flow               `json:"flow"`
+	Method         komoju.PaymentType `json:"method"`
+	Amount         int64              `json:"amount"`
+	Tax            int64              `json:"tax"`
+	Currency       string             `json:"currency"`
+	Capture        komoju.CaptureMode `json:"capture"`
+	Email          string             `json:"email"`
+	Name           string             `json:"name"`
+	Description    string             `json:"description"`
+	SessionID      string             `json:"session_id"`
+	CardBrand      string             `json:"card_brand"`
+	CardLast4      string             `json:"card_last4"`
+	CreatedAt      time.Time          `json:"created_at"`
+	UpdatedAt      time.Time          `json:"updated_at"`
+	// Attempts counts pay attempts (Method 2 sales start at 1; Method 1
+	// sales count BeginAction(ActionPay) calls).
+	Attempts int `json:"attempts"`
+
+	FinishedAt      *time.Time           `json:"finished_at"` // nil: the intent has no result yet
+	Outcome         string               `json:"outcome"`
+	PaymentID       string               `json:"payment_id"`
+	Status          komoju.PaymentStatus `json:"status"`
+	Total           int64                `json:"total"`
+	AmountRefunded  int64                `json:"amount_refunded"`
+	ErrorCode       string               `json:"error_code"`
+	ErrorMessage    string               `json:"error_message"`
+	InstructionsURL string               `json:"instructions_url"`
+	RedirectURL     string               `json:"redirect_url"`
+	Deadline        *time.Time           `json:"deadline"`
+	CapturedAt      *time.Time           `json:"captured_at"`
+
+	// History is the status history, oldest first (filled by Sale,
+	// SaleByPayment and SaleByOrder only).
+	History []StatusChange `json:"history,omitempty"`
+	// OpenActions are this sale's actions without a result (filled by
+	// Unfinished, Sale, SaleByPayment and SaleByOrder).
+	OpenActions []Action `json:"open_actions,omitempty"`
+}
+
+// Unfinished reports whether the intent still lacks a definite result: no
+// result was written, or it was written as OutcomeUnknown.
+func (s *Sale) Unfinished() bool { return s.FinishedAt == nil || s.Outcome == OutcomeUnknown }
+
+// Gross is what the sale charges (or charged): the payment's total once
+// known, else amount + tax.
+func (s *Sale) Gross() int64 {
+	if s.Total > 0 {
+		return s.Total
+	}
+	return s.Amount + s.Tax
+}
+
+// Charged reports whether the customer's money was captured (a refunded
+// sale was charged, then refunded).
+func (s *Sale) Charged() bool {
+	return s.Status == komoju.PaymentCaptured || s.Status == komoju.PaymentRefunded
+}
+
+// Net is what the sale brought in: the captured total less refunds, 0 when
+// nothing was captured.
+func (s *Sale) Net() int64 {
+	if !s.Charged() {
+		return 0
+	}
+	return s.Gross() - s.AmountRefunded
+}
+
+// Limits on stored text; generous, but they keep a runaway caller from
+// filling the disk.
+const (
+	maxShort = 200
+	maxLong  = 4000
+)
+
+func (in *Intent) validate() error {
+	in.OrderNum = strings.TrimSpace(in.OrderNum)
+	in.Currency = strings.ToUpper(strings.TrimSpace(in.Currency))
+	if in.Capture == "" {
+		in.Capture = komoju.CaptureAuto
+	}
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s: %w", field, fmt.Sprintf(format, a...), ErrInvalid))
+	}
+	if in.OrderNum == "" {
+		bad("order number", "is required")
+	} else if len(in.OrderNum) > maxShort {
+		bad("order number", "is longer than %d characters", maxShort)
+	}
+	if in.IdempotencyKey == "" {
+		bad("idempotency key", "is required")
+	} else if len(in.IdempotencyKey) > maxShort {
+		bad("idempotency key", "is longer than %d characters", maxShort)
+	}
+	if in.Flow != FlowSession && in.Flow != FlowDirect {
+		bad("flow", "%q is not session or direct", in.Flow)
+	}
+	if err := checkSlug(string(in.Method)); err != nil {
+		bad("method", "%v", err)
+	}
+	if in.Amount <= 0 {
+		bad("amount", "must be positive, got %d", in.Amount)
+	} else if in.Amount > komoju.MaxAmount {
+		bad("amount", "%d is larger than %d", in.Amount, komoju.MaxAmount)
+	}
+	if in.Tax < 0 || in.Tax > komoju.MaxAmount {
+		bad("tax", "must be between 0 and %d, got %d", komoju.MaxAmount, in.Tax)
+	}
+	if !isCurrencyCode(in.Currency) {
+		bad("currency", "%q is not a three-letter currency code", in.Currency)
+	}
+	if in.Capture != komoju.CaptureAuto && in.Capture != komoju.CaptureManual {
+		bad("capture", "%q is not auto or manual", in.Capture)
+	}
+	for _, f := range []struct {
+		name, v string
+		max     int
+	}{{"email", in.Email, maxShort}, {"name", in.Name, maxShort}, {"description", in.Description, maxLong},
+		{"session id", in.SessionID, maxShort}, {"card brand", in.CardBrand, 40}} {
+		if len(f.v) > f.max {
+			bad(f.name, "is longer than %d characters", f.max)
+		}
+	}
+	if in.CardLast4 != "" && !isLast4(in.CardLast4) {
+		if longestDigitRun(in.CardLast4) >= 12 {
+			errs = append(errs, fmt.Errorf("card last 4: %w", ErrCardData))
+		} else {
+			bad("card last 4", "must be exactly four digits")
+		}
+	}
+	for _, f := range [][2]string{{"order number", in.OrderNum}, {"email", in.Email}, {"name", in.Name},
+		{"description", in.Description}, {"card brand", in.CardBrand}} {
+		if err := checkText(f[0], f[1]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, f := range [][2]string{{"idempotency key", in.IdempotencyKey}, {"session id", in.SessionID}} {
+		if err := checkID(f[0], f[1]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkSlug(s string) error {
+	if len(s) > 64 {
+		return fmt.Errorf("is longer than 64 characters")
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return fmt.Errorf("%q is not a payment type slug", s)
+		}
+	}
+	return nil
+}
+
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for i := 0; i < 3; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+func isLast4(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// scrub masks what looks like a card number or secret key in text the
+// journal is asked to keep but must not refuse (results, error messages,
+// webhook-derived fields): losing a result would be worse than storing a
+// masked one.
+func scrub(s string, max int) string {
+	if checkText("", s) != nil {
+		b := []byte(s)
+		run := 0
+		for i := 0; i <= len(b); i++ {
+			if i < len(b) && isDigit(b[i]) {
+				run++
+				continue
+			}
+			if run >= 6 {
+				for k := i - run; k < i-4; k++ {
+					b[k] = '*'
+				}
+			}
+			run = 0
+		}
+		s = string(b)
+		for _, p := range []string{"sk_live_", "sk_test_"} {
+			if k := strings.Index(s, p); k >= 0 {
+				s = s[:k+len(p)] + "[redacted]"
+			}
+		}
+		if groupedPAN(s) {
+			s = "[redacted: looked like a card number]"
+		}
+	}
+	if len(s) > max {
+		s = s[:max]
+	}
+	return s
+}
+
+func scrubLast4(s string) string {
+	if isLast4(s) {
+		return s
+	}
+	if len(s) > 4 && isLast4(s[len(s)-4:]) {
+		return s[len(s)-4:]
+	}
+	return ""
+}
+
+// BeginSale writes a sale's intent before the API call that creates it and
+// returns the sale id. Write it first, then call KOMOJU: a crash in between
+// leaves an Unfinished sale to reconcile, never an unknown charge.
+// Invalid input wraps ErrInvalid, card-like text ErrCardData, a reused
+// order number ErrDuplicateOrder.
+func (j *Journal) BeginSale(ctx context.Context, in Intent) (int64, error) {
+	if err := in.validate(); err != nil {
+		return 0, fmt.Errorf("journal: begin sale %q: %w", in.OrderNum, err)
+	}
+	attempts := 0
+	if in.Flow == FlowDirect {
+		attempts = 1
+	}
+	now := ms(j.now())
+	var id int64
+	err := j.write(ctx, "begin sale "+in.OrderNum, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
+			email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+			in.OrderNum, in.IdempotencyKey, string(in.Flow), string(in.Method), in.Amount, in.Tax, in.Currency, string(in.Capture),
+			in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts)
+		if err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("%q: %w", in.OrderNum, ErrDuplicateOrder)
+			}
+			return err
+		}
+		id, err = res.LastInsertId()
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	return id, nil
+}
+
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}
+
+// SetSession attaches the Method 1 session id to a sale once Session:
+// Create answered.
+func (j *Journal) SetSession(ctx context.Context, saleID int64, sessionID string) error {
+	if sessionID == "" || len(sessionID) > maxShort {
+		return fmt.Errorf("journal: set session of sale %d: session id must be 1-%d characters: %w", saleID, maxShort, ErrInvalid)
+	}
+	if err := checkID("session id", sessionID); err != nil {
+		return fmt.Errorf("journal: set session of sale %d: %w", saleID, err)
+	}
+	return j.write(ctx, fmt.Sprintf("set session of sale %d", saleID), func(tx *sql.Tx) error {
+		return expectOne(tx.ExecContext(ctx, `UPDATE sales SET session_id = ?, updated_at = ? WHERE id = ?`, sessionID, ms(j.now()), saleID))
+	})
+}
+
+func expectOne(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// FinishSale writes the result of a sale's API call. It may be called
+// again (a retried attempt, a reconciled unknown): the latest result wins,
+// except that the payment status never moves backwards (see RecordPayment).
+// A Result with Outcome "unknown" keeps the sale in Unfinished. Text that
+// looks like a card number is masked rather than refused, so a result is
+// never lost.
+func (j *Journal) FinishSale(ctx context.Context, saleID int64, r Result) error {
+	if err := r.validate(); err != nil {
+		return fmt.Errorf("journal: finish sale %d: %w", saleID, err)
+	}
+	return j.write(ctx, fmt.Sprintf("finish sale %d", saleID), func(tx *sql.Tx) error {
+		return j.finishSaleTx(ctx, tx, saleID, r, SourceResult)
+	})
+}
+
+func (r *Result) validate() error {
+	r.Outcome = strings.TrimSpace(r.Outcome)
+	if r.Outcome == "" {
+		return fmt.Errorf("outcome is required (paid, awaiting, authorized, redirect, error, unknown): %w", ErrInvalid)
+	}
+	if len(r.Outcome) > 40 {
+		return fmt.Errorf("outcome %q is longer than 40 characters: %w", r.Outcome, ErrInvalid)
+	}
+	if r.Amount < 0 || r.Tax < 0 || r.Total < 0 || r.AmountRefunded < 0 {
+		return fmt.Errorf("amounts must not be negative: %w", ErrInvalid)
+	}
+	if err := checkSlug(string(r.Method)); err != nil {
+		return fmt.Errorf("method: %v: %w", err, ErrInvalid)
+	}
+	r.PaymentID = scrub(r.PaymentID, maxShort)
+	r.Status = komoju.PaymentStatus(scrub(string(r.Status), 40))
+	r.Currency = strings.ToUpper(scrub(r.Currency, 3))
+	r.CardBrand = scrub(r.CardBrand, 40)
+	r.CardLast4 = scrubLast4(r.CardLast4)
+	r.ErrorCode = scrub(r.ErrorCode, maxShort)
+	r.ErrorMessage = scrub(r.ErrorMessage, maxLong)
+	r.InstructionsURL = scrub(r.InstructionsURL, maxLong)
+	r.RedirectURL = scrub(r.RedirectURL, maxLong)
+	return nil
+}
+
+func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r Result, source string) error {
+	cur, err := currentState(ctx, tx, saleID)
+	if err != nil {
+		return err
+	}
+	now := ms(j.now())
+	status, refunded := cur.merge(r.Status, r.AmountRefunded)
+	_, err = tx.ExecContext(ctx, `UPDATE sales SET
+		finished_at = ?, outcome = ?, updated_at = ?,
+		payment_id = CASE WHEN ? <> '' THEN ? ELSE payment_id END,
+		status = ?, amount_refunded = ?,
+		amount = CASE WHEN ? > 0 THEN ? ELSE amount END,
+		tax = CASE WHEN ? > 0 THEN ? ELSE tax END,
+		total = CASE WHEN ? > 0 THEN ? ELSE total END,
+		currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
+		method = CASE WHEN ? <> '' THEN ? ELSE method END,
+		card_brand = CASE WHEN ? <> '' THEN ? ELSE card_brand END,
+		card_last4 = CASE WHEN ? <> '' THEN ? ELSE card_last4 END,
+		error_code = ?, error_message = ?,
+		instructions_url = CASE WHEN ? <> '' THEN ? ELSE instructions_url END,
+		redirect_url = ?,
+		deadline = COALESCE(?, deadline)
+		WHERE id = ?`,
+		now, r.Outcome, now,
+		r.PaymentID, r.PaymentID,
+		string(status), refunded,
+		r.Amount, r.Amount, r.Tax, r.Tax, r.Total, r.Total,
+		r.Currency, r.Currency, string(r.Method), string(r.Method),
+		r.CardBrand, r.CardBrand, r.CardLast4, r.CardLast4,
+		r.ErrorCode, r.ErrorMessage,
+		r.InstructionsURL, r.InstructionsURL, r.RedirectURL,
+		nullMS(r.Deadline), saleID)
+	if err != nil {
+		return err
+	}
+	return addHistory(ctx, tx, saleID, cur, status, refunded, now, source)
+}
+
+// state is a sale's current status and refunded amount.
+type state struct {
+	status   komoju.PaymentStatus
+	refunded int64
+}
+
+func currentState(ctx context.Context, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, saleID int64) (state, error) {
+	var st state
+	var s string
+	err := q.QueryRowContext(ctx, `SELECT status, amount_refunded FROM sales WHERE id = ?`, saleID).Scan(&s, &st.refunded)
+	if errors.Is(err, sql.ErrNoRows) {
+		return st, fmt.Errorf("sale %d: %w", saleID, ErrNotFound)
+	}
+	st.status = komoju.PaymentStatus(s)
+	return st, err
+}
+
+// statusRank orders payment statuses along KOMOJU's life cycle (pending →
+// authorized → captured → refunded/cancelled/expired/failed). Webhooks and
+// polls can arrive out of order (a late payment.authorized after
+// payment.captured); a status of lower rank than the current one is stale
+// and is not applied. Statuses this build does not know rank with pending,
+// so they are applied until a known later status is seen.
+func statusRank(s komoju.PaymentStatus) int {
+	switch s {
+	case "":
+		return -1
+	case komoju.PaymentAuthorized:
+		return 1
+	case komoju.PaymentCaptured:
+		return 2
+	case komoju.PaymentRefunded, komoju.PaymentCancelled, komoju.PaymentExpired, komoju.PaymentFailed:
+		return 3
+	}
+	return 0
+}
+
+// merge returns the status and refunded amount after seeing (status,
+// refunded): stale statuses are ignored and refunds never shrink.
+func (cur state) merge(status komoju.PaymentStatus, refunded int64) (komoju.PaymentStatus, int64) {
+	out := cur.status
+	if status != "" && statusRank(status) >= statusRank(cur.status) {
+		out = status
+	}
+	return out, max(refunded, cur.refunded)
+}
+
+// addHistory appends a status history row when the status or refunded
+// amount changed; seeing the same state again adds nothing.
+func addHistory(ctx context.Context, tx *sql.Tx, saleID int64, cur state, status komoju.PaymentStatus, refunded, at int64, source string) error {
+	if status == "" || (status == cur.status && refunded == cur.refunded) {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO sale_status (sale_id, at, status, amount_refunded, source) VALUES (?,?,?,?,?)`,
+		saleID, at, string(status), refunded, source)
+	return err
+}
+
+// RecordPayment records a payment as seen from source (poll, webhook,
+// action, reconcile, return_url, api): it finds the sale by payment id,
+// else by external order number, else by session id, updates its current
+// status and amounts, and appends to its status history when the status or
+// refunded amount changed. Recording the same state twice is a no-op, and
+// a stale status (lower in the life cycle than the current one, e.g. a late
+// payment.authorized after payment.captured) does not move the sale back.
+// It returns an error wrapping ErrNotFound when no sale matches (a payment
+// made outside this console).
+func (j *Journal) RecordPayment(ctx context.Context, p *komoju.Payment, source string) error {
+	if p == nil {
+		return fmt.Errorf("journal: record payment: nil payment: %w", ErrInvalid)
+	}
+	if !validSource(source) {
+		return fmt.Errorf("journal: record payment %s: unknown source %q (want poll, webhook, action, reconcile, return_url or api): %w", p.ID, source, ErrInvalid)
+	}
+	if p.ID == "" && p.OrderNum() == "" && p.SessionID() == "" {
+		return fmt.Errorf("journal: record payment: the payment has no id, order number or session: %w", ErrInvalid)
+	}
+	return j.write(ctx, "record payment "+p.ID, func(tx *sql.Tx) error {
+		id, err := findSale(ctx, tx, p)
+		if err != nil {
+			return err
+		}
+		return j.applyPaymentTx(ctx, tx, id, p, source)
+	})
+}
+
+func findSale(ctx context.Context, tx *sql.Tx, p *komoju.Payment) (int64, error) {
+	var id int64
+	for _, q := range []struct{ sql, arg string }{
+		{`SELECT id FROM sales WHERE payment_id = ? ORDER BY id DESC LIMIT 1`, p.ID},
+		{`SELECT id FROM sales WHERE order_num = ?`, p.OrderNum()},
+		{`SELECT id FROM sales WHERE session_id = ? ORDER BY id DESC LIMIT 1`, p.SessionID()},
+	} {
+		if q.arg == "" {
+			continue
+		}
+		err := tx.QueryRowContext(ctx, q.sql, q.arg).Scan(&id)
+		if err == nil {
+			return id, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+	}
+	return 0, fmt.Errorf("payment %s (order %q, session %q): %w", p.ID, p.OrderNum(), p.SessionID(), ErrNotFound)
+}
+
+func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, p *komoju.Payment, source string) error {
+	cur, err := currentState(ctx, tx, saleID)
+	if err != nil {
+		return err
+	}
+	status, refunded := cur.merge(komoju.PaymentStatus(scrub(string(p.Status), 40)), p.AmountRefunded)
+	brand, last4 := cardOf(p)
+	brand, last4 = scrub(brand, 40), scrubLast4(last4)
+	method := string(p.Type())
+	if checkSlug(method) != nil {
+		method = ""
+	}
+	currency := strings.ToUpper(scrub(p.Currency, 3))
+	now := ms(j.now())
+	_, err = tx.ExecContext(ctx, `UPDATE sales SET updated_at = ?,
+		payment_id = CASE WHEN ? <> '' THEN ? ELSE payment_id END,
+		status = ?, amount_refunded = ?,
+		amount = CASE WHEN ? > 0 THEN ? ELSE amount END,
+		tax = CASE WHEN ? > 0 THEN ? ELSE tax END,
+		total = CASE WHEN ? > 0 THEN ? ELSE total END,
+		currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
+		method = CASE WHEN ? <> '' THEN ? ELSE method END,
+		card_brand = CASE WHEN ? <> '' THEN ? ELSE card_brand END,
+		card_last4 = CASE WHEN ? <> '' THEN ? ELSE card_last4 END,
+		instructions_url = CASE WHEN ? <> '' THEN ? ELSE instructions_url END,
+		deadline = COALESCE(?, deadline),
+		captured_at = COALESCE(?, captured_at)
+		WHERE id = ?`,
+		now, scrub(p.ID, maxShort), scrub(p.ID, maxShort),
+		string(status), refunded,
+		p.Amount, p.Amount, p.Tax, p.Tax, p.Total, p.Total,
+		currency, currency, method, method,
+		brand, brand, last4, last4,
+		scrub(p.PaymentDetails.InstructionsURL(), maxLong), scrub(p.PaymentDetails.InstructionsURL(), maxLong),
+		nullMS(p.PaymentDeadline), nullMS(p.CapturedAt), saleID)
+	if err != nil {
+		return err
+	}
+	return addHistory(ctx, tx, saleID, cur, status, refunded, now, source)
+}
