@@ -101,8 +101,10 @@ func (c *raw) call(method, path string, body any, hdr ...string) resp {
 		rd, ct = bytes.NewReader(j), "application/json"
 	}
 	u := c.sb.URL() + path
-	if strings.HasPrefix(path, "/sandbox/") || strings.HasPrefix(path, "/sessions/") {
+	if strings.HasPrefix(path, "/sandbox/") {
 		u = c.sb.BaseURL() + path
+	} else if strings.HasPrefix(path, "http") {
+		u = path
 	}
 	req, err := http.NewRequest(method, u, rd)
 	if err != nil {

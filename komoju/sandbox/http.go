@@ -202,20 +202,14 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		f := s.CurrentFaults()
-		if f.Latency > 0 {
-			t := time.NewTimer(f.Latency)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-				t.Stop()
-				return
-			}
-		}
 		if s.roll(f.FailRate) {
 			writeResp(w, fail(newErr(komoju.CodeServiceUnavailable, "", "The sandbox is simulating an outage (fail rate %.2f); nothing was done, retry later", f.FailRate)))
 			return
 		}
-		resp := s.handleAPI(r, acc, h)
+		resp, gone := s.handleAPI(r, acc, h, f.Latency)
+		if gone {
+			return // the client left during the simulated latency; nothing was done
+		}
 		if s.roll(f.DropRate) {
 			s.log.Info("sandbox: dropping the connection (fault injection)", "method", r.Method, "path", r.URL.Path, "status", resp.status)
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
@@ -229,10 +223,14 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 	})
 }
 
-func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp) (resp apiResp) {
+// handleAPI authenticates, decodes and runs one API request. The simulated
+// latency is spent after the idempotency key is registered, like a slow
+// server: a retry arriving meanwhile gets 409. gone reports that the client
+// disconnected during that delay (the request was then not processed).
+func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp, latency time.Duration) (resp apiResp, gone bool) {
 	key, aerr := s.authenticate(r, acc)
 	if aerr != nil {
-		return fail(aerr)
+		return fail(aerr), false
 	}
 	body, params, perr := readParams(r)
 	now := s.clock.Now()
@@ -241,25 +239,38 @@ func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp)
 	var entry *idemEntry
 	if idemKey != "" && r.Method == http.MethodPost {
 		if len(idemKey) > 100 || !isPrintableASCII(idemKey) {
-			return fail(errInvalid("X-KOMOJU-IDEMPOTENCY", "an idempotency key is 1 to 100 printable ASCII characters"))
+			return fail(errInvalid("X-KOMOJU-IDEMPOTENCY", "an idempotency key is 1 to 100 printable ASCII characters")), false
 		}
 		var done bool
 		entry, resp, done = s.idemBegin(key, idemKey, r, body, now)
 		if done {
-			return resp
+			return resp, false
 		}
 		defer func() {
-			if v := recover(); v != nil {
+			if v := recover(); v != nil || gone {
 				s.idemAbort(key, idemKey, entry)
-				panic(v)
+				if v != nil {
+					panic(v)
+				}
+				return
 			}
 			s.idemFinish(entry, resp)
 		}()
 	}
-	if perr != nil {
-		return fail(perr)
+	if latency > 0 {
+		t := time.NewTimer(latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return apiResp{}, true
+		}
+		now = s.clock.Now()
 	}
-	return h(&apiReq{r: r, p: params, now: now})
+	if perr != nil {
+		return fail(perr), false
+	}
+	return h(&apiReq{r: r, p: params, now: now}), false
 }
 
 func isPrintableASCII(s string) bool {

@@ -132,6 +132,9 @@ type Server struct {
 
 	wh *webhooks
 
+	connMu   sync.Mutex
+	newConns map[net.Conn]struct{} // connections that have not sent a request yet
+
 	stop      chan struct{}
 	closeOnce sync.Once
 	bg        sync.WaitGroup
@@ -199,6 +202,7 @@ func New(opts Options) (*Server, error) {
 		faults:         f,
 		faultRng:       mrand.NewPCG(seed, 0x5eed),
 		stop:           make(chan struct{}),
+		newConns:       map[net.Conn]struct{}{},
 	}
 	for t, fee := range opts.CustomerFees {
 		if fee < 0 || fee > komoju.MaxAmount {
@@ -218,6 +222,7 @@ func New(opts Options) (*Server, error) {
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+		ConnState:         s.trackConn,
 	}
 	s.clockSub = clock.subscribe(s.onClock)
 	s.bg.Add(2)
@@ -338,7 +343,21 @@ func (s *Server) Close() error {
 		s.clock.unsubscribe(s.clockSub)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		err = s.srv.Shutdown(ctx)
+		done := make(chan error, 1)
+		go func() { done <- s.srv.Shutdown(ctx) }()
+		// Shutdown waits for connections that never sent a request (clients
+		// often dial spares) for 5 seconds; they carry no work, so close them.
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+	wait:
+		for {
+			select {
+			case err = <-done:
+				break wait
+			case <-tick.C:
+				s.closeNewConns()
+			}
+		}
 		if err != nil {
 			s.srv.Close()
 		}
@@ -365,3 +384,22 @@ func (s *Server) ticker() {
 }
 
 func (s *Server) onClock(now time.Time) { s.expire(now) }
+
+func (s *Server) trackConn(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	if st == http.StateNew {
+		s.newConns[c] = struct{}{}
+	} else {
+		delete(s.newConns, c)
+	}
+	s.connMu.Unlock()
+}
+
+func (s *Server) closeNewConns() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.newConns {
+		c.Close()
+		delete(s.newConns, c)
+	}
+}

@@ -1,0 +1,144 @@
+package sandbox
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// receiver records webhook posts; it answers failFirst 500s before 200s.
+type receiver struct {
+	mu        sync.Mutex
+	failFirst int
+	calls     int
+	got       []received
+}
+
+type received struct {
+	header http.Header
+	body   []byte
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	rc.mu.Lock()
+	rc.calls++
+	n := rc.calls
+	rc.got = append(rc.got, received{r.Header.Clone(), b})
+	rc.mu.Unlock()
+	if n <= rc.failFirst {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+func (rc *receiver) snapshot() []received {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]received{}, rc.got...)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWebhookSignedAndRetried(t *testing.T) {
+	rc := &receiver{failFirst: 2}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	sb := startSandbox(t, Options{WebhookURLs: []string{hook.URL}})
+	c := newRaw(t, sb)
+	p := must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	waitFor(t, "three attempts", func() bool { return len(rc.snapshot()) >= 3 })
+	got := rc.snapshot()
+	for i, g := range got {
+		if err := komoju.VerifyWebhook(g.body, g.header.Get("X-Komoju-Signature"), sb.WebhookSecret()); err != nil {
+			t.Errorf("attempt %d: signature: %v", i+1, err)
+		}
+		if g.header.Get("User-Agent") != "Komoju-Webhook" || g.header.Get("X-Komoju-Event") != "payment.captured" ||
+			g.header.Get("Content-Type") != "application/json" || g.header.Get("X-Komoju-ID") == "" {
+			t.Errorf("attempt %d headers: %v", i+1, g.header)
+		}
+		if string(g.body) != string(got[0].body) {
+			t.Errorf("retry %d sent different bytes", i+1)
+		}
+	}
+	ev, err := komoju.ParseEvent(got[0].body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay, err := ev.Payment()
+	if err != nil || pay.ID != p.str("id") || ev.Type != "payment.captured" || got[0].header.Get("X-Komoju-ID") != ev.ID {
+		t.Errorf("event: %+v %v", ev, err)
+	}
+	var d resp
+	waitFor(t, "delivery log", func() bool {
+		d = must(t, c.getr("/sandbox/webhook_deliveries"), 200)
+		return d.num("total") == 3
+	})
+	data := d.get("data").([]any)
+	for i, want := range []float64{500, 500, 200} {
+		e := data[i].(map[string]any)
+		if e["status"] != want || e["attempt"] != float64(i+1) {
+			t.Errorf("delivery %d: %v", i+1, e)
+		}
+	}
+	if last := data[2].(map[string]any); last["success"] != true || last["final"] != true {
+		t.Errorf("last delivery: %v", last)
+	}
+}
+
+func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
+	rc := &receiver{failFirst: 100}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	sb := startSandbox(t, Options{WebhookMaxAttempts: 5})
+	if err := sb.AddWebhook(hook.URL); err != nil {
+		t.Fatal(err)
+	}
+	c := newRaw(t, sb)
+	must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false)), 200)
+	waitFor(t, "final attempt", func() bool {
+		d := sb.Deliveries()
+		return len(d) == 5 && d[4].Final
+	})
+	time.Sleep(50 * time.Millisecond)
+	if n := len(rc.snapshot()); n != 5 {
+		t.Errorf("attempts = %d, want 5", n)
+	}
+}
+
+func TestWebhookAddedAtRuntimeAndNonBlocking(t *testing.T) {
+	block := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-block
+	}))
+	defer slow.Close()
+	defer close(block)
+	sb := startSandbox(t, Options{WebhookTimeout: 10 * time.Second})
+	c := newRaw(t, sb)
+	must(t, c.post("/sandbox/webhooks", map[string]any{"url": slow.URL}), 200)
+	if l := must(t, c.getr("/sandbox/webhooks"), 200); len(l.get("webhooks").([]any)) != 1 {
+		t.Errorf("webhooks: %s", l.body)
+	}
+	start := time.Now()
+	for i := 0; i < 20; i++ {
+		must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("a stuck receiver slowed the API: %s for 20 payments", d)
+	}
+}
