@@ -1,0 +1,124 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
+}
+
+const commandUsage = `Usage: komoju-tui sandbox [flags]
+
+Runs a KOMOJU-compatible sandbox: the payments API under /api/v1, hosted
+test pages (3DS, wallets, konbini instructions, session checkout) and signed
+webhooks. Test mode only; nothing here moves real money.
+
+Flags:
+`
+
+// Command runs `komoju-tui sandbox [flags]`: it prints the base URL, keys
+// and webhook secret, then serves until ctx is cancelled (Ctrl-C) and shuts
+// down gracefully. It returns the process exit code: 0 after a clean stop, 1
+// when the server cannot start, 2 for bad flags.
+func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("komoju-tui sandbox", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, commandUsage)
+		fs.PrintDefaults()
+	}
+	var (
+		webhooks stringList
+		opts     Options
+		verbose  bool
+	)
+	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:7777", "listen address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
+	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
+	fs.Var(&webhooks, "webhook-url", "send webhooks to this URL (repeatable)")
+	fs.StringVar(&opts.WebhookSecret, "webhook-secret", DefaultWebhookSecret, "secret that signs webhooks (X-Komoju-Signature)")
+	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
+	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction (0..1) of API requests answered 503 before doing anything")
+	fs.Float64Var(&opts.DropRate, "drop-rate", 0, "fraction (0..1) of API requests processed and then dropped without an answer")
+	fs.Int64Var(&opts.Seed, "seed", 0, "seed for deterministic ids and codes (0: random)")
+	fs.BoolVar(&verbose, "verbose", false, "log every request to stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "komoju-tui sandbox: unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return 2
+	}
+	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	if err := f.validate(); err != nil {
+		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
+		return 2
+	}
+	for _, u := range webhooks {
+		if err := checkWebhookURL(u); err != nil {
+			fmt.Fprintf(stderr, "komoju-tui sandbox: --webhook-url: %v\n", err)
+			return 2
+		}
+	}
+	if opts.SecretKey == "" || opts.PublishableKey == "" || opts.WebhookSecret == "" {
+		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
+		return 2
+	}
+	opts.WebhookURLs = webhooks
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	sb, err := New(opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, `KOMOJU sandbox (test mode, no real money)
+  API base URL:     %s
+  Hosted pages:     %s
+  Secret key:       %s
+  Publishable key:  %s
+  Webhook secret:   %s
+`, sb.URL(), sb.BaseURL(), sb.SecretKey(), sb.PublishableKey(), sb.WebhookSecret())
+	for _, u := range webhooks {
+		fmt.Fprintf(stdout, "  Webhook URL:      %s\n", u)
+	}
+	if f != (Faults{}) {
+		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)
+	}
+	fmt.Fprintf(stdout, "Try: curl -u %s: %s/payment_methods\nPress Ctrl-C to stop.\n", sb.SecretKey(), sb.URL())
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "Stopping the sandbox…")
+	done := make(chan error, 1)
+	go func() { done <- sb.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			fmt.Fprintf(stderr, "komoju-tui sandbox: shutdown: %v\n", err)
+			return 1
+		}
+	case <-time.After(10 * time.Second):
+		fmt.Fprintln(stderr, "komoju-tui sandbox: shutdown timed out")
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,104 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a goroutine-safe bytes.Buffer.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestCommandServesUntilCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Command(ctx, []string{"--addr", "127.0.0.1:0", "--seed", "3", "--webhook-url", "http://127.0.0.1:1/hook"}, &out, &errOut)
+	}()
+	re := regexp.MustCompile(`API base URL:\s+(http://\S+/api/v1)`)
+	var base string
+	deadline := time.Now().Add(5 * time.Second)
+	for base == "" {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no base URL printed; stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for _, want := range []string{DefaultSecretKey, DefaultPublishableKey, DefaultWebhookSecret} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout lacks %s:\n%s", want, out.String())
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/payment_methods", nil)
+	req.SetBasicAuth(DefaultSecretKey, "")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("payment_methods: %d", res.StatusCode)
+	}
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit code %d; stderr: %s", c, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Command did not stop after cancel")
+	}
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Error("server still answering after shutdown")
+	}
+}
+
+func TestCommandBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--fail-rate", "2"},
+		{"--drop-rate", "-0.5"},
+		{"--latency", "soon"},
+		{"--webhook-url", "not a url"},
+		{"--nope"},
+		{"extra"},
+		{"--secret-key", ""},
+	} {
+		var out, errOut syncBuffer
+		if code := Command(context.Background(), args, &out, &errOut); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if errOut.String() == "" {
+			t.Errorf("%v: no error message", args)
+		}
+	}
+	var out, errOut syncBuffer
+	if code := Command(context.Background(), []string{"--addr", "256.0.0.1:99999"}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "listen") {
+		t.Errorf("bad addr: exit %d, stderr %q", code, errOut.String())
+	}
+}
