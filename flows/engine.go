@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -17,9 +18,12 @@ import (
 type Deps struct {
 	// Client talks to KOMOJU or the sandbox.
 	Client *komoju.Client
-	// Recorder, when set, is the sale journal: every sale, every intent
-	// before a money-moving call and every result after it. Nil runs
-	// without one (tests, quick demos); Reconcile then has nothing to do.
+	// Journal, when set, is the sale journal (a *journal.Journal): every
+	// sale, every intent before a money-moving call and every result after
+	// it. Nil runs without one (tests, quick demos); Reconcile then has
+	// nothing to do.
+	Journal Recorder
+	// Recorder is an older name for Journal, used when Journal is nil.
 	Recorder Recorder
 	// Now is the clock (card expiry checks, order numbers); default time.Now.
 	Now func() time.Time
@@ -57,8 +61,9 @@ type Engine struct {
 	orders    *OrderNumbers
 	hub       *Hub
 
-	mu       sync.Mutex
-	inflight map[int64]bool // intents whose call is still running here
+	mu              sync.Mutex
+	inflightSales   map[int64]bool // sales whose creating call is still running here
+	inflightActions map[int64]bool // actions whose call is still running here
 }
 
 // errNoClient is returned by operations of an Engine built without a client.
@@ -68,7 +73,7 @@ var errNoClient = errors.New("flows: engine has no KOMOJU client")
 func NewEngine(d Deps) *Engine {
 	e := &Engine{
 		client:    d.Client,
-		rec:       d.Recorder,
+		rec:       d.Journal,
 		now:       d.Now,
 		log:       d.Logger,
 		returnURL: d.ReturnURL,
@@ -76,7 +81,12 @@ func NewEngine(d Deps) *Engine {
 		backoff:   d.PollBackoff,
 		timeout:   d.Timeout,
 		hub:       NewHub(),
-		inflight:  map[int64]bool{},
+	}
+	if e.rec == nil {
+		e.rec = d.Recorder
+	}
+	if j, ok := e.rec.(*journal.Journal); ok && j == nil {
+		e.rec = nil // a nil *Journal in the interface is still "no journal"
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -222,7 +232,15 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 	if err != nil {
 		return nil, err
 	}
-	saleID := e.recordSale(ctx, co)
+	key := komoju.NewIdempotencyKey()
+	saleID, err := e.beginSale(ctx, journal.Intent{
+		OrderNum: co.OrderNum, IdempotencyKey: key, Flow: journal.FlowSession,
+		Amount: co.Amount, Tax: co.Tax, Currency: co.Currency, Capture: co.Capture,
+		Email: co.Email, Name: co.Name, Description: co.Description,
+	})
+	if err != nil {
+		return nil, err
+	}
 	params := &komoju.SessionCreateParams{
 		Amount:    co.Amount,
 		Currency:  co.Currency,
@@ -237,7 +255,6 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 		LineItems: co.LineItems,
 		Metadata:  co.Metadata,
 	}
-	key := komoju.NewIdempotencyKey()
 	opts := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(co.Scenario)...)
 	s, err := e.client.Sessions.Create(ctx, params, opts...)
 	if err != nil && errors.Is(err, komoju.ErrOutcomeUnknown) && ctx.Err() == nil {
@@ -245,9 +262,18 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 		s, err = e.client.Sessions.Create(ctx, params, opts...)
 	}
 	if err != nil {
+		// No session id, so no payment can come of this sale: it is over,
+		// whatever happened to the request.
+		o := OutcomeFromError(err, FlowSession)
+		r := saleResult(o)
+		r.Outcome = string(OutcomeError)
+		e.finishSale(ctx, saleID, r)
 		return nil, fmt.Errorf("flows: creating the KOMOJU session for %s: %w", co.OrderNum, err)
 	}
-	e.recordSaleSession(ctx, saleID, s.ID)
+	e.setSession(ctx, saleID, s.ID)
+	// The sale now waits for pay attempts (journal actions); until one
+	// finishes it stays unfinished, and Reconcile asks the session.
+	e.mark(&e.inflightSales, saleID, false)
 	e.log.LogAttrs(ctx, slog.LevelDebug, "session created", slog.String("session", s.ID), slog.String("order", co.OrderNum))
 	return &Sale{Checkout: co, Session: s, Methods: MethodsFromSession(s), OrderNum: co.OrderNum, JournalID: saleID}, nil
 }
@@ -312,16 +338,14 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 	}
 	params := &komoju.SessionPayParams{PaymentDetails: d.Params(t), Capture: sale.Checkout.Capture}
 	key := komoju.NewIdempotencyKey()
-	intent := Intent{
-		SaleID: sale.JournalID, Op: OpPay, Flow: FlowSession, Method: t,
-		OrderNum: sale.OrderNum, SessionID: sale.SessionID(), IdempotencyKey: key,
-		Amount: sale.Checkout.Amount, Tax: sale.Checkout.Tax, Currency: sale.Checkout.Currency,
+	actionID, jerr := e.beginAction(ctx, journal.Action{
+		SaleID: sale.JournalID, Kind: journal.ActionPay, IdempotencyKey: key,
+		Amount: sale.Checkout.Amount, Currency: sale.Checkout.Currency, Method: t,
 		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
-	}
-	intentID, jerr := e.recordIntent(ctx, intent)
+	})
 	if jerr != nil {
 		return Outcome{Kind: OutcomeError, SessionID: sale.SessionID(), OrderNum: sale.OrderNum, CanRetry: true,
-			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+			Message: "Nothing was sent to KOMOJU: " + jerr.Error()}, jerr
 	}
 	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(opts.Scenario)...)
 
@@ -341,7 +365,7 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 	if o.OrderNum == "" {
 		o.OrderNum = sale.OrderNum
 	}
-	e.recordResult(ctx, intentID, o, err)
+	e.finishAction(ctx, actionID, actionResult(OpPay, o))
 	sale.Attempts++
 	oc := o
 	sale.LastOutcome = &oc
@@ -460,16 +484,20 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		f := false
 		params.Capture = &f
 	}
-	saleID := e.recordSale(ctx, co)
 	key := komoju.NewIdempotencyKey()
-	intentID, jerr := e.recordIntent(ctx, Intent{
-		SaleID: saleID, Op: OpPay, Flow: FlowDirect, Method: t, OrderNum: co.OrderNum,
-		IdempotencyKey: key, Amount: co.Amount, Tax: co.Tax, Currency: co.Currency,
+	saleID, jerr := e.beginSale(ctx, journal.Intent{
+		OrderNum: co.OrderNum, IdempotencyKey: key, Flow: journal.FlowDirect, Method: t,
+		Amount: co.Amount, Tax: co.Tax, Currency: co.Currency, Capture: co.Capture,
+		Email: co.Email, Name: co.Name, Description: co.Description,
 		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
 	})
 	if jerr != nil {
-		return Outcome{Kind: OutcomeError, OrderNum: co.OrderNum,
-			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+		o := OutcomeFromError(jerr, FlowDirect)
+		if !errors.As(jerr, new(FieldErrors)) {
+			o.Message = "Nothing was sent to KOMOJU: " + jerr.Error()
+		}
+		o.CanRetry, o.OrderNum = false, co.OrderNum
+		return o, jerr
 	}
 	sc := opts.Scenario
 	if sc == "" {
@@ -489,7 +517,7 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 	if o.OrderNum == "" {
 		o.OrderNum = co.OrderNum
 	}
-	e.recordResult(ctx, intentID, o, err)
+	e.finishSale(ctx, saleID, saleResult(o))
 	if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
 		if err == nil {
 			return o, errFor(o, nil)
@@ -533,22 +561,17 @@ func (e *Engine) findByOrderNum(ctx context.Context, n string) *komoju.Payment {
 		return nil
 	}
 	l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: n})
-	if err != nil || l == nil || len(l.Data) == 0 {
+	if err != nil || l == nil {
 		return nil
 	}
-	best := &l.Data[0]
-	for i := range l.Data {
-		if l.Data[i].CreatedAt.After(best.CreatedAt) {
-			best = &l.Data[i]
-		}
-	}
-	return best
+	return newest(l.Data)
 }
 
-// moneyOp runs one money-moving call on an existing payment: intent, call
-// with a fixed idempotency key, one same-key retry when the answer is
-// lost, then a Payment: Show, and the result in the journal.
-func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, call func(context.Context, ...komoju.CallOption) (*komoju.Payment, error)) (Outcome, error) {
+// moneyOp runs one money-moving call on an existing payment: the intent
+// in the journal, the call with a fixed idempotency key, one same-key retry
+// when the answer is lost, then a Payment: Show, and the result in the
+// journal.
+func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, desc string, call func(context.Context, ...komoju.CallOption) (*komoju.Payment, error)) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
@@ -561,10 +584,9 @@ func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, ca
 		return Outcome{Kind: OutcomeError, Field: FieldAmount, Message: "The amount cannot be negative."}, err
 	}
 	key := komoju.NewIdempotencyKey()
-	intentID, jerr := e.recordIntent(ctx, Intent{Op: op, PaymentID: id, IdempotencyKey: key, Amount: amount})
+	actionID, jerr := e.beginAction(ctx, journal.Action{PaymentID: id, Kind: journal.ActionKind(op), IdempotencyKey: key, Amount: amount, Description: desc})
 	if jerr != nil {
-		return Outcome{Kind: OutcomeError, Actions: []Action{ActionRefresh},
-			Message: "The sale journal could not be written, so nothing was sent to KOMOJU: " + jerr.Error()}, jerr
+		return Outcome{Kind: OutcomeError, Actions: []Action{ActionRefresh}, Message: "Nothing was sent to KOMOJU: " + jerr.Error()}, jerr
 	}
 	p, err := call(ctx, komoju.WithIdempotencyKey(key))
 	if err != nil && !isDefinite(err) && ctx.Err() == nil {
@@ -572,31 +594,46 @@ func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, ca
 		p2, err2 := call(rctx, komoju.WithIdempotencyKey(key))
 		if err2 == nil || isDefinite(err2) {
 			p, err = p2, err2
-		} else if got, gerr := e.client.Payments.Get(rctx, id); gerr == nil {
-			// We still do not know whether our call did it, but we know
-			// where the payment stands; the intent stays for Reconcile
-			// only if the status says nothing happened.
-			o := OutcomeFromPayment(got)
-			o.Message = "The answer was lost; the payment now reads: " + o.Message
-			cancel()
-			e.recordResult(ctx, intentID, o, nil)
-			return o, nil
+		} else if got, gerr := e.client.Payments.Get(rctx, id); gerr == nil && opDone(op, got) {
+			// The payment shows the effect (captured, cancelled, refunded):
+			// whichever attempt did it, it is done, and only once thanks
+			// to the idempotency key.
+			p, err = got, nil
 		}
 		cancel()
 	}
 	var o Outcome
-	if err != nil {
-		o = OutcomeFromError(err, FlowDirect)
-		o.CanRetry = false
-		if o.Kind == OutcomeError {
-			// The payment's current state helps the clerk see why.
-			o.Message = strings.TrimSuffix(strings.TrimSuffix(o.Message, " Nothing was charged; start a new attempt to try again."), " ")
-		}
-	} else {
+	switch {
+	case err == nil:
 		o = OutcomeFromPayment(p)
+	case isDefinite(err):
+		o = OutcomeFromError(err, FlowDirect)
+		o.CanRetry, o.Actions = false, []Action{ActionRefresh}
+		var ke *komoju.Error
+		if errors.As(err, &ke) {
+			o.Message = ErrorMessage(ke)
+		}
+	default:
+		o = Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
+			Message: fmt.Sprintf("KOMOJU did not answer, so we do not know whether the %s went through. Refresh the payment before trying again.", strings.ReplaceAll(string(op), "_", " "))}
 	}
-	e.recordResult(ctx, intentID, o, err)
+	e.finishAction(ctx, actionID, actionResult(op, o))
 	return o, errFor(o, err)
+}
+
+// opDone reports whether p shows the effect of op.
+func opDone(op Op, p *komoju.Payment) bool {
+	switch op {
+	case OpCapture:
+		return p.Status == komoju.PaymentCaptured || p.Status == komoju.PaymentRefunded
+	case OpCancel:
+		return p.Status == komoju.PaymentCancelled
+	case OpRefund:
+		return p.AmountRefunded > 0
+	case OpRefundRequest:
+		return len(p.RefundRequests) > 0
+	}
+	return false
 }
 
 // isDefinite reports an error that says what happened (a KOMOJU answer
@@ -616,7 +653,7 @@ func (e *Engine) Capture(ctx context.Context, paymentID string, amount int64) (O
 	if amount > 0 {
 		params = &komoju.CaptureParams{Amount: amount}
 	}
-	return e.moneyOp(ctx, OpCapture, paymentID, amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpCapture, paymentID, amount, "", func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Capture(ctx, paymentID, params, o...)
 	})
 }
@@ -624,7 +661,7 @@ func (e *Engine) Capture(ctx context.Context, paymentID string, amount int64) (O
 // Cancel cancels a pending or authorized payment (voids an authorization,
 // abandons a konbini slip or wallet redirect).
 func (e *Engine) Cancel(ctx context.Context, paymentID string) (Outcome, error) {
-	return e.moneyOp(ctx, OpCancel, paymentID, 0, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpCancel, paymentID, 0, "", func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Cancel(ctx, paymentID, o...)
 	})
 }
@@ -634,7 +671,7 @@ func (e *Engine) Cancel(ctx context.Context, paymentID string) (Outcome, error) 
 // transfer and Pay-easy payments need RefundRequest instead.
 func (e *Engine) Refund(ctx context.Context, paymentID string, amount int64, description string) (Outcome, error) {
 	params := &komoju.RefundParams{Amount: amount, Description: description}
-	return e.moneyOp(ctx, OpRefund, paymentID, amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpRefund, paymentID, amount, description, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Refund(ctx, paymentID, params, o...)
 	})
 }
@@ -646,7 +683,7 @@ func (e *Engine) RefundRequest(ctx context.Context, paymentID string, p komoju.R
 	if fe := ValidateRefundRequest(p); len(fe) > 0 {
 		return Outcome{Kind: OutcomeError, Field: fe[0].Field, Message: "Please fix: " + fe.Error() + "."}, fe
 	}
-	return e.moneyOp(ctx, OpRefundRequest, paymentID, p.Amount, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpRefundRequest, paymentID, p.Amount, p.Description, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		if err := e.client.Payments.RefundRequest(ctx, paymentID, &p, o...); err != nil {
 			return nil, err
 		}

@@ -1,9 +1,11 @@
 package flows
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -28,18 +30,29 @@ func TestSessionCardPaid(t *testing.T) {
 	if !strings.Contains(o.Message, "Paid ¥1,000 by Visa •••• 1111") {
 		t.Errorf("message = %q", o.Message)
 	}
-	// The journal has the intent (before) and the result (after), with
-	// brand and last four digits only.
-	in := env.rec.intents[0]
-	if in.Op != OpPay || in.Flow != FlowSession || in.SessionID != sale.SessionID() || in.IdempotencyKey == "" ||
-		in.CardBrand != BrandVisa || in.CardLast4 != "1111" || in.Amount != 1000 || in.OrderNum != sale.OrderNum {
-		t.Errorf("intent = %+v", in)
+	// The journal has the sale with its result and the pay attempt with
+	// its idempotency key, brand and last four digits only.
+	js, err := env.j.SaleByOrder(env.ctx(), sale.OrderNum)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if r := env.rec.results[in.ID]; r.Kind != OutcomePaid || r.Payment == nil || r.Payment.ID != o.PaymentID() {
-		t.Errorf("result = %+v", r)
+	if js.Flow != "session" || js.SessionID != sale.SessionID() || js.PaymentID != o.PaymentID() || js.Status != komoju.PaymentCaptured ||
+		js.Outcome != "paid" || js.CardBrand != BrandVisa || js.CardLast4 != "1111" || js.Attempts != 1 || js.Unfinished() || js.Net() != 1000 {
+		t.Errorf("journal sale = %+v", js)
 	}
-	if s := fmt.Sprintf("%+v %+v", env.rec.intents, env.rec.sales); strings.Contains(s, "4111111111111111") || strings.Contains(s, "CVC") {
-		t.Errorf("journal holds card secrets: %s", s)
+	acts, _ := env.j.Actions(env.ctx(), js.ID)
+	if len(acts) != 1 || acts[0].Kind != "pay" || acts[0].IdempotencyKey == "" || acts[0].Outcome != "paid" || acts[0].Method != komoju.TypeCreditCard {
+		t.Errorf("journal actions = %+v", acts)
+	}
+	// Scan the database files' bytes for the card number and the CVC.
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(env.j.Path() + suffix)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte("4111111111111111")) || bytes.Contains(b, []byte("4111 1111 1111 1111")) {
+			t.Errorf("journal file %s holds the card number", env.j.Path()+suffix)
+		}
 	}
 	// The sandbox has exactly one payment for the order.
 	if ps := env.payments(sale.OrderNum); len(ps) != 1 || ps[0].Status != komoju.PaymentCaptured || ps[0].Total != 1000 {
@@ -208,8 +221,8 @@ func TestRetryAfterErrorOnSameSession(t *testing.T) {
 	if sale.Attempts != 2 || sale.LastOutcome == nil || sale.LastOutcome.Kind != OutcomeAwaiting {
 		t.Errorf("sale attempts %d last %+v", sale.Attempts, sale.LastOutcome)
 	}
-	if len(env.rec.intents) != 2 {
-		t.Errorf("%d intents journaled; invalid input must not be journaled as an attempt", len(env.rec.intents))
+	if acts, _ := env.j.Actions(env.ctx(), sale.JournalID); len(acts) != 2 {
+		t.Errorf("%d attempts journaled; invalid input must not be journaled as an attempt", len(acts))
 	}
 	// One order number, two attempts: the failed one and the konbini slip.
 	ps := env.payments(sale.OrderNum)
@@ -303,8 +316,8 @@ func Test3DSRedirectThenComplete(t *testing.T) {
 	if u.Source != SourcePoll || u.Outcome.PaymentID() != id {
 		t.Errorf("update %+v", u)
 	}
-	if got := env.rec.statusesOf(id); !strings.Contains(got, "captured@poll") {
-		t.Errorf("journal statuses %q", got)
+	if got := env.history(sale.OrderNum); !strings.Contains(got, "pending@result") || !strings.Contains(got, "captured@poll") {
+		t.Errorf("journal history %q", got)
 	}
 
 	// A failed challenge leaves the payment failed and the session payable.
@@ -398,16 +411,11 @@ func TestTwoStepCaptureRefund(t *testing.T) {
 	mustKind(t, o, err, OutcomeCancelled)
 
 	// Every money-moving call was journaled with a result.
-	open, _ := env.rec.OpenIntents(ctx)
-	if len(open) != 0 {
-		t.Errorf("open intents: %+v", open)
+	if open, _ := env.j.UnfinishedActions(ctx); len(open) != 0 {
+		t.Errorf("open actions: %+v", open)
 	}
-	ops := map[Op]int{}
-	for _, in := range env.rec.intents {
-		ops[in.Op]++
-	}
-	if ops[OpCapture] != 3 || ops[OpRefund] != 3 || ops[OpCancel] != 1 || ops[OpPay] != 3 {
-		t.Errorf("journaled ops %v", ops)
+	if ops := env.actionKinds(); ops["capture"] != 3 || ops["refund"] != 3 || ops["cancel"] != 1 || ops["pay"] != 3 {
+		t.Errorf("journaled actions %v", ops)
 	}
 }
 
@@ -451,9 +459,9 @@ func TestRefundRequestForCash(t *testing.T) {
 func TestJournalFailureBlocksCharge(t *testing.T) {
 	env := newEnv(t)
 	sale := env.start(Checkout{Amount: 100})
-	env.rec.failNext = errors.New("disk full")
+	env.rec.fail(errors.New("disk full"))
 	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
-	if o.Kind != OutcomeError || err == nil || !strings.Contains(o.Message, "nothing was sent") {
+	if o.Kind != OutcomeError || err == nil || !strings.Contains(o.Message, "Nothing was sent") || !strings.Contains(o.Message, "disk full") {
 		t.Fatalf("outcome %+v err %v", o, err)
 	}
 	if ps := env.payments(sale.OrderNum); len(ps) != 0 {

@@ -3,15 +3,15 @@ package flows
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -23,7 +23,8 @@ type testEnv struct {
 	sb  *sandbox.Server
 	c   *komoju.Client
 	e   *Engine
-	rec *memRecorder
+	j   *journal.Journal
+	rec *flakyJournal
 }
 
 func newEnv(t *testing.T) *testEnv {
@@ -47,15 +48,20 @@ func newEnvWith(t *testing.T, o sandbox.Options, hc *http.Client) *testEnv {
 		opts = append(opts, komoju.WithHTTPClient(hc))
 	}
 	c := komoju.NewClient(sb.SecretKey(), opts...)
-	rec := newMemRecorder()
+	j, err := journal.OpenWith(filepath.Join(t.TempDir(), "journal-test.db"), journal.Options{Now: sb.Now})
+	if err != nil {
+		t.Fatalf("journal: %v", err)
+	}
+	t.Cleanup(func() { _ = j.Close() })
+	rec := &flakyJournal{Recorder: j}
 	e := NewEngine(Deps{
 		Client:      c,
-		Recorder:    rec,
+		Journal:     rec,
 		Now:         sb.Now,
 		PollBackoff: func(int) time.Duration { return time.Millisecond },
 		Timeout:     5 * time.Second,
 	})
-	return &testEnv{t: t, sb: sb, c: c, e: e, rec: rec}
+	return &testEnv{t: t, sb: sb, c: c, e: e, j: j, rec: rec}
 }
 
 func (env *testEnv) ctx() context.Context {
@@ -156,129 +162,72 @@ func (env *testEnv) waitFor(target Target, opts WatchOptions, pred func(Update) 
 	return last
 }
 
-// memRecorder is an in-memory Recorder with the journal's contract.
-type memRecorder struct {
+// flakyJournal is the real journal with a switch to fail the next intent
+// write.
+type flakyJournal struct {
+	Recorder
 	mu       sync.Mutex
-	sales    []memSale
-	intents  []Intent
-	results  map[int64]Result
-	statuses []memStatus
 	failNext error
 }
 
-type memSale struct {
-	ID        int64
-	Checkout  Checkout
-	SessionID string
+func (f *flakyJournal) fail(err error) {
+	f.mu.Lock()
+	f.failNext = err
+	f.mu.Unlock()
 }
 
-type memStatus struct {
-	PaymentID string
-	Status    komoju.PaymentStatus
-	Source    Source
+func (f *flakyJournal) take() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	err := f.failNext
+	f.failNext = nil
+	return err
 }
 
-func newMemRecorder() *memRecorder { return &memRecorder{results: map[int64]Result{}} }
-
-func (m *memRecorder) BeginSale(_ context.Context, co Checkout) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sales = append(m.sales, memSale{ID: int64(len(m.sales) + 1), Checkout: co})
-	return int64(len(m.sales)), nil
-}
-
-func (m *memRecorder) SaleSession(_ context.Context, id int64, sid string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.sales[id-1].SessionID = sid
-	return nil
-}
-
-func (m *memRecorder) RecordIntent(_ context.Context, in Intent) (int64, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.failNext != nil {
-		err := m.failNext
-		m.failNext = nil
+func (f *flakyJournal) BeginAction(ctx context.Context, a journal.Action) (int64, error) {
+	if err := f.take(); err != nil {
 		return 0, err
 	}
-	in.ID = int64(len(m.intents) + 1)
-	m.intents = append(m.intents, in)
-	return in.ID, nil
+	return f.Recorder.BeginAction(ctx, a)
 }
 
-func (m *memRecorder) RecordResult(_ context.Context, id int64, r Result) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, dup := m.results[id]; dup {
-		return fmt.Errorf("intent %d already has a result", id)
+func (f *flakyJournal) BeginSale(ctx context.Context, in journal.Intent) (int64, error) {
+	if err := f.take(); err != nil {
+		return 0, err
 	}
-	m.results[id] = r
-	return nil
+	return f.Recorder.BeginSale(ctx, in)
 }
 
-func (m *memRecorder) RecordStatus(_ context.Context, p *komoju.Payment, src Source) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for i := len(m.statuses) - 1; i >= 0; i-- {
-		if m.statuses[i].PaymentID == p.ID {
-			if m.statuses[i].Status == p.Status {
-				return nil
-			}
-			break
-		}
+// history returns a sale's status history as "status@source ...".
+func (env *testEnv) history(orderNum string) string {
+	env.t.Helper()
+	s, err := env.j.SaleByOrder(env.ctx(), orderNum)
+	if err != nil {
+		env.t.Fatalf("journal sale %s: %v", orderNum, err)
 	}
-	m.statuses = append(m.statuses, memStatus{p.ID, p.Status, src})
-	return nil
-}
-
-func (m *memRecorder) OpenIntents(context.Context) ([]Intent, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []Intent
-	for _, in := range m.intents {
-		if _, ok := m.results[in.ID]; !ok {
-			out = append(out, in)
-		}
-	}
-	return out, nil
-}
-
-func (m *memRecorder) LastOrderNum(_ context.Context, prefix string) (string, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var nums []string
-	for _, s := range m.sales {
-		if strings.HasPrefix(s.Checkout.OrderNum, prefix) {
-			nums = append(nums, s.Checkout.OrderNum)
-		}
-	}
-	sort.Strings(nums)
-	if len(nums) == 0 {
-		return "", nil
-	}
-	return nums[len(nums)-1], nil
-}
-
-func (m *memRecorder) OrderNumUsed(_ context.Context, n string) (bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, s := range m.sales {
-		if s.Checkout.OrderNum == n {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-func (m *memRecorder) statusesOf(id string) string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
 	var parts []string
-	for _, s := range m.statuses {
-		if s.PaymentID == id {
-			parts = append(parts, string(s.Status)+"@"+string(s.Source))
-		}
+	for _, h := range s.History {
+		parts = append(parts, string(h.Status)+"@"+h.Source)
 	}
 	return strings.Join(parts, " ")
+}
+
+// actionKinds counts the journal's actions per kind over every sale.
+func (env *testEnv) actionKinds() map[journal.ActionKind]int {
+	env.t.Helper()
+	sales, err := env.j.Sales(env.ctx(), journal.Filter{Limit: -1})
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	n := map[journal.ActionKind]int{}
+	for _, s := range sales {
+		acts, err := env.j.Actions(env.ctx(), s.ID)
+		if err != nil {
+			env.t.Fatal(err)
+		}
+		for _, a := range acts {
+			n[a.Kind]++
+		}
+	}
+	return n
 }

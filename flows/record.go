@@ -4,15 +4,15 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// Op is a money-moving operation recorded as a journal intent.
+// Op is a money-moving operation recorded in the journal.
 type Op string
 
-// Journaled operations.
+// Journaled operations (the journal's action kinds).
 const (
 	OpPay           Op = "pay"
 	OpCapture       Op = "capture"
@@ -24,148 +24,189 @@ const (
 // Source says where a payment status came from.
 type Source string
 
-// Status sources, as recorded in the journal.
+// Status sources, as recorded in the journal's status history.
 const (
-	SourceAPI       Source = "api"        // the answer to our own call or a refresh
-	SourcePoll      Source = "poll"       // Watch polling
-	SourceWebhook   Source = "webhook"    // a verified webhook event
-	SourceReturnURL Source = "return_url" // the customer came back through the return URL
-	SourceReconcile Source = "reconcile"  // found by Reconcile after a crash or lost answer
+	SourceAPI       Source = journal.SourceAPI       // the answer to a refresh
+	SourcePoll      Source = journal.SourcePoll      // Watch polling
+	SourceWebhook   Source = journal.SourceWebhook   // a verified webhook event
+	SourceReturnURL Source = journal.SourceReturnURL // the customer came back through the return URL
+	SourceReconcile Source = journal.SourceReconcile // found by Reconcile after a crash or a lost answer
 )
 
-// Intent is what the engine is about to do, written before the call so a
-// crash leaves a trace. It never holds card numbers or CVCs: brand and
-// last four digits only.
-type Intent struct {
-	ID             int64 // assigned by the recorder
-	SaleID         int64
-	Op             Op
-	Flow           Flow
-	Method         komoju.PaymentType
-	OrderNum       string
-	SessionID      string
-	PaymentID      string // capture, cancel, refund, refund_request
-	IdempotencyKey string
-	Amount         int64
-	Tax            int64
-	Currency       string
-	CardBrand      string
-	CardLast4      string
-	CreatedAt      time.Time
-}
-
-// Result is what came of an intent.
-type Result struct {
-	Kind      OutcomeKind
-	Payment   *komoju.Payment // nil when none is known
-	ErrorCode string
-	Message   string
-	Source    Source
-}
-
-// Recorder is the journal as the engine uses it. The SQLite journal
-// (flows/journal) is adapted to it; tests may supply their own. Writes
-// happen on the payment path, so implementations should be quick.
+// Recorder is the sale journal as the engine uses it; *journal.Journal
+// implements it. Tests may supply their own.
+//
+// The engine writes, in order: BeginSale before the call that creates the
+// sale (Session: Create for Method 1, Payment: Create for Method 2) and
+// SetSession/FinishSale after it; BeginAction before every pay attempt on
+// a session and every capture, cancel, refund and refund request, and
+// FinishAction after it. A lost answer is finished with outcome "unknown",
+// which keeps it Unfinished for Reconcile. Card numbers and CVCs never
+// reach the recorder: brand and last four digits only.
 type Recorder interface {
-	// BeginSale records a new sale (its checkout) and returns its id.
-	BeginSale(ctx context.Context, co Checkout) (int64, error)
-	// SaleSession attaches the Method 1 session id to a sale.
-	SaleSession(ctx context.Context, saleID int64, sessionID string) error
-	// RecordIntent writes an intent before the API call and returns its id.
-	RecordIntent(ctx context.Context, in Intent) (int64, error)
-	// RecordResult writes the result of intent id after the call.
-	RecordResult(ctx context.Context, id int64, r Result) error
-	// RecordStatus records a payment's status as seen from src; recorders
-	// keep only changes.
-	RecordStatus(ctx context.Context, p *komoju.Payment, src Source) error
-	// OpenIntents lists intents without a result (oldest first).
-	OpenIntents(ctx context.Context) ([]Intent, error)
-	// LastOrderNum returns the highest order number starting with prefix,
-	// or "".
+	BeginSale(ctx context.Context, in journal.Intent) (int64, error)
+	SetSession(ctx context.Context, saleID int64, sessionID string) error
+	FinishSale(ctx context.Context, saleID int64, r journal.Result) error
+	BeginAction(ctx context.Context, a journal.Action) (int64, error)
+	FinishAction(ctx context.Context, id int64, r journal.ActionResult) error
+	RecordPayment(ctx context.Context, p *komoju.Payment, source string) error
+	Unfinished(ctx context.Context) ([]journal.Sale, error)
+	UnfinishedActions(ctx context.Context) ([]journal.Action, error)
 	LastOrderNum(ctx context.Context, prefix string) (string, error)
-	// OrderNumUsed reports whether a sale already uses orderNum.
 	OrderNumUsed(ctx context.Context, orderNum string) (bool, error)
 }
 
-// errJournal wraps a failure to write the intent of a money-moving call:
-// the call is then not made, because a sale the journal cannot record is
-// a sale that could be lost.
-var errJournal = errors.New("flows: the sale journal could not record the payment; nothing was sent to KOMOJU")
+// errJournal marks a failure to write the intent of a call: the call is
+// then not made, because a sale the journal cannot record could be lost.
+var errJournal = errors.New("the sale journal could not record it, so nothing was sent to KOMOJU")
 
-func (e *Engine) recordSale(ctx context.Context, co Checkout) int64 {
-	if e.rec == nil {
-		return 0
-	}
-	id, err := e.rec.BeginSale(ctx, co)
-	if err != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "journal: begin sale", slog.String("order", co.OrderNum), slog.String("error", err.Error()))
-	}
-	return id
-}
+// journalErr wraps a failed intent write for the clerk.
+func journalErr(err error) error { return errors.Join(errJournal, err) }
 
-func (e *Engine) recordSaleSession(ctx context.Context, saleID int64, sessionID string) {
-	if e.rec == nil || saleID == 0 {
-		return
-	}
-	if err := e.rec.SaleSession(ctx, saleID, sessionID); err != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "journal: sale session", slog.String("error", err.Error()))
-	}
-}
-
-// recordIntent writes the intent; an error means the call must not be made.
-func (e *Engine) recordIntent(ctx context.Context, in Intent) (int64, error) {
+// beginSale writes a sale's intent; an error means the call must not be
+// made. It returns 0 without a journal.
+func (e *Engine) beginSale(ctx context.Context, in journal.Intent) (int64, error) {
 	if e.rec == nil {
 		return 0, nil
 	}
-	if in.CreatedAt.IsZero() {
-		in.CreatedAt = e.now()
-	}
-	id, err := e.rec.RecordIntent(context.WithoutCancel(ctx), in)
+	id, err := e.rec.BeginSale(context.WithoutCancel(ctx), in)
 	if err != nil {
-		e.log.LogAttrs(ctx, slog.LevelError, "journal: intent", slog.String("op", string(in.Op)), slog.String("error", err.Error()))
-		return 0, errors.Join(errJournal, err)
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: begin sale", slog.String("order", in.OrderNum), slog.String("error", err.Error()))
+		if errors.Is(err, journal.ErrDuplicateOrder) {
+			return 0, FieldErrors{{Field: FieldOrderNum, Message: in.OrderNum + " is already used by another sale; use a new order number"}}
+		}
+		return 0, journalErr(err)
 	}
-	e.mu.Lock()
-	e.inflight[id] = true
-	e.mu.Unlock()
+	e.mark(&e.inflightSales, id, true)
 	return id, nil
 }
 
-// recordResult writes the result even when ctx was cancelled: the answer
-// arrived and must not be lost.
-func (e *Engine) recordResult(ctx context.Context, id int64, o Outcome, cause error) {
-	if e.rec == nil || id == 0 {
+func (e *Engine) setSession(ctx context.Context, saleID int64, sessionID string) {
+	if e.rec == nil || saleID == 0 {
 		return
 	}
-	e.mu.Lock()
-	delete(e.inflight, id)
-	e.mu.Unlock()
-	if o.Kind == OutcomeUnknown {
-		return // leave the intent open for Reconcile
-	}
-	r := Result{Kind: o.Kind, Payment: o.Payment, Message: o.Message, Source: SourceAPI}
-	if o.Err != nil {
-		r.ErrorCode = o.Err.Code
-	} else if cause != nil && o.Kind == OutcomeError {
-		r.ErrorCode = "invalid_input"
-	}
-	if err := e.rec.RecordResult(context.WithoutCancel(ctx), id, r); err != nil {
-		e.log.LogAttrs(ctx, slog.LevelError, "journal: result", slog.Int64("intent", id), slog.String("error", err.Error()))
+	if err := e.rec.SetSession(context.WithoutCancel(ctx), saleID, sessionID); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: set session", slog.Int64("sale", saleID), slog.String("error", err.Error()))
 	}
 }
 
+// finishSale writes the result of a sale's creating call, even when ctx
+// was cancelled: an answer that arrived must not be lost.
+func (e *Engine) finishSale(ctx context.Context, saleID int64, r journal.Result) {
+	if e.rec == nil || saleID == 0 {
+		return
+	}
+	e.mark(&e.inflightSales, saleID, false)
+	if err := e.rec.FinishSale(context.WithoutCancel(ctx), saleID, r); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: finish sale", slog.Int64("sale", saleID), slog.String("error", err.Error()))
+	}
+}
+
+// beginAction writes an action's intent; an error means the call must
+// not be made.
+func (e *Engine) beginAction(ctx context.Context, a journal.Action) (int64, error) {
+	if e.rec == nil {
+		return 0, nil
+	}
+	id, err := e.rec.BeginAction(context.WithoutCancel(ctx), a)
+	if err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: begin action", slog.String("kind", string(a.Kind)), slog.String("error", err.Error()))
+		return 0, journalErr(err)
+	}
+	e.mark(&e.inflightActions, id, true)
+	return id, nil
+}
+
+func (e *Engine) finishAction(ctx context.Context, id int64, r journal.ActionResult) {
+	if e.rec == nil || id == 0 {
+		return
+	}
+	e.mark(&e.inflightActions, id, false)
+	if err := e.rec.FinishAction(context.WithoutCancel(ctx), id, r); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: finish action", slog.Int64("action", id), slog.String("error", err.Error()))
+	}
+}
+
+// recordStatus records a payment status seen from src; payments that are
+// not journal sales are ignored.
 func (e *Engine) recordStatus(ctx context.Context, p *komoju.Payment, src Source) {
 	if e.rec == nil || p == nil {
 		return
 	}
-	if err := e.rec.RecordStatus(context.WithoutCancel(ctx), p, src); err != nil {
-		e.log.LogAttrs(ctx, slog.LevelWarn, "journal: status", slog.String("payment", p.ID), slog.String("error", err.Error()))
+	if err := e.rec.RecordPayment(context.WithoutCancel(ctx), p, string(src)); err != nil && !errors.Is(err, journal.ErrNotFound) {
+		e.log.LogAttrs(ctx, slog.LevelWarn, "journal: record payment", slog.String("payment", p.ID), slog.String("error", err.Error()))
 	}
 }
 
-// inFlight reports whether this engine is still waiting for intent id.
-func (e *Engine) inFlight(id int64) bool {
+// saleResult is the journal result of an outcome.
+func saleResult(o Outcome) journal.Result {
+	r := journal.ResultFromPayment(o.Payment, string(o.Kind))
+	if o.Err != nil {
+		r.ErrorCode, r.ErrorMessage = o.Err.Code, o.Err.Message
+	} else if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
+		r.ErrorMessage = o.Message
+	}
+	if r.InstructionsURL == "" {
+		r.InstructionsURL = o.InstructionsURL
+	}
+	if r.RedirectURL == "" {
+		r.RedirectURL = o.RedirectURL
+	}
+	if r.Deadline == nil {
+		r.Deadline = o.Deadline
+	}
+	return r
+}
+
+// actionResult is the journal result of an action's outcome. Pay attempts
+// store the outcome kind; other actions store ok, error or unknown.
+func actionResult(op Op, o Outcome) journal.ActionResult {
+	r := journal.ActionResult{Outcome: string(o.Kind), Payment: o.Payment,
+		InstructionsURL: o.InstructionsURL, RedirectURL: o.RedirectURL, Deadline: o.Deadline}
+	if op != OpPay {
+		switch o.Kind {
+		case OutcomeError, OutcomeUnknown:
+		default:
+			r.Outcome = "ok"
+		}
+	}
+	if o.Err != nil {
+		r.ErrorCode, r.ErrorMessage = o.Err.Code, o.Err.Message
+	} else if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
+		r.ErrorMessage = o.Message
+	}
+	if p := o.Payment; p != nil {
+		switch op {
+		case OpRefund:
+			if n := len(p.Refunds); n > 0 {
+				r.Reference = p.Refunds[n-1].ID
+			}
+		case OpRefundRequest:
+			if n := len(p.RefundRequests); n > 0 {
+				r.Reference = p.RefundRequests[n-1].ID
+			}
+		}
+	}
+	return r
+}
+
+// mark adds or removes id from one of the in-flight sets, which keep
+// Reconcile off the calls this engine is still waiting for.
+func (e *Engine) mark(set *map[int64]bool, id int64, on bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.inflight[id]
+	if *set == nil {
+		*set = map[int64]bool{}
+	}
+	if on {
+		(*set)[id] = true
+	} else {
+		delete(*set, id)
+	}
+}
+
+func (e *Engine) isInflight(set map[int64]bool, id int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return set[id]
 }
