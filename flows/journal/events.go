@@ -63,9 +63,9 @@ func (j *Journal) RecordEvent(ctx context.Context, e StoredEvent) (duplicate boo
 	if body == nil {
 		body = []byte{}
 	}
-	if containsPAN(body) {
+	if cvc, _ := findCVC(string(body)); containsPAN(body) || cvc >= 0 {
 		body = []byte{}
-		note := "body not stored: it contained what looks like a card number"
+		note := "body not stored: it contained what looks like a card number or security code"
 		if e.VerifyError != "" {
 			note = e.VerifyError + "; " + note
 		}

@@ -81,7 +81,9 @@ type OpenError struct {
 
 // Error implements error.
 func (e *OpenError) Error() string {
-	if e.Err == nil {
+	switch e.Err {
+	case nil, ErrCorrupt, ErrLocked, ErrTooNew, ErrInvalid:
+		// The problem already says it in words.
 		return fmt.Sprintf("journal %s: %s", e.Path, e.Problem)
 	}
 	return fmt.Sprintf("journal %s: %s: %v", e.Path, e.Problem, e.Err)

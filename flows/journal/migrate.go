@@ -183,7 +183,7 @@ func (j *Journal) checkOwner(version, appID, tables int) error {
 		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database of another program (application_id %#x), not a komoju-tui journal", appID), Err: ErrCorrupt}
 	}
 	if appID == 0 && version == 0 && tables > 0 {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database with %d tables but not a komoju-tui journal; refusing to add tables to it", tables), Err: ErrCorrupt}
+		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database of another program (%d of its tables found), not a komoju-tui journal; refusing to add tables to it", tables), Err: ErrCorrupt}
 	}
 	if version > len(migrations) {
 		return &OpenError{Path: j.path, Problem: fmt.Sprintf("has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", version, len(migrations)), Err: ErrTooNew}

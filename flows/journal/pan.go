@@ -31,7 +31,42 @@ func checkText(field, s string) error {
 	if looksLikeSecretKey(s) {
 		return fmt.Errorf("%s: %w (a secret API key)", field, ErrCardData)
 	}
+	if i, _ := findCVC(s); i >= 0 {
+		return fmt.Errorf("%s: %w (a card security code)", field, ErrCardData)
+	}
 	return nil
+}
+
+// cvcWords introduce a card security code in free text.
+var cvcWords = []string{"cvc", "cvv", "cvc2", "cvv2", "security code", "verification_value", "verification value", "セキュリティコード"}
+
+// findCVC returns the byte range of a 3-4 digit code that follows one of
+// cvcWords within a few separator characters ("CVC: 123", "cvv=1234",
+// "verification_value":"123"), or -1.
+func findCVC(s string) (int, int) {
+	lower := strings.ToLower(s)
+	for _, w := range cvcWords {
+		for off := 0; ; {
+			i := strings.Index(lower[off:], w)
+			if i < 0 {
+				break
+			}
+			k := off + i + len(w)
+			// Skip up to 4 separators: spaces, ':', '=', quotes, '#'.
+			for n := 0; n < 4 && k < len(s) && strings.IndexByte(" :=\"'#", s[k]) >= 0; n++ {
+				k++
+			}
+			e := k
+			for e < len(s) && isDigit(s[e]) {
+				e++
+			}
+			if n := e - k; n >= 3 && n <= 4 {
+				return k, e
+			}
+			off += i + len(w)
+		}
+	}
+	return -1, -1
 }
 
 // checkID rejects machine identifiers (idempotency keys, session and payment

@@ -240,8 +240,8 @@ func (in *Intent) validate() error {
 	if in.Tax < 0 || in.Tax > komoju.MaxAmount {
 		bad("tax", "must be between 0 and %d, got %d", komoju.MaxAmount, in.Tax)
 	}
-	if !isCurrencyCode(in.Currency) {
-		bad("currency", "%q is not a three-letter currency code", in.Currency)
+	if _, ok := komoju.LookupCurrency(in.Currency); !ok {
+		bad("currency", "%q is not a currency KOMOJU supports", in.Currency)
 	}
 	if in.Capture != komoju.CaptureAuto && in.Capture != komoju.CaptureManual {
 		bad("capture", "%q is not auto or manual", in.Capture)
@@ -342,6 +342,13 @@ func scrub(s string, max int) string {
 		if groupedPAN(s) {
 			s = "[redacted: looked like a card number]"
 		}
+		for {
+			i, e := findCVC(s)
+			if i < 0 {
+				break
+			}
+			s = s[:i] + strings.Repeat("*", e-i) + s[e:]
+		}
 	}
 	if len(s) > max {
 		s = s[:max]
@@ -366,7 +373,7 @@ func scrubLast4(s string) string {
 // order number ErrDuplicateOrder.
 func (j *Journal) BeginSale(ctx context.Context, in Intent) (int64, error) {
 	if err := in.validate(); err != nil {
-		return 0, fmt.Errorf("journal: begin sale %q: %w", in.OrderNum, err)
+		return 0, fmt.Errorf("journal: begin sale %q: %w", scrub(in.OrderNum, maxShort), err)
 	}
 	attempts := 0
 	if in.Flow == FlowDirect {
