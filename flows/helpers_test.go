@@ -33,7 +33,7 @@ func newEnv(t *testing.T) *testEnv {
 
 // newEnvWith starts a sandbox and an engine; hc, when set, is the client's
 // HTTP client (to inject transport faults).
-func newEnvWith(t *testing.T, o sandbox.Options, hc *http.Client) *testEnv {
+func newEnvWith(t *testing.T, o sandbox.Options, hc *http.Client, extra ...komoju.Option) *testEnv {
 	t.Helper()
 	if o.WebhookBackoff == 0 {
 		o.WebhookBackoff = time.Millisecond
@@ -47,6 +47,7 @@ func newEnvWith(t *testing.T, o sandbox.Options, hc *http.Client) *testEnv {
 	if hc != nil {
 		opts = append(opts, komoju.WithHTTPClient(hc))
 	}
+	opts = append(opts, extra...)
 	c := komoju.NewClient(sb.SecretKey(), opts...)
 	j, err := journal.OpenWith(filepath.Join(t.TempDir(), "journal-test.db"), journal.Options{Now: sb.Now})
 	if err != nil {

@@ -229,6 +229,9 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 		return rc
 	}
 	rc.Resolved = true
+	if rc.OrderNum == "" && p.OrderNum() != "" {
+		rc.OrderNum, label = p.OrderNum(), p.OrderNum()
+	}
 	rc.Outcome = OutcomeFromPayment(p)
 	rc.Charged = chargedKind(rc.Outcome.Kind)
 	r := actionResult(rc.Op, rc.Outcome)

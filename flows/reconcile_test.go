@@ -1,0 +1,353 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
+)
+
+// dropTransport lets requests reach the sandbox, which does the work,
+// then loses the answer of the first n POSTs whose path ends in suffix.
+type dropTransport struct {
+	mu     sync.Mutex
+	suffix string
+	n      int
+	seen   int // matching POSTs sent
+}
+
+func (d *dropTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil || r.Method != http.MethodPost || !strings.HasSuffix(r.URL.Path, d.suffix) {
+		return resp, err
+	}
+	d.mu.Lock()
+	d.seen++
+	drop := d.n > 0
+	if drop {
+		d.n--
+	}
+	d.mu.Unlock()
+	if drop {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, nil
+}
+
+// TestLostAnswerRecoveredInline: the answer of a money-moving call is
+// lost after KOMOJU did the work. The engine retries with the same
+// idempotency key and tells the clerk the real result; there is exactly
+// one payment. The client's own retries are off, so the engine's path is
+// what is tested.
+func TestLostAnswerRecoveredInline(t *testing.T) {
+	for _, c := range []struct {
+		name, suffix string
+		run          func(env *testEnv) (Outcome, error, string)
+	}{
+		{"session pay", "/pay", func(env *testEnv) (Outcome, error, string) {
+			sale := env.start(Checkout{Amount: 1800})
+			o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+			return o, err, sale.OrderNum
+		}},
+		{"direct pay", "/payments", func(env *testEnv) (Outcome, error, string) {
+			co := Checkout{Amount: 1800, OrderNum: env.e.NextOrderNum()}
+			o, err := env.e.PayDirect(env.ctx(), co, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+			return o, err, co.OrderNum
+		}},
+		{"capture", "/capture", func(env *testEnv) (Outcome, error, string) {
+			co := Checkout{Amount: 1800, OrderNum: env.e.NextOrderNum(), Capture: komoju.CaptureManual}
+			o, err := env.e.PayDirect(env.ctx(), co, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+			mustKind(env.t, o, err, OutcomeAuthorized)
+			o, err = env.e.Capture(env.ctx(), o.PaymentID(), 0)
+			return o, err, co.OrderNum
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dt := &dropTransport{suffix: c.suffix, n: 1}
+			env := newEnvWith(t, sandbox.Options{}, &http.Client{Transport: dt}, komoju.WithMaxRetries(0))
+			o, err, order := c.run(env)
+			mustKind(t, o, err, OutcomePaid)
+			if dt.seen != 2 {
+				t.Errorf("%d matching POSTs, want the original and one same-key retry", dt.seen)
+			}
+			ps := env.payments(order)
+			if len(ps) != 1 || ps[0].Status != komoju.PaymentCaptured || ps[0].Total != 1800 {
+				t.Fatalf("payments for %s: %+v", order, ps)
+			}
+			if u, _ := env.j.Unfinished(env.ctx()); len(u) != 0 {
+				t.Errorf("unfinished after recovery: %+v", u)
+			}
+		})
+	}
+}
+
+// TestDroppedAnswersReconciledOnce: KOMOJU (the sandbox) does the work and
+// drops every answer, so the clerk is told "unknown", never "failed", and
+// nothing is charged twice. Once the network is back, Reconcile finds each
+// payment by Session: Show, by order number and by Payment: Show, writes
+// the results, and a second Reconcile has nothing left to do.
+func TestDroppedAnswersReconciledOnce(t *testing.T) {
+	env := newEnv(t)
+	ctx := env.ctx()
+	sale := env.start(Checkout{Amount: 2100})
+	auth, err := env.e.PayDirect(ctx, Checkout{Amount: 3300, Capture: komoju.CaptureManual}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, auth, err, OutcomeAuthorized)
+
+	env.sb.SetFaults(sandbox.Faults{DropRate: 1})
+	o1, err := env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("5555555555554444"), PayOptions{})
+	mustKind(t, o1, err, OutcomeUnknown)
+	if !errors.Is(err, komoju.ErrOutcomeUnknown) || !strings.Contains(o1.Message, "Do not charge again") {
+		t.Errorf("session pay: err %v message %q", err, o1.Message)
+	}
+	direct := Checkout{Amount: 2200, OrderNum: env.e.NextOrderNum()}
+	o2, err := env.e.PayDirect(ctx, direct, komoju.TypeKonbini, konbini("lawson"), PayOptions{})
+	mustKind(t, o2, err, OutcomeUnknown)
+	o3, err := env.e.Capture(ctx, auth.PaymentID(), 0)
+	mustKind(t, o3, err, OutcomeUnknown)
+	if !strings.Contains(o3.Message, "capture") {
+		t.Errorf("capture message %q", o3.Message)
+	}
+
+	// While KOMOJU cannot be reached, Reconcile resolves nothing.
+	recs, err := env.e.Reconcile(ctx)
+	if err == nil || len(recs) != 3 {
+		t.Fatalf("offline reconcile: %d recoveries, err %v", len(recs), err)
+	}
+	for _, rc := range recs {
+		if rc.Resolved || rc.Outcome.Kind != OutcomeUnknown {
+			t.Errorf("offline recovery %+v", rc)
+		}
+	}
+
+	env.sb.SetFaults(sandbox.Faults{})
+	recs, err = env.e.Reconcile(ctx)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	byOrder := map[string]Recovery{}
+	for _, rc := range recs {
+		byOrder[rc.OrderNum+"/"+string(rc.Op)] = rc
+	}
+	if len(recs) != 3 {
+		t.Fatalf("recoveries: %+v", recs)
+	}
+	if rc := byOrder[sale.OrderNum+"/pay"]; !rc.Resolved || !rc.Charged || rc.Outcome.Kind != OutcomePaid || rc.ActionID == 0 || !strings.Contains(rc.Message, "recovered") {
+		t.Errorf("session pay recovery %+v", rc)
+	}
+	if rc := byOrder[direct.OrderNum+"/pay"]; !rc.Resolved || rc.Charged || rc.Outcome.Kind != OutcomeAwaiting {
+		t.Errorf("direct konbini recovery %+v", rc)
+	}
+	var capRC Recovery
+	for _, rc := range recs {
+		if rc.Op == OpCapture {
+			capRC = rc
+		}
+	}
+	if !capRC.Resolved || !capRC.Charged || capRC.Outcome.Kind != OutcomePaid || !strings.Contains(capRC.Message, "went through") {
+		t.Errorf("capture recovery %+v", capRC)
+	}
+
+	// Exactly one payment each, counted through the API.
+	for _, order := range []string{sale.OrderNum, direct.OrderNum, auth.OrderNum} {
+		if ps := env.payments(order); len(ps) != 1 {
+			t.Errorf("%s has %d payments", order, len(ps))
+		}
+	}
+	// The journal agrees, and nothing is left to reconcile.
+	js, _ := env.j.SaleByOrder(ctx, sale.OrderNum)
+	if js.Unfinished() || js.Status != komoju.PaymentCaptured || js.Outcome != "paid" {
+		t.Errorf("journal sale after reconcile %+v", js)
+	}
+	if !strings.Contains(env.history(sale.OrderNum), "captured@") {
+		t.Errorf("history %q", env.history(sale.OrderNum))
+	}
+	if recs, err := env.e.Reconcile(ctx); len(recs) != 0 || err != nil {
+		t.Errorf("second reconcile: %+v %v", recs, err)
+	}
+}
+
+// TestCrashRecovery simulates a till that died: intents written, then
+// either the call never happened or it happened and the process died
+// before writing the result. A fresh engine on the reopened journal
+// reconciles without charging again.
+func TestCrashRecovery(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
+	path := filepath.Join(t.TempDir(), "journal-sandbox.db")
+	j, err := journal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intent := func(order string, flow journal.Flow, method komoju.PaymentType) journal.Intent {
+		return journal.Intent{OrderNum: order, IdempotencyKey: komoju.NewIdempotencyKey(), Flow: flow, Method: method, Amount: 1500, Currency: "JPY"}
+	}
+	// 1. Method 2: intent written, process died before the call.
+	if _, err := j.BeginSale(ctx, intent("POS-CRASH-1", journal.FlowDirect, komoju.TypeCreditCard)); err != nil {
+		t.Fatal(err)
+	}
+	// 2. Method 2: the call went through, the process died before the result.
+	in := intent("POS-CRASH-2", journal.FlowDirect, komoju.TypeCreditCard)
+	if _, err := j.BeginSale(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	paid, err := c.Payments.Create(ctx, &komoju.PaymentCreateParams{Amount: 1500, Currency: "JPY", ExternalOrderNum: "POS-CRASH-2",
+		PaymentDetails: card("4111111111111111").Params(komoju.TypeCreditCard)}, komoju.WithIdempotencyKey(in.IdempotencyKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 3. Method 1: session created, pay attempt journaled, call never made.
+	s3, _ := c.Sessions.Create(ctx, &komoju.SessionCreateParams{Amount: 1500, Currency: "JPY", PaymentData: &komoju.SessionPaymentData{ExternalOrderNum: "POS-CRASH-3"}})
+	in3 := intent("POS-CRASH-3", journal.FlowSession, "")
+	in3.SessionID = s3.ID
+	id3, _ := j.BeginSale(ctx, in3)
+	if _, err := j.BeginAction(ctx, journal.Action{SaleID: id3, Kind: journal.ActionPay, IdempotencyKey: komoju.NewIdempotencyKey(), Method: komoju.TypeCreditCard}); err != nil {
+		t.Fatal(err)
+	}
+	// 4. Method 1: pay went through (a konbini slip), result never written.
+	s4, _ := c.Sessions.Create(ctx, &komoju.SessionCreateParams{Amount: 1500, Currency: "JPY", PaymentData: &komoju.SessionPaymentData{ExternalOrderNum: "POS-CRASH-4"}})
+	in4 := intent("POS-CRASH-4", journal.FlowSession, "")
+	in4.SessionID = s4.ID
+	id4, _ := j.BeginSale(ctx, in4)
+	key4 := komoju.NewIdempotencyKey()
+	_, _ = j.BeginAction(ctx, journal.Action{SaleID: id4, Kind: journal.ActionPay, IdempotencyKey: key4, Method: komoju.TypeKonbini})
+	if _, err := c.Sessions.Pay(ctx, s4.ID, &komoju.SessionPayParams{PaymentDetails: konbini("seven-eleven").Params(komoju.TypeKonbini)}, komoju.WithIdempotencyKey(key4)); err != nil {
+		t.Fatal(err)
+	}
+	// 5. A refund went through on a payment, result never written.
+	_, _ = j.BeginAction(ctx, journal.Action{PaymentID: paid.ID, Kind: journal.ActionRefund, IdempotencyKey: komoju.NewIdempotencyKey(), Amount: 500})
+	if _, err := c.Payments.Refund(ctx, paid.ID, &komoju.RefundParams{Amount: 500}); err != nil {
+		t.Fatal(err)
+	}
+	// 6. A cancel was journaled but never sent.
+	_, _ = j.BeginAction(ctx, journal.Action{PaymentID: paid.ID, Kind: journal.ActionCancel, IdempotencyKey: komoju.NewIdempotencyKey()})
+	j.Close()
+
+	// Restart: a new journal handle and a new engine.
+	j, err = journal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	e := NewEngine(Deps{Client: c, Journal: j})
+	recs, err := e.Reconcile(ctx)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	got := map[string]Recovery{}
+	for _, rc := range recs {
+		got[rc.OrderNum+"/"+string(rc.Op)] = rc
+	}
+	check := func(key string, charged bool, kind OutcomeKind, words string) {
+		t.Helper()
+		rc, ok := got[key]
+		if !ok {
+			t.Errorf("no recovery for %s (have %d)", key, len(recs))
+			return
+		}
+		if !rc.Resolved || rc.Charged != charged || rc.Outcome.Kind != kind || !strings.Contains(rc.Message, words) {
+			t.Errorf("%s: resolved %v charged %v kind %s message %q", key, rc.Resolved, rc.Charged, rc.Outcome.Kind, rc.Message)
+		}
+	}
+	check("POS-CRASH-1/pay", false, OutcomeError, "NOT charged")
+	check("POS-CRASH-2/pay", true, OutcomePaid, "recovered")
+	check("POS-CRASH-3/pay", false, OutcomeError, "NOT charged")
+	check("POS-CRASH-4/pay", false, OutcomeAwaiting, "recovered")
+	check("POS-CRASH-2/refund", true, OutcomePaid, "went through")
+	check("POS-CRASH-2/cancel", true, OutcomePaid, "did NOT happen")
+	if len(recs) != 6 {
+		t.Errorf("%d recoveries, want 6", len(recs))
+	}
+	// 7-Eleven's receipt stays hidden in recovered outcomes too.
+	if rc := got["POS-CRASH-4/pay"]; rc.Outcome.Receipt != "" || rc.Outcome.InstructionsURL == "" {
+		t.Errorf("recovered 7-Eleven outcome %+v", rc.Outcome)
+	}
+	// Nothing was charged again: one payment for order 2, none for 1 and 3.
+	for order, want := range map[string]int{"POS-CRASH-1": 0, "POS-CRASH-2": 1, "POS-CRASH-3": 0, "POS-CRASH-4": 1} {
+		l, err := c.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: order})
+		if err != nil || len(l.Data) != want {
+			t.Errorf("%s: %d payments (err %v), want %d", order, len(l.Data), err, want)
+		}
+	}
+	// The journal answers "was this customer charged?" for each.
+	for order, charged := range map[string]bool{"POS-CRASH-1": false, "POS-CRASH-2": true, "POS-CRASH-3": false, "POS-CRASH-4": false} {
+		s, err := j.SaleByOrder(ctx, order)
+		if err != nil || s.Unfinished() || s.Charged() != charged {
+			t.Errorf("journal %s: unfinished %v charged %v err %v", order, s.Unfinished(), s.Charged(), err)
+		}
+	}
+	if recs, _ := e.Reconcile(ctx); len(recs) != 0 {
+		t.Errorf("second reconcile found %+v", recs)
+	}
+}
+
+// TestReconcileSkipsInFlight: a sale whose call is still running in this
+// engine is not reconciled from under it.
+func TestReconcileSkipsInFlight(t *testing.T) {
+	env := newEnv(t)
+	env.sb.SetFaults(sandbox.Faults{Latency: 300 * time.Millisecond})
+	done := make(chan Outcome)
+	go func() {
+		o, _ := env.e.PayDirect(context.Background(), Checkout{Amount: 900, OrderNum: "POS-INFLIGHT-1"}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+		done <- o
+	}()
+	// Wait until the intent is in the journal.
+	for i := 0; ; i++ {
+		if u, _ := env.j.Unfinished(env.ctx()); len(u) == 1 {
+			break
+		}
+		if i > 200 {
+			t.Fatal("intent never journaled")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	recs, err := env.e.Reconcile(env.ctx())
+	if err != nil || len(recs) != 0 {
+		t.Errorf("reconcile during the call: %+v %v", recs, err)
+	}
+	mustKind(t, <-done, nil, OutcomePaid)
+	if u, _ := env.j.Unfinished(env.ctx()); len(u) != 0 {
+		t.Errorf("unfinished after the call: %+v", u)
+	}
+}
+
+func TestStartSessionFailureIsJournaled(t *testing.T) {
+	env := newEnv(t)
+	env.sb.SetFaults(sandbox.Faults{FailRate: 1})
+	_, err := env.e.StartSession(env.ctx(), Checkout{Amount: 100, OrderNum: "POS-FAIL-1"})
+	if err == nil || !strings.Contains(err.Error(), "POS-FAIL-1") {
+		t.Fatalf("StartSession under 503s: %v", err)
+	}
+	s, err := env.j.SaleByOrder(env.ctx(), "POS-FAIL-1")
+	if err != nil || s.Unfinished() || s.Outcome != "error" || s.Charged() {
+		t.Errorf("journal sale %+v err %v", s, err)
+	}
+	// The order number is taken now: a second sale with it is refused by
+	// name, before anything is sent.
+	env.sb.SetFaults(sandbox.Faults{})
+	_, err = env.e.StartSession(env.ctx(), Checkout{Amount: 100, OrderNum: "POS-FAIL-1"})
+	var fe FieldErrors
+	if !errors.As(err, &fe) || !strings.Contains(fe.For(FieldOrderNum), "already used") {
+		t.Errorf("reused order number: %v", err)
+	}
+	// Generated numbers skip it.
+	if n := env.e.NextOrderNum(); n == "POS-FAIL-1" {
+		t.Error("generated a used number")
+	}
+}
