@@ -575,7 +575,11 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) Delivery {
 		// Applied before the event is recorded: if this fails, the sender
 		// retries and the retry is not mistaken for a duplicate.
 		if err := r.store.applyPayment(ctx, pay); err != nil {
-			return r.fail(d, fmt.Errorf("record payment %s: %w", pay.ID, err))
+			var perm permanentError
+			if !errors.As(err, &perm) {
+				return r.fail(d, fmt.Errorf("record payment %s: %w", pay.ID, err))
+			}
+			r.setError(err.Error())
 		}
 	}
 	count, err := r.store.record(ctx, d.Event)
