@@ -74,7 +74,7 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 		payOpen := false
 		for _, a := range s.OpenActions {
 			done[a.ID] = true
-			if e.isInflight(e.inflightActions, a.ID) {
+			if e.isInflight(&e.inflightActions, a.ID) {
 				payOpen = payOpen || a.Kind == journal.ActionPay
 				continue
 			}
@@ -85,7 +85,7 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 				add(e.reconcileAction(ctx, a, s))
 			}
 		}
-		if payOpen || !s.Unfinished() || e.isInflight(e.inflightSales, s.ID) {
+		if payOpen || !s.Unfinished() || e.isInflight(&e.inflightSales, s.ID) {
 			continue
 		}
 		add(e.reconcileSale(ctx, s))
@@ -95,7 +95,7 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 		errs = append(errs, fmt.Errorf("flows: reading unfinished actions from the journal: %w", err))
 	}
 	for _, a := range acts {
-		if done[a.ID] || e.isInflight(e.inflightActions, a.ID) || a.Kind == journal.ActionPay {
+		if done[a.ID] || e.isInflight(&e.inflightActions, a.ID) || a.Kind == journal.ActionPay {
 			continue
 		}
 		add(e.reconcileAction(ctx, a, nil))

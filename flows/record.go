@@ -205,8 +205,8 @@ func (e *Engine) mark(set *map[int64]bool, id int64, on bool) {
 	}
 }
 
-func (e *Engine) isInflight(set map[int64]bool, id int64) bool {
+func (e *Engine) isInflight(set *map[int64]bool, id int64) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return set[id]
+	return (*set)[id]
 }

@@ -1,0 +1,240 @@
+package flows
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+func TestDefaultPollBackoff(t *testing.T) {
+	want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
+	for i, w := range want {
+		if got := DefaultPollBackoff(i + 1); got != w {
+			t.Errorf("attempt %d: %s, want %s", i+1, got, w)
+		}
+	}
+	if DefaultPollBackoff(1000) != 10*time.Second {
+		t.Error("backoff not capped")
+	}
+}
+
+// TestWatchPushOnly: with polling off, a webhook pushed to the engine
+// moves a konbini sale from awaiting to paid; pushes for other payments
+// are ignored.
+func TestWatchPushOnly(t *testing.T) {
+	env := newEnv(t)
+	o, err := env.e.PayDirect(env.ctx(), Checkout{Amount: 1600}, komoju.TypeKonbini, konbini("lawson"), PayOptions{})
+	mustKind(t, o, err, OutcomeAwaiting)
+	other, _ := env.e.PayDirect(env.ctx(), Checkout{Amount: 1700}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	updates := env.e.Watch(ctx, Target{PaymentID: o.PaymentID()}, WatchOptions{})
+	// A watcher subscribes before Watch returns, so this push is seen.
+	env.e.Push(ctx, Push{Payment: other.Payment, Source: SourceWebhook})
+	paid := env.customer(o.PaymentID(), "pay_at_store", nil)
+	env.e.Push(ctx, Push{Payment: paid, Source: SourceWebhook})
+	u, ok := <-updates
+	if !ok {
+		t.Fatal("watch closed without an update")
+	}
+	if u.Outcome.PaymentID() != o.PaymentID() || u.Outcome.Kind != OutcomePaid || u.Source != SourceWebhook || !u.Done {
+		t.Fatalf("update %+v", u)
+	}
+	if _, open := <-updates; open {
+		t.Error("watch went on after a final update")
+	}
+	if h := env.history(o.OrderNum); !strings.Contains(h, "captured@webhook") {
+		t.Errorf("journal history %q", h)
+	}
+}
+
+// TestWatchMergesPolling: polling sees the first state at once, then a
+// pushed update from the options' channel ends the watch.
+func TestWatchMergesPollingAndPushes(t *testing.T) {
+	env := newEnv(t)
+	sale := env.start(Checkout{Amount: 4400})
+	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeAuPay, Details{}, PayOptions{})
+	mustKind(t, o, err, OutcomeRedirect)
+	// Poll slowly so the push is what ends it.
+	env.e.backoff = func(int) time.Duration { return time.Hour }
+	pushed := make(chan Push, 1)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	updates := env.e.Watch(ctx, Target{SessionID: sale.SessionID()}, WatchOptions{Poll: true, Pushed: pushed})
+	first := <-updates
+	if first.Source != SourcePoll || first.Outcome.Kind != OutcomeRedirect || first.Done {
+		t.Fatalf("first update %+v", first)
+	}
+	paid := env.customer(o.PaymentID(), "approve", nil)
+	pushed <- Push{Payment: paid, Source: SourceReturnURL}
+	last := <-updates
+	if last.Source != SourceReturnURL || last.Outcome.Kind != OutcomePaid || !last.Done || last.Outcome.SessionID != sale.SessionID() {
+		t.Fatalf("last update %+v", last)
+	}
+	if h := env.history(sale.OrderNum); !strings.Contains(h, "captured@return_url") {
+		t.Errorf("journal history %q", h)
+	}
+}
+
+// TestWatchStopsOnCancel: an Esc from the clerk cancels the context and
+// the channel closes; polling with backoff keeps going until then and
+// reports only changes.
+func TestWatchStopsOnCancel(t *testing.T) {
+	env := newEnv(t)
+	o, err := env.e.PayDirect(env.ctx(), Checkout{Amount: 1000}, komoju.TypePayPay, Details{}, PayOptions{})
+	mustKind(t, o, err, OutcomeRedirect)
+	var polls atomic.Int64
+	env.e.backoff = func(n int) time.Duration { polls.Store(int64(n)); return time.Millisecond }
+	ctx, cancel := context.WithCancel(context.Background())
+	updates := env.e.Watch(ctx, Target{PaymentID: o.PaymentID()}, WatchOptions{Poll: true})
+	if u := <-updates; u.Outcome.Kind != OutcomeRedirect {
+		t.Fatalf("first %+v", u)
+	}
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	n := 0
+	for range updates {
+		n++
+	}
+	if n != 0 {
+		t.Errorf("%d updates for an unchanged payment", n)
+	}
+	if n := polls.Load(); n < 3 {
+		t.Errorf("only %d polls in 50ms with a 1ms backoff", n)
+	}
+}
+
+// TestWatchSessionOnPhone follows a session the customer pays on the
+// hosted page (their phone) until it is paid.
+func TestWatchSessionOnPhone(t *testing.T) {
+	env := newEnv(t)
+	sale := env.start(Checkout{Amount: 2000})
+	done := make(chan Update, 1)
+	go func() {
+		done <- env.waitFor(Target{SessionID: sale.SessionID()}, WatchOptions{Poll: true}, func(u Update) bool { return u.Done })
+	}()
+	// The customer pays on the session page with a card (the client pays
+	// the session as the page would).
+	_, err := env.c.Sessions.Pay(env.ctx(), sale.SessionID(), &komoju.SessionPayParams{PaymentDetails: card("4111111111111111").Params(komoju.TypeCreditCard)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := <-done
+	mustKind(t, u.Outcome, nil, OutcomePaid)
+}
+
+// TestReturnURLSession: a wallet sale through a session; the customer's
+// browser approves on the wallet page and is sent to our return URL with
+// session_id; the handler asks Session: Show and pushes the payment to
+// the watcher.
+func TestReturnURLSession(t *testing.T) {
+	env := newEnv(t)
+	srv, err := NewReturnServer("", env.e.ReturnHandler(env.sb.SecretKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env.e.SetReturnURL(srv.URL())
+	sale := env.start(Checkout{Amount: 3200})
+	if sale.Checkout.ReturnURL != srv.URL() {
+		t.Fatalf("return URL %q", sale.Checkout.ReturnURL)
+	}
+	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypePayPay, Details{}, PayOptions{})
+	mustKind(t, o, err, OutcomeRedirect)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	updates := env.e.Watch(ctx, Target{SessionID: sale.SessionID()}, WatchOptions{}) // pushes only
+	status, body := browserPost(t, env.sb.BaseURL()+"/sandbox/payments/"+o.PaymentID()+"/approve")
+	if status != 200 || !strings.Contains(body, "return to the counter") {
+		t.Fatalf("customer's browser got %d %q", status, body)
+	}
+	u := <-updates
+	if u.Source != SourceReturnURL || u.Outcome.Kind != OutcomePaid || !u.Done {
+		t.Fatalf("update %+v", u)
+	}
+}
+
+// TestReturnURLDirect: a direct wallet payment comes back with an hmac;
+// the genuine URL is accepted, tampered or unsigned ones are refused with
+// 400 and a plain message.
+func TestReturnURLDirect(t *testing.T) {
+	env := newEnv(t)
+	srv, err := NewReturnServer("127.0.0.1:0", env.e.ReturnHandler(env.sb.SecretKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env.e.SetReturnURL(srv.URL())
+	o, err := env.e.PayDirect(env.ctx(), Checkout{Amount: 5100}, komoju.TypeMerpay, Details{}, PayOptions{})
+	mustKind(t, o, err, OutcomeRedirect)
+
+	// Forged URLs first: nothing reaches the watcher.
+	signed, _ := komoju.SignReturnURL(srv.URL(), url.Values{"payment_id": {o.PaymentID()}, "status": {"pending"}}, env.sb.SecretKey())
+	tampered := strings.Replace(signed, "status=pending", "status=captured", 1)
+	wrongKey, _ := komoju.SignReturnURL(srv.URL(), url.Values{"payment_id": {o.PaymentID()}}, "sk_test_someone_else")
+	for name, u := range map[string]string{
+		"tampered":  tampered,
+		"wrong key": wrongKey,
+		"bad hmac":  srv.URL() + "?payment_id=" + o.PaymentID() + "&hmac=zz",
+		"unsigned":  srv.URL() + "?payment_id=" + o.PaymentID(),
+	} {
+		status, body := browserGet(t, u)
+		if status != http.StatusBadRequest || !strings.Contains(body, "return to the counter") {
+			t.Errorf("%s: %d %q", name, status, body)
+		}
+	}
+	if status, _ := browserGet(t, signed); status != http.StatusOK {
+		t.Errorf("genuine URL: %d", status)
+	}
+	if resp, err := http.Post(srv.URL(), "text/plain", nil); err != nil || resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST to the return URL: %v %v", resp, err)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	updates := env.e.Watch(ctx, Target{PaymentID: o.PaymentID()}, WatchOptions{})
+	status, body := browserPost(t, env.sb.BaseURL()+"/sandbox/payments/"+o.PaymentID()+"/decline")
+	if status != 200 || !strings.Contains(body, "not completed") {
+		t.Fatalf("customer's browser got %d %q", status, body)
+	}
+	u := <-updates
+	if u.Source != SourceReturnURL || u.Outcome.Kind != OutcomeCancelled || !u.Done {
+		t.Fatalf("update %+v", u)
+	}
+	if h := env.history(o.OrderNum); !strings.Contains(h, "cancelled@return_url") {
+		t.Errorf("journal history %q", h)
+	}
+}
+
+// browserGet and browserPost act as the customer's browser: no API key,
+// redirects followed.
+func browserGet(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func browserPost(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(u, url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
