@@ -1,0 +1,309 @@
+package ui
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// maxDigits bounds the keypad: 13 digits is ¥9,999,999,999,999, more than
+// flows accepts, so the "too large" message comes from flows' validation.
+const maxDigits = 13
+
+// Amount screen fields after the keypad (focus 1..n).
+const (
+	fieldOrder = iota + 1
+	fieldEmail
+	fieldName
+	fieldDescription
+	fieldTax
+	numAmountFields = fieldTax
+)
+
+// amountModel is the keypad and the optional sale fields.
+type amountModel struct {
+	currency string
+	digits   string // minor units, as typed on the keypad
+	focus    int    // 0: keypad; 1..: a text field
+	inputs   []textinput.Model
+	errs     flows.FieldErrors
+	message  string
+}
+
+func newAmountModel(t tr, currency string) amountModel {
+	a := amountModel{currency: currency}
+	mk := func(placeholder string, limit int) textinput.Model {
+		ti := textinput.New()
+		ti.Placeholder = placeholder
+		ti.CharLimit = limit
+		ti.Prompt = ""
+		ti.Width = 40
+		return ti
+	}
+	a.inputs = []textinput.Model{
+		mk(t.S("automatic (POS-YYYYMMDD-NNNN)"), 100),
+		mk("name@example.com", 254),
+		mk("", 100),
+		mk("", 255),
+		mk("0", 16),
+	}
+	return a
+}
+
+// value is the amount in minor units.
+func (a amountModel) value() int64 {
+	if a.digits == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(a.digits, 10, 64)
+	if err != nil {
+		return 0
+	}
+	return v
+}
+
+func (a amountModel) formatted() string { return komoju.FormatAmount(a.value(), a.currency) }
+
+// input returns the text of field f.
+func (a amountModel) input(f int) string { return strings.TrimSpace(a.inputs[f-1].Value()) }
+
+func (m *Model) updateAmount(msg tea.Msg) tea.Cmd {
+	a := &m.amount
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		if a.focus > 0 {
+			var c tea.Cmd
+			a.inputs[a.focus-1], c = a.inputs[a.focus-1].Update(msg)
+			return c
+		}
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(km, k.NextField), km.Type == tea.KeyDown && a.focus > 0:
+		return m.amountFocus((a.focus + 1) % (numAmountFields + 1))
+	case key.Matches(km, k.PrevField), km.Type == tea.KeyUp && a.focus > 0:
+		return m.amountFocus((a.focus + numAmountFields) % (numAmountFields + 1))
+	case key.Matches(km, k.Continue):
+		return m.submitAmount()
+	}
+	if a.focus > 0 {
+		if km.Type == tea.KeyEsc {
+			return m.amountFocus(0)
+		}
+		var c tea.Cmd
+		a.inputs[a.focus-1], c = a.inputs[a.focus-1].Update(msg)
+		a.errs = nil
+		return c
+	}
+	switch {
+	case key.Matches(km, k.History):
+		return m.openHistory()
+	case key.Matches(km, k.Digit):
+		m.status = ""
+		a.message = ""
+		if len(a.digits) >= maxDigits {
+			a.message = m.t.F("At most %d digits.", maxDigits)
+			return nil
+		}
+		if a.digits == "" && km.String() == "0" {
+			return nil // no leading zeros
+		}
+		a.digits += km.String()
+		a.errs = nil
+	case key.Matches(km, k.DoubleZero):
+		if a.digits != "" && len(a.digits)+2 <= maxDigits {
+			a.digits += "00"
+		}
+		a.errs = nil
+	case key.Matches(km, k.Backspace):
+		if a.digits != "" {
+			a.digits = a.digits[:len(a.digits)-1]
+		}
+		a.errs = nil
+	case key.Matches(km, k.Clear):
+		a.digits = ""
+		a.errs = nil
+		a.message = ""
+	}
+	return nil
+}
+
+func (m *Model) amountFocus(f int) tea.Cmd {
+	a := &m.amount
+	for i := range a.inputs {
+		a.inputs[i].Blur()
+	}
+	a.focus = f
+	if f > 0 {
+		return a.inputs[f-1].Focus()
+	}
+	return nil
+}
+
+// checkoutFromAmount builds the checkout and validates it with flows.
+func (m *Model) checkoutFromAmount() (flows.Checkout, flows.FieldErrors) {
+	a := &m.amount
+	co := flows.Checkout{
+		Amount:      a.value(),
+		Currency:    a.currency,
+		OrderNum:    a.input(fieldOrder),
+		Email:       a.input(fieldEmail),
+		Name:        a.input(fieldName),
+		Description: a.input(fieldDescription),
+		Capture:     m.capture,
+		Flow:        m.flow,
+	}
+	var fe flows.FieldErrors
+	if s := a.input(fieldTax); s != "" && strings.Trim(s, "0.,") != "" {
+		tax, err := komoju.ParseAmount(s, a.currency)
+		if err != nil {
+			fe = append(fe, flows.FieldError{Field: flows.FieldTax, Message: err.Error()})
+		}
+		co.Tax = tax
+	}
+	probe := co
+	if probe.OrderNum == "" {
+		probe.OrderNum = "POS-PROBE" // flows fills the real one in
+	}
+	if err := probe.Validate(); err != nil {
+		var more flows.FieldErrors
+		if errors.As(err, &more) {
+			fe = append(fe, more...)
+		} else {
+			fe = append(fe, flows.FieldError{Field: flows.FieldAmount, Message: err.Error()})
+		}
+	}
+	return co.Normalized(), fe
+}
+
+func (m *Model) submitAmount() tea.Cmd {
+	co, fe := m.checkoutFromAmount()
+	m.amount.errs = fe
+	if len(fe) > 0 {
+		return nil
+	}
+	m.status = ""
+	m.checkout = co
+	m.sale = nil
+	m.outcome = nil
+	m.phone = false
+	m.details = detailsModel{}
+	return m.loadMethods()
+}
+
+// loadMethods lists the methods: Method 1 creates the session (its
+// payment_methods are what can be paid); Method 2 uses flows' catalogue.
+func (m *Model) loadMethods() tea.Cmd {
+	if m.flow == flows.FlowSession {
+		if m.sale != nil {
+			m.methods = m.sale.Methods
+			m.screen = screenMethod
+			return nil
+		}
+		co := m.checkout
+		co.Flow = flows.FlowSession
+		co.Capture = m.capture
+		id, ctx := m.begin(opSession, false, sessionTimeout)
+		m.steps = []step{{label: m.t.S("Creating session"), state: stepActive}}
+		m.screen = screenProcessing
+		return tea.Batch(startSessionCmd(ctx, m.eng, id, co), m.spin.Tick)
+	}
+	m.methods = flows.Catalogue()
+	m.methodIx = min(m.methodIx, len(m.methods)-1)
+	m.screen = screenMethod
+	return nil
+}
+
+func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
+	if !m.finish(msg.attempt) {
+		return nil // stale: the clerk went back or started over
+	}
+	if msg.err != nil {
+		m.steps[0].state = stepFailed
+		m.steps[0].note = plainError(msg.err)
+		m.screen = screenAmount
+		m.amount.message = m.t.S("Could not create the session") + ": " + plainError(msg.err)
+		return nil
+	}
+	m.sale = msg.sale
+	m.checkout = msg.sale.Checkout
+	m.steps[0].state = stepDone
+	m.steps[0].note = m.showID(msg.sale.SessionID())
+	m.methods = msg.sale.Methods
+	m.methodIx = 0
+	m.screen = screenMethod
+	return nil
+}
+
+// plainError is an error in plain words: KOMOJU's message when there is one.
+func plainError(err error) string {
+	var ke *komoju.Error
+	if errors.As(err, &ke) {
+		return flows.ErrorMessage(ke)
+	}
+	var fe flows.FieldErrors
+	if errors.As(err, &fe) {
+		return fe.Error()
+	}
+	return err.Error()
+}
+
+func (m Model) viewAmount() string {
+	a := m.amount
+	st := m.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render(m.t.S("Amount")) + "  " + st.Muted.Render(m.t.S("Type the amount on the keypad")) + "\n\n")
+	amt := a.formatted()
+	if m.height >= 20 || m.opts.Demo {
+		b.WriteString(indent(bigText(amt), 2) + "\n")
+		b.WriteString("  " + st.Value.Render(amt) + "  " + st.Muted.Render(a.currency) + "\n")
+	} else {
+		b.WriteString("  " + st.Big.Render(amt) + "  " + st.Muted.Render(a.currency) + "\n")
+	}
+	if msg := a.errs.For(flows.FieldAmount); msg != "" {
+		b.WriteString("  " + st.Err.Render(m.t.S("Amount")+" "+msg) + "\n")
+	} else if a.message != "" {
+		b.WriteString("  " + st.Warn.Render(a.message) + "\n")
+	} else {
+		b.WriteString("\n")
+	}
+	labels := []string{m.t.S("Order number"), m.t.S("Email"), m.t.S("Customer name"), m.t.S("Description"), m.t.S("Tax")}
+	fields := []string{flows.FieldOrderNum, flows.FieldEmail, flows.FieldName, flows.FieldDescription, flows.FieldTax}
+	for i, in := range a.inputs {
+		cursor := "  "
+		if a.focus == i+1 {
+			cursor = st.Selected.Render("› ")
+		}
+		line := cursor + st.Label.Render(padRight(labels[i], 14)) + in.View()
+		if msg := a.errs.For(fields[i]); msg != "" {
+			line += "  " + st.Err.Render(msg)
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+func indent(s string, n int) string {
+	pad := strings.Repeat(" ", n)
+	lines := strings.Split(s, "\n")
+	for i := range lines {
+		lines[i] = pad + lines[i]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func padRight(s string, w int) string {
+	if d := w - lipgloss.Width(s); d > 0 {
+		return s + strings.Repeat(" ", d)
+	}
+	return s + " "
+}

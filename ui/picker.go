@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// pick is one entry of the test-data picker: it fills the form (and maybe
+// sets a Komoju-Scenario) in one keystroke.
+type pick struct {
+	label    string
+	fill     func(d *flows.Details)
+	scenario string
+}
+
+// picker is the SANDBOX/TEST test-data list.
+type picker struct {
+	items []pick
+	ix    int
+}
+
+// newPicker lists, for cards, every KOMOJU test card (success, 3DS,
+// each decline), and for every method a valid sample customer and the
+// Komoju-Scenario errors.
+func (m *Model) newPicker() *picker {
+	now := m.opts.Now()
+	expiry := fmt.Sprintf("%02d/%02d", int(now.Month()), (now.Year()+3)%100)
+	sample := func(d *flows.Details) {
+		d.Email = "taro@example.com"
+		d.Phone = "090-1234-5678"
+		d.GivenName, d.FamilyName = "Taro", "Yamada"
+		d.GivenNameKana, d.FamilyNameKana = "タロウ", "ヤマダ"
+		if d.Store == "" {
+			d.Store = komoju.StoreLawson
+		}
+	}
+	p := &picker{}
+	if m.method.Takes(flows.DetailCardNumber) {
+		for _, tc := range flows.TestCards() {
+			tc := tc
+			cvc := "123"
+			if tc.Brand == flows.BrandAmex {
+				cvc = "1234"
+			}
+			p.items = append(p.items, pick{
+				label: flows.MaskCardNumber(tc.Number) + "  " + tc.Label,
+				fill: func(d *flows.Details) {
+					d.CardNumber = flows.FormatCardNumber(tc.Number)
+					d.CardExpiry = expiry
+					d.CardCVC = cvc
+					d.CardName = "TARO YAMADA"
+					d.Email = ""
+				},
+			})
+		}
+	} else {
+		p.items = append(p.items, pick{label: m.t.S("Sample customer (valid details)"), fill: sample})
+	}
+	base := sample
+	if m.method.Takes(flows.DetailCardNumber) {
+		base = func(d *flows.Details) {
+			d.CardNumber = "4111 1111 1111 1111"
+			d.CardExpiry = expiry
+			d.CardCVC = "123"
+			d.CardName = "TARO YAMADA"
+		}
+	}
+	for _, sc := range flows.Scenarios() {
+		p.items = append(p.items, pick{label: "Komoju-Scenario: " + sc.Code + " (" + sc.Label + ")", fill: base, scenario: sc.Code})
+	}
+	p.items = append(p.items, pick{label: m.t.S("No scenario (clear)"), fill: func(*flows.Details) {}, scenario: "-"})
+	return p
+}
+
+func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
+	p := m.details.picker
+	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return nil
+	}
+	switch {
+	case key.Matches(km, m.keys.Back), key.Matches(km, m.keys.TestData):
+		m.details.picker = nil
+	case key.Matches(km, m.keys.Up):
+		p.ix = (p.ix + len(p.items) - 1) % len(p.items)
+	case key.Matches(km, m.keys.Down):
+		p.ix = (p.ix + 1) % len(p.items)
+	case key.Matches(km, m.keys.Continue):
+		it := p.items[p.ix]
+		dm := &m.details
+		it.fill(dm.d)
+		switch it.scenario {
+		case "":
+		case "-":
+			dm.scenario = ""
+		default:
+			dm.scenario = it.scenario
+		}
+		dm.picker = nil
+		dm.errs = nil
+		dm.form = m.buildForm(m.method, dm.d)
+		return dm.form.Init()
+	}
+	return nil
+}
+
+func (m Model) viewPicker() string {
+	p := m.details.picker
+	st := m.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render(m.t.S("Test data")) + "  " + st.Muted.Render(m.t.S("enter fills the form · esc closes")) + "\n")
+	rows := max(m.bodyHeight()-4, 3)
+	start := 0
+	if p.ix >= rows {
+		start = p.ix - rows + 1
+	}
+	for i := start; i < len(p.items) && i < start+rows; i++ {
+		if i == p.ix {
+			b.WriteString(st.Selected.Render("› "+p.items[i].label) + "\n")
+		} else {
+			b.WriteString("  " + p.items[i].label + "\n")
+		}
+	}
+	return b.String()
+}

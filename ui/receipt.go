@@ -1,0 +1,125 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// receiptText is the plain-text receipt of a paid outcome. It holds the
+// card brand and last four digits only.
+func (m Model) receiptText(o *flows.Outcome) string {
+	p := o.Payment
+	var b strings.Builder
+	line := strings.Repeat("-", 36)
+	fmt.Fprintf(&b, "%s\n%s\n%s\n", "KOMOJU POS", m.t.S("RECEIPT"), line)
+	fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Date"), m.opts.Now().Format("2006-01-02 15:04"))
+	if o.OrderNum != "" {
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Order"), o.OrderNum)
+	}
+	if p != nil {
+		cur := p.Currency
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Amount"), komoju.FormatAmount(p.Amount, cur))
+		if p.Tax > 0 {
+			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Tax"), komoju.FormatAmount(p.Tax, cur))
+		}
+		if p.PaymentMethodFee > 0 {
+			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Fee"), komoju.FormatAmount(p.PaymentMethodFee, cur))
+		}
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Total"), komoju.FormatAmount(authorizedTotal(p), cur))
+		if p.AmountRefunded > 0 {
+			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Refunded"), komoju.FormatAmount(p.AmountRefunded, cur))
+		}
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Method"), m.methodText(p))
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Payment id"), p.ID)
+		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Status"), p.Status)
+	}
+	fmt.Fprintf(&b, "%s\n%s\n", line, m.t.S("Thank you!"))
+	return b.String()
+}
+
+// receiptName is a file name for the receipt of o.
+func receiptName(o *flows.Outcome) string {
+	id := o.OrderNum
+	if id == "" {
+		id = o.PaymentID()
+	}
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, id)
+	return "receipt-" + clean + ".txt"
+}
+
+func (m *Model) saveReceipt() tea.Cmd {
+	o := m.outcome
+	text := m.receiptText(o)
+	dir := m.opts.ReceiptDir
+	path := filepath.Join(dir, receiptName(o))
+	return func() tea.Msg {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return savedMsg{text: "Could not save the receipt", err: err}
+		}
+		abs, _ := filepath.Abs(path)
+		return savedMsg{text: "Receipt saved to " + abs}
+	}
+}
+
+func (m *Model) printReceipt() tea.Cmd {
+	text := m.receiptText(m.outcome)
+	lp := m.lpPath
+	ctx := m.ctx
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, lp)
+		cmd.Stdin = strings.NewReader(text)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); err != nil {
+			return savedMsg{text: "Printing failed", err: fmt.Errorf("%v %s", err, strings.TrimSpace(out.String()))}
+		}
+		return savedMsg{text: "Sent to the printer: " + strings.TrimSpace(out.String())}
+	}
+}
+
+// sandboxPayCmd presses the sandbox customer's button for a payment: "paid
+// at the store" for cash methods, "approve" for wallets and 3DS. Only
+// offered in sandbox mode, where SandboxURL is set.
+func sandboxPayCmd(base, paymentID string, atStore bool) tea.Cmd {
+	action := "approve"
+	if atStore {
+		action = "pay_at_store"
+	}
+	url := strings.TrimRight(base, "/") + "/sandbox/payments/" + paymentID + "/" + action
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
+		if err != nil {
+			return savedMsg{text: "Sandbox", err: err}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return savedMsg{text: "Sandbox", err: err}
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			return savedMsg{text: "Sandbox", err: fmt.Errorf("HTTP %d from %s", resp.StatusCode, url)}
+		}
+		return savedMsg{text: "Sandbox: the customer paid (" + action + ")"}
+	}
+}

@@ -1,0 +1,661 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// stepState is where one processing step stands.
+type stepState int
+
+const (
+	stepPending stepState = iota
+	stepActive
+	stepDone
+	stepFailed
+)
+
+// step is one line of the processing screen.
+type step struct {
+	label string
+	note  string
+	state stepState
+}
+
+func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || !key.Matches(km, m.keys.CancelStep) || m.busy == nil {
+		return nil
+	}
+	kind := m.busy.kind
+	m.busy.cancel()
+	m.busy = nil
+	for i := range m.steps {
+		if m.steps[i].state == stepActive {
+			m.steps[i].state = stepFailed
+			m.steps[i].note = m.t.S("cancelled")
+		}
+	}
+	switch kind {
+	case opSession:
+		m.screen = screenAmount
+	case opPay:
+		m.setStatus(m.t.S("Cancelled while waiting for KOMOJU. The attempt is in the journal; if it went through anyway, History shows it. Check before charging again."), nil)
+		m.statusOK = false
+		if len(m.method.Fields()) > 0 {
+			m.screen = screenDetails
+			return m.openDetails()
+		}
+		m.screen = screenMethod
+	default:
+		m.screen = m.origin
+	}
+	return nil
+}
+
+func (m Model) viewProcessing() string {
+	st := m.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render(m.t.S("Processing")) + "  " +
+		st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n\n")
+	for _, s := range m.steps {
+		var mark string
+		switch s.state {
+		case stepDone:
+			mark = st.StepDone.Render("✓")
+		case stepActive:
+			mark = m.spin.View()
+		case stepFailed:
+			mark = st.Err.Render("✗")
+		default:
+			mark = " "
+		}
+		line := "  " + mark + " " + s.label
+		if s.state == stepActive {
+			line = "  " + mark + " " + st.StepActive.Render(s.label+" …")
+		}
+		if s.note != "" {
+			line += "  " + st.Muted.Render(s.note)
+		}
+		b.WriteString(line + "\n")
+	}
+	b.WriteString("\n" + st.Muted.Render(m.t.S("esc cancels this step")) + "\n")
+	return b.String()
+}
+
+func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
+	if !m.finish(msg.attempt) {
+		return nil // stale: cancelled or superseded
+	}
+	o := msg.outcome
+	if o.Message == "" && msg.err != nil {
+		o.Message = plainError(msg.err)
+	}
+	for i := range m.steps {
+		if m.steps[i].state == stepActive {
+			if o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
+				m.steps[i].state = stepFailed
+			} else {
+				m.steps[i].state = stepDone
+			}
+			m.steps[i].note = m.showID(o.PaymentID())
+		}
+	}
+	m.outcome = &o
+	m.screen = screenResult
+	m.status = ""
+	return m.afterOutcome()
+}
+
+// afterOutcome opens the redirect page and follows a payment that is not
+// settled yet.
+func (m *Model) afterOutcome() tea.Cmd {
+	o := m.outcome
+	var cmds []tea.Cmd
+	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" && !m.phone {
+		if m.opts.NoBrowser {
+			m.browser = m.t.S("--no-browser: the page was not opened. Show the QR code or the link.")
+		} else {
+			m.browser = m.t.S("Opening the page in the browser…")
+			cmds = append(cmds, openURLCmd(m.opts.OpenURL, o.RedirectURL))
+		}
+	}
+	if !flows.Settled(*o) && (o.PaymentID() != "" || o.SessionID != "") && o.Kind != flows.OutcomeUnknown {
+		cmds = append(cmds, m.startWatch(flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}), m.spin.Tick)
+	}
+	return tea.Batch(cmds...)
+}
+
+// startWatch follows a payment or session with flows' Watch (polling plus
+// pushed webhooks); updates arrive as watchMsg.
+func (m *Model) startWatch(t flows.Target) tea.Cmd {
+	m.stopWatch()
+	if m.eng == nil {
+		return nil
+	}
+	m.watchGen++
+	ctx, cancel := context.WithCancel(m.ctx)
+	m.watchCancel = cancel
+	ch := m.eng.Watch(ctx, t, flows.WatchOptions{Poll: true})
+	return waitWatch(m.watchGen, ch)
+}
+
+func (m *Model) stopWatch() {
+	if m.watchCancel != nil {
+		m.watchCancel()
+		m.watchCancel = nil
+	}
+}
+
+func (m *Model) onWatch(msg watchMsg) tea.Cmd {
+	if msg.gen != m.watchGen {
+		return nil // an old watch: let it end
+	}
+	if !msg.ok {
+		m.stopWatch()
+		return nil
+	}
+	u := msg.update
+	if u.Err == nil && u.Outcome.Kind != "" {
+		o := u.Outcome
+		if m.outcome != nil && o.Message == "" {
+			o.Message = m.outcome.Message
+		}
+		m.outcome = &o
+		if m.payment != nil && o.Payment != nil && o.Payment.ID == m.payment.ID {
+			m.payment = o.Payment
+		}
+		if m.phone && o.Payment != nil && o.Kind != flows.OutcomeRedirect {
+			m.phone = false // the customer chose and paid: show that outcome
+		}
+	}
+	if u.Done {
+		m.stopWatch()
+		return nil
+	}
+	return waitWatch(msg.gen, msg.ch)
+}
+
+// actionBindings are the keys the current outcome or payment allows.
+func (m Model) actionBindings() []key.Binding {
+	k := m.keys
+	var b []key.Binding
+	acts := m.currentActions()
+	has := func(a flows.Action) bool {
+		for _, x := range acts {
+			if x == a {
+				return true
+			}
+		}
+		return false
+	}
+	if has(flows.ActionCapture) {
+		b = append(b, k.Capture, k.CapturePartial)
+	}
+	if has(flows.ActionCancel) {
+		b = append(b, k.CancelPay)
+	}
+	if has(flows.ActionRefund) {
+		b = append(b, k.Refund, k.RefundPartial)
+	}
+	if has(flows.ActionRefundRequest) {
+		b = append(b, k.RefundRequest)
+	}
+	if m.screen == screenResult {
+		o := m.outcome
+		if o != nil && o.Kind == flows.OutcomeError {
+			b = append(b, k.Retry)
+		}
+		if o != nil && o.Kind == flows.OutcomePaid {
+			b = append(b, k.SaveReceipt)
+			if m.lpPath != "" {
+				b = append(b, k.Print)
+			}
+		}
+		if o != nil && o.RedirectURL != "" && o.Kind == flows.OutcomeRedirect {
+			b = append(b, k.OpenLink)
+		}
+		if o != nil && m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
+			b = append(b, k.SandboxPaid)
+		}
+		if o != nil && o.Payment != nil {
+			b = append(b, k.Detail)
+		}
+		b = append(b, k.NewSale)
+	} else {
+		b = append(b, k.Back)
+	}
+	if has(flows.ActionRefresh) {
+		b = append(b, k.Refresh)
+	}
+	return append(b, k.History)
+}
+
+// currentActions are the allowed actions of what is on screen.
+func (m Model) currentActions() []flows.Action {
+	if m.screen == screenPayment {
+		return flows.AllowedActions(m.payment)
+	}
+	if m.outcome == nil {
+		return nil
+	}
+	if m.outcome.Payment != nil {
+		return flows.AllowedActions(m.outcome.Payment)
+	}
+	return m.outcome.Actions
+}
+
+func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || m.outcome == nil {
+		return nil
+	}
+	o := m.outcome
+	k := m.keys
+	switch {
+	case key.Matches(km, k.NewSale):
+		return m.newSale()
+	case key.Matches(km, k.History):
+		return m.openHistory()
+	case key.Matches(km, k.Retry) && o.Kind == flows.OutcomeError:
+		m.details.errs = nil
+		if len(m.method.Fields()) == 0 {
+			m.screen = screenMethod
+			return nil
+		}
+		return m.openDetails()
+	case key.Matches(km, k.Detail) && o.Payment != nil:
+		m.payment = o.Payment
+		m.origin = screenResult
+		m.screen = screenPayment
+		return nil
+	case key.Matches(km, k.SaveReceipt) && o.Kind == flows.OutcomePaid:
+		return m.saveReceipt()
+	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.lpPath != "":
+		return m.printReceipt()
+	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
+		m.browser = m.t.S("Opening the page in the browser…")
+		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
+	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
+		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Kind == flows.OutcomeAwaiting)
+	}
+	return m.actionKeys(km, o.Payment)
+}
+
+// newSale clears everything about the last sale (keeping flow, capture
+// and currency) and returns to the amount screen.
+func (m *Model) newSale() tea.Cmd {
+	m.stopWatch()
+	if m.busy != nil {
+		m.busy.cancel()
+		m.busy = nil
+	}
+	m.details.wipeSecrets()
+	m.details = detailsModel{}
+	m.amount = newAmountModel(m.t, m.opts.Currency)
+	m.sale = nil
+	m.outcome = nil
+	m.payment = nil
+	m.phone = false
+	m.browser = ""
+	m.status = ""
+	m.checkout = flows.Checkout{}
+	m.screen = screenAmount
+	return nil
+}
+
+// title is the headline of an outcome.
+func (m Model) outcomeTitle(o *flows.Outcome) (string, lipgloss.Style) {
+	st := m.st
+	switch o.Kind {
+	case flows.OutcomePaid:
+		return m.t.S("PAID"), st.Ok
+	case flows.OutcomeAwaiting:
+		return m.t.S("WAITING FOR PAYMENT"), st.Warn
+	case flows.OutcomeAuthorized:
+		return m.t.S("AUTHORIZED: CAPTURE PENDING"), st.Warn
+	case flows.OutcomeRedirect:
+		if m.phone {
+			return m.t.S("CUSTOMER PAYS ON THEIR PHONE"), st.Warn
+		}
+		return m.t.S("CUSTOMER MUST FINISH PAYING"), st.Warn
+	case flows.OutcomeError:
+		return m.t.S("NOT PAID"), st.Err
+	case flows.OutcomeUnknown:
+		return m.t.S("UNKNOWN: CHECK BEFORE CHARGING AGAIN"), st.Err
+	case flows.OutcomeRefunded:
+		return m.t.S("REFUNDED"), st.Warn
+	case flows.OutcomeCancelled:
+		return m.t.S("CANCELLED"), st.Warn
+	case flows.OutcomeExpired:
+		return m.t.S("EXPIRED"), st.Err
+	case flows.OutcomeFailed:
+		return m.t.S("FAILED"), st.Err
+	}
+	return strings.ToUpper(string(o.Kind)), st.Value
+}
+
+// qrTarget is the link the customer scans: instructions for cash methods,
+// the redirect page (3DS, wallet, session page) otherwise.
+func qrTarget(o *flows.Outcome) (url, caption string) {
+	switch o.Kind {
+	case flows.OutcomeAwaiting:
+		if o.InstructionsURL != "" {
+			return o.InstructionsURL, "Scan for instructions"
+		}
+	case flows.OutcomeRedirect:
+		if o.RedirectURL != "" {
+			return o.RedirectURL, "Scan to pay"
+		}
+	}
+	return "", ""
+}
+
+func (m Model) viewResult() string {
+	o := m.outcome
+	if o == nil {
+		return ""
+	}
+	st := m.st
+	title, tstyle := m.outcomeTitle(o)
+	var left strings.Builder
+	if m.opts.Demo {
+		left.WriteString(tstyle.Render(spaced(title)) + "\n")
+	} else {
+		left.WriteString(tstyle.Render(title) + "\n")
+	}
+	amount := m.checkout.Total()
+	cur := m.checkout.Currency
+	if p := o.Payment; p != nil {
+		amount, cur = p.Total, p.Currency
+		if amount == 0 {
+			amount = p.Amount + p.Tax + p.PaymentMethodFee
+		}
+	}
+	amt := komoju.FormatAmount(amount, cur)
+	if o.Kind == flows.OutcomePaid || m.opts.Demo {
+		left.WriteString(bigText(amt) + "\n")
+	} else {
+		left.WriteString(st.Value.Render(amt) + "\n")
+	}
+	url, caption := qrTarget(o)
+	qrW, qrH := 0, 0
+	var qrBlock string
+	if url != "" {
+		qrBlock, qrW, qrH = m.qrFor(url)
+	}
+	leftW := m.width - 2
+	if qrW > 0 {
+		leftW = m.width - qrW - 2
+	}
+	wrapW := max(leftW-2, 20)
+	left.WriteString(wrap(o.Message, wrapW) + "\n")
+	row := func(label, value string) {
+		if value == "" {
+			return
+		}
+		left.WriteString(st.Label.Render(padRight(m.t.S(label), 13)) + wrap(value, max(wrapW-14, 10)) + "\n")
+	}
+	row("Method", m.methodText(o.Payment))
+	row("Payment id", m.showID(o.PaymentID()))
+	row("Order", o.OrderNum)
+	if o.Payment == nil {
+		row("Session", m.showID(o.SessionID))
+	}
+	if o.Store != "" {
+		row("Store", flows.StoreName(o.Store, m.t.lang))
+	}
+	if o.Deadline != nil {
+		row("Deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04 MST"))
+	}
+	row("Receipt number", o.Receipt)
+	row("Confirmation code", o.ConfirmationCode)
+	if o.InstructionsURL != "" && o.Kind == flows.OutcomeAwaiting {
+		left.WriteString(st.Label.Render(m.t.S("Instructions")) + "\n" + st.Selected.Render(wrap(o.InstructionsURL, wrapW)) + "\n")
+	}
+	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" {
+		left.WriteString(st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(wrap(o.RedirectURL, wrapW)) + "\n")
+	}
+	if m.browser != "" && o.Kind == flows.OutcomeRedirect {
+		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
+	}
+	if m.watching() {
+		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
+	}
+	if m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
+		left.WriteString(st.Muted.Render(wrap(m.t.S("Sandbox: the customer's page has the buttons; P simulates the customer here."), wrapW)) + "\n")
+	}
+	if url != "" && qrBlock == "" {
+		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
+	}
+	if qrBlock == "" {
+		return left.String()
+	}
+	// The QR code is drawn without styling so that it stays plain block
+	// characters that any terminal shows the same.
+	right := qrBlock + "\n" + centerText(m.t.S(caption), qrW)
+	if lipgloss.Height(right) > m.bodyHeight() {
+		right = qrBlock
+	}
+	_ = qrH
+	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right)
+}
+
+// qrFor renders url as big as the body allows: beside the text.
+func (m Model) qrFor(url string) (string, int, int) {
+	maxW := m.width - 36 // keep room for the text column
+	maxH := m.bodyHeight()
+	s, err := renderQR(url, maxW, maxH, m.darkBG())
+	if err != nil {
+		return "", 0, 0
+	}
+	return s, lipgloss.Width(s), lipgloss.Height(s)
+}
+
+func (m Model) darkBG() bool { return darkBackground(m.opts.Getenv) }
+
+func centerText(s string, w int) string {
+	if d := w - lipgloss.Width(s); d > 0 {
+		return strings.Repeat(" ", d/2) + s
+	}
+	return s
+}
+
+// spaced writes "P A I D" for presenter mode.
+func spaced(s string) string {
+	r := []rune(s)
+	parts := make([]string, len(r))
+	for i, c := range r {
+		parts[i] = string(c)
+	}
+	return strings.Join(parts, " ")
+}
+
+// wrap breaks s at spaces (or anywhere, for long URLs) to width w.
+func wrap(s string, w int) string {
+	if w <= 0 || lipgloss.Width(s) <= w {
+		return s
+	}
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			for lipgloss.Width(word) > w {
+				if line != "" {
+					out = append(out, line)
+					line = ""
+				}
+				r := []rune(word)
+				out = append(out, string(r[:w]))
+				word = string(r[w:])
+			}
+			switch {
+			case line == "":
+				line = word
+			case lipgloss.Width(line)+1+lipgloss.Width(word) <= w:
+				line += " " + word
+			default:
+				out = append(out, line)
+				line = word
+			}
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// methodText is "Visa •••• 1111" or the method's name.
+func (m Model) methodText(p *komoju.Payment) string {
+	if p == nil || p.PaymentDetails == nil {
+		if m.method.Type != "" {
+			return m.method.Name(m.t.lang)
+		}
+		return ""
+	}
+	d := p.PaymentDetails
+	if d.CreditCard != nil {
+		s := flows.BrandName(d.CreditCard.Brand)
+		if d.CreditCard.LastFourDigits != "" {
+			s += " •••• " + d.CreditCard.LastFourDigits
+		}
+		return s
+	}
+	if meth, ok := flows.LookupMethod(d.Type); ok {
+		return meth.Name(m.t.lang)
+	}
+	return string(d.Type)
+}
+
+// jst is Japan time, in which KOMOJU's konbini deadlines are meant.
+func jst() *time.Location { return time.FixedZone("JST", 9*60*60) }
+
+// confirmAction asks before an action that moves money, showing amount
+// and payment id, then runs it.
+func (m *Model) confirmAction(a flows.Action, p *komoju.Payment, amount int64) tea.Cmd {
+	var what string
+	amt := komoju.FormatAmount(amount, p.Currency)
+	switch a {
+	case flows.ActionCapture:
+		what = m.t.F("Capture %s of payment %s?", amt, m.showID(p.ID))
+	case flows.ActionCancel:
+		what = m.t.F("Cancel payment %s (%s will not be charged)?", m.showID(p.ID), amt)
+	case flows.ActionRefund:
+		what = m.t.F("Refund %s of payment %s to the customer?", amt, m.showID(p.ID))
+	}
+	id := p.ID
+	full := amount
+	if a == flows.ActionCapture && amount == authorizedTotal(p) {
+		full = 0 // the whole authorization
+	}
+	if a == flows.ActionRefund && amount == p.RefundableAmount() {
+		full = 0 // everything left
+	}
+	m.modal = m.confirmModal(what, "", func(m *Model) tea.Cmd { return m.runAction(a, id, full, nil) })
+	return nil
+}
+
+func authorizedTotal(p *komoju.Payment) int64 {
+	if p.Total > 0 {
+		return p.Total
+	}
+	return p.Amount + p.Tax + p.PaymentMethodFee
+}
+
+// runAction starts an action as a command.
+func (m *Model) runAction(a flows.Action, paymentID string, amount int64, rr *komoju.RefundRequestParams) tea.Cmd {
+	money := a != flows.ActionRefresh
+	id, ctx := m.begin(opAction, money, actionTimeout)
+	if money {
+		m.origin = m.screen
+		m.steps = []step{{label: m.t.S(a.Label()), state: stepActive, note: m.showID(paymentID)}}
+		m.screen = screenProcessing
+	}
+	return tea.Batch(actionCmd(ctx, m.eng, id, a, paymentID, amount, rr), m.spin.Tick)
+}
+
+func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
+	if !m.finish(msg.attempt) {
+		return nil
+	}
+	if m.screen == screenProcessing {
+		m.screen = m.origin
+	}
+	o := msg.outcome
+	if msg.err != nil || o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
+		text := o.Message
+		if text == "" && msg.err != nil {
+			text = plainError(msg.err)
+		}
+		m.status, m.statusOK = m.t.S(msg.action.Label())+": "+text, false
+		return nil
+	}
+	if msg.action != flows.ActionRefresh {
+		m.status, m.statusOK = m.t.S(msg.action.Label())+": "+o.Message, true
+	}
+	if o.Payment != nil {
+		if m.payment != nil && m.payment.ID == o.Payment.ID {
+			m.payment = o.Payment
+		}
+		if m.outcome != nil && m.outcome.PaymentID() == o.Payment.ID {
+			oc := o
+			m.outcome = &oc
+		}
+	}
+	return nil
+}
+
+// actionKeys handles capture/cancel/refund/refresh keys for p.
+func (m *Model) actionKeys(km tea.KeyMsg, p *komoju.Payment) tea.Cmd {
+	if p == nil {
+		return nil
+	}
+	k := m.keys
+	allowed := func(a flows.Action) bool { return flows.Allows(p, a) }
+	switch {
+	case key.Matches(km, k.Capture) && allowed(flows.ActionCapture):
+		return m.confirmAction(flows.ActionCapture, p, authorizedTotal(p))
+	case key.Matches(km, k.CapturePartial) && allowed(flows.ActionCapture):
+		return m.amountPrompt(m.t.S("Capture how much?"), p, authorizedTotal(p), flows.ActionCapture)
+	case key.Matches(km, k.CancelPay) && allowed(flows.ActionCancel):
+		return m.confirmAction(flows.ActionCancel, p, authorizedTotal(p))
+	case key.Matches(km, k.Refund) && allowed(flows.ActionRefund):
+		return m.confirmAction(flows.ActionRefund, p, p.RefundableAmount())
+	case key.Matches(km, k.RefundPartial) && allowed(flows.ActionRefund):
+		return m.amountPrompt(m.t.S("Refund how much?"), p, p.RefundableAmount(), flows.ActionRefund)
+	case key.Matches(km, k.RefundRequest) && allowed(flows.ActionRefundRequest):
+		return m.openRefundRequest(p)
+	case key.Matches(km, k.Refresh):
+		return m.runAction(flows.ActionRefresh, p.ID, 0, nil)
+	}
+	return nil
+}
+
+// amountPrompt asks for a partial amount (at most limit), then confirms.
+func (m *Model) amountPrompt(title string, p *komoju.Payment, limit int64, a flows.Action) tea.Cmd {
+	cur := p.Currency
+	m.modal = m.promptModal(title, m.t.F("at most %s", komoju.FormatAmount(limit, cur)), "",
+		func(s string) error {
+			v, err := komoju.ParseAmount(s, cur)
+			if err != nil {
+				return err
+			}
+			if v > limit {
+				return fmt.Errorf("%s", m.t.F("at most %s", komoju.FormatAmount(limit, cur)))
+			}
+			return nil
+		},
+		func(m *Model, s string) tea.Cmd {
+			v, _ := komoju.ParseAmount(s, cur)
+			return m.confirmAction(a, p, v)
+		})
+	return m.modal.input.Focus()
+}

@@ -1,0 +1,625 @@
+// Package ui is komoju-tui's point-of-sale console: a bubbletea program
+// that walks a clerk from amount to result and through what comes after
+// (capture, cancel, refund, history). It holds no KOMOJU logic: outcomes,
+// allowed actions, validation and the method catalogue come from package
+// flows. Every API call runs as a tea.Cmd built from values captured when
+// the command is made; results carry the attempt they answer and stale ones
+// are dropped, so nothing blocks the event loop and nothing races.
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/pkg/browser"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Options configures the console. Engine is required; everything else has
+// a default.
+type Options struct {
+	// Engine runs the payment flows (against the sandbox or KOMOJU).
+	Engine *flows.Engine
+	// Journal is the sale journal behind the History screen; nil hides
+	// history.
+	Journal *journal.Journal
+	// Mode is "sandbox", "test" or "live"; it picks the header badge, and
+	// live mode asks for the amount again before every charge.
+	Mode string
+	// KeyMasked is the secret key as it may be shown ("sk_test_…1234").
+	KeyMasked string
+	// Notices are shown under the header, e.g. "KOMOJU_SECRET_KEY from the
+	// environment overrides the config file".
+	Notices []string
+	// Currency of new sales (default JPY).
+	Currency string
+	// Flow is the initial flow: Method 1 (session, default) or 2 (direct).
+	Flow flows.Flow
+	// Capture is the initial capture mode (auto by default).
+	Capture komoju.CaptureMode
+	// NoBrowser never opens redirect pages; they are shown as text and QR.
+	NoBrowser bool
+	// Lang is "en" (default) or "ja".
+	Lang string
+	// Demo is presenter mode: larger amount and status, keys and ids masked.
+	Demo bool
+	// Accessible runs the detail forms in huh's accessible (line by line)
+	// mode, for screen readers.
+	Accessible bool
+	// SandboxURL is the embedded sandbox's base URL (sandbox mode only); it
+	// enables the "customer paid" shortcut and hints.
+	SandboxURL string
+	// Input and Output replace stdin/stdout (tests).
+	Input  io.Reader
+	Output io.Writer
+	// OpenURL opens a link in a browser (default pkg/browser.OpenURL).
+	OpenURL func(string) error
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// ReceiptDir is where receipts and CSV exports are saved (default: the
+	// current directory).
+	ReceiptDir string
+	// Getenv reads the environment (default os.Getenv); tests replace it.
+	Getenv func(string) string
+	// Context bounds every API call (default context.Background()).
+	Context context.Context
+}
+
+// screen is one page of the console.
+type screen int
+
+// The screens, in the order a sale visits them.
+const (
+	screenAmount screen = iota
+	screenMethod
+	screenDetails
+	screenProcessing
+	screenResult
+	screenPayment
+	screenHistory
+)
+
+// String names the screen (used in tests and debug logs).
+func (s screen) String() string {
+	switch s {
+	case screenAmount:
+		return "amount"
+	case screenMethod:
+		return "method"
+	case screenDetails:
+		return "details"
+	case screenProcessing:
+		return "processing"
+	case screenResult:
+		return "result"
+	case screenPayment:
+		return "payment"
+	case screenHistory:
+		return "history"
+	}
+	return fmt.Sprintf("screen(%d)", int(s))
+}
+
+// opKind is the kind of API call in flight.
+type opKind int
+
+const (
+	opNone opKind = iota
+	opSession
+	opPay
+	opAction
+	opRefresh
+)
+
+// inflight is the API call the model waits for. Its id is the attempt
+// number results must carry.
+type inflight struct {
+	id     int
+	kind   opKind
+	cancel context.CancelFunc
+	money  bool // moves money: quitting asks first
+}
+
+// Model is the root model of the console.
+type Model struct {
+	opts   Options
+	eng    *flows.Engine
+	ctx    context.Context
+	t      tr
+	st     Styles
+	keys   KeyMap
+	help   help.Model
+	spin   spinner.Model
+	width  int
+	height int
+
+	screen   screen
+	fullHelp bool
+	quitting bool
+	status   string // one-line feedback ("Receipt saved to …")
+	statusOK bool
+	lpPath   string
+
+	seq  int
+	busy *inflight
+
+	// the sale in progress
+	flow     flows.Flow
+	capture  komoju.CaptureMode
+	amount   amountModel
+	checkout flows.Checkout
+	sale     *flows.Sale
+	methods  []flows.Method
+	methodIx int
+	method   flows.Method
+	phone    bool // customer pays on their phone (session page)
+	details  detailsModel
+	steps    []step
+	outcome  *flows.Outcome
+	payment  *komoju.Payment // the payment shown on the payment screen
+	origin   screen          // where the payment screen returns to
+	browser  string          // what happened when opening the redirect page
+
+	// following a payment or session
+	watchGen    int
+	watchCancel context.CancelFunc
+
+	modal   *modal
+	history historyModel
+}
+
+// New builds the root model. It does no I/O, so the first frame is drawn
+// at once.
+func New(opts Options) Model {
+	if opts.Currency == "" {
+		opts.Currency = "JPY"
+	}
+	opts.Currency = strings.ToUpper(opts.Currency)
+	if opts.Flow == "" {
+		opts.Flow = flows.FlowSession
+	}
+	if opts.Capture == "" {
+		opts.Capture = komoju.CaptureAuto
+	}
+	if opts.Mode == "" {
+		opts.Mode = "sandbox"
+	}
+	if opts.OpenURL == nil {
+		opts.OpenURL = browser.OpenURL
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	t := newTr(opts.Lang)
+	m := Model{
+		opts:    opts,
+		eng:     opts.Engine,
+		ctx:     ctx,
+		t:       t,
+		st:      newStyles(),
+		keys:    newKeyMap(t),
+		help:    help.New(),
+		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
+		width:   80,
+		height:  24,
+		flow:    opts.Flow,
+		capture: opts.Capture,
+	}
+	if p, err := exec.LookPath("lp"); err == nil {
+		m.lpPath = p
+	}
+	m.amount = newAmountModel(t, opts.Currency)
+	m.history = newHistoryModel()
+	return m
+}
+
+// Run starts the console and blocks until the clerk quits. The colour
+// profile and background come from the environment (NO_COLOR, COLORTERM,
+// TERM, COLORFGBG), never from terminal queries, so the first frame does
+// not wait for a terminal that does not answer.
+func Run(ctx context.Context, opts Options) error {
+	if opts.Engine == nil {
+		return errors.New("ui: Options.Engine is required")
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	configureRenderer(out, opts.Getenv)
+	opts.Context = ctx
+	if opts.Accessible || opts.Getenv("ACCESSIBLE") != "" {
+		opts.Accessible = true
+	}
+	teaOpts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out)}
+	if opts.Input != nil {
+		teaOpts = append(teaOpts, tea.WithInput(opts.Input))
+	}
+	p := tea.NewProgram(New(opts), teaOpts...)
+	final, err := p.Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		err = nil // the caller cancelled: a clean stop
+	}
+	if fm, ok := final.(Model); ok && fm.busy != nil && fm.busy.cancel != nil {
+		fm.busy.cancel()
+	}
+	return err
+}
+
+// Screen returns the active screen's name (for tests).
+func (m Model) Screen() string { return m.screen.String() }
+
+// Outcome returns the outcome on the result screen, or nil.
+func (m Model) Outcome() *flows.Outcome { return m.outcome }
+
+// Init starts the cursor blink of the first screen.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Update handles global keys and window sizes first, then the modal, then
+// the active screen.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
+	// Keys typed faster than they are read (or sent by tmux send-keys)
+	// arrive as one message with several runes; outside text fields each
+	// is a keypad press of its own.
+	if km, ok := msg.(tea.KeyMsg); ok && km.Type == tea.KeyRunes && len(km.Runes) > 1 && !km.Paste && !m.typing() && m.modal == nil {
+		var cmds []tea.Cmd
+		for _, r := range km.Runes {
+			cmds = append(cmds, m.update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: km.Alt}))
+		}
+		return tea.Batch(cmds...)
+	}
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		var cmds []tea.Cmd
+		if m.details.form != nil {
+			_, c := m.details.form.Update(tea.WindowSizeMsg{Width: min(msg.Width-4, 76), Height: m.bodyHeight() - 4})
+			cmds = append(cmds, c)
+		}
+		m.history.resize(msg.Width, m.bodyHeight())
+		return tea.Batch(cmds...)
+	case spinner.TickMsg:
+		if m.busy == nil && !m.watching() {
+			return nil
+		}
+		var c tea.Cmd
+		m.spin, c = m.spin.Update(msg)
+		return c
+	case tea.KeyMsg:
+		if key.Matches(msg, m.keys.ForceQ) {
+			return m.requestQuit()
+		}
+		if m.modal != nil {
+			return m.updateModal(msg)
+		}
+		if !m.typing() {
+			switch {
+			case key.Matches(msg, m.keys.Quit):
+				return m.requestQuit()
+			case key.Matches(msg, m.keys.Help):
+				m.fullHelp = !m.fullHelp
+				return nil
+			}
+		}
+	case sessionStartedMsg:
+		return m.onSessionStarted(msg)
+	case payResultMsg:
+		return m.onPayResult(msg)
+	case actionResultMsg:
+		return m.onActionResult(msg)
+	case watchMsg:
+		return m.onWatch(msg)
+	case openedMsg:
+		if msg.err != nil {
+			m.browser = m.t.F("Could not open a browser (%v): show the QR code or the link instead.", msg.err)
+		} else {
+			m.browser = m.t.S("Opened the page in the browser.")
+		}
+		return nil
+	case savedMsg:
+		m.setStatus(msg.text, msg.err)
+		return nil
+	case historyMsg:
+		return m.onHistory(msg)
+	case formDoneMsg:
+		return m.onAccessibleFormDone(msg)
+	}
+	if m.modal != nil {
+		return m.updateModal(msg)
+	}
+	switch m.screen {
+	case screenAmount:
+		return m.updateAmount(msg)
+	case screenMethod:
+		return m.updateMethod(msg)
+	case screenDetails:
+		return m.updateDetails(msg)
+	case screenProcessing:
+		return m.updateProcessing(msg)
+	case screenResult:
+		return m.updateResult(msg)
+	case screenPayment:
+		return m.updatePayment(msg)
+	case screenHistory:
+		return m.updateHistory(msg)
+	}
+	return nil
+}
+
+// typing reports whether keys go to a text field, so q and ? are text.
+func (m *Model) typing() bool {
+	switch m.screen {
+	case screenAmount:
+		return m.amount.focus > 0
+	case screenDetails:
+		return m.details.form != nil
+	case screenHistory:
+		return false
+	}
+	return false
+}
+
+func (m *Model) watching() bool { return m.watchCancel != nil }
+
+// requestQuit quits at once, unless money may be moving: then it asks.
+func (m *Model) requestQuit() tea.Cmd {
+	if m.quitting {
+		return tea.Quit
+	}
+	if m.inFlightPayment() {
+		m.modal = m.confirmModal(m.t.S("Quit while a payment is in progress?"),
+			m.t.S("The sale journal keeps the attempt; on the next start it is checked with KOMOJU before anything is charged again."),
+			func(m *Model) tea.Cmd { return m.quit() })
+		return nil
+	}
+	return m.quit()
+}
+
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	if m.busy != nil && m.busy.cancel != nil {
+		m.busy.cancel()
+	}
+	m.stopWatch()
+	return tea.Quit
+}
+
+// inFlightPayment reports an API call that moves money, or a customer who
+// is still paying (redirect page or phone).
+func (m *Model) inFlightPayment() bool {
+	if m.busy != nil && m.busy.money {
+		return true
+	}
+	if m.screen == screenResult && m.outcome != nil && m.outcome.Kind == flows.OutcomeRedirect {
+		return true
+	}
+	return false
+}
+
+func (m *Model) setStatus(text string, err error) {
+	if err != nil {
+		m.status, m.statusOK = text+": "+err.Error(), false
+		return
+	}
+	m.status, m.statusOK = text, true
+}
+
+// begin registers a new API call and returns its attempt id and context.
+// A call still in flight is cancelled: its result would be stale anyway.
+func (m *Model) begin(kind opKind, money bool, timeout time.Duration) (int, context.Context) {
+	if m.busy != nil && m.busy.cancel != nil {
+		m.busy.cancel()
+	}
+	m.seq++
+	ctx, cancel := context.WithTimeout(m.ctx, timeout)
+	m.busy = &inflight{id: m.seq, kind: kind, cancel: cancel, money: money}
+	return m.seq, ctx
+}
+
+// finish clears the in-flight call if id is it; false means id is stale.
+func (m *Model) finish(id int) bool {
+	if m.busy == nil || m.busy.id != id {
+		return false
+	}
+	m.busy.cancel()
+	m.busy = nil
+	return true
+}
+
+// bodyHeight is what is left between header and help line.
+func (m *Model) bodyHeight() int {
+	return max(m.height-m.headerHeight()-1, 5)
+}
+
+func (m *Model) headerHeight() int { return 1 + len(m.opts.Notices) + 1 }
+
+// View draws header, the active screen (or the modal over it) and the help
+// line.
+func (m Model) View() string {
+	if m.quitting {
+		return ""
+	}
+	header := m.viewHeader()
+	var body string
+	switch m.screen {
+	case screenAmount:
+		body = m.viewAmount()
+	case screenMethod:
+		body = m.viewMethod()
+	case screenDetails:
+		body = m.viewDetails()
+	case screenProcessing:
+		body = m.viewProcessing()
+	case screenResult:
+		body = m.viewResult()
+	case screenPayment:
+		body = m.viewPayment()
+	case screenHistory:
+		body = m.viewHistory()
+	}
+	if m.status != "" {
+		st := m.st.Ok
+		if !m.statusOK {
+			st = m.st.Err
+		}
+		body += "\n" + st.Render(m.status)
+	}
+	if m.modal != nil {
+		body = m.viewModal()
+	}
+	var helpLine string
+	if m.fullHelp {
+		helpLine = m.help.FullHelpView(m.fullBindings())
+	} else {
+		helpLine = m.help.ShortHelpView(m.shortBindings())
+	}
+	bh := max(m.height-lipgloss.Height(header)-lipgloss.Height(helpLine), 3)
+	body = fitLines(body, m.width, bh)
+	return header + "\n" + body + "\n" + helpLine
+}
+
+// fitLines pads or cuts s to exactly h lines, each at most w cells.
+func fitLines(s string, w, h int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// viewHeader is the permanent header: mode badge, key, flow, capture,
+// currency, and notices.
+func (m Model) viewHeader() string {
+	var badge string
+	switch m.opts.Mode {
+	case "live":
+		badge = m.st.BadgeLive.Render("LIVE")
+	case "test":
+		badge = m.st.BadgeTest.Render("TEST")
+	default:
+		badge = m.st.BadgeSand.Render("SANDBOX")
+	}
+	keyText := m.opts.KeyMasked
+	if m.opts.Demo && keyText != "" {
+		keyText = maskAll(keyText)
+	}
+	flowText := m.t.S("Method 1: session")
+	if m.flow == flows.FlowDirect {
+		flowText = m.t.S("Method 2: direct")
+	}
+	capText := m.t.S("capture auto")
+	if m.capture == komoju.CaptureManual {
+		capText = m.t.S("capture manual")
+	}
+	parts := []string{m.st.Header.Render("KOMOJU POS"), badge}
+	if keyText != "" {
+		parts = append(parts, m.st.Muted.Render(m.t.S("key")+" "+keyText))
+	}
+	parts = append(parts, flowText, capText, m.opts.Currency)
+	line := strings.Join(parts, "  ")
+	var b strings.Builder
+	b.WriteString(line)
+	for _, n := range m.opts.Notices {
+		b.WriteString("\n" + m.st.Notice.Render("! "+n))
+	}
+	b.WriteString("\n" + m.st.Muted.Render(strings.Repeat("─", max(m.width, 10))))
+	return b.String()
+}
+
+// maskAll keeps a key's prefix ("sk_test_") and hides the rest.
+func maskAll(k string) string {
+	if i := strings.LastIndexByte(k, '_'); i >= 0 {
+		return k[:i+1] + "…"
+	}
+	return "…"
+}
+
+// showID is how ids appear: whole, or masked in presenter mode.
+func (m Model) showID(id string) string {
+	if !m.opts.Demo || len(id) <= 4 {
+		return id
+	}
+	return "…" + id[len(id)-4:]
+}
+
+func (m Model) shortBindings() []key.Binding {
+	g := []key.Binding{m.keys.Help}
+	if !m.typing() {
+		g = append(g, m.keys.Quit)
+	} else {
+		g = append(g, m.keys.ForceQ)
+	}
+	if m.modal != nil {
+		return []key.Binding{m.keys.Yes, m.keys.No}
+	}
+	return append(m.screenBindings(), g...)
+}
+
+func (m Model) fullBindings() [][]key.Binding {
+	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ, m.keys.History, m.keys.NewSale}
+	return [][]key.Binding{m.screenBindings(), global}
+}
+
+func (m Model) screenBindings() []key.Binding {
+	k := m.keys
+	switch m.screen {
+	case screenAmount:
+		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.Continue, k.History}
+	case screenMethod:
+		return []key.Binding{k.Up, k.Down, k.Continue, k.ToggleFlow, k.ToggleCapture, k.Back}
+	case screenDetails:
+		b := []key.Binding{k.Continue, k.Submit, k.Back}
+		if m.testMode() {
+			b = append(b, k.TestData)
+		}
+		return b
+	case screenProcessing:
+		return []key.Binding{k.CancelStep}
+	case screenResult, screenPayment:
+		return m.actionBindings()
+	case screenHistory:
+		return []key.Binding{k.Up, k.Down, k.Continue, k.Filter, k.Export, k.Back}
+	}
+	return nil
+}
+
+// testMode reports SANDBOX or TEST, where test data and scenarios exist.
+func (m Model) testMode() bool { return m.opts.Mode != "live" }
