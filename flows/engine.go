@@ -802,3 +802,33 @@ func (e *Engine) lookupError(err error) Outcome {
 	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
 		Message: "Could not reach KOMOJU to look it up: " + err.Error()}
 }
+
+// Methods lists what a Method 2 payment can be made with: the merchant's
+// methods from GET /payment_methods that komoju-tui knows (MethodsFromAPI).
+// When the API cannot be asked, it returns the whole Catalogue with the
+// error, so the till can still offer something and say why.
+func (e *Engine) Methods(ctx context.Context) ([]Method, error) {
+	if e.client == nil {
+		return Catalogue(), errNoClient
+	}
+	pms, err := e.client.PaymentMethods.List(ctx)
+	if err != nil {
+		return Catalogue(), fmt.Errorf("flows: listing payment methods: %w", err)
+	}
+	return MethodsFromAPI(pms), nil
+}
+
+// PushEvent publishes a verified webhook event's payment to every Watch
+// and records its status in the journal (source webhook). Events without a
+// payment (ping) are ignored; a malformed payment is an error.
+func (e *Engine) PushEvent(ctx context.Context, ev *komoju.Event) error {
+	if ev == nil || ev.Type == komoju.EventPing || !strings.HasPrefix(ev.Type, "payment.") {
+		return nil
+	}
+	p, err := ev.Payment()
+	if err != nil {
+		return err
+	}
+	e.Push(ctx, Push{Payment: p, Source: SourceWebhook})
+	return nil
+}

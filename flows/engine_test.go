@@ -2,6 +2,8 @@ package flows
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -481,5 +483,82 @@ func TestSessionOutcomeBeforePayment(t *testing.T) {
 	}
 	if o, _ := env.e.RefreshSession(env.ctx(), sale.SessionID()); o.Kind != OutcomeCancelled {
 		t.Errorf("cancelled session: %s", o.Kind)
+	}
+}
+
+// TestSessionStatusTable drives the Payment status table's later rows
+// through Method 1 (pending, authorized and captured are in
+// TestSessionPayTable).
+func TestSessionStatusTable(t *testing.T) {
+	env := newEnv(t)
+	ctx := env.ctx()
+	pay := func(capture komoju.CaptureMode, typ komoju.PaymentType, d Details) Outcome {
+		t.Helper()
+		sale := env.start(Checkout{Amount: 1300, Capture: capture})
+		o, err := env.e.PaySession(ctx, sale, typ, d, PayOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	t.Run("refunded", func(t *testing.T) {
+		o := pay(komoju.CaptureAuto, komoju.TypeCreditCard, card("4111111111111111"))
+		o, err := env.e.Refund(ctx, o.PaymentID(), 0, "")
+		mustKind(t, o, err, OutcomeRefunded)
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		o := pay(komoju.CaptureAuto, komoju.TypeBankTransfer, bankPerson)
+		o, err := env.e.Cancel(ctx, o.PaymentID())
+		mustKind(t, o, err, OutcomeCancelled)
+		if len(o.Actions) != 1 || o.Actions[0] != ActionRefresh {
+			t.Errorf("actions after cancel %v", o.Actions)
+		}
+	})
+	t.Run("expired", func(t *testing.T) {
+		o := pay(komoju.CaptureAuto, komoju.TypePayEasy, bankPerson)
+		env.sb.Clock().Advance(60 * 24 * time.Hour)
+		u := env.waitFor(Target{PaymentID: o.PaymentID()}, WatchOptions{Poll: true}, func(u Update) bool { return u.Done })
+		mustKind(t, u.Outcome, nil, OutcomeExpired)
+	})
+	t.Run("failed", func(t *testing.T) {
+		o := pay(komoju.CaptureAuto, komoju.TypeCreditCard, card("4100000000500000"))
+		mustKind(t, o, nil, OutcomeRedirect)
+		env.customer(o.PaymentID(), "3ds", url.Values{"code": {"123456"}})
+		o, err := env.e.Refresh(ctx, o.PaymentID())
+		mustKind(t, o, err, OutcomeFailed)
+		if Classify(o, err) != ClassDeclined {
+			t.Errorf("class %q", Classify(o, err))
+		}
+	})
+}
+
+func TestMethodsAndPushEvent(t *testing.T) {
+	env := newEnv(t)
+	ms, err := env.e.Methods(env.ctx())
+	if err != nil || len(ms) == 0 {
+		t.Fatalf("methods %v err %v", ms, err)
+	}
+	for _, m := range ms {
+		if !m.Known || m.NameEn == "" {
+			t.Errorf("method %+v", m)
+		}
+	}
+	o, _ := env.e.PayDirect(env.ctx(), Checkout{Amount: 800}, komoju.TypeKonbini, konbini("lawson"), PayOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	updates := env.e.Watch(ctx, Target{PaymentID: o.PaymentID()}, WatchOptions{})
+	paid := env.customer(o.PaymentID(), "pay_at_store", nil)
+	data, _ := json.Marshal(paid)
+	if err := env.e.PushEvent(ctx, &komoju.Event{ID: "ev1", Type: komoju.EventPing}); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+	if err := env.e.PushEvent(ctx, &komoju.Event{ID: "ev2", Type: komoju.EventPaymentCaptured, Data: data}); err != nil {
+		t.Fatal(err)
+	}
+	if u := <-updates; u.Source != SourceWebhook || u.Outcome.Kind != OutcomePaid {
+		t.Errorf("update %+v", u)
+	}
+	if err := env.e.PushEvent(ctx, &komoju.Event{ID: "ev3", Type: komoju.EventPaymentCaptured, Data: []byte(`{"resource":"session"}`)}); err == nil {
+		t.Error("a payment event without a payment was accepted")
 	}
 }

@@ -529,3 +529,74 @@ func ErrorMessage(e *komoju.Error) string {
 	}
 	return msg
 }
+
+// ErrorClass sorts what went wrong for exit codes and summaries.
+type ErrorClass string
+
+// Error classes. ClassNone means the outcome is not an error.
+const (
+	ClassNone     ErrorClass = ""
+	ClassInput    ErrorClass = "input"    // invalid input, refused before or by KOMOJU (400/422)
+	ClassDeclined ErrorClass = "declined" // the card or account was declined (402/502 payment errors, failed status)
+	ClassAuth     ErrorClass = "auth"     // the API key was refused (401/403)
+	ClassNetwork  ErrorClass = "network"  // KOMOJU could not be reached or did not answer: outcome unknown
+	ClassAPI      ErrorClass = "api"      // any other KOMOJU error (404, 5xx, not capturable, ...)
+)
+
+// Classify sorts an operation's result. Outcomes that are not errors give
+// ClassNone, except OutcomeUnknown (ClassNetwork: the answer was lost) and
+// OutcomeFailed (ClassDeclined).
+func Classify(o Outcome, err error) ErrorClass {
+	switch o.Kind {
+	case OutcomeUnknown:
+		return ClassNetwork
+	case OutcomeFailed:
+		return ClassDeclined
+	case OutcomeError:
+	default:
+		if err == nil {
+			return ClassNone
+		}
+	}
+	var fe FieldErrors
+	var one FieldError
+	if errors.As(err, &fe) || errors.As(err, &one) {
+		return ClassInput
+	}
+	ke := o.Err
+	if ke == nil {
+		errors.As(err, &ke)
+	}
+	if ke == nil {
+		if err == nil && o.Field != "" {
+			return ClassInput
+		}
+		return ClassNetwork
+	}
+	// A 200 "status: error" pay result carries no HTTP status of its own:
+	// use the one KOMOJU gives the code.
+	st := ke.HTTPStatus
+	if st < 400 {
+		st = komoju.ErrorStatus(ke.Code)
+	}
+	switch {
+	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+		return ClassAuth
+	case (st == http.StatusBadGateway || st == http.StatusPaymentRequired) && ke.Code != komoju.CodeBadGateway,
+		ke.Code == komoju.CodeFraudulent:
+		return ClassDeclined
+	case (st == http.StatusBadRequest || st == http.StatusUnprocessableEntity) && !isStateError(ke.Code):
+		return ClassInput
+	}
+	return ClassAPI
+}
+
+// isStateError reports codes that say the payment is in the wrong state
+// for the call, which is not the clerk's input being malformed.
+func isStateError(code string) bool {
+	switch code {
+	case komoju.CodeNotCapturable, komoju.CodeNotCancellable, komoju.CodeNotRefundable:
+		return true
+	}
+	return false
+}

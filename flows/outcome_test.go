@@ -263,3 +263,34 @@ func TestOutcomeKindWords(t *testing.T) {
 		t.Error("Success/Final wrong")
 	}
 }
+
+func TestClassify(t *testing.T) {
+	ke := func(status int, code string) *komoju.Error { return &komoju.Error{HTTPStatus: status, Code: code} }
+	paid := OutcomeFromPayment(decodePayment(t, komoju.TypeCreditCard, komoju.PaymentCaptured, ""))
+	failed := OutcomeFromPayment(decodePayment(t, komoju.TypeCreditCard, komoju.PaymentFailed, ""))
+	payErr := OutcomeFromPay(&komoju.SessionPayResult{Status: komoju.PayError, Error: json.RawMessage(`{"code":"card_declined","message":"no"}`)}, komoju.CaptureAuto)
+	cases := []struct {
+		name string
+		o    Outcome
+		err  error
+		want ErrorClass
+	}{
+		{"paid", paid, nil, ClassNone},
+		{"failed status", failed, nil, ClassDeclined},
+		{"decline", OutcomeFromError(ke(502, komoju.CodeInsufficientFunds), FlowSession), ke(502, komoju.CodeInsufficientFunds), ClassDeclined},
+		{"decline in a 200 pay result", payErr, nil, ClassDeclined},
+		{"fraud", OutcomeFromError(ke(422, komoju.CodeFraudulent), FlowDirect), ke(422, komoju.CodeFraudulent), ClassDeclined},
+		{"bad key", OutcomeFromError(ke(401, komoju.CodeUnauthorized), FlowSession), ke(401, komoju.CodeUnauthorized), ClassAuth},
+		{"invalid parameter", OutcomeFromError(ke(422, komoju.CodeInvalidParameter), FlowSession), ke(422, komoju.CodeInvalidParameter), ClassInput},
+		{"field errors", OutcomeFromError(FieldErrors{{"amount", "x"}}, FlowSession), FieldErrors{{"amount", "x"}}, ClassInput},
+		{"not capturable", OutcomeFromError(ke(422, komoju.CodeNotCapturable), FlowDirect), ke(422, komoju.CodeNotCapturable), ClassAPI},
+		{"not found", OutcomeFromError(ke(404, komoju.CodeNotFound), FlowDirect), ke(404, komoju.CodeNotFound), ClassAPI},
+		{"maintenance", OutcomeFromError(ke(503, komoju.CodeServiceUnavailable), FlowDirect), ke(503, komoju.CodeServiceUnavailable), ClassAPI},
+		{"lost answer", OutcomeFromError(komoju.ErrOutcomeUnknown, FlowDirect), komoju.ErrOutcomeUnknown, ClassNetwork},
+	}
+	for _, c := range cases {
+		if got := Classify(c.o, c.err); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
