@@ -832,3 +832,45 @@ func (e *Engine) PushEvent(ctx context.Context, ev *komoju.Event) error {
 	e.Push(ctx, Push{Payment: p, Source: SourceWebhook})
 	return nil
 }
+
+// Recheck asks KOMOJU where an outcome stands now — the clerk's "refresh"
+// on an unknown (or any) result. It never re-sends a charge: it looks the
+// payment up by id, else the session, else the order number, and first
+// lets Reconcile write whatever can be learned to the journal. A session
+// or order with no payment means the customer was not charged; for a
+// session the Outcome then says it can be paid again.
+func (e *Engine) Recheck(ctx context.Context, o Outcome) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
+	}
+	if o.Kind == OutcomeUnknown && e.rec != nil {
+		_, _ = e.Reconcile(ctx) // best effort; the look-up below answers the clerk
+	}
+	switch {
+	case o.PaymentID() != "":
+		return e.Refresh(ctx, o.PaymentID())
+	case o.SessionID != "":
+		s, err := e.client.Sessions.Get(ctx, o.SessionID)
+		if err != nil {
+			return e.lookupError(err), err
+		}
+		if s.Payment == nil && s.Status == komoju.SessionPending && !s.Expired {
+			return Outcome{Kind: OutcomeError, SessionID: s.ID, OrderNum: s.PaymentData.ExternalOrderNum, CanRetry: true,
+				Actions: []Action{ActionRefresh},
+				Message: "No payment was made on this session: the customer was not charged. They can try again."}, nil
+		}
+		return SessionOutcome(s), nil
+	case o.OrderNum != "":
+		l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: o.OrderNum})
+		if err != nil {
+			return e.lookupError(err), err
+		}
+		if p := newest(l.Data); p != nil {
+			return OutcomeFromPayment(p), nil
+		}
+		return Outcome{Kind: OutcomeError, OrderNum: o.OrderNum, Actions: []Action{ActionRefresh},
+			Message: "KOMOJU has no payment for order " + o.OrderNum + ": the customer was not charged."}, nil
+	}
+	err := errors.New("flows: nothing to look up: the outcome has no payment, session or order number")
+	return Outcome{Kind: OutcomeError, Message: "There is nothing to look up for this result."}, err
+}

@@ -351,3 +351,36 @@ func TestStartSessionFailureIsJournaled(t *testing.T) {
 		t.Error("generated a used number")
 	}
 }
+
+// TestRecheckUnknown: the clerk presses refresh on an unknown result.
+func TestRecheckUnknown(t *testing.T) {
+	env := newEnv(t)
+	ctx := env.ctx()
+	// A Method 1 wallet attempt whose answers were all lost: once the
+	// network is back, recheck finds the pending payment (the sandbox did
+	// the work before dropping the answer) and the journal is finished.
+	sale := env.start(Checkout{Amount: 1111})
+	env.sb.SetFaults(sandbox.Faults{DropRate: 1})
+	o, err := env.e.PaySession(ctx, sale, komoju.TypePayPay, Details{}, PayOptions{})
+	mustKind(t, o, err, OutcomeUnknown)
+	env.sb.SetFaults(sandbox.Faults{})
+	o, err = env.e.Recheck(ctx, o)
+	mustKind(t, o, err, OutcomeRedirect)
+	if js, _ := env.j.SaleByOrder(ctx, sale.OrderNum); js.Unfinished() {
+		t.Errorf("journal still unfinished after recheck: %+v", js)
+	}
+
+	// A session with no payment: not charged, and it can be paid again.
+	sale2 := env.start(Checkout{Amount: 2222})
+	o, err = env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown, SessionID: sale2.SessionID(), OrderNum: sale2.OrderNum})
+	if err != nil || o.Kind != OutcomeError || !o.CanRetry || !strings.Contains(o.Message, "not charged") {
+		t.Errorf("session without payment: %+v %v", o, err)
+	}
+	o, err = env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown, OrderNum: "POS-NEVER-SENT"})
+	if err != nil || o.Kind != OutcomeError || !strings.Contains(o.Message, "not charged") {
+		t.Errorf("order without payment: %+v %v", o, err)
+	}
+	if _, err := env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown}); err == nil {
+		t.Error("recheck of nothing succeeded")
+	}
+}
