@@ -91,13 +91,21 @@ func luhnValid(n string) bool {
 // digits, failing Luhn, bad month, past expiry, malformed CVC) is a 422
 // invalid_parameter that changes nothing; a declined test card is not an
 // input error and is reported through cardInfo.decline.
-func parseCard(d obj, prefix string, now time.Time) (cardInfo, *apiError) {
+func parseCard(d obj, now time.Time) (cardInfo, *apiError) {
+	const prefix = "payment_details"
 	var c cardInfo
 	number, err := d.reqStr("number", prefix+"[number]", 64)
 	if err != nil {
 		return c, err
 	}
-	number = strings.NewReplacer(" ", "", "-", "").Replace(number)
+	if strings.ContainsAny(number, " -") { // people type card numbers in groups
+		number = strings.Map(func(r rune) rune {
+			if r == ' ' || r == '-' {
+				return -1
+			}
+			return r
+		}, number)
+	}
 	for i := 0; i < len(number); i++ {
 		if number[i] < '0' || number[i] > '9' {
 			return c, errInvalid(prefix+"[number]", "a card number has digits only")

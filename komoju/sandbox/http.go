@@ -373,7 +373,7 @@ func (s *Server) createToken(q *apiReq) apiResp {
 			return fail(err)
 		}
 	}
-	card, err := parseCard(d, "payment_details", q.now)
+	card, err := parseCard(d, q.now)
 	if err != nil {
 		return fail(err)
 	}

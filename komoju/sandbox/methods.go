@@ -166,31 +166,32 @@ func parseDetails(p obj, currency, fallbackEmail string, now time.Time) (details
 	if !supportsCurrency(in.typ, currency) {
 		return in, newErr(komoju.CodeInvalidCurrency, "currency", "%s payments only accept JPY, not %s", in.typ, currency)
 	}
-	str := func(name string, maxLen int) string {
+	// Param names are literals so that valid requests allocate nothing for them.
+	str := func(name, param string, maxLen int) string {
 		if err != nil {
 			return ""
 		}
 		var v string
-		v, _, err = d.str(name, key+"["+name+"]", maxLen)
+		v, _, err = d.str(name, param, maxLen)
 		return strings.TrimSpace(v)
 	}
-	in.email = str("email", 254)
-	in.phone = str("phone", 32)
-	in.givenName = str("given_name", 100)
-	in.familyName = str("family_name", 100)
-	in.givenKana = str("given_name_kana", 100)
-	in.familyKana = str("family_name_kana", 100)
-	if name := str("name", 200); name != "" && in.givenName == "" && in.familyName == "" {
+	in.email = str("email", "payment_details[email]", 254)
+	in.phone = str("phone", "payment_details[phone]", 32)
+	in.givenName = str("given_name", "payment_details[given_name]", 100)
+	in.familyName = str("family_name", "payment_details[family_name]", 100)
+	in.givenKana = str("given_name_kana", "payment_details[given_name_kana]", 100)
+	in.familyKana = str("family_name_kana", "payment_details[family_name_kana]", 100)
+	if name := str("name", "payment_details[name]", 200); name != "" && in.givenName == "" && in.familyName == "" {
 		in.givenName = name
 	}
-	in.store = str("store", 64)
+	in.store = str("store", "payment_details[store]", 64)
 	if err != nil {
 		return in, err
 	}
 	if in.email == "" {
 		in.email = fallbackEmail
 	}
-	days, hasDays, err := d.int("expiry_days", key+"[expiry_days]")
+	days, hasDays, err := d.int("expiry_days", "payment_details[expiry_days]")
 	if err != nil {
 		return in, err
 	}
@@ -224,7 +225,7 @@ func parseDetails(p obj, currency, fallbackEmail string, now time.Time) (details
 	}
 	switch {
 	case in.typ == komoju.TypeCreditCard:
-		in.card, err = parseCard(d, key, now)
+		in.card, err = parseCard(d, now)
 		if err != nil {
 			return in, err
 		}

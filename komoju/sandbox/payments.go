@@ -80,7 +80,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		RefundRequests:   []komoju.RefundRequest{},
 	}
 	if p.Metadata == nil {
-		p.Metadata = map[string]string{}
+		p.Metadata = s.emptyMeta // shared and never written: metadata is replaced, not edited
 	}
 	if in.sess != nil {
 		p.Session = &in.sess.view.ID

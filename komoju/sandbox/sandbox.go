@@ -132,6 +132,8 @@ type Server struct {
 
 	wh *webhooks
 
+	emptyMeta map[string]string // read-only {} shared by payments without metadata
+
 	connMu   sync.Mutex
 	newConns map[net.Conn]struct{} // connections that have not sent a request yet
 
@@ -203,6 +205,7 @@ func New(opts Options) (*Server, error) {
 		faultRng:       mrand.NewPCG(seed, 0x5eed),
 		stop:           make(chan struct{}),
 		newConns:       map[net.Conn]struct{}{},
+		emptyMeta:      map[string]string{},
 	}
 	for t, fee := range opts.CustomerFees {
 		if fee < 0 || fee > komoju.MaxAmount {

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -315,9 +316,16 @@ type payResult struct {
 	Payment     *komoju.Payment  `json:"payment"`
 }
 
-// paySession is POST /sessions/{id}/pay.
+// paySession is POST /sessions/{id}/pay. Sandbox choice: a Komoju-Scenario
+// header on the pay call fails that attempt, as it would on Payment: Create
+// (pay creates a payment); KOMOJU documents the header on session create,
+// which still makes every attempt fail.
 func (s *Server) paySession(q *apiReq) apiResp {
-	res, err := s.payCore(q.r.PathValue("id"), q.p, q.now)
+	scenario, serr := scenarioHeader(q)
+	if serr != nil {
+		return fail(serr)
+	}
+	res, err := s.payCoreScenario(q.r.PathValue("id"), q.p, q.now, scenario)
 	if err != nil {
 		return fail(err)
 	}
@@ -329,6 +337,12 @@ func (s *Server) paySession(q *apiReq) apiResp {
 // answers the 502 error; the failed attempt is recorded (payment.failed)
 // and the session stays payable.
 func (s *Server) payCore(id string, p obj, now time.Time) (*payResult, *apiError) {
+	return s.payCoreScenario(id, p, now, "")
+}
+
+// payCoreScenario is payCore with a per-attempt Komoju-Scenario ("" uses
+// the session's).
+func (s *Server) payCoreScenario(id string, p obj, now time.Time, scenario string) (*payResult, *apiError) {
 	s.mu.Lock()
 	ss, err := s.findSession(id)
 	if err == nil {
@@ -386,7 +400,7 @@ func (s *Server) payCore(id string, p obj, now time.Time) (*payResult, *apiError
 		locale:    ss.view.DefaultLocale,
 		returnURL: ss.returnURL,
 		sess:      ss,
-		scenario:  ss.scenario,
+		scenario:  cmp.Or(scenario, ss.scenario),
 	}
 	rec, err := s.chargeLocked(in, now)
 	if err != nil {
