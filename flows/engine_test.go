@@ -249,8 +249,18 @@ func TestScenarioDeclines(t *testing.T) {
 			t.Errorf("attempt %d: %+v", i, o)
 		}
 	}
+	// Method 1, per attempt (the UI's test-data picker): this attempt
+	// fails, the next one on the same session goes through.
+	sale = env.start(Checkout{Amount: 700})
+	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{Scenario: komoju.CodeCardDeclined})
+	mustKind(t, o, err, OutcomeError)
+	if o.Err.Code != komoju.CodeCardDeclined || !o.CanRetry {
+		t.Errorf("per-attempt scenario: %+v", o)
+	}
+	o, err = env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomePaid)
 	// Method 2: per attempt.
-	o, err := env.e.PayDirect(env.ctx(), Checkout{Amount: 700}, komoju.TypeKonbini, konbini("lawson"), PayOptions{Scenario: komoju.CodeFraudulent})
+	o, err = env.e.PayDirect(env.ctx(), Checkout{Amount: 700}, komoju.TypeKonbini, konbini("lawson"), PayOptions{Scenario: komoju.CodeFraudulent})
 	mustKind(t, o, err, OutcomeError)
 	if o.Err.Code != komoju.CodeFraudulent || !strings.Contains(o.Message, "fraud") {
 		t.Errorf("direct scenario: %+v", o)
