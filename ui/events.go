@@ -256,15 +256,20 @@ func (m *EventsModel) SetSize(width, height int) {
 }
 
 // Init loads the list.
-func (m EventsModel) Init() tea.Cmd { return m.load() }
+func (m EventsModel) Init() tea.Cmd { return m.loadCmd(m.gen) }
 
 // Reload returns a command that reloads the list (the root may call it on
 // entering the screen).
 func (m *EventsModel) Reload() tea.Cmd { return m.load() }
 
+// load starts a reload; results of earlier loads are then ignored.
 func (m *EventsModel) load() tea.Cmd {
 	m.gen++
-	gen, src, ctx := m.gen, m.src, m.ctx
+	return m.loadCmd(m.gen)
+}
+
+func (m EventsModel) loadCmd(gen int) tea.Cmd {
+	src, ctx := m.src, m.ctx
 	return func() tea.Msg {
 		if src == nil {
 			return eventsLoadedMsg{gen: gen, err: errors.New("the webhook receiver is not running")}
