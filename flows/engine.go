@@ -165,7 +165,8 @@ type Sale struct {
 	Attempts    int
 	LastOutcome *Outcome
 
-	mu sync.Mutex // serialises pay attempts on one session
+	mu         sync.Mutex // serialises pay attempts on one session
+	lastAction int64      // the journal action of the latest attempt
 }
 
 // SessionID returns the session's id.
@@ -330,6 +331,12 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 	}
 	sale.mu.Lock()
 	defer sale.mu.Unlock()
+	if sale.LastOutcome != nil && sale.LastOutcome.Kind == OutcomeUnknown {
+		// The last attempt may have gone through: never charge twice.
+		if o, settled := e.previousAttempt(ctx, sale); settled {
+			return o, errFor(o, nil)
+		}
+	}
 	d = fillDetails(t, d, sale.Checkout)
 	if fe := e.validatePay(t, d, sale.Methods); len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowSession)
@@ -366,6 +373,7 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 		o.OrderNum = sale.OrderNum
 	}
 	e.finishAction(ctx, actionID, actionResult(OpPay, o))
+	sale.lastAction = actionID
 	sale.Attempts++
 	oc := o
 	sale.LastOutcome = &oc
@@ -376,6 +384,36 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 		return o, err
 	}
 	return o, nil
+}
+
+// previousAttempt looks at the session after an attempt with an unknown
+// outcome. settled is true when the clerk must not pay again: the
+// session has a live payment (captured, authorized or pending), or KOMOJU
+// still cannot be asked.
+func (e *Engine) previousAttempt(ctx context.Context, sale *Sale) (Outcome, bool) {
+	s, err := e.client.Sessions.Get(ctx, sale.SessionID())
+	if err != nil {
+		o := OutcomeFromError(err, FlowSession)
+		if o.Kind != OutcomeUnknown {
+			o = Outcome{Kind: OutcomeUnknown, Err: o.Err}
+		}
+		o.SessionID, o.OrderNum, o.Actions = sale.SessionID(), sale.OrderNum, []Action{ActionRefresh}
+		o.Message = "The last attempt's result is still unknown and KOMOJU cannot be asked right now, so the customer is not charged again. Try again in a moment."
+		return o, true
+	}
+	if p := s.Payment; p != nil {
+		switch p.Status {
+		case komoju.PaymentCaptured, komoju.PaymentAuthorized, komoju.PaymentPending:
+			o := SessionOutcome(s)
+			o.Message = "The previous attempt went through, so nothing new was charged. " + o.Message
+			e.finishAction(ctx, sale.lastAction, actionResult(OpPay, o))
+			e.recordStatus(ctx, p, SourceAPI)
+			oc := o
+			sale.LastOutcome = &oc
+			return o, true
+		}
+	}
+	return Outcome{}, false
 }
 
 // validatePay checks the method and the details.

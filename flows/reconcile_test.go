@@ -384,3 +384,36 @@ func TestRecheckUnknown(t *testing.T) {
 		t.Error("recheck of nothing succeeded")
 	}
 }
+
+// TestNoDoubleChargeAfterUnknown: the clerk presses "pay" again after an
+// unknown result on the same session. The engine looks first and does not
+// charge twice.
+func TestNoDoubleChargeAfterUnknown(t *testing.T) {
+	env := newEnv(t)
+	ctx := env.ctx()
+	sale := env.start(Checkout{Amount: 4321})
+	env.sb.SetFaults(sandbox.Faults{DropRate: 1})
+	o, err := env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomeUnknown)
+	// Still offline: the engine refuses to send another charge.
+	o, err = env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomeUnknown)
+	if !strings.Contains(o.Message, "not charged again") {
+		t.Errorf("offline retry message %q", o.Message)
+	}
+	env.sb.SetFaults(sandbox.Faults{})
+	o, err = env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomePaid)
+	if !strings.Contains(o.Message, "previous attempt went through") {
+		t.Errorf("message %q", o.Message)
+	}
+	if ps := env.payments(sale.OrderNum); len(ps) != 1 {
+		t.Fatalf("%d payments for one sale", len(ps))
+	}
+	if acts, _ := env.j.Actions(ctx, sale.JournalID); len(acts) != 1 || acts[0].Outcome != "paid" {
+		t.Errorf("journaled attempts %+v, want the one that was sent, finished as paid", acts)
+	}
+	if u, _ := env.j.Unfinished(ctx); len(u) != 0 {
+		t.Errorf("unfinished: %+v", u)
+	}
+}
