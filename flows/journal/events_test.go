@@ -1,0 +1,88 @@
+package journal
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestRecordEventDedupe(t *testing.T) {
+	j, c := openTest(t)
+	ctx := context.Background()
+	body := []byte(`{"id":"evt_1","type":"payment.captured","resource":"event","data":{"id":"pay_1","amount":1000,"currency":"JPY"}}`)
+	ev := StoredEvent{DeliveryID: "dlv_1", EventID: "evt_1", Type: "payment.captured", PaymentID: "pay_1", Amount: 1000, Currency: "jpy",
+		Headers: http.Header{"X-Komoju-Signature": {"abc123"}, "X-Komoju-Id": {"dlv_1"}, "Authorization": {"Bearer sk_test_secretsecret"}},
+		Body:    body, Verified: true}
+
+	// A forged delivery claiming the same event id arrives first: it is
+	// stored, but must not make the genuine event look like a duplicate.
+	forged := ev
+	forged.Verified, forged.VerifyError, forged.Body = false, "signature mismatch", []byte(`{"id":"evt_1","type":"payment.captured","data":{"amount":1}}`)
+	if dup, err := j.RecordEvent(ctx, forged); err != nil || dup {
+		t.Fatalf("forged: dup=%v err=%v", dup, err)
+	}
+	c.advance(time.Second)
+	if dup, err := j.RecordEvent(ctx, ev); err != nil || dup {
+		t.Fatalf("first genuine delivery: dup=%v err=%v, want a new event", dup, err)
+	}
+	c.advance(time.Minute)
+	redelivery := ev
+	redelivery.DeliveryID = "dlv_2"
+	for i := 0; i < 2; i++ {
+		if dup, err := j.RecordEvent(ctx, redelivery); err != nil || !dup {
+			t.Fatalf("redelivery %d: dup=%v err=%v, want duplicate", i, dup, err)
+		}
+	}
+	// The same forged body again is counted, not stored twice.
+	if dup, err := j.RecordEvent(ctx, forged); err != nil || !dup {
+		t.Fatalf("forged again: dup=%v err=%v", dup, err)
+	}
+	c.advance(time.Second)
+	ping := StoredEvent{EventID: "evt_2", Type: "ping", Body: []byte(`{"id":"evt_2","type":"ping"}`), Verified: true}
+	if dup, err := j.RecordEvent(ctx, ping); err != nil || dup {
+		t.Fatal(dup, err)
+	}
+
+	got, err := j.Event(ctx, "evt_1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Verified || got.DeliveryCount != 3 || got.DeliveryID != "dlv_1" || string(got.Body) != string(body) ||
+		got.Currency != "JPY" || got.Amount != 1000 || got.PaymentID != "pay_1" ||
+		!got.LastReceivedAt.Equal(got.ReceivedAt.Add(time.Minute)) {
+		t.Errorf("event = %+v", got)
+	}
+	if got.Headers.Get("X-Komoju-Signature") != "abc123" || got.Headers.Get("Authorization") != "" {
+		t.Errorf("headers = %v", got.Headers)
+	}
+	list, err := j.Events(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 || list[0].EventID != "evt_2" || list[1].EventID != "evt_1" || !list[1].Verified ||
+		list[2].Verified || list[2].VerifyError != "signature mismatch" || list[2].DeliveryCount != 2 {
+		t.Errorf("events newest first = %+v", list)
+	}
+	if l, _ := j.Events(ctx, 1); len(l) != 1 {
+		t.Errorf("limit ignored: %d events", len(l))
+	}
+	if _, err := j.Event(ctx, "evt_none"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("missing event: %v", err)
+	}
+	if _, err := j.RecordEvent(ctx, StoredEvent{EventID: "big", Body: make([]byte, MaxEventBody+1)}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("oversize body: %v", err)
+	}
+	// Events survive a restart.
+	path := j.Path()
+	j.Close()
+	j2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	if l, err := j2.Events(ctx, 0); err != nil || len(l) != 3 {
+		t.Errorf("after reopen: %d events, %v", len(l), err)
+	}
+}
