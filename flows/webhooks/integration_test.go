@@ -276,7 +276,7 @@ func TestReplayAndForwardSandboxEvent(t *testing.T) {
 	p2 := g.konbiniSale(t, "POS-WH-4", 300)
 	g.payAtStore(t, p2.ID)
 	af := waitFor(t, sub, func(x webhooks.Delivery) bool {
-		return x.Type == komoju.EventPaymentCaptured && x.PaymentID == p2.ID
+		return x.Type == komoju.EventPaymentCaptured && x.PaymentID == p2.ID && x.Forward != nil
 	})
 	if af.Forward == nil || af.Forward.Status != 200 {
 		t.Errorf("auto-forward %+v", af.Forward)

@@ -181,6 +181,9 @@ func quoteIfSpace(s string) string {
 }
 
 func writeDelivery(w io.Writer, d Delivery, asJSON bool) {
+	if d.ForwardPending {
+		return // printed once the forward answers, with its result
+	}
 	if !asJSON {
 		fmt.Fprintln(w, d.Line())
 		return

@@ -112,7 +112,12 @@ type Delivery struct {
 	// Payment is the payment of a newly applied payment.* event; nil for
 	// rejected, duplicate and non-payment deliveries.
 	Payment *komoju.Payment
-	// Forward is the auto-forward result when ForwardTo is set.
+	// ForwardPending marks a delivery that is being auto-forwarded: the
+	// same delivery is published again, with Forward set and Payment nil,
+	// once the forward answers. Publishing first keeps a slow forward URL
+	// from delaying the clerk's screen.
+	ForwardPending bool
+	// Forward is the auto-forward result (on the second publication).
 	Forward *ForwardResult
 	// Err is a journal failure (HTTPStatus 500).
 	Err error
@@ -200,6 +205,7 @@ type Receiver struct {
 	srv       *http.Server
 	done      chan struct{} // closed when the current listener stops
 	closed    bool
+	closedCh  chan struct{} // closed by Close, ends subscription watchers
 	bg        sync.WaitGroup
 }
 
@@ -215,6 +221,7 @@ func New(o Options) (*Receiver, error) {
 		log:        o.Logger,
 		forwards:   map[string]ForwardResult{},
 		subs:       map[int]chan Delivery{},
+		closedCh:   make(chan struct{}),
 	}
 	if o.ForwardTo != "" {
 		if err := checkForwardURL(o.ForwardTo); err != nil {
@@ -379,6 +386,7 @@ func (r *Receiver) Close() error {
 		return nil
 	}
 	r.closed = true
+	close(r.closedCh)
 	srv := r.srv
 	r.mu.Unlock()
 	var err error
@@ -425,7 +433,10 @@ func (r *Receiver) Subscribe(ctx context.Context) <-chan Delivery {
 	r.subs[id] = ch
 	r.mu.Unlock()
 	go func() {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-r.closedCh: // Close closes the channel itself
+		}
 		r.mu.Lock()
 		if c, ok := r.subs[id]; ok {
 			delete(r.subs, id)
@@ -642,27 +653,31 @@ func (r *Receiver) fail(d Delivery, err error) Delivery {
 	return d
 }
 
-// after publishes the delivery, auto-forwarding verified ones first.
+// after publishes the delivery and auto-forwards verified ones.
 func (r *Receiver) after(d Delivery) {
 	r.mu.Lock()
 	fwd := r.forwardTo
-	closed := r.closed
-	if fwd != "" && d.Verified && d.Err == nil && !closed {
+	forward := fwd != "" && d.Verified && d.Err == nil && !r.closed
+	if forward {
 		r.bg.Add(1)
-		r.mu.Unlock()
-		// Off the request path, so the sender gets its 200 at once.
-		go func() {
-			defer r.bg.Done()
-			ctx, cancel := context.WithTimeout(context.Background(), r.fwdTimeout)
-			defer cancel()
-			res := r.send(ctx, d.Body, d.EventID, d.Type, fwd)
-			d.Forward = &res
-			r.publish(d)
-		}()
-		return
 	}
 	r.mu.Unlock()
+	d.ForwardPending = forward
 	r.publish(d)
+	if !forward {
+		return
+	}
+	// Off the request path, so the sender gets its 200 at once.
+	go func() {
+		defer r.bg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), r.fwdTimeout)
+		defer cancel()
+		res := r.send(ctx, d.Body, d.EventID, d.Type, fwd)
+		d.ForwardPending = false
+		d.Forward = &res
+		d.Payment = nil // already published for applying
+		r.publish(d)
+	}()
 }
 
 func signatureReason(err error) string {

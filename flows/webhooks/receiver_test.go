@@ -566,13 +566,16 @@ func TestAutoForward(t *testing.T) {
 	sub := r.Subscribe(t.Context())
 	body := eventBody(t, "evt_af", komoju.EventPaymentCaptured, "pay_af", komoju.PaymentCaptured, 1)
 	deliver(t, r, http.MethodPost, Path, body, signed(body, testSecret))
-	d := <-sub
-	if d.Forward == nil || d.Forward.Status != 200 {
-		t.Fatalf("auto-forward result %+v", d.Forward)
+	first, second := <-sub, <-sub
+	if !first.ForwardPending || first.Payment == nil || first.Forward != nil {
+		t.Errorf("first publication: pending=%v payment=%v forward=%v", first.ForwardPending, first.Payment != nil, first.Forward)
+	}
+	if second.ForwardPending || second.Payment != nil || second.Forward == nil || second.Forward.Status != 200 || second.EventID != "evt_af" {
+		t.Fatalf("second publication: %+v", second)
 	}
 	// Rejected deliveries are not forwarded.
 	deliver(t, r, http.MethodPost, Path, body, signed(body, "bad"))
-	if d := <-sub; d.Forward != nil {
+	if d := <-sub; d.Forward != nil || d.ForwardPending {
 		t.Errorf("rejected delivery forwarded: %+v", d.Forward)
 	}
 	reqs, _, errs := srv.snapshot()
@@ -616,5 +619,35 @@ func TestSubscriptionEndsWithContext(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("subscription not closed after its context ended")
+	}
+}
+
+// A slow forward URL must not delay the payment update the clerk sees.
+func TestSlowForwardDoesNotDelayPayment(t *testing.T) {
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		select {
+		case <-release:
+		case <-req.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	r, _ := newTestReceiver(t, Options{ForwardTo: slow.URL, ForwardTimeout: 10 * time.Second})
+	sub := r.Subscribe(t.Context())
+	body := eventBody(t, "evt_slow", komoju.EventPaymentCaptured, "pay_slow", komoju.PaymentCaptured, 1)
+	if a := deliver(t, r, http.MethodPost, Path, body, signed(body, testSecret)); a.status != 200 {
+		t.Fatalf("answered %d", a.status)
+	}
+	select {
+	case d := <-sub:
+		if d.Payment == nil || d.Payment.Status != komoju.PaymentCaptured {
+			t.Errorf("first publication %+v", d)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the payment waited for the forward")
+	}
+	close(release)
+	if d := <-sub; d.Forward == nil || d.Forward.Status != 200 {
+		t.Errorf("forward result %+v", d.Forward)
 	}
 }
