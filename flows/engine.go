@@ -530,6 +530,13 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
 	})
 	if jerr != nil {
+		if errors.As(jerr, new(FieldErrors)) {
+			// The order number is taken: if that is an earlier attempt of
+			// this very sale that went through, say so instead of paying.
+			if o, ok := e.existingOrder(ctx, co.OrderNum); ok {
+				return o, nil
+			}
+		}
 		o := OutcomeFromError(jerr, FlowDirect)
 		if !errors.As(jerr, new(FieldErrors)) {
 			o.Message = "Nothing was sent to KOMOJU: " + jerr.Error()
@@ -548,6 +555,10 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		o = OutcomeFromError(err, FlowDirect)
 		if o.Kind == OutcomeUnknown {
 			o = e.resolveDirectPay(ctx, co.OrderNum, params, call, err)
+		} else if o.Err != nil && o.Err.Param == "external_order_num" {
+			if prev, ok := e.existingOrder(ctx, co.OrderNum); ok {
+				o, err = prev, nil
+			}
 		}
 	} else {
 		o = OutcomeFromPayment(p)
@@ -563,6 +574,23 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		return o, err
 	}
 	return o, nil
+}
+
+// existingOrder looks up a live payment (captured, authorized or pending)
+// with order number n: an earlier attempt that went through.
+func (e *Engine) existingOrder(ctx context.Context, n string) (Outcome, bool) {
+	p := e.findByOrderNum(ctx, n)
+	if p == nil {
+		return Outcome{}, false
+	}
+	switch p.Status {
+	case komoju.PaymentCaptured, komoju.PaymentAuthorized, komoju.PaymentPending:
+		e.recordStatus(ctx, p, SourceAPI)
+		o := OutcomeFromPayment(p)
+		o.Message = "An earlier attempt for order " + n + " went through, so nothing new was charged. " + o.Message
+		return o, true
+	}
+	return Outcome{}, false
 }
 
 // resolveDirectPay resolves a Payment: Create whose answer was lost: the

@@ -417,3 +417,28 @@ func TestNoDoubleChargeAfterUnknown(t *testing.T) {
 		t.Errorf("unfinished: %+v", u)
 	}
 }
+
+// TestDirectRetryAfterUnknown: Method 2 retried with the same order number
+// after an unknown result finds the earlier payment instead of charging.
+func TestDirectRetryAfterUnknown(t *testing.T) {
+	for _, withJournal := range []bool{true, false} {
+		env := newEnv(t)
+		if !withJournal {
+			env.e.rec = nil
+		}
+		ctx := env.ctx()
+		co := Checkout{Amount: 6060, OrderNum: env.e.NextOrderNum()}
+		env.sb.SetFaults(sandbox.Faults{DropRate: 1})
+		o, err := env.e.PayDirect(ctx, co, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+		mustKind(t, o, err, OutcomeUnknown)
+		env.sb.SetFaults(sandbox.Faults{})
+		o, err = env.e.PayDirect(ctx, co, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+		mustKind(t, o, err, OutcomePaid)
+		if !strings.Contains(o.Message, "earlier attempt") {
+			t.Errorf("journal=%v: message %q", withJournal, o.Message)
+		}
+		if ps := env.payments(co.OrderNum); len(ps) != 1 {
+			t.Errorf("journal=%v: %d payments", withJournal, len(ps))
+		}
+	}
+}
