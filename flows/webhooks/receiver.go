@@ -386,7 +386,6 @@ func (r *Receiver) Close() error {
 		return nil
 	}
 	r.closed = true
-	close(r.closedCh)
 	srv := r.srv
 	r.mu.Unlock()
 	var err error
@@ -405,6 +404,9 @@ func (r *Receiver) Close() error {
 		delete(r.subs, id)
 		close(ch)
 	}
+	// Only now: subscriptions stay open until forwards in flight have
+	// published their results.
+	close(r.closedCh)
 	r.mu.Unlock()
 	return err
 }
@@ -435,7 +437,7 @@ func (r *Receiver) Subscribe(ctx context.Context) <-chan Delivery {
 	go func() {
 		select {
 		case <-ctx.Done():
-		case <-r.closedCh: // Close closes the channel itself
+		case <-r.closedCh: // Close has closed the channel already
 		}
 		r.mu.Lock()
 		if c, ok := r.subs[id]; ok {
