@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -372,5 +373,69 @@ func TestEventsSurviveRestart(t *testing.T) {
 	resp.Body.Close()
 	if !strings.Contains(string(b), "duplicate") {
 		t.Errorf("redelivery after restart: %s", b)
+	}
+}
+
+// The clerk's screen follows the sale through flows' Watch with polling
+// off: the verified webhook, fanned out by the receiver, is what turns the
+// awaiting konbini sale into paid.
+func TestWatchFollowsWebhookWithoutPolling(t *testing.T) {
+	g := newRig(t, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
+	defer cancel()
+	eng := flows.NewEngine(flows.Deps{Client: g.client})
+	// How main wires it: every applied payment goes to the engine's hub.
+	deliveries := g.r.Subscribe(ctx)
+	go func() {
+		for d := range deliveries {
+			if d.Payment != nil {
+				eng.Hub().Publish(flows.Push{Payment: d.Payment, Source: flows.SourceWebhook})
+			}
+		}
+	}()
+	p := g.konbiniSale(t, "POS-WH-5", 1200)
+	updates := eng.Watch(ctx, flows.Target{PaymentID: p.ID}, flows.WatchOptions{Poll: false})
+	g.payAtStore(t, p.ID)
+	for u := range updates {
+		if u.Err != nil {
+			t.Fatalf("watch error: %v", u.Err)
+		}
+		if u.Source == flows.SourcePoll {
+			t.Fatal("the watch polled")
+		}
+		if u.Outcome.Kind == flows.OutcomePaid {
+			if u.Source != flows.SourceWebhook || u.Outcome.Status() != komoju.PaymentCaptured || !u.Done {
+				t.Errorf("paid update %+v", u)
+			}
+			return
+		}
+	}
+	t.Fatal("the watch ended without seeing the sale paid")
+}
+
+// payment.cancelled and payment.expired move the sale like payment.captured.
+func TestCancelledAndExpiredThroughWebhook(t *testing.T) {
+	g := newRig(t, nil)
+	sub := g.r.Subscribe(t.Context())
+	cancelled := g.konbiniSale(t, "POS-WH-6", 500)
+	expiring := g.konbiniSale(t, "POS-WH-7", 600)
+	if _, err := g.client.Payments.Cancel(t.Context(), cancelled.ID); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, sub, func(d webhooks.Delivery) bool {
+		return d.Type == komoju.EventPaymentCancelled && d.PaymentID == cancelled.ID && d.Payment != nil
+	})
+	g.sb.Clock().Advance(40 * 24 * time.Hour)
+	waitFor(t, sub, func(d webhooks.Delivery) bool {
+		return d.Type == komoju.EventPaymentExpired && d.PaymentID == expiring.ID && d.Payment != nil
+	})
+	for id, want := range map[string]komoju.PaymentStatus{cancelled.ID: komoju.PaymentCancelled, expiring.ID: komoju.PaymentExpired} {
+		sale, err := g.j.SaleByPayment(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sale.Status != want {
+			t.Errorf("sale %s is %s, want %s", id, sale.Status, want)
+		}
 	}
 }
