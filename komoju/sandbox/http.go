@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"mime"
 	"net/http"
 	"net/url"
@@ -219,7 +220,9 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			panic(http.ErrAbortHandler) // HTTP/2 or no hijack: abort the stream
 		}
 		writeResp(w, resp)
-		s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
+		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
+			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
+		}
 	})
 }
 

@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -160,7 +162,9 @@ func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
 	s.st.events = append(s.st.events, e)
 	s.st.eventIDs[e.id] = e
 	s.wh.enqueue(e)
-	s.log.Debug("sandbox event", "event", typ, "payment", p.snap.ID, "status", p.snap.Status)
+	if s.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.log.Debug("sandbox event", "event", typ, "payment", p.snap.ID, "status", p.snap.Status)
+	}
 }
 
 // expire fires deadlines that have passed: authorized cash payments and
