@@ -283,11 +283,10 @@ func (m Model) viewAmount() string {
 		if a.focus == i+1 {
 			cursor = st.Selected.Render("› ")
 		}
-		line := cursor + st.Label.Render(padRight(labels[i], 14)) + in.View()
+		b.WriteString(cursor + st.Label.Render(padRight(labels[i], 14)) + in.View() + "\n")
 		if msg := a.errs.For(fields[i]); msg != "" {
-			line += "  " + st.Err.Render(msg)
+			b.WriteString("    " + st.Err.Render(labels[i]+" "+msg) + "\n")
 		}
-		b.WriteString(line + "\n")
 	}
 	return b.String()
 }

@@ -74,7 +74,11 @@ func (m *Model) buildForm(meth flows.Method, d *flows.Details) *huh.Form {
 		}
 		switch f {
 		case flows.DetailCardNumber:
-			fields = append(fields, in(&d.CardNumber, m.t.S("digits on the card"), flows.ValidateCardNumber).CharLimit(23))
+			num := in(&d.CardNumber, m.t.S("digits on the card"), flows.ValidateCardNumber).CharLimit(23)
+			if m.opts.Demo {
+				num = num.EchoMode(huh.EchoModePassword) // presenter mode: never on a shared screen
+			}
+			fields = append(fields, num)
 		case flows.DetailCardExpiry:
 			fields = append(fields, in(&d.CardExpiry, "MM/YY", flows.ExpiryValidator(m.opts.Now)).CharLimit(7))
 		case flows.DetailCardCVC:

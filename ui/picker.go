@@ -23,6 +23,19 @@ type pick struct {
 type picker struct {
 	items []pick
 	ix    int
+	query string // typed letters narrow the list
+}
+
+// visible lists the indexes of the items matching the query.
+func (p *picker) visible() []int {
+	var out []int
+	q := strings.ToLower(p.query)
+	for i, it := range p.items {
+		if q == "" || strings.Contains(strings.ToLower(it.label), q) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // newPicker lists, for cards, every KOMOJU test card (success, 3DS,
@@ -84,15 +97,36 @@ func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
 	if !ok {
 		return nil
 	}
+	vis := p.visible()
 	switch {
+	case km.Type == tea.KeyEsc && p.query != "":
+		p.query, p.ix = "", 0
 	case key.Matches(km, m.keys.Back), key.Matches(km, m.keys.TestData):
 		m.details.picker = nil
-	case key.Matches(km, m.keys.Up):
-		p.ix = (p.ix + len(p.items) - 1) % len(p.items)
-	case key.Matches(km, m.keys.Down):
-		p.ix = (p.ix + 1) % len(p.items)
+	case km.Type == tea.KeyUp:
+		if len(vis) > 0 {
+			p.ix = (p.ix + len(vis) - 1) % len(vis)
+		}
+	case km.Type == tea.KeyDown:
+		if len(vis) > 0 {
+			p.ix = (p.ix + 1) % len(vis)
+		}
+	case km.Type == tea.KeyBackspace:
+		if p.query != "" {
+			p.query = p.query[:len(p.query)-1]
+			p.ix = 0
+		}
+	case km.Type == tea.KeyRunes || km.Type == tea.KeySpace:
+		p.query += string(km.Runes)
+		if km.Type == tea.KeySpace {
+			p.query += " "
+		}
+		p.ix = 0
 	case key.Matches(km, m.keys.Continue):
-		it := p.items[p.ix]
+		if len(vis) == 0 {
+			return nil
+		}
+		it := p.items[vis[min(p.ix, len(vis)-1)]]
 		dm := &m.details
 		it.fill(dm.d)
 		switch it.scenario {
@@ -114,17 +148,20 @@ func (m Model) viewPicker() string {
 	p := m.details.picker
 	st := m.st
 	var b strings.Builder
-	b.WriteString(st.Title.Render(m.t.S("Test data")) + "  " + st.Muted.Render(m.t.S("enter fills the form · esc closes")) + "\n")
-	rows := max(m.bodyHeight()-4, 3)
+	b.WriteString(st.Title.Render(m.t.S("Test data")) + "  " + st.Muted.Render(m.t.S("type to filter · ↑/↓ · enter fills the form · esc closes")) + "\n")
+	b.WriteString(st.Label.Render(m.t.S("Filter")+": ") + p.query + "▏\n")
+	vis := p.visible()
+	rows := max(m.bodyHeight()-5, 3)
 	start := 0
 	if p.ix >= rows {
 		start = p.ix - rows + 1
 	}
-	for i := start; i < len(p.items) && i < start+rows; i++ {
+	for i := start; i < len(vis) && i < start+rows; i++ {
+		label := p.items[vis[i]].label
 		if i == p.ix {
-			b.WriteString(st.Selected.Render("› "+p.items[i].label) + "\n")
+			b.WriteString(st.Selected.Render("› "+label) + "\n")
 		} else {
-			b.WriteString("  " + p.items[i].label + "\n")
+			b.WriteString("  " + label + "\n")
 		}
 	}
 	return b.String()

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,29 +98,42 @@ func (m *Model) printReceipt() tea.Cmd {
 }
 
 // sandboxPayCmd presses the sandbox customer's button for a payment: "paid
-// at the store" for cash methods, "approve" for wallets and 3DS. Only
-// offered in sandbox mode, where SandboxURL is set.
-func sandboxPayCmd(base, paymentID string, atStore bool) tea.Cmd {
-	action := "approve"
-	if atStore {
+// at the store" for cash methods, the 3-D Secure code 123456 for cards,
+// "approve" for wallets. Only offered in sandbox mode, where SandboxURL is
+// set; the real customer presses the same buttons on the hosted pages.
+func sandboxPayCmd(base, paymentID string, t komoju.PaymentType) tea.Cmd {
+	action, form := "approve", ""
+	switch {
+	case t.IsAsync():
 		action = "pay_at_store"
+	case t == komoju.TypeCreditCard:
+		action, form = "3ds", url.Values{"code": {"123456"}}.Encode()
 	}
-	url := strings.TrimRight(base, "/") + "/sandbox/payments/" + paymentID + "/" + action
+	target := strings.TrimRight(base, "/") + "/sandbox/payments/" + paymentID + "/" + action
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, nil)
-		if err != nil {
+		if err := sandboxPost(ctx, target, form); err != nil {
 			return savedMsg{text: "Sandbox", err: err}
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return savedMsg{text: "Sandbox", err: err}
-		}
-		resp.Body.Close()
-		if resp.StatusCode >= 300 {
-			return savedMsg{text: "Sandbox", err: fmt.Errorf("HTTP %d from %s", resp.StatusCode, url)}
-		}
-		return savedMsg{text: "Sandbox: the customer paid (" + action + ")"}
+		return savedMsg{text: "Sandbox: the customer finished (" + action + ")"}
 	}
+}
+
+// sandboxPost posts a form to a sandbox page endpoint.
+func sandboxPost(ctx context.Context, target, form string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("HTTP %d from %s", resp.StatusCode, target)
+	}
+	return nil
 }

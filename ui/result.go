@@ -286,7 +286,7 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
 	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
-		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Kind == flows.OutcomeAwaiting)
+		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Payment.Type())
 	}
 	return m.actionKeys(km, o.Payment)
 }
@@ -414,7 +414,7 @@ func (m Model) viewResult() string {
 	if o.Store != "" {
 		row("Store", flows.StoreName(o.Store, m.t.lang))
 	}
-	if o.Deadline != nil {
+	if o.Deadline != nil && o.Kind == flows.OutcomeAwaiting {
 		row("Deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04 MST"))
 	}
 	row("Receipt number", o.Receipt)
