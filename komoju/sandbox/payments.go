@@ -137,6 +137,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		p.PaymentDeadline = &d
 		s.st.duePayments[id] = rec
 	}
+	rec.seq = len(s.st.order)
 	s.st.payments[id] = rec
 	s.st.order = append(s.st.order, rec)
 	if in.sess != nil {

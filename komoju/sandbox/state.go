@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -69,6 +70,7 @@ type payRec struct {
 	cancelURL string
 	session   *sessRec
 	deadline  time.Time // zero: none
+	seq       int       // creation order
 }
 
 // update replaces the snapshot with a modified copy. f must not modify maps
@@ -173,14 +175,25 @@ func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
 func (s *Server) expire(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var due []*payRec
 	for id, p := range s.st.duePayments {
 		if p.deadline.IsZero() || now.Before(p.deadline) {
 			continue
 		}
 		delete(s.st.duePayments, id)
-		if p.snap.Status != komoju.PaymentPending && p.snap.Status != komoju.PaymentAuthorized {
-			continue
+		if p.snap.Status == komoju.PaymentPending || p.snap.Status == komoju.PaymentAuthorized {
+			due = append(due, p)
 		}
+	}
+	// Expire in deadline order (then creation order), so event ids stay
+	// deterministic under a seed.
+	slices.SortFunc(due, func(a, b *payRec) int {
+		if c := a.deadline.Compare(b.deadline); c != 0 {
+			return c
+		}
+		return a.seq - b.seq
+	})
+	for _, p := range due {
 		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
 		s.recordEvent(p, komoju.EventPaymentExpired, now)
 	}
