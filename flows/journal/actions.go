@@ -252,24 +252,31 @@ func (j *Journal) FinishAction(ctx context.Context, id int64, r ActionResult) er
 				return err
 			}
 			if r.Payment != nil {
-				return j.applyPaymentTx(ctx, tx, saleID.Int64, r.Payment, SourceResult)
+				return j.applyPaymentTx(ctx, tx, saleID.Int64, r.Payment, SourceResult, true)
 			}
 			return nil
 		}
 		if r.Payment != nil {
-			return j.applyPaymentTx(ctx, tx, saleID.Int64, r.Payment, SourceAction)
+			return j.applyPaymentTx(ctx, tx, saleID.Int64, r.Payment, SourceAction, false)
 		}
 		if status != "" {
 			cur, err := currentState(ctx, tx, saleID.Int64)
 			if err != nil {
 				return err
 			}
-			st, ref := cur.merge(status, refunded)
-			if _, err := tx.ExecContext(ctx, `UPDATE sales SET status = ?, amount_refunded = ?, updated_at = ? WHERE id = ?`,
-				string(st), ref, now, saleID.Int64); err != nil {
+			var pid string
+			if err := tx.QueryRowContext(ctx, `SELECT payment_id FROM actions WHERE id = ?`, id).Scan(&pid); err != nil {
 				return err
 			}
-			return addHistory(ctx, tx, saleID.Int64, cur, st, ref, now, SourceAction)
+			next, ours := cur.next(pid, status, refunded, false)
+			if !ours {
+				return addOtherHistory(ctx, tx, saleID.Int64, pid, status, refunded, now, SourceAction)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE sales SET payment_id = ?, status = ?, amount_refunded = ?, updated_at = ? WHERE id = ?`,
+				next.paymentID, string(next.status), next.refunded, now, saleID.Int64); err != nil {
+				return err
+			}
+			return addHistory(ctx, tx, saleID.Int64, cur, next, now, SourceAction)
 		}
 		return nil
 	})

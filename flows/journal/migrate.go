@@ -6,9 +6,9 @@ import (
 	"fmt"
 )
 
-// migration is one schema step. Steps run in order, each in its own
-// transaction together with the PRAGMA user_version bump, so a crash mid-way
-// leaves the file at the previous version. Later issues append steps; never
+// migration is one schema step. Pending steps run in order in a single
+// transaction together with the PRAGMA user_version bump, so a crash or a
+// failing step leaves the file at the version it had. Later issues append steps; never
 // edit or reorder a released one.
 type migration struct {
 	name string
@@ -19,6 +19,7 @@ type migration struct {
 // user_version i to i+1.
 var migrations = []migration{
 	{name: "sales, status history, actions, webhook events", sql: schemaV1},
+	{name: "status history per payment", sql: schemaV2},
 }
 
 // SchemaVersion is the schema version this build writes.
@@ -121,6 +122,14 @@ CREATE TABLE events (
 );
 CREATE INDEX events_received ON events (received_at);
 CREATE INDEX events_event_id ON events (event_id) WHERE event_id <> '';
+`
+
+// schemaV2 names the payment of each status history row: a Method 1 sale
+// can have several payments (one per pay attempt), and a late event for a
+// declined attempt must be told apart from the sale's own payment.
+const schemaV2 = `
+ALTER TABLE sale_status ADD COLUMN payment_id TEXT NOT NULL DEFAULT '';
+UPDATE sale_status SET payment_id = (SELECT payment_id FROM sales WHERE sales.id = sale_status.sale_id);
 `
 
 // migrate brings the schema up to date. It is safe when several processes

@@ -107,7 +107,7 @@ func (j *Journal) SaleBySession(ctx context.Context, sessionID string) (Sale, er
 // History returns a sale's status history, oldest first.
 func (j *Journal) History(ctx context.Context, saleID int64) ([]StatusChange, error) {
 	op := fmt.Sprintf("history of sale %d", saleID)
-	rows, err := j.db.QueryContext(ctx, `SELECT at, status, amount_refunded, source FROM sale_status WHERE sale_id = ? ORDER BY id`, saleID)
+	rows, err := j.db.QueryContext(ctx, `SELECT at, payment_id, status, amount_refunded, source FROM sale_status WHERE sale_id = ? ORDER BY id`, saleID)
 	if err != nil {
 		return nil, j.wrap(op, err)
 	}
@@ -117,7 +117,7 @@ func (j *Journal) History(ctx context.Context, saleID int64) ([]StatusChange, er
 		var c StatusChange
 		var at int64
 		var st string
-		if err := rows.Scan(&at, &st, &c.AmountRefunded, &c.Source); err != nil {
+		if err := rows.Scan(&at, &c.PaymentID, &st, &c.AmountRefunded, &c.Source); err != nil {
 			return nil, j.wrap(op, err)
 		}
 		c.At, c.Status = fromMS(at, time.Local), komoju.PaymentStatus(st)

@@ -121,6 +121,7 @@ func cardOf(p *komoju.Payment) (brand, last4 string) {
 // StatusChange is one row of a sale's status history.
 type StatusChange struct {
 	At             time.Time            `json:"at"`
+	PaymentID      string               `json:"payment_id"`
 	Status         komoju.PaymentStatus `json:"status"`
 	AmountRefunded int64                `json:"amount_refunded"`
 	Source         string               `json:"source"`
@@ -482,11 +483,12 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 		return err
 	}
 	now := ms(j.now())
-	status, refunded := cur.merge(r.Status, r.AmountRefunded)
+	// The answer to our own call is authoritative about which payment the
+	// sale is paid with (a retried attempt creates a new payment).
+	next, _ := cur.next(r.PaymentID, r.Status, r.AmountRefunded, true)
 	_, err = tx.ExecContext(ctx, `UPDATE sales SET
 		finished_at = ?, outcome = ?, updated_at = ?,
-		payment_id = CASE WHEN ? <> '' THEN ? ELSE payment_id END,
-		status = ?, amount_refunded = ?,
+		payment_id = ?, status = ?, amount_refunded = ?,
 		amount = CASE WHEN ? > 0 THEN ? ELSE amount END,
 		tax = CASE WHEN ? > 0 THEN ? ELSE tax END,
 		total = CASE WHEN ? > 0 THEN ? ELSE total END,
@@ -500,8 +502,7 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 		deadline = COALESCE(?, deadline)
 		WHERE id = ?`,
 		now, r.Outcome, now,
-		r.PaymentID, r.PaymentID,
-		string(status), refunded,
+		next.paymentID, string(next.status), next.refunded,
 		r.Amount, r.Amount, r.Tax, r.Tax, r.Total, r.Total,
 		r.Currency, r.Currency, string(r.Method), string(r.Method),
 		r.CardBrand, r.CardBrand, r.CardLast4, r.CardLast4,
@@ -511,13 +512,15 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 	if err != nil {
 		return err
 	}
-	return addHistory(ctx, tx, saleID, cur, status, refunded, now, source)
+	return addHistory(ctx, tx, saleID, cur, next, now, source)
 }
 
-// state is a sale's current status and refunded amount.
+// state is the payment a sale is currently paid with, its status and its
+// refunded amount.
 type state struct {
-	status   komoju.PaymentStatus
-	refunded int64
+	paymentID string
+	status    komoju.PaymentStatus
+	refunded  int64
 }
 
 func currentState(ctx context.Context, q interface {
@@ -525,7 +528,7 @@ func currentState(ctx context.Context, q interface {
 }, saleID int64) (state, error) {
 	var st state
 	var s string
-	err := q.QueryRowContext(ctx, `SELECT status, amount_refunded FROM sales WHERE id = ?`, saleID).Scan(&s, &st.refunded)
+	err := q.QueryRowContext(ctx, `SELECT payment_id, status, amount_refunded FROM sales WHERE id = ?`, saleID).Scan(&st.paymentID, &s, &st.refunded)
 	if errors.Is(err, sql.ErrNoRows) {
 		return st, fmt.Errorf("sale %d: %w", saleID, ErrNotFound)
 	}
@@ -553,24 +556,74 @@ func statusRank(s komoju.PaymentStatus) int {
 	return 0
 }
 
-// merge returns the status and refunded amount after seeing (status,
-// refunded): stale statuses are ignored and refunds never shrink.
-func (cur state) merge(status komoju.PaymentStatus, refunded int64) (komoju.PaymentStatus, int64) {
-	out := cur.status
-	if status != "" && statusRank(status) >= statusRank(cur.status) {
-		out = status
+// live reports whether a payment in status s holds, took or may still take
+// the customer's money.
+func live(s komoju.PaymentStatus) bool {
+	switch s {
+	case komoju.PaymentPending, komoju.PaymentAuthorized, komoju.PaymentCaptured, komoju.PaymentRefunded:
+		return true
 	}
-	return out, max(refunded, cur.refunded)
+	return false
+}
+
+// next returns the sale's state after seeing payment pid in (status,
+// refunded), and whether that payment is (now) the sale's payment.
+//
+// For the sale's own payment (or when it has none yet) stale statuses are
+// ignored and refunds never shrink. Another payment of the same sale (a
+// Method 1 session makes a new payment per pay attempt) replaces it when
+// adopt is set (the answer to our own call) or when it is live and the
+// current one is not (a declined attempt, then a successful one); otherwise,
+// say a late payment.failed for the declined attempt after the sale was
+// captured, it does not touch the sale.
+func (cur state) next(pid string, status komoju.PaymentStatus, refunded int64, adopt bool) (state, bool) {
+	if pid == "" || cur.paymentID == "" || pid == cur.paymentID {
+		out := cur
+		if pid != "" {
+			out.paymentID = pid
+		}
+		if status != "" && statusRank(status) >= statusRank(cur.status) {
+			out.status = status
+		}
+		out.refunded = max(refunded, cur.refunded)
+		return out, true
+	}
+	if adopt || (live(status) && !live(cur.status)) {
+		return state{paymentID: pid, status: status, refunded: refunded}, true
+	}
+	return cur, false
 }
 
 // addHistory appends a status history row when the status or refunded
 // amount changed; seeing the same state again adds nothing.
-func addHistory(ctx context.Context, tx *sql.Tx, saleID int64, cur state, status komoju.PaymentStatus, refunded, at int64, source string) error {
-	if status == "" || (status == cur.status && refunded == cur.refunded) {
+func addHistory(ctx context.Context, tx *sql.Tx, saleID int64, cur, next state, at int64, source string) error {
+	if next.status == "" || next == cur {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO sale_status (sale_id, at, status, amount_refunded, source) VALUES (?,?,?,?,?)`,
-		saleID, at, string(status), refunded, source)
+	_, err := tx.ExecContext(ctx, `INSERT INTO sale_status (sale_id, at, status, amount_refunded, source, payment_id) VALUES (?,?,?,?,?,?)`,
+		saleID, at, string(next.status), next.refunded, source, next.paymentID)
+	return err
+}
+
+// addOtherHistory records the status of a payment of the sale that is not
+// the sale's payment (see state.next), once per change, so that a second
+// charge for the same order can never pass unnoticed.
+func addOtherHistory(ctx context.Context, tx *sql.Tx, saleID int64, pid string, status komoju.PaymentStatus, refunded, at int64, source string) error {
+	if status == "" {
+		return nil
+	}
+	var last string
+	var lastRef int64
+	err := tx.QueryRowContext(ctx, `SELECT status, amount_refunded FROM sale_status WHERE sale_id = ? AND payment_id = ? ORDER BY id DESC LIMIT 1`,
+		saleID, pid).Scan(&last, &lastRef)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if err == nil && komoju.PaymentStatus(last) == status && lastRef == refunded {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO sale_status (sale_id, at, status, amount_refunded, source, payment_id) VALUES (?,?,?,?,?,?)`,
+		saleID, at, string(status), refunded, source, pid)
 	return err
 }
 
@@ -598,7 +651,7 @@ func (j *Journal) RecordPayment(ctx context.Context, p *komoju.Payment, source s
 		if err != nil {
 			return err
 		}
-		return j.applyPaymentTx(ctx, tx, id, p, source)
+		return j.applyPaymentTx(ctx, tx, id, p, source, false)
 	})
 }
 
@@ -623,12 +676,18 @@ func findSale(ctx context.Context, tx *sql.Tx, p *komoju.Payment) (int64, error)
 	return 0, fmt.Errorf("payment %s (order %q, session %q): %w", p.ID, p.OrderNum(), p.SessionID(), ErrNotFound)
 }
 
-func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, p *komoju.Payment, source string) error {
+func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, p *komoju.Payment, source string, adopt bool) error {
 	cur, err := currentState(ctx, tx, saleID)
 	if err != nil {
 		return err
 	}
-	status, refunded := cur.merge(komoju.PaymentStatus(scrub(string(p.Status), 40)), p.AmountRefunded)
+	now := ms(j.now())
+	pid := scrub(p.ID, maxShort)
+	status := komoju.PaymentStatus(scrub(string(p.Status), 40))
+	next, ours := cur.next(pid, status, p.AmountRefunded, adopt)
+	if !ours {
+		return addOtherHistory(ctx, tx, saleID, pid, status, p.AmountRefunded, now, source)
+	}
 	brand, last4 := cardOf(p)
 	brand, last4 = scrub(brand, 40), scrubLast4(last4)
 	method := string(p.Type())
@@ -636,10 +695,9 @@ func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, 
 		method = ""
 	}
 	currency := strings.ToUpper(scrub(p.Currency, 3))
-	now := ms(j.now())
+	instructions := scrub(p.PaymentDetails.InstructionsURL(), maxLong)
 	_, err = tx.ExecContext(ctx, `UPDATE sales SET updated_at = ?,
-		payment_id = CASE WHEN ? <> '' THEN ? ELSE payment_id END,
-		status = ?, amount_refunded = ?,
+		payment_id = ?, status = ?, amount_refunded = ?,
 		amount = CASE WHEN ? > 0 THEN ? ELSE amount END,
 		tax = CASE WHEN ? > 0 THEN ? ELSE tax END,
 		total = CASE WHEN ? > 0 THEN ? ELSE total END,
@@ -651,15 +709,14 @@ func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, 
 		deadline = COALESCE(?, deadline),
 		captured_at = COALESCE(?, captured_at)
 		WHERE id = ?`,
-		now, scrub(p.ID, maxShort), scrub(p.ID, maxShort),
-		string(status), refunded,
+		now, next.paymentID, string(next.status), next.refunded,
 		p.Amount, p.Amount, p.Tax, p.Tax, p.Total, p.Total,
 		currency, currency, method, method,
 		brand, brand, last4, last4,
-		scrub(p.PaymentDetails.InstructionsURL(), maxLong), scrub(p.PaymentDetails.InstructionsURL(), maxLong),
+		instructions, instructions,
 		nullMS(p.PaymentDeadline), nullMS(p.CapturedAt), saleID)
 	if err != nil {
 		return err
 	}
-	return addHistory(ctx, tx, saleID, cur, status, refunded, now, source)
+	return addHistory(ctx, tx, saleID, cur, next, now, source)
 }
