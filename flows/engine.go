@@ -366,6 +366,16 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 	} else {
 		o = OutcomeFromPay(r, sale.Checkout.Capture)
 	}
+	if o.Kind == OutcomeError && o.Err != nil && !isDecline(o.Err) && !komoju.IsAuth(o.Err) {
+		// Refused for another reason than the card: the session may
+		// already be paid (an earlier attempt whose answer was lost).
+		if s, gerr := e.client.Sessions.Get(ctx, sale.SessionID()); gerr == nil && s.Payment != nil &&
+			(s.Payment.Status == komoju.PaymentCaptured || s.Payment.Status == komoju.PaymentAuthorized) {
+			o = SessionOutcome(s)
+			o.Message = "This sale is already paid, so nothing new was charged. " + o.Message
+			err = nil
+		}
+	}
 	if o.SessionID == "" {
 		o.SessionID = sale.SessionID()
 	}
@@ -455,8 +465,8 @@ func (e *Engine) resolveSessionPay(ctx context.Context, sale *Sale, params *komo
 		e.log.LogAttrs(ctx, slog.LevelInfo, "lost pay answer recovered by idempotent retry", slog.String("session", sale.SessionID()))
 		return OutcomeFromPay(r, sale.Checkout.Capture)
 	}
-	if o := OutcomeFromError(err, FlowSession); o.Kind == OutcomeError {
-		return o
+	if informative(err) {
+		return OutcomeFromError(err, FlowSession)
 	}
 	s, err := e.client.Sessions.Get(rctx, sale.SessionID())
 	if err == nil && s.Payment != nil {
@@ -607,13 +617,13 @@ func (e *Engine) resolveDirectPay(ctx context.Context, orderNum string, params *
 		e.log.LogAttrs(ctx, slog.LevelInfo, "lost payment answer recovered by idempotent retry", slog.String("order", orderNum))
 		return OutcomeFromPayment(p)
 	}
-	if o := OutcomeFromError(err, FlowDirect); o.Kind == OutcomeError {
+	if informative(err) {
 		// A duplicate order number here means the first attempt went
 		// through: look it up instead of reporting an error.
 		if found := e.findByOrderNum(rctx, orderNum); found != nil {
 			return OutcomeFromPayment(found)
 		}
-		return o
+		return OutcomeFromError(err, FlowDirect)
 	}
 	if found := e.findByOrderNum(rctx, orderNum); found != nil {
 		return OutcomeFromPayment(found)
@@ -658,7 +668,7 @@ func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, de
 	if err != nil && !isDefinite(err) && ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, e.timeout)
 		p2, err2 := call(rctx, komoju.WithIdempotencyKey(key))
-		if err2 == nil || isDefinite(err2) {
+		if err2 == nil || informative(err2) {
 			p, err = p2, err2
 		} else if got, gerr := e.client.Payments.Get(rctx, id); gerr == nil && opDone(op, got) {
 			// The payment shows the effect (captured, cancelled, refunded):
@@ -702,9 +712,40 @@ func opDone(op Op, p *komoju.Payment) bool {
 	return false
 }
 
+// isDecline reports a refusal of the card or account itself.
+func isDecline(e *komoju.Error) bool {
+	st := e.HTTPStatus
+	if st < 400 {
+		st = komoju.ErrorStatus(e.Code)
+	}
+	return st == 502 && e.Code != komoju.CodeBadGateway || st == 402 || e.Code == komoju.CodeFraudulent
+}
+
+// informative reports whether the answer to a same-key retry tells what
+// happened to the original request: a success or a refusal KOMOJU would
+// replay (input error, decline). A 503, 504, 429, 409 or 500 on the retry
+// only says the retry was not processed, so the original stays unknown.
+func informative(err error) bool {
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, komoju.ErrOutcomeUnknown) {
+		return false
+	}
+	var ke *komoju.Error
+	if !errors.As(err, &ke) {
+		var fe FieldErrors
+		return errors.As(err, &fe)
+	}
+	return !answerUnknown(ke) && !komoju.IsRetryable(ke)
+}
+
 // isDefinite reports an error that says what happened (a KOMOJU answer
 // other than 500/409, or input refused before sending).
 func isDefinite(err error) bool {
+	if errors.Is(err, komoju.ErrOutcomeUnknown) {
+		return false
+	}
 	var ke *komoju.Error
 	if errors.As(err, &ke) {
 		return !answerUnknown(ke)

@@ -426,6 +426,13 @@ func OutcomeFromError(err error, flow Flow) Outcome {
 			Message: "Please fix: " + one.Error() + ". Nothing was sent to KOMOJU."}
 	}
 	var ke *komoju.Error
+	if errors.Is(err, komoju.ErrOutcomeUnknown) {
+		// The client says an attempt may have reached KOMOJU unanswered,
+		// whatever the last attempt got (a 503 on a retry says nothing
+		// about the first).
+		errors.As(err, &ke)
+		return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh}, Message: unknownMessage(err)}
+	}
 	if errors.As(err, &ke) {
 		if answerUnknown(ke) {
 			return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh},
@@ -439,13 +446,18 @@ func OutcomeFromError(err error, flow Flow) Outcome {
 		return Outcome{Kind: OutcomeError, CanRetry: flow == FlowSession, Actions: []Action{ActionRefresh},
 			Message: "Could not reach KOMOJU (" + op.Error() + "). Nothing was charged; check the network and try again."}
 	}
-	msg := "The connection dropped before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
-	if errors.Is(err, context.DeadlineExceeded) {
-		msg = "KOMOJU did not answer in time, so we do not know whether the customer was charged. Do not charge again: the till will check."
-	} else if errors.Is(err, context.Canceled) {
-		msg = "The request was interrupted before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
+	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh}, Message: unknownMessage(err)}
+}
+
+// unknownMessage tells the clerk why the result is unknown.
+func unknownMessage(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "KOMOJU did not answer in time, so we do not know whether the customer was charged. Do not charge again: the till will check."
+	case errors.Is(err, context.Canceled):
+		return "The request was interrupted before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
 	}
-	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh}, Message: msg}
+	return "The connection dropped before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
 }
 
 // answerUnknown reports KOMOJU answers after which a money-moving request

@@ -225,6 +225,8 @@ func TestOutcomeFromError(t *testing.T) {
 		{"server error", &komoju.Error{HTTPStatus: 500, Code: komoju.CodeInternalServerError}, FlowSession, OutcomeUnknown, false, "Do not charge again"},
 		{"in flight", &komoju.Error{HTTPStatus: 409, Code: komoju.CodeConflict}, FlowDirect, OutcomeUnknown, false, "Do not charge again"},
 		{"dropped", fmt.Errorf("post: %w: %w", komoju.ErrOutcomeUnknown, errors.New("EOF")), FlowSession, OutcomeUnknown, false, "do not know"},
+		{"dropped, then 503 on the retry", fmt.Errorf("post: %w: %w", &komoju.Error{HTTPStatus: 503, Code: komoju.CodeServiceUnavailable}, komoju.ErrOutcomeUnknown), FlowSession, OutcomeUnknown, false, "do not know"},
+		{"timed out after sending", fmt.Errorf("post: %w: %w", komoju.ErrOutcomeUnknown, context.DeadlineExceeded), FlowDirect, OutcomeUnknown, false, "did not answer in time"},
 		{"timeout", fmt.Errorf("post: %w", context.DeadlineExceeded), FlowDirect, OutcomeUnknown, false, "did not answer in time"},
 		{"cancelled", context.Canceled, FlowDirect, OutcomeUnknown, false, "interrupted"},
 		{"never connected", fmt.Errorf("x: %w", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}), FlowSession, OutcomeError, true, "Nothing was charged"},

@@ -442,3 +442,140 @@ func TestDirectRetryAfterUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoDoubleChargeUnderFaults sells 24 items through both methods while
+// the sandbox drops 30% of answers after doing the work and fails 20% of
+// requests before. The till keeps trying as a clerk would (the engine's
+// checks, Recheck, a new order number only when nothing was charged). In
+// the end every sale is paid exactly once, counted through the API, and
+// the journal agrees.
+func TestNoDoubleChargeUnderFaults(t *testing.T) {
+	// The client does not retry by itself, so the engine meets every fault.
+	env := newEnvWith(t, sandbox.Options{Seed: 7, DropRate: 0.3, FailRate: 0.2}, nil, komoju.WithMaxRetries(0))
+	ctx := env.ctx()
+	const sales = 24
+	var orders []string
+	kinds := map[OutcomeKind]int{}
+	for i := 0; i < sales; i++ {
+		amount := int64(1000 + i)
+		paid := false
+		if i%2 == 0 {
+			var sale *Sale
+			for try := 0; sale == nil; try++ {
+				if try > 20 {
+					t.Fatalf("sale %d: no session after 20 tries", i)
+				}
+				sale, _ = env.e.StartSession(ctx, Checkout{Amount: amount})
+			}
+			for try := 0; !paid; try++ {
+				if try > 20 {
+					t.Fatalf("sale %d: not paid after 20 tries", i)
+				}
+				o, _ := env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+				kinds[o.Kind]++
+				paid = o.Kind == OutcomePaid
+			}
+			orders = append(orders, sale.OrderNum)
+			continue
+		}
+		order := env.e.NextOrderNum()
+		for try := 0; !paid; try++ {
+			if try > 20 {
+				t.Fatalf("sale %d: not paid after 20 tries", i)
+			}
+			o, _ := env.e.PayDirect(ctx, Checkout{Amount: amount, OrderNum: order}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+			kinds[o.Kind]++
+			if o.Kind != OutcomePaid {
+				o, _ = env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown, OrderNum: order})
+				if o.Kind == OutcomeError { // nothing was charged: a new attempt needs a new number
+					order = env.e.NextOrderNum()
+				}
+			}
+			paid = o.Kind == OutcomePaid
+		}
+		orders = append(orders, order)
+	}
+	t.Logf("pay outcomes under faults: %v", kinds)
+	if kinds[OutcomeError]+kinds[OutcomeUnknown] == 0 {
+		t.Fatalf("no attempt met a fault (%v): the test proves nothing", kinds)
+	}
+	env.sb.SetFaults(sandbox.Faults{})
+	if _, err := env.e.Reconcile(ctx); err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	captured := 0
+	for _, p := range env.payments("") {
+		if p.Status == komoju.PaymentCaptured {
+			captured++
+		}
+	}
+	if captured != sales {
+		t.Errorf("%d captured payments for %d sales", captured, sales)
+	}
+	for i, order := range orders {
+		ps := env.payments(order)
+		if len(ps) != 1 || ps[0].Status != komoju.PaymentCaptured || ps[0].Total != int64(1000+i) {
+			t.Errorf("order %s: %d payments %+v", order, len(ps), ps)
+		}
+		s, err := env.j.SaleByOrder(ctx, order)
+		if err != nil || !s.Charged() || s.Unfinished() || s.Net() != int64(1000+i) {
+			t.Errorf("journal %s: charged %v unfinished %v net %d err %v", order, s.Charged(), s.Unfinished(), s.Net(), err)
+		}
+	}
+	if u, _ := env.j.Unfinished(ctx); len(u) != 0 {
+		t.Errorf("%d sales still unfinished", len(u))
+	}
+}
+
+// scriptTransport answers matching POSTs from a script: "drop" forwards
+// the request and loses the answer, "503" answers maintenance without
+// forwarding, "ok" forwards normally (also once the script is used up).
+type scriptTransport struct {
+	mu     sync.Mutex
+	suffix string
+	script []string
+}
+
+func (s *scriptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	step := "ok"
+	if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, s.suffix) {
+		s.mu.Lock()
+		if len(s.script) > 0 {
+			step, s.script = s.script[0], s.script[1:]
+		}
+		s.mu.Unlock()
+	}
+	if step == "503" {
+		body := `{"error":{"code":"service_unavailable","message":"maintenance"}}`
+		return &http.Response{StatusCode: 503, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: io.NopCloser(strings.NewReader(body)), Request: r}, nil
+	}
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil && step == "drop" {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return nil, io.ErrUnexpectedEOF
+	}
+	return resp, err
+}
+
+// TestRetryAnswerSaysNothingAboutTheFirst: the first attempt is processed
+// and its answer lost; the client's own retry meets a 503. That 503 says
+// nothing about the first attempt, so the result is not "failed": the
+// engine retries with the same key and finds the payment.
+func TestRetryAnswerSaysNothingAboutTheFirst(t *testing.T) {
+	st := &scriptTransport{suffix: "/pay", script: []string{"drop", "503"}}
+	env := newEnvWith(t, sandbox.Options{}, &http.Client{Transport: st}, komoju.WithMaxRetries(1))
+	sale := env.start(Checkout{Amount: 2500})
+	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomePaid)
+	if ps := env.payments(sale.OrderNum); len(ps) != 1 {
+		t.Errorf("%d payments", len(ps))
+	}
+	st.mu.Lock()
+	left := len(st.script)
+	st.mu.Unlock()
+	if left != 0 {
+		t.Fatalf("%d scripted answers unused: the drop and the 503 never happened", left)
+	}
+}

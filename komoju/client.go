@@ -481,6 +481,13 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 
 	var apiErr *Error
 	if errors.As(lastErr, &apiErr) {
+		if method == http.MethodPost && maybeSent {
+			// An earlier attempt may have been processed before its answer
+			// was lost; the last attempt's 5xx says nothing about it. Still
+			// an *Error for errors.As.
+			return fmt.Errorf("komoju: %s %s (idempotency key %s): an earlier attempt got no answer, the last got %w: %w",
+				method, path, key, apiErr, ErrOutcomeUnknown)
+		}
 		if ctx.Err() != nil {
 			// Still an *Error for errors.As, and says why retrying stopped.
 			return fmt.Errorf("%w (stopped retrying: %w)", apiErr, ctx.Err())
