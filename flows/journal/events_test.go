@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -84,5 +87,44 @@ func TestRecordEventDedupe(t *testing.T) {
 	defer j2.Close()
 	if l, err := j2.Events(ctx, 0); err != nil || len(l) != 3 {
 		t.Errorf("after reopen: %d events, %v", len(l), err)
+	}
+}
+
+func TestPruneEventsAndBackup(t *testing.T) {
+	j, c := openTest(t)
+	ctx := context.Background()
+	for i, id := range []string{"evt_old", "evt_new"} {
+		c.advance(time.Duration(i) * 48 * time.Hour)
+		if _, err := j.RecordEvent(ctx, StoredEvent{EventID: id, Type: "ping", Body: []byte(`{}`), Verified: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := j.BeginSale(ctx, intent("POS-BK")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := j.PruneEvents(ctx, c.t.Add(-24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("PruneEvents = %d, %v", n, err)
+	}
+	if l, _ := j.Events(ctx, 0); len(l) != 1 || l[0].EventID != "evt_new" {
+		t.Fatalf("after prune: %+v", l)
+	}
+	dest := filepath.Join(t.TempDir(), "backups", "journal-copy.db")
+	if err := j.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Backup(ctx, dest); err == nil || !strings.Contains(err.Error(), "exists") {
+		t.Fatalf("second backup over the first: %v", err)
+	}
+	b, err := Open(dest)
+	if err != nil {
+		t.Fatalf("backup does not open: %v", err)
+	}
+	defer b.Close()
+	if s, err := b.SaleByOrder(ctx, "POS-BK"); err != nil || s.Amount != 1000 {
+		t.Fatalf("backup lacks the sale: %+v, %v", s, err)
+	}
+	if fi, _ := os.Stat(dest); fi.Mode().Perm() != 0o600 {
+		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
 	}
 }

@@ -80,6 +80,9 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o700 {
 		t.Fatalf("journal dir mode = %v, %v; want 0700", fi.Mode().Perm(), err)
 	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("journal file mode = %v, %v; want 0600 (customer data)", fi.Mode().Perm(), err)
+	}
 	// Re-open twice: migrations are idempotent and the data survives.
 	for i := 0; i < 2; i++ {
 		j, err = Open(path)
@@ -118,6 +121,21 @@ func TestSaleLifecycleUnfinished(t *testing.T) {
 	un, err = j.Unfinished(ctx)
 	if err != nil || len(un) != 0 {
 		t.Fatalf("Unfinished after FinishSale = %+v, %v", un, err)
+	}
+	// A result written as "unknown" (the answer was lost) keeps the sale
+	// open for reconciliation; the reconciled result closes it.
+	id2, _ := j.BeginSale(ctx, intent("POS-20261124-0002"))
+	if err := j.FinishSale(ctx, id2, Result{Outcome: OutcomeUnknown, ErrorMessage: "timeout"}); err != nil {
+		t.Fatal(err)
+	}
+	if un, _ := j.Unfinished(ctx); len(un) != 1 || un[0].ID != id2 {
+		t.Fatalf("Unfinished after an unknown result = %+v", un)
+	}
+	if err := j.FinishSale(ctx, id2, ResultFromPayment(payment("pay_2", "POS-20261124-0002", komoju.PaymentCaptured, 1000, 0), OutcomePaid)); err != nil {
+		t.Fatal(err)
+	}
+	if un, _ := j.Unfinished(ctx); len(un) != 0 {
+		t.Fatalf("Unfinished after reconciling = %+v", un)
 	}
 	s, err := j.SaleByPayment(ctx, "pay_1")
 	if err != nil {

@@ -171,11 +171,11 @@ func TestLockedJournal(t *testing.T) {
 	// An existing journal opens (WAL readers are not blocked), but a write
 	// while another process holds the write lock fails with ErrLocked after
 	// the busy timeout instead of hanging.
-	j, err := OpenWith(path, Options{BusyTimeout: 300 * time.Millisecond})
+	j0, err := Open(path) // migrate it
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer j.Close()
+	j0.Close()
 	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(100)&_txlock=immediate")
 	if err != nil {
 		t.Fatal(err)
@@ -184,6 +184,14 @@ func TestLockedJournal(t *testing.T) {
 	tx, err := other.Begin()
 	if err != nil {
 		t.Fatal(err)
+	}
+	j, err := OpenWith(path, Options{BusyTimeout: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatalf("opening a journal another process is writing to: %v", err)
+	}
+	defer j.Close()
+	if _, err := j.Sales(context.Background(), Filter{}); err != nil {
+		t.Fatalf("reading while another process writes: %v", err)
 	}
 	start := time.Now()
 	_, err = j.BeginSale(context.Background(), intent("POS-LOCKED"))
