@@ -190,11 +190,11 @@ func (s *Sale) Method(t komoju.PaymentType) (Method, bool) {
 // PayOptions tunes one pay attempt.
 type PayOptions struct {
 	// Scenario sends a Komoju-Scenario header (test mode) with this
-	// attempt: a direct payment fails with that error code. KOMOJU
-	// documents the header on session create, not on pay, so for Method 1
-	// set Checkout.Scenario before StartSession; it is still sent on the
-	// pay call for servers that honour it there. Empty uses the
-	// checkout's or Deps.Scenario.
+	// attempt, which then fails with that error code. KOMOJU documents the
+	// header on Payment: Create and Session: Create; the embedded sandbox
+	// also honours it on Session: Pay (that attempt only). Against real
+	// KOMOJU, Checkout.Scenario (sent at StartSession) is the documented
+	// way for Method 1. Empty uses Deps.Scenario.
 	Scenario string
 }
 
@@ -272,9 +272,10 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 		return nil, fmt.Errorf("flows: creating the KOMOJU session for %s: %w", co.OrderNum, err)
 	}
 	e.setSession(ctx, saleID, s.ID)
-	// The sale now waits for pay attempts (journal actions); until one
-	// finishes it stays unfinished, and Reconcile asks the session.
-	e.mark(&e.inflightSales, saleID, false)
+	// The sale now waits for pay attempts (journal actions). It stays
+	// marked in flight: the clerk is on it, so this engine's Reconcile
+	// leaves it alone (its pay attempts are reconciled one by one); after
+	// a crash, the next process's Reconcile asks the session.
 	e.log.LogAttrs(ctx, slog.LevelDebug, "session created", slog.String("session", s.ID), slog.String("order", co.OrderNum))
 	return &Sale{Checkout: co, Session: s, Methods: MethodsFromSession(s), OrderNum: co.OrderNum, JournalID: saleID}, nil
 }

@@ -579,3 +579,25 @@ func TestRetryAnswerSaysNothingAboutTheFirst(t *testing.T) {
 		t.Fatalf("%d scripted answers unused: the drop and the 503 never happened", left)
 	}
 }
+
+// TestReconcileLeavesOpenSalesAlone: a Method 1 sale the clerk is still
+// working on (session created, no attempt yet) is not declared "not
+// charged" by this engine's Reconcile; a new process's Reconcile does.
+func TestReconcileLeavesOpenSalesAlone(t *testing.T) {
+	env := newEnv(t)
+	sale := env.start(Checkout{Amount: 1234})
+	if recs, err := env.e.Reconcile(env.ctx()); len(recs) != 0 || err != nil {
+		t.Fatalf("reconcile touched the open sale: %+v %v", recs, err)
+	}
+	other := NewEngine(Deps{Client: env.c, Journal: env.j})
+	recs, err := other.Reconcile(env.ctx())
+	if err != nil || len(recs) != 1 || recs[0].OrderNum != sale.OrderNum || recs[0].Charged || !strings.Contains(recs[0].Message, "NOT charged") {
+		t.Fatalf("another process's reconcile: %+v %v", recs, err)
+	}
+	// The clerk's engine can still pay it; the journal reopens the sale.
+	o, err := env.e.PaySession(env.ctx(), sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomePaid)
+	if s, _ := env.j.SaleByOrder(env.ctx(), sale.OrderNum); !s.Charged() || s.Unfinished() || s.Outcome != "paid" {
+		t.Errorf("journal after paying: %+v", s)
+	}
+}
