@@ -1,0 +1,547 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Backend is what a command runs against; main.go builds it (it starts the
+// embedded sandbox when cfg.Mode == sandbox).
+type Backend struct {
+	Engine  *flows.Engine
+	Journal *journal.Journal
+	Config  config.Config
+	Client  *komoju.Client
+	// Close releases what the connector opened (journal, embedded
+	// sandbox). Nil means nothing to release.
+	Close func() error
+}
+
+// Connector builds a Backend for a resolved configuration. It is called
+// once per command, after the flags were checked, so bad input never
+// starts a sandbox or opens a journal.
+type Connector func(ctx context.Context, cfg config.Config) (*Backend, error)
+
+// Exit codes, documented in the package doc and in every command's --help.
+const (
+	ExitOK           = 0 // done (paid, authorized, awaiting, redirect printed, action done)
+	ExitFailure      = 1 // local failure: journal, backend start, output
+	ExitUsage        = 2 // usage or input error, configuration error (live key without --live)
+	ExitDeclined     = 3 // card or account declined, payment failed
+	ExitAuth         = 4 // KOMOJU refused the API key
+	ExitUnknown      = 5 // network: KOMOJU unreachable or silent; outcome of a money call unknown
+	ExitAPI          = 6 // other KOMOJU error (not found, wrong state, server error)
+	ExitNotCompleted = 7 // payment cancelled/expired, or --wait ran out before it settled
+)
+
+// exitCodesHelp is appended to every command's --help.
+const exitCodesHelp = `Exit codes:
+  0  done (paid, authorized, awaiting the customer, redirect URL printed, action done)
+  1  local failure (journal, backend could not start)
+  2  usage or input error (the message names the flag); live key without --live
+  3  declined (card/account refused, payment failed)
+  4  authentication (KOMOJU refused the API key)
+  5  network: KOMOJU unreachable or no answer; a money call's outcome is unknown
+  6  other KOMOJU error (not found, not capturable/refundable, server error)
+  7  not completed (cancelled, expired, or --wait ran out before the payment settled)
+`
+
+// ExitCode maps an error class from flows.Classify to an exit code.
+func ExitCode(c flows.ErrorClass) int {
+	switch c {
+	case flows.ClassNone:
+		return ExitOK
+	case flows.ClassInput:
+		return ExitUsage
+	case flows.ClassDeclined:
+		return ExitDeclined
+	case flows.ClassAuth:
+		return ExitAuth
+	case flows.ClassNetwork:
+		return ExitUnknown
+	case flows.ClassAPI:
+		return ExitAPI
+	}
+	return ExitAPI
+}
+
+// command is one subcommand.
+type command struct {
+	name  string
+	usage string // synopsis and description for --help
+	run   func(r *runner, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"pay", payUsage, (*runner).pay},
+		{"capture", captureUsage, (*runner).capture},
+		{"cancel", cancelUsage, (*runner).cancel},
+		{"refund", refundUsage, (*runner).refund},
+		{"refund-request", refundRequestUsage, (*runner).refundRequest},
+		{"show", showUsage, (*runner).show},
+		{"history", historyUsage, (*runner).history},
+		{"summary", summaryUsage, (*runner).summary},
+	}
+}
+
+// Commands returns the subcommand names this package handles.
+func Commands() []string {
+	cs := commands()
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.name
+	}
+	return out
+}
+
+// Run runs subcommand name with args and returns its exit code. stdout gets
+// results, stderr progress and errors; getenv is os.Getenv in production.
+// It never panics on bad input: every problem becomes a message and an exit
+// code.
+func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer, getenv func(string) string, connect Connector) (code int) {
+	if stdout == nil {
+		stdout = io.Discard
+	}
+	if stderr == nil {
+		stderr = io.Discard
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	// The card number typed on the command line is masked in everything
+	// written, whatever path wrote it.
+	secrets := cardSecrets(args)
+	r := &runner{
+		ctx:     ctx,
+		name:    name,
+		stdout:  &redactWriter{w: stdout, secrets: secrets},
+		stderr:  &redactWriter{w: stderr, secrets: secrets},
+		getenv:  getenv,
+		connect: connect,
+	}
+	defer func() {
+		// Last resort: a bug must not dump a stack trace that could hold
+		// request data; report it and fail.
+		if p := recover(); p != nil {
+			fmt.Fprintf(r.stderr, "komoju-tui %s: internal error: %s\n", name, redact(fmt.Sprint(p)))
+			code = ExitFailure
+		}
+	}()
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(r, args)
+		}
+	}
+	fmt.Fprintf(r.stderr, "komoju-tui: unknown command %q (commands: %s)\n", redact(name), strings.Join(Commands(), ", "))
+	return ExitUsage
+}
+
+// runner carries one command's I/O and environment.
+type runner struct {
+	ctx     context.Context
+	name    string
+	stdout  io.Writer
+	stderr  io.Writer
+	getenv  func(string) string
+	connect Connector
+	json    bool // --json was given: errors are also written as JSON to stdout
+}
+
+// common holds the flags every command takes.
+type common struct {
+	cfg     *config.Flags
+	json    *bool
+	timeout *time.Duration
+}
+
+// newFlagSet returns a flag set with the shared config flags, --json (when
+// withJSON) and --timeout.
+func (r *runner) newFlagSet(withJSON bool) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet("komoju-tui "+r.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are reported by parse, help by usage
+	fs.Usage = func() {}
+	c := &common{cfg: config.RegisterFlags(fs)}
+	c.timeout = fs.Duration("timeout", 2*time.Minute, "give up on KOMOJU after this long (not counting --wait)")
+	if withJSON {
+		c.json = fs.Bool("json", false, "print the result as JSON")
+	} else {
+		c.json = new(bool)
+	}
+	return fs, c
+}
+
+// parse parses flags anywhere among the positional arguments ("capture ID
+// --amount 500" and "capture --amount 500 ID" both work; "--" ends flags).
+// ok is false when the command should exit with code.
+func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []string, code int, ok bool) {
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				r.printHelp(fs, usage)
+				return nil, ExitOK, false
+			}
+			r.usageError("", "%s", err.Error())
+			return nil, ExitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printHelp writes the command's usage, its flags and the exit codes.
+func (r *runner) printHelp(fs *flag.FlagSet, usage string) {
+	var b bytes.Buffer
+	b.WriteString(strings.TrimLeft(usage, "\n"))
+	b.WriteString("\nFlags:\n")
+	fs.SetOutput(&b)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	b.WriteString("\n")
+	b.WriteString(exitCodesHelp)
+	_, _ = r.stdout.Write(b.Bytes())
+}
+
+// usageError reports a usage problem; flagName, when set, is the flag at
+// fault ("--amount") and starts the message.
+func (r *runner) usageError(flagName, format string, args ...any) {
+	msg := redact(fmt.Sprintf(format, args...))
+	if flagName != "" {
+		msg = flagName + ": " + msg
+	}
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\nRun 'komoju-tui %s --help' for usage.\n", r.name, msg, r.name)
+	if r.json {
+		r.writeJSON(errorJSON{OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
+	}
+}
+
+// fail reports a non-usage failure with exit code code.
+func (r *runner) fail(code int, class string, format string, args ...any) int {
+	msg := redact(fmt.Sprintf(format, args...))
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n", r.name, msg)
+	if r.json {
+		r.writeJSON(errorJSON{OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
+	}
+	return code
+}
+
+// errorJSON is the JSON written for a failure that has no outcome.
+type errorJSON struct {
+	OK       bool         `json:"ok"`
+	ExitCode int          `json:"exit_code"`
+	Error    *errorDetail `json:"error"`
+}
+
+// errorDetail describes what went wrong in JSON output.
+type errorDetail struct {
+	Class   string `json:"class"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+	Flag    string `json:"flag,omitempty"`
+}
+
+// writeJSON writes v indented, with a trailing newline.
+func (r *runner) writeJSON(v any) bool {
+	enc := json.NewEncoder(r.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v) == nil
+}
+
+// resolve resolves the configuration and prints its notices; ok is false
+// (after reporting) when it is invalid.
+func (r *runner) resolve(c *common) (config.Config, bool) {
+	cfg, err := config.Resolve(c.cfg, r.getenv)
+	if err != nil {
+		r.usageError("", "%s", err.Error())
+		return config.Config{}, false
+	}
+	for _, n := range cfg.Notices {
+		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
+	}
+	if c.timeout != nil && *c.timeout <= 0 {
+		r.usageError("--timeout", "must be greater than 0 (for example 2m)")
+		return config.Config{}, false
+	}
+	return cfg, true
+}
+
+// open connects to the backend; ok is false (after reporting) on failure.
+func (r *runner) open(cfg config.Config) (*Backend, bool) {
+	if r.connect == nil {
+		r.fail(ExitFailure, "local", "no backend: komoju-tui was built without a connector")
+		return nil, false
+	}
+	b, err := r.connect(r.ctx, cfg)
+	if err != nil {
+		r.fail(ExitFailure, "local", "could not start: %s", err.Error())
+		return nil, false
+	}
+	if b == nil || b.Engine == nil {
+		closeBackend(b, r.stderr)
+		r.fail(ExitFailure, "local", "could not start: the backend has no payment engine")
+		return nil, false
+	}
+	if cfg.Mode == config.ModeLive {
+		fmt.Fprintf(r.stderr, "LIVE mode (%s): real money moves\n", cfg.MaskedKey())
+	}
+	return b, true
+}
+
+func closeBackend(b *Backend, stderr io.Writer) {
+	if b == nil || b.Close == nil {
+		return
+	}
+	if err := b.Close(); err != nil {
+		fmt.Fprintf(stderr, "warning: closing: %s\n", redact(err.Error()))
+	}
+}
+
+func (b *Backend) client() *komoju.Client {
+	if b.Client != nil {
+		return b.Client
+	}
+	return b.Engine.Client()
+}
+
+// flagFor maps a flows field name to the flag that sets it.
+func flagFor(field string) string {
+	switch field {
+	case flows.FieldAmount:
+		return "--amount"
+	case flows.FieldTax:
+		return "--tax"
+	case flows.FieldCurrency:
+		return "--currency"
+	case flows.FieldOrderNum:
+		return "--order"
+	case flows.FieldEmail:
+		return "--email"
+	case flows.FieldName, string(flows.DetailCardName):
+		return "--name"
+	case flows.FieldDescription:
+		return "--description"
+	case flows.FieldCapture:
+		return "--capture"
+	case flows.FieldFlow:
+		return "--flow"
+	case flows.FieldMethod:
+		return "--method"
+	case flows.FieldReturnURL, flows.FieldMetadata, flows.FieldLineItems:
+		return ""
+	case string(flows.DetailCardNumber):
+		return "--card"
+	case string(flows.DetailCardExpiry):
+		return "--exp"
+	case string(flows.DetailCardCVC):
+		return "--cvc"
+	case string(flows.DetailStore):
+		return "--store"
+	case string(flows.DetailPhone):
+		return "--phone"
+	case string(flows.DetailGivenName):
+		return "--given-name"
+	case string(flows.DetailFamilyName):
+		return "--family-name"
+	case string(flows.DetailGivenNameKana):
+		return "--given-name-kana"
+	case string(flows.DetailFamilyNameKana):
+		return "--family-name-kana"
+	case "payment_id":
+		return "ID"
+	case "customer_name", "bank_name", "bank_code", "branch_name", "branch_number", "account_type", "account_number":
+		return "--" + strings.ReplaceAll(field, "_", "-")
+	}
+	return ""
+}
+
+// fieldErrorsText writes field errors with the flag names a script author
+// typed: "--card: is not a valid card number; --cvc: must be 3 digits".
+func fieldErrorsText(fe flows.FieldErrors) string {
+	parts := make([]string, 0, len(fe))
+	for _, e := range fe {
+		name := flagFor(e.Field)
+		if name == "" {
+			name = e.Field
+		}
+		parts = append(parts, name+": "+e.Message)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// parseDay reads --date: YYYY-MM-DD, "today" or "yesterday", in local time.
+func parseDay(s string, now time.Time) (time.Time, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "today":
+		return now, nil
+	case "yesterday":
+		return now.AddDate(0, 0, -1), nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), time.Local)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD (for example %s), today or yesterday", s, now.Format("2006-01-02"))
+	}
+	return d, nil
+}
+
+// parseStatus reads --status: one of the Payment status table's statuses.
+func parseStatus(s string) (komoju.PaymentStatus, error) {
+	statuses := []komoju.PaymentStatus{
+		komoju.PaymentPending, komoju.PaymentAuthorized, komoju.PaymentCaptured, komoju.PaymentRefunded,
+		komoju.PaymentCancelled, komoju.PaymentExpired, komoju.PaymentFailed,
+	}
+	s = strings.ToLower(strings.TrimSpace(s))
+	names := make([]string, len(statuses))
+	for i, st := range statuses {
+		if string(st) == s {
+			return st, nil
+		}
+		names[i] = string(st)
+	}
+	if s == "canceled" {
+		return komoju.PaymentCancelled, nil
+	}
+	return "", fmt.Errorf("%q is not a payment status (one of %s)", s, strings.Join(names, ", "))
+}
+
+// parseMethod reads --method: a payment type slug from the catalogue
+// ("credit_card", "konbini", ...), with dashes or the short "card".
+func parseMethod(s string) (komoju.PaymentType, error) {
+	k := strings.ToLower(strings.TrimSpace(s))
+	k = strings.ReplaceAll(k, "-", "_")
+	switch k {
+	case "card", "creditcard":
+		k = string(komoju.TypeCreditCard)
+	case "payeasy":
+		k = string(komoju.TypePayEasy)
+	case "banktransfer", "bank":
+		k = string(komoju.TypeBankTransfer)
+	}
+	if m, ok := flows.LookupMethod(komoju.PaymentType(k)); ok {
+		return m.Type, nil
+	}
+	var names []string
+	for _, m := range flows.Catalogue() {
+		names = append(names, string(m.Type))
+	}
+	sort.Strings(names)
+	if k == "" {
+		return "", fmt.Errorf("is required (one of %s)", strings.Join(names, ", "))
+	}
+	return "", fmt.Errorf("%q is not a payment method (one of %s)", s, strings.Join(names, ", "))
+}
+
+// parseMoney reads an amount typed like a clerk would ("1,000", "10.50",
+// "$10.50") in currency's minor units; allowZero accepts "0".
+func parseMoney(s, currency string, allowZero bool) (int64, error) {
+	t := strings.TrimSpace(s)
+	if allowZero && strings.Trim(strings.ReplaceAll(t, ".", ""), "0") == "" && t != "" {
+		return 0, nil
+	}
+	v, err := komoju.ParseAmount(t, currency)
+	if err != nil {
+		// komoju's messages start with "amount ..." already.
+		return 0, errors.New(strings.TrimPrefix(err.Error(), "amount "))
+	}
+	return v, nil
+}
+
+// cardSecrets returns the card numbers given on the command line (--card,
+// and any long digit run), in the forms they might be printed.
+func cardSecrets(args []string) []string {
+	var out []string
+	add := func(v string) {
+		n := flows.NormalizeCardNumber(v)
+		if len(n) >= 12 && isDigits(n) {
+			out = append(out, n, strings.TrimSpace(v), flows.FormatCardNumber(n))
+		}
+	}
+	for i, a := range args {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && name == "card" {
+			if hasVal {
+				add(val)
+			} else if i+1 < len(args) {
+				add(args[i+1])
+			}
+			continue
+		}
+		add(a)
+	}
+	return out
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// panRun matches 12 or more digits, possibly grouped by spaces or dashes.
+var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,}`)
+
+// redact masks anything that looks like a card number in a message that
+// may echo user input.
+func redact(s string) string {
+	return panRun.ReplaceAllStringFunc(s, func(m string) string {
+		return flows.MaskCardNumber(m)
+	})
+}
+
+// redactWriter masks the given card numbers in everything written through
+// it. Commands write whole lines, so a number is never split across writes.
+type redactWriter struct {
+	w       io.Writer
+	secrets []string
+}
+
+func (rw *redactWriter) Write(p []byte) (int, error) {
+	if len(rw.secrets) == 0 {
+		return rw.w.Write(p)
+	}
+	out := p
+	for _, s := range rw.secrets {
+		if s != "" && bytes.Contains(out, []byte(s)) {
+			out = bytes.ReplaceAll(out, []byte(s), []byte(flows.MaskCardNumber(s)))
+		}
+	}
+	if _, err := rw.w.Write(out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// withTimeout bounds a command's API work.
+func (r *runner) withTimeout(c *common, extra time.Duration) (context.Context, context.CancelFunc) {
+	d := 2 * time.Minute
+	if c != nil && c.timeout != nil && *c.timeout > 0 {
+		d = *c.timeout
+	}
+	return context.WithTimeout(r.ctx, d+extra)
+}

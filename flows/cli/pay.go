@@ -1,0 +1,291 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+const payUsage = `Usage: komoju-tui pay --amount AMOUNT --method METHOD [method details] [flags]
+
+Take a payment through the same flows as the console and print the outcome.
+The amount is typed like a clerk would: --amount 1000 (JPY), --amount 10.50
+--currency USD. --flow session (Method 1, default) creates a KOMOJU session
+and pays it; --flow direct (Method 2) creates the payment directly.
+
+Method details:
+  credit_card    --card NUMBER --exp MM/YY --cvc CVC [--name NAME] [--email E]
+  konbini        --store STORE --email E [--phone P]   (stores: seven-eleven,
+                 lawson, family-mart, ministop, daily-yamazaki, seicomart)
+  bank_transfer, pay_easy
+                 --family-name --given-name --family-name-kana --given-name-kana
+                 --email --phone
+  paypay, merpay, rakutenpay, aupay, linepay, alipay, paidy: nothing (the
+                 customer approves at the printed URL)
+
+A payment that needs the customer (3D Secure, a wallet app) prints the URL to
+open and exits 0; with --wait 2m the command follows the payment (polling
+KOMOJU) until it settles, and exits 7 if it has not by then. Card numbers and
+CVCs are never printed or stored: brand and last four digits only.
+`
+
+// payFlags are pay's own flags (the shared config flags give --currency,
+// --flow and --capture).
+type payFlags struct {
+	amount, method, tax, order, scenario, description string
+	card, exp, cvc, name                              string
+	store, email, phone                               string
+	givenName, familyName, givenKana, familyKana      string
+	wait                                              time.Duration
+}
+
+func (r *runner) pay(args []string) int {
+	fs, c := r.newFlagSet(true)
+	var f payFlags
+	fs.StringVar(&f.amount, "amount", "", "amount to charge, e.g. 1000 (JPY) or 10.50 (USD) (required)")
+	fs.StringVar(&f.method, "method", "", "payment method: credit_card, konbini, bank_transfer, pay_easy, paypay, ... (required)")
+	fs.StringVar(&f.tax, "tax", "", "tax on top of the amount (default 0, as KOMOJU advises)")
+	fs.StringVar(&f.order, "order", "", "external order number (default: a fresh POS-YYYYMMDD-NNNN)")
+	fs.StringVar(&f.description, "description", "", "description of the sale")
+	fs.StringVar(&f.scenario, "scenario", "", "Komoju-Scenario code to simulate a failure in test mode, e.g. card_declined")
+	fs.StringVar(&f.card, "card", "", "card number (credit_card)")
+	fs.StringVar(&f.exp, "exp", "", "card expiry MM/YY (credit_card)")
+	fs.StringVar(&f.cvc, "cvc", "", "card security code (credit_card)")
+	fs.StringVar(&f.name, "name", "", "customer name (also the name on the card)")
+	fs.StringVar(&f.store, "store", "", "convenience store (konbini)")
+	fs.StringVar(&f.email, "email", "", "customer email (konbini, bank_transfer, pay_easy; optional for cards)")
+	fs.StringVar(&f.phone, "phone", "", "customer phone (konbini, bank_transfer, pay_easy)")
+	fs.StringVar(&f.givenName, "given-name", "", "customer given name (bank_transfer, pay_easy)")
+	fs.StringVar(&f.familyName, "family-name", "", "customer family name (bank_transfer, pay_easy)")
+	fs.StringVar(&f.givenKana, "given-name-kana", "", "given name in kana (bank_transfer, pay_easy)")
+	fs.StringVar(&f.familyKana, "family-name-kana", "", "family name in kana (bank_transfer, pay_easy)")
+	fs.DurationVar(&f.wait, "wait", 0, "follow a redirect or async payment until it settles, for at most this long (e.g. 2m)")
+	pos, code, ok := r.parse(fs, payUsage, args)
+	if !ok {
+		return code
+	}
+	r.json = *c.json
+	if len(pos) > 0 {
+		r.usageError("", "pay takes no arguments, only flags (got %q)", pos[0])
+		return ExitUsage
+	}
+	cfg, ok := r.resolve(c)
+	if !ok {
+		return ExitUsage
+	}
+
+	// Everything the command line says is checked before anything starts.
+	if strings.TrimSpace(f.amount) == "" {
+		r.usageError("--amount", "is required (for example --amount 1000)")
+		return ExitUsage
+	}
+	amount, err := parseMoney(f.amount, cfg.Currency, false)
+	if err != nil {
+		r.usageError("--amount", "%s", err.Error())
+		return ExitUsage
+	}
+	var tax int64
+	if strings.TrimSpace(f.tax) != "" {
+		if tax, err = parseMoney(f.tax, cfg.Currency, true); err != nil {
+			r.usageError("--tax", "%s", err.Error())
+			return ExitUsage
+		}
+	}
+	t, err := parseMethod(f.method)
+	if err != nil {
+		r.usageError("--method", "%s", err.Error())
+		return ExitUsage
+	}
+	flow, err := flows.ParseFlow(cfg.Flow)
+	if err != nil {
+		r.usageError("--flow", "%s", err.Error())
+		return ExitUsage
+	}
+	if f.wait < 0 {
+		r.usageError("--wait", "cannot be negative")
+		return ExitUsage
+	}
+	if flag, ok := misplacedDetail(t, f); !ok {
+		r.usageError(flag, "is not used by --method %s; remove it or pick the method it belongs to", t)
+		return ExitUsage
+	}
+	d := flows.Details{
+		Store: f.store, Email: f.email, Phone: f.phone,
+		GivenName: f.givenName, FamilyName: f.familyName, GivenNameKana: f.givenKana, FamilyNameKana: f.familyKana,
+	}
+	if t == komoju.TypeCreditCard {
+		d.CardNumber, d.CardExpiry, d.CardCVC, d.CardName = f.card, f.exp, f.cvc, f.name
+		d.GivenName, d.FamilyName = "", ""
+	}
+	if m, ok := flows.LookupMethod(t); ok && !m.Takes(flows.DetailFamilyName) {
+		d.GivenName, d.FamilyName = "", ""
+	}
+	co := flows.Checkout{
+		Amount: amount, Tax: tax, Currency: cfg.Currency, OrderNum: strings.TrimSpace(f.order),
+		Email: f.email, Name: f.name, Description: f.description, Capture: cfg.Capture, Flow: flow,
+		Scenario: strings.TrimSpace(f.scenario),
+	}
+	// Validate what can be validated offline, so a typo never starts a
+	// sandbox or journals a sale. The engine validates again.
+	var fe flows.FieldErrors
+	vc := co
+	if vc.OrderNum == "" {
+		vc.OrderNum = "POS-00000000-0000" // the engine generates one
+	}
+	if err := vc.Validate(); err != nil {
+		errors.As(err, &fe)
+	}
+	vd := d
+	if vd.Email == "" {
+		vd.Email = co.Email
+	}
+	fe = append(fe, flows.ValidateDetails(t, vd, time.Now())...)
+	if len(fe) > 0 {
+		r.usageError("", "%s", fieldErrorsText(fe))
+		return ExitUsage
+	}
+
+	b, ok := r.open(cfg)
+	if !ok {
+		return ExitFailure
+	}
+	defer closeBackend(b, r.stderr)
+	ctx, cancel := r.withTimeout(c, f.wait)
+	defer cancel()
+
+	var o flows.Outcome
+	if flow == flows.FlowSession {
+		sale, serr := b.Engine.StartSession(ctx, co)
+		if serr != nil {
+			o, err = flows.OutcomeFromError(serr, flows.FlowSession), serr
+			o.OrderNum = co.OrderNum
+		} else {
+			o, err = b.Engine.PaySession(ctx, sale, t, d, flows.PayOptions{})
+		}
+	} else {
+		o, err = b.Engine.PayDirect(ctx, co, t, d, flows.PayOptions{})
+	}
+
+	waited, timedOut := false, false
+	if f.wait > 0 && err == nil && (o.Kind == flows.OutcomeRedirect || o.Kind == flows.OutcomeAwaiting) {
+		if !r.json {
+			printOutcome(r.stdout, o)
+			fmt.Fprintf(r.stderr, "waiting up to %s for the payment to settle...\n", f.wait)
+		}
+		o, timedOut = r.follow(ctx, b, o, f.wait)
+		waited = true
+	}
+	code = payExit(o, err, timedOut)
+	r.report("pay", o, err, code, waited, timedOut)
+	return code
+}
+
+// misplacedDetail finds a detail flag the method does not take (a card
+// number given with --method konbini is a mistake worth stopping for).
+func misplacedDetail(t komoju.PaymentType, f payFlags) (string, bool) {
+	m, _ := flows.LookupMethod(t)
+	checks := []struct {
+		flag  string
+		val   string
+		field flows.DetailField
+	}{
+		{"--card", f.card, flows.DetailCardNumber},
+		{"--exp", f.exp, flows.DetailCardExpiry},
+		{"--cvc", f.cvc, flows.DetailCardCVC},
+		{"--store", f.store, flows.DetailStore},
+		{"--phone", f.phone, flows.DetailPhone},
+		{"--given-name-kana", f.givenKana, flows.DetailGivenNameKana},
+		{"--family-name-kana", f.familyKana, flows.DetailFamilyNameKana},
+	}
+	for _, c := range checks {
+		if strings.TrimSpace(c.val) != "" && !m.Takes(c.field) {
+			return c.flag, false
+		}
+	}
+	if t == komoju.TypeCreditCard && (f.givenName != "" || f.familyName != "") {
+		return "--given-name/--family-name", false
+	}
+	return "", true
+}
+
+// follow watches a redirect or awaiting payment until it settles or wait
+// runs out; timedOut reports the latter.
+func (r *runner) follow(ctx context.Context, b *Backend, o flows.Outcome, wait time.Duration) (flows.Outcome, bool) {
+	wctx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	last := o
+	done := false
+	target := flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}
+	for u := range b.Engine.Watch(wctx, target, flows.WatchOptions{Poll: true}) {
+		if u.Err != nil {
+			if !r.json {
+				fmt.Fprintf(r.stderr, "still waiting (could not check: %s)\n", redact(u.Err.Error()))
+			}
+			continue
+		}
+		if u.Outcome.Kind == "" {
+			continue
+		}
+		nu := u.Outcome
+		if nu.OrderNum == "" {
+			nu.OrderNum = o.OrderNum
+		}
+		if nu.SessionID == "" {
+			nu.SessionID = o.SessionID
+		}
+		if !r.json && nu.Kind != last.Kind {
+			fmt.Fprintf(r.stderr, "now: %s\n", nu.Kind.String())
+		}
+		last = nu
+		if u.Done {
+			done = true
+		}
+	}
+	if !done && !r.json {
+		fmt.Fprintf(r.stderr, "gave up waiting after %s; the payment is still %s\n", wait, last.Kind)
+	}
+	return last, !done
+}
+
+// payExit is pay's exit code for an outcome.
+func payExit(o flows.Outcome, err error, timedOut bool) int {
+	switch o.Kind {
+	case flows.OutcomePaid, flows.OutcomeAuthorized, flows.OutcomeAwaiting:
+		// Awaiting is a valid sale (the customer pays at the store later),
+		// even when --wait ran out before they did.
+		return ExitOK
+	case flows.OutcomeRedirect:
+		if timedOut {
+			return ExitNotCompleted
+		}
+		return ExitOK
+	case flows.OutcomeCancelled, flows.OutcomeExpired, flows.OutcomeRefunded:
+		return ExitNotCompleted
+	}
+	if code := ExitCode(flows.Classify(o, err)); code != ExitOK {
+		return code
+	}
+	return ExitAPI
+}
+
+// report prints an operation's outcome (text or JSON) and, on failure, a
+// one-line error on stderr.
+func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited, timedOut bool) {
+	if r.json {
+		j := toJSON(cmd, o, err, code)
+		j.Waited, j.WaitTimedOut = waited, timedOut
+		r.writeJSON(j)
+	} else {
+		printOutcome(r.stdout, o)
+	}
+	if code == ExitOK {
+		return
+	}
+	d := errorOf(o, err, code)
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s: %s\n", cmd, d.Class, d.Message)
+}
