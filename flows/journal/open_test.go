@@ -232,3 +232,23 @@ func TestDefaultPath(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenPathWithURICharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my till #1 ?100% ü")
+	path := filepath.Join(dir, "journal live.db")
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.BeginSale(context.Background(), intent("POS-URI")); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("journal not at the path given: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files in %s: %v; want only the journal", dir, entries)
+	}
+}

@@ -64,3 +64,13 @@ func TestContainsPAN(t *testing.T) {
 		t.Error("JSON number mistaken for a card number")
 	}
 }
+
+func TestScrubKeepsUTF8(t *testing.T) {
+	got := scrub(strings.Repeat("あ", 10), 10) // 30 bytes cut to 10: 3 whole characters
+	if got != "あああ" {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := scrub("bad \xff byte", 100); got != "bad \uFFFD byte" {
+		t.Errorf("invalid UTF-8 = %q", got)
+	}
+}

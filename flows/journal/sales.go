@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"modernc.org/sqlite"
@@ -265,6 +266,9 @@ func (in *Intent) validate() error {
 	}
 	for _, f := range [][2]string{{"order number", in.OrderNum}, {"email", in.Email}, {"name", in.Name},
 		{"description", in.Description}, {"card brand", in.CardBrand}} {
+		if !utf8.ValidString(f[1]) {
+			bad(f[0], "is not valid UTF-8 text")
+		}
 		if err := checkText(f[0], f[1]); err != nil {
 			errs = append(errs, err)
 		}
@@ -351,10 +355,18 @@ func scrub(s string, max int) string {
 			s = s[:i] + strings.Repeat("*", e-i) + s[e:]
 		}
 	}
-	if len(s) > max {
-		s = s[:max]
+	return truncate(strings.ToValidUTF8(s, "\uFFFD"), max)
+}
+
+// truncate cuts s to at most max bytes without splitting a character.
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
 	}
-	return s
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
+	}
+	return s[:max]
 }
 
 func scrubLast4(s string) string {

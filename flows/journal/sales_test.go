@@ -78,6 +78,8 @@ func TestBeginSaleValidation(t *testing.T) {
 		{"capture", func(in *Intent) { in.Capture = "later" }},
 		{"method", func(in *Intent) { in.Method = "credit card!" }},
 		{"card last 4", func(in *Intent) { in.CardLast4 = "11" }},
+		{"name", func(in *Intent) { in.Name = "Taro \xff" }},
+		{"description", func(in *Intent) { in.Description = strings.Repeat("x", maxLong+1) }},
 	}
 	for _, c := range cases {
 		in := intent("POS-V")
