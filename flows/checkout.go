@@ -242,6 +242,23 @@ func (c Checkout) Validate() error {
 			errs.add(FieldLineItems, "add up to %s but the amount is %s", FormatMoney(sum, c.Currency), FormatMoney(c.Amount, c.Currency))
 		}
 	}
+	// A card number typed into a free-text field would end up in the
+	// journal and at KOMOJU in clear: refuse it by name.
+	for field, v := range map[string]string{FieldOrderNum: c.OrderNum, FieldEmail: c.Email, FieldName: c.Name, FieldDescription: c.Description} {
+		if looksLikeCardNumber(v) {
+			errs.add(field, "looks like a card number; card numbers go only in the card form")
+		}
+	}
+	for k, v := range c.Metadata {
+		if looksLikeCardNumber(k) || looksLikeCardNumber(v) {
+			errs.add(FieldMetadata, "%q looks like it holds a card number; card numbers go only in the card form", k)
+		}
+	}
+	for i, li := range c.LineItems {
+		if looksLikeCardNumber(li.Description) {
+			errs.add(FieldLineItems, "line %d looks like it holds a card number", i+1)
+		}
+	}
 	switch c.Capture {
 	case komoju.CaptureAuto, komoju.CaptureManual:
 	default:
@@ -393,4 +410,28 @@ func randomSuffix(n int) string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// looksLikeCardNumber reports a run of 12 to 19 digits (spaces and dashes
+// between them allowed) that passes the Luhn check.
+func looksLikeCardNumber(s string) bool {
+	var run []byte
+	check := func() bool {
+		ok := len(run) >= 12 && len(run) <= 19 && Luhn(string(run))
+		run = run[:0]
+		return ok
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			run = append(run, c)
+		case (c == ' ' || c == '-') && len(run) > 0:
+		default:
+			if check() {
+				return true
+			}
+		}
+	}
+	return check()
 }

@@ -41,6 +41,9 @@ func TestCheckoutValidate(t *testing.T) {
 		{"line items mismatch", func(c *Checkout) {
 			c.LineItems = []komoju.LineItem{{Amount: 300, Description: "Tea", Quantity: 2}}
 		}, FieldLineItems, "add up to ¥600"},
+		{"card number in description", func(c *Checkout) { c.Description = "paid with 4111 1111 1111 1111" }, FieldDescription, "card number"},
+		{"card number in name", func(c *Checkout) { c.Name = "4111-1111-1111-1111" }, FieldName, "card number"},
+		{"card number in metadata", func(c *Checkout) { c.Metadata = map[string]string{"note": "5555555555554444"} }, FieldMetadata, "card number"},
 		{"line item without description", func(c *Checkout) {
 			c.LineItems = []komoju.LineItem{{Amount: 1000}}
 		}, FieldLineItems, "description"},
@@ -67,6 +70,12 @@ func TestCheckoutValidate(t *testing.T) {
 	ok.LineItems = []komoju.LineItem{{Amount: 300, Description: "Tea", Quantity: 2}, {Amount: 400, Description: "Cake"}}
 	if err := ok.Validate(); err != nil {
 		t.Errorf("matching line items: %v", err)
+	}
+	// Long digit runs that are not card numbers are fine (phone numbers,
+	// order references).
+	ok.Description = "call 090-1234-5678, ref 20261124000123"
+	if err := ok.Validate(); err != nil {
+		t.Errorf("ordinary digits refused: %v", err)
 	}
 	if (FieldErrors(nil)).Err() != nil {
 		t.Error("empty FieldErrors is a non-nil error")

@@ -115,7 +115,8 @@ func DefaultPollBackoff(attempt int) time.Duration {
 // sending an Update whenever what the clerk sees changes (the first
 // observation included). Pushed updates (webhooks, return URL) are merged
 // with polling; status changes are recorded in the journal with their
-// source. The channel is closed when watching stops.
+// source. The channel is closed when watching stops; cancel ctx when you
+// stop reading, or the watcher waits for you.
 func (e *Engine) Watch(ctx context.Context, t Target, o WatchOptions) <-chan Update {
 	out := make(chan Update, 8)
 	stop := o.StopWhen
