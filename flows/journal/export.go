@@ -11,10 +11,12 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// CSVHeader is the header row WriteCSV writes. Amount columns come twice:
-// as integers in minor units (for arithmetic) and formatted for people
-// (the *_display columns, e.g. "¥1,000", "$10.50").
-var CSVHeader = []string{
+// CSVHeader returns the header row WriteCSV writes. Amount columns come
+// twice: as integers in minor units (for arithmetic) and formatted for
+// people (the *_display columns, e.g. "¥1,000", "$10.50").
+func CSVHeader() []string { return append([]string(nil), csvHeader...) }
+
+var csvHeader = []string{
 	"id", "created_at", "finished_at", "order_num", "flow", "method", "status", "outcome", "currency",
 	"amount", "tax", "total", "amount_refunded", "net",
 	"amount_display", "tax_display", "total_display", "refunded_display", "net_display",
@@ -29,10 +31,10 @@ var CSVHeader = []string{
 // OWASP advises against CSV injection.
 func WriteCSV(w io.Writer, sales []Sale) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CSVHeader); err != nil {
+	if err := cw.Write(csvHeader); err != nil {
 		return fmt.Errorf("journal: write csv: %w", err)
 	}
-	rec := make([]string, len(CSVHeader))
+	rec := make([]string, len(csvHeader))
 	for i := range sales {
 		s := &sales[i]
 		cur, gross := s.Currency, s.Gross()

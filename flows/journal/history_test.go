@@ -258,7 +258,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("CSV does not parse: %v\n%s", err, text)
 	}
-	if !reflect.DeepEqual(recs[0], CSVHeader) {
+	if !reflect.DeepEqual(recs[0], CSVHeader()) {
 		t.Fatalf("header = %v", recs[0])
 	}
 	if len(recs) != len(sales)+1 {

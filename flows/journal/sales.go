@@ -474,8 +474,8 @@ func (r *Result) validate() error {
 	if r.Amount < 0 || r.Tax < 0 || r.Total < 0 || r.AmountRefunded < 0 {
 		return fmt.Errorf("amounts must not be negative: %w", ErrInvalid)
 	}
-	if err := checkSlug(string(r.Method)); err != nil {
-		return fmt.Errorf("method: %v: %w", err, ErrInvalid)
+	if checkSlug(string(r.Method)) != nil {
+		r.Method = "" // odd, but no reason to lose the result over it
 	}
 	r.PaymentID = scrub(r.PaymentID, maxShort)
 	r.Status = komoju.PaymentStatus(scrub(string(r.Status), 40))
