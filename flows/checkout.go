@@ -412,26 +412,51 @@ func randomSuffix(n int) string {
 	return string(b)
 }
 
-// looksLikeCardNumber reports a run of 12 to 19 digits (spaces and dashes
-// between them allowed) that passes the Luhn check.
+// looksLikeCardNumber reports text holding a card number: 12 to 19
+// digits in a row, or written in card groups (4-4-4-4, 4-6-5, 4-6-4,
+// separated by single spaces or dashes), that pass the Luhn check. Order
+// numbers like POS-20261124-0005 and phone numbers do not match.
 func looksLikeCardNumber(s string) bool {
-	var run []byte
-	check := func() bool {
-		ok := len(run) >= 12 && len(run) <= 19 && Luhn(string(run))
-		run = run[:0]
-		return ok
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			run = append(run, c)
-		case (c == ' ' || c == '-') && len(run) > 0:
-		default:
-			if check() {
+	var groups []string
+	flush := func() bool {
+		defer func() { groups = groups[:0] }()
+		for _, g := range groups {
+			if len(g) >= 12 && len(g) <= 19 && Luhn(g) {
 				return true
 			}
 		}
+		if len(groups) < 3 {
+			return false
+		}
+		shape := ""
+		joined := ""
+		for _, g := range groups {
+			shape += fmt.Sprint(len(g), "-")
+			joined += g
+		}
+		switch shape {
+		case "4-4-4-4-", "4-4-4-4-3-", "4-6-5-", "4-6-4-":
+			return len(joined) >= 12 && Luhn(joined)
+		}
+		return false
 	}
-	return check()
+	cur := ""
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			cur += string(s[i])
+			continue
+		}
+		if cur != "" {
+			groups = append(groups, cur)
+			cur = ""
+		}
+		// A single space or dash between digit groups continues the number.
+		if i < len(s) && (s[i] == ' ' || s[i] == '-') && len(groups) > 0 && i+1 < len(s) && s[i+1] >= '0' && s[i+1] <= '9' && i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
+			continue
+		}
+		if flush() {
+			return true
+		}
+	}
+	return false
 }

@@ -73,7 +73,8 @@ func TestCheckoutValidate(t *testing.T) {
 	}
 	// Long digit runs that are not card numbers are fine (phone numbers,
 	// order references).
-	ok.Description = "call 090-1234-5678, ref 20261124000123"
+	ok.Description = "call 090-1234-5678, ref 2026-1124-0005, order POS-20261124-0005"
+	ok.OrderNum = "POS-20261124-0005"
 	if err := ok.Validate(); err != nil {
 		t.Errorf("ordinary digits refused: %v", err)
 	}
