@@ -127,7 +127,10 @@ func parseForm(q url.Values) (obj, *apiError) {
 			}
 		}
 	}
-	return obj(arrayify(root).(map[string]any)), nil
+	for k, v := range root { // the top level stays an object even if its keys are numbers
+		root[k] = arrayify(v)
+	}
+	return obj(root), nil
 }
 
 // splitKey turns "a[b][]" into ["a","b",""].
