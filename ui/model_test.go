@@ -290,7 +290,7 @@ func TestManualCaptureThenCapture(t *testing.T) {
 	if h.m.modal == nil {
 		t.Fatal("capture did not ask for confirmation")
 	}
-	h.mustContain("Capture ¥3,000 of payment "+id+"?")
+	h.mustContain("Capture ¥3,000 of payment " + id + "?")
 	h.keys("n")
 	if h.m.outcome.Status() != komoju.PaymentAuthorized {
 		t.Fatal("declining the confirmation captured anyway")
@@ -586,7 +586,9 @@ func TestHistoryFilterDetailExport(t *testing.T) {
 		t.Fatal("CSV holds a card number")
 	}
 	h.keys("enter")
-	h.waitFor("payment detail", func(m Model) bool { return m.screen == screenPayment && m.payment != nil && m.payment.PaymentDetails != nil })
+	h.waitFor("payment detail", func(m Model) bool {
+		return m.screen == screenPayment && m.payment != nil && m.payment.PaymentDetails != nil
+	})
 	h.mustContain("Payment", "captured", "Timeline")
 	h.keys("esc")
 	h.waitFor("history", func(m Model) bool { return m.screen == screenHistory })

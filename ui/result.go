@@ -454,11 +454,30 @@ func (m Model) viewResult() string {
 func (m Model) qrFor(url string) (string, int, int) {
 	maxW := m.width - 36 // keep room for the text column
 	maxH := m.bodyHeight()
+	k := fmt.Sprintf("%s|%d|%d|%v", url, maxW, maxH, m.darkBG())
+	if m.qr != nil && m.qr.key == k {
+		return m.qr.val, m.qr.w, m.qr.h
+	}
 	s, err := renderQR(url, maxW, maxH, m.darkBG())
 	if err != nil {
-		return "", 0, 0
+		s = ""
 	}
-	return s, lipgloss.Width(s), lipgloss.Height(s)
+	w, h := lipgloss.Width(s), lipgloss.Height(s)
+	if s == "" {
+		w, h = 0, 0
+	}
+	if m.qr != nil {
+		*m.qr = qrCache{key: k, val: s, w: w, h: h}
+	}
+	return s, w, h
+}
+
+// qrCache keeps the last rendered QR code: View runs on every frame and
+// encoding is the costly part of the result screen. It is only touched on
+// the event loop.
+type qrCache struct {
+	key, val string
+	w, h     int
 }
 
 func (m Model) darkBG() bool { return darkBackground(m.opts.Getenv) }

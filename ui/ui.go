@@ -181,6 +181,7 @@ type Model struct {
 
 	modal   *modal
 	history historyModel
+	qr      *qrCache
 }
 
 // New builds the root model. It does no I/O, so the first frame is drawn
@@ -226,6 +227,7 @@ func New(opts Options) Model {
 		height:  24,
 		flow:    opts.Flow,
 		capture: opts.Capture,
+		qr:      &qrCache{},
 	}
 	if p, err := exec.LookPath("lp"); err == nil {
 		m.lpPath = p
@@ -503,6 +505,9 @@ func (m Model) View() string {
 	} else {
 		helpLine = m.help.ShortHelpView(m.shortBindings())
 	}
+	// help's own truncation can overflow by one item when the ellipsis
+	// does not fit; cut to the width so a line never wraps.
+	helpLine = fitLines(helpLine, m.width, lipgloss.Height(helpLine))
 	bh := max(m.height-lipgloss.Height(header)-lipgloss.Height(helpLine), 3)
 	body = fitLines(body, m.width, bh)
 	return header + "\n" + body + "\n" + helpLine
