@@ -243,7 +243,9 @@ func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 		return nil, err
 	}
 	params := &komoju.SessionCreateParams{
-		Amount:    co.Amount,
+		// Session: Create has no tax field, so the session carries the
+		// total: the customer pays the same with either method.
+		Amount:    co.Total(),
 		Currency:  co.Currency,
 		ReturnURL: co.ReturnURL,
 		Email:     co.Email,
@@ -981,4 +983,36 @@ func (e *Engine) Recheck(ctx context.Context, o Outcome) (Outcome, error) {
 	}
 	err := errors.New("flows: nothing to look up: the outcome has no payment, session or order number")
 	return Outcome{Kind: OutcomeError, Message: "There is nothing to look up for this result."}, err
+}
+
+// Pay runs a whole sale with the checkout's flow: Method 1 (StartSession,
+// then PaySession; the Sale is returned so a failed attempt can be retried
+// on the same session) or Method 2 (PayDirect; the Sale is nil). A failure
+// to create the session is an OutcomeError (nothing was charged).
+func (e *Engine) Pay(ctx context.Context, co Checkout, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, *Sale, error) {
+	if co.Flow == FlowDirect {
+		o, err := e.PayDirect(ctx, co, t, d, opts)
+		return o, nil, err
+	}
+	co.Flow = FlowSession
+	// Check the details before creating a session that could not be paid.
+	if fe := e.validatePay(t, fillDetails(t, d, co.Normalized()), nil); len(fe) > 0 {
+		o := OutcomeFromError(fe, FlowSession)
+		return o, nil, fe
+	}
+	sale, err := e.StartSession(ctx, co)
+	if err != nil {
+		o := OutcomeFromError(err, FlowSession)
+		if o.Kind == OutcomeUnknown {
+			// No session id came back, so nothing can have been paid.
+			o.Kind = OutcomeError
+		}
+		o.CanRetry = false
+		if !errors.As(err, new(FieldErrors)) {
+			o.Message = "Could not start the sale at KOMOJU; nothing was charged. " + o.Message
+		}
+		return o, nil, err
+	}
+	o, err := e.PaySession(ctx, sale, t, d, opts)
+	return o, sale, err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 func TestSessionCardPaid(t *testing.T) {
@@ -578,5 +579,33 @@ func TestMethodsAndPushEvent(t *testing.T) {
 	}
 	if err := env.e.PushEvent(ctx, &komoju.Event{ID: "ev3", Type: komoju.EventPaymentCaptured, Data: []byte(`{"resource":"session"}`)}); err == nil {
 		t.Error("a payment event without a payment was accepted")
+	}
+}
+
+func TestPayBothFlowsWithTax(t *testing.T) {
+	env := newEnv(t)
+	for _, flow := range []Flow{FlowSession, FlowDirect} {
+		o, sale, err := env.e.Pay(env.ctx(), Checkout{Amount: 1000, Tax: 100, Flow: flow}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+		mustKind(t, o, err, OutcomePaid)
+		if (sale != nil) != (flow == FlowSession) {
+			t.Errorf("%s: sale %v", flow, sale)
+		}
+		if o.Payment.Total != 1100 {
+			t.Errorf("%s: total %d, want amount + tax = 1100", flow, o.Payment.Total)
+		}
+		if s, _ := env.j.SaleByOrder(env.ctx(), o.OrderNum); s.Net() != 1100 {
+			t.Errorf("%s: journal net %d", flow, s.Net())
+		}
+	}
+	// Invalid details are refused before a session is created.
+	o, sale, err := env.e.Pay(env.ctx(), Checkout{Amount: 1000}, komoju.TypeKonbini, Details{Store: "circle-k"}, PayOptions{})
+	if o.Kind != OutcomeError || sale != nil || err == nil || o.Field == "" {
+		t.Errorf("invalid konbini: %+v %v %v", o, sale, err)
+	}
+	// A session that cannot be created is a plain error: nothing charged.
+	env.sb.SetFaults(sandbox.Faults{FailRate: 1})
+	o, _, err = env.e.Pay(env.ctx(), Checkout{Amount: 1000}, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	if o.Kind != OutcomeError || err == nil || !strings.Contains(o.Message, "nothing was charged") {
+		t.Errorf("session create failure: %+v %v", o, err)
 	}
 }
