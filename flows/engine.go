@@ -62,7 +62,7 @@ type Engine struct {
 	hub       *Hub
 
 	mu              sync.Mutex
-	inflightSales   map[int64]bool // sales whose creating call is still running here
+	inflightSales   map[int64]bool // sales whose creating call runs here, and Method 1 sales this engine opened
 	inflightActions map[int64]bool // actions whose call is still running here
 }
 
