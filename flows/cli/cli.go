@@ -507,11 +507,28 @@ func isDigits(s string) bool {
 var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,}`)
 
 // redact masks anything that looks like a card number in a message that
-// may echo user input.
+// may echo user input. A digit run glued to letters, dashes or
+// underscores (order numbers such as POS-20261124-0007, ids) is left alone.
 func redact(s string) string {
-	return panRun.ReplaceAllStringFunc(s, func(m string) string {
-		return flows.MaskCardNumber(m)
-	})
+	locs := panRun.FindAllStringIndex(s, -1)
+	if len(locs) == 0 {
+		return s
+	}
+	word := func(c byte) bool {
+		return c == '-' || c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+	}
+	var b strings.Builder
+	last := 0
+	for _, l := range locs {
+		if (l[0] > 0 && word(s[l[0]-1])) || (l[1] < len(s) && word(s[l[1]])) {
+			continue
+		}
+		b.WriteString(s[last:l[0]])
+		b.WriteString(flows.MaskCardNumber(s[l[0]:l[1]]))
+		last = l[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // redactWriter masks the given card numbers in everything written through

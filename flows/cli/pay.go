@@ -173,12 +173,22 @@ func (r *runner) pay(args []string) int {
 
 	waited, timedOut := false, false
 	if f.wait > 0 && err == nil && (o.Kind == flows.OutcomeRedirect || o.Kind == flows.OutcomeAwaiting) {
+		first := o
 		if !r.json {
+			// The link goes out now: the customer needs it to finish.
 			printOutcome(r.stdout, o)
 			fmt.Fprintf(r.stderr, "waiting up to %s for the payment to settle...\n", f.wait)
 		}
 		o, timedOut = r.follow(ctx, b, o, f.wait)
 		waited = true
+		if !r.json && o.Kind == first.Kind && o.Status() == first.Status() {
+			// Nothing changed: do not print the same outcome twice.
+			code = payExit(o, err, timedOut)
+			if code != ExitOK {
+				fmt.Fprintf(r.stderr, "komoju-tui pay: not completed (exit %d)\n", code)
+			}
+			return code
+		}
 	}
 	code = payExit(o, err, timedOut)
 	r.report("pay", o, err, code, waited, timedOut)
@@ -247,7 +257,7 @@ func (r *runner) follow(ctx context.Context, b *Backend, o flows.Outcome, wait t
 		}
 	}
 	if !done && !r.json {
-		fmt.Fprintf(r.stderr, "gave up waiting after %s; the payment is still %s\n", wait, last.Kind)
+		fmt.Fprintf(r.stderr, "gave up waiting after %s: %s\n", wait, strings.ToLower(last.Kind.String()))
 	}
 	return last, !done
 }
@@ -282,10 +292,13 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 		r.writeJSON(j)
 	} else {
 		printOutcome(r.stdout, o)
+		if cmd != "pay" {
+			printPaymentExtras(r.stdout, o.Payment)
+		}
 	}
 	if code == ExitOK {
 		return
 	}
 	d := errorOf(o, err, code)
-	fmt.Fprintf(r.stderr, "komoju-tui %s: %s: %s\n", cmd, d.Class, d.Message)
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
 }

@@ -131,7 +131,7 @@ func methodLabel(p *komoju.Payment, store string) string {
 		return name + " (" + c + ")"
 	}
 	if store != "" {
-		return name + " (" + flows.StoreName(store, "en") + ")"
+		return name + ", " + flows.StoreName(store, "en")
 	}
 	return name
 }
@@ -196,7 +196,14 @@ func printOutcome(w io.Writer, o flows.Outcome) {
 	line(w, "receipt", o.Receipt)
 	line(w, "confirmation", o.ConfirmationCode)
 	if o.Deadline != nil {
-		line(w, "pay by", o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
+		label := "pay by"
+		if o.Kind == flows.OutcomeAuthorized {
+			label = "capture by"
+		}
+		if o.Kind.Final() {
+			label = "deadline"
+		}
+		line(w, label, o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
 	}
 	if o.CanRetry {
 		line(w, "retry", "yes: the same sale can be paid again")
