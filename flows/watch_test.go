@@ -238,3 +238,26 @@ func browserPost(t *testing.T, u string) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+func TestReturnURLUnknownSession(t *testing.T) {
+	env := newEnv(t)
+	srv, err := NewReturnServer("", env.e.ReturnHandler(env.sb.SecretKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	if !strings.HasPrefix(srv.URL(), "http://127.0.0.1:") || !strings.HasSuffix(srv.URL(), ReturnPath) {
+		t.Errorf("return URL %q", srv.URL())
+	}
+	status, body := browserGet(t, srv.URL()+"?session_id=nosuchsession")
+	if status != http.StatusNotFound || !strings.Contains(body, "return to the counter") {
+		t.Errorf("unknown session: %d %q", status, body)
+	}
+	status, _ = browserGet(t, srv.URL())
+	if status != http.StatusBadRequest {
+		t.Errorf("no parameters: %d", status)
+	}
+	if _, err := NewReturnServer("256.0.0.1:1", http.NotFoundHandler()); err == nil {
+		t.Error("listening on a bad address succeeded")
+	}
+}
