@@ -1,12 +1,31 @@
 // Command komoju-tui is a terminal point-of-sale console for the KOMOJU
 // payments API, with an embedded KOMOJU-compatible sandbox.
+//
+// main stays thin: it parses flags, resolves the configuration, builds the
+// backend (embedded sandbox or KOMOJU, client, journal, flows engine) and
+// hands over to the console or a headless command.
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
+	"slices"
+	"syscall"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/cli"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
+	"github.com/komoju-tui/komoju-tui/ui"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -15,34 +34,229 @@ var version = "0.1.0-dev"
 const usage = `komoju-tui — a point-of-sale console for KOMOJU
 
 Usage:
-  komoju-tui [flags]              run the console (embedded sandbox when no key is set)
-  komoju-tui sandbox [flags]      run the KOMOJU-compatible sandbox server
+  komoju-tui [flags]                 the console (embedded sandbox when no key is set)
+  komoju-tui sandbox [flags]         run the KOMOJU-compatible sandbox server
+  komoju-tui pay [flags]             take one payment without the console
+  komoju-tui capture|cancel|refund|refund-request|show ID [flags]
+  komoju-tui history|summary [flags] the sale journal
+  komoju-tui listen [flags]          receive, verify and print webhooks
 
-Flags:
-  --version   print the version and exit
-  --help      show this help
+Run "komoju-tui COMMAND --help" for a command's flags.
+
+Console flags:
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	if len(args) > 0 {
+		switch name := args[0]; {
+		case name == "sandbox":
+			return sandbox.Command(ctx, args[1:], stdout, stderr)
+		case name == "listen":
+			return webhooks.Command(ctx, args[1:], stdout, stderr, getenv)
+		case slices.Contains(cli.Commands(), name):
+			return cli.Run(ctx, name, args[1:], stdout, stderr, getenv, connect)
+		}
+	}
+
 	fs := flag.NewFlagSet("komoju-tui", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	flags := config.RegisterFlags(fs)
 	showVersion := fs.Bool("version", false, "print the version and exit")
+	webhookAddr := fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)")
+	forwardTo := fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL")
+	// The flag package prints its own error; help goes to stdout, once.
+	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return 0
 		}
+		fmt.Fprintln(stderr, "see komoju-tui --help")
 		return 2
 	}
 	if *showVersion {
 		fmt.Fprintf(stdout, "komoju-tui %s\n", version)
 		return 0
 	}
-	fmt.Fprint(stdout, usage)
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "komoju-tui: unknown command %q (see komoju-tui --help)\n", fs.Arg(0))
+		return 2
+	}
+	cfg, err := config.Resolve(flags, getenv)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 2
+	}
+	be, err := connectFull(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 1
+	}
+	defer be.Close()
+
+	// The webhook receiver: with the embedded sandbox it registers itself,
+	// so events flow with no configuration.
+	secret := cfg.WebhookSecret
+	if sb := be.sandbox; sb != nil {
+		secret = sb.WebhookSecret()
+	}
+	recv, err := webhooks.New(webhooks.Options{Secret: secret, Journal: be.Journal, ForwardTo: *forwardTo, Logger: be.logger})
+	if err == nil {
+		_, err = recv.Start(*webhookAddr)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: webhook receiver: %v\n", err)
+		return 1
+	}
+	defer recv.Close()
+	if be.sandbox != nil {
+		if err := be.sandbox.AddWebhook(recv.URL()); err != nil {
+			be.notices = append(be.notices, "webhooks: "+err.Error())
+		}
+	}
+	// Verified events move the payment the clerk is watching. The receiver
+	// has already written them to the journal, so they go to the hub only.
+	go func() {
+		for d := range recv.Subscribe(ctx) {
+			if d.Payment != nil {
+				be.Engine.Hub().Publish(flows.Push{Payment: d.Payment, Source: flows.SourceWebhook})
+			}
+		}
+	}()
+
+	err = ui.Run(ctx, ui.Options{
+		Engine:     be.Engine,
+		Journal:    be.Journal,
+		Mode:       string(cfg.Mode),
+		KeyMasked:  cfg.MaskedKey(),
+		Notices:    append(cfg.Notices, be.notices...),
+		Currency:   cfg.Currency,
+		Flow:       flows.Flow(cfg.Flow),
+		Capture:    cfg.Capture,
+		NoBrowser:  cfg.NoBrowser,
+		Lang:       cfg.Lang,
+		Demo:       cfg.Demo,
+		Accessible: cfg.Accessible,
+		SandboxURL: be.sandboxURL(),
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 1
+	}
 	return 0
+}
+
+// backend is cli.Backend plus what only main knows about.
+type backend struct {
+	*cli.Backend
+	sandbox *sandbox.Server
+	logger  *slog.Logger
+	notices []string
+}
+
+func (b *backend) sandboxURL() string {
+	if b.sandbox == nil {
+		return ""
+	}
+	return b.sandbox.BaseURL()
+}
+
+// connect builds the backend for cfg: the embedded sandbox when there is no
+// key, the client, the journal and the flows engine, then reconciles sales
+// a crash left unfinished.
+func connect(ctx context.Context, cfg config.Config) (*cli.Backend, error) {
+	b, err := connectFull(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return b.Backend, nil
+}
+
+func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
+	logger, closeLog, err := debugLogger(os.Getenv("KOMOJU_TUI_DEBUG"))
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{logger: logger}
+	closers := []func() error{closeLog}
+	closeAll := func() error {
+		var errs []error
+		for i := len(closers) - 1; i >= 0; i-- {
+			errs = append(errs, closers[i]())
+		}
+		return errors.Join(errs...)
+	}
+
+	if cfg.Mode == config.ModeSandbox {
+		sb, err := sandbox.New(sandbox.Options{Logger: logger})
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("starting the embedded sandbox: %w", err)
+		}
+		closers = append(closers, func() error { sb.Close(); return nil })
+		b.sandbox = sb
+		cfg.APIURL = sb.URL()
+		cfg.SecretKey = sb.SecretKey()
+		cfg.PublishableKey = sb.PublishableKey()
+		cfg.WebhookSecret = sb.WebhookSecret()
+	}
+	client := komoju.NewClient(cfg.SecretKey,
+		komoju.WithBaseURL(cfg.APIURL),
+		komoju.WithPublishableKey(cfg.PublishableKey),
+		komoju.WithLogger(logger))
+
+	path := cfg.Journal
+	if path == "" {
+		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
+			closeAll()
+			return nil, err
+		}
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	closers = append(closers, j.Close)
+
+	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger})
+	ret, err := flows.NewReturnServer("127.0.0.1:0", eng.ReturnHandler(cfg.SecretKey))
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("starting the return-URL server: %w", err)
+	}
+	closers = append(closers, ret.Close)
+	eng.SetReturnURL(ret.URL())
+
+	recovered, err := eng.Reconcile(ctx)
+	if err != nil {
+		b.notices = append(b.notices, "could not reconcile unfinished sales: "+err.Error())
+	}
+	for _, r := range recovered {
+		b.notices = append(b.notices, r.Message)
+	}
+	b.Backend = &cli.Backend{Engine: eng, Journal: j, Config: cfg, Client: client, Close: closeAll}
+	return b, nil
+}
+
+// debugLogger logs to the file named by KOMOJU_TUI_DEBUG, or nowhere:
+// stdout belongs to the console.
+func debugLogger(path string) (*slog.Logger, func() error, error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("KOMOJU_TUI_DEBUG log file: %w", err)
+	}
+	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), f.Close, nil
 }
