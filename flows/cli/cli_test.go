@@ -3,6 +3,8 @@ package cli
 import (
 	"encoding/csv"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 func TestCommandsListsEveryCommand(t *testing.T) {
@@ -156,20 +159,27 @@ func TestPay3DSRedirectAndWait(t *testing.T) {
 // the sandbox has it.
 func (h *harness) waitForPending(t *testing.T, amount int64) string {
 	t.Helper()
+	return h.waitForStatus(t, amount, komoju.PaymentPending)
+}
+
+// waitForStatus returns the id of a payment of amount in status st once
+// the sandbox has it.
+func (h *harness) waitForStatus(t *testing.T, amount int64, st komoju.PaymentStatus) string {
+	t.Helper()
 	c := komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		l, err := c.Payments.List(t.Context(), &komoju.PaymentListParams{PerPage: 100})
 		if err == nil {
 			for _, p := range l.Data {
-				if p.Amount == amount && p.Status == komoju.PaymentPending {
+				if p.Amount == amount && p.Status == st {
 					return p.ID
 				}
 			}
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	t.Fatalf("no pending payment of %d appeared", amount)
+	t.Fatalf("no %s payment of %d appeared", st, amount)
 	return ""
 }
 
@@ -201,6 +211,31 @@ func TestPayKonbini(t *testing.T) {
 	code, j, _ := h.payJSON("1200", "--method", "konbini", "--store", "7-Eleven", "--email", "hanako@example.com", "--flow", "direct")
 	if code != ExitOK || j.Outcome != "awaiting" || j.Store != komoju.StoreSevenEleven || j.Receipt != "" || j.ConfirmationCode != "" || j.InstructionsURL == "" {
 		t.Errorf("7-Eleven JSON: exit %d %+v", code, j)
+	}
+
+	// --wait follows the slip until the customer pays at the store.
+	done := make(chan outcomeJSON, 1)
+	go func() {
+		_, out, _ := h.pay("1300", "--method", "konbini", "--store", "ministop", "--email", "hanako@example.com", "--wait", "20s", "--json")
+		done <- decode[outcomeJSON](t, out)
+	}()
+	h.customer(h.waitForStatus(t, 1300, komoju.PaymentAuthorized), "pay_at_store", nil)
+	if j := <-done; j.ExitCode != ExitOK || j.Outcome != "paid" || !j.Waited || !slices.Contains(j.Actions, "refund_request") {
+		t.Errorf("konbini --wait: %+v", j)
+	}
+}
+
+func TestPayBankTransferWithNames(t *testing.T) {
+	h := newHarness(t)
+	code, out, errOut := h.pay("8000", "--method", "bank_transfer", "--family-name", "山田", "--given-name", "太郎",
+		"--family-name-kana", "ヤマダ", "--given-name-kana", "タロウ", "--email", "taro@example.com", "--phone", "09012345678")
+	if code != ExitOK || field(out, "result") != "awaiting" || !strings.Contains(out, "at the bank") || field(out, "instructions") == "" {
+		t.Errorf("bank transfer: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = h.pay("8000", "--method", "pay_easy", "--family-name", "山田", "--given-name", "太郎",
+		"--family-name-kana", "yamada", "--given-name-kana", "タロウ", "--email", "taro@example.com", "--phone", "09012345678")
+	if code != ExitUsage || !strings.Contains(errOut, "--family-name-kana:") {
+		t.Errorf("romaji in a kana field: exit %d %s", code, errOut)
 	}
 }
 
@@ -236,7 +271,7 @@ func TestManualCaptureRefundShow(t *testing.T) {
 		field(out, "next") != "refund, refresh" {
 		t.Errorf("show: exit %d\n%s\n%s", code, out, errOut)
 	}
-	if !strings.Contains(out, "authorized via result") || !strings.Contains(out, "captured via action") {
+	if !strings.Contains(out, " authorized via result") || !strings.Contains(out, " captured via action") {
 		t.Errorf("show should list the journal's status history:\n%s", out)
 	}
 	// show --json: the payment and the journal's sale.
@@ -533,5 +568,48 @@ func TestRedactMasksCardNumbers(t *testing.T) {
 		if got := redact(in); got != want {
 			t.Errorf("redact(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestLostAnswerThenShowByOrder(t *testing.T) {
+	h := newHarness(t)
+	// KOMOJU takes the payment but every answer is lost.
+	h.sb.SetFaults(sandbox.Faults{DropRate: 1})
+	code, out, errOut := h.pay("2500", append(cardArgs(testCard), "--flow", "direct", "--order", "LOST-1")...)
+	h.sb.SetFaults(sandbox.Faults{})
+	if code != ExitUnknown || field(out, "result") != "unknown" || !strings.Contains(out, "Do not charge again") ||
+		field(out, "order") != "LOST-1" || field(out, "check") != "komoju-tui show LOST-1" || !strings.Contains(errOut, "(exit 5: network)") {
+		t.Fatalf("lost answer: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The order number answers "was this customer charged?", and the
+	// journal learns it.
+	code, out, errOut = h.run("show", "LOST-1")
+	if code != ExitOK || field(out, "result") != "paid" || field(out, "status") != "captured" || field(out, "order") != "LOST-1" {
+		t.Fatalf("show LOST-1: exit %d\n%s\n%s", code, out, errOut)
+	}
+	_, out, _ = h.run("history", "--json")
+	sales := decode[[]journal.Sale](t, out)
+	if len(sales) != 1 || sales[0].Status != komoju.PaymentCaptured || sales[0].PaymentID == "" {
+		t.Errorf("journal after show: %+v", sales)
+	}
+	c := komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
+	if l, err := c.Payments.List(t.Context(), &komoju.PaymentListParams{ExternalOrderNum: "LOST-1"}); err != nil || len(l.Data) != 1 {
+		t.Errorf("charged %d times", len(l.Data))
+	}
+}
+
+func TestUnusableJournalIsALocalFailure(t *testing.T) {
+	h := newHarness(t)
+	bad := filepath.Join(t.TempDir(), "journal.db")
+	if err := os.WriteFile(bad, []byte("this is not a database, just text that is long enough to be a header....................................................................."), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_JOURNAL": bad}, "history")
+	if code != ExitFailure || !strings.Contains(errOut, bad) || out != "" {
+		t.Errorf("corrupt journal: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, _ = h.runEnv(map[string]string{"KOMOJU_TUI_JOURNAL": bad}, "summary", "--json")
+	if j := decode[errorJSON](t, out); code != ExitFailure || j.ExitCode != ExitFailure || j.Error.Class != "local" {
+		t.Errorf("corrupt journal --json: exit %d %+v", code, j)
 	}
 }

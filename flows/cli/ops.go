@@ -300,7 +300,17 @@ func (r *runner) show(args []string) int {
 // session nobody paid, a refused attempt), asking KOMOJU where it stands.
 func (r *runner) showUnpaidSale(ctx context.Context, b *Backend, s *journal.Sale) int {
 	o := flows.Outcome{Kind: flows.OutcomeError, SessionID: s.SessionID, OrderNum: s.OrderNum}
+	if s.Unfinished() {
+		// Nobody knows yet whether it was charged: Recheck then reconciles
+		// the journal first, so the answer is recorded, not just shown.
+		o.Kind = flows.OutcomeUnknown
+	}
 	o, err := b.Engine.Recheck(ctx, o)
+	if err == nil {
+		if fresh, ferr := b.Journal.SaleByOrder(ctx, s.OrderNum); ferr == nil {
+			s = &fresh
+		}
+	}
 	code := ExitOK
 	if err != nil {
 		code = opExit(o, err)

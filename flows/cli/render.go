@@ -208,6 +208,16 @@ func printOutcome(w io.Writer, o flows.Outcome) {
 	if o.CanRetry {
 		line(w, "retry", "yes: the same sale can be paid again")
 	}
+	if o.Kind == flows.OutcomeUnknown {
+		// Say how to find out, with what this run knows.
+		ref := o.PaymentID()
+		if ref == "" {
+			ref = o.OrderNum
+		}
+		if ref != "" {
+			line(w, "check", "komoju-tui show "+ref)
+		}
+	}
 	var acts []string
 	for _, a := range o.Actions {
 		acts = append(acts, string(a))
@@ -254,7 +264,7 @@ func printJournalSale(w io.Writer, s *journal.Sale) {
 		if h.AmountRefunded > 0 {
 			st += fmt.Sprintf(" (refunded %s)", komoju.FormatAmount(h.AmountRefunded, s.Currency))
 		}
-		line(w, "  "+h.At.Local().Format("15:04:05"), st+" via "+h.Source)
+		line(w, "history", h.At.Local().Format("2006-01-02 15:04:05")+" "+st+" via "+h.Source)
 	}
 	if len(s.OpenActions) > 0 {
 		line(w, "unfinished", fmt.Sprintf("%d action(s) without a definite result", len(s.OpenActions)))
