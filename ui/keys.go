@@ -10,6 +10,7 @@ type KeyMap struct {
 	ForceQ   key.Binding
 	Help     key.Binding
 	History  key.Binding
+	Events   key.Binding
 	Back     key.Binding
 	NewSale  key.Binding
 	Continue key.Binding
@@ -68,6 +69,7 @@ func newKeyMap(t tr) KeyMap {
 		ForceQ:   b([]string{"ctrl+c"}, "ctrl+c", "quit"),
 		Help:     b([]string{"?"}, "?", "help"),
 		History:  b([]string{"h", "f2"}, "h", "history"),
+		Events:   b([]string{"w", "f3"}, "w", "webhook events"),
 		Back:     b([]string{"esc"}, "esc", "back"),
 		NewSale:  b([]string{"n"}, "n", "new sale"),
 		Continue: b([]string{"enter"}, "enter", "continue"),

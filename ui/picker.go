@@ -117,9 +117,10 @@ func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
 			p.ix = 0
 		}
 	case km.Type == tea.KeyRunes || km.Type == tea.KeySpace:
-		p.query += string(km.Runes)
 		if km.Type == tea.KeySpace {
 			p.query += " "
+		} else {
+			p.query += string(km.Runes)
 		}
 		p.ix = 0
 	case key.Matches(km, m.keys.Continue):

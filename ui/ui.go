@@ -27,6 +27,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -78,6 +79,12 @@ type Options struct {
 	Getenv func(string) string
 	// Context bounds every API call (default context.Background()).
 	Context context.Context
+	// Events is the webhook receiver behind the event inspector (key w);
+	// nil hides the inspector.
+	Events EventsSource
+	// Webhooks, when set, delivers each webhook as it arrives so the
+	// inspector updates live.
+	Webhooks <-chan webhooks.Delivery
 }
 
 // screen is one page of the console.
@@ -92,6 +99,7 @@ const (
 	screenResult
 	screenPayment
 	screenHistory
+	screenEvents
 )
 
 // String names the screen (used in tests and debug logs).
@@ -111,6 +119,8 @@ func (s screen) String() string {
 		return "payment"
 	case screenHistory:
 		return "history"
+	case screenEvents:
+		return "events"
 	}
 	return fmt.Sprintf("screen(%d)", int(s))
 }
@@ -182,6 +192,9 @@ type Model struct {
 	modal   *modal
 	history historyModel
 	qr      *qrCache
+
+	events       EventsModel
+	eventsOrigin screen
 }
 
 // New builds the root model. It does no I/O, so the first frame is drawn
@@ -234,6 +247,9 @@ func New(opts Options) Model {
 	}
 	m.amount = newAmountModel(t, opts.Currency)
 	m.history = newHistoryModel()
+	if opts.Events != nil {
+		m.events = NewEventsModel(opts.Events, m.width, m.bodyHeight()+1).WithContext(ctx).WithNow(opts.Now)
+	}
 	return m
 }
 
@@ -278,8 +294,13 @@ func (m Model) Screen() string { return m.screen.String() }
 // Outcome returns the outcome on the result screen, or nil.
 func (m Model) Outcome() *flows.Outcome { return m.outcome }
 
-// Init starts the cursor blink of the first screen.
-func (m Model) Init() tea.Cmd { return nil }
+// Init starts listening for webhook deliveries (for the live inspector).
+func (m Model) Init() tea.Cmd {
+	if m.opts.Webhooks != nil {
+		return WaitWebhook(m.opts.Webhooks)
+	}
+	return nil
+}
 
 // Update handles global keys and window sizes first, then the modal, then
 // the active screen.
@@ -309,6 +330,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, c)
 		}
 		m.history.resize(msg.Width, m.bodyHeight())
+		if m.opts.Events != nil {
+			m.events.SetSize(msg.Width, m.bodyHeight()+1)
+		}
 		return tea.Batch(cmds...)
 	case spinner.TickMsg:
 		if m.busy == nil && !m.watching() {
@@ -331,6 +355,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			case key.Matches(msg, m.keys.Help):
 				m.fullHelp = !m.fullHelp
 				return nil
+			case key.Matches(msg, m.keys.Events) && m.opts.Events != nil && m.screen != screenEvents && m.screen != screenProcessing:
+				return m.openEvents()
 			}
 		}
 	case sessionStartedMsg:
@@ -355,6 +381,22 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistory(msg)
 	case formDoneMsg:
 		return m.onAccessibleFormDone(msg)
+	case WebhookDeliveryMsg:
+		if msg.Closed || m.opts.Events == nil {
+			return nil
+		}
+		var c tea.Cmd
+		if m.screen == screenEvents {
+			m.events, c = m.events.Update(msg)
+		}
+		return tea.Batch(c, WaitWebhook(m.opts.Webhooks))
+	case eventsLoadedMsg, eventsActionMsg, eventsCopiedMsg:
+		var c tea.Cmd
+		m.events, c = m.events.Update(msg)
+		return c
+	case EventsBackMsg:
+		m.screen = m.eventsOrigin
+		return nil
 	}
 	if m.modal != nil {
 		return m.updateModal(msg)
@@ -374,8 +416,23 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.updatePayment(msg)
 	case screenHistory:
 		return m.updateHistory(msg)
+	case screenEvents:
+		var c tea.Cmd
+		m.events, c = m.events.Update(msg)
+		return c
 	}
 	return nil
+}
+
+// openEvents shows the webhook event inspector.
+func (m *Model) openEvents() tea.Cmd {
+	if m.opts.Events == nil || m.screen == screenEvents || m.screen == screenProcessing {
+		return nil
+	}
+	m.eventsOrigin = m.screen
+	m.screen = screenEvents
+	m.events.SetSize(m.width, m.bodyHeight()+1)
+	return m.events.Reload()
 }
 
 // typing reports whether keys go to a text field, so q and ? are text.
@@ -488,6 +545,11 @@ func (m Model) View() string {
 		body = m.viewPayment()
 	case screenHistory:
 		body = m.viewHistory()
+	case screenEvents:
+		if m.modal == nil {
+			// The inspector draws its own status and help lines.
+			return header + "\n" + fitLines(m.events.View(), m.width, max(m.height-lipgloss.Height(header), 3))
+		}
 	}
 	if m.status != "" {
 		st := m.st.Ok
@@ -600,6 +662,9 @@ func (m Model) shortBindings() []key.Binding {
 
 func (m Model) fullBindings() [][]key.Binding {
 	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ, m.keys.History, m.keys.NewSale}
+	if m.opts.Events != nil {
+		global = append(global, m.keys.Events)
+	}
 	return [][]key.Binding{m.screenBindings(), global}
 }
 

@@ -1,0 +1,210 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxTerm drives the built binary in a real terminal: a detached tmux
+// session of a fixed size on a private socket.
+type tmuxTerm struct {
+	t      *testing.T
+	socket string
+	name   string
+}
+
+func (tt *tmuxTerm) tmux(args ...string) (string, error) {
+	cmd := exec.Command("tmux", append([]string{"-L", tt.socket}, args...)...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+func (tt *tmuxTerm) send(keys ...string) {
+	tt.t.Helper()
+	for _, k := range keys {
+		if out, err := tt.tmux("send-keys", "-t", tt.name, k); err != nil {
+			tt.t.Fatalf("send-keys %q: %v %s", k, err, out)
+		}
+		time.Sleep(60 * time.Millisecond)
+	}
+}
+
+// literal types text as is (tmux -l), for filters that contain spaces.
+func (tt *tmuxTerm) literal(s string) {
+	tt.t.Helper()
+	if out, err := tt.tmux("send-keys", "-t", tt.name, "-l", s); err != nil {
+		tt.t.Fatalf("send-keys -l %q: %v %s", s, err, out)
+	}
+	time.Sleep(80 * time.Millisecond)
+}
+
+func (tt *tmuxTerm) capture() string {
+	out, _ := tt.tmux("capture-pane", "-p", "-t", tt.name)
+	return out
+}
+
+// waitFor polls the screen until every text is on it.
+func (tt *tmuxTerm) waitFor(texts ...string) string {
+	tt.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		s := tt.capture()
+		ok := true
+		for _, x := range texts {
+			if !strings.Contains(s, x) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return s
+		}
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("screen never showed %q:\n%s", texts, s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestE2ETmux builds komoju-tui, runs it with the embedded sandbox in a
+// 120x40 tmux session and sells: a card, a konbini slip paid at the store
+// through the sandbox, PayPay approved through the sandbox, a manual
+// capture then capture, a refund, and a decline followed by a successful
+// retry; then quits with q and checks the exit.
+func TestE2ETmux(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
+	}
+	tmp := t.TempDir()
+	bin := filepath.Join(tmp, "komoju-tui")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("komoju-e2e-%d", os.Getpid()), name: "pos"}
+	t.Cleanup(func() { _, _ = tt.tmux("kill-server") })
+	env := []string{
+		"XDG_DATA_HOME=" + filepath.Join(tmp, "data"), "XDG_CONFIG_HOME=" + filepath.Join(tmp, "config"),
+		"KOMOJU_SECRET_KEY=", "KOMOJU_API_URL=", "KOMOJU_PUBLISHABLE_KEY=", "TERM=xterm-256color",
+	}
+	args := []string{"new-session", "-d", "-s", tt.name, "-x", "120", "-y", "40"}
+	for _, e := range env {
+		args = append(args, "-e", e)
+	}
+	script := fmt.Sprintf("cd %q && %q --no-browser; echo KOMOJU-EXIT=$?; sleep 30", tmp, bin)
+	args = append(args, "sh", "-c", script)
+	if out, err := tt.tmux(args...); err != nil {
+		t.Fatalf("tmux new-session: %v %s", err, out)
+	}
+	tt.waitFor("SANDBOX", "Amount")
+
+	paymentID := regexp.MustCompile(`Payment id\s+([a-z0-9]{10,})`)
+	base := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/`)
+	post := func(screen, action string) {
+		t.Helper()
+		id := paymentID.FindStringSubmatch(screen)
+		b := base.FindStringSubmatch(screen)
+		if id == nil || b == nil {
+			t.Fatalf("no payment id or sandbox URL on screen:\n%s", screen)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := sandboxPost(ctx, b[1]+"/sandbox/payments/"+id[1]+"/"+action, ""); err != nil {
+			t.Fatalf("sandbox %s: %v", action, err)
+		}
+	}
+	pickTest := func(filter string) {
+		t.Helper()
+		tt.send("C-t")
+		tt.waitFor("Test data")
+		tt.literal(filter)
+		tt.send("Enter")
+	}
+	down := func(n int) {
+		for range n {
+			tt.send("Down")
+		}
+	}
+
+	// 1. Card sale.
+	tt.send("1", "0", "0", "0", "Enter")
+	tt.waitFor("Payment method", "Credit card")
+	tt.send("Enter")
+	tt.waitFor("Card number")
+	pickTest("Visa: success")
+	tt.send("C-s")
+	tt.waitFor("PAID", "Visa •••• 1111")
+
+	// 2. Konbini, then paid at the store on the sandbox.
+	tt.send("n", "5", "0", "0", "Enter")
+	tt.waitFor("Payment method")
+	down(1)
+	tt.send("Enter")
+	tt.waitFor("Convenience store")
+	pickTest("Sample customer")
+	tt.send("C-s")
+	s := tt.waitFor("WAITING FOR PAYMENT", "Instructions")
+	post(s, "pay_at_store")
+	tt.waitFor("PAID", "Konbini")
+
+	// 3. PayPay approved through the sandbox.
+	tt.send("n", "8", "0", "0", "Enter")
+	tt.waitFor("Payment method")
+	down(4)
+	tt.send("Enter")
+	s = tt.waitFor("CUSTOMER MUST FINISH PAYING", "--no-browser")
+	post(s, "approve")
+	tt.waitFor("PAID", "PayPay")
+
+	// 4. Manual capture, then capture; 5. refund it.
+	tt.send("n", "3", "0", "0", "0", "Enter")
+	tt.waitFor("Payment method")
+	tt.send("c")
+	tt.waitFor("session  capture manual")
+	tt.send("Enter")
+	tt.waitFor("Card number")
+	pickTest("Mastercard: success")
+	tt.send("C-s")
+	tt.waitFor("AUTHORIZED: CAPTURE PENDING")
+	tt.send("c")
+	tt.waitFor("Capture ¥3,000 of payment")
+	tt.send("y")
+	tt.waitFor("PAID", "Mastercard")
+	tt.send("f")
+	tt.waitFor("Refund ¥3,000 of payment")
+	tt.send("y")
+	tt.waitFor("REFUNDED")
+
+	// 6. Decline, then a successful retry on the same session.
+	tt.send("n", "1", "2", "0", "0", "Enter")
+	tt.waitFor("Payment method")
+	tt.send("c")
+	tt.waitFor("session  capture auto")
+	tt.send("Enter")
+	tt.waitFor("Card number")
+	pickTest("insufficient funds")
+	tt.send("C-s")
+	tt.waitFor("NOT PAID", "insufficient funds")
+	tt.send("t")
+	tt.waitFor("Card number")
+	pickTest("JCB: success")
+	tt.send("C-s")
+	tt.waitFor("PAID", "JCB")
+
+	// q quits cleanly from the result screen.
+	tt.send("q")
+	out := tt.waitFor("KOMOJU-EXIT=")
+	if !strings.Contains(out, "KOMOJU-EXIT=0") {
+		t.Fatalf("komoju-tui did not exit 0:\n%s", out)
+	}
+}

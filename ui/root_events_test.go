@@ -1,0 +1,54 @@
+package ui
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// rootEventsSource is a fixed list of deliveries for the root's inspector
+// routing test.
+type rootEventsSource struct {
+	mu  sync.Mutex
+	evs []webhooks.Event
+}
+
+func (s *rootEventsSource) List(context.Context, int) ([]webhooks.Event, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]webhooks.Event(nil), s.evs...), nil
+}
+func (s *rootEventsSource) Replay(context.Context, string) (webhooks.ForwardResult, error) {
+	return webhooks.ForwardResult{}, nil
+}
+func (s *rootEventsSource) Forward(context.Context, string) (webhooks.ForwardResult, error) {
+	return webhooks.ForwardResult{}, nil
+}
+
+// TestRootOpensEventInspectorLive: w opens the inspector from the amount
+// screen, a new delivery shows up live, esc returns where the clerk was.
+func TestRootOpensEventInspectorLive(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	src := &rootEventsSource{evs: []webhooks.Event{{Seq: 1, EventID: "ev1", Type: "payment.captured", PaymentID: "pay1", Amount: 1000, Currency: "JPY", PaymentStatus: komoju.PaymentCaptured, Verified: true, Deliveries: 1, CreatedAt: fixedNow, ReceivedAt: fixedNow, LastAt: fixedNow}}}
+	ch := make(chan webhooks.Delivery, 1)
+	o := env.options()
+	o.Events = src
+	o.Webhooks = ch
+	h := newHarness(t, o, 120, 40)
+	h.keys("w")
+	if h.m.screen != screenEvents {
+		t.Fatalf("w opened %s", h.m.Screen())
+	}
+	h.waitText("Webhook events (1)", "payment.captured")
+	h.mustContain("SANDBOX") // the header stays
+	src.mu.Lock()
+	src.evs = append([]webhooks.Event{{Seq: 2, EventID: "ev2", Type: "payment.refunded", PaymentID: "pay1", Amount: 1000, Currency: "JPY", Verified: true, Deliveries: 1, CreatedAt: fixedNow, ReceivedAt: fixedNow, LastAt: fixedNow}}, src.evs...)
+	src.mu.Unlock()
+	ch <- webhooks.Delivery{Event: src.evs[0]}
+	h.waitText("Webhook events (2)", "payment.refunded")
+	h.keys("esc")
+	h.waitFor("back to amount", func(m Model) bool { return m.screen == screenAmount })
+}
