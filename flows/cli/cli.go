@@ -375,6 +375,37 @@ func flagFor(field string) string {
 	case "customer_name", "bank_name", "bank_code", "branch_name", "branch_number", "account_type", "account_number":
 		return "--" + strings.ReplaceAll(field, "_", "-")
 	}
+	// KOMOJU names request params: payment_details[number], external_order_num.
+	if inner, ok := strings.CutPrefix(field, "payment_details["); ok {
+		switch strings.TrimSuffix(inner, "]") {
+		case "number":
+			return "--card"
+		case "month", "year":
+			return "--exp"
+		case "verification_value":
+			return "--cvc"
+		case "name":
+			return "--name"
+		case "store":
+			return "--store"
+		case "email":
+			return "--email"
+		case "phone":
+			return "--phone"
+		case "given_name":
+			return "--given-name"
+		case "family_name":
+			return "--family-name"
+		case "given_name_kana":
+			return "--given-name-kana"
+		case "family_name_kana":
+			return "--family-name-kana"
+		}
+		return ""
+	}
+	if field == "external_order_num" {
+		return "--order"
+	}
 	return ""
 }
 

@@ -613,3 +613,21 @@ func TestUnusableJournalIsALocalFailure(t *testing.T) {
 		t.Errorf("corrupt journal --json: exit %d %+v", code, j)
 	}
 }
+
+func TestFlagForKomojuParams(t *testing.T) {
+	for param, want := range map[string]string{
+		"payment_details[number]":             "--card",
+		"payment_details[verification_value]": "--cvc",
+		"payment_details[month]":              "--exp",
+		"payment_details[store]":              "--store",
+		"external_order_num":                  "--order",
+		"card_number":                         "--card",
+		"account_number":                      "--account-number",
+		"amount":                              "--amount",
+		"line_items":                          "",
+	} {
+		if got := flagFor(param); got != want {
+			t.Errorf("flagFor(%q) = %q, want %q", param, got, want)
+		}
+	}
+}
