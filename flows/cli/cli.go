@@ -29,6 +29,10 @@ type Backend struct {
 	// Close releases what the connector opened (journal, embedded
 	// sandbox). Nil means nothing to release.
 	Close func() error
+	// Notices are things to tell the user before the command's output,
+	// such as sales recovered by reconciling the journal on start; they
+	// are printed to stderr.
+	Notices []string
 }
 
 // Connector builds a Backend for a resolved configuration. It is called
@@ -159,7 +163,8 @@ type runner struct {
 	stderr  io.Writer
 	getenv  func(string) string
 	connect Connector
-	json    bool // --json was given: errors are also written as JSON to stdout
+	json    bool        // --json was given: errors are also written as JSON to stdout
+	mode    config.Mode // the resolved mode, once known
 }
 
 // common holds the flags every command takes.
@@ -279,6 +284,7 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		r.usageError("", "%s", err.Error())
 		return config.Config{}, false
 	}
+	r.mode = cfg.Mode
 	for _, n := range cfg.Notices {
 		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
 	}
@@ -307,6 +313,9 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 	}
 	if cfg.Mode == config.ModeLive {
 		fmt.Fprintf(r.stderr, "LIVE mode (%s): real money moves\n", cfg.MaskedKey())
+	}
+	for _, n := range b.Notices {
+		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
 	}
 	return b, true
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/csv"
 	"net/url"
 	"os"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
@@ -254,7 +257,7 @@ func TestManualCaptureRefundShow(t *testing.T) {
 	}
 	// Capturing again is refused by KOMOJU: an API error, not a usage error.
 	code, out, errOut = h.run("capture", id)
-	if code != ExitAPI || !strings.Contains(out+errOut, "cannot be captured") {
+	if code != ExitAPI || !strings.HasPrefix(out, "capture failed: ") || !strings.Contains(out+errOut, "cannot be captured") {
 		t.Errorf("second capture: exit %d\n%s\n%s", code, out, errOut)
 	}
 
@@ -629,5 +632,24 @@ func TestFlagForKomojuParams(t *testing.T) {
 		if got := flagFor(param); got != want {
 			t.Errorf("flagFor(%q) = %q, want %q", param, got, want)
 		}
+	}
+}
+
+func TestBackendNoticesGoToStderr(t *testing.T) {
+	h := newHarness(t)
+	connect := func(ctx context.Context, cfg config.Config) (*Backend, error) {
+		b, err := h.connect(ctx, cfg)
+		if b != nil {
+			b.Notices = []string{"recovered order POS-20261124-0003: paid ¥1,000"}
+		}
+		return b, err
+	}
+	var stdout, stderr bytes.Buffer
+	code := Run(t.Context(), "history", []string{"--json"}, &stdout, &stderr, func(k string) string { return h.env[k] }, connect)
+	if code != ExitOK || !strings.Contains(stderr.String(), "note: recovered order POS-20261124-0003") || strings.Contains(stdout.String(), "recovered") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
+	}
+	if sales := decode[[]journal.Sale](t, stdout.String()); len(sales) != 0 {
+		t.Errorf("sales %v", sales)
 	}
 }

@@ -290,7 +290,7 @@ func (r *runner) show(args []string) int {
 		r.writeJSON(j)
 		return ExitOK
 	}
-	printOutcome(r.stdout, o)
+	printOutcome(r.stdout, r.name, o)
 	printPaymentExtras(r.stdout, o.Payment)
 	printJournalSale(r.stdout, sale)
 	return ExitOK
@@ -320,7 +320,7 @@ func (r *runner) showUnpaidSale(ctx context.Context, b *Backend, s *journal.Sale
 		j.Journal = s
 		r.writeJSON(j)
 	} else {
-		printOutcome(r.stdout, o)
+		printOutcome(r.stdout, r.name, o)
 		printJournalSale(r.stdout, s)
 	}
 	return code

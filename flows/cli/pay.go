@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -176,7 +177,7 @@ func (r *runner) pay(args []string) int {
 		first := o
 		if !r.json {
 			// The link goes out now: the customer needs it to finish.
-			printOutcome(r.stdout, o)
+			printOutcome(r.stdout, r.name, o)
 			fmt.Fprintf(r.stderr, "waiting up to %s for the payment to settle...\n", f.wait)
 		}
 		o, timedOut = r.follow(ctx, b, o, f.wait)
@@ -291,7 +292,7 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 		j.Waited, j.WaitTimedOut = waited, timedOut
 		r.writeJSON(j)
 	} else {
-		printOutcome(r.stdout, o)
+		printOutcome(r.stdout, r.name, o)
 		if cmd != "pay" {
 			printPaymentExtras(r.stdout, o.Payment)
 		}
@@ -301,4 +302,8 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	}
 	d := errorOf(o, err, code)
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
+	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox {
+		fmt.Fprintf(r.stderr, "note: without a key every command starts its own empty embedded sandbox, so payments do not carry over "+
+			"between commands. Run 'komoju-tui sandbox' and point KOMOJU_API_URL and KOMOJU_SECRET_KEY at it to keep them.\n")
+	}
 }

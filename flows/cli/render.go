@@ -145,14 +145,20 @@ func line(w io.Writer, label, value string) {
 }
 
 // printOutcome writes o in plain words: the message first, then the facts a
-// clerk or script needs (ids, links, what can be done next).
-func printOutcome(w io.Writer, o flows.Outcome) {
+// clerk or script needs (ids, links, what can be done next). cmd is the
+// command that produced it ("pay", "capture", ...).
+func printOutcome(w io.Writer, cmd string, o flows.Outcome) {
 	msg := redact(o.Message)
 	if msg == "" {
 		msg = o.Kind.String()
 	}
-	if o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
+	switch {
+	case cmd == "pay" && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown):
 		msg = o.Kind.String() + ": " + msg
+	case o.Kind == flows.OutcomeError:
+		msg = strings.ReplaceAll(cmd, "-", " ") + " failed: " + msg
+	case o.Kind == flows.OutcomeUnknown:
+		msg = strings.ReplaceAll(cmd, "-", " ") + ": outcome unknown: " + msg
 	}
 	fmt.Fprintln(w, msg)
 	line(w, "result", string(o.Kind))
