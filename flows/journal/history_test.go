@@ -372,3 +372,15 @@ func TestJSONRoundTrip(t *testing.T) {
 		t.Errorf("empty export = %q, %v", buf.String(), err)
 	}
 }
+
+func TestOutstanding(t *testing.T) {
+	j, c := openTest(t)
+	buildDay(t, j, c, handBuiltDay)
+	ss, err := j.Outstanding(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := orders(ss); got != "20261124-0002 20261124-0006" {
+		t.Errorf("Outstanding = %s, want the konbini slip and the two-step card payment", got)
+	}
+}

@@ -215,11 +215,21 @@ func OpenWith(path string, o Options) (*Journal, error) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*o.BusyTimeout+10*time.Second)
 	defer cancel()
-	if err := j.init(ctx, !o.SkipQuickCheck); err != nil {
-		db.Close()
-		return nil, err
+	// SQLite answers SQLITE_BUSY at once, without waiting for the busy
+	// timeout, when another process is switching a new file to WAL mode at
+	// the same moment; retry until the busy timeout has passed.
+	start := time.Now()
+	for {
+		err = j.init(ctx, !o.SkipQuickCheck)
+		if err == nil {
+			return j, nil
+		}
+		if !errors.Is(err, ErrLocked) || time.Since(start) >= o.BusyTimeout {
+			db.Close()
+			return nil, err
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	return j, nil
 }
 
 // dsn builds the driver's connection string. Every pooled connection runs
@@ -285,7 +295,7 @@ func (j *Journal) openErr(what string, err error) error {
 		case sqlite3.SQLITE_CORRUPT:
 			return &OpenError{Path: j.path, Problem: "the database is damaged; move it aside and restore a backup", Err: ErrCorrupt}
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return &OpenError{Path: j.path, Problem: fmt.Sprintf("is locked by another process (waited %v); close the other komoju-tui or wait", j.busy), Err: ErrLocked}
+			return &OpenError{Path: j.path, Problem: fmt.Sprintf("is locked by another process (gave up after %v); close the other komoju-tui or wait", j.busy), Err: ErrLocked}
 		case sqlite3.SQLITE_CANTOPEN:
 			return &OpenError{Path: j.path, Problem: "cannot be opened (check the directory exists and is writable)", Err: err}
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
@@ -333,7 +343,7 @@ func (j *Journal) wrap(op string, err error) error {
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return fmt.Errorf("journal %s: %s: %w (waited %v): %v", j.path, op, ErrLocked, j.busy, err)
+			return fmt.Errorf("journal %s: %s: %w (gave up after %v): %v", j.path, op, ErrLocked, j.busy, err)
 		case sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("journal %s: %s: %w: %v", j.path, op, ErrCorrupt, err)
 		case sqlite3.SQLITE_FULL:
@@ -345,19 +355,42 @@ func (j *Journal) wrap(op string, err error) error {
 	return fmt.Errorf("journal %s: %s: %w", j.path, op, err)
 }
 
-// write runs fn in an immediate write transaction.
+// write runs fn in an immediate write transaction. fn may run more than
+// once: when SQLite reports the file busy before the busy timeout has
+// passed (it does so without waiting in a few cases, such as WAL recovery
+// by another process), the whole transaction is retried until it has.
 func (j *Journal) write(ctx context.Context, op string, fn func(tx *sql.Tx) error) error {
 	j.wmu.Lock()
 	defer j.wmu.Unlock()
+	start := time.Now()
+	for {
+		err := j.writeOnce(ctx, fn)
+		if err == nil || !isBusy(err) || time.Since(start) >= j.busy || ctx.Err() != nil {
+			return j.wrap(op, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (j *Journal) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := j.db.BeginTx(ctx, nil)
 	if err != nil {
-		return j.wrap(op, err)
+		return err
 	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
-		return j.wrap(op, err)
+		return err
 	}
-	return j.wrap(op, tx.Commit())
+	return tx.Commit()
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 }
 
 // ms stores times as Unix milliseconds (UTC): integers sort and compare

@@ -152,7 +152,10 @@ func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 	}
 	defer tx.Rollback()
 	var v int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT user_version FROM pragma_user_version),
+		(SELECT application_id FROM pragma_application_id),
+		(SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')`).Scan(&v, &appID, &tables); err != nil {
 		return j.openErr("cannot read the schema version", err)
 	}
 	if err := j.checkOwner(v, appID, tables); err != nil {
@@ -176,14 +179,14 @@ func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
+// readVersion reads the schema version, application id and table count in
+// one statement, so they come from one snapshot even while another process
+// is migrating the file.
 func readVersion(ctx context.Context, conn *sql.Conn) (version, appID, tables int, err error) {
-	if err = conn.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return
-	}
-	if err = conn.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
-		return
-	}
-	err = conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").Scan(&tables)
+	err = conn.QueryRowContext(ctx, `SELECT
+		(SELECT user_version FROM pragma_user_version),
+		(SELECT application_id FROM pragma_application_id),
+		(SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')`).Scan(&version, &appID, &tables)
 	return
 }
 

@@ -156,6 +156,16 @@ func (j *Journal) Unfinished(ctx context.Context) ([]Sale, error) {
 	return sales, nil
 }
 
+// Outstanding lists, oldest first, the sales whose payment is still
+// pending (a redirect the customer has not completed) or authorized (a
+// konbini slip not yet paid, a two-step payment not yet captured): the ones
+// to keep watching after a restart. Unlike Unfinished, their intent has a
+// result; only the customer or the clerk can move them on.
+func (j *Journal) Outstanding(ctx context.Context) ([]Sale, error) {
+	return j.querySales(ctx, "outstanding sales", time.Local, `SELECT `+saleColumns+` FROM sales
+		WHERE status IN ('pending', 'authorized') ORDER BY id`)
+}
+
 // Filter selects sales for Sales. The zero value is every sale, newest
 // first, up to DefaultLimit.
 type Filter struct {
