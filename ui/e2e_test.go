@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -73,6 +74,112 @@ func (tt *tmuxTerm) waitFor(texts ...string) string {
 	}
 }
 
+// buildBinary builds komoju-tui once per test binary run.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	builtOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "komoju-tui-e2e-")
+		if err != nil {
+			builtErr = err
+			return
+		}
+		builtBin = filepath.Join(dir, "komoju-tui")
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		build := exec.CommandContext(ctx, "go", "build", "-o", builtBin, ".")
+		build.Dir = ".."
+		if out, err := build.CombinedOutput(); err != nil {
+			builtErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if builtErr != nil {
+		t.Fatal(builtErr)
+	}
+	return builtBin
+}
+
+var (
+	builtOnce sync.Once
+	builtBin  string
+	builtErr  error
+)
+
+// startUnderScript runs the binary in a pseudo-terminal that never answers
+// anything (script -qc with its output read by us, nothing typing back)
+// and returns the bytes written up to the first frame, and how long that
+// took.
+func startUnderScript(t testing.TB, bin string) ([]byte, time.Duration) {
+	t.Helper()
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Fatal("script (util-linux) is not installed")
+	}
+	tmp := t.TempDir()
+	cmd := exec.Command("script", "-qc", bin+" --no-browser", "/dev/null")
+	cmd.Env = append(os.Environ(), "TERM=xterm-256color", "XDG_DATA_HOME="+filepath.Join(tmp, "d"), "XDG_CONFIG_HOME="+filepath.Join(tmp, "c"),
+		"KOMOJU_SECRET_KEY=", "KOMOJU_API_URL=", "COLORTERM=", "NO_COLOR=")
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	got := make(chan []byte, 1)
+	go func() {
+		var buf []byte
+		b := make([]byte, 4096)
+		for {
+			n, err := out.Read(b)
+			buf = append(buf, b[:n]...)
+			if strings.Contains(string(buf), "KOMOJU POS") || err != nil {
+				got <- buf
+				return
+			}
+		}
+	}()
+	select {
+	case buf := <-got:
+		return buf, time.Since(start)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no first frame within 10s under script")
+	}
+	return nil, 0
+}
+
+// TestStartupAsksTheTerminalNothing: in a terminal that never answers, the
+// console must not send colour or cursor queries (each would wait 5 s for
+// an answer) before its first frame.
+func TestStartupAsksTheTerminalNothing(t *testing.T) {
+	buf, _ := startUnderScript(t, buildBinary(t))
+	for _, q := range []string{"\x1b]10;?", "\x1b]11;?", "\x1b[6n", "\x1b[c"} {
+		if strings.Contains(string(buf), q) {
+			t.Fatalf("start-up sent the terminal query %q: %q", q, buf)
+		}
+	}
+	if !strings.Contains(string(buf), "SANDBOX") {
+		t.Fatalf("first frame lacks the SANDBOX badge: %q", buf)
+	}
+}
+
+// BenchmarkStartupUnderScript is the whole binary's start-up (embedded
+// sandbox, journal, first frame) in a terminal that never answers.
+func BenchmarkStartupUnderScript(b *testing.B) {
+	bin := buildBinary(b)
+	var total time.Duration
+	for b.Loop() {
+		_, d := startUnderScript(b, bin)
+		total += d
+	}
+	b.ReportMetric(float64(total.Milliseconds())/float64(b.N), "ms/first-frame")
+}
+
 // TestE2ETmux builds komoju-tui, runs it with the embedded sandbox in a
 // 120x40 tmux session and sells: a card, a konbini slip paid at the store
 // through the sandbox, PayPay approved through the sandbox, a manual
@@ -83,14 +190,7 @@ func TestE2ETmux(t *testing.T) {
 		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
 	}
 	tmp := t.TempDir()
-	bin := filepath.Join(tmp, "komoju-tui")
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	tt := &tmuxTerm{t: t, socket: fmt.Sprintf("komoju-e2e-%d", os.Getpid()), name: "pos"}
 	t.Cleanup(func() { _, _ = tt.tmux("kill-server") })
 	env := []string{
