@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -101,6 +102,7 @@ func runLoad(b *testing.B, clients int, newCaller func() (func() error, error)) 
 	var wg sync.WaitGroup
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	start := time.Now()
 	for w := 0; w < clients; w++ {
 		wg.Add(1)
@@ -120,10 +122,15 @@ func runLoad(b *testing.B, clients int, newCaller func() (func() error, error)) 
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := cpuTime() - cpu0
 	b.StopTimer()
 	if n := failed.Load(); n > 0 {
 		b.Fatalf("%d requests failed", n)
 	}
+	// CPU time per request (server and load generator together) does not
+	// depend on what else runs on the machine: 2 cores / cpu-µs is the rate
+	// this process could reach on two idle cores.
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/op")
 	var lat []time.Duration
 	for _, l := range lats {
 		lat = append(lat, l...)
@@ -249,4 +256,13 @@ func readRSS() int64 {
 		}
 	}
 	return 0
+}
+
+// cpuTime is the user+system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
