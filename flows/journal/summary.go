@@ -68,7 +68,9 @@ func (s *Sale) MethodKey() string {
 }
 
 // Summary summarises the sales created on day's calendar day in loc (nil
-// means day's own location). Refunds are netted against captured totals.
+// means day's own location). Refunds are netted against captured totals:
+// a refund counts against the day of the sale it refunds, whenever it was
+// made, so a day's net only ever shrinks as refunds come in.
 func (j *Journal) Summary(ctx context.Context, day time.Time, loc *time.Location) (Summary, error) {
 	if loc == nil {
 		loc = day.Location()
