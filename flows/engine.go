@@ -906,8 +906,15 @@ func SessionOutcome(s *komoju.Session) Outcome {
 
 func (e *Engine) lookupError(err error) Outcome {
 	var ke *komoju.Error
-	if errors.As(err, &ke) {
+	if errors.As(err, &ke) && !komoju.IsRetryable(err) {
 		return Outcome{Kind: OutcomeError, Err: ke, Message: ErrorMessage(ke), Actions: []Action{ActionRefresh}}
+	}
+	if errors.As(err, &ke) {
+		// A 503/500/429/409 to a look-up says nothing about the payment:
+		// reporting it as an error ("nothing was charged") would invite a
+		// second charge (found by flows/proof's fault suite).
+		return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh},
+			Message: "KOMOJU could not answer the look-up (" + ke.Code + "), so whether the customer was charged is still unknown. Do not charge again: refresh in a moment."}
 	}
 	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
 		Message: "Could not reach KOMOJU to look it up: " + err.Error()}
