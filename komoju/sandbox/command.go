@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -46,6 +47,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		verbose  bool
 	)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:7777", "listen address (127.0.0.1:0 picks a free port)")
+	fs.StringVar(&opts.PublicURL, "public-url", "", "base URL customers' browsers use, e.g. http://192.168.1.20:7777 (default: from --addr)")
 	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
 	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
 	fs.Var(&webhooks, "webhook-url", "send webhooks to this URL (repeatable)")
@@ -87,6 +89,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if opts.PublicURL != "" {
+		if u, err := url.Parse(opts.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fmt.Fprintf(stderr, "komoju-tui sandbox: --public-url %q must be like http://192.168.1.20:7777\n", opts.PublicURL)
+			return 2
+		}
+	}
 	sb, err := New(opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)

@@ -29,6 +29,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +54,12 @@ const maxBody = 1 << 20
 type Options struct {
 	// Addr is the listen address (default "127.0.0.1:0", a free loopback port).
 	Addr string
+	// PublicURL is the base URL put in session_url, redirect_url and
+	// instructions_url, for when customers reach the sandbox by another
+	// address than it listens on (a phone scanning the session QR code needs
+	// a LAN address). Default: the listener's address; when listening on all
+	// interfaces (0.0.0.0 or [::]), the first non-loopback IPv4 address.
+	PublicURL string
 	// SecretKey, PublishableKey and WebhookSecret default to the Default* constants.
 	SecretKey      string
 	PublishableKey string
@@ -173,6 +180,13 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
+	if opts.PublicURL != "" {
+		u, err := url.Parse(opts.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+			return nil, fmt.Errorf("sandbox: public URL %q must be like http://192.168.1.20:7777", opts.PublicURL)
+		}
+		opts.PublicURL = strings.TrimSuffix(opts.PublicURL, "/")
+	}
 	seed := uint64(opts.Seed)
 	if opts.Seed == 0 {
 		var b [8]byte
@@ -200,7 +214,7 @@ func New(opts Options) (*Server, error) {
 		seed:           seed,
 		fees:           map[komoju.PaymentType]int64{},
 		ln:             ln,
-		base:           "http://" + ln.Addr().String(),
+		base:           publicBase(opts.PublicURL, ln.Addr()),
 		faults:         f,
 		faultRng:       mrand.NewPCG(seed, 0x5eed),
 		stop:           make(chan struct{}),
@@ -405,4 +419,25 @@ func (s *Server) closeNewConns() {
 		c.Close()
 		delete(s.newConns, c)
 	}
+}
+
+// publicBase is the base URL customers use (see Options.PublicURL).
+func publicBase(public string, addr net.Addr) string {
+	if public != "" {
+		return public
+	}
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String()
+	}
+	host := "127.0.0.1"
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, a := range addrs {
+			if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil && !ipn.IP.IsLoopback() && !ipn.IP.IsLinkLocalUnicast() {
+				host = ipn.IP.String()
+				break
+			}
+		}
+	}
+	return "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 }

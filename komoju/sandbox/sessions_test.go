@@ -307,3 +307,26 @@ func TestSessionPayForm(t *testing.T) {
 		t.Error("card number echoed")
 	}
 }
+
+func TestPublicURLForPhones(t *testing.T) {
+	sb := startSandbox(t, Options{PublicURL: "http://192.0.2.10:7777/"})
+	if sb.BaseURL() != "http://192.0.2.10:7777" {
+		t.Errorf("BaseURL %s", sb.BaseURL())
+	}
+	// 192.0.2.10 is unreachable (TEST-NET-1), so call the handler directly.
+	req, _ := http.NewRequest(http.MethodPost, "/api/v1/sessions", strings.NewReader(`{"amount":100,"currency":"JPY"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.SetBasicAuth(sb.SecretKey(), "")
+	rec := &recorder{header: http.Header{}}
+	sb.Handler().ServeHTTP(rec, req)
+	if rec.status != 200 || !strings.Contains(rec.body.String(), `"session_url":"http://192.0.2.10:7777/sessions/`) {
+		t.Errorf("session_url must use the public URL: %s", rec.body.String())
+	}
+	all := startSandbox(t, Options{Addr: "0.0.0.0:0"})
+	if strings.Contains(all.BaseURL(), "0.0.0.0") {
+		t.Errorf("listening on all interfaces must not advertise 0.0.0.0: %s", all.BaseURL())
+	}
+	if _, err := New(Options{PublicURL: "ftp://x"}); err == nil {
+		t.Error("a bad public URL was accepted")
+	}
+}
