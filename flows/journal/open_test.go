@@ -64,9 +64,9 @@ func TestOpenDamagedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	for i := 0; i < 300; i++ {
+	for i := 0; i < 40; i++ {
 		in := intent("POS-" + strings.Repeat("x", 50) + "-" + strconv.Itoa(i))
-		in.Description = strings.Repeat("a long description to fill pages ", 10)
+		in.Description = strings.Repeat("a long description to fill pages ", 100)
 		if _, err := j.BeginSale(ctx, in); err != nil {
 			t.Fatal(err)
 		}
