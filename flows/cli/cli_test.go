@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -283,10 +285,37 @@ func TestManualCaptureRefundShow(t *testing.T) {
 	if code != ExitOK || j.Payment == nil || j.Payment.AmountRefunded != 100 || j.Journal == nil || j.Journal.PaymentID != id || j.Card != "Visa •••• 1111" {
 		t.Errorf("show --json: exit %d %+v", code, j)
 	}
-	// show by order number from the journal.
-	code, out2, _ := h.run("show", j.OrderNum)
-	if code != ExitOK || field(out2, "payment") != id {
-		t.Errorf("show ORDER: exit %d\n%s", code, out2)
+	// show by order number or session id from the journal.
+	for _, ref := range []string{j.OrderNum, j.SessionID} {
+		code, out2, _ := h.run("show", ref)
+		if code != ExitOK || field(out2, "payment") != id {
+			t.Errorf("show %s: exit %d\n%s", ref, code, out2)
+		}
+	}
+	// A till that stopped after creating a session, before any payment:
+	// show by the order number asks KOMOJU and says nobody was charged.
+	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := h.connect(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale, err := b.Engine.StartSession(t.Context(), flows.Checkout{Amount: 450, Currency: "JPY"})
+	b.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out2, _ := h.run("show", sale.OrderNum)
+	if code != ExitOK || !strings.Contains(out2, "the customer was not charged") || field(out2, "retry") == "" || field(out2, "session") != sale.SessionID() {
+		t.Errorf("show unpaid session: exit %d\n%s", code, out2)
+	}
+	// A declined sale: show by its order number says nothing was charged.
+	_, out2, _ = h.pay("400", cardArgs("4123111111111059")...)
+	code, out2, _ = h.run("show", field(out2, "order"))
+	if code != ExitOK || !strings.Contains(out2, "not charged") || field(out2, "order") == "" {
+		t.Errorf("show declined sale: exit %d\n%s", code, out2)
 	}
 
 	// Full refund of the rest, then cancel of an authorization.
@@ -652,4 +681,35 @@ func TestBackendNoticesGoToStderr(t *testing.T) {
 	if sales := decode[[]journal.Sale](t, stdout.String()); len(sales) != 0 {
 		t.Errorf("sales %v", sales)
 	}
+}
+
+// FuzzRun feeds arbitrary arguments to every command: nothing may panic,
+// and a typed card number is never echoed. The connector refuses, so only
+// argument handling runs.
+func FuzzRun(f *testing.F) {
+	f.Add("pay", "--amount\x001000\x00--method\x00card\x00--card\x00"+testCard)
+	f.Add("capture", "--\x00-id\x00--amount\x00")
+	f.Add("history", "--date\x00\x00--status\x00\xff")
+	f.Add("refund-request", "x\x00--customer-name\x00ﾔﾏﾀﾞ\x00--account-number\x001234567")
+	f.Add("summary", "--date=yesterday\x00--json")
+	f.Fuzz(func(t *testing.T, name, joined string) {
+		args := strings.Split(joined, "\x00")
+		refuse := func(context.Context, config.Config) (*Backend, error) {
+			return nil, errors.New("no backend while fuzzing")
+		}
+		getenv := func(k string) string {
+			if k == "XDG_CONFIG_HOME" {
+				return "/nonexistent-komoju-tui-fuzz"
+			}
+			return ""
+		}
+		var stdout, stderr bytes.Buffer
+		code := Run(t.Context(), name, args, &stdout, &stderr, getenv, refuse)
+		if code < 0 || code > ExitNotCompleted {
+			t.Fatalf("exit %d out of range", code)
+		}
+		if slices.Contains(args, testCard) && strings.Contains(stdout.String()+stderr.String(), testCard) {
+			t.Fatalf("card number echoed:\n%s\n%s", &stdout, &stderr)
+		}
+	})
 }

@@ -46,7 +46,7 @@ const showUsage = `Usage: komoju-tui show ID [--json]
 
 Show a payment as KOMOJU has it now: status, amounts, refunds, links and the
 actions it allows, with the journal's status history when this till took it.
-ID is a payment id, or an order number from the journal.
+ID is a payment id, or an order number or session id from the journal.
 `
 
 // paymentArg checks that exactly one ID was given.
@@ -259,10 +259,15 @@ func (r *runner) show(args []string) int {
 	ctx, cancel := r.withTimeout(c, 0)
 	defer cancel()
 
-	// An order number from the journal stands for its payment.
+	// An order number or session id from the journal stands for its
+	// payment.
 	var sale *journal.Sale
 	if b.Journal != nil {
-		if s, err := b.Journal.SaleByOrder(ctx, id); err == nil {
+		s, err := b.Journal.SaleByOrder(ctx, id)
+		if err != nil {
+			s, err = b.Journal.SaleBySession(ctx, id)
+		}
+		if err == nil {
 			sale = &s
 			if s.PaymentID == "" {
 				return r.showUnpaidSale(ctx, b, &s)
