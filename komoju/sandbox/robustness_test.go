@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -289,4 +290,25 @@ func httpRequest(t *testing.T) *http.Request {
 		t.Fatal(err)
 	}
 	return req
+}
+
+func TestLogsNeverContainCardNumbers(t *testing.T) {
+	var buf syncBuffer
+	sb := startSandbox(t, Options{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	c := newRaw(t, sb)
+	must(t, c.post("/payments", cardPayment("5555555555554444")), 200)
+	mustErr(t, c.post("/payments", cardPayment("4123111111111034")), 502, "bad_verification_value")
+	mustErr(t, c.post("/payments", cardPayment("5555555555554445")), 422, "invalid_parameter")
+	s := must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "JPY"}), 200)
+	page(t, http.MethodPost, s.str("session_url"), url.Values{"payment_details[type]": {"credit_card"}, "payment_details[number]": {"3530111333300000"},
+		"payment_details[month]": {"12"}, "payment_details[year]": {"30"}, "payment_details[verification_value]": {"919"}})
+	logs := buf.String()
+	if !strings.Contains(logs, "sandbox request") {
+		t.Fatalf("debug logging produced nothing: %q", logs)
+	}
+	for _, secret := range []string{"5555555555554444", "4123111111111034", "5555555555554445", "3530111333300000", "verification_value"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q", secret)
+		}
+	}
 }
