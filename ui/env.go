@@ -24,10 +24,13 @@ func init() {
 // means no colour; COLORTERM=truecolor/24bit means 24-bit; a *256color TERM
 // means 256 colours; any other TERM means the 16 ANSI colours.
 func colorProfile(getenv func(string) string, out io.Writer) termenv.Profile {
-	if getenv("NO_COLOR") != "" {
-		return termenv.Ascii
-	}
-	if f, ok := out.(*os.File); !ok || !(isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())) {
+	f, ok := out.(*os.File)
+	return profileFor(getenv, ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())))
+}
+
+// profileFor is colorProfile once it is known whether out is a terminal.
+func profileFor(getenv func(string) string, terminal bool) termenv.Profile {
+	if getenv("NO_COLOR") != "" || !terminal {
 		return termenv.Ascii
 	}
 	term := strings.ToLower(getenv("TERM"))

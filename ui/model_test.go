@@ -606,6 +606,24 @@ func TestColourProfileFromEnv(t *testing.T) {
 	if p := colorProfile(env("TERM", "xterm-256color", "COLORTERM", "truecolor"), &strings.Builder{}); p != termenv.Ascii {
 		t.Errorf("non-terminal profile = %v, want Ascii", p)
 	}
+	cases := []struct {
+		env  func(string) string
+		term bool
+		want termenv.Profile
+	}{
+		{env("TERM", "xterm-256color", "NO_COLOR", "1"), true, termenv.Ascii},
+		{env("TERM", "dumb"), true, termenv.Ascii},
+		{env(), true, termenv.Ascii},
+		{env("TERM", "xterm-256color", "COLORTERM", "truecolor"), true, termenv.TrueColor},
+		{env("TERM", "xterm-256color"), true, termenv.ANSI256},
+		{env("TERM", "xterm"), true, termenv.ANSI},
+		{env("TERM", "xterm-256color"), false, termenv.Ascii},
+	}
+	for i, c := range cases {
+		if got := profileFor(c.env, c.term); got != c.want {
+			t.Errorf("case %d: profile %v, want %v", i, got, c.want)
+		}
+	}
 	if !darkBackground(env()) || darkBackground(env("COLORFGBG", "0;15")) || !darkBackground(env("COLORFGBG", "15;0")) {
 		t.Error("COLORFGBG not read")
 	}

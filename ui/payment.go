@@ -103,7 +103,7 @@ func (m Model) viewPayment() string {
 	}
 	b.WriteString("\n" + st.Title.Render(m.t.S("Timeline")) + "\n")
 	for _, e := range m.timeline(p) {
-		b.WriteString("  " + st.Muted.Render(e.at.Local().Format("15:04:05")) + "  " + e.text + "\n")
+		b.WriteString("  " + st.Muted.Render(e.at.In(m.opts.Now().Location()).Format("15:04:05")) + "  " + e.text + "\n")
 	}
 	var acts []string
 	for _, a := range flows.AllowedActions(p) {

@@ -608,6 +608,9 @@ func (m Model) viewHeader() string {
 	if m.opts.Demo && keyText != "" {
 		keyText = maskAll(keyText)
 	}
+	if keyText == "" && m.opts.Mode == "sandbox" {
+		keyText = m.t.S("built-in sandbox key")
+	}
 	flowText := m.t.S("Method 1: session")
 	if m.flow == flows.FlowDirect {
 		flowText = m.t.S("Method 2: direct")
