@@ -142,3 +142,30 @@ func TestWebhookAddedAtRuntimeAndNonBlocking(t *testing.T) {
 		t.Errorf("a stuck receiver slowed the API: %s for 20 payments", d)
 	}
 }
+
+func TestWebhookTimeoutIsRetried(t *testing.T) {
+	var calls sync.Mutex
+	n := 0
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Lock()
+		n++
+		first := n == 1
+		calls.Unlock()
+		if first {
+			time.Sleep(300 * time.Millisecond) // longer than the sandbox waits
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer hook.Close()
+	sb := startSandbox(t, Options{WebhookURLs: []string{hook.URL}, WebhookTimeout: 50 * time.Millisecond})
+	c := newRaw(t, sb)
+	must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	waitFor(t, "a successful retry", func() bool {
+		d := sb.Deliveries()
+		return len(d) == 2 && d[1].Success
+	})
+	d := sb.Deliveries()
+	if d[0].Success || d[0].Status != 0 || d[0].Error == "" || d[0].Final {
+		t.Errorf("timed-out attempt: %+v", d[0])
+	}
+}
