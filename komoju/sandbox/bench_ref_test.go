@@ -8,8 +8,8 @@ package sandbox
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
