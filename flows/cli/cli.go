@@ -55,7 +55,7 @@ const (
 // exitCodesHelp is appended to every command's --help.
 const exitCodesHelp = `Exit codes:
   0  done (paid, authorized, awaiting the customer, redirect URL printed, action done)
-  1  local failure (journal, backend could not start)
+  1  local failure (journal unusable: nothing was sent; backend could not start)
   2  usage or input error (the message names the flag); live key without --live
   3  declined (card/account refused, payment failed)
   4  authentication (KOMOJU refused the API key)
@@ -126,6 +126,9 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	}
 	if getenv == nil {
 		getenv = func(string) string { return "" }
+	}
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	// The card number typed on the command line is masked in everything
 	// written, whatever path wrote it.

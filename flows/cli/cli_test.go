@@ -713,3 +713,24 @@ func FuzzRun(f *testing.F) {
 		}
 	})
 }
+
+func TestJournalThatCannotWriteStopsTheCharge(t *testing.T) {
+	h := newHarness(t)
+	closed := func(ctx context.Context, cfg config.Config) (*Backend, error) {
+		b, err := h.connect(ctx, cfg)
+		if err == nil {
+			err = b.Journal.Close() // the journal fails every write from now on
+		}
+		return b, err
+	}
+	var stdout, stderr bytes.Buffer
+	args := append([]string{"--amount", "100", "--flow", "direct"}, cardArgs(testCard)...)
+	code := Run(t.Context(), "pay", args, &stdout, &stderr, func(k string) string { return h.env[k] }, closed)
+	if code != ExitFailure || !strings.Contains(stdout.String()+stderr.String(), "Nothing was sent to KOMOJU") {
+		t.Errorf("exit %d\n%s\n%s", code, &stdout, &stderr)
+	}
+	c := komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
+	if l, err := c.Payments.List(t.Context(), &komoju.PaymentListParams{}); err != nil || len(l.Data) != 0 {
+		t.Errorf("a payment was made without a journal entry: %v %+v", err, l)
+	}
+}

@@ -26,8 +26,9 @@
 //	   store or bank, or a redirect the customer must finish (the URL is
 //	   printed; with --wait, only once the payment settled); the action or
 //	   query succeeded
-//	1  local failure: the journal cannot be opened or written, the backend
-//	   could not start, output could not be written
+//	1  local failure: the journal cannot be opened or written (a charge is
+//	   then not sent: a sale the journal cannot record could be lost), the
+//	   backend could not start, output could not be written
 //	2  usage or input error: unknown command or flag, a missing or invalid
 //	   value (the message names the flag), configuration errors including a
 //	   live key without --live, or KOMOJU refusing the input as invalid

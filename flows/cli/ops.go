@@ -105,6 +105,9 @@ func opExit(o flows.Outcome, err error) int {
 	if err == nil && o.Kind != flows.OutcomeError && o.Kind != flows.OutcomeUnknown {
 		return ExitOK
 	}
+	if localFailure(err) {
+		return ExitFailure
+	}
 	if code := ExitCode(flows.Classify(o, err)); code != ExitOK {
 		return code
 	}

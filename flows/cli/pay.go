@@ -9,6 +9,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -278,10 +279,28 @@ func payExit(o flows.Outcome, err error, timedOut bool) int {
 	case flows.OutcomeCancelled, flows.OutcomeExpired, flows.OutcomeRefunded:
 		return ExitNotCompleted
 	}
+	if localFailure(err) {
+		return ExitFailure
+	}
 	if code := ExitCode(flows.Classify(o, err)); code != ExitOK {
 		return code
 	}
 	return ExitAPI
+}
+
+// localFailure reports an error of this till, not of KOMOJU or the
+// network: the journal could not record the intent (so nothing was sent).
+func localFailure(err error) bool {
+	if err == nil {
+		return false
+	}
+	for _, e := range []error{journal.ErrLocked, journal.ErrCorrupt, journal.ErrClosed, journal.ErrTooNew, journal.ErrInvalid, journal.ErrCardData} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	var oe *journal.OpenError
+	return errors.As(err, &oe)
 }
 
 // report prints an operation's outcome (text or JSON) and, on failure, a
