@@ -427,7 +427,14 @@ func (s *Server) listEvents(q *apiReq) apiResp {
 	var recs []*eventRec
 	total := 0
 	s.mu.Lock()
-	for i := len(s.st.events) - 1; i >= 0; i-- {
+	unfiltered := start.IsZero() && end.IsZero() && typ == ""
+	if unfiltered {
+		total = len(s.st.events) // index the page directly instead of scanning
+		for i := total - 1 - skip; i >= 0 && len(recs) < perPage; i-- {
+			recs = append(recs, s.st.events[i])
+		}
+	}
+	for i := len(s.st.events) - 1; i >= 0 && !unfiltered; i-- {
 		e := s.st.events[i]
 		if (!start.IsZero() && e.created.Before(start)) || (!end.IsZero() && e.created.After(end)) || (typ != "" && e.typ != typ) {
 			continue
