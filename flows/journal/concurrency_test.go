@@ -33,7 +33,7 @@ func TestConcurrentWritersTwoJournals(t *testing.T) {
 	}
 	defer j2.Close()
 	ctx := context.Background()
-	const workers, perWorker = 6, 15
+	const workers, perWorker = 4, 12
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*perWorker+16)
 	for w := 0; w < workers; w++ {
@@ -100,6 +100,7 @@ func TestConcurrentWritersTwoJournals(t *testing.T) {
 					errs <- err
 					return
 				}
+				time.Sleep(time.Millisecond)
 			}
 		}(j)
 	}
