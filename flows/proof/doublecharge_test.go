@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -20,6 +21,7 @@ type checkoutResult struct {
 	amount int64
 	order  string   // the order number that was finally paid
 	failed []string // order numbers tried before and found not charged
+	trace  []string // what the clerk saw, step by step (printed on failure)
 }
 
 // TestNoDoubleChargeUnderFaults runs N checkouts (100 short, 500 with
@@ -74,7 +76,7 @@ func TestNoDoubleChargeUnderFaults(t *testing.T) {
 				if i%2 == 0 {
 					r.order, err = sellSession(ctx, e, amount, card, &faultsMet, &attempts)
 				} else {
-					r.order, r.failed, err = sellDirect(ctx, e, amount, card, &faultsMet, &attempts)
+					r.order, r.failed, err = sellDirect(ctx, e, amount, card, &faultsMet, &attempts, &r.trace)
 				}
 				if err != nil {
 					errs <- fmt.Errorf("checkout %d (%d JPY): %w", i, amount, err)
@@ -150,7 +152,8 @@ func TestNoDoubleChargeUnderFaults(t *testing.T) {
 		seenPayment[p.ID] = r.order
 		for _, f := range r.failed {
 			if ps := byOrder[f]; len(ps) != 0 {
-				t.Errorf("checkout %d: order %s was given up as not charged but has %d payments", i, f, len(ps))
+				t.Errorf("checkout %d: order %s was given up as not charged but has %d payments (%s created %s); the clerk saw:\n  %s",
+					i, f, len(ps), ps[0].ID, ps[0].CreatedAt.Format(time.RFC3339Nano), strings.Join(r.trace, "\n  "))
 			}
 			if fs, err := j.SaleByOrder(ctx, f); err != nil || fs.Charged() || fs.Unfinished() {
 				t.Errorf("checkout %d: abandoned order %s in the journal: charged %v unfinished %v err %v", i, f, fs.Charged(), fs.Unfinished(), err)
@@ -222,15 +225,19 @@ func sellSession(ctx contextT, e *flows.Engine, amount int64, card flows.Details
 // answer the clerk rechecks by order number; only when KOMOJU says the
 // order was not charged does the next attempt get a new order number (the
 // old one is then a not-charged sale in the journal).
-func sellDirect(ctx contextT, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64) (string, []string, error) {
+func sellDirect(ctx contextT, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64, trace *[]string) (string, []string, error) {
 	order := e.NextOrderNum()
+	step := func(what string, o flows.Outcome, err error) {
+		*trace = append(*trace, fmt.Sprintf("%s %s %s: %s: %s (err %v)", time.Now().Format("15:04:05.000000"), what, order, o.Kind, o.Message, err))
+	}
 	var abandoned []string
 	for try := 0; ; try++ {
 		if try == maxTries {
 			return "", nil, fmt.Errorf("order %s not paid after %d tries", order, try)
 		}
 		attempts.Add(1)
-		o, _ := e.PayDirect(ctx, flows.Checkout{Amount: amount, OrderNum: order, Flow: flows.FlowDirect}, komoju.TypeCreditCard, card, flows.PayOptions{})
+		o, err := e.PayDirect(ctx, flows.Checkout{Amount: amount, OrderNum: order, Flow: flows.FlowDirect}, komoju.TypeCreditCard, card, flows.PayOptions{})
+		step("PayDirect", o, err)
 		countFault(o, met)
 		if o.Kind == flows.OutcomePaid {
 			return order, abandoned, nil
@@ -243,7 +250,8 @@ func sellDirect(ctx contextT, e *flows.Engine, amount int64, card flows.Details,
 			if rc == maxTries {
 				return "", nil, fmt.Errorf("order %s: no definite answer after %d rechecks", order, rc)
 			}
-			o, _ = e.Recheck(ctx, flows.Outcome{Kind: flows.OutcomeUnknown, OrderNum: order})
+			o, err = e.Recheck(ctx, flows.Outcome{Kind: flows.OutcomeUnknown, OrderNum: order})
+			step("Recheck", o, err)
 			if o.Kind != flows.OutcomeUnknown {
 				break
 			}

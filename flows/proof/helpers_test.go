@@ -147,7 +147,7 @@ func baseEnv(t testing.TB, env []string) []string {
 	}
 	if raceEnabled {
 		// A race in the binary fails the run loudly.
-		base = append(base, "GORACE=halt_on_error=1 exitcode=66")
+		base = append(base, "GORACE=halt_on_error=1 exitcode=66 atexit_sleep_ms=0")
 	}
 	return append(base, env...)
 }
