@@ -122,6 +122,12 @@ func (e *Engine) reconcileSale(ctx context.Context, s *journal.Sale) Recovery {
 		// The session was never known, so nothing could be paid on it.
 	case s.Flow == journal.FlowSession:
 		sess, err := e.client.Sessions.Get(ctx, s.SessionID)
+		if komoju.IsNotFound(err) {
+			// KOMOJU (or an embedded sandbox that has since restarted and
+			// lost its state) does not know the session: no payment can
+			// exist on it. Retrying would never resolve the sale.
+			break
+		}
 		if err != nil {
 			return unreachable(rc, err)
 		}
@@ -167,6 +173,10 @@ func (e *Engine) reconcilePayAttempt(ctx context.Context, s *journal.Sale, a jou
 		return rc
 	}
 	sess, err := e.client.Sessions.Get(ctx, s.SessionID)
+	if komoju.IsNotFound(err) {
+		// See reconcileSale: an unknown session holds no payment.
+		sess, err = &komoju.Session{ID: s.SessionID}, nil
+	}
 	if err != nil {
 		return unreachable(rc, err)
 	}

@@ -601,3 +601,52 @@ func TestReconcileLeavesOpenSalesAlone(t *testing.T) {
 		t.Errorf("journal after paying: %+v", s)
 	}
 }
+
+// TestReconcileUnknownSession: the embedded sandbox keeps no state across
+// restarts, so after a crash in sandbox mode the journal names sessions the
+// new sandbox has never seen. No payment can exist on them: Reconcile
+// resolves them as not charged instead of retrying on every start.
+func TestReconcileUnknownSession(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal-sandbox.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	sale := func(order string) int64 {
+		id, err := j.BeginSale(ctx, journal.Intent{OrderNum: order, IdempotencyKey: komoju.NewIdempotencyKey(),
+			Flow: journal.FlowSession, Amount: 900, Currency: "JPY", SessionID: "gonegonegonegonegonegone0"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	sale("POS-GONE-1") // died after creating the session
+	id := sale("POS-GONE-2")
+	if _, err := j.BeginAction(ctx, journal.Action{SaleID: id, Kind: journal.ActionPay, IdempotencyKey: komoju.NewIdempotencyKey(), Method: komoju.TypeCreditCard}); err != nil {
+		t.Fatal(err) // died mid pay attempt
+	}
+	e := NewEngine(Deps{Client: c, Journal: j})
+	recs, err := e.Reconcile(ctx)
+	if err != nil {
+		t.Fatalf("reconcile: %v", err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d recoveries, want 2: %+v", len(recs), recs)
+	}
+	for _, rc := range recs {
+		if !rc.Resolved || rc.Charged || !strings.Contains(rc.Message, "NOT charged") {
+			t.Errorf("%s: resolved %v charged %v message %q", rc.OrderNum, rc.Resolved, rc.Charged, rc.Message)
+		}
+	}
+	if again, _ := e.Reconcile(ctx); len(again) != 0 {
+		t.Errorf("second reconcile still finds %+v", again)
+	}
+}
