@@ -314,4 +314,3 @@ func readSandboxBanner(t *testing.T, r io.Reader, stderr *bytes.Buffer) (apiURL,
 	}
 	return "", ""
 }
-
