@@ -85,6 +85,10 @@ type Options struct {
 	WebhookMaxAttempts int
 	// WebhookTimeout bounds one delivery attempt (default 5s).
 	WebhookTimeout time.Duration
+	// DeliveryLogLimit is how many delivery attempts the sandbox remembers
+	// for GET /sandbox/webhook_deliveries (default 100,000; when full, the
+	// oldest half is forgotten).
+	DeliveryLogLimit int
 	// CustomerFees adds a payment_method_fee per payment type (exposed as
 	// payment_methods[].customer_fee on sessions). Default: no fees.
 	CustomerFees map[komoju.PaymentType]int64

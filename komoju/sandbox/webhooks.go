@@ -15,9 +15,11 @@ import (
 )
 
 const (
-	webhookQueueSize = 4096  // bounded: when full, deliveries are dropped and logged
-	webhookWorkers   = 4     // concurrent deliveries
-	maxDeliveryLog   = 10000 // attempts kept for GET /sandbox/webhook_deliveries
+	webhookQueueSize = 1 << 16 // bounded: when full, deliveries are dropped, logged and listed as final
+	webhookWorkers   = 4       // concurrent deliveries
+	// defaultDeliveryLog is how many attempts GET /sandbox/webhook_deliveries
+	// keeps by default (about 15 MB); the oldest half goes when it is full.
+	defaultDeliveryLog = 100000
 )
 
 // Delivery is one webhook delivery attempt, as listed by
@@ -52,6 +54,7 @@ type webhooks struct {
 	backoff     time.Duration
 	timeout     time.Duration
 	maxAttempts int
+	logLimit    int
 	client      *http.Client
 	q           chan *whJob
 	ctx         context.Context
@@ -93,6 +96,10 @@ func newWebhooks(s *Server, opts Options) *webhooks {
 	}
 	if w.maxAttempts <= 0 {
 		w.maxAttempts = 6
+	}
+	w.logLimit = opts.DeliveryLogLimit
+	if w.logLimit <= 0 {
+		w.logLimit = defaultDeliveryLog
 	}
 	w.client = &http.Client{Timeout: w.timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
@@ -147,8 +154,8 @@ func (w *webhooks) enqueue(e *eventRec) {
 }
 
 func (w *webhooks) recordLocked(d Delivery) {
-	if len(w.log) >= maxDeliveryLog {
-		w.log = append(w.log[:0:0], w.log[len(w.log)-maxDeliveryLog/2:]...)
+	if len(w.log) >= w.logLimit {
+		w.log = append(w.log[:0:0], w.log[len(w.log)-w.logLimit/2:]...)
 	}
 	w.log = append(w.log, d)
 }

@@ -169,3 +169,19 @@ func TestWebhookTimeoutIsRetried(t *testing.T) {
 		t.Errorf("timed-out attempt: %+v", d[0])
 	}
 }
+
+func TestDeliveryLogIsBounded(t *testing.T) {
+	rc := &receiver{}
+	hook := httptest.NewServer(rc)
+	defer hook.Close()
+	sb := startSandbox(t, Options{WebhookURLs: []string{hook.URL}, DeliveryLogLimit: 4})
+	c := newRaw(t, sb)
+	for i := 0; i < 7; i++ {
+		must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	}
+	waitFor(t, "7 deliveries", func() bool { return len(rc.snapshot()) == 7 })
+	d := sb.Deliveries()
+	if len(d) > 4 || len(d) < 2 {
+		t.Fatalf("delivery log holds %d attempts with a limit of 4", len(d))
+	}
+}
