@@ -734,3 +734,18 @@ func TestJournalThatCannotWriteStopsTheCharge(t *testing.T) {
 		t.Errorf("a payment was made without a journal entry: %v %+v", err, l)
 	}
 }
+
+func TestSecretScanCanFail(t *testing.T) {
+	// The scan every harness runs must be able to fail: the card number
+	// or a CVC printed as a value is caught, the same digits inside an id
+	// or a timestamp are not.
+	for _, bad := range []string{`{"cvc": "` + testCVC + `"}`, "cvc " + testCVC + "\n", "card " + testCard, "4111 1111 1111 1111"} {
+		if len(leaks([]string{bad})) == 0 {
+			t.Errorf("not caught: %q", bad)
+		}
+	}
+	fine := "payment 2vkso3c7qkxtifiw787lpe" + testCVC + ", at 09:07:29." + testCVC + "Z, card •••• 1111"
+	if l := leaks([]string{fine}); len(l) != 0 {
+		t.Errorf("false alarm: %v", l)
+	}
+}

@@ -107,15 +107,26 @@ func (h *harness) runEnv(extra map[string]string, args ...string) (int, string, 
 func (h *harness) scanSecrets() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	cvc := regexp.MustCompile(`(^|[^0-9])` + testCVC + `([^0-9]|$)`)
-	for _, o := range h.out {
+	for _, l := range leaks(h.out) {
+		h.t.Error(l)
+	}
+}
+
+// leaks lists the outputs that show the test card number or the CVC.
+func leaks(outputs []string) []string {
+	// The CVC as a value of its own (random ids and timestamps may hold
+	// the same three digits inside them).
+	cvc := regexp.MustCompile(`(^|[\s"'=:,(\[])` + testCVC + `($|[\s"',)\]])`)
+	var out []string
+	for _, o := range outputs {
 		if strings.Contains(o, testCard) || strings.Contains(o, flows.FormatCardNumber(testCard)) {
-			h.t.Errorf("the card number was printed:\n%s", o)
+			out = append(out, "the card number was printed:\n"+o)
 		}
 		if cvc.MatchString(o) {
-			h.t.Errorf("the CVC was printed:\n%s", o)
+			out = append(out, "the CVC was printed:\n"+o)
 		}
 	}
+	return out
 }
 
 // cardArgs is a successful card payment's flags for number n.
