@@ -126,19 +126,19 @@ func TestPay3DSRedirectAndWait(t *testing.T) {
 
 	// With --wait the command follows the payment while the customer
 	// completes the challenge.
-	done := make(chan outcomeJSON, 1)
+	done := make(chan string, 1)
 	codes := make(chan int, 1)
 	go func() {
 		code, out, _ := h.pay("3100", append(cardArgs("4100000000005000"), "--wait", "20s", "--json")...)
 		codes <- code
-		done <- decode[outcomeJSON](t, out)
+		done <- out
 	}()
 	id := h.waitForPending(t, 3100)
 	h.customer(id, "3ds", url.Values{"code": {"123456"}})
 	if code := <-codes; code != ExitOK {
 		t.Fatalf("--wait after 3DS: exit %d", code)
 	}
-	j := <-done
+	j := decode[outcomeJSON](t, <-done)
 	if j.Outcome != "paid" || j.PaymentID != id || !j.Waited || j.WaitTimedOut || j.Status != "captured" {
 		t.Errorf("after waiting: %+v", j)
 	}
@@ -219,13 +219,13 @@ func TestPayKonbini(t *testing.T) {
 	}
 
 	// --wait follows the slip until the customer pays at the store.
-	done := make(chan outcomeJSON, 1)
+	done := make(chan string, 1)
 	go func() {
 		_, out, _ := h.pay("1300", "--method", "konbini", "--store", "ministop", "--email", "hanako@example.com", "--wait", "20s", "--json")
-		done <- decode[outcomeJSON](t, out)
+		done <- out
 	}()
 	h.customer(h.waitForStatus(t, 1300, komoju.PaymentAuthorized), "pay_at_store", nil)
-	if j := <-done; j.ExitCode != ExitOK || j.Outcome != "paid" || !j.Waited || !slices.Contains(j.Actions, "refund_request") {
+	if j := decode[outcomeJSON](t, <-done); j.ExitCode != ExitOK || j.Outcome != "paid" || !j.Waited || !slices.Contains(j.Actions, "refund_request") {
 		t.Errorf("konbini --wait: %+v", j)
 	}
 }
