@@ -50,9 +50,9 @@ func newAmountModel(t tr, currency string) amountModel {
 	}
 	a.inputs = []textinput.Model{
 		mk(t.S("automatic (POS-YYYYMMDD-NNNN)"), 100),
-		mk("name@example.com", 254),
-		mk("", 100),
-		mk("", 255),
+		mk(t.S("optional"), 254),
+		mk(t.S("optional"), 100),
+		mk(t.S("optional"), 255),
 		mk("0", 16),
 	}
 	return a

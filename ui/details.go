@@ -93,17 +93,17 @@ func (m *Model) buildForm(meth flows.Method, d *flows.Details) *huh.Form {
 			}
 			fields = append(fields, huh.NewSelect[string]().Key(string(f)).Title(title).Options(opts...).Value(&d.Store))
 		case flows.DetailEmail:
-			fields = append(fields, in(&d.Email, "name@example.com", flows.ValidateEmail))
+			fields = append(fields, in(&d.Email, "e.g. name@example.com", flows.ValidateEmail))
 		case flows.DetailPhone:
-			fields = append(fields, in(&d.Phone, "090-1234-5678", flows.ValidatePhone))
+			fields = append(fields, in(&d.Phone, "e.g. 090-1234-5678", flows.ValidatePhone))
 		case flows.DetailGivenName:
-			fields = append(fields, in(&d.GivenName, "Taro", flows.ValidateName))
+			fields = append(fields, in(&d.GivenName, "e.g. Taro", flows.ValidateName))
 		case flows.DetailFamilyName:
-			fields = append(fields, in(&d.FamilyName, "Yamada", flows.ValidateName))
+			fields = append(fields, in(&d.FamilyName, "e.g. Yamada", flows.ValidateName))
 		case flows.DetailGivenNameKana:
-			fields = append(fields, in(&d.GivenNameKana, "タロウ", flows.ValidateKana))
+			fields = append(fields, in(&d.GivenNameKana, "e.g. タロウ", flows.ValidateKana))
 		case flows.DetailFamilyNameKana:
-			fields = append(fields, in(&d.FamilyNameKana, "ヤマダ", flows.ValidateKana))
+			fields = append(fields, in(&d.FamilyNameKana, "e.g. ヤマダ", flows.ValidateKana))
 		}
 	}
 	form := huh.NewForm(huh.NewGroup(fields...)).
@@ -119,6 +119,9 @@ func (m *Model) openDetails() tea.Cmd {
 	dm := &m.details
 	if dm.d == nil {
 		*dm = newDetailsData(m.method)
+	}
+	if dm.d.Email == "" && m.method.Takes(flows.DetailEmail) {
+		dm.d.Email = m.checkout.Email // typed on the amount screen
 	}
 	dm.errs = nil
 	dm.form = m.buildForm(m.method, dm.d)

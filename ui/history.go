@@ -40,6 +40,7 @@ type historyModel struct {
 	// payment screen's timeline).
 	histPayment string
 	hist        []journal.StatusChange
+	maxRows     int
 }
 
 func newHistoryModel() historyModel {
@@ -59,16 +60,27 @@ type historyMsg struct {
 
 func (h *historyModel) resize(w, bodyH int) {
 	h.table.SetWidth(max(w-2, 40))
-	h.table.SetHeight(max(bodyH-8, 3))
+	h.maxRows = max(bodyH-9, 3) // title, table header, summary lines
+	h.fitHeight()
 	h.table.SetColumns(historyColumns(w))
 }
 
+// fitHeight makes the table as tall as its rows, up to the space there is.
+func (h *historyModel) fitHeight() {
+	h.table.SetHeight(max(min(len(h.table.Rows()), h.maxRows), 1) + 1) // + the header row
+}
+
 func historyColumns(w int) []table.Column {
-	order := max(min(w-62, 30), 14)
+	method := 14
+	if w >= 100 {
+		method = 22
+	}
+	order := max(min(w-48-method, 30), 14)
 	return []table.Column{
+		{Title: "", Width: 1}, // cursor mark: visible without colour
 		{Title: "Time", Width: 8},
 		{Title: "Order", Width: order},
-		{Title: "Method", Width: 14},
+		{Title: "Method", Width: method},
 		{Title: "Amount", Width: 12},
 		{Title: "Status", Width: 12},
 	}
@@ -152,14 +164,31 @@ func (m *Model) applyHistoryFilter() {
 			method = flows.BrandName(s.CardBrand) + " " + s.CardLast4
 		}
 		rows = append(rows, table.Row{
-			s.CreatedAt.Format("15:04:05"), s.OrderNum, method,
+			"", s.CreatedAt.Format("15:04:05"), s.OrderNum, method,
 			komoju.FormatAmount(s.Gross(), s.Currency), s.StatusKey(),
 		})
 	}
 	h.table.SetRows(rows)
+	h.fitHeight()
 	if h.table.Cursor() >= len(rows) {
 		h.table.SetCursor(max(len(rows)-1, 0))
 	}
+	h.markCursor()
+}
+
+// markCursor puts › in the first column of the selected row.
+func (h *historyModel) markCursor() {
+	rows := h.table.Rows()
+	for i := range rows {
+		mark := ""
+		if i == h.table.Cursor() {
+			mark = "›"
+		}
+		if len(rows[i]) > 0 {
+			rows[i][0] = mark
+		}
+	}
+	h.table.SetRows(rows)
 }
 
 func (m *Model) updateHistory(msg tea.Msg) tea.Cmd {
@@ -197,6 +226,7 @@ func (m *Model) updateHistory(msg tea.Msg) tea.Cmd {
 	}
 	var c tea.Cmd
 	h.table, c = h.table.Update(msg)
+	h.markCursor()
 	return c
 }
 

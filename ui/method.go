@@ -103,11 +103,12 @@ func (m Model) viewMethod() string {
 		b.WriteString("  " + st.Muted.Render(m.t.S("Order")+" "+m.checkout.OrderNum))
 	}
 	b.WriteString("\n")
+	// The dot carries the state without colour (NO_COLOR, monochrome).
 	toggle := func(on bool, s string) string {
 		if on {
-			return st.ToggleOn.Render(" " + s + " ")
+			return st.ToggleOn.Render("● " + s + " ")
 		}
-		return st.Toggle.Render(" " + s + " ")
+		return st.Toggle.Render("○ " + s + " ")
 	}
 	b.WriteString("[m] " + toggle(m.flow == flows.FlowSession, m.t.S("Method 1: session")) + toggle(m.flow == flows.FlowDirect, m.t.S("Method 2: direct")) +
 		"   [c] " + toggle(m.capture == komoju.CaptureAuto, m.t.S("capture auto")) + toggle(m.capture == komoju.CaptureManual, m.t.S("capture manual")) + "\n\n")

@@ -403,7 +403,7 @@ func (m Model) viewResult() string {
 		if value == "" {
 			return
 		}
-		left.WriteString(st.Label.Render(padRight(m.t.S(label), 13)) + wrap(value, max(wrapW-14, 10)) + "\n")
+		left.WriteString(st.Label.Render(padRight(m.t.S(label), 18)) + wrap(value, max(wrapW-19, 10)) + "\n")
 	}
 	row("Method", m.methodText(o.Payment))
 	row("Payment id", m.showID(o.PaymentID()))

@@ -608,8 +608,9 @@ func (m Model) viewHeader() string {
 	if m.opts.Demo && keyText != "" {
 		keyText = maskAll(keyText)
 	}
+	keyLabel := m.t.S("key") + " "
 	if keyText == "" && m.opts.Mode == "sandbox" {
-		keyText = m.t.S("built-in sandbox key")
+		keyText, keyLabel = m.t.S("built-in sandbox key"), ""
 	}
 	flowText := m.t.S("Method 1: session")
 	if m.flow == flows.FlowDirect {
@@ -621,7 +622,7 @@ func (m Model) viewHeader() string {
 	}
 	parts := []string{m.st.Header.Render("KOMOJU POS"), badge}
 	if keyText != "" {
-		parts = append(parts, m.st.Muted.Render(m.t.S("key")+" "+keyText))
+		parts = append(parts, m.st.Muted.Render(keyLabel+keyText))
 	}
 	parts = append(parts, flowText, capText, m.opts.Currency)
 	line := strings.Join(parts, "  ")

@@ -1,0 +1,89 @@
+package ui
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestKonbiniBankRefundRequest: a captured konbini payment cannot be
+// refunded by the API; b asks for the customer's bank account, confirms
+// with amount and id, and sends a refund request.
+func TestKonbiniBankRefundRequest(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("900")
+	h.pickMethod("Konbini (convenience store)")
+	h.testData("Sample customer")
+	h.keys("ctrl+s")
+	h.waitText("WAITING FOR PAYMENT")
+	id := h.m.outcome.PaymentID()
+	env.sandboxPost(t, "/sandbox/payments/"+id+"/pay_at_store", "")
+	h.waitText("PAID")
+	h.keys("f") // not allowed for konbini
+	if h.m.modal != nil {
+		t.Fatal("f offered an API refund for a konbini payment")
+	}
+	h.keys("b")
+	if h.m.modal == nil || h.m.modal.form == nil {
+		t.Fatalf("b did not open the bank refund form:\n%s", h.view())
+	}
+	h.mustContain("Bank refund request", "Account holder (katakana)", "Branch number (3 digits)", "Account number (7 digits)")
+	// Amount (prefilled), holder, bank, branch, type, account number.
+	h.keys("enter")
+	h.keys("ヤマダ タロウ", "enter")
+	h.keys("Mizuho", "enter")
+	h.keys("12", "enter")
+	h.mustContain("must be 3 digits")
+	h.keys("3", "enter")
+	h.keys("enter") // ordinary
+	h.keys("1234567", "enter")
+	h.waitText("Request a bank refund of ¥900 for payment " + id + "?")
+	h.keys("y")
+	h.waitFor("refund request sent", func(m Model) bool {
+		return m.modal == nil && m.busy == nil && m.status != ""
+	})
+	if !h.m.statusOK {
+		t.Fatalf("refund request failed: %s", h.m.status)
+	}
+	p := h.m.outcome.Payment
+	if p == nil || len(p.RefundRequests) != 1 {
+		t.Fatalf("payment has no refund request: %+v", p)
+	}
+	rr := p.RefundRequests[0]
+	if rr.BankName != "Mizuho" || rr.BranchNumber != "123" || rr.AccountNumber != "1234567" {
+		t.Fatalf("refund request sent %+v", rr)
+	}
+}
+
+// TestPrintReceiptWithLP: p sends the plain-text receipt to lp when the
+// system has one.
+func TestPrintReceiptWithLP(t *testing.T) {
+	dir := t.TempDir()
+	spool := filepath.Join(dir, "spool.txt")
+	lp := "#!/bin/sh\ncat > " + spool + "\necho request id is fake-1\n"
+	if err := os.WriteFile(filepath.Join(dir, "lp"), []byte(lp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("PAID", "p print")
+	h.keys("p")
+	h.waitText("Sent to the printer: request id is fake-1")
+	b, err := os.ReadFile(spool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "Visa •••• 1111") || !strings.Contains(string(b), "¥1,000") {
+		t.Fatalf("printed receipt:\n%s", b)
+	}
+	if strings.Contains(string(b), "4111111111111111") {
+		t.Fatal("printed the card number")
+	}
+}
