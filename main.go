@@ -244,7 +244,7 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 	for _, r := range recovered {
 		b.notices = append(b.notices, r.Message)
 	}
-	b.Backend = &cli.Backend{Engine: eng, Journal: j, Config: cfg, Client: client, Close: closeAll}
+	b.Backend = &cli.Backend{Engine: eng, Journal: j, Config: cfg, Client: client, Close: closeAll, Notices: b.notices}
 	return b, nil
 }
 

@@ -415,6 +415,10 @@ func OutcomeFromError(err error, flow Flow) Outcome {
 	if err == nil {
 		return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh}, Message: "No result."}
 	}
+	if errors.Is(err, ErrJournal) {
+		// Nothing left the till, so this is a definite error, not unknown.
+		return Outcome{Kind: OutcomeError, CanRetry: true, Message: "Nothing was sent to KOMOJU: " + err.Error()}
+	}
 	var fe FieldErrors
 	if errors.As(err, &fe) && len(fe) > 0 {
 		return Outcome{Kind: OutcomeError, Field: fe[0].Field, CanRetry: true,
@@ -553,12 +557,16 @@ const (
 	ClassAuth     ErrorClass = "auth"     // the API key was refused (401/403)
 	ClassNetwork  ErrorClass = "network"  // KOMOJU could not be reached or did not answer: outcome unknown
 	ClassAPI      ErrorClass = "api"      // any other KOMOJU error (404, 5xx, not capturable, ...)
+	ClassLocal    ErrorClass = "local"    // this till failed (the journal): nothing was sent to KOMOJU
 )
 
 // Classify sorts an operation's result. Outcomes that are not errors give
 // ClassNone, except OutcomeUnknown (ClassNetwork: the answer was lost) and
 // OutcomeFailed (ClassDeclined).
 func Classify(o Outcome, err error) ErrorClass {
+	if errors.Is(err, ErrJournal) {
+		return ClassLocal
+	}
 	switch o.Kind {
 	case OutcomeUnknown:
 		return ClassNetwork

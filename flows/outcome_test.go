@@ -289,6 +289,10 @@ func TestClassify(t *testing.T) {
 		{"not found", OutcomeFromError(ke(404, komoju.CodeNotFound), FlowDirect), ke(404, komoju.CodeNotFound), ClassAPI},
 		{"maintenance", OutcomeFromError(ke(503, komoju.CodeServiceUnavailable), FlowDirect), ke(503, komoju.CodeServiceUnavailable), ClassAPI},
 		{"lost answer", OutcomeFromError(komoju.ErrOutcomeUnknown, FlowDirect), komoju.ErrOutcomeUnknown, ClassNetwork},
+		{"journal failure", OutcomeFromError(journalErr(errors.New("disk I/O error")), FlowDirect), journalErr(errors.New("disk I/O error")), ClassLocal},
+	}
+	if o := OutcomeFromError(journalErr(errors.New("disk I/O error")), FlowDirect); o.Kind != OutcomeError || !strings.Contains(o.Message, "Nothing was sent") {
+		t.Errorf("a journal failure sends nothing, so it is a definite error: %+v", o)
 	}
 	for _, c := range cases {
 		if got := Classify(c.o, c.err); got != c.want {

@@ -56,12 +56,13 @@ type Recorder interface {
 	OrderNumUsed(ctx context.Context, orderNum string) (bool, error)
 }
 
-// errJournal marks a failure to write the intent of a call: the call is
+// ErrJournal marks a failure to write the intent of a call: the call is
 // then not made, because a sale the journal cannot record could be lost.
-var errJournal = errors.New("the sale journal could not record it, so nothing was sent to KOMOJU")
+// Classify reports it as ClassLocal.
+var ErrJournal = errors.New("the sale journal could not record it, so nothing was sent to KOMOJU")
 
 // journalErr wraps a failed intent write for the clerk.
-func journalErr(err error) error { return errors.Join(errJournal, err) }
+func journalErr(err error) error { return errors.Join(ErrJournal, err) }
 
 // beginSale writes a sale's intent; an error means the call must not be
 // made. It returns 0 without a journal.

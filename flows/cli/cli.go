@@ -79,6 +79,8 @@ func ExitCode(c flows.ErrorClass) int {
 		return ExitUnknown
 	case flows.ClassAPI:
 		return ExitAPI
+	case flows.ClassLocal:
+		return ExitFailure
 	}
 	return ExitAPI
 }

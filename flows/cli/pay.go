@@ -294,6 +294,9 @@ func localFailure(err error) bool {
 	if err == nil {
 		return false
 	}
+	if errors.Is(err, flows.ErrJournal) {
+		return true
+	}
 	for _, e := range []error{journal.ErrLocked, journal.ErrCorrupt, journal.ErrClosed, journal.ErrTooNew, journal.ErrInvalid, journal.ErrCardData} {
 		if errors.Is(err, e) {
 			return true
