@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -217,9 +218,34 @@ func (m *Model) loadMethods() tea.Cmd {
 		m.screen = screenProcessing
 		return tea.Batch(startSessionCmd(ctx, m.eng, id, co), m.spin.Tick)
 	}
+	// Method 2: the catalogue at once, then the merchant's own list
+	// (GET /payment_methods) when it arrives.
 	m.methods = flows.Catalogue()
 	m.methodIx = min(m.methodIx, len(m.methods)-1)
 	m.screen = screenMethod
+	m.methodsGen++
+	gen, eng, ctx := m.methodsGen, m.eng, m.ctx
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, sessionTimeout)
+		defer cancel()
+		ms, err := eng.Methods(ctx)
+		return methodsMsg{gen: gen, methods: ms, err: err}
+	}
+}
+
+// methodsMsg carries the Method 2 method list.
+type methodsMsg struct {
+	gen     int
+	methods []flows.Method
+	err     error
+}
+
+func (m *Model) onMethods(msg methodsMsg) tea.Cmd {
+	if msg.gen != m.methodsGen || m.flow != flows.FlowDirect || msg.err != nil || len(msg.methods) == 0 {
+		return nil // stale, or keep the catalogue
+	}
+	m.methods = msg.methods
+	m.methodIx = min(m.methodIx, len(m.methods)-1)
 	return nil
 }
 

@@ -279,7 +279,7 @@ func (h *harness) amountTo(digits string) {
 func (h *harness) pickMethod(name string) {
 	h.t.Helper()
 	for i := 0; i < h.m.methodChoices(); i++ {
-		if h.m.methodIx < len(h.m.methods) && h.m.methods[h.m.methodIx].NameEn == name {
+		if h.m.methodIx < len(h.m.methods) && (strings.EqualFold(h.m.methods[h.m.methodIx].NameEn, name) || string(h.m.methods[h.m.methodIx].Type) == name) {
 			h.keys("enter")
 			return
 		}

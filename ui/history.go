@@ -258,6 +258,26 @@ func (m *Model) openPaymentFromHistory(s journal.Sale) tea.Cmd {
 	return tea.Batch(histCmd, m.runAction(flows.ActionRefresh, pid, 0, nil))
 }
 
+// loadStatusHistory reads the journal's status history of a payment for
+// the payment screen's timeline.
+func (m *Model) loadStatusHistory(paymentID string) tea.Cmd {
+	j := m.opts.Journal
+	if j == nil {
+		return nil
+	}
+	ctx := m.ctx
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		s, err := j.SaleByPayment(ctx, paymentID)
+		if err != nil {
+			return historyMsg{forHist: true, payment: paymentID, err: err}
+		}
+		hist, err := j.History(ctx, s.ID)
+		return historyMsg{forHist: true, payment: paymentID, hist: hist, err: err}
+	}
+}
+
 // exportCSV writes the shown sales to sales-YYYYMMDD.csv.
 func (m *Model) exportCSV() tea.Cmd {
 	sales := append([]journal.Sale(nil), m.history.shown...)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -110,9 +111,15 @@ func (m Model) viewMethod() string {
 		}
 		return st.Toggle.Render("○ " + s + " ")
 	}
-	b.WriteString("[m] " + toggle(m.flow == flows.FlowSession, m.t.S("Method 1: session")) + toggle(m.flow == flows.FlowDirect, m.t.S("Method 2: direct")) +
-		"   [c] " + toggle(m.capture == komoju.CaptureAuto, m.t.S("capture auto")) + toggle(m.capture == komoju.CaptureManual, m.t.S("capture manual")) + "\n\n")
+	flowT := "[m] " + toggle(m.flow == flows.FlowSession, m.t.S("Method 1: session")) + toggle(m.flow == flows.FlowDirect, m.t.S("Method 2: direct"))
+	capT := "[c] " + toggle(m.capture == komoju.CaptureAuto, m.t.S("capture auto")) + toggle(m.capture == komoju.CaptureManual, m.t.S("capture manual"))
 	rows := m.bodyHeight() - 5
+	if lipgloss.Width(flowT+"   "+capT) <= m.width {
+		b.WriteString(flowT + "   " + capT + "\n\n")
+	} else {
+		b.WriteString(flowT + "\n" + capT + "\n\n")
+		rows--
+	}
 	start := 0
 	if m.methodIx >= rows && rows > 0 {
 		start = m.methodIx - rows + 1

@@ -418,6 +418,7 @@ func TestDirectFlowCard(t *testing.T) {
 	if h.m.sale != nil {
 		t.Fatal("Method 2 created a session")
 	}
+	h.waitText("Credit Card") // the merchant's list from GET /payment_methods replaced the catalogue
 	h.pickMethod("Credit card")
 	h.testData("Decline: card expired")
 	h.keys("ctrl+s")

@@ -277,7 +277,7 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		m.payment = o.Payment
 		m.origin = screenResult
 		m.screen = screenPayment
-		return nil
+		return m.loadStatusHistory(o.Payment.ID)
 	case key.Matches(km, k.SaveReceipt) && o.Kind == flows.OutcomePaid:
 		return m.saveReceipt()
 	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.lpPath != "":

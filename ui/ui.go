@@ -176,6 +176,8 @@ type Model struct {
 	sale     *flows.Sale
 	methods  []flows.Method
 	methodIx int
+	// methodsGen numbers Method 2 method-list requests.
+	methodsGen int
 	method   flows.Method
 	phone    bool // customer pays on their phone (session page)
 	details  detailsModel
@@ -381,6 +383,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistory(msg)
 	case formDoneMsg:
 		return m.onAccessibleFormDone(msg)
+	case methodsMsg:
+		return m.onMethods(msg)
 	case WebhookDeliveryMsg:
 		if msg.Closed || m.opts.Events == nil {
 			return nil
