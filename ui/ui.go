@@ -178,14 +178,14 @@ type Model struct {
 	methodIx int
 	// methodsGen numbers Method 2 method-list requests.
 	methodsGen int
-	method   flows.Method
-	phone    bool // customer pays on their phone (session page)
-	details  detailsModel
-	steps    []step
-	outcome  *flows.Outcome
-	payment  *komoju.Payment // the payment shown on the payment screen
-	origin   screen          // where the payment screen returns to
-	browser  string          // what happened when opening the redirect page
+	method     flows.Method
+	phone      bool // customer pays on their phone (session page)
+	details    detailsModel
+	steps      []step
+	outcome    *flows.Outcome
+	payment    *komoju.Payment // the payment shown on the payment screen
+	origin     screen          // where the payment screen returns to
+	browser    string          // what happened when opening the redirect page
 
 	// following a payment or session
 	watchGen    int
