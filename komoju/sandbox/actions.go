@@ -37,7 +37,7 @@ func (s *Server) completeLocked(p *payRec, now time.Time) {
 	} else {
 		p.update(func(c *komoju.Payment) {
 			c.Status = komoju.PaymentCaptured
-			c.CapturedAt = &now
+			c.CapturedAt = s.timePtr(now)
 			c.PaymentDeadline = nil
 		})
 		delete(s.st.duePayments, p.snap.ID)

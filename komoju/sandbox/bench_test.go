@@ -30,12 +30,15 @@ func loadClient(n int) *http.Client {
 	}}
 }
 
-func postPayment(hc *http.Client, url, key string) error {
+func postPayment(hc *http.Client, url, key string, idem ...string) error {
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(successCardBody))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if len(idem) > 0 {
+		req.Header.Set("X-KOMOJU-IDEMPOTENCY", idem[0])
+	}
 	req.SetBasicAuth(key, "")
 	res, err := hc.Do(req)
 	if err != nil {
@@ -190,8 +193,9 @@ func BenchmarkCreatePaymentHandler(b *testing.B) {
 	})
 }
 
-// TestLoad100kPayments creates 100,000 payments with 32 keep-alive clients
-// and reports throughput, p99 and the process RSS. It is a load run, not a
+// TestLoad100kPayments creates 100,000 payments with 32 keep-alive clients,
+// each with its own idempotency key, and reports throughput, p99 and the
+// process RSS. It is a load run, not a
 // unit test, so it only runs with SANDBOX_LOAD=1:
 //
 //	SANDBOX_LOAD=1 go test -run TestLoad100kPayments -v ./komoju/sandbox/
@@ -211,9 +215,11 @@ func TestLoad100kPayments(t *testing.T) {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for next.Add(1) <= total {
+			for n := next.Add(1); n <= total; n = next.Add(1) {
 				t0 := time.Now()
-				if err := postPayment(hc, url, key); err != nil {
+				// A fresh idempotency key per request, as the komoju client
+				// sends: the sandbox remembers every answer for 24 hours.
+				if err := postPayment(hc, url, key, "load-"+strconv.FormatInt(n, 10)); err != nil {
 					t.Error(err)
 					return
 				}

@@ -35,9 +35,29 @@ type apiReq struct {
 }
 
 // apiResp is a complete answer: status and JSON body (nil body = empty).
+// v, when set, is the immutable value body was encoded from: a remembered
+// idempotent answer keeps v instead of the bytes (encoding it again gives
+// the same bytes), which saves about a kilobyte per payment.
 type apiResp struct {
 	status int
 	body   []byte
+	v      any
+}
+
+// compact drops the encoded body when it can be rebuilt from v.
+func (r apiResp) compact() apiResp {
+	if r.v != nil {
+		r.body = nil
+	}
+	return r
+}
+
+// expand rebuilds the body of a compacted answer.
+func (r apiResp) expand() apiResp {
+	if r.body == nil && r.v != nil {
+		r.body, _ = json.Marshal(r.v)
+	}
+	return r
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
@@ -47,7 +67,7 @@ func okJSON(v any) apiResp {
 	if err != nil {
 		return fail(newErr(komoju.CodeInternalServerError, "", "could not encode the response"))
 	}
-	return apiResp{status: http.StatusOK, body: b}
+	return apiResp{status: http.StatusOK, body: b, v: v}
 }
 
 func fail(e *apiError) apiResp { return apiResp{status: e.status, body: e.body()} }
@@ -288,6 +308,16 @@ func isPrintableASCII(s string) bool {
 // idemWindow is how long KOMOJU remembers an idempotency key.
 const idemWindow = 24 * time.Hour
 
+// idemKey scopes an idempotency key to the API key that sent it.
+type idemKey struct {
+	publishable bool
+	key         string
+}
+
+func (s *Server) idemKey(apiKey, key string) idemKey {
+	return idemKey{publishable: apiKey == s.publishableKey, key: key}
+}
+
 // idemEntry is a remembered idempotent request.
 type idemEntry struct {
 	hash     [32]byte
@@ -318,7 +348,7 @@ func idemHash(r *http.Request, body []byte) [32]byte {
 // key and remembered for 24 hours of sandbox time.
 func (s *Server) idemBegin(apiKey, key string, r *http.Request, body []byte, now time.Time) (*idemEntry, apiResp, bool) {
 	hash := idemHash(r, body)
-	k := apiKey + "\x00" + key
+	k := s.idemKey(apiKey, key)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.st.idem[k]; e != nil && (e.inFlight || now.Sub(e.created) < idemWindow) {
@@ -330,7 +360,7 @@ func (s *Server) idemBegin(apiKey, key string, r *http.Request, body []byte, now
 			return nil, fail(newErr(komoju.CodeConflict, "X-KOMOJU-IDEMPOTENCY",
 				"A request with idempotency key %q is still being processed; retry after it finishes", truncate(key, 100))), true
 		}
-		return nil, e.resp, true
+		return nil, e.resp.expand(), true
 	}
 	e := &idemEntry{hash: hash, created: now, inFlight: true}
 	s.st.idem[k] = e
@@ -340,15 +370,15 @@ func (s *Server) idemBegin(apiKey, key string, r *http.Request, body []byte, now
 func (s *Server) idemFinish(e *idemEntry, resp apiResp) {
 	s.mu.Lock()
 	e.inFlight = false
-	e.resp = resp
+	e.resp = resp.compact()
 	s.mu.Unlock()
 }
 
 // idemAbort forgets a key whose request panicked, so a retry can run.
 func (s *Server) idemAbort(apiKey, key string, e *idemEntry) {
 	s.mu.Lock()
-	if s.st.idem[apiKey+"\x00"+key] == e {
-		delete(s.st.idem, apiKey+"\x00"+key)
+	if k := s.idemKey(apiKey, key); s.st.idem[k] == e {
+		delete(s.st.idem, k)
 	}
 	s.mu.Unlock()
 }

@@ -32,8 +32,12 @@ type state struct {
 	duePayments map[string]*payRec
 	dueSessions map[string]*sessRec
 
-	idem      map[string]*idemEntry
+	idem      map[idemKey]*idemEntry
 	idemSwept time.Time
+
+	// Shared immutable values (see sharedCardDetails and timePtr).
+	cardDetails map[komoju.CreditCardDetails]*komoju.PaymentDetails
+	lastTime    *time.Time
 }
 
 func newState() *state {
@@ -46,7 +50,8 @@ func newState() *state {
 		sessionOrderNums: map[string]string{},
 		duePayments:      map[string]*payRec{},
 		dueSessions:      map[string]*sessRec{},
-		idem:             map[string]*idemEntry{},
+		idem:             map[idemKey]*idemEntry{},
+		cardDetails:      map[komoju.CreditCardDetails]*komoju.PaymentDetails{},
 	}
 }
 
