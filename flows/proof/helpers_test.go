@@ -274,3 +274,32 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// execCmd is exec.Cmd (short name for helper signatures).
+type execCmd = exec.Cmd
+
+// newCmd builds a command running the binary with the test environment.
+func newCmd(t testing.TB, env []string, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary(t), args...)
+	cmd.Env = baseEnv(t, env)
+	return cmd
+}
+
+// syncBuffer is a bytes.Buffer safe for a process writing while the test
+// reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
