@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows"
 )
 
 // TestKonbiniBankRefundRequest: a captured konbini payment cannot be
@@ -86,4 +88,24 @@ func TestPrintReceiptWithLP(t *testing.T) {
 	if strings.Contains(string(b), "4111111111111111") {
 		t.Fatal("printed the card number")
 	}
+}
+
+// TestUnknownOutcomeRecheck: when the answer to a pay call is lost the
+// screen says UNKNOWN; g asks KOMOJU (flows' Recheck) and shows where the
+// sale really stands, without charging again.
+func TestUnknownOutcomeRecheck(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("1000")
+	sess := h.m.sale.SessionID()
+	// Pretend the pay answer was lost: the result screen shows unknown.
+	o := flows.Outcome{Kind: flows.OutcomeUnknown, SessionID: sess, OrderNum: h.m.checkout.OrderNum,
+		Message: "The answer was lost.", Actions: []flows.Action{flows.ActionRefresh}}
+	h.m.outcome = &o
+	h.m.screen = screenResult
+	h.mustContain("UNKNOWN: CHECK BEFORE CHARGING AGAIN", "g refresh")
+	h.keys("g")
+	h.waitFor("recheck", func(m Model) bool { return m.busy == nil && m.outcome.Kind != flows.OutcomeUnknown })
+	h.mustContain("Checked with KOMOJU", "not charged")
+	h.mustNotContain("UNKNOWN")
 }

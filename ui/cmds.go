@@ -39,6 +39,16 @@ type actionResultMsg struct {
 	action  flows.Action
 	outcome flows.Outcome
 	err     error
+	recheck bool // a Recheck of the outcome on the result screen
+}
+
+// recheckCmd asks where the result on screen stands now (flows' Recheck:
+// by payment, session or order number; it never charges again).
+func recheckCmd(ctx context.Context, eng *flows.Engine, attempt int, o flows.Outcome) tea.Cmd {
+	return func() tea.Msg {
+		no, err := eng.Recheck(ctx, o)
+		return actionResultMsg{attempt: attempt, action: flows.ActionRefresh, outcome: no, err: err, recheck: true}
+	}
 }
 
 // watchMsg is one update from flows' Watch (ok false: the watch ended).

@@ -285,6 +285,10 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
+	case key.Matches(km, k.Refresh):
+		id, ctx := m.begin(opRefresh, false, actionTimeout)
+		m.status = ""
+		return tea.Batch(recheckCmd(ctx, m.eng, id, *o), m.spin.Tick)
 	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
 		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Payment.Type())
 	}
@@ -609,6 +613,15 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		m.screen = m.origin
 	}
 	o := msg.outcome
+	if msg.recheck && msg.err == nil && m.outcome != nil {
+		oc := o
+		m.outcome = &oc
+		m.status, m.statusOK = m.t.S("Checked with KOMOJU")+": "+o.Message, o.Kind != flows.OutcomeUnknown
+		if m.screen == screenResult && !flows.Settled(oc) && !m.watching() && (oc.PaymentID() != "" || oc.SessionID != "") {
+			return tea.Batch(m.startWatch(flows.Target{PaymentID: oc.PaymentID(), SessionID: oc.SessionID}), m.spin.Tick)
+		}
+		return nil
+	}
 	if msg.err != nil || o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
 		text := o.Message
 		if text == "" && msg.err != nil {
@@ -620,6 +633,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 	if msg.action != flows.ActionRefresh {
 		m.status, m.statusOK = m.t.S(msg.action.Label())+": "+o.Message, true
 	}
+
 	if o.Payment != nil {
 		if m.payment != nil && m.payment.ID == o.Payment.ID {
 			m.payment = o.Payment
