@@ -159,6 +159,10 @@ func TestSessionScenarioFailsEveryPay(t *testing.T) {
 		mustErr(t, c.post("/sessions/"+s.str("id")+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 502, "exceeds_limit")
 	}
 	mustErr(t, c.post("/sessions/"+s.str("id")+"/pay", map[string]any{"payment_details": konbini("lawson")}), 502, "exceeds_limit")
+	// On pay itself the header fails that attempt only.
+	s2 := newSession(t, c)
+	mustErr(t, c.post("/sessions/"+s2.str("id")+"/pay", map[string]any{"payment_details": card("4111111111111111")}, "Komoju-Scenario", "card_declined"), 502, "card_declined")
+	must(t, c.post("/sessions/"+s2.str("id")+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
 }
 
 func TestSession3DSChallengeFlow(t *testing.T) {
