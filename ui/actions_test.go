@@ -109,3 +109,44 @@ func TestUnknownOutcomeRecheck(t *testing.T) {
 	h.mustContain("Checked with KOMOJU", "not charged")
 	h.mustNotContain("UNKNOWN")
 }
+
+// TestFormSubmitWithEnter fills the konbini form by typing and submits it
+// with enter on the last field, as a clerk does without shortcuts.
+func TestFormSubmitWithEnter(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("600")
+	h.pickMethod("Konbini (convenience store)")
+	h.keys("down", "enter") // Lawson
+	h.keys("bad-email", "enter")
+	h.mustContain("not an email address")
+	for range len("bad-email") {
+		h.keys("backspace")
+	}
+	h.keys("hanako@example.com", "enter")
+	h.keys("enter", "enter", "enter") // optional phone and names
+	h.waitFor("result", func(m Model) bool { return m.screen == screenResult })
+	if h.m.outcome.Kind != flows.OutcomeAwaiting || h.m.outcome.Store != "lawson" {
+		t.Fatalf("outcome %s at %q: %s", h.m.outcome.Kind, h.m.outcome.Store, h.m.outcome.Message)
+	}
+}
+
+// TestLiveCaptureRetypesAmount: in LIVE mode a capture is a charge too.
+func TestLiveCaptureRetypesAmount(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Mode = "live"
+	o.Capture = "manual"
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("4000")
+	h.pickMethod("Credit card")
+	h.m.details.d.CardNumber, h.m.details.d.CardExpiry, h.m.details.d.CardCVC = "4111111111111111", "12/30", "123"
+	h.keys("ctrl+s", "4000", "enter")
+	h.waitText("AUTHORIZED")
+	h.keys("c")
+	h.mustContain("Type the amount again to confirm (LIVE)")
+	h.keys("400", "enter")
+	h.mustContain("The amounts do not match")
+	h.keys("0", "enter")
+	h.waitText("PAID")
+}

@@ -268,6 +268,12 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.openHistory()
 	case key.Matches(km, k.Retry) && o.Kind == flows.OutcomeError:
 		m.details.errs = nil
+		if m.flow == flows.FlowSession && !o.CanRetry {
+			// This session cannot be paid again: a fresh session for the
+			// same sale, then the method list.
+			m.sale = nil
+			return m.loadMethods()
+		}
 		if len(m.method.Fields()) == 0 {
 			m.screen = screenMethod
 			return nil
@@ -581,6 +587,23 @@ func (m *Model) confirmAction(a flows.Action, p *komoju.Payment, amount int64) t
 	}
 	if a == flows.ActionRefund && amount == p.RefundableAmount() {
 		full = 0 // everything left
+	}
+	if a == flows.ActionCapture && m.opts.Mode == "live" {
+		// LIVE: a capture is a charge, so the amount is typed again.
+		cur := p.Currency
+		m.modal = m.promptModal(what, m.t.S("Type the amount again to confirm (LIVE)"), "",
+			func(s string) error {
+				v, err := komoju.ParseAmount(s, cur)
+				if err != nil {
+					return err
+				}
+				if v != amount {
+					return fmt.Errorf("%s", m.t.S("The amounts do not match. Nothing was sent."))
+				}
+				return nil
+			},
+			func(m *Model, _ string) tea.Cmd { return m.runAction(a, id, full, nil) })
+		return m.modal.input.Focus()
 	}
 	m.modal = m.confirmModal(what, "", func(m *Model) tea.Cmd { return m.runAction(a, id, full, nil) })
 	return nil
