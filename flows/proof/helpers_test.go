@@ -258,7 +258,7 @@ func rawCall(t testing.TB, method, url, key, contentType string, body io.Reader)
 		t.Fatalf("%s %s: %v", method, url, err)
 	}
 	defer res.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	b, err := io.ReadAll(io.LimitReader(res.Body, 64<<20)) // the delivery log of a load run is several MB
 	if err != nil {
 		t.Fatalf("%s %s: reading answer: %v", method, url, err)
 	}
