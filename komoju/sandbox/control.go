@@ -85,9 +85,32 @@ func (s *Server) ctlListWebhooks(q *apiReq) apiResp {
 	return okJSON(map[string]any{"webhooks": s.wh.list()})
 }
 
-// ctlDeliveries is GET /sandbox/webhook_deliveries: every attempt, oldest first.
+// ctlDeliveries is GET /sandbox/webhook_deliveries: every attempt, oldest
+// first, optionally only those of one event (?event_id=), one URL (?url=)
+// or only final ones (?final=true).
 func (s *Server) ctlDeliveries(q *apiReq) apiResp {
+	eventID, _, err := q.p.str("event_id", "event_id", 64)
+	if err != nil {
+		return fail(err)
+	}
+	u, _, err := q.p.str("url", "url", 2048)
+	if err != nil {
+		return fail(err)
+	}
+	final, hasFinal, err := q.p.bool("final", "final")
+	if err != nil {
+		return fail(err)
+	}
 	d := s.Deliveries()
+	if eventID != "" || u != "" || hasFinal {
+		kept := d[:0]
+		for _, x := range d {
+			if (eventID == "" || x.ID == eventID) && (u == "" || x.URL == u) && (!hasFinal || x.Final == final) {
+				kept = append(kept, x)
+			}
+		}
+		d = kept
+	}
 	return okJSON(map[string]any{"resource": "list", "total": len(d), "data": d})
 }
 

@@ -99,6 +99,12 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 	if last := data[2].(map[string]any); last["success"] != true || last["final"] != true {
 		t.Errorf("last delivery: %v", last)
 	}
+	if f := must(t, c.getr("/sandbox/webhook_deliveries?final=true&event_id="+ev.ID), 200); f.num("total") != 1 {
+		t.Errorf("filtered deliveries: %s", f.body)
+	}
+	if f := must(t, c.getr("/sandbox/webhook_deliveries?event_id=nope"), 200); f.num("total") != 0 {
+		t.Errorf("filtered deliveries: %s", f.body)
+	}
 }
 
 func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
