@@ -137,17 +137,31 @@ func newHarness(t testing.TB, opts Options, w, h int) *harness {
 	return hs
 }
 
+// run starts cmd in a goroutine like the runtime does. A command that
+// answers at once (huh's field moves, most sandbox calls) is handled right
+// away, so key sequences do not depend on goroutine scheduling; slow ones
+// (timers, watches) deliver later through the queue.
 func (h *harness) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	go func() {
-		msg := cmd()
-		select {
-		case h.msgs <- msg:
-		case <-h.done:
-		}
-	}()
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		h.send(msg)
+	case <-time.After(30 * time.Millisecond):
+		go func() {
+			select {
+			case msg := <-done:
+				select {
+				case h.msgs <- msg:
+				case <-h.done:
+				}
+			case <-h.done:
+			}
+		}()
+	}
 }
 
 var sequenceType = reflect.TypeOf(tea.Sequence(func() tea.Msg { return nil })())

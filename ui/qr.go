@@ -14,7 +14,7 @@ import (
 const qrQuiet = 2
 
 // errQRTooBig says the code does not fit the space it was given.
-var errQRTooBig = errors.New("QR code does not fit")
+const errQRTooBig = uiError("QR code does not fit")
 
 // renderQR draws text as a QR code with half-block characters: each
 // character cell holds two module rows (upper and lower half). Light
