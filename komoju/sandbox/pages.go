@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -187,7 +188,7 @@ func (s *Server) sessionPage(id string) (pageData, *apiError) {
 	if err != nil {
 		return pageData{}, err
 	}
-	d := pageData{Title: "Pay " + komoju.FormatAmount(ss.view.Amount, ss.view.Currency), Session: s.sessionView(ss), Types: ss.types, Email: ss.email}
+	d := pageData{Title: "Pay " + komoju.FormatAmount(ss.view.Amount, ss.view.Currency), Session: s.sessionView(ss), Types: pageOrder(ss.types), Email: ss.email}
 	if e := ss.payable(); e == nil {
 		d.Payable = true
 	} else {
@@ -320,4 +321,23 @@ func (s *Server) pageResult(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, "result.html", http.StatusOK, pageData{Title: "Payment " + string(snap.Status), Payment: snap})
+}
+
+// pageOrder puts the quick methods first on a phone: card, konbini, the
+// one-tap wallets, then the long bank forms. (The API keeps its own order.)
+func pageOrder(types []komoju.PaymentType) []komoju.PaymentType {
+	rank := func(t komoju.PaymentType) int {
+		switch {
+		case t == komoju.TypeCreditCard:
+			return 0
+		case t == komoju.TypeKonbini:
+			return 1
+		case t.IsOffsite():
+			return 2
+		}
+		return 3
+	}
+	out := append([]komoju.PaymentType(nil), types...)
+	slices.SortStableFunc(out, func(a, b komoju.PaymentType) int { return rank(a) - rank(b) })
+	return out
 }
