@@ -212,7 +212,7 @@ func (m Model) actionBindings() []key.Binding {
 	}
 	if m.screen == screenResult {
 		o := m.outcome
-		if o != nil && o.Kind == flows.OutcomeError {
+		if o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed) {
 			b = append(b, k.Retry)
 		}
 		if o != nil && o.Kind == flows.OutcomePaid {
@@ -266,12 +266,17 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.newSale()
 	case key.Matches(km, k.History):
 		return m.openHistory()
-	case key.Matches(km, k.Retry) && o.Kind == flows.OutcomeError:
+	case key.Matches(km, k.Retry) && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed):
 		m.details.errs = nil
-		if m.flow == flows.FlowSession && !o.CanRetry {
+		if m.flow == flows.FlowSession && o.Kind == flows.OutcomeError && !o.CanRetry {
 			// This session cannot be paid again: a fresh session for the
-			// same sale, then the method list.
+			// same sale (a new order number unless the clerk typed one),
+			// then the method list. A FAILED payment leaves its session
+			// open, so that case pays the same session again below.
 			m.sale = nil
+			if m.amount.input(fieldOrder) == "" {
+				m.checkout.OrderNum = ""
+			}
 			return m.loadMethods()
 		}
 		if len(m.method.Fields()) == 0 {
