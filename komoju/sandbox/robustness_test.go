@@ -50,7 +50,7 @@ func TestIdempotencyReplayConflictAndMismatch(t *testing.T) {
 }
 
 func TestIdempotencyInFlight409(t *testing.T) {
-	sb := startSandbox(t, Options{Latency: 300 * time.Millisecond})
+	sb := startSandbox(t, Options{Latency: 500 * time.Millisecond})
 	c := newRaw(t, sb)
 	body := cardPayment("4111111111111111")
 	var wg sync.WaitGroup
@@ -60,7 +60,12 @@ func TestIdempotencyInFlight409(t *testing.T) {
 		defer wg.Done()
 		first = c.post("/payments", body, "X-KOMOJU-IDEMPOTENCY", "slow")
 	}()
-	time.Sleep(100 * time.Millisecond)
+	waitFor(t, "the first request to be in flight", func() bool {
+		sb.mu.Lock()
+		defer sb.mu.Unlock()
+		e := sb.st.idem[sb.idemKey(sb.SecretKey(), "slow")]
+		return e != nil && e.inFlight
+	})
 	mustErr(t, c.post("/payments", body, "X-KOMOJU-IDEMPOTENCY", "slow"), 409, "conflict")
 	wg.Wait()
 	must(t, first, 200)
