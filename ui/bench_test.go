@@ -87,7 +87,7 @@ type frameWriter struct {
 func (w *frameWriter) Write(p []byte) (int, error) {
 	if !w.done {
 		w.buf.Write(p)
-		if bytes.Contains(w.buf.Bytes(), []byte("KOMOJU POS")) {
+		if bytes.Contains(w.buf.Bytes(), []byte("SANDBOX")) {
 			w.done = true
 			close(w.first)
 		}

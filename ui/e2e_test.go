@@ -138,7 +138,7 @@ func startUnderScript(t testing.TB, bin string) ([]byte, time.Duration) {
 		for {
 			n, err := out.Read(b)
 			buf = append(buf, b[:n]...)
-			if strings.Contains(string(buf), "KOMOJU POS") || err != nil {
+			if strings.Contains(string(buf), "SANDBOX") || err != nil {
 				got <- buf
 				return
 			}

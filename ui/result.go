@@ -414,11 +414,19 @@ func (m Model) viewResult() string {
 	}
 	wrapW := max(leftW-2, 20)
 	left.WriteString(wrap(o.Message, wrapW) + "\n")
+	labelW := 18
+	if leftW < 50 {
+		labelW = 11 // narrow: short labels
+	}
 	row := func(label, value string) {
 		if value == "" {
 			return
 		}
-		left.WriteString(st.Label.Render(padRight(m.t.S(label), 18)) + wrap(value, max(wrapW-19, 10)) + "\n")
+		text := m.t.S(label)
+		if labelW < 18 {
+			text = m.t.S(shortLabel(label))
+		}
+		left.WriteString(st.Label.Render(padRight(text, labelW)) + wrap(value, max(wrapW-labelW-1, 10)) + "\n")
 	}
 	row("Method", m.methodText(o.Payment))
 	row("Payment id", m.showID(o.PaymentID()))
@@ -465,9 +473,25 @@ func (m Model) viewResult() string {
 	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right)
 }
 
+// shortLabel is the narrow-screen form of a result label.
+func shortLabel(label string) string {
+	switch label {
+	case "Payment id":
+		return "Payment"
+	case "Receipt number":
+		return "Receipt"
+	case "Confirmation code":
+		return "Conf. code"
+	}
+	return label
+}
+
 // qrFor renders url as big as the body allows: beside the text.
 func (m Model) qrFor(url string) (string, int, int) {
 	maxW := m.width - 36 // keep room for the text column
+	if m.width < 100 {
+		maxW = m.width - 43 // narrow: the smallest code, more room for text
+	}
 	maxH := m.bodyHeight()
 	k := fmt.Sprintf("%s|%d|%d|%v", url, maxW, maxH, m.darkBG())
 	if m.qr != nil && m.qr.key == k {

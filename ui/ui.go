@@ -614,7 +614,7 @@ func (m Model) viewHeader() string {
 	}
 	keyLabel := m.t.S("key") + " "
 	if keyText == "" && m.opts.Mode == "sandbox" {
-		keyText, keyLabel = m.t.S("built-in sandbox key"), ""
+		keyText, keyLabel = m.t.S("built-in test key"), ""
 	}
 	flowText := m.t.S("Method 1: session")
 	if m.flow == flows.FlowDirect {
@@ -624,12 +624,15 @@ func (m Model) viewHeader() string {
 	if m.capture == komoju.CaptureManual {
 		capText = m.t.S("capture manual")
 	}
-	parts := []string{m.st.Header.Render("KOMOJU POS"), badge}
+	parts := []string{badge}
 	if keyText != "" {
 		parts = append(parts, m.st.Muted.Render(keyLabel+keyText))
 	}
 	parts = append(parts, flowText, capText, m.opts.Currency)
 	line := strings.Join(parts, "  ")
+	if title := m.st.Header.Render("KOMOJU POS") + "  "; lipgloss.Width(title+line) <= m.width {
+		line = title + line // the name goes first when there is room
+	}
 	var b strings.Builder
 	b.WriteString(line)
 	for _, n := range m.opts.Notices {
