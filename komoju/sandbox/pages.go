@@ -67,6 +67,7 @@ type pageData struct {
 	HTTPCode int
 }
 
+// StoreSlug is the konbini store of the page's payment, or "".
 func (d pageData) StoreSlug() string {
 	if d.Payment != nil && d.Payment.PaymentDetails != nil && d.Payment.PaymentDetails.Konbini != nil {
 		return d.Payment.PaymentDetails.Konbini.Store
@@ -77,6 +78,7 @@ func (d pageData) StoreSlug() string {
 // IsSevenEleven: the 7-Eleven receipt number is deprecated and not shown.
 func (d pageData) IsSevenEleven() bool { return d.StoreSlug() == komoju.StoreSevenEleven }
 
+// AuthFails reports a 3DS card whose authentication always fails.
 func (d pageData) AuthFails() bool { return d.TDS == tdsAuthFail }
 
 func (s *Server) render(w http.ResponseWriter, name string, status int, d pageData) {
