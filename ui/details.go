@@ -146,12 +146,19 @@ type accessibleForm struct {
 	out  io.Writer
 }
 
+// Run prompts for every field on the terminal bubbletea handed over.
 func (a *accessibleForm) Run() error {
 	return a.form.WithInput(a.in).WithOutput(a.out).Run()
 }
-func (a *accessibleForm) SetStdin(r io.Reader)  { a.in = r }
+
+// SetStdin, SetStdout and SetStderr receive the terminal from tea.Exec.
+func (a *accessibleForm) SetStdin(r io.Reader) { a.in = r }
+
+// SetStdout sets where the prompts are written.
 func (a *accessibleForm) SetStdout(w io.Writer) { a.out = w }
-func (a *accessibleForm) SetStderr(io.Writer)   {}
+
+// SetStderr is unused: huh writes prompts and errors to stdout.
+func (a *accessibleForm) SetStderr(io.Writer) {}
 
 func (m *Model) onAccessibleFormDone(msg formDoneMsg) tea.Cmd {
 	if msg.err != nil {

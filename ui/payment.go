@@ -191,8 +191,10 @@ func pad7(s string, mine bool) string {
 	return "1234567"
 }
 
+// uiError is a constant error message of this package.
 type uiError string
 
+// Error returns the message.
 func (e uiError) Error() string { return string(e) }
 
 const (
