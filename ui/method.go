@@ -91,6 +91,7 @@ func (m *Model) startPhone() tea.Cmd {
 	o := flows.SessionOutcome(m.sale.Session)
 	m.outcome = &o
 	m.browser = ""
+	m.lastUpdate = ""
 	m.screen = screenResult
 	return tea.Batch(m.startWatch(flows.Target{SessionID: m.sale.SessionID()}), m.spin.Tick)
 }

@@ -192,7 +192,7 @@ func TestKonbiniAwaitingThenPaidAtStore(t *testing.T) {
 	}
 	// The customer pays at the store; the screen follows live.
 	env.sandboxPost(t, "/sandbox/payments/"+o.PaymentID()+"/pay_at_store", "")
-	h.waitText("PAID")
+	h.waitText("PAID", "Status changed to captured (poll")
 	if h.m.outcome.Status() != komoju.PaymentCaptured {
 		t.Fatalf("status %s after paying at the store", h.m.outcome.Status())
 	}

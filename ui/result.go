@@ -113,6 +113,7 @@ func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	m.outcome = &o
 	m.screen = screenResult
 	m.status = ""
+	m.lastUpdate = ""
 	return m.afterOutcome()
 }
 
@@ -169,6 +170,9 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 		o := u.Outcome
 		if m.outcome != nil && o.Message == "" {
 			o.Message = m.outcome.Message
+		}
+		if m.outcome != nil && (m.outcome.Kind != o.Kind || m.outcome.Status() != o.Status()) {
+			m.lastUpdate = m.t.F("Status changed to %s (%s, %s).", o.Status(), u.Source, m.opts.Now().Format("15:04:05"))
 		}
 		m.outcome = &o
 		if m.payment != nil && o.Payment != nil && o.Payment.ID == m.payment.ID {
@@ -323,6 +327,7 @@ func (m *Model) newSale() tea.Cmd {
 	m.phone = false
 	m.browser = ""
 	m.status = ""
+	m.lastUpdate = ""
 	m.checkout = flows.Checkout{}
 	m.screen = screenAmount
 	return nil
@@ -453,6 +458,9 @@ func (m Model) viewResult() string {
 	}
 	if m.watching() {
 		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
+	}
+	if m.lastUpdate != "" {
+		left.WriteString(st.Muted.Render(wrap(m.lastUpdate, wrapW)) + "\n")
 	}
 	if m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
 		left.WriteString(st.Muted.Render(wrap(m.t.S("Sandbox: the customer's page has the buttons; P simulates the customer here."), wrapW)) + "\n")

@@ -190,6 +190,7 @@ type Model struct {
 	// following a payment or session
 	watchGen    int
 	watchCancel context.CancelFunc
+	lastUpdate  string // where the last status change came from, and when
 
 	modal   *modal
 	history historyModel
