@@ -102,3 +102,28 @@ func TestCommandBadFlags(t *testing.T) {
 		t.Errorf("bad addr: exit %d, stderr %q", code, errOut.String())
 	}
 }
+
+func TestCloseDoesNotWaitForSimulatedLatency(t *testing.T) {
+	sb, err := New(Options{Latency: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		req, _ := http.NewRequest(http.MethodGet, sb.URL()+"/payments", nil)
+		req.SetBasicAuth(sb.SecretKey(), "")
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}()
+	time.Sleep(100 * time.Millisecond)
+	start := time.Now()
+	if err := sb.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("Close took %s", d)
+	}
+	<-done
+}

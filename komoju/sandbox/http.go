@@ -228,8 +228,11 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			return
 		}
 		resp, gone := s.handleAPI(r, acc, h, f.Latency)
-		if gone {
-			return // the client left during the simulated latency; nothing was done
+		if gone { // the client left, or the server is stopping, during the simulated latency; nothing was done
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
 		}
 		if s.roll(f.DropRate) {
 			s.log.Info("sandbox: dropping the connection (fault injection)", "method", r.Method, "path", r.URL.Path, "status", resp.status)
@@ -285,6 +288,9 @@ func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp,
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
+			t.Stop()
+			return apiResp{}, true
+		case <-s.stop: // shutting down: do not hold Close up for a simulated delay
 			t.Stop()
 			return apiResp{}, true
 		}
