@@ -498,3 +498,28 @@ func TestAuth(t *testing.T) {
 		t.Errorf("bare key: %d", res.StatusCode)
 	}
 }
+
+func TestEventFiltersAndLocale(t *testing.T) {
+	sb := startSandbox(t, Options{})
+	c := newRaw(t, sb)
+	a := must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false, "locale", "en")), 200)
+	if a.str("locale") != "en" {
+		t.Errorf("locale: %s", a.str("locale"))
+	}
+	mustErr(t, c.post("/payments", cardPayment("4111111111111111", "locale", "fr")), 422, "invalid_parameter")
+	sb.Clock().Advance(time.Hour)
+	must(t, c.post("/payments/"+a.str("id")+"/capture", nil), 200)
+	if l := must(t, c.getr("/events?type=payment.authorized"), 200); l.num("total") != 1 {
+		t.Errorf("type filter: %s", l.body)
+	}
+	since := sb.Now().Add(-time.Minute).Format(time.RFC3339)
+	l := must(t, c.getr("/events?start_time="+url.QueryEscape(since)), 200)
+	if l.num("total") != 1 || l.get("data").([]any)[0].(map[string]any)["type"] != "payment.captured" {
+		t.Errorf("start_time filter: %s", l.body)
+	}
+	if l := must(t, c.getr("/events?end_time="+url.QueryEscape(since)), 200); l.num("total") != 1 {
+		t.Errorf("end_time filter: %s", l.body)
+	}
+	mustErr(t, c.getr("/events?start_time=nope"), 422, "invalid_parameter")
+	mustErr(t, c.getr("/events?per_page=101"), 422, "invalid_parameter")
+}
