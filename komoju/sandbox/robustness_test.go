@@ -317,3 +317,35 @@ func TestLogsNeverContainCardNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestPanicReleasesIdempotencyKey(t *testing.T) {
+	var buf syncBuffer
+	sb := startSandbox(t, Options{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	calls := 0
+	h := sb.recoverer(sb.api(secretOnly, func(q *apiReq) apiResp {
+		calls++
+		if calls == 1 {
+			panic("boom")
+		}
+		return okJSON(map[string]any{"ok": true})
+	}))
+	send := func() *recorder {
+		req, _ := http.NewRequest(http.MethodPost, "http://x/api/v1/test", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-KOMOJU-IDEMPOTENCY", "k")
+		req.SetBasicAuth(sb.SecretKey(), "")
+		rec := &recorder{header: http.Header{}}
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := send(); rec.status != 500 || !strings.Contains(rec.body.String(), "internal_server_error") {
+		t.Fatalf("panic answer: %d %s", rec.status, rec.body.String())
+	}
+	if !strings.Contains(buf.String(), "boom") {
+		t.Error("the panic was not logged")
+	}
+	// The key was released: the retry runs instead of replaying the 500 or answering 409.
+	if rec := send(); rec.status != 200 || calls != 2 {
+		t.Errorf("retry after panic: %d %s (calls %d)", rec.status, rec.body.String(), calls)
+	}
+}
