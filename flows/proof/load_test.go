@@ -178,11 +178,13 @@ func TestLoad32Clients(t *testing.T) {
 	// Webhooks: every event delivered once or listed as failed after its
 	// retries. Retries take a few milliseconds each; allow 60 s to settle.
 	var final map[string]sandbox.Delivery
+	var all []sandbox.Delivery
 	var pending []string
 	settle := time.Now().Add(60 * time.Second)
 	for {
 		final = map[string]sandbox.Delivery{}
-		for _, d := range sb.Deliveries() {
+		all = sb.Deliveries()
+		for _, d := range all {
 			if d.Final {
 				final[d.ID] = d
 			}
@@ -218,28 +220,45 @@ func TestLoad32Clients(t *testing.T) {
 	for _, b := range recv.bad {
 		t.Error("receiver:", b)
 	}
-	delivered, failed, queueDrops := 0, 0, 0
+	// Attempts whose answer the sandbox never got (a timeout under load):
+	// the receiver may have accepted them, so a redelivery is a legitimate
+	// duplicate (webhooks are at-least-once; receivers dedupe by
+	// X-Komoju-ID). Any other duplicate is a bug.
+	lostAnswers := map[string]int{}
+	for _, d := range all {
+		if !d.Success && d.Status == 0 {
+			lostAnswers[d.ID]++
+		}
+	}
+	delivered, failed, queueDrops, redelivered := 0, 0, 0, 0
 	for id := range ids {
 		d := final[id]
 		switch {
 		case d.Success:
 			delivered++
-			if recv.accepted[id] != 1 {
-				t.Errorf("event %s: listed as delivered, receiver accepted it %d times", id, recv.accepted[id])
+			if n := recv.accepted[id]; n != 1 {
+				if n < 1 || n-1 > lostAnswers[id] {
+					t.Errorf("event %s: listed as delivered, receiver accepted it %d times (%d earlier answers lost)", id, n, lostAnswers[id])
+				} else {
+					redelivered++
+				}
 			}
-			if want := map[bool]int{true: 2, false: 1}[fate(id) == 1]; d.Attempt != want {
-				t.Errorf("event %s delivered on attempt %d, want %d", id, d.Attempt, want)
+			if d.Attempt != recv.attempts[id] {
+				t.Errorf("event %s delivered on attempt %d, but the receiver saw %d attempts", id, d.Attempt, recv.attempts[id])
+			}
+			if fate(id) == 1 && d.Attempt < 2 {
+				t.Errorf("event %s delivered on attempt %d although the receiver refused the first", id, d.Attempt)
 			}
 		default:
 			failed++
-			if recv.accepted[id] != 0 {
-				t.Errorf("event %s: listed as failed, but the receiver accepted it", id)
+			if recv.accepted[id] > lostAnswers[id] {
+				t.Errorf("event %s: listed as failed, but the receiver accepted it %d times (%d answers lost)", id, recv.accepted[id], lostAnswers[id])
 			}
 			if d.Attempt < maxAttempts {
 				// The sandbox gave up early: only a full queue does that.
 				queueDrops++
 				t.Errorf("event %s (%s) failed after %d attempts (max %d): %s", id, d.EventType, d.Attempt, maxAttempts, d.Error)
-			} else if fate(id) != 0 {
+			} else if fate(id) != 0 && lostAnswers[id] == 0 {
 				t.Errorf("event %s failed after %d attempts, but the receiver would have accepted it: %s", id, d.Attempt, d.Error)
 			}
 		}
@@ -249,7 +268,8 @@ func TestLoad32Clients(t *testing.T) {
 			t.Errorf("receiver accepted event %s that GET /events does not list", id)
 		}
 	}
-	t.Logf("webhooks: %d delivered, %d listed as failed after %d attempts, %d dropped early", delivered, failed, maxAttempts, queueDrops)
+	t.Logf("webhooks: %d delivered (%d of them twice after a timed-out attempt), %d listed as failed after %d attempts, %d dropped early",
+		delivered, redelivered, failed, maxAttempts, queueDrops)
 	if failed == 0 || delivered == 0 {
 		t.Errorf("delivered %d, failed %d: the receiver's refusals were not exercised", delivered, failed)
 	}
