@@ -323,11 +323,15 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 		}
 	}
 	rec, err := s.chargeLocked(in, q.now)
+	var snap *komoju.Payment
+	if err == nil {
+		snap = rec.snap // read under the lock: expiry may replace it
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return fail(err)
 	}
-	return okJSON(rec.snap)
+	return okJSON(snap)
 }
 
 // findPayment looks a payment up. Callers hold s.mu.
@@ -343,11 +347,15 @@ func (s *Server) findPayment(id string) (*payRec, *apiError) {
 func (s *Server) getPayment(q *apiReq) apiResp {
 	s.mu.Lock()
 	p, err := s.findPayment(q.r.PathValue("id"))
+	var snap *komoju.Payment
+	if err == nil {
+		snap = p.snap // read under the lock: expiry may replace it
+	}
 	s.mu.Unlock()
 	if err != nil {
 		return fail(err)
 	}
-	return okJSON(p.snap)
+	return okJSON(snap)
 }
 
 func parsePaging(p obj) (page, perPage int, err *apiError) {
