@@ -334,7 +334,13 @@ func (m Model) viewSummary() string {
 			m.t.S("net"), komoju.FormatAmount(c.Net, c.Currency))) + "\n")
 		var parts []string
 		for _, bk := range c.ByMethod {
-			parts = append(parts, fmt.Sprintf("%s %d %s", bk.Key, bk.Count, komoju.FormatAmount(bk.Gross, c.Currency)))
+			name := bk.Key
+			if meth, ok := flows.LookupMethod(komoju.PaymentType(bk.Key)); ok {
+				name = meth.Name(m.t.lang)
+			} else if bk.Key == "none" {
+				name = m.t.S("no method chosen")
+			}
+			parts = append(parts, fmt.Sprintf("%s %d (%s)", name, bk.Count, komoju.FormatAmount(bk.Gross, c.Currency)))
 		}
 		sort.Strings(parts)
 		b.WriteString(st.Muted.Render("  "+m.t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")
