@@ -32,7 +32,6 @@ var goldenSizes = [][2]int{{120, 40}, {80, 24}}
 // golden can never store one by accident.
 var cardPANs = regexp.MustCompile(`\b\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}\b`)
 
-
 func goldenRun(t *testing.T, w, h int, drive func(tm *teatest.TestModel, env *testEnv)) {
 	t.Helper()
 	env := newEnv(t, envOpt{clock: true})
