@@ -161,7 +161,7 @@ func (m *Model) applyHistoryFilter() {
 			method = meth.Name(m.t.lang)
 		}
 		if s.CardLast4 != "" {
-			method = flows.BrandName(s.CardBrand) + " " + s.CardLast4
+			method = flows.BrandName(s.CardBrand) + " •••• " + s.CardLast4
 		}
 		rows = append(rows, table.Row{
 			"", s.CreatedAt.Format("15:04:05"), s.OrderNum, method,
