@@ -113,7 +113,7 @@ func BenchmarkTUIColdStartAndRSS(b *testing.B) {
 	b.Logf("1,000 sales journaled in %s", time.Since(t0).Round(time.Millisecond))
 	for _, mode := range []string{"test", "embedded"} {
 		b.Run(mode, func(b *testing.B) {
-			env := []string{"KOMOJU_TUI_NO_BROWSER=1"}
+			var env []string
 			if mode == "test" {
 				env = append(env, "KOMOJU_SECRET_KEY="+sb.SecretKey(), "KOMOJU_API_URL="+sb.URL())
 			}
@@ -121,7 +121,7 @@ func BenchmarkTUIColdStartAndRSS(b *testing.B) {
 			var maxRSS, maxRSSStart int64
 			for i := 0; i < b.N; i++ {
 				tr := &tmuxRun{b: b, socket: fmt.Sprintf("komoju-proof-%d-%d", os.Getpid(), i)}
-				cmdline := "exec env -i " + strings.Join(append(baseEnv(b, env), "TERM=xterm-256color"), " ") + " " + bin + " --journal " + jpath
+				cmdline := "exec env -i " + strings.Join(append(baseEnv(b, env), "TERM=xterm-256color"), " ") + " " + bin + " --no-browser --journal " + jpath
 				start := time.Now()
 				if out, err := tr.tmux("new-session", "-d", "-s", "s", "-x", "120", "-y", "40", cmdline); err != nil {
 					b.Fatalf("tmux: %v %s", err, out)
