@@ -7,7 +7,6 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/huh"
-	"github.com/charmbracelet/lipgloss"
 )
 
 // modal is a question over the screen: a yes/no confirmation, a one-line
@@ -127,6 +126,5 @@ func (m Model) viewModal() string {
 	default:
 		b.WriteString("\n" + st.Value.Render("[y] "+m.t.S("yes")) + "   " + st.Muted.Render("[n] "+m.t.S("no")))
 	}
-	box := st.Modal.Render(b.String())
-	return lipgloss.Place(m.width, m.bodyHeight(), lipgloss.Center, lipgloss.Center, box)
+	return st.Modal.Render(b.String())
 }

@@ -564,7 +564,7 @@ func (m Model) View() string {
 		body += "\n" + st.Render(m.status)
 	}
 	if m.modal != nil {
-		body = m.viewModal()
+		body = overlay(fitLines(body, m.width, max(m.height-lipgloss.Height(header)-1, 3)), m.viewModal(), m.width)
 	}
 	var helpLine string
 	if m.fullHelp {
@@ -578,6 +578,32 @@ func (m Model) View() string {
 	bh := max(m.height-lipgloss.Height(header)-lipgloss.Height(helpLine), 3)
 	body = fitLines(body, m.width, bh)
 	return header + "\n" + body + "\n" + helpLine
+}
+
+// overlay draws box centred over base (both plain lines of at most w
+// cells), keeping what is around it, so the sale stays visible behind a
+// question.
+func overlay(base, box string, w int) string {
+	bl := strings.Split(base, "\n")
+	ol := strings.Split(box, "\n")
+	bw := 0
+	for _, l := range ol {
+		bw = max(bw, ansi.StringWidth(l))
+	}
+	x := max((w-bw)/2, 0)
+	y := max((len(bl)-len(ol))/2, 0)
+	for i, l := range ol {
+		if y+i >= len(bl) {
+			bl = append(bl, "")
+		}
+		line := bl[y+i]
+		if d := x + bw - ansi.StringWidth(line); d > 0 {
+			line += strings.Repeat(" ", d)
+		}
+		l += strings.Repeat(" ", bw-ansi.StringWidth(l))
+		bl[y+i] = ansi.Truncate(line, x, "") + l + ansi.TruncateLeft(line, x+bw, "")
+	}
+	return strings.Join(bl, "\n")
 }
 
 // fitLines pads or cuts s to exactly h lines, each at most w cells.
