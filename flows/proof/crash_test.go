@@ -237,7 +237,7 @@ func TestCrashAfterChargeBeforeJournal(t *testing.T) {
 	}
 }
 
-// TestCrashBeforeChargeReachesKOMOJU runs `komoju-tui sandbox --latency 1s`
+// TestCrashBeforeChargeReachesKOMOJU runs `komoju-tui sandbox --latency 2s`
 // as its own process and kills `komoju-tui pay` (SIGKILL) once its intent
 // is in the journal, while the request sits in the sandbox's latency. The
 // sandbox sees the client gone and does nothing; after it has had time to
@@ -246,7 +246,7 @@ func TestCrashAfterChargeBeforeJournal(t *testing.T) {
 func TestCrashBeforeChargeReachesKOMOJU(t *testing.T) {
 	bin := binary(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	sbCmd := exec.CommandContext(ctx, bin, "sandbox", "--addr", "127.0.0.1:0", "--latency", "1s")
+	sbCmd := exec.CommandContext(ctx, bin, "sandbox", "--addr", "127.0.0.1:0", "--latency", "2s")
 	sbCmd.Env = baseEnv(t, nil)
 	sbCmd.Cancel = func() error { return sbCmd.Process.Signal(syscall.SIGINT) }
 	sbCmd.WaitDelay = 5 * time.Second
@@ -267,13 +267,14 @@ func TestCrashBeforeChargeReachesKOMOJU(t *testing.T) {
 	jpath := filepath.Join(t.TempDir(), "journal.db")
 	order := "CRASH-EARLY"
 	kill := startKill(t, env, payArgs(order, "direct", jpath)...)
+	// Killed as soon as the intent is in the journal: the request is then
+	// not sent yet or waiting in the sandbox's 2 s latency, far from done.
 	s := waitIntent(t, jpath, order, 30*time.Second)
-	time.Sleep(200 * time.Millisecond) // the request is now in the sandbox's 1 s latency
 	kill()
 	if s.PaymentID != "" {
 		t.Fatalf("intent already has a payment %q before the sandbox answered", s.PaymentID)
 	}
-	time.Sleep(1500 * time.Millisecond) // let the sandbox finish whatever it would do
+	time.Sleep(2500 * time.Millisecond) // let the sandbox finish whatever it would do
 	// Recovery runs against the same (slow) sandbox.
 	recoverAndCheck(t, env, jpath, order, c, "", 0)
 }
