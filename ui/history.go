@@ -16,6 +16,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -41,6 +42,8 @@ type historyModel struct {
 	histPayment string
 	hist        []journal.StatusChange
 	maxRows     int
+	// hooks are the webhook events received for histPayment.
+	hooks []webhooks.Event
 }
 
 func newHistoryModel() historyModel {
@@ -56,6 +59,7 @@ type historyMsg struct {
 	payment string
 	hist    []journal.StatusChange
 	forHist bool
+	hooks   []webhooks.Event
 }
 
 func (h *historyModel) resize(w, bodyH int) {
@@ -94,6 +98,13 @@ func (h historyModel) statusHistory(paymentID string) []timelineEntry {
 	for _, c := range h.hist {
 		out = append(out, timelineEntry{c.At, fmt.Sprintf("%s (%s)", c.Status, c.Source)})
 	}
+	for _, e := range h.hooks {
+		verdict := "verified"
+		if !e.Verified {
+			verdict = "rejected: " + e.Reason
+		}
+		out = append(out, timelineEntry{e.ReceivedAt, fmt.Sprintf("webhook %s (%s)", e.Type, verdict)})
+	}
 	return out
 }
 
@@ -131,7 +142,7 @@ func (m *Model) onHistory(msg historyMsg) tea.Cmd {
 	h := &m.history
 	if msg.forHist {
 		if msg.err == nil {
-			h.histPayment, h.hist = msg.payment, msg.hist
+			h.histPayment, h.hist, h.hooks = msg.payment, msg.hist, msg.hooks
 		}
 		return nil
 	}
@@ -249,11 +260,12 @@ func (m *Model) openPaymentFromHistory(s journal.Sale) tea.Cmd {
 	j := m.opts.Journal
 	saleID, pid := s.ID, s.PaymentID
 	ctx := m.ctx
+	src := m.opts.Events
 	histCmd := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		hist, err := j.History(ctx, saleID)
-		return historyMsg{forHist: true, payment: pid, hist: hist, err: err}
+		return historyMsg{forHist: true, payment: pid, hist: hist, err: err, hooks: webhooksFor(ctx, src, pid)}
 	}
 	return tea.Batch(histCmd, m.runAction(flows.ActionRefresh, pid, 0, nil))
 }
@@ -261,21 +273,42 @@ func (m *Model) openPaymentFromHistory(s journal.Sale) tea.Cmd {
 // loadStatusHistory reads the journal's status history of a payment for
 // the payment screen's timeline.
 func (m *Model) loadStatusHistory(paymentID string) tea.Cmd {
-	j := m.opts.Journal
-	if j == nil {
+	j, src := m.opts.Journal, m.opts.Events
+	if j == nil && src == nil {
 		return nil
 	}
 	ctx := m.ctx
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		s, err := j.SaleByPayment(ctx, paymentID)
-		if err != nil {
-			return historyMsg{forHist: true, payment: paymentID, err: err}
+		msg := historyMsg{forHist: true, payment: paymentID}
+		if j != nil {
+			if s, err := j.SaleByPayment(ctx, paymentID); err == nil {
+				msg.hist, _ = j.History(ctx, s.ID)
+			}
 		}
-		hist, err := j.History(ctx, s.ID)
-		return historyMsg{forHist: true, payment: paymentID, hist: hist, err: err}
+		msg.hooks = webhooksFor(ctx, src, paymentID)
+		return msg
 	}
+}
+
+// webhooksFor lists the received webhook events of one payment, oldest
+// first.
+func webhooksFor(ctx context.Context, src EventsSource, paymentID string) []webhooks.Event {
+	if src == nil {
+		return nil
+	}
+	evs, err := src.List(ctx, 500)
+	if err != nil {
+		return nil
+	}
+	var out []webhooks.Event
+	for i := len(evs) - 1; i >= 0; i-- {
+		if evs[i].PaymentID == paymentID {
+			out = append(out, evs[i])
+		}
+	}
+	return out
 }
 
 // exportCSV writes the shown sales to sales-YYYYMMDD.csv.

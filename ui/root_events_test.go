@@ -52,3 +52,28 @@ func TestRootOpensEventInspectorLive(t *testing.T) {
 	h.keys("esc")
 	h.waitFor("back to amount", func(m Model) bool { return m.screen == screenAmount })
 }
+
+// TestPaymentTimelineShowsWebhooks: the payment screen's timeline lists
+// the webhook events received for that payment.
+func TestPaymentTimelineShowsWebhooks(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	src := &rootEventsSource{}
+	o := env.options()
+	o.Events = src
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("PAID")
+	id := h.m.outcome.PaymentID()
+	src.mu.Lock()
+	src.evs = []webhooks.Event{
+		{Seq: 2, EventID: "ev2", Type: "payment.captured", PaymentID: id, Verified: true, ReceivedAt: fixedNow.Add(2e9)},
+		{Seq: 1, EventID: "ev0", Type: "payment.captured", PaymentID: "someone-else", Verified: true, ReceivedAt: fixedNow},
+	}
+	src.mu.Unlock()
+	h.keys("d")
+	h.waitText("Timeline", "webhook payment.captured (verified)", "captured (result)")
+	h.mustNotContain("someone-else")
+}
