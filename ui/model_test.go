@@ -543,6 +543,11 @@ func TestJapanese(t *testing.T) {
 	h.mustContain("金額", "テンキーで金額を入力", "方式1: セッション")
 	h.amountTo("1000")
 	h.mustContain("支払い方法", "クレジットカード", "コンビニ決済")
+	h.pickMethod("credit_card")
+	h.mustContain("カード番号", "有効期限 (MM/YY)", "セキュリティコード")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("支払い完了", "決済ID")
 }
 
 func TestNotices(t *testing.T) {
