@@ -243,8 +243,12 @@ func (m *Model) updateHistory(msg tea.Msg) tea.Cmd {
 
 // newSaleIfIdle leaves history: back to the sale on screen, or a new one.
 func (m *Model) newSaleIfIdle() tea.Cmd {
-	if m.outcome != nil {
+	if o := m.outcome; o != nil {
 		m.screen = screenResult
+		if !flows.Settled(*o) && !m.watching() && (o.PaymentID() != "" || o.SessionID != "") && o.Kind != flows.OutcomeUnknown {
+			// Following stopped while history was open: pick it up again.
+			return tea.Batch(m.startWatch(flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}), m.spin.Tick)
+		}
 		return nil
 	}
 	m.screen = screenAmount

@@ -73,3 +73,21 @@ func TestThreeDSAuthFailureFails(t *testing.T) {
 	h.keys("ctrl+s")
 	h.waitText("PAID")
 }
+
+// TestHistoryAndBackKeepsFollowing: looking at history while a konbini slip
+// waits, then going back, still follows the payment live.
+func TestHistoryAndBackKeepsFollowing(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("500")
+	h.pickMethod("Konbini (convenience store)")
+	h.testData("Sample customer")
+	h.keys("ctrl+s")
+	h.waitText("WAITING FOR PAYMENT")
+	h.keys("h")
+	h.waitText("Sales today")
+	h.keys("esc")
+	h.waitText("WAITING FOR PAYMENT", "following the status live")
+	env.sandboxPost(t, "/sandbox/payments/"+h.m.outcome.PaymentID()+"/pay_at_store", "")
+	h.waitText("PAID")
+}
