@@ -691,7 +691,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	if msg.action != flows.ActionRefresh {
-		m.status, m.statusOK = m.t.S(msg.action.Label())+": "+o.Message, true
+		m.status, m.statusOK = "✓ "+m.t.S(msg.action.Label())+" — "+m.t.S(o.Kind.String()), true
 	}
 
 	if o.Payment != nil {
