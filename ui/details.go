@@ -248,6 +248,11 @@ func (m *Model) doPay() tea.Cmd {
 	if dm.d != nil {
 		d = *dm.d
 	}
+	m.lastCard = ""
+	if m.method.Takes(flows.DetailCardNumber) && d.CardLast4() != "" {
+		// Brand and last four only, to say which card a decline was.
+		m.lastCard = flows.BrandName(flows.CardBrand(d.CardNumber)) + " •••• " + d.CardLast4()
+	}
 	dm.wipeSecrets()
 	dm.form = nil
 	co := m.checkout

@@ -370,7 +370,7 @@ func TestDeclineThenRetrySameSession(t *testing.T) {
 	h.m.details.d.Email = "kept@example.com"
 	h.keys("ctrl+s")
 	h.waitFor("result", func(m Model) bool { return m.screen == screenResult })
-	h.mustContain("NOT PAID", "insufficient funds", "t try again")
+	h.mustContain("NOT PAID", "insufficient funds", "t try again", "Visa •••• 1000")
 	if !h.m.outcome.CanRetry {
 		t.Fatal("Method 1 decline is not retryable")
 	}

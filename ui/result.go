@@ -582,6 +582,9 @@ func wrap(s string, w int) string {
 // methodText is "Visa •••• 1111" or the method's name.
 func (m Model) methodText(p *komoju.Payment) string {
 	if p == nil || p.PaymentDetails == nil {
+		if m.lastCard != "" && m.method.Type == komoju.TypeCreditCard {
+			return m.lastCard
+		}
 		if m.method.Type != "" {
 			return m.method.Name(m.t.lang)
 		}

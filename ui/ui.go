@@ -186,6 +186,7 @@ type Model struct {
 	payment    *komoju.Payment // the payment shown on the payment screen
 	origin     screen          // where the payment screen returns to
 	browser    string          // what happened when opening the redirect page
+	lastCard   string          // brand and last four of the card last sent
 
 	// following a payment or session
 	watchGen    int
