@@ -136,6 +136,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	err = ui.Run(ctx, ui.Options{
 		Engine:     be.Engine,
 		Journal:    be.Journal,
+		Events:     ui.WebhookSource{Receiver: recv, ForwardTo: *forwardTo},
+		Webhooks:   recv.Subscribe(ctx),
 		Mode:       string(cfg.Mode),
 		KeyMasked:  cfg.MaskedKey(),
 		Notices:    append(cfg.Notices, be.notices...),

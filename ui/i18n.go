@@ -71,6 +71,8 @@ func jaMessages() map[string]string {
 		"Bank refund request":                  "銀行振込による返金依頼",
 		"webhook events":                       "Webhookイベント",
 		"built-in test key":                    "内蔵テストキー",
+		"webhooks":                             "Webhook",
+		"webhooks down":                        "Webhook 受信停止",
 		"esc cancels this step":                "escでこの処理を中止",
 		"QR code of the payment page":          "支払いページのQRコード",
 		"Capture how much?":                    "売上確定する金額は?",

@@ -77,3 +77,34 @@ func TestPaymentTimelineShowsWebhooks(t *testing.T) {
 	h.waitText("Timeline", "webhook payment.captured (verified)", "captured (result)")
 	h.mustNotContain("someone-else")
 }
+
+// healthSource is a rootEventsSource that also reports receiver health.
+type healthSource struct {
+	rootEventsSource
+	h webhooks.Health
+}
+
+func (s *healthSource) Health() webhooks.Health {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.h
+}
+
+// TestHeaderShowsWebhookHealth: every screen's header says whether the
+// receiver listens, how many events it accepted and rejected, and never
+// claims "ready" for a receiver that is down.
+func TestHeaderShowsWebhookHealth(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	src := &healthSource{h: webhooks.Health{Listening: true, Accepted: 2, Rejected: 1, LastEventAt: fixedNow}}
+	o := env.options()
+	o.Events = src
+	h := newHarness(t, o, 120, 40)
+	want := "webhooks ● 2✓ 1✗ " + fixedNow.Local().Format("15:04:05")
+	h.waitText(want)
+	src.mu.Lock()
+	src.h = webhooks.Health{Listening: false}
+	src.mu.Unlock()
+	h.keys("1") // any message re-renders the header
+	h.waitText("webhooks down")
+	h.mustNotContain("webhooks ●")
+}

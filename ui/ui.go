@@ -657,6 +657,9 @@ func (m Model) viewHeader() string {
 		parts = append(parts, m.st.Muted.Render(keyLabel+keyText))
 	}
 	parts = append(parts, flowText, capText, m.opts.Currency)
+	if hs, ok := m.opts.Events.(eventsHealthSource); ok {
+		parts = append(parts, m.webhookHealth(hs.Health()))
+	}
 	line := strings.Join(parts, "  ")
 	if title := m.st.Header.Render("KOMOJU POS") + "  "; lipgloss.Width(title+line) <= m.width {
 		line = title + line // the name goes first when there is room
@@ -668,6 +671,26 @@ func (m Model) viewHeader() string {
 	}
 	b.WriteString("\n" + m.st.Muted.Render(strings.Repeat("─", max(m.width, 10))))
 	return b.String()
+}
+
+// webhookHealth is the header's webhook line: whether the receiver really
+// listens, what it accepted and rejected, and when the last event came.
+// A receiver that is down says so in the notice colour, never "ready".
+func (m Model) webhookHealth(h webhooks.Health) string {
+	if !h.Listening {
+		return m.st.Notice.Render(m.t.S("webhooks down"))
+	}
+	s := m.t.S("webhooks") + " ●"
+	if h.Accepted > 0 {
+		s += fmt.Sprintf(" %d✓", h.Accepted)
+	}
+	if bad := h.Rejected + h.Failed; bad > 0 {
+		s += fmt.Sprintf(" %d✗", bad)
+	}
+	if !h.LastEventAt.IsZero() {
+		s += " " + h.LastEventAt.Local().Format("15:04:05")
+	}
+	return m.st.Muted.Render(s)
 }
 
 // maskAll keeps a key's prefix ("sk_test_") and hides the rest.
