@@ -1,6 +1,7 @@
 package proof
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -193,7 +194,7 @@ func countFault(o flows.Outcome, met *atomic.Int64) {
 
 // sellSession is a Method 1 checkout: create the session (again while the
 // create fails), then pay it until it is paid.
-func sellSession(ctx contextT, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64) (string, error) {
+func sellSession(ctx context.Context, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64) (string, error) {
 	var sale *flows.Sale
 	var err error
 	for try := 0; sale == nil; try++ {
@@ -225,7 +226,7 @@ func sellSession(ctx contextT, e *flows.Engine, amount int64, card flows.Details
 // answer the clerk rechecks by order number; only when KOMOJU says the
 // order was not charged does the next attempt get a new order number (the
 // old one is then a not-charged sale in the journal).
-func sellDirect(ctx contextT, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64, trace *[]string) (string, []string, error) {
+func sellDirect(ctx context.Context, e *flows.Engine, amount int64, card flows.Details, met, attempts *atomic.Int64, trace *[]string) (string, []string, error) {
 	order := e.NextOrderNum()
 	step := func(what string, o flows.Outcome, err error) {
 		*trace = append(*trace, fmt.Sprintf("%s %s %s: %s: %s (err %v)", time.Now().Format("15:04:05.000000"), what, order, o.Kind, o.Message, err))

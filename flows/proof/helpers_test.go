@@ -265,18 +265,12 @@ func rawCall(t testing.TB, method, url, key, contentType string, body io.Reader)
 	return res.StatusCode, b
 }
 
-// contextT is context.Context, named short for helper signatures.
-type contextT = context.Context
-
 func deref(s *string) string {
 	if s == nil {
 		return ""
 	}
 	return *s
 }
-
-// execCmd is exec.Cmd (short name for helper signatures).
-type execCmd = exec.Cmd
 
 // newCmd builds a command running the binary with the test environment.
 func newCmd(t testing.TB, env []string, args ...string) *exec.Cmd {

@@ -1,6 +1,7 @@
 package proof
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -282,7 +283,7 @@ func cardParams() *komoju.PaymentDetailsParams {
 
 // loadIteration runs one of five scripted sales and records the events
 // each successful answer implies. It returns the number of API calls made.
-func loadIteration(ctx contextT, c *komoju.Client, exp *expectedEvents, w, i int) (int, error) {
+func loadIteration(ctx context.Context, c *komoju.Client, exp *expectedEvents, w, i int) (int, error) {
 	amount := int64(1000 + w*100 + i%100)
 	no := false
 	check := func(p *komoju.Payment, err error, want komoju.PaymentStatus) error {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -387,7 +388,7 @@ func TestLiveKeyRefusedWithoutLive(t *testing.T) {
 
 // startBackground starts the binary and returns it with its combined
 // output; it is interrupted at the end of the test.
-func startBackground(t *testing.T, env []string, args ...string) (*execCmd, *syncBuffer) {
+func startBackground(t *testing.T, env []string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := newCmd(t, env, args...)
 	out := &syncBuffer{}
