@@ -2,8 +2,11 @@ package ui
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -107,4 +110,22 @@ func TestHeaderShowsWebhookHealth(t *testing.T) {
 	h.keys("1") // any message re-renders the header
 	h.waitText("webhooks down")
 	h.mustNotContain("webhooks ●")
+}
+
+// TestHeaderFitsNarrowTerminal: at 80 columns a busy webhook line is cut,
+// not wrapped, so the screen below does not move.
+func TestHeaderFitsNarrowTerminal(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	src := &healthSource{h: webhooks.Health{Listening: true, Accepted: 12345, Rejected: 678, LastEventAt: fixedNow}}
+	o := env.options()
+	o.Events = src
+	h := newHarness(t, o, 80, 24)
+	h.waitText("SANDBOX")
+	first := strings.SplitN(ansi.Strip(h.m.View()), "\n", 2)[0]
+	if w := ansi.StringWidth(first); w > 80 {
+		t.Fatalf("header is %d columns wide at 80: %q", w, first)
+	}
+	if !strings.HasSuffix(first, "…") {
+		t.Fatalf("a cut header should say so: %q", first)
+	}
 }

@@ -664,6 +664,9 @@ func (m Model) viewHeader() string {
 	if title := m.st.Header.Render("KOMOJU POS") + "  "; lipgloss.Width(title+line) <= m.width {
 		line = title + line // the name goes first when there is room
 	}
+	if m.width > 0 && lipgloss.Width(line) > m.width {
+		line = ansi.Truncate(line, m.width, "…") // a wrapped header would push the screen down
+	}
 	var b strings.Builder
 	b.WriteString(line)
 	for _, n := range m.opts.Notices {
