@@ -385,6 +385,14 @@ func (g *OrderNumbers) Next() string {
 	}
 }
 
+// Unique returns today's next number with a random suffix
+// ("POS-20261124-0008-K3F"), for when KOMOJU has refused a plain one as
+// already used: another till, or a journal that was lost, numbers the same
+// way.
+func (g *OrderNumbers) Unique() string {
+	return g.Next() + "-" + randomSuffix(3)
+}
+
 // parseSeq reads NNNN out of "<dayPrefix>NNNN[-suffix]" (0 when absent).
 func parseSeq(orderNum, dayPrefix string) int {
 	if !strings.HasPrefix(orderNum, dayPrefix) {

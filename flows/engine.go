@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -225,6 +226,17 @@ func (e *Engine) scenarioOpt(s string) []komoju.CallOption {
 // methods. Creating a session moves no money, so a failure here is simply
 // an error: nothing was charged.
 func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
+	generated := co.OrderNum == ""
+	for attempt := 0; ; attempt++ {
+		sale, err := e.startSession(ctx, co)
+		if !generated || attempt == orderNumRetries || !isOrderNumTaken(err) {
+			return sale, err
+		}
+		co.OrderNum = e.orders.Unique() // see PayDirect
+	}
+}
+
+func (e *Engine) startSession(ctx context.Context, co Checkout) (*Sale, error) {
 	if e.client == nil {
 		return nil, errNoClient
 	}
@@ -504,6 +516,33 @@ func cardLast4Of(t komoju.PaymentType, d Details) string {
 //
 // The error is nil unless the Outcome is OutcomeError or OutcomeUnknown.
 func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
+	generated := co.OrderNum == ""
+	for attempt := 0; ; attempt++ {
+		o, err := e.payDirect(ctx, co, t, d, opts, generated)
+		if !generated || attempt == orderNumRetries || !isOrderNumTaken(err) {
+			return o, err
+		}
+		// Another till (or a lost journal) already used the number we
+		// made up. KOMOJU refused it, so nothing was charged: take a
+		// number nobody can have and try once more.
+		co.OrderNum = e.orders.Unique()
+	}
+}
+
+// orderNumRetries bounds how often a generated order number that KOMOJU
+// refuses as taken is replaced.
+const orderNumRetries = 2
+
+// isOrderNumTaken reports KOMOJU refusing an order number as already used.
+// KOMOJU does not document the error for a duplicate external_order_num;
+// it is taken to be a 422 whose param names external_order_num (what the
+// sandbox answers for payments and for sessions' payment_data).
+func isOrderNumTaken(err error) bool {
+	var ke *komoju.Error
+	return errors.As(err, &ke) && ke.HTTPStatus == http.StatusUnprocessableEntity && strings.Contains(ke.Param, "external_order_num")
+}
+
+func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentType, d Details, opts PayOptions, generated bool) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
@@ -568,9 +607,16 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		o = OutcomeFromError(err, FlowDirect)
 		if o.Kind == OutcomeUnknown {
 			o = e.resolveDirectPay(ctx, co.OrderNum, params, call, err)
-		} else if o.Err != nil && o.Err.Param == "external_order_num" {
-			if prev, ok := e.existingOrder(ctx, co.OrderNum); ok {
+		} else if !generated && isOrderNumTaken(err) {
+			// The caller's own order number: this may be a retry of a sale
+			// whose first answer was lost. Only a payment for the same
+			// amount and currency is taken to be that sale; anything else
+			// is someone else's order and stays an error.
+			if prev, ok := e.existingOrder(ctx, co.OrderNum); ok && prev.Payment.Amount == co.Amount && prev.Payment.Currency == co.Currency {
 				o, err = prev, nil
+			} else {
+				o.Field = "order_num"
+				o.Message = "Order number " + co.OrderNum + " is already used at KOMOJU by another payment. Nothing was charged; use another order number."
 			}
 		}
 	} else {
