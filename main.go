@@ -230,7 +230,7 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 	}
 	closers = append(closers, j.Close)
 
-	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger})
+	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderPrefix})
 	ret, err := flows.NewReturnServer("127.0.0.1:0", eng.ReturnHandler(cfg.SecretKey))
 	if err != nil {
 		closeAll()

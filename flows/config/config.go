@@ -39,14 +39,17 @@ type Config struct {
 	WebhookSecret  string
 	Live           bool // --live given
 
-	Currency   string
-	Flow       string // session | direct
-	Capture    komoju.CaptureMode
-	NoBrowser  bool
-	Journal    string // explicit journal path, or "" for the default
-	Lang       string // en | ja
-	Demo       bool
-	Accessible bool
+	Currency  string
+	Flow      string // session | direct
+	Capture   komoju.CaptureMode
+	NoBrowser bool
+	Journal   string // explicit journal path, or "" for the default
+	Lang      string // en | ja
+	// OrderPrefix starts generated order numbers (default POS); give each
+	// till its own so their numbers never collide.
+	OrderPrefix string
+	Demo        bool
+	Accessible  bool
 
 	// KeySource says where the secret key came from: "flag", "env", "file" or "".
 	KeySource string
@@ -98,6 +101,7 @@ type Flags struct {
 	NoBrowser      bool
 	Journal        string
 	Lang           string
+	OrderPrefix    string
 	Demo           bool
 	Config         string
 }
@@ -116,6 +120,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.NoBrowser, "no-browser", false, "never open a browser; show URLs and QR codes only")
 	fs.StringVar(&f.Journal, "journal", "", "path of the sale journal (default under $XDG_DATA_HOME/komoju-tui)")
 	fs.StringVar(&f.Lang, "lang", "", "en (default) or ja")
+	fs.StringVar(&f.OrderPrefix, "order-prefix", "", "prefix of generated order numbers (default POS; one per till)")
 	fs.BoolVar(&f.Demo, "demo", false, "presenter mode: larger text, keys and ids masked")
 	fs.StringVar(&f.Config, "config", "", "config file (default $XDG_CONFIG_HOME/komoju-tui/config.toml)")
 	return f
@@ -145,6 +150,7 @@ type File struct {
 	NoBrowser      bool   `toml:"no_browser"`
 	Journal        string `toml:"journal"`
 	Lang           string `toml:"lang"`
+	OrderPrefix    string `toml:"order_prefix"`
 }
 
 // DefaultFilePath is $XDG_CONFIG_HOME/komoju-tui/config.toml (or
@@ -236,6 +242,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	capture, _ := pick("capture", f.Capture, "KOMOJU_TUI_CAPTURE", file.Capture)
 	c.Journal, _ = pick("journal", f.Journal, "KOMOJU_TUI_JOURNAL", file.Journal)
 	c.Lang, _ = pick("lang", f.Lang, "KOMOJU_TUI_LANG", file.Lang)
+	c.OrderPrefix, _ = pick("order-prefix", f.OrderPrefix, "KOMOJU_TUI_ORDER_PREFIX", file.OrderPrefix)
 	c.NoBrowser = f.NoBrowser || file.NoBrowser
 
 	if err := validateKey("secret key", c.SecretKey); err != nil {
@@ -266,6 +273,12 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 		c.Capture = komoju.CaptureManual
 	default:
 		return Config{}, fmt.Errorf("capture %q: want auto or manual", capture)
+	}
+	if c.OrderPrefix == "" {
+		c.OrderPrefix = "POS"
+	}
+	if !validPrefix(c.OrderPrefix) {
+		return Config{}, fmt.Errorf("order prefix %q: use 1 to 12 letters or digits", c.OrderPrefix)
 	}
 	switch c.Lang {
 	case "":
@@ -302,6 +315,18 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 		}
 	}
 	return c, nil
+}
+
+func validPrefix(p string) bool {
+	if len(p) == 0 || len(p) > 12 {
+		return false
+	}
+	for _, r := range p {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 func validateKey(what, k string) error {

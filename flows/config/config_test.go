@@ -39,21 +39,21 @@ func TestNoKeyMeansSandbox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Mode != ModeSandbox || c.Currency != "JPY" || c.Flow != "session" || c.Capture != komoju.CaptureAuto || c.Lang != "en" {
+	if c.Mode != ModeSandbox || c.Currency != "JPY" || c.Flow != "session" || c.Capture != komoju.CaptureAuto || c.Lang != "en" || c.OrderPrefix != "POS" {
 		t.Fatalf("defaults: %+v", c)
 	}
 }
 
 func TestPrecedenceFlagsEnvFile(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "secret_key = \"sk_test_fromfile12345678\"\ncurrency = \"USD\"\nflow = \"direct\"\n")
+	writeFile(t, dir, "secret_key = \"sk_test_fromfile12345678\"\ncurrency = \"USD\"\nflow = \"direct\"\norder_prefix = \"TILL2\"\n")
 	env := map[string]string{"XDG_CONFIG_HOME": dir}
 
 	c, err := resolve(t, nil, env)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SecretKey != "sk_test_fromfile12345678" || c.KeySource != "file" || c.Mode != ModeTest || c.Currency != "USD" || c.Flow != "direct" {
+	if c.SecretKey != "sk_test_fromfile12345678" || c.KeySource != "file" || c.Mode != ModeTest || c.Currency != "USD" || c.Flow != "direct" || c.OrderPrefix != "TILL2" {
 		t.Fatalf("file only: %+v", c)
 	}
 	if c.APIURL != DefaultAPIURL {
@@ -109,6 +109,8 @@ func TestBadInputNamesTheProblem(t *testing.T) {
 		{[]string{"--flow", "sideways"}, map[string]string{}, `flow "sideways"`},
 		{[]string{"--capture", "later"}, map[string]string{}, `capture "later"`},
 		{[]string{"--lang", "fr"}, map[string]string{}, `lang "fr"`},
+		{[]string{"--order-prefix", "POS 2"}, map[string]string{}, `order prefix "POS 2"`},
+		{[]string{"--order-prefix", "TILLNUMBERTHIRTEEN"}, map[string]string{}, `order prefix`},
 		{nil, map[string]string{"KOMOJU_API_URL": "http://x/api/v1"}, "no secret key"},
 		{nil, map[string]string{"KOMOJU_SECRET_KEY": "sk_test_ abc"}, "space"},
 		{nil, map[string]string{"KOMOJU_SECRET_KEY": "pk_test_abcdefghijkl"}, "publishable key"},
