@@ -325,6 +325,26 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 	return b, true
 }
 
+// start resolves the configuration, connects to the backend and bounds
+// the command's time, the steps every command after its own flag checks
+// takes in this order. A non-zero code (already reported) means stop;
+// otherwise the caller defers done.
+func (r *runner) start(c *common, needJournal bool) (b *Backend, ctx context.Context, done func(), code int) {
+	cfg, ok := r.resolve(c)
+	if !ok {
+		return nil, nil, nil, ExitUsage
+	}
+	if b, ok = r.open(cfg); !ok {
+		return nil, nil, nil, ExitFailure
+	}
+	if needJournal && b.Journal == nil {
+		closeBackend(b, r.stderr)
+		return nil, nil, nil, r.fail(ExitFailure, "local", "no sale journal is open (see --journal)")
+	}
+	ctx, cancel := r.withTimeout(c, 0)
+	return b, ctx, func() { cancel(); closeBackend(b, r.stderr) }, ExitOK
+}
+
 func closeBackend(b *Backend, stderr io.Writer) {
 	if b == nil || b.Close == nil {
 		return

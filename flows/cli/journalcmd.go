@@ -83,20 +83,11 @@ func (r *runner) history(args []string) int {
 	default:
 		f.Limit = *limit
 	}
-	cfg, ok := r.resolve(c)
-	if !ok {
-		return ExitUsage
+	b, ctx, done, code := r.start(c, true)
+	if code != ExitOK {
+		return code
 	}
-	b, ok := r.open(cfg)
-	if !ok {
-		return ExitFailure
-	}
-	defer closeBackend(b, r.stderr)
-	if b.Journal == nil {
-		return r.fail(ExitFailure, "local", "no sale journal is open (see --journal)")
-	}
-	ctx, cancel := r.withTimeout(c, 0)
-	defer cancel()
+	defer done()
 	sales, err := b.Journal.Sales(ctx, f)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
@@ -162,20 +153,11 @@ func (r *runner) summary(args []string) int {
 		r.usageError("--date", "%s", err.Error())
 		return ExitUsage
 	}
-	cfg, ok := r.resolve(c)
-	if !ok {
-		return ExitUsage
+	b, ctx, done, code := r.start(c, true)
+	if code != ExitOK {
+		return code
 	}
-	b, ok := r.open(cfg)
-	if !ok {
-		return ExitFailure
-	}
-	defer closeBackend(b, r.stderr)
-	if b.Journal == nil {
-		return r.fail(ExitFailure, "local", "no sale journal is open (see --journal)")
-	}
-	ctx, cancel := r.withTimeout(c, 0)
-	defer cancel()
+	defer done()
 	sum, err := b.Journal.Summary(ctx, day, time.Local)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())

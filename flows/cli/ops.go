@@ -134,17 +134,11 @@ func (r *runner) simpleOp(args []string, usage string, withAmount, withDesc bool
 	if !ok {
 		return ExitUsage
 	}
-	cfg, ok := r.resolve(c)
-	if !ok {
-		return ExitUsage
+	b, ctx, done, code := r.start(c, false)
+	if code != ExitOK {
+		return code
 	}
-	b, ok := r.open(cfg)
-	if !ok {
-		return ExitFailure
-	}
-	defer closeBackend(b, r.stderr)
-	ctx, cancel := r.withTimeout(c, 0)
-	defer cancel()
+	defer done()
 	var amt int64
 	if withAmount && strings.TrimSpace(*amount) != "" {
 		v, _, code, ok := r.moneyAmount(ctx, b, id, *amount)
@@ -250,17 +244,11 @@ func (r *runner) show(args []string) int {
 	if !ok {
 		return ExitUsage
 	}
-	cfg, ok := r.resolve(c)
-	if !ok {
-		return ExitUsage
+	b, ctx, done, code := r.start(c, false)
+	if code != ExitOK {
+		return code
 	}
-	b, ok := r.open(cfg)
-	if !ok {
-		return ExitFailure
-	}
-	defer closeBackend(b, r.stderr)
-	ctx, cancel := r.withTimeout(c, 0)
-	defer cancel()
+	defer done()
 
 	// An order number or session id from the journal stands for its
 	// payment.
