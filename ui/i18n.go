@@ -144,7 +144,7 @@ func jaMessages() map[string]string {
 		"capture manual":                       "手動売上 (仮売上)",
 		"Customer pays on their phone":         "お客様のスマホで支払う",
 		"offsite":                              "外部",
-		"async":                                "後払い",
+		"async":                                "入金待ち",
 		"Details":                              "入力",
 		"Creating session":                     "セッション作成",
 		"Paying":                               "支払い",
