@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"mime"
@@ -55,15 +54,15 @@ func (r apiResp) compact() apiResp {
 // expand rebuilds the body of a compacted answer.
 func (r apiResp) expand() apiResp {
 	if r.body == nil && r.v != nil {
-		r.body, _ = json.Marshal(r.v)
+		r.body, _ = marshalJSON(r.v)
 	}
 	return r
 }
 
-func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+func jsonMarshal(v any) ([]byte, error) { return marshalJSON(v) }
 
 func okJSON(v any) apiResp {
-	b, err := json.Marshal(v)
+	b, err := marshalJSON(v)
 	if err != nil {
 		return fail(newErr(komoju.CodeInternalServerError, "", "could not encode the response"))
 	}
@@ -74,8 +73,9 @@ func fail(e *apiError) apiResp { return apiResp{status: e.status, body: e.body()
 
 func writeResp(w http.ResponseWriter, resp apiResp) {
 	h := w.Header()
-	h["Content-Type"] = []string{"application/json; charset=utf-8"}
-	h["Cache-Control"] = []string{"no-store"}
+	vals := [2]string{"application/json; charset=utf-8", "no-store"} // one allocation for both headers
+	h["Content-Type"] = vals[0:1:1]
+	h["Cache-Control"] = vals[1:2:2]
 	w.WriteHeader(resp.status)
 	if len(resp.body) > 0 {
 		_, _ = w.Write(resp.body)
@@ -161,6 +161,17 @@ func keyFromRequest(r *http.Request) (string, bool) {
 }
 
 func (s *Server) authenticate(r *http.Request, acc access) (string, *apiError) {
+	// Fast path: the exact header curl and the komoju client send for the
+	// secret key, compared in constant time without decoding it.
+	if h := r.Header.Get("Authorization"); len(h) == len(s.secretAuth) {
+		var diff byte
+		for i := 0; i < len(h); i++ {
+			diff |= h[i] ^ s.secretAuth[i]
+		}
+		if diff == 0 {
+			return s.secretKey, nil
+		}
+	}
 	key, ok := keyFromRequest(r)
 	if !ok {
 		return "", newErr(komoju.CodeUnauthorized, "", "Authentication required: send your API key as the HTTP Basic username (curl -u YOUR_SECRET_KEY: ...)")
@@ -187,7 +198,7 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		p, perr := parseForm(q)
 		return nil, p, perr
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	body, err := readBody(r)
 	if err != nil {
 		return nil, nil, errBadRequest("Could not read the request body")
 	}
@@ -216,6 +227,29 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		return body, p, perr
 	}
 	return body, nil, errBadRequest("Unsupported Content-Type %q: send application/json or application/x-www-form-urlencoded", truncate(ct, 64))
+}
+
+// readBody reads at most maxBody+1 bytes of the body. With a
+// Content-Length within the limit (what every client sends) it reads into
+// a buffer of exactly that size, so the bytes are read once without
+// io.ReadAll's growing copies; otherwise it reads as before.
+func readBody(r *http.Request) ([]byte, error) {
+	n := r.ContentLength
+	if n < 0 || n > maxBody {
+		return io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r.Body, body); err != nil {
+		return nil, err
+	}
+	// net/http enforces Content-Length; a Body that does not (a handler
+	// test's reader) must still not smuggle extra bytes past the limit.
+	var probe [1]byte
+	if m, _ := r.Body.Read(probe[:]); m > 0 {
+		rest, err := io.ReadAll(io.LimitReader(r.Body, maxBody-n))
+		return append(append(body, probe[0]), rest...), err
+	}
+	return body, nil
 }
 
 // api wraps an endpoint with faults, auth, body decoding and idempotency.

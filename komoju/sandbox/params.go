@@ -78,8 +78,13 @@ func truncate(s string, n int) string {
 // json.Number; form values are strings.
 type obj map[string]any
 
-// parseJSON decodes a JSON object body.
+// parseJSON decodes a JSON object body (valid UTF-8, trimmed). The
+// one-pass fastJSON decodes well-formed bodies; anything else goes through
+// encoding/json, which words the error.
 func parseJSON(body []byte) (obj, *apiError) {
+	if m, ok := fastJSON(body); ok {
+		return m, nil
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any

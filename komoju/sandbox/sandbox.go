@@ -21,6 +21,7 @@ package sandbox
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -122,6 +123,7 @@ func (f Faults) validate() error {
 // Server is a running sandbox. All methods are safe for concurrent use.
 type Server struct {
 	secretKey, publishableKey, webhookSecret string
+	secretAuth                               string // "Basic " + base64(secretKey + ":"), what clients send
 
 	log      *slog.Logger
 	clock    *Clock
@@ -224,6 +226,7 @@ func New(opts Options) (*Server, error) {
 		stop:           make(chan struct{}),
 		newConns:       map[net.Conn]struct{}{},
 		emptyMeta:      map[string]string{},
+		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
 	}
 	for t, fee := range opts.CustomerFees {
 		if fee < 0 || fee > komoju.MaxAmount {

@@ -1,0 +1,158 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// TestAppendPaymentMatchesEncodingJSON holds the hand-written payment
+// encoder to encoding/json byte for byte: every payment and event a mixed
+// run of the sandbox produced, plus values built to hit each case where it
+// must step aside (escaping, refunds, metadata, odd times, other methods).
+func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
+	sb := startSandbox(t, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))})
+	c := newRaw(t, sb)
+	must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	must(t, c.post("/payments", cardPayment("4111111111111111", "description", `<b>"café" & \ tea</b>`, "external_order_num", "A-1", "locale", "ja")), 200)
+	must(t, c.post("/payments", cardPayment("4242424242424242", "metadata", map[string]any{"k": "v", "<": "&"})), 200)
+	manual := must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false)), 200).str("id")
+	must(t, c.post("/payments/"+manual+"/capture", map[string]any{"amount": 600}), 200)
+	must(t, c.post("/payments/"+manual+"/refund", map[string]any{"amount": 100}), 200)
+	must(t, c.post("/payments", map[string]any{"amount": 1000, "currency": "JPY", "payment_details": konbini("lawson")}), 200)
+	mustErr(t, c.post("/payments", cardPayment("4123111111111000")), 502, "insufficient_funds")
+	sess := must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "JPY", "return_url": "https://shop.example/r?a=1&b=2"}), 200).str("id")
+	must(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4100000000005000")}), 200)
+	must(t, c.post("/payments", map[string]any{"amount": 100, "currency": "JPY", "payment_details": map[string]any{"type": "paypay"}}), 200)
+
+	sb.mu.Lock()
+	var pays []*komoju.Payment
+	for _, p := range sb.st.payments {
+		pays = append(pays, p.snap)
+	}
+	for _, e := range sb.st.events {
+		pays = append(pays, e.payment)
+	}
+	sb.mu.Unlock()
+	if len(pays) < 10 {
+		t.Fatalf("only %d payments and events to compare", len(pays))
+	}
+
+	now := time.Date(2026, 5, 1, 10, 0, 0, 123456789, time.FixedZone("JST", 9*3600))
+	s := func(v string) *string { return &v }
+	cc := &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{Brand: "visa", LastFourDigits: "1111", Month: 12, Year: 2030, Name: "TARO"}}
+	base := komoju.Payment{ID: "abc", Resource: "payment", Status: komoju.PaymentCaptured, Amount: 1000, Tax: 100, Total: 1100,
+		Currency: "JPY", CreatedAt: now, CapturedAt: &now, PaymentDetails: cc, Metadata: map[string]string{}, Refunds: []komoju.Refund{}, RefundRequests: []komoju.RefundRequest{}}
+	plain := base
+	pays = append(pays, &plain)
+	for _, f := range []func(p *komoju.Payment){
+		func(p *komoju.Payment) { p.Metadata, p.Refunds, p.RefundRequests, p.PaymentDetails, p.CapturedAt = nil, nil, nil, nil, nil },
+		func(p *komoju.Payment) { p.Description = s("line\nbreak\u2028") },
+		func(p *komoju.Payment) { p.ExternalOrderNum = s("日本") },
+		func(p *komoju.Payment) { p.Customer, p.MCC, p.Session = s("cus"), s("5999"), s("sess") },
+		func(p *komoju.Payment) { p.CustomerFamilyName, p.CustomerGivenName = s("Yamada"), s("Taro") },
+		func(p *komoju.Payment) { p.Locale = "en" },
+		func(p *komoju.Payment) { p.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func(p *komoju.Payment) { p.CreatedAt = time.Time{} },
+		func(p *komoju.Payment) { d := now.In(time.FixedZone("x", -5*3600-1800)); p.PaymentDeadline = &d },
+		func(p *komoju.Payment) { p.Amount, p.Tax, p.Total, p.AmountRefunded = -1, 0, 1<<62, 5 },
+		func(p *komoju.Payment) { p.Metadata = map[string]string{"a": "b"} },
+		func(p *komoju.Payment) { p.Refunds = []komoju.Refund{{ID: "r", Amount: 1}} },
+		func(p *komoju.Payment) { p.StatementDescriptor = json.RawMessage(`"SHOP"`) },
+		func(p *komoju.Payment) { p.PlatformDetails, p.Subscription = json.RawMessage(`{}`), json.RawMessage(`null`) },
+		func(p *komoju.Payment) {
+			p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{}}
+		},
+		func(p *komoju.Payment) {
+			p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{Email: "a&b@example.com", RedirectURL: "http://x/3ds?a=1&b=<2>"}}
+		},
+		func(p *komoju.Payment) {
+			p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, Raw: json.RawMessage(`{"type":"credit_card","extra":1}`), CreditCard: &komoju.CreditCardDetails{Brand: "visa"}}
+		},
+		func(p *komoju.Payment) { p.PaymentDetails = &komoju.PaymentDetails{Type: "paypay"} },
+	} {
+		v := base
+		f(&v)
+		pays = append(pays, &v)
+	}
+
+	fast := 0
+	for _, p := range pays {
+		want, err := json.Marshal(p)
+		got, gerr := marshalJSON(p)
+		if (err == nil) != (gerr == nil) || !bytes.Equal(got, want) {
+			t.Errorf("payment %s:\n got %s (%v)\nwant %s (%v)", p.ID, got, gerr, want, err)
+		}
+		if _, ok := appendPayment(nil, p); ok {
+			fast++
+		}
+	}
+	// The fast path must actually run for the common card payment, or this
+	// test compares encoding/json with itself.
+	if _, ok := appendPayment(nil, &plain); !ok || fast < 8 {
+		t.Fatalf("the hand-written encoder handled %d of %d payments (the plain card: %v)", fast, len(pays), ok)
+	}
+}
+
+// fastJSONSeeds are bodies for the decoder comparison and FuzzFastJSON.
+var fastJSONSeeds = []string{
+	`{"amount":1000,"currency":"JPY","tax":0,"payment_details":{"type":"credit_card","number":"4111111111111111","month":12,"year":2030,"verification_value":"123"}}`,
+	`{}`, `{ }`, `{"a":[]}`, `{"a":[1,2.5,-0,1e5,1E-3,-12.5e+2]}`, `{"a":{"b":{"c":[{"d":null}]}}}`,
+	`{"a":true,"b":false,"c":null}`, `{"a":"x","a":"y"}`, `{"s":"\"\\\/\b\f\n\r\t\u00e9\u0000"}`, `{"s":"\ud83d\ude00"}`,
+	`{"s":"\ud800"}`, `{"s":"日本 \u2028"}`, `{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`, `{"a":-}`, `{"a":+1}`,
+	`{"a":1}x`, `{"a":1}{}`, `{"a":1} `, `[1]`, `"x"`, `{"a":tru}`, `{"a":nul}`, `{"a" 1}`, `{"a":1,}`, `{,}`,
+	`{"a":[1,]}`, `{"a":"\x"}`, `{"a":"\u12"}`, "{\"a\":\"\t\"}", `{1:2}`, `{"a":1`, `{"a":"x`,
+	`{"a":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`,
+	`{"amount":"1e400","tax":"auto","metadata":{"k":[1]}}`,
+}
+
+// checkFastJSON compares fastJSON with encoding/json on one body.
+func checkFastJSON(t *testing.T, body []byte) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || !utf8.Valid(body) { // readParams never passes these on
+		return
+	}
+	got, ok := fastJSON(body)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var want any
+	err := dec.Decode(&want)
+	_, extra := dec.Token()
+	wm, isObj := want.(map[string]any)
+	valid := err == nil && extra != nil && isObj
+	if ok && !valid {
+		t.Fatalf("fastJSON accepted %q, which encoding/json refuses (err %v, object %v)", body, err, isObj)
+	}
+	if ok && !reflect.DeepEqual(map[string]any(got), wm) {
+		t.Fatalf("fastJSON(%q) = %#v, encoding/json gives %#v", body, got, wm)
+	}
+}
+
+func TestFastJSONMatchesEncodingJSON(t *testing.T) {
+	accepted := 0
+	for _, s := range fastJSONSeeds {
+		checkFastJSON(t, []byte(s))
+		if _, ok := fastJSON([]byte(s)); ok {
+			accepted++
+		}
+	}
+	if _, ok := fastJSON([]byte(fastJSONSeeds[0])); !ok || accepted < 10 {
+		t.Fatalf("fastJSON accepted %d seeds (the card payment: %v); the comparison would be vacuous", accepted, ok)
+	}
+}
+
+// FuzzFastJSON: whatever fastJSON accepts, encoding/json accepts and
+// decodes to the same value.
+//
+//	go test -run '^$' -fuzz FuzzFastJSON -fuzztime 30s ./komoju/sandbox/
+func FuzzFastJSON(f *testing.F) {
+	for _, s := range fastJSONSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) { checkFastJSON(t, body) })
+}

@@ -1,0 +1,288 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+)
+
+// fastJSON decodes a JSON object body into exactly the value parseJSON's
+// encoding/json path builds (map[string]any, []any, string, json.Number,
+// bool, nil; a repeated key keeps its last value), in one pass over the
+// bytes with no intermediate copy. It is strict: anything it is not sure
+// of — any syntax error, trailing data, a top level that is not an object,
+// \u escapes of surrogates, deep nesting — returns ok=false, and the caller
+// decodes with encoding/json, which then also words the error. The profile
+// of POST /payments showed the generic decoder's buffer copy and
+// objectInterface as the largest cost of the request.
+//
+// body must be valid UTF-8 and trimmed of surrounding white space
+// (readParams checks and trims before decoding).
+func fastJSON(body []byte) (obj, bool) {
+	d := fastDec{b: body}
+	if len(body) == 0 || body[0] != '{' {
+		return nil, false
+	}
+	v, ok := d.value(0)
+	if !ok {
+		return nil, false
+	}
+	d.ws()
+	if d.i != len(d.b) {
+		return nil, false
+	}
+	m, _ := v.(map[string]any)
+	return obj(m), m != nil
+}
+
+// fastMaxDepth bounds recursion; deeper documents go to encoding/json
+// (which allows 10,000 levels and says so when exceeded).
+const fastMaxDepth = 64
+
+type fastDec struct {
+	b []byte
+	i int
+}
+
+func (d *fastDec) ws() {
+	for d.i < len(d.b) {
+		switch d.b[d.i] {
+		case ' ', '\t', '\n', '\r':
+			d.i++
+		default:
+			return
+		}
+	}
+}
+
+func (d *fastDec) value(depth int) (any, bool) {
+	d.ws()
+	if d.i >= len(d.b) || depth > fastMaxDepth {
+		return nil, false
+	}
+	switch c := d.b[d.i]; {
+	case c == '{':
+		return d.object(depth)
+	case c == '[':
+		return d.array(depth)
+	case c == '"':
+		s, ok := d.str()
+		return s, ok
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	case c == 't':
+		return true, d.lit("true")
+	case c == 'f':
+		return false, d.lit("false")
+	case c == 'n':
+		return nil, d.lit("null")
+	}
+	return nil, false
+}
+
+func (d *fastDec) lit(s string) bool {
+	if len(d.b)-d.i < len(s) || string(d.b[d.i:d.i+len(s)]) != s {
+		return false
+	}
+	d.i += len(s)
+	return true
+}
+
+func (d *fastDec) object(depth int) (any, bool) {
+	d.i++ // {
+	m := make(map[string]any, 8)
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == '}' {
+		d.i++
+		return m, true
+	}
+	for {
+		d.ws()
+		if d.i >= len(d.b) || d.b[d.i] != '"' {
+			return nil, false
+		}
+		k, ok := d.str()
+		if !ok {
+			return nil, false
+		}
+		d.ws()
+		if d.i >= len(d.b) || d.b[d.i] != ':' {
+			return nil, false
+		}
+		d.i++
+		v, ok := d.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		m[k] = v
+		d.ws()
+		if d.i >= len(d.b) {
+			return nil, false
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case '}':
+			d.i++
+			return m, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+func (d *fastDec) array(depth int) (any, bool) {
+	d.i++ // [
+	a := []any{}
+	d.ws()
+	if d.i < len(d.b) && d.b[d.i] == ']' {
+		d.i++
+		return a, true
+	}
+	for {
+		v, ok := d.value(depth + 1)
+		if !ok {
+			return nil, false
+		}
+		a = append(a, v)
+		d.ws()
+		if d.i >= len(d.b) {
+			return nil, false
+		}
+		switch d.b[d.i] {
+		case ',':
+			d.i++
+		case ']':
+			d.i++
+			return a, true
+		default:
+			return nil, false
+		}
+	}
+}
+
+// str reads a string at d.i (which is '"'). Plain strings are one copy;
+// escapes are decoded as encoding/json does, except surrogate \u escapes,
+// which are left to it.
+func (d *fastDec) str() (string, bool) {
+	d.i++ // "
+	start := d.i
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			s := string(d.b[start:d.i])
+			d.i++
+			return s, true
+		case c == '\\':
+			return d.strEscaped(start)
+		case c < 0x20:
+			return "", false
+		}
+		d.i++
+	}
+	return "", false
+}
+
+func (d *fastDec) strEscaped(start int) (string, bool) {
+	out := make([]byte, d.i-start, d.i-start+16)
+	copy(out, d.b[start:d.i])
+	for d.i < len(d.b) {
+		c := d.b[d.i]
+		switch {
+		case c == '"':
+			d.i++
+			return string(out), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			out = append(out, c)
+			d.i++
+			continue
+		}
+		if d.i+1 >= len(d.b) {
+			return "", false
+		}
+		e := d.b[d.i+1]
+		d.i += 2
+		switch e {
+		case '"', '\\', '/':
+			out = append(out, e)
+		case 'b':
+			out = append(out, '\b')
+		case 'f':
+			out = append(out, '\f')
+		case 'n':
+			out = append(out, '\n')
+		case 'r':
+			out = append(out, '\r')
+		case 't':
+			out = append(out, '\t')
+		case 'u':
+			if d.i+4 > len(d.b) {
+				return "", false
+			}
+			var r rune
+			for _, h := range d.b[d.i : d.i+4] {
+				switch {
+				case h >= '0' && h <= '9':
+					r = r<<4 | rune(h-'0')
+				case h >= 'a' && h <= 'f':
+					r = r<<4 | rune(h-'a'+10)
+				case h >= 'A' && h <= 'F':
+					r = r<<4 | rune(h-'A'+10)
+				default:
+					return "", false
+				}
+			}
+			if r >= 0xD800 && r < 0xE000 { // surrogates: encoding/json's pairing rules apply
+				return "", false
+			}
+			d.i += 4
+			out = utf8.AppendRune(out, r)
+		default:
+			return "", false
+		}
+	}
+	return "", false
+}
+
+// number reads a JSON number (RFC 8259 grammar) as json.Number, keeping
+// its text as encoding/json's UseNumber does.
+func (d *fastDec) number() (any, bool) {
+	start := d.i
+	if d.b[d.i] == '-' {
+		d.i++
+	}
+	digits := func() int {
+		n := 0
+		for d.i < len(d.b) && d.b[d.i] >= '0' && d.b[d.i] <= '9' {
+			d.i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case d.i < len(d.b) && d.b[d.i] == '0':
+		d.i++
+	case digits() == 0:
+		return nil, false
+	}
+	if d.i < len(d.b) && d.b[d.i] == '.' {
+		d.i++
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
+		d.i++
+		if d.i < len(d.b) && (d.b[d.i] == '+' || d.b[d.i] == '-') {
+			d.i++
+		}
+		if digits() == 0 {
+			return nil, false
+		}
+	}
+	// A digit right after a leading 0 ("01") is not JSON; the caller sees
+	// it as a missing separator and gives up.
+	return json.Number(d.b[start:d.i]), true
+}
