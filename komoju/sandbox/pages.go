@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -20,35 +21,41 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-var pageTemplates = template.Must(template.New("").Funcs(template.FuncMap{
-	"money": komoju.FormatAmount,
-	"jst": func(t *time.Time) string {
-		if t == nil {
-			return ""
-		}
-		return t.In(jst).Format("2006-01-02 15:04:05 JST")
-	},
-	"deref": func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	},
-	"methodName": func(t komoju.PaymentType) string {
-		if m, ok := lookupMethod(t); ok {
-			return m.nameEn
-		}
-		return string(t)
-	},
-	"storeName": func(slug string) string {
-		if st, ok := lookupStore(slug); ok {
-			return st.NameEn
-		}
-		return slug
-	},
-	"stores":  func() []storeInfo { return konbiniStores },
-	"offsite": func(t komoju.PaymentType) bool { return t.IsOffsite() },
-}).ParseFS(templateFS, "templates/*.html"))
+// pageTemplates parses the page templates on first use rather than in
+// package init, so commands that never serve a page (every headless
+// komoju-tui command links this package) do not pay about 0.6 ms at start.
+// The templates are embedded, so a parse error is a build defect: Must.
+var pageTemplates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("").Funcs(template.FuncMap{
+		"money": komoju.FormatAmount,
+		"jst": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(jst).Format("2006-01-02 15:04:05 JST")
+		},
+		"deref": func(s *string) string {
+			if s == nil {
+				return ""
+			}
+			return *s
+		},
+		"methodName": func(t komoju.PaymentType) string {
+			if m, ok := lookupMethod(t); ok {
+				return m.nameEn
+			}
+			return string(t)
+		},
+		"storeName": func(slug string) string {
+			if st, ok := lookupStore(slug); ok {
+				return st.NameEn
+			}
+			return slug
+		},
+		"stores":  func() []storeInfo { return konbiniStores },
+		"offsite": func(t komoju.PaymentType) bool { return t.IsOffsite() },
+	}).ParseFS(templateFS, "templates/*.html"))
+})
 
 // pageData is what every page template receives.
 type pageData struct {
@@ -84,7 +91,7 @@ func (d pageData) AuthFails() bool { return d.TDS == tdsAuthFail }
 func (s *Server) render(w http.ResponseWriter, name string, status int, d pageData) {
 	d.Base = s.base
 	var buf bytes.Buffer
-	if err := pageTemplates.ExecuteTemplate(&buf, name, d); err != nil {
+	if err := pageTemplates().ExecuteTemplate(&buf, name, d); err != nil {
 		s.log.Error("sandbox: render page", "page", name, "err", err)
 		http.Error(w, "SANDBOX: could not render the page", http.StatusInternalServerError)
 		return
