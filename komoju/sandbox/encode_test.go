@@ -51,7 +51,9 @@ func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
 	plain := base
 	pays = append(pays, &plain)
 	for _, f := range []func(p *komoju.Payment){
-		func(p *komoju.Payment) { p.Metadata, p.Refunds, p.RefundRequests, p.PaymentDetails, p.CapturedAt = nil, nil, nil, nil, nil },
+		func(p *komoju.Payment) {
+			p.Metadata, p.Refunds, p.RefundRequests, p.PaymentDetails, p.CapturedAt = nil, nil, nil, nil, nil
+		},
 		func(p *komoju.Payment) { p.Description = s("line\nbreak\u2028") },
 		func(p *komoju.Payment) { p.ExternalOrderNum = s("日本") },
 		func(p *komoju.Payment) { p.Customer, p.MCC, p.Session = s("cus"), s("5999"), s("sess") },
@@ -64,7 +66,9 @@ func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
 		func(p *komoju.Payment) { p.Metadata = map[string]string{"a": "b"} },
 		func(p *komoju.Payment) { p.Refunds = []komoju.Refund{{ID: "r", Amount: 1}} },
 		func(p *komoju.Payment) { p.StatementDescriptor = json.RawMessage(`"SHOP"`) },
-		func(p *komoju.Payment) { p.PlatformDetails, p.Subscription = json.RawMessage(`{}`), json.RawMessage(`null`) },
+		func(p *komoju.Payment) {
+			p.PlatformDetails, p.Subscription = json.RawMessage(`{}`), json.RawMessage(`null`)
+		},
 		func(p *komoju.Payment) {
 			p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{}}
 		},
