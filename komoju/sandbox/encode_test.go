@@ -3,8 +3,12 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
 	"reflect"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unicode/utf8"
 
@@ -159,4 +163,31 @@ func FuzzFastJSON(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) { checkFastJSON(t, body) })
+}
+
+// TestReadBodyMatchesReadAll: the sized read gives what io.ReadAll of at
+// most maxBody+1 bytes gives, whether Content-Length is right, short, long
+// or absent, so the 1 MiB limit cannot be slipped past with a wrong length.
+func TestReadBodyMatchesReadAll(t *testing.T) {
+	big := bytes.Repeat([]byte("a"), maxBody+10)
+	for _, tc := range []struct {
+		body []byte
+		cl   int64
+	}{
+		{[]byte(`{"a":1}`), 7}, {[]byte(`{"a":1}`), 3}, {[]byte(`{"a":1}`), 20}, {[]byte(`{"a":1}`), -1},
+		{nil, 0}, {[]byte("x"), 0}, {big, 3}, {big, maxBody}, {big, maxBody + 1}, {big, -1}, {big[:maxBody], maxBody},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "http://sandbox/", bytes.NewReader(tc.body))
+		req.ContentLength = tc.cl
+		got, err := readBody(req)
+		want, _ := io.ReadAll(io.LimitReader(bytes.NewReader(tc.body), maxBody+1))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("body of %d bytes, Content-Length %d: read %d bytes (%v), want %d", len(tc.body), tc.cl, len(got), err, len(want))
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, "http://sandbox/", iotest.ErrReader(errors.New("connection reset")))
+	req.ContentLength = 5
+	if _, err := readBody(req); err == nil {
+		t.Error("a failing body read gave no error")
+	}
 }
