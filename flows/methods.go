@@ -406,12 +406,12 @@ func (d Details) Params(t komoju.PaymentType) *komoju.PaymentDetailsParams {
 
 // Card brand slugs, as KOMOJU writes them in payment_details.brand.
 const (
-	BrandVisa    = "visa"
-	BrandMaster  = "master"
-	BrandJCB     = "jcb"
-	BrandAmex    = "american_express"
-	BrandDiners  = "diners_club"
-	BrandUnknown = "unknown"
+	BrandVisa    = komoju.BrandVisa
+	BrandMaster  = komoju.BrandMaster
+	BrandJCB     = komoju.BrandJCB
+	BrandAmex    = komoju.BrandAmex
+	BrandDiners  = komoju.BrandDiners
+	BrandUnknown = komoju.BrandUnknown
 )
 
 // NormalizeCardNumber drops the spaces and dashes people type between
@@ -426,60 +426,11 @@ func NormalizeCardNumber(s string) string {
 }
 
 // Luhn reports whether number (separators allowed) passes the Luhn check.
-func Luhn(number string) bool {
-	n := NormalizeCardNumber(number)
-	if len(n) < 2 {
-		return false
-	}
-	sum := 0
-	double := false
-	for i := len(n) - 1; i >= 0; i-- {
-		c := n[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d := int(c - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
-}
+func Luhn(number string) bool { return komoju.Luhn(NormalizeCardNumber(number)) }
 
 // CardBrand detects the brand from the number's prefix: visa,
 // master, jcb, american_express, diners_club, or unknown.
-func CardBrand(number string) string {
-	n := NormalizeCardNumber(number)
-	prefix := func(k int) int {
-		if len(n) < k {
-			return -1
-		}
-		v, err := strconv.Atoi(n[:k])
-		if err != nil {
-			return -1
-		}
-		return v
-	}
-	p1, p2, p3, p4 := prefix(1), prefix(2), prefix(3), prefix(4)
-	switch {
-	case p1 == 4:
-		return BrandVisa
-	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
-		return BrandMaster
-	case p2 == 34 || p2 == 37:
-		return BrandAmex
-	case p4 >= 3528 && p4 <= 3589:
-		return BrandJCB
-	case p3 >= 300 && p3 <= 305, p2 == 36, p2 == 38, p2 == 39, p4 == 3095:
-		return BrandDiners
-	}
-	return BrandUnknown
-}
+func CardBrand(number string) string { return komoju.CardBrand(NormalizeCardNumber(number)) }
 
 // BrandName is the display name of a brand slug.
 func BrandName(brand string) string {

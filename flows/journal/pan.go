@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // ErrCardData is returned (wrapped, with the field name) when a text field
@@ -154,22 +156,7 @@ func groupedPAN(s string) bool {
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func luhn(d []byte) bool {
-	sum := 0
-	double := false
-	for i := len(d) - 1; i >= 0; i-- {
-		n := int(d[i] - '0')
-		if double {
-			n *= 2
-			if n > 9 {
-				n -= 9
-			}
-		}
-		sum += n
-		double = !double
-	}
-	return sum%10 == 0
-}
+func luhn(d []byte) bool { return komoju.Luhn(string(d)) }
 
 // looksLikeSecretKey spots KOMOJU secret keys (sk_live_..., sk_test_...).
 // Publishable keys are public and allowed.

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -47,44 +46,6 @@ var threeDSCards = map[string]tdsKind{
 	"4100000000500000": tdsAuthFail,
 	"5100000000500007": tdsAuthFail,
 	"3528000000500006": tdsAuthFail,
-}
-
-// cardBrand names the brand as KOMOJU does, from the number's prefix.
-func cardBrand(n string) string {
-	p2, _ := strconv.Atoi(n[:2])
-	p4, _ := strconv.Atoi(n[:4])
-	switch {
-	case n[0] == '4':
-		return "visa"
-	case p2 >= 51 && p2 <= 55, p4 >= 2221 && p4 <= 2720:
-		return "master"
-	case p2 == 34 || p2 == 37:
-		return "american_express"
-	case p4 >= 3528 && p4 <= 3589:
-		return "jcb"
-	case p2 == 36 || p2 == 38 || p2 == 39 || (p4 >= 3000 && p4 <= 3059):
-		return "diners_club"
-	case strings.HasPrefix(n, "6011") || p2 == 65:
-		return "discover"
-	}
-	return "unknown"
-}
-
-func luhnValid(n string) bool {
-	sum := 0
-	double := false
-	for i := len(n) - 1; i >= 0; i-- {
-		d := int(n[i] - '0')
-		if double {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-		double = !double
-	}
-	return sum%10 == 0
 }
 
 // parseCard validates credit_card payment_details. Malformed input (not
@@ -145,7 +106,7 @@ func parseCard(d obj, now time.Time) (cardInfo, *apiError) {
 	if err != nil {
 		return c, err
 	}
-	brand := cardBrand(number)
+	brand := komoju.CardBrand(number)
 	if hasCVC && cvc != "" {
 		want := "3"
 		okLen := len(cvc) == 3
@@ -170,7 +131,7 @@ func parseCard(d obj, now time.Time) (cardInfo, *apiError) {
 		c.decline = code // checked before Luhn: the table is authoritative
 		return c, nil
 	}
-	if !luhnValid(number) {
+	if !komoju.Luhn(number) {
 		return c, errInvalid(prefix+"[number]", "the card number is not valid (checksum)")
 	}
 	c.tds = threeDSCards[number]
