@@ -440,6 +440,16 @@ func (o obj) amount(key, param string) (int64, *apiError) {
 	return n, checkAmount(n, param)
 }
 
+// optAmount reads an optional positive amount in minor units (capture and
+// refund: absent means all of it).
+func (o obj) optAmount(key, param string) (int64, bool, *apiError) {
+	n, ok, err := o.int(key, param)
+	if err != nil || !ok {
+		return 0, false, err
+	}
+	return n, true, checkAmount(n, param)
+}
+
 func checkAmount(n int64, param string) *apiError {
 	if n <= 0 {
 		return errInvalid(param, "must be greater than 0")

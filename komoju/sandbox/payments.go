@@ -516,14 +516,9 @@ func (s *Server) updatePayment(q *apiReq) apiResp {
 // becomes the captured amount, tax stays unless tax is given, and total is
 // recomputed. The uncaptured rest is released.
 func (s *Server) capturePayment(q *apiReq) apiResp {
-	amount, hasAmount, err := q.p.int("amount", "amount")
+	amount, hasAmount, err := q.p.optAmount("amount", "amount")
 	if err != nil {
 		return fail(err)
-	}
-	if hasAmount {
-		if err := checkAmount(amount, "amount"); err != nil {
-			return fail(err)
-		}
 	}
 	tax, hasTax, err := q.p.int("tax", "tax")
 	if err != nil {
@@ -600,14 +595,9 @@ func (s *Server) cancelPayment(q *apiReq) apiResp {
 // amount_refunded to total makes it refunded. Every refund records
 // payment.refund.created, the last one payment.refunded too.
 func (s *Server) refundPayment(q *apiReq) apiResp {
-	amount, hasAmount, err := q.p.int("amount", "amount")
+	amount, hasAmount, err := q.p.optAmount("amount", "amount")
 	if err != nil {
 		return fail(err)
-	}
-	if hasAmount {
-		if err := checkAmount(amount, "amount"); err != nil {
-			return fail(err)
-		}
 	}
 	desc, _, err := q.p.str("description", "description", 1000)
 	if err != nil {
