@@ -1,6 +1,10 @@
 package ui
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
 
 // bigGlyph returns the three rows of r in the keypad display's block font.
 // Characters without a glyph (currency symbols) sit on the middle row.
@@ -34,7 +38,7 @@ func bigGlyph(r rune) [3]string {
 		return [3]string{" ", " ", " "}
 	}
 	s := string(r)
-	pad := strings.Repeat(" ", len([]rune(s)))
+	pad := strings.Repeat(" ", lipgloss.Width(s))
 	return [3]string{pad, s, pad}
 }
 

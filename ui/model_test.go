@@ -548,6 +548,17 @@ func TestJapanese(t *testing.T) {
 	h.testData("Visa: success")
 	h.keys("ctrl+s")
 	h.waitText("支払い完了", "決済ID")
+	// The sentence under the headline is Japanese too, not flows' English.
+	h.mustContain("¥1,000 の支払いが完了しました（Visa •••• 1111）。")
+	h.mustNotContain("Paid ¥1,000")
+
+	// A decline keeps KOMOJU's reason and says the sale can be tried again.
+	h.keys("n")
+	h.amountTo("1000")
+	h.pickMethod("credit_card")
+	h.testData("Decline: insufficient funds")
+	h.keys("ctrl+s")
+	h.waitText("支払われていません: ", "同じ取引でもう一度お試しいただけます")
 }
 
 func TestNotices(t *testing.T) {

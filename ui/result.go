@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -418,7 +420,7 @@ func (m Model) viewResult() string {
 		leftW = m.width - qrW - 2
 	}
 	wrapW := max(leftW-2, 20)
-	left.WriteString(wrap(o.Message, wrapW) + "\n")
+	left.WriteString(wrap(m.outcomeMessage(*o), wrapW) + "\n")
 	labelW := 18
 	if leftW < 50 {
 		labelW = 11 // narrow: short labels
@@ -546,7 +548,8 @@ func spaced(s string) string {
 	return strings.Join(parts, " ")
 }
 
-// wrap breaks s at spaces (or anywhere, for long URLs) to width w.
+// wrap breaks s at spaces (or anywhere, for long URLs and Japanese) to
+// width w in terminal cells.
 func wrap(s string, w int) string {
 	if w <= 0 || lipgloss.Width(s) <= w {
 		return s
@@ -560,9 +563,15 @@ func wrap(s string, w int) string {
 					out = append(out, line)
 					line = ""
 				}
-				r := []rune(word)
-				out = append(out, string(r[:w]))
-				word = string(r[w:])
+				// Cut by terminal cells, not runes: Japanese has no spaces
+				// and each character takes two cells.
+				head := ansi.Truncate(word, w, "")
+				if head == "" { // one character wider than the line
+					_, size := utf8.DecodeRuneInString(word)
+					head = word[:size]
+				}
+				out = append(out, head)
+				word = word[len(head):]
 			}
 			switch {
 			case line == "":
