@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"github.com/charmbracelet/x/ansi"
 	"os"
 	"path/filepath"
 	"strings"
@@ -551,6 +552,22 @@ func TestJapanese(t *testing.T) {
 	// The sentence under the headline is Japanese too, not flows' English.
 	h.mustContain("¥1,000 の支払いが完了しました（Visa •••• 1111）。")
 	h.mustNotContain("Paid ¥1,000")
+
+	// The saved receipt's values line up although Japanese labels take two
+	// cells per character.
+	rc := h.m.receiptText(h.m.outcome)
+	col := -1
+	for _, line := range strings.Split(rc, "\n") {
+		if !strings.Contains(line, "  ") {
+			continue // title and rules
+		}
+		i := strings.LastIndex(line, "  ") + 2
+		if c := ansi.StringWidth(line[:i]); col == -1 {
+			col = c
+		} else if c != col {
+			t.Errorf("receipt value column %d, want %d:\n%s", c, col, rc)
+		}
+	}
 
 	// A decline keeps KOMOJU's reason and says the sale can be tried again.
 	h.keys("n")

@@ -24,27 +24,30 @@ func (m Model) receiptText(o *flows.Outcome) string {
 	p := o.Payment
 	var b strings.Builder
 	line := strings.Repeat("-", 36)
+	// row pads the label by terminal cells: %-14s counts runes, which
+	// misaligns Japanese labels (two cells each).
+	row := func(label, value string) { b.WriteString(padRight(label, 14) + " " + value + "\n") }
 	fmt.Fprintf(&b, "%s\n%s\n%s\n", "KOMOJU POS", m.t.S("RECEIPT"), line)
-	fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Date"), m.opts.Now().Format("2006-01-02 15:04"))
+	row(m.t.S("Date"), m.opts.Now().Format("2006-01-02 15:04"))
 	if o.OrderNum != "" {
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Order"), o.OrderNum)
+		row(m.t.S("Order"), o.OrderNum)
 	}
 	if p != nil {
 		cur := p.Currency
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Amount"), komoju.FormatAmount(p.Amount, cur))
+		row(m.t.S("Amount"), komoju.FormatAmount(p.Amount, cur))
 		if p.Tax > 0 {
-			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Tax"), komoju.FormatAmount(p.Tax, cur))
+			row(m.t.S("Tax"), komoju.FormatAmount(p.Tax, cur))
 		}
 		if p.PaymentMethodFee > 0 {
-			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Fee"), komoju.FormatAmount(p.PaymentMethodFee, cur))
+			row(m.t.S("Fee"), komoju.FormatAmount(p.PaymentMethodFee, cur))
 		}
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Total"), komoju.FormatAmount(authorizedTotal(p), cur))
+		row(m.t.S("Total"), komoju.FormatAmount(authorizedTotal(p), cur))
 		if p.AmountRefunded > 0 {
-			fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Refunded"), komoju.FormatAmount(p.AmountRefunded, cur))
+			row(m.t.S("Refunded"), komoju.FormatAmount(p.AmountRefunded, cur))
 		}
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Method"), m.methodText(p))
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Payment id"), p.ID)
-		fmt.Fprintf(&b, "%-14s %s\n", m.t.S("Status"), p.Status)
+		row(m.t.S("Method"), m.methodText(p))
+		row(m.t.S("Payment id"), p.ID)
+		row(m.t.S("Status"), string(p.Status))
 	}
 	fmt.Fprintf(&b, "%s\n%s\n", line, m.t.S("Thank you!"))
 	return b.String()
