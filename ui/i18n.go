@@ -73,6 +73,7 @@ func jaMessages() map[string]string {
 		"built-in test key":                    "内蔵テストキー",
 		"webhooks":                             "Webhook",
 		"webhooks down":                        "Webhook 受信停止",
+		"no secret (KOMOJU_WEBHOOK_SECRET)":    "シークレット未設定 (KOMOJU_WEBHOOK_SECRET)",
 		"esc cancels this step":                "escでこの処理を中止",
 		"QR code of the payment page":          "支払いページのQRコード",
 		"Capture how much?":                    "売上確定する金額は?",

@@ -98,12 +98,18 @@ func (s *healthSource) Health() webhooks.Health {
 // claims "ready" for a receiver that is down.
 func TestHeaderShowsWebhookHealth(t *testing.T) {
 	env := newEnv(t, envOpt{})
-	src := &healthSource{h: webhooks.Health{Listening: true, Accepted: 2, Rejected: 1, LastEventAt: fixedNow}}
+	src := &healthSource{h: webhooks.Health{Listening: true, SecretSet: true, Accepted: 2, Rejected: 1, LastEventAt: fixedNow}}
 	o := env.options()
 	o.Events = src
 	h := newHarness(t, o, 120, 40)
 	want := "webhooks ● 2✓ 1✗ " + fixedNow.Local().Format("15:04:05")
 	h.waitText(want)
+	// Without a secret every delivery is refused: the header says why.
+	src.mu.Lock()
+	src.h.SecretSet = false
+	src.mu.Unlock()
+	h.keys("1")
+	h.waitText("webhooks ● no secret (KOMOJU_WEBHOOK_SECRET)")
 	src.mu.Lock()
 	src.h = webhooks.Health{Listening: false}
 	src.mu.Unlock()
@@ -116,7 +122,7 @@ func TestHeaderShowsWebhookHealth(t *testing.T) {
 // not wrapped, so the screen below does not move.
 func TestHeaderFitsNarrowTerminal(t *testing.T) {
 	env := newEnv(t, envOpt{})
-	src := &healthSource{h: webhooks.Health{Listening: true, Accepted: 12345, Rejected: 678, LastEventAt: fixedNow}}
+	src := &healthSource{h: webhooks.Health{Listening: true, SecretSet: true, Accepted: 12345, Rejected: 678, LastEventAt: fixedNow}}
 	o := env.options()
 	o.Events = src
 	h := newHarness(t, o, 80, 24)

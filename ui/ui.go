@@ -684,6 +684,10 @@ func (m Model) webhookHealth(h webhooks.Health) string {
 		return m.st.Notice.Render(m.t.S("webhooks down"))
 	}
 	s := m.t.S("webhooks") + " ●"
+	if !h.SecretSet {
+		// Listening, but every delivery will be refused as unverifiable.
+		return m.st.Notice.Render(s + " " + m.t.S("no secret (KOMOJU_WEBHOOK_SECRET)"))
+	}
 	if h.Accepted > 0 {
 		s += fmt.Sprintf(" %d✓", h.Accepted)
 	}
