@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -223,6 +224,8 @@ Flags:
   --webhook-secret S     webhook secret token (default: $KOMOJU_WEBHOOK_SECRET)
   --forward-to URL       also post every verified event, re-signed, to URL
   --json                 print one JSON object per line
+  --journal PATH         also keep every delivery in this sale journal, so the
+                         console's event inspector lists them later
 `
 
 // Command runs `komoju-tui listen` with args (the words after "listen").
@@ -238,6 +241,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	secret := fs.String("webhook-secret", "", "")
 	forward := fs.String("forward-to", "", "")
 	asJSON := fs.Bool("json", false, "")
+	journalPath := fs.String("journal", "", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, commandUsage)
@@ -267,7 +271,17 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 			return 2
 		}
 	}
-	err := Listen(ctx, ListenOptions{Addr: *addr, Secret: *secret, ForwardTo: *forward, JSON: *asJSON, Out: stdout})
+	opts := ListenOptions{Addr: *addr, Secret: *secret, ForwardTo: *forward, JSON: *asJSON, Out: stdout}
+	if *journalPath != "" {
+		j, err := journal.Open(*journalPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "komoju-tui listen: --journal: %v\n", err)
+			return 1
+		}
+		defer j.Close()
+		opts.Journal = j
+	}
+	err := Listen(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui listen: %v\n", strings.TrimPrefix(err.Error(), "webhooks: "))
 		return 1

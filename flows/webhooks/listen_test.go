@@ -7,11 +7,13 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -234,5 +236,52 @@ func TestCommandRunsUntilCancelled(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), `"event_id":"evt_cmd"`) {
 		t.Errorf("output %q", out.String())
+	}
+}
+
+// TestCommandKeepsDeliveriesInJournal: with --journal, listen persists each
+// delivery, so the console's inspector lists it after a restart.
+func TestCommandKeepsDeliveriesInJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal-test.db")
+	ctx, cancel := context.WithCancel(t.Context())
+	out := &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- Command(ctx, []string{"--json", "--journal", path, "--webhook-secret", testSecret}, out, io.Discard, nil)
+	}()
+	var u string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && u == ""; time.Sleep(10 * time.Millisecond) {
+		line, _, _ := strings.Cut(out.String(), "\n")
+		var m map[string]any
+		if json.Unmarshal([]byte(line), &m) == nil {
+			u, _ = m["listening"].(string)
+		}
+	}
+	if u == "" {
+		cancel()
+		t.Fatalf("no listening line: %q", out.String())
+	}
+	body := eventBody(t, "evt_kept", komoju.EventPaymentCaptured, "pay_kept", komoju.PaymentCaptured, 1)
+	if s := post(t, u, body, signed(body, testSecret)); s != 200 {
+		t.Errorf("delivery answered %d", s)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ev, err := j.Event(t.Context(), "evt_kept")
+	if err != nil || !ev.Verified || ev.Type != komoju.EventPaymentCaptured {
+		t.Fatalf("stored event %+v, err %v", ev, err)
+	}
+
+	// A journal that cannot be opened is named, and nothing listens.
+	var stderr bytes.Buffer
+	if code := Command(t.Context(), []string{"--webhook-secret", "s", "--journal", t.TempDir()}, io.Discard, &stderr, nil); code != 1 || !strings.Contains(stderr.String(), "--journal") {
+		t.Errorf("directory as journal: exit %d, %q", code, stderr.String())
 	}
 }
