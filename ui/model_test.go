@@ -609,7 +609,7 @@ func TestHistoryFilterDetailExport(t *testing.T) {
 	h.mustNotContain("¥2,000 ")
 	h.keys("e")
 	h.waitText("Exported 2 sales to")
-	b, err := os.ReadFile(filepath.Join(env.dir, "sales-20261124.csv"))
+	b, err := os.ReadFile(filepath.Join(env.dir, "sales-"+fixedNow.Format("20060102")+".csv"))
 	if err != nil {
 		t.Fatal(err)
 	}
