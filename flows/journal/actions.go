@@ -47,6 +47,16 @@ type Action struct {
 	CardLast4      string             `json:"card_last4"`
 	Description    string             `json:"description"` // e.g. a refund reason
 	CreatedAt      time.Time          `json:"created_at"`
+	// BeforeRefunded and BeforeCount are the payment's refunded amount and
+	// number of refunds (refund requests for a refund request) just before
+	// the call, or -1 when unknown: "did the interrupted refund happen?" is
+	// answered by comparing with them, never by "anything was refunded".
+	BeforeRefunded int64 `json:"before_refunded"`
+	BeforeCount    int   `json:"before_count"`
+	// Owner is the process that began the action (see Owner).
+	Owner string `json:"owner,omitempty"`
+	// SentAt is when the call was last sent.
+	SentAt *time.Time `json:"sent_at,omitempty"`
 
 	FinishedAt     *time.Time           `json:"finished_at"`
 	Outcome        string               `json:"outcome"`
@@ -111,10 +121,13 @@ func (j *Journal) BeginAction(ctx context.Context, a Action) (int64, error) {
 				return err
 			}
 		}
+		if err := j.registerTx(ctx, tx); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO actions (sale_id, payment_id, kind, idempotency_key, amount, currency, method,
-			card_brand, card_last4, description, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			card_brand, card_last4, description, created_at, before_refunded, before_count, owner, sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			saleID, a.PaymentID, string(a.Kind), a.IdempotencyKey, a.Amount, a.Currency, string(a.Method),
-			a.CardBrand, a.CardLast4, a.Description, now)
+			a.CardBrand, a.CardLast4, a.Description, now, a.BeforeRefunded, a.BeforeCount, j.owner, now)
 		if err != nil {
 			return err
 		}
@@ -125,16 +138,17 @@ func (j *Journal) BeginAction(ctx context.Context, a Action) (int64, error) {
 			// A new pay attempt: the previous attempt's result no longer
 			// answers "was the customer charged?".
 			_, err = tx.ExecContext(ctx, `UPDATE sales SET finished_at = NULL, attempts = attempts + 1, updated_at = ?,
-				idempotency_key = ?,
+				idempotency_key = ?, owner = ?, sent_at = ?,
 				method = CASE WHEN ? <> '' THEN ? ELSE method END,
 				card_brand = ?, card_last4 = ? WHERE id = ?`,
-				now, a.IdempotencyKey, string(a.Method), string(a.Method), a.CardBrand, a.CardLast4, a.SaleID)
+				now, a.IdempotencyKey, j.owner, now, string(a.Method), string(a.Method), a.CardBrand, a.CardLast4, a.SaleID)
 		}
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
+	j.markRegistered()
 	return id, nil
 }
 
@@ -283,16 +297,18 @@ func (j *Journal) FinishAction(ctx context.Context, id int64, r ActionResult) er
 }
 
 const actionColumns = `id, COALESCE(sale_id, 0), payment_id, kind, idempotency_key, amount, currency, method, card_brand, card_last4,
-	description, created_at, finished_at, outcome, status, amount_refunded, reference, error_code, error_message`
+	description, created_at, finished_at, outcome, status, amount_refunded, reference, error_code, error_message,
+	before_refunded, before_count, owner, sent_at`
 
 func scanAction(sc interface{ Scan(...any) error }, loc *time.Location) (Action, error) {
 	var a Action
 	var kind, method, status string
 	var created int64
-	var finished sql.NullInt64
+	var finished, sent sql.NullInt64
 	err := sc.Scan(&a.ID, &a.SaleID, &a.PaymentID, &kind, &a.IdempotencyKey, &a.Amount, &a.Currency, &method,
 		&a.CardBrand, &a.CardLast4, &a.Description, &created, &finished, &a.Outcome, &status, &a.AmountRefunded,
-		&a.Reference, &a.ErrorCode, &a.ErrorMessage)
+		&a.Reference, &a.ErrorCode, &a.ErrorMessage, &a.BeforeRefunded, &a.BeforeCount, &a.Owner, &sent)
+	a.SentAt = fromNullMS(sent, loc)
 	a.Kind, a.Method, a.Status = ActionKind(kind), komoju.PaymentType(method), komoju.PaymentStatus(status)
 	a.CreatedAt = fromMS(created, loc)
 	a.FinishedAt = fromNullMS(finished, loc)

@@ -325,12 +325,13 @@ func utcTimes(s Sale) Sale {
 	}
 	s.CreatedAt, s.UpdatedAt = s.CreatedAt.UTC(), s.UpdatedAt.UTC()
 	s.FinishedAt, s.Deadline, s.CapturedAt = fix(s.FinishedAt), fix(s.Deadline), fix(s.CapturedAt)
+	s.SentAt = fix(s.SentAt)
 	for i := range s.History {
 		s.History[i].At = s.History[i].At.UTC()
 	}
 	for i := range s.OpenActions {
 		a := &s.OpenActions[i]
-		a.CreatedAt, a.FinishedAt = a.CreatedAt.UTC(), fix(a.FinishedAt)
+		a.CreatedAt, a.FinishedAt, a.SentAt = a.CreatedAt.UTC(), fix(a.FinishedAt), fix(a.SentAt)
 	}
 	return s
 }

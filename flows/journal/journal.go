@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -104,6 +105,15 @@ type Options struct {
 	// damaged file early. The check reads the whole file once; it takes
 	// milliseconds for a year of sales.
 	SkipQuickCheck bool
+	// Till names the till this process is (recorded with its owner row).
+	Till string
+	// Lease is how long this process's ownership of its open sales lasts
+	// after its last heartbeat (default DefaultLease).
+	Lease time.Duration
+	// Wall is the real clock that heartbeats and leases are measured on
+	// (default time.Now). It is separate from Now, which tests freeze: a
+	// lease is about whether a process is alive, not about the sale's date.
+	Wall func() time.Time
 }
 
 // Journal is an open sale journal. Its methods are safe for concurrent use.
@@ -120,6 +130,18 @@ type Journal struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	// Ownership (owners.go): this process's id, till and host, and the
+	// heartbeat that keeps its lease once it owns a sale or action.
+	owner      string
+	till       string
+	host       string
+	lease      time.Duration
+	wall       func() time.Time
+	registered atomic.Bool
+	hbOnce     sync.Once
+	hbStop     chan struct{}
+	hbDone     chan struct{}
 }
 
 // DefaultPath returns where the journal of mode lives:
@@ -211,7 +233,15 @@ func OpenWith(path string, o Options) (*Journal, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout}
+	if o.Lease <= 0 {
+		o.Lease = DefaultLease
+	}
+	if o.Wall == nil {
+		o.Wall = time.Now
+	}
+	host, _ := os.Hostname()
+	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout,
+		owner: newOwnerID(), till: o.Till, host: host, lease: o.Lease, wall: o.Wall}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*o.BusyTimeout+10*time.Second)
 	defer cancel()
@@ -319,6 +349,7 @@ func (j *Journal) Path() string { return j.path }
 // harmless.
 func (j *Journal) Close() error {
 	j.closeOnce.Do(func() {
+		j.stopHeartbeat()
 		j.wmu.Lock()
 		defer j.wmu.Unlock()
 		j.closeErr = j.db.Close()

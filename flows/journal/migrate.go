@@ -20,6 +20,7 @@ type migration struct {
 var migrations = []migration{
 	{name: "sales, status history, actions, webhook events", sql: schemaV1},
 	{name: "status history per payment", sql: schemaV2},
+	{name: "owners, order counters, send fences, state before an action", sql: schemaV3},
 }
 
 // SchemaVersion is the schema version this build writes.
@@ -130,6 +131,38 @@ CREATE INDEX events_event_id ON events (event_id) WHERE event_id <> '';
 const schemaV2 = `
 ALTER TABLE sale_status ADD COLUMN payment_id TEXT NOT NULL DEFAULT '';
 UPDATE sale_status SET payment_id = (SELECT payment_id FROM sales WHERE sales.id = sale_status.sale_id);
+`
+
+// schemaV3 is what several processes on one journal need (see the package
+// doc): which process owns each open sale and action, order-number counters
+// reserved in the intent's transaction, when a money call was last sent (the
+// fence before an empty look-up may say "not charged"), and the payment's
+// refund state before a refund, so "did it happen?" compares with what was
+// there before. sales_open no longer needs the OR over actions: open
+// actions have their own index and Unfinished unions the two.
+const schemaV3 = `
+CREATE TABLE owners (
+	id           TEXT    PRIMARY KEY,
+	till         TEXT    NOT NULL DEFAULT '',
+	host         TEXT    NOT NULL DEFAULT '',
+	pid          INTEGER NOT NULL DEFAULT 0,
+	started_at   INTEGER NOT NULL,
+	heartbeat_at INTEGER NOT NULL
+);
+CREATE TABLE order_counters (
+	prefix TEXT    PRIMARY KEY,
+	last   INTEGER NOT NULL
+);
+ALTER TABLE sales   ADD COLUMN owner           TEXT    NOT NULL DEFAULT '';
+ALTER TABLE sales   ADD COLUMN sent_at         INTEGER;
+ALTER TABLE actions ADD COLUMN owner           TEXT    NOT NULL DEFAULT '';
+ALTER TABLE actions ADD COLUMN sent_at         INTEGER;
+ALTER TABLE actions ADD COLUMN before_refunded INTEGER NOT NULL DEFAULT -1;
+ALTER TABLE actions ADD COLUMN before_count    INTEGER NOT NULL DEFAULT -1;
+UPDATE sales   SET sent_at = created_at;
+UPDATE actions SET sent_at = created_at;
+CREATE INDEX actions_open_sale ON actions (sale_id) WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL;
+CREATE INDEX sales_unsettled ON sales (id) WHERE status IN ('pending', 'authorized') OR outcome IN ('redirect', 'awaiting', 'pending');
 `
 
 // migrate brings the schema up to date. It is safe when several processes

@@ -149,14 +149,15 @@ func TestSeveralPaymentsPerSale(t *testing.T) {
 	if want := "pay_A:pending/result pay_B:captured/result pay_A:failed/webhook"; strings.Join(got, " ") != want {
 		t.Errorf("history = %s\nwant %s", strings.Join(got, " "), want)
 	}
-	// A sale whose payment failed adopts a live payment for the same order
-	// seen by polling (the customer retried on the hosted page).
+	// A Method 2 sale whose payment failed never adopts another payment
+	// that merely shares its order number: a Method 2 sale has exactly one
+	// payment, and another till may number the same way.
 	id2, _ := j.BeginSale(ctx, intent("POS-M2"))
 	j.FinishSale(ctx, id2, ResultFromPayment(payment("pay_C", "POS-M2", komoju.PaymentFailed, 1000, 0), OutcomeError))
-	if err := j.RecordPayment(ctx, payment("pay_D", "POS-M2", komoju.PaymentCaptured, 1000, 0), SourcePoll); err != nil {
-		t.Fatal(err)
+	if err := j.RecordPayment(ctx, payment("pay_D", "POS-M2", komoju.PaymentCaptured, 1000, 0), SourcePoll); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a foreign payment with the same order number: err = %v, want ErrNotFound", err)
 	}
-	if s2, _ := j.Sale(ctx, id2); s2.PaymentID != "pay_D" || s2.Status != komoju.PaymentCaptured {
-		t.Errorf("live payment not adopted: %+v", s2)
+	if s2, _ := j.Sale(ctx, id2); s2.PaymentID != "pay_C" || s2.Status != komoju.PaymentFailed || s2.Charged() {
+		t.Errorf("another payment with the same order number was adopted: %+v", s2)
 	}
 }

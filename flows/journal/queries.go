@@ -12,7 +12,7 @@ import (
 
 const saleColumns = `id, order_num, idempotency_key, flow, method, amount, tax, currency, capture, email, name, description,
 	session_id, card_brand, card_last4, created_at, updated_at, attempts, finished_at, outcome, payment_id, status, total,
-	amount_refunded, error_code, error_message, instructions_url, redirect_url, deadline, captured_at`
+	amount_refunded, error_code, error_message, instructions_url, redirect_url, deadline, captured_at, owner, sent_at`
 
 // saleScan holds the scan destinations of one sale row, reused across rows
 // to keep Sales cheap.
@@ -20,19 +20,21 @@ type saleScan struct {
 	flow, method, capture, status string
 	created, updated              int64
 	finished, deadline, captured  sql.NullInt64
+	sent                          sql.NullInt64
 }
 
 func (ss *saleScan) scan(sc interface{ Scan(...any) error }, s *Sale, loc *time.Location) error {
 	err := sc.Scan(&s.ID, &s.OrderNum, &s.IdempotencyKey, &ss.flow, &ss.method, &s.Amount, &s.Tax, &s.Currency, &ss.capture,
 		&s.Email, &s.Name, &s.Description, &s.SessionID, &s.CardBrand, &s.CardLast4, &ss.created, &ss.updated,
 		&s.Attempts, &ss.finished, &s.Outcome, &s.PaymentID, &ss.status, &s.Total, &s.AmountRefunded,
-		&s.ErrorCode, &s.ErrorMessage, &s.InstructionsURL, &s.RedirectURL, &ss.deadline, &ss.captured)
+		&s.ErrorCode, &s.ErrorMessage, &s.InstructionsURL, &s.RedirectURL, &ss.deadline, &ss.captured, &s.Owner, &ss.sent)
 	if err != nil {
 		return err
 	}
 	s.Flow, s.Method, s.Capture, s.Status = Flow(ss.flow), komoju.PaymentType(ss.method), komoju.CaptureMode(ss.capture), komoju.PaymentStatus(ss.status)
 	s.CreatedAt, s.UpdatedAt = fromMS(ss.created, loc), fromMS(ss.updated, loc)
 	s.FinishedAt, s.Deadline, s.CapturedAt = fromNullMS(ss.finished, loc), fromNullMS(ss.deadline, loc), fromNullMS(ss.captured, loc)
+	s.SentAt = fromNullMS(ss.sent, loc)
 	return nil
 }
 
@@ -134,8 +136,10 @@ func (j *Journal) History(ctx context.Context, saleID int64) ([]StatusChange, er
 // payments outside the journal are listed by UnfinishedActions.
 func (j *Journal) Unfinished(ctx context.Context) ([]Sale, error) {
 	sales, err := j.querySales(ctx, "unfinished sales", time.Local, `SELECT `+saleColumns+` FROM sales
-		WHERE finished_at IS NULL OR outcome = 'unknown'
-		   OR id IN (SELECT sale_id FROM actions WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL)
+		WHERE id IN (
+			SELECT id FROM sales WHERE finished_at IS NULL OR outcome = 'unknown'
+			UNION
+			SELECT sale_id FROM actions WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL)
 		ORDER BY id`)
 	if err != nil || len(sales) == 0 {
 		return sales, err

@@ -165,6 +165,16 @@ type Sale struct {
 	Deadline        *time.Time           `json:"deadline"`
 	CapturedAt      *time.Time           `json:"captured_at"`
 
+	// Owner is the process (see Owner) that began the sale or last took
+	// it over; OwnerGone is set by Reconcilable when that process is no
+	// longer alive.
+	Owner     string `json:"owner,omitempty"`
+	OwnerGone bool   `json:"-"`
+	// SentAt is when the call creating or paying the sale was last sent:
+	// a look-up finding nothing proves "not charged" only once a fence past
+	// it has passed.
+	SentAt *time.Time `json:"sent_at,omitempty"`
+
 	// History is the status history, oldest first (filled by Sale,
 	// SaleByPayment and SaleByOrder only).
 	History []StatusChange `json:"history,omitempty"`
@@ -388,31 +398,41 @@ func (j *Journal) BeginSale(ctx context.Context, in Intent) (int64, error) {
 	if err := in.validate(); err != nil {
 		return 0, fmt.Errorf("journal: begin sale %q: %w", scrub(in.OrderNum, maxShort), err)
 	}
-	attempts := 0
-	if in.Flow == FlowDirect {
-		attempts = 1
-	}
-	now := ms(j.now())
 	var id int64
 	err := j.write(ctx, "begin sale "+in.OrderNum, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
-			email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts)
-			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			in.OrderNum, in.IdempotencyKey, string(in.Flow), string(in.Method), in.Amount, in.Tax, in.Currency, string(in.Capture),
-			in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts)
-		if err != nil {
-			if isUnique(err) {
-				return fmt.Errorf("%q: %w", in.OrderNum, ErrDuplicateOrder)
-			}
-			return err
-		}
-		id, err = res.LastInsertId()
+		var err error
+		id, err = j.insertSaleTx(ctx, tx, in)
 		return err
 	})
 	if err != nil {
 		return 0, err
 	}
+	j.markRegistered()
 	return id, nil
+}
+
+// insertSaleTx inserts a validated intent owned by this process.
+func (j *Journal) insertSaleTx(ctx context.Context, tx *sql.Tx, in Intent) (int64, error) {
+	attempts := 0
+	if in.Flow == FlowDirect {
+		attempts = 1
+	}
+	if err := j.registerTx(ctx, tx); err != nil {
+		return 0, err
+	}
+	now := ms(j.now())
+	res, err := tx.ExecContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
+		email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts, owner, sent_at)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		in.OrderNum, in.IdempotencyKey, string(in.Flow), string(in.Method), in.Amount, in.Tax, in.Currency, string(in.Capture),
+		in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts, j.owner, now)
+	if err != nil {
+		if isUnique(err) {
+			return 0, fmt.Errorf("%q: %w", in.OrderNum, ErrDuplicateOrder)
+		}
+		return 0, err
+	}
+	return res.LastInsertId()
 }
 
 func isUnique(err error) bool {
@@ -667,11 +687,16 @@ func (j *Journal) RecordPayment(ctx context.Context, p *komoju.Payment, source s
 	})
 }
 
+// findSale finds the sale a payment belongs to. By payment id and by
+// session id the match is exact. By order number it is only a claim (another
+// till, a script or a lost journal may number the same way), so a payment is
+// taken for the sale only when it provably is the sale's own: a Method 2 sale
+// that has no payment yet, in the sale's currency and for its amount. Anything
+// else is reported as not found, never applied to the wrong sale.
 func findSale(ctx context.Context, tx *sql.Tx, p *komoju.Payment) (int64, error) {
 	var id int64
 	for _, q := range []struct{ sql, arg string }{
 		{`SELECT id FROM sales WHERE payment_id = ? ORDER BY id DESC LIMIT 1`, p.ID},
-		{`SELECT id FROM sales WHERE order_num = ?`, p.OrderNum()},
 		{`SELECT id FROM sales WHERE session_id = ? ORDER BY id DESC LIMIT 1`, p.SessionID()},
 	} {
 		if q.arg == "" {
@@ -685,7 +710,36 @@ func findSale(ctx context.Context, tx *sql.Tx, p *komoju.Payment) (int64, error)
 			return 0, err
 		}
 	}
+	if n := p.OrderNum(); n != "" {
+		var flow, pid, currency string
+		var amount, tax int64
+		err := tx.QueryRowContext(ctx, `SELECT id, flow, payment_id, currency, amount, tax FROM sales WHERE order_num = ?`, n).
+			Scan(&id, &flow, &pid, &currency, &amount, &tax)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return 0, err
+		}
+		if err == nil && Flow(flow) == FlowDirect && pid == "" && PaymentMatches(p, currency, amount, tax) {
+			return id, nil
+		}
+	}
 	return 0, fmt.Errorf("payment %s (order %q, session %q): %w", p.ID, p.OrderNum(), p.SessionID(), ErrNotFound)
+}
+
+// PaymentMatches reports whether payment p is for a sale of amount plus
+// tax in currency: the same currency, and the amount (or total) KOMOJU
+// shows is the sale's (a Method 2 payment carries amount and tax apart; a
+// Method 1 session's payment carries the total as its amount).
+func PaymentMatches(p *komoju.Payment, currency string, amount, tax int64) bool {
+	if p == nil || !strings.EqualFold(p.Currency, currency) {
+		return false
+	}
+	switch {
+	case p.Amount == amount && (p.Tax == tax || p.Tax == 0 && tax == 0):
+		return true
+	case p.Amount == amount+tax || p.Total == amount+tax && p.Total > 0:
+		return true
+	}
+	return false
 }
 
 func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, p *komoju.Payment, source string, adopt bool) error {
