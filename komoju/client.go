@@ -519,16 +519,12 @@ func (c *Client) roundTrip(req *http.Request) (status int, body []byte, retryAft
 	return resp.StatusCode, body, parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()), nil
 }
 
-// retryableStatus lists the answers that mean "nothing was done, try again":
-// 409 (the first request with this idempotency key is still in flight), 429,
-// 500, 503 and 504. 502 is a card decline and is never retried.
+// retryableStatus reports the answers the transport retries with the same
+// idempotency key: those Classify calls unknown (500, 409 in flight) or
+// try-later (423, 429, 503, 504). 502 is a card decline and is never
+// retried; 4xx input errors would be refused again.
 func retryableStatus(status int) bool {
-	switch status {
-	case http.StatusConflict, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
+	return ClassifyStatus(status, "").Retryable()
 }
 
 // parseRetryAfter reads Retry-After as seconds or an HTTP date, capped at

@@ -141,17 +141,9 @@ func IsPaymentError(err error) bool {
 	return ok && (e.HTTPStatus == http.StatusBadGateway || e.HTTPStatus == http.StatusPaymentRequired)
 }
 
-// IsRetryable reports an answer that says nothing was done and the same
-// request may be sent again with the same idempotency key.
+// IsRetryable reports a KOMOJU answer after which the same request may be
+// sent again with the same idempotency key (see Class.Retryable).
 func IsRetryable(err error) bool {
-	e, ok := asError(err)
-	if !ok {
-		return false
-	}
-	switch e.HTTPStatus {
-	case http.StatusConflict, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusServiceUnavailable, http.StatusGatewayTimeout, http.StatusLocked:
-		return true
-	}
-	return false
+	_, ok := asError(err)
+	return ok && Classify(err).Retryable()
 }
