@@ -133,6 +133,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}()
 
+	// Settle what a crash left behind (own and orphaned sales only).
+	if recovered, rerr := be.Engine.Reconcile(ctx); rerr != nil {
+		be.notices = append(be.notices, "could not settle every unfinished sale: "+rerr.Error())
+	} else {
+		for _, r := range recovered {
+			be.notices = append(be.notices, r.Message)
+		}
+	}
 	err = ui.Run(ctx, ui.Options{
 		Engine:     be.Engine,
 		Journal:    be.Journal,
@@ -230,7 +238,10 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 	}
 	closers = append(closers, j.Close)
 
-	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderPrefix})
+	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderPrefix,
+		// A sandbox started empty knows nothing of earlier sales: its
+		// "no such session" is no proof that nobody was charged.
+		Amnesiac: b.sandbox != nil})
 	ret, err := flows.NewReturnServer("127.0.0.1:0", eng.ReturnHandler(cfg.SecretKey))
 	if err != nil {
 		closeAll()
@@ -239,13 +250,6 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 	closers = append(closers, ret.Close)
 	eng.SetReturnURL(ret.URL())
 
-	recovered, err := eng.Reconcile(ctx)
-	if err != nil {
-		b.notices = append(b.notices, "could not reconcile unfinished sales: "+err.Error())
-	}
-	for _, r := range recovered {
-		b.notices = append(b.notices, r.Message)
-	}
 	b.Backend = &cli.Backend{Engine: eng, Journal: j, Config: cfg, Client: client, Close: closeAll, Notices: b.notices}
 	return b, nil
 }

@@ -385,6 +385,12 @@ func (g *OrderNumbers) Next() string {
 	}
 }
 
+// DayPrefix is today's prefix of generated numbers ("POS-20261124-"): the
+// journal reserves numbers under it.
+func (g *OrderNumbers) DayPrefix() string {
+	return g.prefix + "-" + g.now().Format("20060102") + "-"
+}
+
 // Unique returns today's next number with a random suffix
 // ("POS-20261124-0008-K3F"), for when KOMOJU has refused a plain one as
 // already used: another till, or a journal that was lost, numbers the same

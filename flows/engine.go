@@ -46,7 +46,23 @@ type Deps struct {
 	// Timeout bounds each resolution step after an unknown outcome (retry
 	// with the same key, look-up by order number). Default 15s.
 	Timeout time.Duration
+	// Fence is how long after the last send of a money call an empty
+	// look-up proves that the call did nothing (default DefaultFence).
+	// Before it has passed, KOMOJU may still be working on a request the
+	// client gave up on, and the sale stays unknown.
+	Fence time.Duration
+	// Amnesiac says the backend knows nothing of sales made before this
+	// process started (an embedded sandbox started empty): its "no such
+	// session" or "no payment" would be taken for proof, so Reconcile
+	// settles nothing.
+	Amnesiac bool
 }
+
+// DefaultFence is the default Deps.Fence. KOMOJU documents no server-side
+// limit on how long a payment request may run; two minutes is an
+// assumption, well past the 30-60 s after which card networks and wallets
+// time out an authorisation. Set --fence to change it.
+const DefaultFence = 2 * time.Minute
 
 // Engine runs the operations of the two payment flows. It is safe for
 // concurrent use; each operation takes a context that bounds it.
@@ -59,6 +75,8 @@ type Engine struct {
 	scenario  string
 	backoff   func(int) time.Duration
 	timeout   time.Duration
+	fence     time.Duration
+	amnesiac  bool
 	orders    *OrderNumbers
 	hub       *Hub
 
@@ -81,6 +99,8 @@ func NewEngine(d Deps) *Engine {
 		scenario:  d.Scenario,
 		backoff:   d.PollBackoff,
 		timeout:   d.Timeout,
+		fence:     d.Fence,
+		amnesiac:  d.Amnesiac,
 		hub:       NewHub(),
 	}
 	if e.rec == nil {
@@ -101,6 +121,9 @@ func NewEngine(d Deps) *Engine {
 	if e.timeout <= 0 {
 		e.timeout = 15 * time.Second
 	}
+	if e.fence <= 0 {
+		e.fence = DefaultFence
+	}
 	oo := OrderNumbersOptions{Prefix: d.OrderPrefix, Now: e.now}
 	if e.rec != nil {
 		rec := e.rec
@@ -118,6 +141,16 @@ func (e *Engine) SetReturnURL(u string) {
 	e.mu.Lock()
 	e.returnURL = u
 	e.mu.Unlock()
+}
+
+// SetFence changes the fence (see Deps.Fence), e.g. from `reconcile
+// --fence`.
+func (e *Engine) SetFence(d time.Duration) {
+	if d > 0 {
+		e.mu.Lock()
+		e.fence = d
+		e.mu.Unlock()
+	}
 }
 
 // ReturnURL returns the default return URL.
@@ -228,15 +261,15 @@ func (e *Engine) scenarioOpt(s string) []komoju.CallOption {
 func (e *Engine) StartSession(ctx context.Context, co Checkout) (*Sale, error) {
 	generated := co.OrderNum == ""
 	for attempt := 0; ; attempt++ {
-		sale, err := e.startSession(ctx, co)
+		sale, err := e.startSession(ctx, co, generated)
 		if !generated || attempt == orderNumRetries || !isOrderNumTaken(err) {
 			return sale, err
 		}
-		co.OrderNum = e.orders.Unique() // see PayDirect
+		co.OrderNum = "" // see PayDirect
 	}
 }
 
-func (e *Engine) startSession(ctx context.Context, co Checkout) (*Sale, error) {
+func (e *Engine) startSession(ctx context.Context, co Checkout, generated bool) (*Sale, error) {
 	if e.client == nil {
 		return nil, errNoClient
 	}
@@ -246,14 +279,15 @@ func (e *Engine) startSession(ctx context.Context, co Checkout) (*Sale, error) {
 		return nil, err
 	}
 	key := komoju.NewIdempotencyKey()
-	saleID, err := e.beginSale(ctx, journal.Intent{
+	saleID, num, err := e.beginSale(ctx, journal.Intent{
 		OrderNum: co.OrderNum, IdempotencyKey: key, Flow: journal.FlowSession,
 		Amount: co.Amount, Tax: co.Tax, Currency: co.Currency, Capture: co.Capture,
 		Email: co.Email, Name: co.Name, Description: co.Description,
-	})
+	}, generated)
 	if err != nil {
 		return nil, err
 	}
+	co.OrderNum = num
 	params := &komoju.SessionCreateParams{
 		// Session: Create has no tax field, so the session carries the
 		// total: the customer pays the same with either method.
@@ -282,8 +316,12 @@ func (e *Engine) startSession(ctx context.Context, co Checkout) (*Sale, error) {
 		o := OutcomeFromError(err, FlowSession)
 		r := saleResult(o)
 		r.Outcome = string(OutcomeError)
+		r.ErrorCode = codeNotCharged
+		if o.Err != nil {
+			r.ErrorCode = o.Err.Code
+		}
 		e.finishSale(ctx, saleID, r)
-		return nil, fmt.Errorf("flows: creating the KOMOJU session for %s: %w", co.OrderNum, err)
+		return nil, &SessionStartError{OrderNum: co.OrderNum, Err: err}
 	}
 	e.setSession(ctx, saleID, s.ID)
 	// The sale now waits for pay attempts (journal actions). It stays
@@ -376,7 +414,7 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 	if err != nil {
 		o = OutcomeFromError(err, FlowSession)
 		if o.Kind == OutcomeUnknown {
-			o = e.resolveSessionPay(ctx, sale, params, call, err)
+			o = e.resolveSessionPay(ctx, sale, actionID, params, call, err)
 		}
 	} else {
 		o = OutcomeFromPay(r, sale.Checkout.Capture)
@@ -465,31 +503,59 @@ func (e *Engine) validatePay(t komoju.PaymentType, d Details, offered []Method) 
 }
 
 // resolveSessionPay finds out what happened to a pay attempt whose answer
-// was lost: the same request with the same idempotency key (KOMOJU answers
-// with the original result if it was processed), then Session: Show. It
-// never sends a new charge.
-func (e *Engine) resolveSessionPay(ctx context.Context, sale *Sale, params *komoju.SessionPayParams, call []komoju.CallOption, cause error) Outcome {
+// was lost: it re-sends the same request with the same idempotency key
+// until KOMOJU gives an answer that says what became of it (KOMOJU replays
+// the original result for a key it processed, and answers 409 while the
+// original is still running), within the engine's timeout; then Session:
+// Show. It never sends a new charge, and an empty session right after a
+// timeout is not proof of anything: the attempt stays unknown.
+func (e *Engine) resolveSessionPay(ctx context.Context, sale *Sale, actionID int64, params *komoju.SessionPayParams, call []komoju.CallOption, cause error) Outcome {
 	unknown := OutcomeFromError(cause, FlowSession)
 	if ctx.Err() != nil {
 		return unknown // the clerk cancelled: Reconcile resolves it later
 	}
 	rctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	r, err := e.client.Sessions.Pay(rctx, sale.SessionID(), params, call...)
-	if err == nil {
-		e.log.LogAttrs(ctx, slog.LevelInfo, "lost pay answer recovered by idempotent retry", slog.String("session", sale.SessionID()))
-		return OutcomeFromPay(r, sale.Checkout.Capture)
+	for try := 0; ; try++ {
+		e.markActionSent(ctx, actionID)
+		r, err := e.client.Sessions.Pay(rctx, sale.SessionID(), params, call...)
+		if err == nil {
+			e.log.LogAttrs(ctx, slog.LevelInfo, "lost pay answer recovered by idempotent retry", slog.String("session", sale.SessionID()))
+			return OutcomeFromPay(r, sale.Checkout.Capture)
+		}
+		if informative(err) {
+			return OutcomeFromError(err, FlowSession)
+		}
+		if !e.pause(rctx, try) {
+			break
+		}
 	}
-	if informative(err) {
-		return OutcomeFromError(err, FlowSession)
-	}
-	s, err := e.client.Sessions.Get(rctx, sale.SessionID())
+	gctx, gcancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout)
+	defer gcancel()
+	s, err := e.client.Sessions.Get(gctx, sale.SessionID())
 	if err == nil && s.Payment != nil {
 		o := OutcomeFromPayment(s.Payment)
 		o.SessionID = s.ID
 		return o
 	}
 	return unknown
+}
+
+// pause waits before re-send number try+1 (200 ms doubling to 2 s); false
+// when ctx ends first.
+func (e *Engine) pause(ctx context.Context, try int) bool {
+	d := 200 * time.Millisecond << min(try, 4)
+	if d > 2*time.Second {
+		d = 2 * time.Second
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
 
 func cardBrandOf(t komoju.PaymentType, d Details) string {
@@ -509,10 +575,15 @@ func cardLast4Of(t komoju.PaymentType, d Details) string {
 // PayDirect is Method 2: it creates a payment directly and returns the
 // Outcome of the seed's Payment status table. The checkout and details are
 // validated first; the order number must be unique per payment, so a new
-// attempt after an error needs a new order number (PayDirect fills one in
-// when OrderNum is empty). A lost answer is resolved like PaySession's: the
-// same request with the same idempotency key, then a look-up by
-// external_order_num.
+// attempt after an error needs a new order number (PayDirect reserves one
+// in the journal when OrderNum is empty). A lost answer is resolved by
+// re-sending the same request with the same idempotency key, then a
+// look-up by external_order_num that only accepts the sale's own payment
+// (same amount and currency).
+//
+// An order number the clerk typed that another sale already used is
+// refused (OutcomeError with Field "order_num"): it is never taken to mean
+// that this sale was paid.
 //
 // The error is nil unless the Outcome is OutcomeError or OutcomeUnknown.
 func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
@@ -522,10 +593,10 @@ func (e *Engine) PayDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		if !generated || attempt == orderNumRetries || !isOrderNumTaken(err) {
 			return o, err
 		}
-		// Another till (or a lost journal) already used the number we
-		// made up. KOMOJU refused it, so nothing was charged: take a
-		// number nobody can have and try once more.
-		co.OrderNum = e.orders.Unique()
+		// Another till without this journal (or a journal that was lost)
+		// already used the number we reserved. KOMOJU refused it, so
+		// nothing was charged: reserve the next one and try once more.
+		co.OrderNum = ""
 	}
 }
 
@@ -557,9 +628,30 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 	if len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowDirect)
 		o.CanRetry = false
-		o.OrderNum = co.OrderNum
+		if !generated {
+			o.OrderNum = co.OrderNum
+		}
 		return o, fe
 	}
+	key := komoju.NewIdempotencyKey()
+	saleID, num, jerr := e.beginSale(ctx, journal.Intent{
+		OrderNum: co.OrderNum, IdempotencyKey: key, Flow: journal.FlowDirect, Method: t,
+		Amount: co.Amount, Tax: co.Tax, Currency: co.Currency, Capture: co.Capture,
+		Email: co.Email, Name: co.Name, Description: co.Description,
+		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
+	}, generated)
+	if jerr != nil {
+		o := OutcomeFromError(jerr, FlowDirect)
+		if errors.As(jerr, new(FieldErrors)) {
+			o.Field = FieldOrderNum
+			o.Message = "Order number " + co.OrderNum + " is already used by another sale. Nothing was charged; use another order number."
+		} else {
+			o.Message = "Nothing was sent to KOMOJU: " + jerr.Error()
+		}
+		o.CanRetry, o.OrderNum = false, co.OrderNum
+		return o, jerr
+	}
+	co.OrderNum = num
 	params := &komoju.PaymentCreateParams{
 		Amount:           co.Amount,
 		Currency:         co.Currency,
@@ -574,28 +666,6 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		f := false
 		params.Capture = &f
 	}
-	key := komoju.NewIdempotencyKey()
-	saleID, jerr := e.beginSale(ctx, journal.Intent{
-		OrderNum: co.OrderNum, IdempotencyKey: key, Flow: journal.FlowDirect, Method: t,
-		Amount: co.Amount, Tax: co.Tax, Currency: co.Currency, Capture: co.Capture,
-		Email: co.Email, Name: co.Name, Description: co.Description,
-		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
-	})
-	if jerr != nil {
-		if errors.As(jerr, new(FieldErrors)) {
-			// The order number is taken: if that is an earlier attempt of
-			// this very sale that went through, say so instead of paying.
-			if o, ok := e.existingOrder(ctx, co.OrderNum); ok {
-				return o, nil
-			}
-		}
-		o := OutcomeFromError(jerr, FlowDirect)
-		if !errors.As(jerr, new(FieldErrors)) {
-			o.Message = "Nothing was sent to KOMOJU: " + jerr.Error()
-		}
-		o.CanRetry, o.OrderNum = false, co.OrderNum
-		return o, jerr
-	}
 	sc := opts.Scenario
 	if sc == "" {
 		sc = co.Scenario
@@ -603,29 +673,33 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(sc)...)
 	p, err := e.client.Payments.Create(ctx, params, call...)
 	var o Outcome
-	if err != nil {
+	switch {
+	case err == nil:
+		o = OutcomeFromPayment(p)
+	case isOrderNumTaken(err):
+		// A definite refusal: nothing was charged. Never look for "our"
+		// payment under that number: it is someone else's.
+		o = OutcomeFromError(err, FlowDirect)
+		o.Field = FieldOrderNum
+		if generated {
+			o.Message = "KOMOJU already has a payment with order number " + co.OrderNum + " (another till or a lost journal). Nothing was charged."
+		} else {
+			o.Message = "Order number " + co.OrderNum + " is already used at KOMOJU by another payment. Nothing was charged; use another order number."
+		}
+	default:
 		o = OutcomeFromError(err, FlowDirect)
 		if o.Kind == OutcomeUnknown {
-			o = e.resolveDirectPay(ctx, co.OrderNum, params, call, err)
-		} else if !generated && isOrderNumTaken(err) {
-			// The caller's own order number: this may be a retry of a sale
-			// whose first answer was lost. Only a payment for the same
-			// amount and currency is taken to be that sale; anything else
-			// is someone else's order and stays an error.
-			if prev, ok := e.existingOrder(ctx, co.OrderNum); ok && prev.Payment.Amount == co.Amount && prev.Payment.Currency == co.Currency {
-				o, err = prev, nil
-			} else {
-				o.Field = "order_num"
-				o.Message = "Order number " + co.OrderNum + " is already used at KOMOJU by another payment. Nothing was charged; use another order number."
-			}
+			o = e.resolveDirectPay(ctx, saleID, co, params, call, err)
 		}
-	} else {
-		o = OutcomeFromPayment(p)
 	}
 	if o.OrderNum == "" {
 		o.OrderNum = co.OrderNum
 	}
-	e.finishSale(ctx, saleID, saleResult(o))
+	r := saleResult(o)
+	if isOrderNumTaken(err) {
+		r.ErrorCode = codeOrderNumTaken
+	}
+	e.finishSale(ctx, saleID, r)
 	if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
 		if err == nil {
 			return o, errFor(o, nil)
@@ -635,68 +709,93 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 	return o, nil
 }
 
-// existingOrder looks up a live payment (captured, authorized or pending)
-// with order number n: an earlier attempt that went through.
-func (e *Engine) existingOrder(ctx context.Context, n string) (Outcome, bool) {
-	p := e.findByOrderNum(ctx, n)
-	if p == nil {
-		return Outcome{}, false
-	}
-	switch p.Status {
-	case komoju.PaymentCaptured, komoju.PaymentAuthorized, komoju.PaymentPending:
-		e.recordStatus(ctx, p, SourceAPI)
-		o := OutcomeFromPayment(p)
-		o.Message = "An earlier attempt for order " + n + " went through, so nothing new was charged. " + o.Message
-		return o, true
-	}
-	return Outcome{}, false
-}
-
 // resolveDirectPay resolves a Payment: Create whose answer was lost: the
-// same request with the same key, then GET /payments?external_order_num=.
-func (e *Engine) resolveDirectPay(ctx context.Context, orderNum string, params *komoju.PaymentCreateParams, call []komoju.CallOption, cause error) Outcome {
+// same request with the same idempotency key until KOMOJU says what became
+// of it (within the engine's timeout), then GET
+// /payments?external_order_num=, which only counts a payment that is
+// provably this sale's. An empty look-up here says nothing (KOMOJU may
+// still be working on the request): the outcome stays unknown.
+func (e *Engine) resolveDirectPay(ctx context.Context, saleID int64, co Checkout, params *komoju.PaymentCreateParams, call []komoju.CallOption, cause error) Outcome {
 	unknown := OutcomeFromError(cause, FlowDirect)
 	if ctx.Err() != nil {
 		return unknown
 	}
 	rctx, cancel := context.WithTimeout(ctx, e.timeout)
 	defer cancel()
-	p, err := e.client.Payments.Create(rctx, params, call...)
-	if err == nil {
-		e.log.LogAttrs(ctx, slog.LevelInfo, "lost payment answer recovered by idempotent retry", slog.String("order", orderNum))
-		return OutcomeFromPayment(p)
-	}
-	if informative(err) {
-		// A duplicate order number here means the first attempt went
-		// through: look it up instead of reporting an error.
-		if found := e.findByOrderNum(rctx, orderNum); found != nil {
-			return OutcomeFromPayment(found)
+	for try := 0; ; try++ {
+		e.markSaleSent(ctx, saleID)
+		p, err := e.client.Payments.Create(rctx, params, call...)
+		if err == nil {
+			e.log.LogAttrs(ctx, slog.LevelInfo, "lost payment answer recovered by idempotent retry", slog.String("order", co.OrderNum))
+			return OutcomeFromPayment(p)
 		}
-		return OutcomeFromError(err, FlowDirect)
+		if isOrderNumTaken(err) {
+			// The number is taken: by the first attempt (then the look-up
+			// finds it, for our amount), or by someone else.
+			break
+		}
+		if informative(err) {
+			return OutcomeFromError(err, FlowDirect)
+		}
+		if !e.pause(rctx, try) {
+			break
+		}
 	}
-	if found := e.findByOrderNum(rctx, orderNum); found != nil {
+	gctx, gcancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout)
+	defer gcancel()
+	if found, _ := e.findOwnPayment(gctx, co.OrderNum, co.Currency, co.Amount, co.Tax); found != nil {
 		return OutcomeFromPayment(found)
 	}
 	return unknown
 }
 
-// findByOrderNum returns the newest payment with external_order_num n, or nil.
-func (e *Engine) findByOrderNum(ctx context.Context, n string) *komoju.Payment {
+// findOwnPayment returns the newest payment with external_order_num n that
+// is provably the sale's (its currency and amount), or nil. A payment with
+// the same number but another amount or currency is someone else's and is
+// never returned. err is set when KOMOJU could not be asked.
+func (e *Engine) findOwnPayment(ctx context.Context, n, currency string, amount, tax int64) (*komoju.Payment, error) {
 	if n == "" {
-		return nil
+		return nil, nil
 	}
 	l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: n})
-	if err != nil || l == nil {
-		return nil
+	if err != nil {
+		return nil, err
 	}
-	return newest(l.Data)
+	var own []komoju.Payment
+	for _, p := range l.Data {
+		if p.OrderNum() == n && journal.PaymentMatches(&p, currency, amount, tax) {
+			own = append(own, p)
+		}
+	}
+	return newest(own), nil
+}
+
+// before is a payment's refund state just before a refund or refund
+// request: what "did it happen?" is compared with.
+type before struct {
+	refunded int64 // amount refunded; -1 when unknown
+	count    int   // refunds (refund requests for a refund request); -1 when unknown
+}
+
+var unknownBefore = before{refunded: -1, count: -1}
+
+func beforeOf(op Op, p *komoju.Payment) before {
+	if p == nil {
+		return unknownBefore
+	}
+	b := before{refunded: p.AmountRefunded, count: len(p.Refunds)}
+	if op == OpRefundRequest {
+		b.count = len(p.RefundRequests)
+	}
+	return b
 }
 
 // moneyOp runs one money-moving call on an existing payment: the intent
-// in the journal, the call with a fixed idempotency key, one same-key retry
-// when the answer is lost, then a Payment: Show, and the result in the
-// journal.
-func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, desc string, call func(context.Context, ...komoju.CallOption) (*komoju.Payment, error)) (Outcome, error) {
+// in the journal (with the payment's refund state just before, for refunds),
+// the call with a fixed idempotency key, same-key re-sends while its fate
+// is unknown, then a Payment: Show compared with the state before, and the
+// result in the journal. amount is what the clerk confirmed, sent as is.
+func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, desc string, prior before, call func(context.Context, ...komoju.CallOption) (*komoju.Payment, error)) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
@@ -709,23 +808,35 @@ func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, de
 		return Outcome{Kind: OutcomeError, Field: FieldAmount, Message: "The amount cannot be negative."}, err
 	}
 	key := komoju.NewIdempotencyKey()
-	actionID, jerr := e.beginAction(ctx, journal.Action{PaymentID: id, Kind: journal.ActionKind(op), IdempotencyKey: key, Amount: amount, Description: desc})
+	actionID, jerr := e.beginAction(ctx, journal.Action{PaymentID: id, Kind: journal.ActionKind(op), IdempotencyKey: key, Amount: amount, Description: desc,
+		BeforeRefunded: prior.refunded, BeforeCount: prior.count})
 	if jerr != nil {
 		return Outcome{Kind: OutcomeError, Actions: []Action{ActionRefresh}, Message: "Nothing was sent to KOMOJU: " + jerr.Error()}, jerr
 	}
 	p, err := call(ctx, komoju.WithIdempotencyKey(key))
 	if err != nil && !isDefinite(err) && ctx.Err() == nil {
 		rctx, cancel := context.WithTimeout(ctx, e.timeout)
-		p2, err2 := call(rctx, komoju.WithIdempotencyKey(key))
-		if err2 == nil || informative(err2) {
-			p, err = p2, err2
-		} else if got, gerr := e.client.Payments.Get(rctx, id); gerr == nil && opDone(op, got) {
-			// The payment shows the effect (captured, cancelled, refunded):
-			// whichever attempt did it, it is done, and only once thanks
-			// to the idempotency key.
-			p, err = got, nil
+		for try := 0; ; try++ {
+			e.markActionSent(ctx, actionID)
+			p2, err2 := call(rctx, komoju.WithIdempotencyKey(key))
+			if err2 == nil || informative(err2) {
+				p, err = p2, err2
+				break
+			}
+			if !e.pause(rctx, try) {
+				break
+			}
 		}
 		cancel()
+		if err != nil && !isDefinite(err) {
+			gctx, gcancel := context.WithTimeout(context.WithoutCancel(ctx), e.timeout)
+			if got, gerr := e.client.Payments.Get(gctx, id); gerr == nil && opDone(op, got, amount, prior) {
+				// The payment shows the effect, measured against the state
+				// before the call: done, and only once thanks to the key.
+				p, err = got, nil
+			}
+			gcancel()
+		}
 	}
 	var o Outcome
 	switch {
@@ -746,60 +857,73 @@ func (e *Engine) moneyOp(ctx context.Context, op Op, id string, amount int64, de
 	return o, errFor(o, err)
 }
 
-// opDone reports whether p shows the effect of op.
-func opDone(op Op, p *komoju.Payment) bool {
+// opDone reports whether p shows the effect of op for amount, compared
+// with the payment's state before the call. A refund is done when the
+// refunded amount grew by the amount sent (a refund of "the rest", amount
+// 0, when nothing is left to refund), or a new refund appeared; a refund
+// request when a new one appeared. Without the state before, only the
+// strongest reading counts (refunded at least the amount sent).
+func opDone(op Op, p *komoju.Payment, amount int64, prior before) bool {
 	switch op {
 	case OpCapture:
 		return p.Status == komoju.PaymentCaptured || p.Status == komoju.PaymentRefunded
 	case OpCancel:
 		return p.Status == komoju.PaymentCancelled
 	case OpRefund:
-		return p.AmountRefunded > 0
+		if prior.refunded < 0 {
+			return amount > 0 && p.AmountRefunded >= amount || amount == 0 && p.Status == komoju.PaymentRefunded
+		}
+		if amount == 0 {
+			return p.AmountRefunded > prior.refunded && refundable(p) == 0
+		}
+		return p.AmountRefunded >= prior.refunded+amount
 	case OpRefundRequest:
-		return len(p.RefundRequests) > 0
+		if prior.count < 0 {
+			return false
+		}
+		return len(p.RefundRequests) > prior.count
 	}
 	return false
 }
 
+// refundable is what is left to refund of p (minor units, tax included).
+func refundable(p *komoju.Payment) int64 {
+	total := p.Total
+	if total == 0 {
+		total = p.Amount + p.Tax
+	}
+	return max(total-p.AmountRefunded, 0)
+}
+
 // isDecline reports a refusal of the card or account itself.
 func isDecline(e *komoju.Error) bool {
-	st := e.HTTPStatus
-	if st < 400 {
-		st = komoju.ErrorStatus(e.Code)
-	}
-	return st == 502 && e.Code != komoju.CodeBadGateway || st == 402 || e.Code == komoju.CodeFraudulent
+	return komoju.ClassifyStatus(e.HTTPStatus, e.Code) == komoju.ClassDeclined
 }
 
 // informative reports whether the answer to a same-key retry tells what
-// happened to the original request: a success or a refusal KOMOJU would
-// replay (input error, decline). A 503, 504, 429, 409 or 500 on the retry
-// only says the retry was not processed, so the original stays unknown.
+// happened to the original request: a success, a refusal KOMOJU would
+// replay (input error, decline, state), or input refused before sending.
+// An unknown answer (500, 409 in flight, no answer) or a try-later one
+// (429, 503, 504) only says the retry itself was not processed.
 func informative(err error) bool {
 	if err == nil {
 		return true
 	}
-	if errors.Is(err, komoju.ErrOutcomeUnknown) {
+	var fe FieldErrors
+	if errors.As(err, &fe) {
+		return true
+	}
+	switch komoju.Classify(err) {
+	case komoju.ClassUnknown, komoju.ClassTryLater, komoju.ClassNotSent:
 		return false
 	}
-	var ke *komoju.Error
-	if !errors.As(err, &ke) {
-		var fe FieldErrors
-		return errors.As(err, &fe)
-	}
-	return !answerUnknown(ke) && !komoju.IsRetryable(ke)
+	return true
 }
 
-// isDefinite reports an error that says what happened (a KOMOJU answer
-// other than 500/409, or input refused before sending).
+// isDefinite reports an error that says the call did not take effect.
 func isDefinite(err error) bool {
-	if errors.Is(err, komoju.ErrOutcomeUnknown) {
-		return false
-	}
-	var ke *komoju.Error
-	if errors.As(err, &ke) {
-		return !answerUnknown(ke)
-	}
-	return !errors.Is(err, komoju.ErrOutcomeUnknown) && !errors.Is(err, context.DeadlineExceeded)
+	var fe FieldErrors
+	return errors.As(err, &fe) || komoju.Classify(err).Definite()
 }
 
 // Capture captures an authorized Two-Step Capture payment: the whole
@@ -809,7 +933,7 @@ func (e *Engine) Capture(ctx context.Context, paymentID string, amount int64) (O
 	if amount > 0 {
 		params = &komoju.CaptureParams{Amount: amount}
 	}
-	return e.moneyOp(ctx, OpCapture, paymentID, amount, "", func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpCapture, paymentID, amount, "", unknownBefore, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Capture(ctx, paymentID, params, o...)
 	})
 }
@@ -817,29 +941,74 @@ func (e *Engine) Capture(ctx context.Context, paymentID string, amount int64) (O
 // Cancel cancels a pending or authorized payment (voids an authorization,
 // abandons a konbini slip or wallet redirect).
 func (e *Engine) Cancel(ctx context.Context, paymentID string) (Outcome, error) {
-	return e.moneyOp(ctx, OpCancel, paymentID, 0, "", func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpCancel, paymentID, 0, "", unknownBefore, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Cancel(ctx, paymentID, o...)
 	})
 }
 
-// Refund refunds a captured card or wallet payment: everything that is
-// left when amount is 0, otherwise that much (tax included). Konbini, bank
-// transfer and Pay-easy payments need RefundRequest instead.
+// Refund refunds a captured card or wallet payment: that much (tax
+// included), or everything that is left when amount is 0. The payment is
+// read first, so the journal knows what was refunded before the call (and
+// "the rest" is sent as an explicit amount): a refund whose answer is lost
+// is then "done" only if the refunded amount grew by what was sent.
+// Konbini, bank transfer and Pay-easy payments need RefundRequest instead.
 func (e *Engine) Refund(ctx context.Context, paymentID string, amount int64, description string) (Outcome, error) {
+	p, prior, o, err := e.beforeRefund(ctx, OpRefund, paymentID)
+	if err != nil {
+		return o, err
+	}
+	if amount == 0 {
+		amount = refundable(p)
+		if amount == 0 {
+			err := FieldErrors{{Field: FieldAmount, Message: "nothing is left to refund"}}
+			o := OutcomeFromPayment(p)
+			o.Kind, o.Field, o.Message = OutcomeError, FieldAmount, "Nothing is left to refund on this payment. Nothing was sent to KOMOJU."
+			return o, err
+		}
+	}
 	params := &komoju.RefundParams{Amount: amount, Description: description}
-	return e.moneyOp(ctx, OpRefund, paymentID, amount, description, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	return e.moneyOp(ctx, OpRefund, paymentID, amount, description, prior, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		return e.client.Payments.Refund(ctx, paymentID, params, o...)
 	})
 }
 
+// beforeRefund reads the payment before a refund or refund request. A
+// failure to read it sends nothing.
+func (e *Engine) beforeRefund(ctx context.Context, op Op, paymentID string) (*komoju.Payment, before, Outcome, error) {
+	if e.client == nil {
+		return nil, unknownBefore, OutcomeFromError(errNoClient, FlowDirect), errNoClient
+	}
+	if strings.TrimSpace(paymentID) == "" {
+		err := FieldErrors{{Field: "payment_id", Message: "is required"}}
+		return nil, unknownBefore, Outcome{Kind: OutcomeError, Field: "payment_id", Message: "Which payment? The payment id is required."}, err
+	}
+	p, err := e.client.Payments.Get(ctx, paymentID)
+	if err != nil {
+		o := e.lookupError(err)
+		if o.Kind == OutcomeUnknown {
+			o.Kind = OutcomeError
+		}
+		o.Message = "Could not read the payment before the " + strings.ReplaceAll(string(op), "_", " ") + ", so nothing was sent to KOMOJU: " + o.Message
+		return nil, unknownBefore, o, err
+	}
+	e.recordStatus(ctx, p, SourceAPI)
+	return p, beforeOf(op, p), Outcome{}, nil
+}
+
 // RefundRequest asks KOMOJU to refund a captured konbini, bank transfer or
 // Pay-easy payment by bank transfer to the customer's account. The
-// endpoint answers with no body, so the payment is fetched afterwards.
+// endpoint answers with no body, so the payment is fetched afterwards; the
+// count of refund requests before the call tells whether a lost one
+// happened.
 func (e *Engine) RefundRequest(ctx context.Context, paymentID string, p komoju.RefundRequestParams) (Outcome, error) {
 	if fe := ValidateRefundRequest(p); len(fe) > 0 {
 		return Outcome{Kind: OutcomeError, Field: fe[0].Field, Message: "Please fix: " + fe.Error() + "."}, fe
 	}
-	return e.moneyOp(ctx, OpRefundRequest, paymentID, p.Amount, p.Description, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
+	_, prior, o, err := e.beforeRefund(ctx, OpRefundRequest, paymentID)
+	if err != nil {
+		return o, err
+	}
+	return e.moneyOp(ctx, OpRefundRequest, paymentID, p.Amount, p.Description, prior, func(ctx context.Context, o ...komoju.CallOption) (*komoju.Payment, error) {
 		if err := e.client.Payments.RefundRequest(ctx, paymentID, &p, o...); err != nil {
 			return nil, err
 		}
@@ -952,18 +1121,23 @@ func SessionOutcome(s *komoju.Session) Outcome {
 
 func (e *Engine) lookupError(err error) Outcome {
 	var ke *komoju.Error
-	if errors.As(err, &ke) && !komoju.IsRetryable(err) {
+	errors.As(err, &ke)
+	switch komoju.Classify(err) {
+	case komoju.ClassUnknown, komoju.ClassTryLater, komoju.ClassNotSent:
+		// No answer, or "try later", to a look-up says nothing about the
+		// payment: reporting it as an error ("nothing was charged") would
+		// invite a second charge (found by flows/proof's fault suite).
+		if ke != nil {
+			return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh},
+				Message: "KOMOJU could not answer the look-up (" + ke.Code + "), so whether the customer was charged is still unknown. Do not charge again: refresh in a moment."}
+		}
+		return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
+			Message: "Could not reach KOMOJU to look it up: " + err.Error()}
+	}
+	if ke != nil {
 		return Outcome{Kind: OutcomeError, Err: ke, Message: ErrorMessage(ke), Actions: []Action{ActionRefresh}}
 	}
-	if errors.As(err, &ke) {
-		// A 503/500/429/409 to a look-up says nothing about the payment:
-		// reporting it as an error ("nothing was charged") would invite a
-		// second charge (found by flows/proof's fault suite).
-		return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh},
-			Message: "KOMOJU could not answer the look-up (" + ke.Code + "), so whether the customer was charged is still unknown. Do not charge again: refresh in a moment."}
-	}
-	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh},
-		Message: "Could not reach KOMOJU to look it up: " + err.Error()}
+	return Outcome{Kind: OutcomeError, Message: err.Error(), Actions: []Action{ActionRefresh}}
 }
 
 // Methods lists what a Method 2 payment can be made with: the merchant's
@@ -997,17 +1171,28 @@ func (e *Engine) PushEvent(ctx context.Context, ev *komoju.Event) error {
 }
 
 // Recheck asks KOMOJU where an outcome stands now — the clerk's "refresh"
-// on an unknown (or any) result. It never re-sends a charge: it looks the
-// payment up by id, else the session, else the order number, and first
-// lets Reconcile write whatever can be learned to the journal. A session
-// or order with no payment means the customer was not charged; for a
-// session the Outcome then says it can be paid again.
+// on an unknown (or any) result, and `show`. It never re-sends a charge:
+// it first lets Reconcile settle what this process may settle, then looks
+// the payment up by id, else the session, else the order number. It says
+// "not charged" only on the proof Reconcile uses (a closed session with no
+// payment, an attempt past its fence, a result the journal holds); an
+// empty look-up alone leaves the outcome unknown.
 func (e *Engine) Recheck(ctx context.Context, o Outcome) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
-	if o.Kind == OutcomeUnknown && e.rec != nil {
+	if e.rec != nil {
 		_, _ = e.Reconcile(ctx) // best effort; the look-up below answers the clerk
+	}
+	return e.Lookup(ctx, o)
+}
+
+// Lookup is Recheck without settling anything: it reads KOMOJU and the
+// journal, records the statuses it sees, and writes no verdict. Reports
+// (`show`) use it: they never decide a sale another process may own.
+func (e *Engine) Lookup(ctx context.Context, o Outcome) (Outcome, error) {
+	if e.client == nil {
+		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
 	switch {
 	case o.PaymentID() != "":
@@ -1017,25 +1202,94 @@ func (e *Engine) Recheck(ctx context.Context, o Outcome) (Outcome, error) {
 		if err != nil {
 			return e.lookupError(err), err
 		}
+		if s.Payment != nil {
+			e.recordStatus(ctx, s.Payment, SourceAPI)
+		}
 		if s.Payment == nil && s.Status == komoju.SessionPending && !s.Expired {
+			if js, ok := e.journalSale(ctx, "", o.SessionID); ok && js.Unfinished() && hasOpenPay(js) {
+				return e.unknownStill(o, js), nil
+			}
 			return Outcome{Kind: OutcomeError, SessionID: s.ID, OrderNum: s.PaymentData.ExternalOrderNum, CanRetry: true,
 				Actions: []Action{ActionRefresh},
 				Message: "No payment was made on this session: the customer was not charged. They can try again."}, nil
 		}
 		return SessionOutcome(s), nil
 	case o.OrderNum != "":
-		l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: o.OrderNum})
+		js, known := e.journalSale(ctx, o.OrderNum, "")
+		var p *komoju.Payment
+		var err error
+		if known {
+			p, err = e.findOwnPayment(ctx, o.OrderNum, js.Currency, js.Amount, js.Tax)
+		} else {
+			var l *komoju.List[komoju.Payment]
+			l, err = e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: o.OrderNum})
+			if err == nil {
+				p = newest(l.Data)
+			}
+		}
 		if err != nil {
 			return e.lookupError(err), err
 		}
-		if p := newest(l.Data); p != nil {
+		if p != nil {
+			e.recordStatus(ctx, p, SourceAPI)
 			return OutcomeFromPayment(p), nil
 		}
-		return Outcome{Kind: OutcomeError, OrderNum: o.OrderNum, Actions: []Action{ActionRefresh},
-			Message: "KOMOJU has no payment for order " + o.OrderNum + ": the customer was not charged."}, nil
+		if known && !js.Unfinished() && js.ErrorCode != "" {
+			// The journal holds a proven result (a definite refusal, or
+			// "not charged" after the fence): that is the answer.
+			return Outcome{Kind: OutcomeError, OrderNum: o.OrderNum, Actions: []Action{ActionRefresh},
+				Message: "KOMOJU has no payment for order " + o.OrderNum + ": the customer was not charged."}, nil
+		}
+		if known {
+			return e.unknownStill(o, js), nil
+		}
+		return Outcome{Kind: OutcomeUnknown, OrderNum: o.OrderNum, Actions: []Action{ActionRefresh},
+			Message: "KOMOJU has no payment for order " + o.OrderNum + " so far, and this till has no record of the sale to prove it never will. Do not charge again until it is settled."}, nil
 	}
 	err := errors.New("flows: nothing to look up: the outcome has no payment, session or order number")
 	return Outcome{Kind: OutcomeError, Message: "There is nothing to look up for this result."}, err
+}
+
+// journalSale finds a sale in the journal by order number or session.
+func (e *Engine) journalSale(ctx context.Context, orderNum, sessionID string) (journal.Sale, bool) {
+	if e.rec == nil {
+		return journal.Sale{}, false
+	}
+	var s journal.Sale
+	var err error
+	if orderNum != "" {
+		s, err = e.rec.SaleByOrder(ctx, orderNum)
+	} else {
+		s, err = e.rec.SaleBySession(ctx, sessionID)
+	}
+	return s, err == nil
+}
+
+func hasOpenPay(s journal.Sale) bool {
+	for _, a := range s.OpenActions {
+		if a.Kind == journal.ActionPay {
+			return true
+		}
+	}
+	return false
+}
+
+// unknownStill says a sale is still unknown and when it is checked again.
+func (e *Engine) unknownStill(o Outcome, s journal.Sale) Outcome {
+	sent := s.SentAt
+	for _, a := range s.OpenActions {
+		if a.SentAt != nil && (sent == nil || a.SentAt.After(*sent)) {
+			sent = a.SentAt
+		}
+	}
+	msg := "KOMOJU shows no payment for this sale yet, but the request may still be running there, so whether the customer was charged is still unknown. Do not charge again: the till keeps checking."
+	if s.Owner != "" && s.OwnerGone {
+		msg += " (The till that made it is gone; it is settled on the next check.)"
+	}
+	if sent != nil {
+		msg += " It can be settled after " + sent.Add(e.fenceNow()).In(jst()).Format("15:04:05") + "."
+	}
+	return Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}, Message: msg}
 }
 
 // Pay runs a whole sale with the checkout's flow: Method 1 (StartSession,
@@ -1055,17 +1309,59 @@ func (e *Engine) Pay(ctx context.Context, co Checkout, t komoju.PaymentType, d D
 	}
 	sale, err := e.StartSession(ctx, co)
 	if err != nil {
-		o := OutcomeFromError(err, FlowSession)
-		if o.Kind == OutcomeUnknown {
-			// No session id came back, so nothing can have been paid.
-			o.Kind = OutcomeError
-		}
-		o.CanRetry = false
-		if !errors.As(err, new(FieldErrors)) {
-			o.Message = "Could not start the sale at KOMOJU; nothing was charged. " + o.Message
-		}
-		return o, nil, err
+		return SessionStartOutcome(err), nil, err
 	}
 	o, err := e.PaySession(ctx, sale, t, d, opts)
 	return o, sale, err
+}
+
+// ResumeSale reopens a Method 1 sale from the journal so it can be paid
+// again on the same session (the guide: "You may call Session: Pay again
+// on the same session") — after a decline, from another process, e.g.
+// `pay --sale ORDER`. It refuses a sale that is not Method 1, that was
+// already charged, whose last attempt is still unknown, that another live
+// process is working on, or whose session KOMOJU no longer lets anyone pay.
+func (e *Engine) ResumeSale(ctx context.Context, orderNum string) (*Sale, error) {
+	if e.client == nil {
+		return nil, errNoClient
+	}
+	if e.rec == nil {
+		return nil, errors.New("flows: resuming a sale needs the sale journal")
+	}
+	js, err := e.rec.SaleByOrder(ctx, orderNum)
+	if errors.Is(err, journal.ErrNotFound) {
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: "no sale " + orderNum + " in this journal"}}
+	}
+	if err != nil {
+		return nil, journalErr(err)
+	}
+	if js.Flow != journal.FlowSession || js.SessionID == "" {
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + " is a Method 2 sale; it cannot be paid again (start a new sale)"}}
+	}
+	if js.Charged() || js.Status == komoju.PaymentPending {
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + " already has a payment (" + string(js.Status) + "); nothing was charged again"}}
+	}
+	if hasOpenPay(js) {
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + "'s last attempt is still unknown; check it with `show " + orderNum + "` before paying again"}}
+	}
+	if err := e.rec.Claim(ctx, js.ID); err != nil {
+		if errors.Is(err, journal.ErrOwned) {
+			return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + " is open at another till right now"}}
+		}
+		return nil, journalErr(err)
+	}
+	s, err := e.client.Sessions.Get(ctx, js.SessionID)
+	if err != nil {
+		return nil, fmt.Errorf("flows: looking up the session of %s: %w", orderNum, err)
+	}
+	if s.Payment != nil && (s.Payment.Status == komoju.PaymentCaptured || s.Payment.Status == komoju.PaymentAuthorized || s.Payment.Status == komoju.PaymentPending) {
+		e.recordStatus(ctx, s.Payment, SourceAPI)
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + " is already paid (" + string(s.Payment.Status) + "); nothing was charged again"}}
+	}
+	if s.Status != komoju.SessionPending || s.Expired {
+		return nil, FieldErrors{{Field: FieldOrderNum, Message: orderNum + "'s session is closed (" + string(s.Status) + "); start a new sale"}}
+	}
+	co := Checkout{Amount: js.Amount, Tax: js.Tax, Currency: js.Currency, OrderNum: js.OrderNum, Email: js.Email,
+		Name: js.Name, Description: js.Description, Capture: js.Capture, Flow: FlowSession, ReturnURL: e.ReturnURL()}
+	return &Sale{Checkout: co.Normalized(), Session: s, Methods: MethodsFromSession(s), OrderNum: js.OrderNum, JournalID: js.ID}, nil
 }

@@ -408,9 +408,13 @@ func TestTwoStepCaptureRefund(t *testing.T) {
 	if o.Payment.AmountRefunded != 10000 || len(o.Payment.Refunds) != 2 {
 		t.Errorf("after full refund: %+v", o.Payment)
 	}
-	// Refunding again is refused with the API's reason.
+	// Refunding "the rest" again is refused before anything is sent: the
+	// payment, read first, has nothing left.
 	o, err = env.e.Refund(ctx, o.PaymentID(), 0, "")
 	mustKind(t, o, err, OutcomeError)
+	if !strings.Contains(o.Message, "Nothing is left to refund") {
+		t.Errorf("refund of nothing: %q", o.Message)
+	}
 
 	// Partial capture.
 	o = auth()
@@ -435,7 +439,7 @@ func TestTwoStepCaptureRefund(t *testing.T) {
 	if open, _ := env.j.UnfinishedActions(ctx); len(open) != 0 {
 		t.Errorf("open actions: %+v", open)
 	}
-	if ops := env.actionKinds(); ops["capture"] != 3 || ops["refund"] != 3 || ops["cancel"] != 1 || ops["pay"] != 3 {
+	if ops := env.actionKinds(); ops["capture"] != 3 || ops["refund"] != 2 || ops["cancel"] != 1 || ops["pay"] != 3 {
 		t.Errorf("journaled actions %v", ops)
 	}
 }

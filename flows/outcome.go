@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -430,27 +429,45 @@ func OutcomeFromError(err error, flow Flow) Outcome {
 			Message: "Please fix: " + one.Error() + ". Nothing was sent to KOMOJU."}
 	}
 	var ke *komoju.Error
-	if errors.Is(err, komoju.ErrOutcomeUnknown) {
-		// The client says an attempt may have reached KOMOJU unanswered,
-		// whatever the last attempt got (a 503 on a retry says nothing
-		// about the first).
-		errors.As(err, &ke)
-		return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh}, Message: unknownMessage(err)}
-	}
-	if errors.As(err, &ke) {
-		if answerUnknown(ke) {
+	errors.As(err, &ke)
+	switch komoju.Classify(err) {
+	case komoju.ClassUnknown:
+		if ke != nil && !errors.Is(err, komoju.ErrOutcomeUnknown) {
 			return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh},
 				Message: "KOMOJU had a problem (" + ke.Code + ") and did not say whether the payment went through. Do not charge again: check it first."}
 		}
-		return errorOutcome(ke, flow)
-	}
-	var op *net.OpError
-	if !errors.Is(err, komoju.ErrOutcomeUnknown) && errors.As(err, &op) && op.Op == "dial" {
+		// The client says an attempt may have reached KOMOJU unanswered,
+		// whatever the last attempt got (a 503 on a retry says nothing
+		// about the first).
+		return Outcome{Kind: OutcomeUnknown, Err: ke, Actions: []Action{ActionRefresh}, Message: unknownMessage(err)}
+	case komoju.ClassNotSent:
 		// The client says a refused connection never reached KOMOJU.
 		return Outcome{Kind: OutcomeError, CanRetry: flow == FlowSession, Actions: []Action{ActionRefresh},
-			Message: "Could not reach KOMOJU (" + op.Error() + "). Nothing was charged; check the network and try again."}
+			Message: "Could not reach KOMOJU (" + err.Error() + "). Nothing was charged; check the network and try again."}
+	}
+	if ke != nil {
+		return errorOutcome(ke, flow)
 	}
 	return Outcome{Kind: OutcomeUnknown, Actions: []Action{ActionRefresh}, Message: unknownMessage(err)}
+}
+
+// SessionStartOutcome is the Outcome of a failed Session: Create: an error
+// (never unknown: with no session there is nothing the customer could pay),
+// saying nothing was charged.
+func SessionStartOutcome(err error) Outcome {
+	o := OutcomeFromError(err, FlowSession)
+	if errors.As(err, new(FieldErrors)) {
+		o.CanRetry = false
+		return o
+	}
+	o.Kind, o.CanRetry = OutcomeError, false
+	switch komoju.Classify(err) {
+	case komoju.ClassUnknown, komoju.ClassNotSent, komoju.ClassTryLater:
+		o.Message = "Could not start the sale at KOMOJU (no answer), so no payment page exists and nothing was charged. It is safe to try again."
+	default:
+		o.Message = "Could not start the sale at KOMOJU; nothing was charged. " + o.Message
+	}
+	return o
 }
 
 // unknownMessage tells the clerk why the result is unknown.
@@ -462,18 +479,6 @@ func unknownMessage(err error) string {
 		return "The request was interrupted before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
 	}
 	return "The connection dropped before KOMOJU answered, so we do not know whether the customer was charged. Do not charge again: the till will check."
-}
-
-// answerUnknown reports KOMOJU answers after which a money-moving request
-// may or may not have taken effect: 500 (failed somewhere inside), 409 (the
-// same idempotency key is still in flight). 502 with a card code and 504
-// (documented as "payment NOT processed") are definite.
-func answerUnknown(e *komoju.Error) bool {
-	switch e.HTTPStatus {
-	case http.StatusInternalServerError, http.StatusConflict:
-		return true
-	}
-	return e.Code == komoju.CodeInternalServerError || e.Code == komoju.CodeConflict
 }
 
 // errorOutcome is OutcomeError for a definite KOMOJU refusal.
@@ -558,14 +563,30 @@ const (
 	ClassNetwork  ErrorClass = "network"  // KOMOJU could not be reached or did not answer: outcome unknown
 	ClassAPI      ErrorClass = "api"      // any other KOMOJU error (404, 5xx, not capturable, ...)
 	ClassLocal    ErrorClass = "local"    // this till failed (the journal): nothing was sent to KOMOJU
+	// ClassUnreachable: KOMOJU could not be reached, and nothing can have
+	// been charged (the connection was refused, or no session exists).
+	ClassUnreachable ErrorClass = "unreachable"
 )
 
 // Classify sorts an operation's result. Outcomes that are not errors give
 // ClassNone, except OutcomeUnknown (ClassNetwork: the answer was lost) and
-// OutcomeFailed (ClassDeclined).
+// OutcomeFailed (ClassDeclined). KOMOJU's answers are sorted by
+// komoju.Classify, the one place that reads them.
 func Classify(o Outcome, err error) ErrorClass {
 	if errors.Is(err, ErrJournal) {
 		return ClassLocal
+	}
+	var fe FieldErrors
+	var one FieldError
+	if errors.As(err, &fe) || errors.As(err, &one) {
+		return ClassInput
+	}
+	var sse *SessionStartError
+	if errors.As(err, &sse) && o.Kind != OutcomeUnknown {
+		switch komoju.Classify(sse.Err) {
+		case komoju.ClassUnknown, komoju.ClassNotSent:
+			return ClassUnreachable
+		}
 	}
 	switch o.Kind {
 	case OutcomeUnknown:
@@ -578,45 +599,26 @@ func Classify(o Outcome, err error) ErrorClass {
 			return ClassNone
 		}
 	}
-	var fe FieldErrors
-	var one FieldError
-	if errors.As(err, &fe) || errors.As(err, &one) {
-		return ClassInput
-	}
 	ke := o.Err
 	if ke == nil {
 		errors.As(err, &ke)
 	}
 	if ke == nil {
-		if err == nil && o.Field != "" {
+		switch {
+		case err == nil && o.Field != "":
 			return ClassInput
+		case komoju.Classify(err) == komoju.ClassNotSent:
+			return ClassUnreachable
 		}
 		return ClassNetwork
 	}
-	// A 200 "status: error" pay result carries no HTTP status of its own:
-	// use the one KOMOJU gives the code.
-	st := ke.HTTPStatus
-	if st < 400 {
-		st = komoju.ErrorStatus(ke.Code)
-	}
-	switch {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+	switch komoju.ClassifyStatus(ke.HTTPStatus, ke.Code) {
+	case komoju.ClassAuth:
 		return ClassAuth
-	case (st == http.StatusBadGateway || st == http.StatusPaymentRequired) && ke.Code != komoju.CodeBadGateway,
-		ke.Code == komoju.CodeFraudulent:
+	case komoju.ClassDeclined:
 		return ClassDeclined
-	case (st == http.StatusBadRequest || st == http.StatusUnprocessableEntity) && !isStateError(ke.Code):
+	case komoju.ClassInvalid:
 		return ClassInput
 	}
 	return ClassAPI
-}
-
-// isStateError reports codes that say the payment is in the wrong state
-// for the call, which is not the clerk's input being malformed.
-func isStateError(code string) bool {
-	switch code {
-	case komoju.CodeNotCapturable, komoju.CodeNotCancellable, komoju.CodeNotRefundable:
-		return true
-	}
-	return false
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -32,31 +34,59 @@ type Recovery struct {
 	Message string
 }
 
-// notCharged is the error code written for a pay attempt that never
-// created a payment, and notDone for an action that did not happen.
+// Error codes written for results reached by proof rather than by an
+// answer: a pay attempt or sale that never created a payment, an action
+// that did not happen, an order number KOMOJU refused as taken.
 const (
-	codeNotCharged = "not_charged"
-	codeNotDone    = "not_done"
+	codeNotCharged    = "not_charged"
+	codeNotDone       = "not_done"
+	codeOrderNumTaken = "order_num_taken"
 )
 
-// Reconcile resolves every journal entry left without a result — a crash
-// or a lost answer between the API call and the result write — and
-// reports what it found:
-//   - a Method 1 sale or pay attempt by Session: Show (its payment, if any);
-//   - a Method 2 sale by GET /payments?external_order_num=;
-//   - a capture, cancel, refund or refund request by Payment: Show.
+// SessionStartError is Session: Create failing. No session id came back,
+// so there is no payment page and nothing the customer could pay: nothing
+// was charged, whatever happened to the request.
+type SessionStartError struct {
+	OrderNum string
+	Err      error
+}
+
+// Error implements error.
+func (e *SessionStartError) Error() string {
+	return fmt.Sprintf("flows: creating the KOMOJU session for %s: %v", e.OrderNum, e.Err)
+}
+
+// Unwrap returns the client's error.
+func (e *SessionStartError) Unwrap() error { return e.Err }
+
+// Reconcile settles the journal entries left without a result — a crash,
+// or a lost answer between the API call and the result write — that this
+// process may settle: its own (except calls still running here) and those
+// whose owner is gone (claimed first, so two processes never settle the
+// same sale). A sale another live process is working on is never touched.
 //
-// It never re-sends a charge. Each resolved entry gets its result written,
-// so it is reconciled exactly once; entries this engine is still waiting
-// for are left alone. Without a journal it returns nothing.
+//   - A Method 1 sale by Session: Show. A payment on the session is the
+//     answer. With none, an orphaned sale's session is cancelled first
+//     (a cancelled session with no payment is proof nobody was charged);
+//     an own sale keeps its session, and its pay attempt is "not charged"
+//     only after the fence.
+//   - A Method 2 sale by GET /payments?external_order_num=, counting only
+//     a payment that is provably the sale's (amount, currency). Nothing
+//     found proves "not charged" only once the fence after the last send
+//     has passed; before that the sale stays unknown.
+//   - A capture, cancel, refund or refund request by Payment: Show,
+//     compared with the payment's state before the call.
+//
+// It never re-sends a charge. Each settled entry gets its result written,
+// so it is reconciled exactly once. Without a journal it returns nothing.
 func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
-	if e.rec == nil {
+	if e.rec == nil || e.amnesiac {
 		return nil, nil
 	}
 	if e.client == nil {
 		return nil, errNoClient
 	}
-	sales, err := e.rec.Unfinished(ctx)
+	sales, err := e.rec.Reconcilable(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("flows: reading unfinished sales from the journal: %w", err)
 	}
@@ -71,31 +101,53 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 	done := map[int64]bool{} // actions handled with their sale
 	for i := range sales {
 		s := &sales[i]
-		payOpen := false
 		for _, a := range s.OpenActions {
 			done[a.ID] = true
-			if e.isInflight(&e.inflightActions, a.ID) {
-				payOpen = payOpen || a.Kind == journal.ActionPay
+		}
+		if s.OwnerGone {
+			if err := e.rec.Claim(ctx, s.ID); err != nil {
+				if !errors.Is(err, journal.ErrOwned) {
+					errs = append(errs, err)
+				}
 				continue
 			}
-			if a.Kind == journal.ActionPay {
-				payOpen = true
-				add(e.reconcilePayAttempt(ctx, s, a))
-			} else {
+		} else if e.isInflight(&e.inflightSales, s.ID) && !s.Unfinished() && len(s.OpenActions) == 0 {
+			continue
+		}
+		busy := false
+		for _, a := range s.OpenActions {
+			busy = busy || e.isInflight(&e.inflightActions, a.ID)
+		}
+		if busy {
+			continue // a call of this process is still waiting for its answer
+		}
+		for _, a := range s.OpenActions {
+			if a.Kind != journal.ActionPay {
 				add(e.reconcileAction(ctx, a, s))
 			}
 		}
-		if payOpen || !s.Unfinished() || e.isInflight(&e.inflightSales, s.ID) {
+		if s.Flow == journal.FlowSession {
+			if rc, ok := e.reconcileSession(ctx, s); ok {
+				add(rc)
+			}
 			continue
 		}
-		add(e.reconcileSale(ctx, s))
+		if s.Unfinished() && !e.isInflight(&e.inflightSales, s.ID) {
+			add(e.reconcileDirect(ctx, s))
+		}
 	}
-	acts, err := e.rec.UnfinishedActions(ctx)
+	acts, err := e.rec.ReconcilableActions(ctx)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("flows: reading unfinished actions from the journal: %w", err))
 	}
 	for _, a := range acts {
 		if done[a.ID] || e.isInflight(&e.inflightActions, a.ID) || a.Kind == journal.ActionPay {
+			continue
+		}
+		if err := e.rec.ClaimAction(ctx, a.ID); err != nil {
+			if !errors.Is(err, journal.ErrOwned) {
+				errs = append(errs, err)
+			}
 			continue
 		}
 		add(e.reconcileAction(ctx, a, nil))
@@ -112,97 +164,174 @@ func saleRecovery(s *journal.Sale) Recovery {
 	return Recovery{SaleID: s.ID, Op: OpPay, Flow: Flow(s.Flow), OrderNum: s.OrderNum, SessionID: s.SessionID, PaymentID: s.PaymentID}
 }
 
-// reconcileSale resolves a sale whose creating call (or Method 1 session
-// with no pay attempt) has no result.
-func (e *Engine) reconcileSale(ctx context.Context, s *journal.Sale) Recovery {
-	rc := saleRecovery(s)
-	var p *komoju.Payment
-	switch {
-	case s.Flow == journal.FlowSession && s.SessionID == "":
-		// The session was never known, so nothing could be paid on it.
-	case s.Flow == journal.FlowSession:
-		sess, err := e.client.Sessions.Get(ctx, s.SessionID)
-		if komoju.IsNotFound(err) {
-			// KOMOJU (or an embedded sandbox that has since restarted and
-			// lost its state) does not know the session: no payment can
-			// exist on it. Retrying would never resolve the sale.
-			break
-		}
-		if err != nil {
-			return unreachable(rc, err)
-		}
-		p = sess.Payment
-	default:
-		l, err := e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: s.OrderNum})
-		if err != nil {
-			return unreachable(rc, err)
-		}
-		p = newest(l.Data)
-	}
+// fencePassed reports whether the fence after t (the last send) has passed.
+func (e *Engine) fencePassed(t *time.Time) bool {
+	return t != nil && !e.now().Before(t.Add(e.fenceNow()))
+}
+
+func (e *Engine) fenceNow() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.fence
+}
+
+// notCharged writes the proven "not charged" result of a sale (and of its
+// open pay attempts) and says why.
+func (e *Engine) notCharged(ctx context.Context, s *journal.Sale, rc Recovery, why string) Recovery {
 	rc.Resolved = true
-	if p == nil {
-		rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
-		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (KOMOJU has no payment for this sale).", s.OrderNum)
-		rc.Outcome.Message = rc.Message
+	rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
+	rc.Message = fmt.Sprintf("%s: the customer was NOT charged (%s).", s.OrderNum, why)
+	rc.Outcome.Message = rc.Message
+	for _, a := range s.OpenActions {
+		if a.Kind == journal.ActionPay {
+			r := actionResult(OpPay, rc.Outcome)
+			r.ErrorCode = codeNotCharged
+			e.finishAction(ctx, a.ID, r)
+		}
+	}
+	if s.Unfinished() || s.Flow == journal.FlowSession {
 		r := saleResult(rc.Outcome)
 		r.ErrorCode = codeNotCharged
 		e.finishSale(ctx, s.ID, r)
-		return rc
 	}
+	return rc
+}
+
+// adopted writes a sale's own payment as its result.
+func (e *Engine) adopted(ctx context.Context, s *journal.Sale, rc Recovery, p *komoju.Payment) Recovery {
+	rc.Resolved = true
 	rc.Outcome = OutcomeFromPayment(p)
+	if s.SessionID != "" {
+		rc.Outcome.SessionID = s.SessionID
+	}
 	rc.PaymentID = p.ID
 	rc.Charged = chargedKind(rc.Outcome.Kind)
 	rc.Message = fmt.Sprintf("%s: recovered: %s", s.OrderNum, rc.Outcome.Message)
+	for _, a := range s.OpenActions {
+		if a.Kind == journal.ActionPay {
+			e.finishAction(ctx, a.ID, actionResult(OpPay, rc.Outcome))
+		}
+	}
 	e.finishSale(ctx, s.ID, saleResult(rc.Outcome))
 	e.recordStatus(ctx, p, SourceReconcile)
 	return rc
 }
 
-// reconcilePayAttempt resolves a Method 1 pay attempt by Session: Show.
-func (e *Engine) reconcilePayAttempt(ctx context.Context, s *journal.Sale, a journal.Action) Recovery {
-	rc := saleRecovery(s)
-	rc.ActionID = a.ID
-	if s.SessionID == "" {
-		rc.Resolved = true
-		rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum}
-		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (the sale has no session).", s.OrderNum)
-		rc.Outcome.Message = rc.Message
-		r := actionResult(OpPay, rc.Outcome)
-		r.ErrorCode = codeNotCharged
-		e.finishAction(ctx, a.ID, r)
-		return rc
+// stillUnknown is a sale that cannot be settled yet: KOMOJU has no payment
+// for it, but a request may still be running there.
+func (e *Engine) stillUnknown(s *journal.Sale, rc Recovery, sent *time.Time) Recovery {
+	rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
+	when := ""
+	if sent != nil {
+		when = " after " + sent.Add(e.fenceNow()).In(jst()).Format("15:04:05")
 	}
-	sess, err := e.client.Sessions.Get(ctx, s.SessionID)
-	if komoju.IsNotFound(err) {
-		// See reconcileSale: an unknown session holds no payment.
-		sess, err = &komoju.Session{ID: s.SessionID}, nil
-	}
-	if err != nil {
-		return unreachable(rc, err)
-	}
-	rc.Resolved = true
-	if sess.Payment == nil {
-		rc.Outcome = SessionOutcome(sess)
-		rc.Outcome.Kind = OutcomeError
-		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (the pay attempt never reached KOMOJU).", s.OrderNum)
-		rc.Outcome.Message = rc.Message
-		r := actionResult(OpPay, rc.Outcome)
-		r.ErrorCode = codeNotCharged
-		e.finishAction(ctx, a.ID, r)
-		return rc
-	}
-	rc.Outcome = OutcomeFromPayment(sess.Payment)
-	rc.Outcome.SessionID = sess.ID
-	rc.PaymentID = sess.Payment.ID
-	rc.Charged = chargedKind(rc.Outcome.Kind)
-	rc.Message = fmt.Sprintf("%s: recovered: %s", s.OrderNum, rc.Outcome.Message)
-	e.finishAction(ctx, a.ID, actionResult(OpPay, rc.Outcome))
-	e.recordStatus(ctx, sess.Payment, SourceReconcile)
+	rc.Message = fmt.Sprintf("%s: KOMOJU shows no payment yet, but the last request may still be running there; still unknown, checked again%s. Do not charge again.", s.OrderNum, when)
+	rc.Outcome.Message = rc.Message
 	return rc
 }
 
+// reconcileSession settles a Method 1 sale and its open pay attempts. ok
+// is false when there was nothing to settle.
+func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recovery, bool) {
+	rc := saleRecovery(s)
+	openPay := false
+	var lastSent *time.Time
+	for _, a := range s.OpenActions {
+		if a.Kind == journal.ActionPay {
+			openPay = true
+			rc.ActionID = a.ID
+			if a.SentAt != nil && (lastSent == nil || a.SentAt.After(*lastSent)) {
+				lastSent = a.SentAt
+			}
+		}
+	}
+	if !openPay && !s.Unfinished() {
+		return rc, false
+	}
+	if !openPay && !s.OwnerGone {
+		// The clerk's own open session with no attempt running: it is
+		// still the clerk's sale, and nothing can have been charged on it
+		// that the session will not show when they look.
+		return rc, false
+	}
+	if s.SessionID == "" {
+		return e.notCharged(ctx, s, rc, "the sale never got a KOMOJU session, so there was nothing to pay"), true
+	}
+	sess, err := e.client.Sessions.Get(ctx, s.SessionID)
+	if komoju.IsNotFound(err) {
+		// KOMOJU does not know the session: nobody can pay it.
+		return e.notCharged(ctx, s, rc, "KOMOJU does not know its session"), true
+	}
+	if err != nil {
+		return unreachable(rc, err), true
+	}
+	if sess.Payment != nil {
+		return e.adopted(ctx, s, rc, sess.Payment), true
+	}
+	switch {
+	case sess.Status == komoju.SessionCancelled || sess.Expired:
+		return e.notCharged(ctx, s, rc, "its session is closed and holds no payment"), true
+	case s.OwnerGone:
+		// The till that showed this sale is gone. Close the payment page
+		// before saying "not charged": a customer could still pay an open
+		// session.
+		c, err := e.client.Sessions.Cancel(ctx, s.SessionID)
+		if err != nil || c == nil {
+			if again, gerr := e.client.Sessions.Get(ctx, s.SessionID); gerr == nil && again.Payment != nil {
+				return e.adopted(ctx, s, rc, again.Payment), true
+			}
+			if err == nil {
+				err = errors.New("no session in the answer")
+			}
+			return unreachable(rc, fmt.Errorf("cancelling the abandoned session: %w", err)), true
+		}
+		if c.Payment != nil {
+			return e.adopted(ctx, s, rc, c.Payment), true
+		}
+		return e.notCharged(ctx, s, rc, "its payment page was closed with no payment on it"), true
+	case openPay && e.fencePassed(lastSent):
+		// The clerk's own session: the attempt did nothing (the fence has
+		// passed), and the session stays payable for another try.
+		rc.Resolved = true
+		rc.Outcome = SessionOutcome(sess)
+		rc.Outcome.Kind = OutcomeError
+		rc.Outcome.CanRetry = true
+		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (the pay attempt made no payment); they can try again.", s.OrderNum)
+		rc.Outcome.Message = rc.Message
+		for _, a := range s.OpenActions {
+			if a.Kind == journal.ActionPay {
+				r := actionResult(OpPay, rc.Outcome)
+				r.ErrorCode = codeNotCharged
+				e.finishAction(ctx, a.ID, r)
+			}
+		}
+		return rc, true
+	}
+	return e.stillUnknown(s, rc, lastSent), true
+}
+
+// reconcileDirect settles a Method 2 sale whose create has no result.
+func (e *Engine) reconcileDirect(ctx context.Context, s *journal.Sale) Recovery {
+	rc := saleRecovery(s)
+	p, err := e.findOwnPayment(ctx, s.OrderNum, s.Currency, s.Amount, s.Tax)
+	if err != nil {
+		return unreachable(rc, err)
+	}
+	if p != nil {
+		return e.adopted(ctx, s, rc, p)
+	}
+	sent := s.SentAt
+	if sent == nil {
+		sent = &s.CreatedAt
+	}
+	if e.fencePassed(sent) {
+		return e.notCharged(ctx, s, rc, "KOMOJU has no payment for it, and its request has long ended")
+	}
+	return e.stillUnknown(s, rc, sent)
+}
+
 // reconcileAction resolves a capture, cancel, refund or refund request by
-// Payment: Show: the payment shows the effect or it did not happen.
+// Payment: Show, compared with the payment's state before the call.
 func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journal.Sale) Recovery {
 	rc := Recovery{SaleID: a.SaleID, ActionID: a.ID, Op: Op(a.Kind), PaymentID: a.PaymentID}
 	label := a.PaymentID
@@ -215,7 +344,7 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 			rc.PaymentID = s.PaymentID
 		}
 	}
-	what := string(a.Kind)
+	what := strings.ReplaceAll(string(a.Kind), "_", " ")
 	if rc.PaymentID == "" {
 		rc.Resolved = true
 		rc.Outcome = Outcome{Kind: OutcomeError, Message: "No payment to check."}
@@ -238,19 +367,32 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 		e.finishAction(ctx, a.ID, r)
 		return rc
 	}
-	rc.Resolved = true
 	if rc.OrderNum == "" && p.OrderNum() != "" {
 		rc.OrderNum, label = p.OrderNum(), p.OrderNum()
 	}
 	rc.Outcome = OutcomeFromPayment(p)
 	rc.Charged = chargedKind(rc.Outcome.Kind)
 	r := actionResult(rc.Op, rc.Outcome)
-	if opDone(rc.Op, p) {
+	sent := a.SentAt
+	if sent == nil {
+		sent = &a.CreatedAt
+	}
+	switch {
+	case opDone(rc.Op, p, a.Amount, before{refunded: a.BeforeRefunded, count: a.BeforeCount}):
+		rc.Resolved = true
 		rc.Message = fmt.Sprintf("%s: the interrupted %s went through: %s", label, what, rc.Outcome.Message)
-	} else {
+	case e.fencePassed(sent):
+		rc.Resolved = true
 		rc.Message = fmt.Sprintf("%s: the interrupted %s did NOT happen; the payment reads: %s", label, what, rc.Outcome.Message)
 		r.Outcome = string(OutcomeError)
 		r.ErrorCode = codeNotDone
+	default:
+		rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: rc.OrderNum, Payment: p, Actions: []Action{ActionRefresh}}
+		rc.Message = fmt.Sprintf("%s: the payment does not show the %s yet, but the request may still be running at KOMOJU; still unknown, checked again after %s.",
+			label, what, sent.Add(e.fenceNow()).In(jst()).Format("15:04:05"))
+		rc.Outcome.Message = rc.Message
+		e.recordStatus(ctx, p, SourceReconcile)
+		return rc
 	}
 	e.finishAction(ctx, a.ID, r)
 	return rc

@@ -54,6 +54,23 @@ type Recorder interface {
 	UnfinishedActions(ctx context.Context) ([]journal.Action, error)
 	LastOrderNum(ctx context.Context, prefix string) (string, error)
 	OrderNumUsed(ctx context.Context, orderNum string) (bool, error)
+
+	// Several processes on one journal (see the journal package doc):
+	// order numbers reserved with the intent, only orphaned or own sales
+	// reconciled, an orphan claimed before it is settled, and the time of
+	// each (re)send kept as the fence for "not charged".
+	ReserveSale(ctx context.Context, in journal.Intent, dayPrefix, want string) (int64, string, error)
+	Reconcilable(ctx context.Context) ([]journal.Sale, error)
+	ReconcilableActions(ctx context.Context) ([]journal.Action, error)
+	Claim(ctx context.Context, saleID int64) error
+	ClaimAction(ctx context.Context, id int64) error
+	MarkSaleSent(ctx context.Context, saleID int64) error
+	MarkActionSent(ctx context.Context, id int64) error
+	Outstanding(ctx context.Context) ([]journal.Sale, error)
+	Sale(ctx context.Context, id int64) (journal.Sale, error)
+	SaleByOrder(ctx context.Context, orderNum string) (journal.Sale, error)
+	SaleBySession(ctx context.Context, sessionID string) (journal.Sale, error)
+	SaleByPayment(ctx context.Context, paymentID string) (journal.Sale, error)
 }
 
 // ErrJournal marks a failure to write the intent of a call: the call is
@@ -65,21 +82,51 @@ var ErrJournal = errors.New("the sale journal could not record it, so nothing wa
 func journalErr(err error) error { return errors.Join(ErrJournal, err) }
 
 // beginSale writes a sale's intent; an error means the call must not be
-// made. It returns 0 without a journal.
-func (e *Engine) beginSale(ctx context.Context, in journal.Intent) (int64, error) {
+// made. A generated order number (the checkout had none) is reserved in the
+// journal in the same transaction, so no other process on the journal can
+// use it: in.OrderNum is then the number the till showed, kept when still
+// free. It returns the sale id (0 without a journal) and the order number.
+func (e *Engine) beginSale(ctx context.Context, in journal.Intent, generated bool) (int64, string, error) {
 	if e.rec == nil {
-		return 0, nil
+		return 0, in.OrderNum, nil
 	}
-	id, err := e.rec.BeginSale(context.WithoutCancel(ctx), in)
+	var id int64
+	var err error
+	num := in.OrderNum
+	if generated {
+		id, num, err = e.rec.ReserveSale(context.WithoutCancel(ctx), in, e.orders.DayPrefix(), in.OrderNum)
+	} else {
+		id, err = e.rec.BeginSale(context.WithoutCancel(ctx), in)
+	}
 	if err != nil {
 		e.log.LogAttrs(ctx, slog.LevelError, "journal: begin sale", slog.String("order", in.OrderNum), slog.String("error", err.Error()))
 		if errors.Is(err, journal.ErrDuplicateOrder) {
-			return 0, FieldErrors{{Field: FieldOrderNum, Message: in.OrderNum + " is already used by another sale; use a new order number"}}
+			return 0, num, FieldErrors{{Field: FieldOrderNum, Message: in.OrderNum + " is already used by another sale; nothing was charged; use a new order number"}}
 		}
-		return 0, journalErr(err)
+		return 0, num, journalErr(err)
 	}
 	e.mark(&e.inflightSales, id, true)
-	return id, nil
+	return id, num, nil
+}
+
+// markSaleSent restarts a sale's fence just before a (re)send.
+func (e *Engine) markSaleSent(ctx context.Context, saleID int64) {
+	if e.rec == nil || saleID == 0 {
+		return
+	}
+	if err := e.rec.MarkSaleSent(context.WithoutCancel(ctx), saleID); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: mark sent", slog.Int64("sale", saleID), slog.String("error", err.Error()))
+	}
+}
+
+// markActionSent restarts an action's fence just before a (re)send.
+func (e *Engine) markActionSent(ctx context.Context, id int64) {
+	if e.rec == nil || id == 0 {
+		return
+	}
+	if err := e.rec.MarkActionSent(context.WithoutCancel(ctx), id); err != nil {
+		e.log.LogAttrs(ctx, slog.LevelError, "journal: mark sent", slog.Int64("action", id), slog.String("error", err.Error()))
+	}
 }
 
 func (e *Engine) setSession(ctx context.Context, saleID int64, sessionID string) {

@@ -50,6 +50,7 @@ const (
 	ExitUnknown      = 5 // network: KOMOJU unreachable or silent; outcome of a money call unknown
 	ExitAPI          = 6 // other KOMOJU error (not found, wrong state, server error)
 	ExitNotCompleted = 7 // payment cancelled/expired, or --wait ran out before it settled
+	ExitUnreachable  = 8 // KOMOJU unreachable and nothing was charged: safe to try again
 )
 
 // exitCodesHelp is appended to every command's --help.
@@ -62,6 +63,8 @@ const exitCodesHelp = `Exit codes:
   5  network: KOMOJU unreachable or no answer; a money call's outcome is unknown
   6  other KOMOJU error (not found, not capturable/refundable, server error)
   7  not completed (cancelled, expired, or --wait ran out before the payment settled)
+  8  KOMOJU unreachable, and nothing was charged (no connection, or no session
+     was created): safe to try again
 `
 
 // ExitCode maps an error class from flows.Classify to an exit code.
@@ -81,6 +84,8 @@ func ExitCode(c flows.ErrorClass) int {
 		return ExitAPI
 	case flows.ClassLocal:
 		return ExitFailure
+	case flows.ClassUnreachable:
+		return ExitUnreachable
 	}
 	return ExitAPI
 }
@@ -102,6 +107,7 @@ func commands() []command {
 		{"show", showUsage, (*runner).show},
 		{"history", historyUsage, (*runner).history},
 		{"summary", summaryUsage, (*runner).summary},
+		{"reconcile", reconcileUsage, (*runner).reconcile},
 	}
 }
 
@@ -142,6 +148,9 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		stderr:  &redactWriter{w: stderr, secrets: secrets},
 		getenv:  getenv,
 		connect: connect,
+		// Reports (show, history, summary) only read: they never write a
+		// verdict about a sale, let alone one another process owns.
+		settles: name == "pay" || name == "capture" || name == "cancel" || name == "refund" || name == "refund-request",
 	}
 	defer func() {
 		// Last resort: a bug must not dump a stack trace that could hold
@@ -170,6 +179,7 @@ type runner struct {
 	connect Connector
 	json    bool        // --json was given: errors are also written as JSON to stdout
 	mode    config.Mode // the resolved mode, once known
+	settles bool        // the command moves money, so it first settles orphaned sales
 }
 
 // common holds the flags every command takes.
@@ -321,6 +331,19 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 	}
 	for _, n := range b.Notices {
 		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
+	}
+	if r.settles {
+		// A command that moves money first settles what a crash left
+		// behind: only this process's own sales and those whose owner is
+		// gone (a report, or a sale in flight at another till, is never
+		// touched; see flows.Engine.Reconcile).
+		recovered, err := b.Engine.Reconcile(r.ctx)
+		if err != nil {
+			fmt.Fprintf(r.stderr, "note: could not settle every unfinished sale: %s\n", redact(err.Error()))
+		}
+		for _, rc := range recovered {
+			fmt.Fprintf(r.stderr, "note: %s\n", redact(rc.Message))
+		}
 	}
 	return b, true
 }

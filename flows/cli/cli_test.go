@@ -21,7 +21,7 @@ import (
 )
 
 func TestCommandsListsEveryCommand(t *testing.T) {
-	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary"}
+	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary", "reconcile"}
 	if got := Commands(); !slices.Equal(got, want) {
 		t.Errorf("Commands() = %v, want %v", got, want)
 	}
@@ -571,8 +571,14 @@ func TestAuthAndNetworkErrors(t *testing.T) {
 	}
 	nowhere := map[string]string{"KOMOJU_SECRET_KEY": "sk_test_x0000000000000000", "KOMOJU_API_URL": "http://127.0.0.1:1/api/v1"}
 	code, out, errOut = h.runEnv(nowhere, append([]string{"pay", "--amount", "100", "--flow", "direct"}, cardArgs(testCard)...)...)
-	if code != ExitUnknown || !strings.Contains(errOut, "(exit 5: network)") {
+	// A refused connection never reached KOMOJU: nothing was charged, and
+	// the exit code says so (issue 10, case 10).
+	if code != ExitUnreachable || !strings.Contains(errOut, "(exit 8: unreachable)") || !strings.Contains(out+errOut, "Nothing was charged") {
 		t.Errorf("unreachable: exit %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = h.runEnv(nowhere, append([]string{"pay", "--amount", "100", "--flow", "session"}, cardArgs(testCard)...)...)
+	if code != ExitUnreachable || strings.Contains(out+errOut, "do not know") || !strings.Contains(out+errOut, "nothing was charged") {
+		t.Errorf("unreachable, Method 1: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
 

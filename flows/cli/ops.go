@@ -297,18 +297,19 @@ func (r *runner) show(args []string) int {
 func (r *runner) showUnpaidSale(ctx context.Context, b *Backend, s *journal.Sale) int {
 	o := flows.Outcome{Kind: flows.OutcomeError, SessionID: s.SessionID, OrderNum: s.OrderNum}
 	if s.Unfinished() {
-		// Nobody knows yet whether it was charged: Recheck then reconciles
-		// the journal first, so the answer is recorded, not just shown.
+		// Nobody knows yet whether it was charged. show only reads: it
+		// never writes a verdict (the sale may be in flight at another
+		// till); the look-up records the statuses it sees.
 		o.Kind = flows.OutcomeUnknown
 	}
-	o, err := b.Engine.Recheck(ctx, o)
+	o, err := b.Engine.Lookup(ctx, o)
 	if err == nil {
 		if fresh, ferr := b.Journal.SaleByOrder(ctx, s.OrderNum); ferr == nil {
 			s = &fresh
 		}
 	}
 	code := ExitOK
-	if err != nil {
+	if err != nil || o.Kind == flows.OutcomeUnknown {
 		code = opExit(o, err)
 	}
 	if r.json {

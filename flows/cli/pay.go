@@ -30,6 +30,11 @@ Method details:
   paypay, merpay, rakutenpay, aupay, linepay, alipay, paidy: nothing (the
                  customer approves at the printed URL)
 
+A declined Method 1 sale can be paid again on the same session, with the
+same order number and amount: pay --sale ORDER --method ... (the details of
+the new attempt). Nothing is charged twice: a sale that is already paid, or
+whose last attempt is still unknown, is refused.
+
 A payment that needs the customer (3D Secure, a wallet app) prints the URL to
 open and exits 0; with --wait 2m the command follows the payment (polling
 KOMOJU) until it settles, and exits 7 if it has not by then. Card numbers and
@@ -40,6 +45,7 @@ CVCs are never printed or stored: brand and last four digits only.
 // --flow and --capture).
 type payFlags struct {
 	amount, method, tax, order, scenario, description string
+	sale                                              string
 	card, exp, cvc, name                              string
 	store, email, phone                               string
 	givenName, familyName, givenKana, familyKana      string
@@ -54,6 +60,7 @@ func (r *runner) pay(args []string) int {
 	fs.StringVar(&f.tax, "tax", "", "tax on top of the amount (default 0, as KOMOJU advises)")
 	fs.StringVar(&f.order, "order", "", "external order number (default: a fresh POS-YYYYMMDD-NNNN)")
 	fs.StringVar(&f.description, "description", "", "description of the sale")
+	fs.StringVar(&f.sale, "sale", "", "pay an earlier, declined Method 1 sale again on its session (its order number)")
 	fs.StringVar(&f.scenario, "scenario", "", "Komoju-Scenario code to simulate a failure in test mode, e.g. card_declined")
 	fs.StringVar(&f.card, "card", "", "card number (credit_card)")
 	fs.StringVar(&f.exp, "exp", "", "card expiry MM/YY (credit_card)")
@@ -82,14 +89,22 @@ func (r *runner) pay(args []string) int {
 	}
 
 	// Everything the command line says is checked before anything starts.
-	if strings.TrimSpace(f.amount) == "" {
+	f.sale = strings.TrimSpace(f.sale)
+	if f.sale != "" && strings.TrimSpace(f.order) != "" {
+		r.usageError("--order", "cannot be given with --sale (the sale keeps its order number)")
+		return ExitUsage
+	}
+	if strings.TrimSpace(f.amount) == "" && f.sale == "" {
 		r.usageError("--amount", "is required (for example --amount 1000)")
 		return ExitUsage
 	}
-	amount, err := parseMoney(f.amount, cfg.Currency, false)
-	if err != nil {
-		r.usageError("--amount", "%s", err.Error())
-		return ExitUsage
+	var amount int64
+	var err error
+	if strings.TrimSpace(f.amount) != "" {
+		if amount, err = parseMoney(f.amount, cfg.Currency, false); err != nil {
+			r.usageError("--amount", "%s", err.Error())
+			return ExitUsage
+		}
 	}
 	var tax int64
 	if strings.TrimSpace(f.tax) != "" {
@@ -136,6 +151,9 @@ func (r *runner) pay(args []string) int {
 	// sandbox or journals a sale. The engine validates again.
 	var fe flows.FieldErrors
 	vc := co
+	if vc.Amount == 0 {
+		vc.Amount = 1 // --sale: the journal has the amount
+	}
 	if vc.OrderNum == "" {
 		vc.OrderNum = "POS-00000000-0000" // the engine generates one
 	}
@@ -161,10 +179,27 @@ func (r *runner) pay(args []string) int {
 	defer cancel()
 
 	var o flows.Outcome
-	if flow == flows.FlowSession {
+	if f.sale != "" {
+		sale, serr := b.Engine.ResumeSale(ctx, f.sale)
+		switch {
+		case serr != nil:
+			o, err = flows.OutcomeFromError(serr, flows.FlowSession), serr
+			o.OrderNum, o.CanRetry = f.sale, false
+			if fe := (flows.FieldErrors{}); errors.As(serr, &fe) {
+				o.Message = "Not paid again: " + fe.Error() + "."
+			}
+		case amount != 0 && amount != sale.Checkout.Amount:
+			err = flows.FieldErrors{{Field: flows.FieldAmount, Message: fmt.Sprintf("sale %s is for %s, not %s", f.sale,
+				komoju.FormatAmount(sale.Checkout.Amount, sale.Checkout.Currency), komoju.FormatAmount(amount, cfg.Currency))}}
+			o = flows.OutcomeFromError(err, flows.FlowSession)
+			o.OrderNum = f.sale
+		default:
+			o, err = b.Engine.PaySession(ctx, sale, t, d, flows.PayOptions{})
+		}
+	} else if flow == flows.FlowSession {
 		sale, serr := b.Engine.StartSession(ctx, co)
 		if serr != nil {
-			o, err = flows.OutcomeFromError(serr, flows.FlowSession), serr
+			o, err = flows.SessionStartOutcome(serr), serr
 			o.OrderNum = co.OrderNum
 		} else {
 			o, err = b.Engine.PaySession(ctx, sale, t, d, flows.PayOptions{})

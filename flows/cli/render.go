@@ -212,7 +212,11 @@ func printOutcome(w io.Writer, cmd string, o flows.Outcome) {
 		line(w, label, o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
 	}
 	if o.CanRetry {
-		line(w, "retry", "yes: the same sale can be paid again")
+		if o.OrderNum != "" && o.SessionID != "" {
+			line(w, "retry", "yes: pay the same sale again with: komoju-tui pay --sale "+o.OrderNum+" --method ...")
+		} else {
+			line(w, "retry", "yes: the same sale can be paid again")
+		}
 	}
 	if o.Kind == flows.OutcomeUnknown {
 		// Say how to find out, with what this run knows.

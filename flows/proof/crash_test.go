@@ -144,6 +144,13 @@ func waitIntent(t *testing.T, path, order string, within time.Duration) journal.
 // want, and that KOMOJU holds wantPayments payments for the order.
 func recoverAndCheck(t *testing.T, env []string, jpath, order string, c *komoju.Client, want komoju.PaymentStatus, wantPayments int) {
 	t.Helper()
+	// The till that made the sale is dead (SIGKILL): the next process
+	// settles its sale. show and history only read.
+	rec := run(t, env, "reconcile", "--json", "--journal", jpath, "--fence", "2s")
+	t.Logf("reconcile → exit %d\n%s%s", rec.code, rec.stdout, rec.stderr)
+	if rec.code != 0 {
+		t.Errorf("reconcile exit %d: the dead till's sale is still unknown", rec.code)
+	}
 	show := run(t, env, "show", order, "--json", "--journal", jpath)
 	t.Logf("show %s → exit %d\n%s%s", order, show.code, show.stdout, show.stderr)
 	hist := run(t, env, "history", "--json", "--journal", jpath)

@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+)
+
+const reconcileUsage = `Usage: komoju-tui reconcile [--fence DURATION] [--json]
+
+Settle the sales a crash or a lost answer left without a result: this
+process's own and those whose till is gone (its process ended). A sale
+another running komoju-tui is working on is never touched. Nothing is
+charged again: each sale is looked up at KOMOJU (Session: Show, or the
+payments with its order number that match its amount and currency).
+
+"Not charged" is said only on proof: a closed session with no payment (an
+abandoned session is cancelled first), or no payment once the fence after
+the last request has passed (--fence, default 2m: KOMOJU may still be
+working on a request the till gave up on). Until then the sale stays
+unknown and the command exits 5.
+
+Every money-moving command (pay, capture, cancel, refund, refund-request)
+and the console do this on start; show, history and summary only read.
+`
+
+// recoveryJSON is one settled (or still unknown) entry in --json output.
+type recoveryJSON struct {
+	OrderNum  string `json:"order_num,omitempty"`
+	PaymentID string `json:"payment_id,omitempty"`
+	SessionID string `json:"session_id,omitempty"`
+	Op        string `json:"op"`
+	Outcome   string `json:"outcome"`
+	Charged   bool   `json:"charged"`
+	Resolved  bool   `json:"resolved"`
+	Message   string `json:"message"`
+}
+
+func (r *runner) reconcile(args []string) int {
+	fs, c := r.newFlagSet(true)
+	fence := fs.Duration("fence", flows.DefaultFence, "how long after a request's last send an empty look-up proves it did nothing")
+	pos, code, ok := r.parse(fs, reconcileUsage, args)
+	if !ok {
+		return code
+	}
+	r.json = *c.json
+	if len(pos) > 0 {
+		r.usageError("", "reconcile takes no arguments (got %q)", pos[0])
+		return ExitUsage
+	}
+	if *fence <= 0 || *fence > 24*time.Hour {
+		r.usageError("--fence", "must be between 0 and 24h (for example 2m)")
+		return ExitUsage
+	}
+	b, ctx, done, code := r.start(c, true)
+	if code != ExitOK {
+		return code
+	}
+	defer done()
+	b.Engine.SetFence(*fence)
+	recs, err := b.Engine.Reconcile(ctx)
+	code = ExitOK
+	out := []recoveryJSON{}
+	for _, rc := range recs {
+		if !rc.Resolved {
+			code = ExitUnknown
+		}
+		out = append(out, recoveryJSON{OrderNum: rc.OrderNum, PaymentID: rc.PaymentID, SessionID: rc.SessionID, Op: string(rc.Op),
+			Outcome: string(rc.Outcome.Kind), Charged: rc.Charged, Resolved: rc.Resolved, Message: rc.Message})
+	}
+	if err != nil && code == ExitOK {
+		code = ExitUnknown
+	}
+	if r.json {
+		enc := json.NewEncoder(r.stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(out)
+	} else {
+		if len(recs) == 0 && err == nil {
+			fmt.Fprintln(r.stdout, "Nothing to settle: every sale this till may settle has a result.")
+		}
+		for _, rc := range recs {
+			fmt.Fprintln(r.stdout, redact(rc.Message))
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(r.stderr, "komoju-tui reconcile: %s\n", redact(err.Error()))
+	}
+	return code
+}
