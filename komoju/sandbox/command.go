@@ -90,7 +90,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if opts.SecretKey == "" || opts.PublishableKey == "" || opts.WebhookSecret == "" {
+	if (!opts.RealKeys && (opts.SecretKey == "" || opts.PublishableKey == "")) || opts.WebhookSecret == "" {
 		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
 		return 2
 	}
