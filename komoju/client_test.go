@@ -986,7 +986,9 @@ func TestDebugLogNeverContainsCardSecrets(t *testing.T) {
 			t.Fatalf("log line %q: %v", line, err)
 		}
 		for k, v := range rec {
-			if s, ok := v.(string); ok && k != "time" && strings.Contains(s, cvc) {
+			// time and the client's random idempotency keys (UUIDs) may hold
+			// "987" by chance: 1 run in ~70 failed on that alone.
+			if s, ok := v.(string); ok && k != "time" && k != "idempotency_key" && strings.Contains(s, cvc) {
 				t.Errorf("log field %s = %q contains the CVC", k, s)
 			}
 		}
