@@ -64,6 +64,8 @@ type Client struct {
 	PaymentMethods *PaymentMethodsService
 	// Tokens tokenizes card details.
 	Tokens *TokensService
+	// SecureTokens tokenizes a card with 3-D Secure for direct payments.
+	SecureTokens *SecureTokensService
 
 	secretKey      string
 	publishableKey string
@@ -183,6 +185,7 @@ func NewClient(secretKey string, opts ...Option) *Client {
 	c.Events = &EventsService{c}
 	c.PaymentMethods = &PaymentMethodsService{c}
 	c.Tokens = &TokensService{c}
+	c.SecureTokens = &SecureTokensService{c}
 	return c
 }
 

@@ -27,7 +27,9 @@ type PaymentDetails struct {
 // CreditCardDetails is payment_details for credit_card. It never holds the
 // full number or the CVC: KOMOJU returns brand and last four digits only.
 type CreditCardDetails struct {
-	Email          string  `json:"email,omitempty"`
+	// Email is required in KOMOJU's response models (a string, "" when the
+	// customer gave none), as in every variant below.
+	Email          string  `json:"email"`
 	Brand          string  `json:"brand,omitempty"`
 	LastFourDigits string  `json:"last_four_digits,omitempty"`
 	Month          FlexInt `json:"month,omitempty"`
@@ -36,40 +38,42 @@ type CreditCardDetails struct {
 	GivenName      string  `json:"given_name,omitempty"`
 	FamilyName     string  `json:"family_name,omitempty"`
 	// RedirectURL is the 3DS challenge page while the payment is pending.
+	// KOMOJU's credit card model does not list it (it lists redirect_url
+	// for wallets); the sandbox sends it only while a challenge waits.
 	RedirectURL string `json:"redirect_url,omitempty"`
 }
 
 // KonbiniDetails is payment_details for konbini.
 type KonbiniDetails struct {
 	Store            string  `json:"store"`
-	Email            string  `json:"email,omitempty"`
+	Email            string  `json:"email"`
 	ConfirmationCode *string `json:"confirmation_code"`
 	// Receipt must not be shown to 7-Eleven customers (see the seed's konbini
 	// notes); use InstructionsURL.
 	Receipt         *string `json:"receipt"`
-	InstructionsURL string  `json:"instructions_url"`
+	InstructionsURL string  `json:"instructions_url,omitempty"`
 }
 
 // BankTransferDetails is payment_details for bank_transfer.
 type BankTransferDetails struct {
-	Email             string `json:"email,omitempty"`
+	Email             string `json:"email"`
 	OrderID           string `json:"order_id,omitempty"`
 	BankName          string `json:"bank_name,omitempty"`
 	AccountBranchName string `json:"account_branch_name,omitempty"`
 	AccountNumber     string `json:"account_number,omitempty"`
 	AccountType       string `json:"account_type,omitempty"`
 	AccountName       string `json:"account_name,omitempty"`
-	InstructionsURL   string `json:"instructions_url"`
+	InstructionsURL   string `json:"instructions_url,omitempty"`
 	PaymentDeadline   string `json:"payment_deadline,omitempty"`
 }
 
 // PayEasyDetails is payment_details for pay_easy.
 type PayEasyDetails struct {
-	Email           string `json:"email,omitempty"`
+	Email           string `json:"email"`
 	BankID          string `json:"bank_id,omitempty"`
 	CustomerID      string `json:"customer_id,omitempty"`
 	ConfirmationID  string `json:"confirmation_id,omitempty"`
-	InstructionsURL string `json:"instructions_url"`
+	InstructionsURL string `json:"instructions_url,omitempty"`
 	PaymentURL      string `json:"payment_url,omitempty"`
 	CVSCode         string `json:"cvs_code,omitempty"`
 }
@@ -77,7 +81,7 @@ type PayEasyDetails struct {
 // OffsiteDetails is payment_details for redirect wallets (paypay, merpay,
 // rakutenpay, aupay, linepay, alipay, paidy).
 type OffsiteDetails struct {
-	Email             string `json:"email,omitempty"`
+	Email             string `json:"email"`
 	RedirectURL       string `json:"redirect_url,omitempty"`
 	ExternalPaymentID string `json:"external_payment_id,omitempty"`
 	TransactionKey    string `json:"transaction_key,omitempty"`
@@ -193,6 +197,9 @@ func (d PaymentDetails) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 		for k, val := range typed {
+			if _, had := raw[k]; !had && zeroJSON(val) {
+				continue // a required field KOMOJU left out stays out: the round trip is exact
+			}
 			raw[k] = val
 		}
 		raw["type"] = typ
@@ -209,6 +216,15 @@ func (d PaymentDetails) MarshalJSON() ([]byte, error) {
 		buf.WriteByte('}')
 	}
 	return buf.Bytes(), nil
+}
+
+// zeroJSON reports an encoded zero value ("", 0, false, null).
+func zeroJSON(v json.RawMessage) bool {
+	switch string(v) {
+	case `""`, "0", "false", "null":
+		return true
+	}
+	return false
 }
 
 // FlexInt is an integer that KOMOJU and its clients send either as a JSON
@@ -261,6 +277,12 @@ type PaymentDetailsParams struct {
 	GivenNameKana  string `json:"given_name_kana,omitempty"`
 	FamilyNameKana string `json:"family_name_kana,omitempty"`
 	ExpiryDays     int    `json:"expiry_days,omitempty"`
+
+	// paypay: the code of the customer's PayPay app, scanned at the counter
+	// (KOMOJU's PaymentDetailsPayPay model, komoju/komoju-node-sdk
+	// models/payment-details-pay-pay.ts). With it the payment needs no
+	// redirect; see ScannedCode* in the sandbox docs for the test codes.
+	ScannedCode string `json:"scanned_code,omitempty"`
 }
 
 // Redacted returns a copy safe to log: the card number reduced to its last

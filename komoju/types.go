@@ -117,32 +117,35 @@ var KonbiniStores = []string{StoreSevenEleven, StoreLawson, StoreFamilyMart, Sto
 
 // Payment is KOMOJU's payment object (resource "payment").
 type Payment struct {
-	ID                  string            `json:"id"`
-	Resource            string            `json:"resource"`
-	Status              PaymentStatus     `json:"status"`
-	Amount              int64             `json:"amount"`
-	Tax                 int64             `json:"tax"`
-	Customer            *string           `json:"customer"`
-	PaymentDeadline     *time.Time        `json:"payment_deadline"`
-	PaymentDetails      *PaymentDetails   `json:"payment_details"`
-	PaymentMethodFee    int64             `json:"payment_method_fee"`
-	Total               int64             `json:"total"`
-	Currency            string            `json:"currency"`
-	Description         *string           `json:"description"`
-	CapturedAt          *time.Time        `json:"captured_at"`
-	ExternalOrderNum    *string           `json:"external_order_num"`
-	Metadata            map[string]string `json:"metadata"`
-	CreatedAt           time.Time         `json:"created_at"`
-	AmountRefunded      int64             `json:"amount_refunded"`
-	Locale              string            `json:"locale,omitempty"`
-	Session             *string           `json:"session"`
-	CustomerFamilyName  *string           `json:"customer_family_name"`
-	CustomerGivenName   *string           `json:"customer_given_name"`
-	MCC                 *string           `json:"mcc"`
-	StatementDescriptor json.RawMessage   `json:"statement_descriptor,omitempty"`
-	PlatformDetails     json.RawMessage   `json:"platform_details,omitempty"`
-	Refunds             []Refund          `json:"refunds"`
-	RefundRequests      []RefundRequest   `json:"refund_requests"`
+	ID                 string            `json:"id"`
+	Resource           string            `json:"resource"`
+	Status             PaymentStatus     `json:"status"`
+	Amount             int64             `json:"amount"`
+	Tax                int64             `json:"tax"`
+	Customer           *string           `json:"customer"`
+	PaymentDeadline    *time.Time        `json:"payment_deadline"`
+	PaymentDetails     *PaymentDetails   `json:"payment_details"`
+	PaymentMethodFee   int64             `json:"payment_method_fee"`
+	Total              int64             `json:"total"`
+	Currency           string            `json:"currency"`
+	Description        *string           `json:"description"`
+	CapturedAt         *time.Time        `json:"captured_at"`
+	ExternalOrderNum   *string           `json:"external_order_num"`
+	Metadata           map[string]string `json:"metadata"`
+	CreatedAt          time.Time         `json:"created_at"`
+	AmountRefunded     int64             `json:"amount_refunded"`
+	Locale             string            `json:"locale"`
+	Session            *string           `json:"session"`
+	CustomerFamilyName *string           `json:"customer_family_name"`
+	CustomerGivenName  *string           `json:"customer_given_name"`
+	MCC                *string           `json:"mcc"`
+	// StatementDescriptor is required in KOMOJU's Payment model (an object
+	// of statement_descriptor, _alpha, _kana, statement_city,
+	// contact_phone); null when the payment has none. Kept raw.
+	StatementDescriptor json.RawMessage `json:"statement_descriptor"`
+	PlatformDetails     json.RawMessage `json:"platform_details,omitempty"`
+	Refunds             []Refund        `json:"refunds"`
+	RefundRequests      []RefundRequest `json:"refund_requests"`
 	// Subscription is only sent by the legacy API; kept raw.
 	Subscription json.RawMessage `json:"subscription,omitempty"`
 }
@@ -205,9 +208,13 @@ const (
 
 // RefundRequest is a manual bank refund of a cash payment (konbini,
 // bank_transfer, pay_easy), which the refund endpoint cannot refund.
+// Fields follow komoju/komoju-node-sdk models/refund-request.ts.
 type RefundRequest struct {
-	ID            string              `json:"id"`
-	Payment       string              `json:"payment"`
+	ID      string `json:"id"`
+	Payment string `json:"payment"`
+	// Amount is not in KOMOJU's RefundRequest model (the amount asked for
+	// is not echoed back); it is decoded if a KOMOJU answer carries it and
+	// is 0 otherwise.
 	Amount        int64               `json:"amount,omitempty"`
 	CustomerName  string              `json:"customer_name"`
 	BankName      string              `json:"bank_name"`
@@ -215,7 +222,7 @@ type RefundRequest struct {
 	BranchName    string              `json:"branch_name"`
 	BranchNumber  string              `json:"branch_number"`
 	AccountNumber string              `json:"account_number"`
-	Description   *string             `json:"description"`
+	Description   *string             `json:"description,omitempty"` // optional in KOMOJU's model
 	Status        RefundRequestStatus `json:"status"`
 	CreatedAt     time.Time           `json:"created_at"`
 }
@@ -291,16 +298,20 @@ type Session struct {
 	CompletedAt    *time.Time             `json:"completed_at"`
 	Status         SessionStatus          `json:"status"`
 	Expired        bool                   `json:"expired"`
-	ExpiresAt      *time.Time             `json:"expires_at,omitempty"`
-	Merchant       json.RawMessage        `json:"merchant,omitempty"`
+	Merchant       *SessionMerchant       `json:"merchant"`
 	Metadata       map[string]string      `json:"metadata"`
-	Payment        *Payment               `json:"payment"`
+	Payment        *Payment               `json:"payment,omitempty"` // optional in KOMOJU's model: absent until a payment exists
 	PaymentData    SessionPaymentData     `json:"payment_data"`
 	CustomerID     *string                `json:"customer_id,omitempty"`
 	SecureToken    json.RawMessage        `json:"secure_token,omitempty"`
 	LineItems      []LineItem             `json:"line_items,omitempty"`
 	MerchantID     *string                `json:"merchant_id,omitempty"`
 	Email          *string                `json:"email,omitempty"`
+}
+
+// SessionMerchant is a session's merchant (KOMOJU's MerchantData model).
+type SessionMerchant struct {
+	Name string `json:"name"`
 }
 
 // SessionPaymentData is a session's payment_data.
@@ -311,9 +322,11 @@ type SessionPaymentData struct {
 	NameKana         string      `json:"name_kana,omitempty"`
 }
 
-// LineItem is one line of a session's line_items.
+// LineItem is one line of a session's line_items. Every field is optional
+// in KOMOJU's LineItem model; KOMOJU's WooCommerce plugin sends
+// {description, quantity, image} without amount. A zero Amount is not sent.
 type LineItem struct {
-	Amount             int64  `json:"amount"`
+	Amount             int64  `json:"amount,omitempty"`
 	Description        string `json:"description"`
 	Quantity           int64  `json:"quantity,omitempty"`
 	Image              string `json:"image,omitempty"`
@@ -328,9 +341,13 @@ type SessionPaymentMethod struct {
 	Currency      string      `json:"currency,omitempty"`
 	ExchangeRate  *float64    `json:"exchange_rate,omitempty"` // informational DCC rate; never used for money
 	Offsite       bool        `json:"offsite"`
-	CustomerFee   int64       `json:"customer_fee"`
+	// CustomerFee is not in KOMOJU's PaymentMethod model but KOMOJU Fields
+	// reads it (degica/komoju-fields src/types.d.ts).
+	CustomerFee int64 `json:"customer_fee"`
 	// Brands is an array of card brands for credit_card and an object keyed by
-	// store slug for konbini; see CardBrands and KonbiniStores.
+	// store slug for konbini, each entry {"icon": path} (what KOMOJU Fields
+	// reads: degica/komoju-fields src/fields/konbini/module.ts); see
+	// CardBrands, StoreSlugs and KonbiniIcon.
 	Brands                    json.RawMessage `json:"brands,omitempty"`
 	AdditionalFields          []string        `json:"additional_fields,omitempty"`
 	SevenElevenMerchantNumber *string         `json:"seven_eleven_merchant_number,omitempty"`
@@ -343,6 +360,18 @@ func (m SessionPaymentMethod) CardBrands() []string {
 		return nil
 	}
 	return out
+}
+
+// KonbiniIcon returns the icon path of a konbini store entry ("" if none).
+// KOMOJU Fields loads it relative to the API host.
+func (m SessionPaymentMethod) KonbiniIcon(store string) string {
+	var obj map[string]struct {
+		Icon string `json:"icon"`
+	}
+	if json.Unmarshal(m.Brands, &obj) != nil {
+		return ""
+	}
+	return obj[store].Icon
 }
 
 // StoreSlugs returns the konbini stores offered by a konbini method, in the
@@ -421,23 +450,37 @@ type Token struct {
 	PaymentDetails *PaymentDetails `json:"payment_details"`
 }
 
-// PaymentMethod is an entry of GET /payment_methods.
+// PaymentMethod is an entry of GET /payment_methods (KOMOJU's
+// AvailablePaymentMethod model, komoju/komoju-node-sdk
+// models/available-payment-method.ts).
 type PaymentMethod struct {
-	TypeSlug             PaymentType     `json:"type_slug"`
-	NameEn               string          `json:"name_en"`
-	NameJa               string          `json:"name_ja"`
-	NameKo               string          `json:"name_ko,omitempty"`
-	Currency             string          `json:"currency"`
-	Subtypes             json.RawMessage `json:"subtypes,omitempty"`
-	SecureTokenSupported bool            `json:"secure_token_supported"`
+	TypeSlug PaymentType `json:"type_slug"`
+	NameEn   string      `json:"name_en"`
+	NameJa   string      `json:"name_ja"`
+	NameKo   string      `json:"name_ko"`
+	Currency string      `json:"currency"`
+	// Subtypes are the method's variants (card brands, konbini stores).
+	Subtypes []string `json:"subtypes,omitempty"`
+	// SecureTokenSupported lists the subtypes that support secure tokens
+	// (3-D Secure for direct payments); empty when the method has none.
+	// KOMOJU's model types it as an array of strings.
+	SecureTokenSupported []string `json:"secure_token_supported,omitempty"`
 }
 
-// List is KOMOJU's list envelope (resource "list").
+// SupportsSecureTokens reports whether any subtype of the method supports
+// secure tokens.
+func (m PaymentMethod) SupportsSecureTokens() bool { return len(m.SecureTokenSupported) > 0 }
+
+// List is KOMOJU's list envelope (resource "list"; PaymentList and
+// EventList in komoju/komoju-node-sdk). StartTime and EndTime echo the
+// query's time range; they are null when the query gave none.
 type List[T any] struct {
-	Resource string `json:"resource"`
-	Total    int    `json:"total"`
-	Page     int    `json:"page"`
-	PerPage  int    `json:"per_page"`
-	LastPage int    `json:"last_page"`
-	Data     []T    `json:"data"`
+	Resource  string     `json:"resource"`
+	Total     int        `json:"total"`
+	Page      int        `json:"page"`
+	PerPage   int        `json:"per_page"`
+	LastPage  int        `json:"last_page"`
+	StartTime *time.Time `json:"start_time"`
+	EndTime   *time.Time `json:"end_time"`
+	Data      []T        `json:"data"`
 }

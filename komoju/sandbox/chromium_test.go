@@ -336,6 +336,42 @@ func TestHostedPagesInChromium(t *testing.T) {
 		}
 	})
 
+	t.Run("secure token authentication page", func(t *testing.T) {
+		st := must(t, c.post("/secure_tokens", map[string]any{"amount": 4400, "currency": "JPY", "return_url": shop.URL + "/3ds",
+			"payment_details": card("4100000000005000")}), 200)
+		b.navigate(st.str("authentication_url"))
+		b.checkPhoneLayout()
+		if txt := b.text(); !strings.Contains(txt, "¥4,400") || !strings.Contains(txt, "5000") || !strings.Contains(txt, "NEEDS_VERIFY") {
+			t.Errorf("authentication page:\n%s", txt)
+		}
+		b.typeInto("#code", "000000") // wrong code: asked again
+		b.click("#submit")
+		b.waitURL(sb.BaseURL() + "/sandbox/secure_tokens/")
+		if !strings.Contains(b.text(), "123456") {
+			t.Errorf("wrong code page:\n%s", b.text())
+		}
+		b.typeInto("#code", "123456")
+		b.click("#submit")
+		b.waitURL(shop.URL + "/3ds?secure_token_id=" + st.str("id"))
+		if got := must(t, c.getr("/secure_tokens/"+st.str("id")), 200); got.str("verification_status") != "OK" {
+			t.Errorf("after authenticating: %s", got.body)
+		}
+		// Cancel ends ERRORED and also returns to the shop.
+		st2 := must(t, c.post("/secure_tokens", map[string]any{"amount": 4400, "currency": "JPY", "return_url": shop.URL + "/3ds",
+			"payment_details": card("3528000000005006")}), 200)
+		b.navigate(st2.str("authentication_url"))
+		b.click("#cancel")
+		b.waitURL(shop.URL + "/3ds?secure_token_id=" + st2.str("id"))
+		if got := must(t, c.getr("/secure_tokens/"+st2.str("id")), 200); got.str("verification_status") != "ERRORED" {
+			t.Errorf("after cancel: %s", got.body)
+		}
+		// Coming back to a finished token shows its status and the way back.
+		b.navigate(st2.str("authentication_url"))
+		if !strings.Contains(b.text(), "ERRORED") || b.eval(`document.querySelector("#continue") !== null`) != true {
+			t.Errorf("finished token page:\n%s", b.text())
+		}
+	})
+
 	t.Run("direct wallet payment returns with signed URL", func(t *testing.T) {
 		p := must(t, c.post("/payments", map[string]any{"amount": 500, "currency": "JPY", "tax": 0, "return_url": shop.URL + "/direct",
 			"payment_details": map[string]any{"type": "merpay"}}), 200)

@@ -50,6 +50,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.PublicURL, "public-url", "", "base URL customers' browsers use, e.g. http://192.168.1.20:7777 (default: from --addr)")
 	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
 	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
+	fs.BoolVar(&opts.RealKeys, "real-keys", false, "issue keys shaped like KOMOJU's (sk_/pk_ + 40 hex) instead of the fixed defaults; --secret-key/--publishable-key still win")
 	fs.Var(&webhooks, "webhook-url", "send webhooks to this URL (repeatable)")
 	fs.StringVar(&opts.WebhookSecret, "webhook-secret", DefaultWebhookSecret, "secret that signs webhooks (X-Komoju-Signature)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
@@ -62,6 +63,16 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 0
 		}
 		return 2
+	}
+	if opts.RealKeys { // generated keys replace the defaults, not keys given explicitly
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		if !given["secret-key"] {
+			opts.SecretKey = ""
+		}
+		if !given["publishable-key"] {
+			opts.PublishableKey = ""
+		}
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: unexpected argument %q\n", fs.Arg(0))
@@ -79,7 +90,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
-	if opts.SecretKey == "" || opts.PublishableKey == "" || opts.WebhookSecret == "" {
+	if (!opts.RealKeys && (opts.SecretKey == "" || opts.PublishableKey == "")) || opts.WebhookSecret == "" {
 		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
 		return 2
 	}

@@ -127,3 +127,29 @@ func TestCloseDoesNotWaitForSimulatedLatency(t *testing.T) {
 	}
 	<-done
 }
+
+// TestCommandRealKeys: --real-keys prints keys of KOMOJU's shape instead of
+// the fixed defaults.
+func TestCommandRealKeys(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errOut syncBuffer
+	code := make(chan int, 1)
+	go func() {
+		code <- Command(ctx, []string{"--addr", "127.0.0.1:0", "--seed", "5", "--real-keys"}, &out, &errOut)
+	}()
+	re := regexp.MustCompile(`\bsk_[0-9a-f]{40}\b[\s\S]*\bpk_[0-9a-f]{40}\b`)
+	deadline := time.Now().Add(5 * time.Second)
+	for !re.MatchString(out.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no real-shaped keys printed; stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if strings.Contains(out.String(), DefaultSecretKey) {
+		t.Errorf("the default key is still printed:\n%s", out.String())
+	}
+	cancel()
+	if c := <-code; c != 0 {
+		t.Errorf("exit %d", c)
+	}
+}

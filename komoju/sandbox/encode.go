@@ -89,13 +89,12 @@ func appendPayment(b []byte, p *komoju.Payment) ([]byte, bool) {
 	}
 	tm(`,"created_at":`, &p.CreatedAt)
 	num(`,"amount_refunded":`, p.AmountRefunded)
-	if p.Locale != "" {
-		str(`,"locale":`, p.Locale)
-	}
+	str(`,"locale":`, p.Locale)
 	strPtr(`,"session":`, p.Session)
 	strPtr(`,"customer_family_name":`, p.CustomerFamilyName)
 	strPtr(`,"customer_given_name":`, p.CustomerGivenName)
 	strPtr(`,"mcc":`, p.MCC)
+	b = append(b, `,"statement_descriptor":null`...) // set descriptors were declined above
 	if p.Refunds == nil {
 		b = append(b, `,"refunds":null`...)
 	} else {
@@ -128,7 +127,9 @@ func appendCardDetails(b []byte, d *komoju.PaymentDetails, ok bool) ([]byte, boo
 	}
 	ok = ok && plainJSONString(string(d.Type))
 	b = append(append(append(b, `{"type":"`...), d.Type...), '"')
-	str(`,"email":`, cc.Email)
+	b = append(b, `,"email":`...) // required in KOMOJU's model: written even when empty
+	ok = ok && plainJSONString(cc.Email)
+	b = append(append(append(b, '"'), cc.Email...), '"')
 	str(`,"brand":`, cc.Brand)
 	str(`,"last_four_digits":`, cc.LastFourDigits)
 	if cc.Month != 0 {

@@ -48,7 +48,7 @@ func (s *Server) listEvents(q *apiReq) apiResp {
 	for i, e := range recs {
 		out[i] = e.view()
 	}
-	return okJSON(listEnvelope(out, total, page, perPage))
+	return okJSON(listEnvelope(out, total, page, perPage, start, end))
 }
 
 // getEvent is GET /events/{id}.

@@ -106,6 +106,8 @@ func (s *Server) routes() http.Handler {
 	api("GET /api/v1/events/{id}", secretOnly, s.getEvent)
 	api("GET /api/v1/payment_methods", publishableOK, s.paymentMethods)
 	api("POST /api/v1/tokens", publishableOK, s.createToken)
+	api("POST /api/v1/secure_tokens", publishableOK, s.createSecureToken)
+	api("GET /api/v1/secure_tokens/{id}", publishableOK, s.getSecureToken)
 	mux.Handle("/api/v1/", s.api(publishableOK, func(q *apiReq) apiResp {
 		return fail(newErr(komoju.CodeNotFound, "", "No endpoint %s %s", q.r.Method, truncate(q.r.URL.Path, 100)))
 	}))

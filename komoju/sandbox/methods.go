@@ -9,26 +9,34 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
+// MerchantName is the session's merchant.name (KOMOJU's MerchantData
+// model) in the sandbox.
+const MerchantName = "komoju-tui sandbox merchant"
+
 // methodInfo describes one payment type the sandbox supports.
 type methodInfo struct {
 	typ    komoju.PaymentType
 	nameEn string
 	nameJa string
+	// nameKo is required in KOMOJU's AvailablePaymentMethod model (KOMOJU's
+	// WooCommerce plugin shows it as the title in a Korean-locale store).
+	// Sandbox choice: the Korean names are the sandbox's own wording.
+	nameKo string
 }
 
 // supportedMethods in the order the hosted page and GET /payment_methods show them.
 var supportedMethods = []methodInfo{
-	{komoju.TypeCreditCard, "Credit Card", "クレジットカード"},
-	{komoju.TypeKonbini, "Konbini", "コンビニ"},
-	{komoju.TypeBankTransfer, "Bank Transfer", "銀行振込"},
-	{komoju.TypePayEasy, "Pay-easy", "ペイジー"},
-	{komoju.TypePayPay, "PayPay", "PayPay"},
-	{komoju.TypeMerpay, "Merpay", "メルペイ"},
-	{komoju.TypeRakutenPay, "Rakuten Pay", "楽天ペイ"},
-	{komoju.TypeAuPay, "au PAY", "au PAY"},
-	{komoju.TypeLinePay, "LINE Pay", "LINE Pay"},
-	{komoju.TypeAlipay, "Alipay", "アリペイ"},
-	{komoju.TypePaidy, "Paidy", "ペイディ"},
+	{komoju.TypeCreditCard, "Credit Card", "クレジットカード", "신용카드"},
+	{komoju.TypeKonbini, "Konbini", "コンビニ", "편의점 결제"},
+	{komoju.TypeBankTransfer, "Bank Transfer", "銀行振込", "은행 송금"},
+	{komoju.TypePayEasy, "Pay-easy", "ペイジー", "페이지(Pay-easy)"},
+	{komoju.TypePayPay, "PayPay", "PayPay", "PayPay"},
+	{komoju.TypeMerpay, "Merpay", "メルペイ", "메루페이"},
+	{komoju.TypeRakutenPay, "Rakuten Pay", "楽天ペイ", "라쿠텐 페이"},
+	{komoju.TypeAuPay, "au PAY", "au PAY", "au PAY"},
+	{komoju.TypeLinePay, "LINE Pay", "LINE Pay", "LINE Pay"},
+	{komoju.TypeAlipay, "Alipay", "アリペイ", "알리페이"},
+	{komoju.TypePaidy, "Paidy", "ペイディ", "Paidy"},
 }
 
 func lookupMethod(t komoju.PaymentType) (methodInfo, bool) {
@@ -81,8 +89,19 @@ func lookupStore(slug string) (storeInfo, bool) {
 	return storeInfo{}, false
 }
 
+// secureTokenBrands are the card brands whose 3-D Secure test cards KOMOJU
+// lists (Visa 4100…, Mastercard 5100…, JCB 3528…): GET /payment_methods
+// reports them in credit_card's secure_token_supported.
+var secureTokenBrands = []string{"visa", "master", "jcb"}
+
+// konbiniIconPath is where a store's icon is served. KOMOJU Fields loads
+// `${komojuApi}${brands[store].icon}` (degica/komoju-fields
+// src/fields/konbini/module.ts), so the icon is a path on the API host.
+func konbiniIconPath(slug string) string { return "/sandbox/icons/konbini/" + slug + ".svg" }
+
 // brandsJSON is payment_methods[].brands: an array for cards, an object
-// keyed by store for konbini.
+// keyed by store for konbini whose entries carry the icon KOMOJU Fields
+// reads (degica/komoju-fields src/types.d.ts: KomojuKonbiniBrand {icon}).
 func brandsJSON(t komoju.PaymentType) json.RawMessage {
 	switch t {
 	case komoju.TypeCreditCard:
@@ -91,10 +110,26 @@ func brandsJSON(t komoju.PaymentType) json.RawMessage {
 	case komoju.TypeKonbini:
 		m := map[string]map[string]string{}
 		for _, st := range konbiniStores {
-			m[st.Slug] = map[string]string{"name_en": st.NameEn, "name_ja": st.NameJa}
+			m[st.Slug] = map[string]string{"icon": konbiniIconPath(st.Slug)}
 		}
 		b, _ := json.Marshal(m)
 		return b
+	}
+	return nil
+}
+
+// subtypes is GET /payment_methods' subtypes: an array of strings in
+// KOMOJU's AvailablePaymentMethod model (card brands, konbini stores).
+func subtypes(t komoju.PaymentType) []string {
+	switch t {
+	case komoju.TypeCreditCard:
+		return cardBrands
+	case komoju.TypeKonbini:
+		out := make([]string, len(konbiniStores))
+		for i, st := range konbiniStores {
+			out[i] = st.Slug
+		}
+		return out
 	}
 	return nil
 }
@@ -112,6 +147,8 @@ type detailsInput struct {
 	givenKana  string
 	familyKana string
 	expiryDays int
+	// scannedCode is a paypay code scanned at the counter (see scanned.go).
+	scannedCode string
 }
 
 func validEmail(s string) bool {
@@ -185,6 +222,9 @@ func parseDetails(p obj, currency, fallbackEmail string, now time.Time) (details
 		in.givenName = name
 	}
 	in.store = str("store", "payment_details[store]", 64)
+	if in.typ == komoju.TypePayPay {
+		in.scannedCode = str("scanned_code", "payment_details[scanned_code]", 128)
+	}
 	if err != nil {
 		return in, err
 	}
@@ -263,6 +303,9 @@ func parseDetails(p obj, currency, fallbackEmail string, now time.Time) (details
 			}
 		}
 	default: // offsite wallets need nothing
+		if in.scannedCode != "" && !validScannedCode(in.scannedCode) {
+			return in, errInvalid(key+"[scanned_code]", "a scanned PayPay code has letters and digits only (at most 64)")
+		}
 		if in.email != "" && !validEmail(in.email) {
 			return in, errInvalid(key+"[email]", "not an email address")
 		}

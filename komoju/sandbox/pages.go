@@ -72,6 +72,8 @@ type pageData struct {
 	Base     string
 	Message  string
 	HTTPCode int
+	// SecureToken is set on the secure token authentication page.
+	SecureToken *secureTokenPage
 }
 
 // StoreSlug is the konbini store of the page's payment, or "".
@@ -117,6 +119,9 @@ func (s *Server) pageRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sandbox/wallet/{id}", s.pageWallet)
 	mux.HandleFunc("GET /sandbox/instructions/{id}", s.pageInstructions)
 	mux.HandleFunc("GET /sandbox/result/{id}", s.pageResult)
+	mux.HandleFunc("GET /sandbox/secure_tokens/{id}", s.pageSecureToken)
+	mux.HandleFunc("POST /sandbox/secure_tokens/{id}/authenticate", s.pageSecureTokenAuth)
+	mux.HandleFunc("GET /sandbox/icons/konbini/{file}", s.konbiniIcon)
 	mux.HandleFunc("POST /sandbox/payments/{id}/3ds", s.actionHandler(func(r *http.Request, id string, now time.Time) (*payRec, *apiError) {
 		return s.threeDS(id, strings.TrimSpace(r.PostFormValue("code")), r.PostFormValue("action") == "cancel", now)
 	}))

@@ -1,10 +1,12 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -36,6 +38,8 @@ type chargeIn struct {
 	scenario    string
 	// direct payments skip 3DS, as the seed's Method 2 says.
 	direct bool
+	// descriptor is the payment's statement_descriptor object, or nil.
+	descriptor json.RawMessage
 }
 
 func strPtr(s string) *string {
@@ -49,7 +53,24 @@ func strPtr(s string) *string {
 // Komoju-Scenario) still records a failed payment (payment.failed) and
 // returns it together with the 502 error. Callers hold s.mu.
 func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
-	if in.det.tokenID != "" {
+	if err := s.checkMethodLimit(in); err != nil {
+		return nil, err
+	}
+	if in.det.scannedCode == ScannedCodeExpired {
+		return nil, errScannedExpired()
+	}
+	var secTok *secureTokenRec
+	if in.det.tokenID != "" && s.st.tokens[in.det.tokenID] == nil {
+		st, err := s.secureTokenForPayment(in)
+		if err != nil {
+			return nil, err
+		}
+		secTok = st
+		in.det.card, in.direct = st.card, true // authenticated (or skipped) already: no second challenge
+		if in.det.email == "" {
+			in.det.email = st.email
+		}
+	} else if in.det.tokenID != "" {
 		tok := s.st.tokens[in.det.tokenID]
 		switch {
 		case tok == nil:
@@ -64,20 +85,21 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	fee := s.fees[in.det.typ]
 	id := s.newID()
 	p := &komoju.Payment{
-		ID:               id,
-		Resource:         "payment",
-		Amount:           in.amount,
-		Tax:              in.tax,
-		PaymentMethodFee: fee,
-		Total:            in.amount + in.tax + fee,
-		Currency:         in.currency,
-		Description:      strPtr(in.description),
-		ExternalOrderNum: strPtr(in.orderNum),
-		Metadata:         in.metadata,
-		CreatedAt:        now,
-		Locale:           in.locale,
-		Refunds:          []komoju.Refund{},
-		RefundRequests:   []komoju.RefundRequest{},
+		ID:                  id,
+		Resource:            "payment",
+		Amount:              in.amount,
+		Tax:                 in.tax,
+		PaymentMethodFee:    fee,
+		Total:               in.amount + in.tax + fee,
+		Currency:            in.currency,
+		Description:         strPtr(in.description),
+		ExternalOrderNum:    strPtr(in.orderNum),
+		Metadata:            in.metadata,
+		CreatedAt:           now,
+		Locale:              in.locale,
+		Refunds:             []komoju.Refund{},
+		RefundRequests:      []komoju.RefundRequest{},
+		StatementDescriptor: in.descriptor,
 	}
 	if p.Metadata == nil {
 		p.Metadata = s.emptyMeta // shared and never written: metadata is replaced, not edited
@@ -101,11 +123,14 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	if declined == "" && in.det.typ == komoju.TypeCreditCard {
 		declined = in.det.card.decline
 	}
+	if declined == "" && in.det.scannedCode != "" {
+		declined = scannedDecline(in.det.scannedCode)
+	}
 	var event string
 	switch {
 	case declined != "":
 		if p.PaymentDetails == nil {
-			p.PaymentDetails = &komoju.PaymentDetails{Type: in.det.typ, Raw: []byte(`{"type":"` + string(in.det.typ) + `"}`)}
+			p.PaymentDetails = failedDetails(in.det)
 		}
 		p.Status = komoju.PaymentFailed
 		event = komoju.EventPaymentFailed
@@ -132,6 +157,17 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		p.Status = komoju.PaymentAuthorized
 		p.PaymentDetails = s.cashDetails(id, in.det, rec.deadline)
 		event = komoju.EventPaymentAuthorized
+	case in.det.scannedCode != "": // PayPay code scanned at the counter: answered at once
+		p.PaymentDetails = s.scannedDetails(in.det)
+		if in.manual {
+			p.Status = komoju.PaymentAuthorized
+			rec.deadline = now.Add(authTTL)
+			event = komoju.EventPaymentAuthorized
+		} else {
+			p.Status = komoju.PaymentCaptured
+			p.CapturedAt = s.timePtr(now)
+			event = komoju.EventPaymentCaptured
+		}
 	default: // offsite wallets
 		p.Status = komoju.PaymentPending
 		p.PaymentDetails = s.offsiteDetails(id, in.det)
@@ -153,7 +189,11 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		s.st.directOrderNums[in.orderNum] = id
 	}
 	if in.det.tokenID != "" && p.Status != komoju.PaymentFailed {
-		s.st.tokens[in.det.tokenID].used = true
+		if secTok != nil {
+			secTok.used = true
+		} else {
+			s.st.tokens[in.det.tokenID].used = true
+		}
 	}
 	if event != "" {
 		s.recordEvent(rec, event, now)
@@ -162,6 +202,76 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		return rec, newErr(declined, "", "%s", declineMessage(declined))
 	}
 	return rec, nil
+}
+
+// descriptorFields are the fields of KOMOJU's StatementDescriptor model
+// (komoju/komoju-node-sdk models/statement-descriptor.ts) with the sandbox's
+// length limits (Sandbox choice: KOMOJU's limits depend on the card network).
+var descriptorFields = []descriptorField{{"statement_descriptor", 22}, {"statement_descriptor_alpha", 22}, {"statement_descriptor_kana", 22}, {"statement_city", 13}, {"contact_phone", 20}}
+
+type descriptorField struct {
+	name string
+	max  int
+}
+
+// parseDescriptor reads the optional statement_descriptor object of a
+// direct payment; the payment echoes it.
+func parseDescriptor(p obj) (json.RawMessage, *apiError) {
+	d, ok, err := p.object("statement_descriptor", "statement_descriptor")
+	if err != nil || !ok {
+		return nil, err
+	}
+	out := map[string]string{}
+	for k := range d {
+		if !slices.ContainsFunc(descriptorFields, func(f descriptorField) bool { return f.name == k }) {
+			return nil, errInvalid("statement_descriptor["+truncate(k, 40)+"]", "not a statement descriptor field")
+		}
+	}
+	for _, f := range descriptorFields {
+		v, has, err := d.str(f.name, "statement_descriptor["+f.name+"]", 4*f.max)
+		if err != nil {
+			return nil, err
+		}
+		if has && v != "" {
+			if n := utf8.RuneCountInString(v); n > f.max {
+				return nil, errInvalid("statement_descriptor["+f.name+"]", "at most %d characters", f.max)
+			}
+			out[f.name] = v
+		}
+	}
+	b, _ := json.Marshal(out)
+	return b, nil
+}
+
+// failedDetails is payment_details of a payment declined before any code
+// was issued: the type and the contact fields KOMOJU's response models
+// require (email; a konbini's store), without receipts or redirects.
+func failedDetails(in detailsInput) *komoju.PaymentDetails {
+	d := &komoju.PaymentDetails{Type: in.typ}
+	switch {
+	case in.typ == komoju.TypeKonbini:
+		d.Konbini = &komoju.KonbiniDetails{Store: in.store, Email: in.email}
+	case in.typ == komoju.TypeBankTransfer:
+		d.BankTransfer = &komoju.BankTransferDetails{Email: in.email}
+	case in.typ == komoju.TypePayEasy:
+		d.PayEasy = &komoju.PayEasyDetails{Email: in.email}
+	case in.typ.IsOffsite():
+		d.Offsite = &komoju.OffsiteDetails{Email: in.email}
+	default:
+		d.Raw = []byte(`{"type":"` + string(in.typ) + `"}`)
+	}
+	return d
+}
+
+// checkMethodLimit refuses a payment above its method's per-payment cap
+// (komoju.MethodLimit) with KOMOJU's error shape, before anything is
+// recorded.
+func (s *Server) checkMethodLimit(in chargeIn) *apiError {
+	total := in.amount + in.tax + s.fees[in.det.typ]
+	if max, ok := komoju.MethodLimit(in.det.typ, in.currency); ok && total > max {
+		return &apiError{status: 422, code: komoju.CodeInvalidParameter, param: "amount", message: komoju.MethodLimitMessage(in.det.typ, in.currency, max)}
+	}
+	return nil
 }
 
 // declineMessage is the English message KOMOJU gives for a decline code.
@@ -312,6 +422,9 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 	if in.scenario, err = scenarioHeader(q); err != nil {
 		return fail(err)
 	}
+	if in.descriptor, err = parseDescriptor(p); err != nil {
+		return fail(err)
+	}
 	if in.det, err = parseDetails(p, currency, "", q.now); err != nil {
 		return fail(err)
 	}
@@ -398,11 +511,20 @@ func parseTime(p obj, key string) (time.Time, *apiError) {
 }
 
 // listEnvelope builds KOMOJU's list answer: last_page = ceil(total/per_page).
-func listEnvelope[T any](items []T, total, page, perPage int) komoju.List[T] {
+// start_time and end_time echo the query's range (KOMOJU's PaymentList and
+// EventList models carry them); null when the query gave none.
+func listEnvelope[T any](items []T, total, page, perPage int, start, end time.Time) komoju.List[T] {
 	if items == nil {
 		items = []T{}
 	}
-	return komoju.List[T]{Resource: "list", Total: total, Page: page, PerPage: perPage, LastPage: (total + perPage - 1) / perPage, Data: items}
+	l := komoju.List[T]{Resource: "list", Total: total, Page: page, PerPage: perPage, LastPage: (total + perPage - 1) / perPage, Data: items}
+	if !start.IsZero() {
+		l.StartTime = &start
+	}
+	if !end.IsZero() {
+		l.EndTime = &end
+	}
+	return l
 }
 
 // listPayments is GET /payments: newest first, filtered by status (one or
@@ -457,7 +579,7 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 			out = append(out, s.st.order[i].snap)
 		}
 		s.mu.Unlock()
-		return okJSON(listEnvelope(out, total, page, perPage))
+		return okJSON(listEnvelope(out, total, page, perPage, start, end))
 	}
 	for i := len(s.st.order) - 1; i >= 0; i-- {
 		c := s.st.order[i].snap
@@ -474,7 +596,7 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 		total++
 	}
 	s.mu.Unlock()
-	return okJSON(listEnvelope(out, total, page, perPage))
+	return okJSON(listEnvelope(out, total, page, perPage, start, end))
 }
 
 // updatePayment is PATCH /payments/{id}: description and metadata only.
@@ -713,15 +835,16 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	if !inclFee {
 		limit -= c.PaymentMethodFee
 	}
-	var requested int64
-	for _, r := range c.RefundRequests {
-		if r.Status != komoju.RefundRequestRejected {
-			requested += r.Amount
-		}
-	}
+	// KOMOJU's RefundRequest model does not echo the amount, so the sandbox
+	// keeps what was requested on the record (requests are never rejected
+	// in the sandbox).
+	requested := rec.refundRequested
 	if amount > limit-requested {
 		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0)))
 	}
+	rec.refundRequested += amount
+	// Amount is not in KOMOJU's RefundRequest model; it is still echoed
+	// until flows/cli stops printing it (see testdata/komoju_models.json).
 	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, Amount: amount, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
 		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
 	rec.update(func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })

@@ -23,6 +23,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -65,6 +66,12 @@ type Options struct {
 	SecretKey      string
 	PublishableKey string
 	WebhookSecret  string
+	// RealKeys issues keys of the shape KOMOJU's test keys have ("sk_" and
+	// "pk_" followed by 40 lowercase hex digits) for whichever of SecretKey
+	// and PublishableKey is empty, so key handling (masking, prefixes,
+	// length checks) is exercised as it will be live. With a Seed the keys
+	// are the same on every run; without one they are random.
+	RealKeys bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
 	// Latency, FailRate and DropRate are the initial faults (see Faults).
@@ -159,6 +166,15 @@ type Server struct {
 func New(opts Options) (*Server, error) {
 	if opts.Addr == "" {
 		opts.Addr = DefaultAddr
+	}
+	if opts.RealKeys {
+		sk, pk := realKeys(opts.Seed)
+		if opts.SecretKey == "" {
+			opts.SecretKey = sk
+		}
+		if opts.PublishableKey == "" {
+			opts.PublishableKey = pk
+		}
 	}
 	if opts.SecretKey == "" {
 		opts.SecretKey = DefaultSecretKey
@@ -259,6 +275,22 @@ func New(opts Options) (*Server, error) {
 	go s.ticker()
 	s.log.Info("sandbox listening", "url", s.URL())
 	return s, nil
+}
+
+// realKeys returns a secret and a publishable key of KOMOJU's shape:
+// "sk_"/"pk_" + 40 lowercase hex digits. A non-zero seed derives them.
+func realKeys(seed int64) (secret, publishable string) {
+	var b [40]byte
+	if seed != 0 {
+		var s [32]byte
+		binary.LittleEndian.PutUint64(s[:], uint64(seed))
+		copy(s[8:], "komoju-tui sandbox keys")
+		r := mrand.NewChaCha8(s)
+		_, _ = r.Read(b[:])
+	} else {
+		_, _ = rand.Read(b[:])
+	}
+	return "sk_" + hex.EncodeToString(b[:20]), "pk_" + hex.EncodeToString(b[20:])
 }
 
 // URL is the API base URL, e.g. "http://127.0.0.1:7777/api/v1".

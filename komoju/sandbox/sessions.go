@@ -132,7 +132,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		PaymentMethods: s.sessionMethods(types, amount, currency),
 		CreatedAt:      now,
 		Status:         komoju.SessionPending,
-		ExpiresAt:      &expires,
+		Merchant:       &komoju.SessionMerchant{Name: MerchantName},
 		Metadata:       meta,
 		PaymentData:    pd,
 		LineItems:      items,
@@ -163,12 +163,12 @@ func parseLineItems(p obj) ([]komoju.LineItem, *apiError) {
 		}
 		o := obj(m)
 		var it komoju.LineItem
-		amt, ok, err := o.int("amount", param+"[amount]")
+		// amount is optional in KOMOJU's LineItem model, and KOMOJU's
+		// WooCommerce plugin sends {description, quantity, image} only
+		// (degica/komoju-woocommerce, since 2022).
+		amt, _, err := o.int("amount", param+"[amount]")
 		if err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, errMissing(param + "[amount]")
 		}
 		if amt < 0 || amt > komoju.MaxAmount {
 			return nil, errInvalid(param+"[amount]", "must be between 0 and %d", komoju.MaxAmount)

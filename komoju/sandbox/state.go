@@ -22,6 +22,9 @@ type state struct {
 	events   []*eventRec
 	eventIDs map[string]*eventRec
 	tokens   map[string]*tokenRec
+	// secureTokens are POST /secure_tokens answers (ids share tokens' tok_
+	// prefix, as in KOMOJU's 3-D Secure guide).
+	secureTokens map[string]*secureTokenRec
 
 	// directOrderNums maps external_order_num → payment id for direct
 	// payments; sessionOrderNums → session id.
@@ -46,6 +49,7 @@ func newState() *state {
 		sessions:         map[string]*sessRec{},
 		eventIDs:         map[string]*eventRec{},
 		tokens:           map[string]*tokenRec{},
+		secureTokens:     map[string]*secureTokenRec{},
 		directOrderNums:  map[string]string{},
 		sessionOrderNums: map[string]string{},
 		duePayments:      map[string]*payRec{},
@@ -76,6 +80,9 @@ type payRec struct {
 	session   *sessRec
 	deadline  time.Time // zero: none
 	seq       int       // creation order
+	// refundRequested is the sum of the refund requests' amounts, which
+	// KOMOJU's RefundRequest object does not carry.
+	refundRequested int64
 }
 
 // update replaces the snapshot with a modified copy. f must not modify maps

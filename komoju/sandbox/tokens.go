@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"encoding/json"
+
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -38,8 +40,16 @@ func (s *Server) createToken(q *apiReq) apiResp {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := &tokenRec{card: card, currency: currency}
+	// A token's payment_details follow KOMOJU's TokenPaymentDetails model:
+	// type and the contact fields given, never card data (Raw, so nothing
+	// else is added).
+	td := map[string]string{"type": string(komoju.TypeCreditCard)}
+	if email != "" {
+		td["email"] = email
+	}
+	raw, _ := json.Marshal(td)
 	t.view = komoju.Token{ID: "tok_" + s.newID(), Resource: "token", CreatedAt: q.now,
-		PaymentDetails: &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: card.details(email)}}
+		PaymentDetails: &komoju.PaymentDetails{Type: komoju.TypeCreditCard, Raw: raw}}
 	s.st.tokens[t.view.ID] = t
 	return okJSON(t.view)
 }
@@ -48,10 +58,12 @@ func (s *Server) createToken(q *apiReq) apiResp {
 func (s *Server) paymentMethods(q *apiReq) apiResp {
 	out := make([]komoju.PaymentMethod, 0, len(supportedMethods))
 	for _, m := range supportedMethods {
-		out = append(out, komoju.PaymentMethod{
-			TypeSlug: m.typ, NameEn: m.nameEn, NameJa: m.nameJa, Currency: "JPY",
-			Subtypes: brandsJSON(m.typ), SecureTokenSupported: m.typ == komoju.TypeCreditCard,
-		})
+		pm := komoju.PaymentMethod{TypeSlug: m.typ, NameEn: m.nameEn, NameJa: m.nameJa, NameKo: m.nameKo, Currency: "JPY",
+			Subtypes: subtypes(m.typ)}
+		if m.typ == komoju.TypeCreditCard {
+			pm.SecureTokenSupported = secureTokenBrands
+		}
+		out = append(out, pm)
 	}
 	return okJSON(out)
 }
