@@ -231,14 +231,14 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 			return nil, err
 		}
 	}
-	j, err := journal.Open(path)
+	j, err := journal.OpenWith(path, journal.Options{Till: cfg.Till})
 	if err != nil {
 		closeAll()
 		return nil, err
 	}
 	closers = append(closers, j.Close)
 
-	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderPrefix,
+	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderNumberPrefix(),
 		// A sandbox started empty knows nothing of earlier sales: its
 		// "no such session" is no proof that nobody was charged.
 		Amnesiac: b.sandbox != nil})

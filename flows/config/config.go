@@ -4,6 +4,8 @@
 package config
 
 import (
+	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -48,7 +50,16 @@ type Config struct {
 	// OrderPrefix starts generated order numbers (default POS); give each
 	// till its own so their numbers never collide.
 	OrderPrefix string
-	Demo        bool
+	// Till names this till (made at first start and kept in the config
+	// directory, or --till). Unless --order-prefix is given, generated
+	// order numbers carry it ("POS-K3F9-20261124-0001"), so tills sharing
+	// one KOMOJU account never number two sales the same without anyone
+	// remembering a flag.
+	Till string
+	// OrderPrefixSet is true when --order-prefix (or its env or file key)
+	// was given: the till then numbers with that prefix alone.
+	OrderPrefixSet bool
+	Demo           bool
 	Accessible  bool
 
 	// KeySource says where the secret key came from: "flag", "env", "file" or "".
@@ -102,6 +113,7 @@ type Flags struct {
 	Journal        string
 	Lang           string
 	OrderPrefix    string
+	Till           string
 	Demo           bool
 	Config         string
 }
@@ -121,6 +133,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.Journal, "journal", "", "path of the sale journal (default under $XDG_DATA_HOME/komoju-tui)")
 	fs.StringVar(&f.Lang, "lang", "", "en (default) or ja")
 	fs.StringVar(&f.OrderPrefix, "order-prefix", "", "prefix of generated order numbers (default POS; one per till)")
+	fs.StringVar(&f.Till, "till", "", "this till's name (default: made at first start and kept in the config directory)")
 	fs.BoolVar(&f.Demo, "demo", false, "presenter mode: larger text, keys and ids masked")
 	fs.StringVar(&f.Config, "config", "", "config file (default $XDG_CONFIG_HOME/komoju-tui/config.toml)")
 	return f
@@ -151,6 +164,7 @@ type File struct {
 	Journal        string `toml:"journal"`
 	Lang           string `toml:"lang"`
 	OrderPrefix    string `toml:"order_prefix"`
+	Till           string `toml:"till"`
 }
 
 // DefaultFilePath is $XDG_CONFIG_HOME/komoju-tui/config.toml (or
@@ -243,6 +257,8 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	c.Journal, _ = pick("journal", f.Journal, "KOMOJU_TUI_JOURNAL", file.Journal)
 	c.Lang, _ = pick("lang", f.Lang, "KOMOJU_TUI_LANG", file.Lang)
 	c.OrderPrefix, _ = pick("order-prefix", f.OrderPrefix, "KOMOJU_TUI_ORDER_PREFIX", file.OrderPrefix)
+	c.OrderPrefixSet = c.OrderPrefix != ""
+	c.Till, _ = pick("till", f.Till, "KOMOJU_TUI_TILL", file.Till)
 	c.NoBrowser = f.NoBrowser || file.NoBrowser
 
 	if err := validateKey("secret key", c.SecretKey); err != nil {
@@ -279,6 +295,12 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	}
 	if !validPrefix(c.OrderPrefix) {
 		return Config{}, fmt.Errorf("order prefix %q: use 1 to 12 letters or digits", c.OrderPrefix)
+	}
+	if c.Till == "" {
+		c.Till = TillID(getenv)
+	}
+	if !validPrefix(c.Till) {
+		return Config{}, fmt.Errorf("till %q: use 1 to 12 letters or digits", c.Till)
 	}
 	switch c.Lang {
 	case "":
@@ -342,4 +364,65 @@ func validateKey(what, k string) error {
 		return fmt.Errorf("the secret key %s is a publishable key (pk_…); use the secret key (sk_…)", MaskKey(k))
 	}
 	return nil
+}
+
+// OrderNumberPrefix is what generated order numbers start with: the
+// --order-prefix when one was given, else "POS-<till>".
+func (c Config) OrderNumberPrefix() string {
+	if c.OrderPrefixSet || c.Till == "" {
+		return c.OrderPrefix
+	}
+	return c.OrderPrefix + "-" + c.Till
+}
+
+// TillID returns this machine's till id, kept in the file "till" beside
+// the config file ($XDG_CONFIG_HOME/komoju-tui/till), making one (four
+// characters without look-alikes) at first start. Two processes starting
+// at once agree: the file is created exclusively and the loser reads the
+// winner's. When the directory cannot be written, the id is derived from
+// the host name, which is stable too.
+func TillID(getenv func(string) string) string {
+	path := filepath.Join(filepath.Dir(DefaultFilePath(getenv)), "till")
+	if id, ok := readTill(path); ok {
+		return id
+	}
+	id := newTillID()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
+		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			_, werr := f.WriteString(id + "\n")
+			if cerr := f.Close(); werr == nil && cerr == nil {
+				return id
+			}
+		}
+		if got, ok := readTill(path); ok {
+			return got
+		}
+	}
+	host, _ := os.Hostname()
+	sum := sha256.Sum256([]byte(host))
+	return tillAlphabetID(sum[:4])
+}
+
+func readTill(path string) (string, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", false
+	}
+	id := strings.TrimSpace(string(b))
+	return id, validPrefix(id)
+}
+
+func newTillID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return tillAlphabetID(b)
+}
+
+func tillAlphabetID(b []byte) string {
+	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	out := make([]byte, len(b))
+	for i := range b {
+		out[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(out)
 }

@@ -159,3 +159,40 @@ func TestMaskKey(t *testing.T) {
 		}
 	}
 }
+
+// Issue 10, case 7: every till numbers its sales apart from the others
+// without anyone remembering a flag: a till id is made at first start and
+// kept, and generated order numbers carry it.
+func TestTillIDMadeOnceAndKept(t *testing.T) {
+	a, b := t.TempDir(), t.TempDir()
+	first, err := resolve(t, nil, map[string]string{"XDG_CONFIG_HOME": a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := resolve(t, nil, map[string]string{"XDG_CONFIG_HOME": a})
+	other, _ := resolve(t, nil, map[string]string{"XDG_CONFIG_HOME": b})
+	if first.Till == "" || first.Till != again.Till {
+		t.Fatalf("till id not kept: %q then %q", first.Till, again.Till)
+	}
+	if other.Till == first.Till {
+		t.Fatalf("two machines got the same till id %q", first.Till)
+	}
+	if p := first.OrderNumberPrefix(); p != "POS-"+first.Till {
+		t.Errorf("order number prefix %q, want POS-%s", p, first.Till)
+	}
+	if b, err := os.ReadFile(filepath.Join(a, "komoju-tui", "till")); err != nil || strings.TrimSpace(string(b)) != first.Till {
+		t.Errorf("till file: %q %v", b, err)
+	}
+	// An explicit prefix or till wins.
+	c, _ := resolve(t, []string{"--order-prefix", "TILL2"}, map[string]string{"XDG_CONFIG_HOME": a})
+	if c.OrderNumberPrefix() != "TILL2" {
+		t.Errorf("--order-prefix: %q", c.OrderNumberPrefix())
+	}
+	c, _ = resolve(t, []string{"--till", "FRONT"}, map[string]string{"XDG_CONFIG_HOME": a})
+	if c.Till != "FRONT" || c.OrderNumberPrefix() != "POS-FRONT" {
+		t.Errorf("--till: %q %q", c.Till, c.OrderNumberPrefix())
+	}
+	if _, err := resolve(t, []string{"--till", "front desk"}, map[string]string{"XDG_CONFIG_HOME": a}); err == nil || !strings.Contains(err.Error(), "till") {
+		t.Errorf("bad till name: %v", err)
+	}
+}
