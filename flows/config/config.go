@@ -60,7 +60,7 @@ type Config struct {
 	// was given: the till then numbers with that prefix alone.
 	OrderPrefixSet bool
 	Demo           bool
-	Accessible  bool
+	Accessible     bool
 
 	// KeySource says where the secret key came from: "flag", "env", "file" or "".
 	KeySource string
