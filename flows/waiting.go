@@ -1,0 +1,102 @@
+package flows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// WaitingUpdate is what a recheck of a waiting sale found.
+type WaitingUpdate struct {
+	SaleID    int64
+	OrderNum  string
+	PaymentID string
+	Before    komoju.PaymentStatus
+	After     komoju.PaymentStatus
+	Outcome   Outcome
+	// Changed is true when KOMOJU's status differs from the journal's.
+	Changed bool
+	Err     error
+	// Message says what changed, for the clerk.
+	Message string
+}
+
+// RecheckWaiting asks KOMOJU about every sale that is still waiting: a
+// konbini slip or bank transfer not yet paid, a 3-D Secure or wallet
+// redirect not yet finished, an authorization not yet captured. Their
+// statuses move without the till (the customer pays at the store at 3 pm),
+// so a restarted till rechecks them all instead of waiting for the clerk to
+// open each one. It reads and records statuses only (no verdicts), so any
+// process may run it; changed statuses come back first.
+func (e *Engine) RecheckWaiting(ctx context.Context) ([]WaitingUpdate, error) {
+	if e.rec == nil || e.amnesiac {
+		return nil, nil
+	}
+	if e.client == nil {
+		return nil, errNoClient
+	}
+	sales, err := e.rec.Outstanding(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("flows: reading waiting sales from the journal: %w", err)
+	}
+	var changed, same []WaitingUpdate
+	var errs []error
+	for _, s := range sales {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
+		u := e.recheckOne(ctx, s)
+		if u.Err != nil {
+			errs = append(errs, u.Err)
+		}
+		if u.Changed {
+			changed = append(changed, u)
+		} else {
+			same = append(same, u)
+		}
+	}
+	return append(changed, same...), errors.Join(errs...)
+}
+
+func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
+	u := WaitingUpdate{SaleID: s.ID, OrderNum: s.OrderNum, PaymentID: s.PaymentID, Before: s.Status}
+	var p *komoju.Payment
+	switch {
+	case s.PaymentID != "":
+		got, err := e.client.Payments.Get(ctx, s.PaymentID)
+		if err != nil {
+			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
+			u.Outcome = e.lookupError(err)
+			u.Message = fmt.Sprintf("%s: could not check with KOMOJU (%v); still %s.", s.OrderNum, err, s.Status)
+			return u
+		}
+		p = got
+	case s.SessionID != "":
+		sess, err := e.client.Sessions.Get(ctx, s.SessionID)
+		if err != nil {
+			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
+			u.Message = fmt.Sprintf("%s: could not check with KOMOJU (%v); still %s.", s.OrderNum, err, s.Status)
+			return u
+		}
+		p = sess.Payment
+	}
+	if p == nil {
+		u.After = s.Status
+		u.Message = fmt.Sprintf("%s: still %s.", s.OrderNum, s.Status)
+		return u
+	}
+	e.recordStatus(ctx, p, SourceAPI)
+	u.PaymentID, u.After = p.ID, p.Status
+	u.Outcome = OutcomeFromPayment(p)
+	u.Changed = p.Status != s.Status
+	if u.Changed {
+		u.Message = fmt.Sprintf("%s: now %s (was %s): %s", s.OrderNum, p.Status, s.Status, u.Outcome.Message)
+	} else {
+		u.Message = fmt.Sprintf("%s: still %s.", s.OrderNum, p.Status)
+	}
+	return u
+}
