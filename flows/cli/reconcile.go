@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 const reconcileUsage = `Usage: komoju-tui reconcile [--fence DURATION] [--json]
@@ -22,8 +24,12 @@ the last request has passed (--fence, default 2m: KOMOJU may still be
 working on a request the till gave up on). Until then the sale stays
 unknown and the command exits 5.
 
+Then every sale still waiting (a konbini slip, a 3-D Secure or wallet
+redirect, an authorization) is checked with KOMOJU and its status recorded,
+so history and summary tell the truth without anyone opening each sale.
+
 Every money-moving command (pay, capture, cancel, refund, refund-request)
-and the console do this on start; show, history and summary only read.
+and the console settle on start; show, history and summary only read.
 `
 
 // recoveryJSON is one settled (or still unknown) entry in --json output.
@@ -73,6 +79,16 @@ func (r *runner) reconcile(args []string) int {
 	if err != nil && code == ExitOK {
 		code = ExitUnknown
 	}
+	ups, uerr := b.Engine.RecheckWaiting(ctx)
+	for _, u := range ups {
+		if !u.Changed {
+			continue
+		}
+		out = append(out, recoveryJSON{OrderNum: u.OrderNum, PaymentID: u.PaymentID, Op: "recheck",
+			Outcome: string(u.Outcome.Kind), Charged: chargedStatus(u.After), Resolved: true, Message: u.Message})
+		recs = append(recs, flows.Recovery{OrderNum: u.OrderNum, PaymentID: u.PaymentID, Resolved: true, Message: u.Message})
+	}
+	err = errors.Join(err, uerr)
 	if r.json {
 		enc := json.NewEncoder(r.stdout)
 		enc.SetIndent("", "  ")
@@ -89,4 +105,9 @@ func (r *runner) reconcile(args []string) int {
 		fmt.Fprintf(r.stderr, "komoju-tui reconcile: %s\n", redact(err.Error()))
 	}
 	return code
+}
+
+// chargedStatus reports a payment status that means money was taken or held.
+func chargedStatus(s komoju.PaymentStatus) bool {
+	return s == komoju.PaymentCaptured || s == komoju.PaymentAuthorized || s == komoju.PaymentRefunded
 }
