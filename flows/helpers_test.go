@@ -120,8 +120,13 @@ func (env *testEnv) start(co Checkout) *Sale {
 	return sale
 }
 
+// cardExpiry is a card expiry five years after today (MM/YY): the engine
+// checks expiry against the real clock, so a fixed date would make these
+// tests fail once it passes.
+var cardExpiry = time.Now().AddDate(5, 0, 0).Format("01/06")
+
 func card(number string) Details {
-	return Details{CardNumber: number, CardExpiry: "12/30", CardCVC: "123", CardName: "Taro Yamada"}
+	return Details{CardNumber: number, CardExpiry: cardExpiry, CardCVC: "123", CardName: "Taro Yamada"}
 }
 
 func cardAmex(number string) Details {

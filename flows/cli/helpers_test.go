@@ -129,9 +129,13 @@ func leaks(outputs []string) []string {
 	return out
 }
 
+// testExp is a card expiry five years after today (MM/YY): pay checks
+// expiry against the real clock, so a fixed date would fail once it passed.
+var testExp = time.Now().AddDate(5, 0, 0).Format("01/06")
+
 // cardArgs is a successful card payment's flags for number n.
 func cardArgs(n string) []string {
-	return []string{"--method", "credit_card", "--card", n, "--exp", "12/30", "--cvc", testCVC}
+	return []string{"--method", "credit_card", "--card", n, "--exp", testExp, "--cvc", testCVC}
 }
 
 // pay runs "pay" with amount and extra flags.

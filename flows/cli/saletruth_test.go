@@ -95,7 +95,7 @@ func TestReportsNeverSettleAnotherTillsSale(t *testing.T) {
 	}
 	// The till's charge goes through after all; the till records it.
 	p, err := h.client().Payments.Create(ctx, &komoju.PaymentCreateParams{Amount: 5000, Currency: "JPY", ExternalOrderNum: "POS-TILL1-0001",
-		PaymentDetails: flows.Details{CardNumber: testCard, CardExpiry: "12/49", CardCVC: testCVC}.Params(komoju.TypeCreditCard)})
+		PaymentDetails: flows.Details{CardNumber: testCard, CardExpiry: testExp, CardCVC: testCVC}.Params(komoju.TypeCreditCard)})
 	if err != nil {
 		t.Fatal(err)
 	}
