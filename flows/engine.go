@@ -80,9 +80,16 @@ type Engine struct {
 	orders    *OrderNumbers
 	hub       *Hub
 
+	// beginGate makes writing an intent and marking it in flight one
+	// step as Reconcile sees it: Reconcile reads the journal under the
+	// write side, so it never finds an intent of a call this process is
+	// about to make without its in-flight mark.
+	beginGate sync.RWMutex
+
 	mu              sync.Mutex
-	inflightSales   map[int64]bool // sales whose creating call runs here, and Method 1 sales this engine opened
-	inflightActions map[int64]bool // actions whose call is still running here
+	sessionLocks    map[string]*sessionLock // one pay attempt at a time per session
+	inflightSales   map[int64]bool          // sales whose creating call runs here, and Method 1 sales this engine opened
+	inflightActions map[int64]bool          // actions whose call is still running here
 }
 
 // errNoClient is returned by operations of an Engine built without a client.
@@ -195,12 +202,14 @@ type Sale struct {
 	Methods   []Method // what the session can be paid with
 	OrderNum  string
 	JournalID int64 // the journal's sale id (0 without a journal)
+	// State is where the sale stands (see SaleState); it moves only
+	// through PaySale's answers.
+	State SaleState
 	// Attempts counts pay attempts; LastOutcome is the latest one.
 	Attempts    int
 	LastOutcome *Outcome
 
-	mu         sync.Mutex // serialises pay attempts on one session
-	lastAction int64      // the journal action of the latest attempt
+	lastAction int64 // the journal action of the latest attempt
 }
 
 // SessionID returns the session's id.
@@ -329,7 +338,7 @@ func (e *Engine) startSession(ctx context.Context, co Checkout, generated bool) 
 	// leaves it alone (its pay attempts are reconciled one by one); after
 	// a crash, the next process's Reconcile asks the session.
 	e.log.LogAttrs(ctx, slog.LevelDebug, "session created", slog.String("session", s.ID), slog.String("order", co.OrderNum))
-	return &Sale{Checkout: co, Session: s, Methods: MethodsFromSession(s), OrderNum: co.OrderNum, JournalID: saleID}, nil
+	return &Sale{Checkout: co, Session: s, Methods: MethodsFromSession(s), OrderNum: co.OrderNum, JournalID: saleID, State: SaleOpen}, nil
 }
 
 // fillDetails copies the checkout's email into the method's email field
@@ -375,6 +384,29 @@ func errFor(o Outcome, cause error) error {
 //
 // The error is nil unless the Outcome is OutcomeError or OutcomeUnknown.
 func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
+	if sale == nil {
+		return e.paySale(ctx, nil, t, d, opts)
+	}
+	next, o, err := e.PaySale(ctx, *sale, t, d, opts)
+	*sale = next
+	return o, err
+}
+
+// PaySale is PaySession on a value: it takes the sale as it stands and
+// returns the sale after the attempt, so no *Sale is shared between the
+// goroutine making the call and the screen showing the sale. Attempts on
+// one session are serialised by the engine.
+func (e *Engine) PaySale(ctx context.Context, sale Sale, t komoju.PaymentType, d Details, opts PayOptions) (Sale, Outcome, error) {
+	if sale.Session != nil {
+		unlock := e.lockSession(sale.Session.ID)
+		defer unlock()
+	}
+	o, err := e.paySale(ctx, &sale, t, d, opts)
+	sale.State = StateOf(o)
+	return sale, o, err
+}
+
+func (e *Engine) paySale(ctx context.Context, sale *Sale, t komoju.PaymentType, d Details, opts PayOptions) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowSession), errNoClient
 	}
@@ -382,19 +414,18 @@ func (e *Engine) PaySession(ctx context.Context, sale *Sale, t komoju.PaymentTyp
 		err := errors.New("flows: no session: call StartSession first")
 		return Outcome{Kind: OutcomeError, Message: "There is no session to pay. Start the sale again."}, err
 	}
-	sale.mu.Lock()
-	defer sale.mu.Unlock()
-	if sale.LastOutcome != nil && sale.LastOutcome.Kind == OutcomeUnknown {
-		// The last attempt may have gone through: never charge twice.
-		if o, settled := e.previousAttempt(ctx, sale); settled {
-			return o, errFor(o, nil)
-		}
-	}
 	d = fillDetails(t, d, sale.Checkout)
 	if fe := e.validatePay(t, d, sale.Methods); len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowSession)
 		o.SessionID, o.OrderNum = sale.SessionID(), sale.OrderNum
 		return o, fe
+	}
+	if lo := sale.LastOutcome; lo != nil && (lo.Kind == OutcomeUnknown || lo.Kind == OutcomeRedirect || lo.Kind == OutcomeAwaiting || lo.Kind == OutcomeAuthorized) {
+		// The last attempt may have gone through, or the customer may
+		// still be finishing it: never charge twice.
+		if o, settled := e.previousAttempt(ctx, sale); settled {
+			return o, errFor(o, nil)
+		}
 	}
 	params := &komoju.SessionPayParams{PaymentDetails: d.Params(t), Capture: sale.Checkout.Capture}
 	key := komoju.NewIdempotencyKey()
@@ -468,7 +499,11 @@ func (e *Engine) previousAttempt(ctx context.Context, sale *Sale) (Outcome, bool
 		switch p.Status {
 		case komoju.PaymentCaptured, komoju.PaymentAuthorized, komoju.PaymentPending:
 			o := SessionOutcome(s)
-			o.Message = "The previous attempt went through, so nothing new was charged. " + o.Message
+			if p.Status == komoju.PaymentPending {
+				o.Message = "The customer has not finished the previous attempt yet, so nothing new was charged. " + o.Message
+			} else {
+				o.Message = "The previous attempt went through, so nothing new was charged. " + o.Message
+			}
 			e.finishAction(ctx, sale.lastAction, actionResult(OpPay, o))
 			e.recordStatus(ctx, p, SourceAPI)
 			oc := o
@@ -1363,5 +1398,5 @@ func (e *Engine) ResumeSale(ctx context.Context, orderNum string) (*Sale, error)
 	}
 	co := Checkout{Amount: js.Amount, Tax: js.Tax, Currency: js.Currency, OrderNum: js.OrderNum, Email: js.Email,
 		Name: js.Name, Description: js.Description, Capture: js.Capture, Flow: FlowSession, ReturnURL: e.ReturnURL()}
-	return &Sale{Checkout: co.Normalized(), Session: s, Methods: MethodsFromSession(s), OrderNum: js.OrderNum, JournalID: js.ID}, nil
+	return &Sale{Checkout: co.Normalized(), Session: s, Methods: MethodsFromSession(s), OrderNum: js.OrderNum, JournalID: js.ID, State: SaleDeclined}, nil
 }

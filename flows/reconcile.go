@@ -86,7 +86,14 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 	if e.client == nil {
 		return nil, errNoClient
 	}
+	e.beginGate.Lock()
 	sales, err := e.rec.Reconcilable(ctx)
+	var acts []journal.Action
+	var aerr error
+	if err == nil {
+		acts, aerr = e.rec.ReconcilableActions(ctx)
+	}
+	e.beginGate.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("flows: reading unfinished sales from the journal: %w", err)
 	}
@@ -136,9 +143,8 @@ func (e *Engine) Reconcile(ctx context.Context) ([]Recovery, error) {
 			add(e.reconcileDirect(ctx, s))
 		}
 	}
-	acts, err := e.rec.ReconcilableActions(ctx)
-	if err != nil {
-		errs = append(errs, fmt.Errorf("flows: reading unfinished actions from the journal: %w", err))
+	if aerr != nil {
+		errs = append(errs, fmt.Errorf("flows: reading unfinished actions from the journal: %w", aerr))
 	}
 	for _, a := range acts {
 		if done[a.ID] || e.isInflight(&e.inflightActions, a.ID) || a.Kind == journal.ActionPay {

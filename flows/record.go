@@ -90,6 +90,8 @@ func (e *Engine) beginSale(ctx context.Context, in journal.Intent, generated boo
 	if e.rec == nil {
 		return 0, in.OrderNum, nil
 	}
+	e.beginGate.RLock()
+	defer e.beginGate.RUnlock()
 	var id int64
 	var err error
 	num := in.OrderNum
@@ -156,6 +158,8 @@ func (e *Engine) beginAction(ctx context.Context, a journal.Action) (int64, erro
 	if e.rec == nil {
 		return 0, nil
 	}
+	e.beginGate.RLock()
+	defer e.beginGate.RUnlock()
 	id, err := e.rec.BeginAction(context.WithoutCancel(ctx), a)
 	if err != nil {
 		e.log.LogAttrs(ctx, slog.LevelError, "journal: begin action", slog.String("kind", string(a.Kind)), slog.String("error", err.Error()))
