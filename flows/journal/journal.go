@@ -16,6 +16,37 @@
 // A Journal is safe for concurrent use, and several processes may open the
 // same file (SQLite WAL mode; writers wait for each other up to the busy
 // timeout).
+//
+// # Several processes, one journal
+//
+// A till, a headless script, a report and a second till may all have the
+// journal open at once, and any of them may crash at any line. The rules
+// that keep "was this customer charged?" right:
+//
+//   - Ownership. A process that begins a sale or action registers in the
+//     owners table (id, till, host, pid) and heartbeats every third of its
+//     lease (DefaultLease). Each sale and action records its owner. An
+//     owner is gone when its heartbeat is older than the lease, when it
+//     closed the journal (its row is deleted), or at once when it ran on
+//     this host and its pid no longer exists (a crash or SIGKILL).
+//   - Settling. Only the owner of an unfinished sale, or any process once
+//     the owner is gone, may write its verdict: Reconcilable lists exactly
+//     those, and Claim takes an orphan over in one transaction (re-checking
+//     that the owner is still gone), so two processes never settle the
+//     same sale. Reports (show, history, summary) only read.
+//   - Order numbers. ReserveSale reserves the next number of a prefix from
+//     a counter row in the same transaction as the intent (keeping the
+//     number the till already showed when it is still free), so two
+//     processes on one journal never use one number; tills on different
+//     journals use different prefixes (the till id).
+//   - Fences. Each sale and action keeps when its money call was last sent
+//     (MarkSaleSent, MarkActionSent): an empty look-up at KOMOJU proves
+//     "not charged" only once a fence past that time has passed.
+//   - Adoption. A payment is applied to a sale by payment id or session id
+//     (exact), or by order number only when the sale is a Method 2 sale
+//     without a payment and the payment has its currency and amount
+//     (PaymentMatches): another till's payment that shares a number is
+//     never taken for this sale's.
 package journal
 
 import (
