@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/flowstest"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
@@ -31,38 +31,21 @@ func newEnv(t *testing.T) *testEnv {
 	return newEnvWith(t, sandbox.Options{}, nil)
 }
 
-// newEnvWith starts a sandbox and an engine; hc, when set, is the client's
-// HTTP client (to inject transport faults).
+// newEnvWith starts a sandbox and an engine on the suites' one clock
+// (flowstest); hc, when set, is the client's HTTP client (to inject
+// transport faults).
 func newEnvWith(t *testing.T, o sandbox.Options, hc *http.Client, extra ...komoju.Option) *testEnv {
 	t.Helper()
-	if o.WebhookBackoff == 0 {
-		o.WebhookBackoff = time.Millisecond
-	}
-	sb, err := sandbox.New(o)
-	if err != nil {
-		t.Fatalf("sandbox: %v", err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	opts := []komoju.Option{komoju.WithBaseURL(sb.URL()), komoju.WithBackoff(func(int) time.Duration { return 0 })}
-	if hc != nil {
-		opts = append(opts, komoju.WithHTTPClient(hc))
-	}
-	opts = append(opts, extra...)
-	c := komoju.NewClient(sb.SecretKey(), opts...)
-	j, err := journal.OpenWith(filepath.Join(t.TempDir(), "journal-test.db"), journal.Options{Now: sb.Now})
-	if err != nil {
-		t.Fatalf("journal: %v", err)
-	}
-	t.Cleanup(func() { _ = j.Close() })
-	rec := &flakyJournal{Recorder: j}
+	w := flowstest.New(t, flowstest.Options{Sandbox: o, HTTPClient: hc, Client: extra})
+	rec := &flakyJournal{Recorder: w.Journal}
 	e := NewEngine(Deps{
-		Client:      c,
+		Client:      w.Client,
 		Journal:     rec,
-		Now:         sb.Now,
+		Now:         w.Now,
 		PollBackoff: func(int) time.Duration { return time.Millisecond },
 		Timeout:     5 * time.Second,
 	})
-	return &testEnv{t: t, sb: sb, c: c, e: e, j: j, rec: rec}
+	return &testEnv{t: t, sb: w.Sandbox, c: w.Client, e: e, j: w.Journal, rec: rec}
 }
 
 func (env *testEnv) ctx() context.Context {
@@ -120,10 +103,9 @@ func (env *testEnv) start(co Checkout) *Sale {
 	return sale
 }
 
-// cardExpiry is a card expiry five years after today (MM/YY): the engine
-// checks expiry against the real clock, so a fixed date would make these
-// tests fail once it passes.
-var cardExpiry = time.Now().AddDate(5, 0, 0).Format("01/06")
+// cardExpiry is valid on the suites' clock (flowstest.Start), whatever
+// the date the tests run.
+const cardExpiry = flowstest.CardExpiry
 
 func card(number string) Details {
 	return Details{CardNumber: number, CardExpiry: cardExpiry, CardCVC: "123", CardName: "Taro Yamada"}

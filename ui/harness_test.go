@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/flowstest"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
@@ -31,7 +31,7 @@ func TestMain(m *testing.M) {
 
 // fixedNow is the clock of the deterministic tests (order numbers, card
 // expiry checks, receipts).
-var fixedNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.FixedZone("JST", 9*3600))
+var fixedNow = flowstest.Start
 
 // testEnv is an in-process sandbox with an engine (and journal) on it.
 type testEnv struct {
@@ -70,26 +70,14 @@ type envOpt struct {
 
 func newEnv(t testing.TB, eo envOpt) *testEnv {
 	t.Helper()
-	// One clock for the sandbox, the engine, the journal and the screens: a
-	// test that mixes the fixed UI date with the machine's date passes on one
-	// day only ("Sales today" empty on every other).
-	so := sandbox.Options{Seed: 1, Clock: sandbox.NewClock(fixedNow)}
-	sb, err := sandbox.New(so)
-	if err != nil {
-		t.Fatalf("sandbox: %v", err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()), komoju.WithPublishableKey(sb.PublishableKey()))
-	env := &testEnv{sb: sb, client: c, dir: t.TempDir(), opened: &openedURLs{}}
-	deps := flows.Deps{Client: c, Now: sb.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }}
-	if eo.journal {
-		j, err := journal.OpenWith(filepath.Join(env.dir, "journal.db"), journal.Options{Now: deps.Now})
-		if err != nil {
-			t.Fatalf("journal: %v", err)
-		}
-		t.Cleanup(func() { j.Close() })
-		env.j = j
-		deps.Journal = j
+	// One clock for the sandbox, the engine, the journal and the screens
+	// (flowstest): a test that mixes the fixed UI date with the machine's
+	// date passes on one day only ("Sales today" empty on every other).
+	w := flowstest.New(t, flowstest.Options{Frozen: true, Sandbox: sandbox.Options{Seed: 1}, NoJournal: !eo.journal})
+	env := &testEnv{sb: w.Sandbox, client: w.Client, dir: w.Dir, opened: &openedURLs{}, j: w.Journal}
+	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	if w.Journal != nil {
+		deps.Journal = w.Journal
 	}
 	env.eng = flows.NewEngine(deps)
 	return env

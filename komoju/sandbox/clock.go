@@ -26,6 +26,13 @@ func NewClock(start time.Time) *Clock {
 	return &Clock{frozen: true, at: start}
 }
 
+// NewRunningClock returns a clock that starts at start and then follows
+// real time: tests get a fixed date without freezing time (polls, leases
+// and ordering by creation time still see it pass).
+func NewRunningClock(start time.Time) *Clock {
+	return &Clock{offset: time.Until(start)}
+}
+
 // Now returns the clock's current time in UTC, to the second, as KOMOJU
 // writes timestamps.
 func (c *Clock) Now() time.Time {
