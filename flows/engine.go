@@ -415,7 +415,7 @@ func (e *Engine) paySale(ctx context.Context, sale *Sale, t komoju.PaymentType, 
 		return Outcome{Kind: OutcomeError, Message: "There is no session to pay. Start the sale again."}, err
 	}
 	d = fillDetails(t, d, sale.Checkout)
-	if fe := e.validatePay(t, d, sale.Methods); len(fe) > 0 {
+	if fe := append(e.validatePay(t, d, sale.Methods), limitErrors(t, sale.Checkout)...); len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowSession)
 		o.SessionID, o.OrderNum = sale.SessionID(), sale.OrderNum
 		return o, fe
@@ -535,6 +535,16 @@ func (e *Engine) validatePay(t komoju.PaymentType, d Details, offered []Method) 
 		return fe
 	}
 	return ValidateDetails(t, d, e.now())
+}
+
+// limitErrors refuses an amount above the method's per-payment limit
+// (konbini ¥300,000, ...) before anything is sent: KOMOJU would refuse it.
+func limitErrors(t komoju.PaymentType, co Checkout) FieldErrors {
+	max, ok := komoju.MethodLimit(t, co.Currency)
+	if !ok || co.Total() <= max {
+		return nil
+	}
+	return FieldErrors{{Field: FieldAmount, Message: komoju.MethodLimitMessage(t, co.Currency, max)}}
 }
 
 // resolveSessionPay finds out what happened to a pay attempt whose answer
@@ -660,6 +670,7 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		errors.As(cerr, &fe)
 	}
 	fe = append(fe, e.validatePay(t, d, nil)...)
+	fe = append(fe, limitErrors(t, co)...)
 	if len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowDirect)
 		o.CanRetry = false

@@ -67,3 +67,24 @@ func TestStateOf(t *testing.T) {
 		t.Error("errors: retryable is declined, final is closed")
 	}
 }
+
+// Issue 12, item 8: an amount above the method's limit is refused before
+// anything is sent (KOMOJU would refuse it live).
+func TestMethodLimitCheckedBeforeCalling(t *testing.T) {
+	env := newEnv(t)
+	ctx := env.ctx()
+	o, err := env.e.PayDirect(ctx, Checkout{Amount: 300_001}, komoju.TypeKonbini, konbini("lawson"), PayOptions{})
+	if o.Kind != OutcomeError || o.Field != FieldAmount || err == nil || !strings.Contains(o.Message, "300,000") {
+		t.Fatalf("konbini over the limit: %+v %v", o, err)
+	}
+	sale := env.start(Checkout{Amount: 300_001})
+	o, err = env.e.PaySession(ctx, sale, komoju.TypeKonbini, konbini("lawson"), PayOptions{})
+	if o.Kind != OutcomeError || o.Field != FieldAmount || err == nil {
+		t.Fatalf("Method 1 konbini over the limit: %+v %v", o, err)
+	}
+	if n := len(env.payments("")); n != 0 {
+		t.Fatalf("%d payments were created", n)
+	}
+	o, err = env.e.PaySession(ctx, sale, komoju.TypeCreditCard, card("4111111111111111"), PayOptions{})
+	mustKind(t, o, err, OutcomePaid)
+}
