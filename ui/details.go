@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -204,9 +205,24 @@ func (m *Model) updateDetails(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
+// inputDetails removes escape sequences and control characters from what
+// the clerk typed or pasted (termtext.Strip), before it is validated and
+// sent to KOMOJU. Accessible mode reads lines from the terminal raw, so
+// the key filter in Update alone is not enough.
+func inputDetails(d *flows.Details) {
+	if d == nil {
+		return
+	}
+	for _, f := range []*string{&d.CardNumber, &d.CardExpiry, &d.CardCVC, &d.CardName, &d.Email, &d.Phone,
+		&d.GivenName, &d.FamilyName, &d.GivenNameKana, &d.FamilyNameKana} {
+		*f = termtext.Strip(*f)
+	}
+}
+
 // submitDetails validates everything with flows and pays.
 func (m *Model) submitDetails() tea.Cmd {
 	dm := &m.details
+	inputDetails(dm.d)
 	dm.errs = flows.ValidateDetails(m.method.Type, *dm.d, m.opts.Now())
 	if len(dm.errs) > 0 {
 		// Show the form again at the first bad field.

@@ -24,6 +24,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -543,13 +544,13 @@ func (m EventsModel) View() string {
 func (m EventsModel) statusLine() string {
 	switch {
 	case m.loadErr != "":
-		return ansi.Truncate(m.st.bad.Render(m.loadErr), m.width, "…")
+		return ansi.Truncate(m.st.bad.Render(termtext.Line(m.loadErr)), m.width, "…")
 	case m.status == "":
 		return ""
 	case m.bad:
-		return ansi.Truncate(m.st.bad.Render(m.status), m.width, "…")
+		return ansi.Truncate(m.st.bad.Render(termtext.Line(m.status)), m.width, "…")
 	}
-	return ansi.Truncate(m.st.status.Render(m.status), m.width, "…")
+	return ansi.Truncate(m.st.status.Render(termtext.Line(m.status)), m.width, "…")
 }
 
 func (m EventsModel) helpLine() string {
@@ -607,7 +608,7 @@ func (m EventsModel) listView() string {
 // row renders one delivery: time, type, payment id, amount, delivery count,
 // verdict and the reason for ✗.
 func (m EventsModel) row(i int) string {
-	e := m.events[i]
+	e := inert(m.events[i])
 	amount := ""
 	if e.Currency != "" {
 		amount = komoju.FormatAmount(e.Amount, e.Currency)
@@ -658,10 +659,11 @@ func evFit(s string, w int) string {
 
 // detailContent is the viewport's text: summary, headers and body.
 func (m EventsModel) detailContent() string {
-	e, ok := m.Selected()
+	raw, ok := m.Selected()
 	if !ok {
 		return ""
 	}
+	e := inert(raw)
 	var b strings.Builder
 	l := m.st.label.Render
 	verdict := m.st.ok.Render("✓ signature verified")
@@ -700,13 +702,30 @@ func (m EventsModel) detailContent() string {
 		b.WriteString("  (none stored)\n")
 	}
 	b.WriteString("\n" + m.st.title.Render("Body") + "\n")
-	body := e.PrettyBody()
+	body := termtext.Text(raw.PrettyBody())
 	if body == "" {
 		body = "(empty)"
 	}
 	// Wrapped to the width so a long line cannot push the frame sideways.
 	b.WriteString(ansi.Hardwrap(body, max(m.width-1, 10), true))
 	return b.String()
+}
+
+// inert returns a copy of e fit for the screen: every text field made one
+// inert line (termtext.Line). Anyone who can reach the receiver chooses
+// them, signature or not, and a stored delivery is shown again each time
+// the inspector opens. The stored event itself is untouched: replay and
+// copy use the bytes as received.
+func inert(e webhooks.Event) webhooks.Event {
+	e.EventID, e.DeliveryID, e.Type = termtext.Line(e.EventID), termtext.Line(e.DeliveryID), termtext.Line(e.Type)
+	e.PaymentID, e.Currency, e.Reason = termtext.Line(e.PaymentID), termtext.Line(e.Currency), termtext.Line(e.Reason)
+	e.PaymentStatus = komoju.PaymentStatus(termtext.Line(string(e.PaymentStatus)))
+	h := make(map[string]string, len(e.Headers))
+	for k, v := range e.Headers {
+		h[termtext.Line(k)] = termtext.Line(v)
+	}
+	e.Headers = h
+	return e
 }
 
 func orDash(s string) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -174,9 +175,10 @@ func (m *Model) applyHistoryFilter() {
 		if s.CardLast4 != "" {
 			method = flows.BrandName(s.CardBrand) + " •••• " + s.CardLast4
 		}
+		// Journal text may have come from KOMOJU or a webhook.
 		rows = append(rows, table.Row{
-			"", s.CreatedAt.Format("15:04:05"), s.OrderNum, method,
-			komoju.FormatAmount(s.Gross(), s.Currency), s.StatusKey(),
+			"", s.CreatedAt.Format("15:04:05"), termtext.Line(s.OrderNum), termtext.Line(method),
+			komoju.FormatAmount(s.Gross(), s.Currency), termtext.Line(s.StatusKey()),
 		})
 	}
 	h.table.SetRows(rows)

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -71,11 +72,11 @@ func (m Model) viewPayment() string {
 	o := flows.OutcomeFromPayment(p)
 	title, tstyle := m.outcomeTitle(&o)
 	var b strings.Builder
-	b.WriteString(st.Title.Render(m.t.S("Payment")) + " " + st.Value.Render(m.showID(p.ID)) + "  " + tstyle.Render(title) + "\n")
+	b.WriteString(st.Title.Render(m.t.S("Payment")) + " " + st.Value.Render(termtext.Line(m.showID(p.ID))) + "  " + tstyle.Render(title) + "\n")
 	cur := p.Currency
 	row := func(label, value string) {
 		if value != "" {
-			b.WriteString(st.Label.Render(padRight(m.t.S(label), 14)) + value + "\n")
+			b.WriteString(st.Label.Render(padRight(m.t.S(label), 14)) + termtext.Line(value) + "\n")
 		}
 	}
 	row("Status", string(p.Status))
@@ -103,7 +104,7 @@ func (m Model) viewPayment() string {
 	}
 	b.WriteString("\n" + st.Title.Render(m.t.S("Timeline")) + "\n")
 	for _, e := range m.timeline(p) {
-		b.WriteString("  " + st.Muted.Render(e.at.In(m.opts.Now().Location()).Format("15:04:05")) + "  " + e.text + "\n")
+		b.WriteString("  " + st.Muted.Render(e.at.In(m.opts.Now().Location()).Format("15:04:05")) + "  " + termtext.Line(e.text) + "\n")
 	}
 	var acts []string
 	for _, a := range flows.AllowedActions(p) {

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -551,6 +552,7 @@ func spaced(s string) string {
 // wrap breaks s at spaces (or anywhere, for long URLs and Japanese) to
 // width w in terminal cells.
 func wrap(s string, w int) string {
+	s = termtext.Text(s) // shown data may come from KOMOJU
 	if w <= 0 || lipgloss.Width(s) <= w {
 		return s
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -309,6 +310,20 @@ func (m Model) Init() tea.Cmd {
 // Update handles global keys and window sizes first, then the modal, then
 // the active screen.
 func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	if km, ok := msg.(tea.KeyMsg); ok && km.Type == tea.KeyRunes {
+		// Pasted text reaches every input (huh fields, prompts) only
+		// through here: escape sequences and controls go whole, so
+		// "Taro\x1b[31mRED" is "TaroRED", never "Taro[31mRED" (the text
+		// input alone drops only the ESC byte).
+		if s := string(km.Runes); !termtext.Safe(s) || strings.ContainsAny(s, "\n\t") {
+			clean := termtext.Input(s)
+			if clean == "" {
+				return m, nil
+			}
+			km.Runes = []rune(clean)
+			msg = km
+		}
+	}
 	cmd := m.update(msg)
 	return m, cmd
 }
@@ -530,7 +545,15 @@ func (m *Model) headerHeight() int { return 1 + len(m.opts.Notices) + 1 }
 
 // View draws header, the active screen (or the modal over it) and the help
 // line.
-func (m Model) View() string {
+// View renders the console. Everything drawn passes termtext.Screen: the
+// one place that guarantees no escape sequence or control character from
+// data (a webhook, a KOMOJU field, a journal row) reaches the terminal,
+// whichever screen drew it. Only the styles' own SGR colours pass; the
+// screens also make their data inert where they show it, so it cannot
+// restyle a line either.
+func (m Model) View() string { return termtext.Screen(m.view()) }
+
+func (m Model) view() string {
 	if m.quitting {
 		return ""
 	}
@@ -562,7 +585,7 @@ func (m Model) View() string {
 		if !m.statusOK {
 			st = m.st.Err
 		}
-		body += "\n" + st.Render(m.status)
+		body += "\n" + st.Render(termtext.Line(m.status))
 	}
 	if m.modal != nil {
 		body = overlay(fitLines(body, m.width, max(m.height-lipgloss.Height(header)-1, 3)), m.viewModal(), m.width)

@@ -16,6 +16,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -139,13 +140,19 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		ctx = context.Background()
 	}
 	// The card number typed on the command line is masked in everything
-	// written, whatever path wrote it.
+	// written, whatever path wrote it; and nothing written reaches the
+	// terminal raw: KOMOJU's texts (names, descriptions, bank names,
+	// messages) may carry escape sequences, so every byte of text output
+	// goes through termtext (JSON is escaped before it gets there).
 	secrets := cardSecrets(args)
+	outText, errText := termtext.NewWriter(stdout), termtext.NewWriter(stderr)
+	defer outText.Flush()
+	defer errText.Flush()
 	r := &runner{
 		ctx:     ctx,
 		name:    name,
-		stdout:  &redactWriter{w: stdout, secrets: secrets},
-		stderr:  &redactWriter{w: stderr, secrets: secrets},
+		stdout:  &redactWriter{w: outText, secrets: secrets},
+		stderr:  &redactWriter{w: errText, secrets: secrets},
 		getenv:  getenv,
 		connect: connect,
 		// Reports (show, history, summary) only read: they never write a
@@ -285,10 +292,16 @@ type errorDetail struct {
 
 // writeJSON writes v indented, with a trailing newline.
 func (r *runner) writeJSON(v any) bool {
-	enc := json.NewEncoder(r.stdout)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v) == nil
+	if enc.Encode(v) != nil {
+		return false
+	}
+	// encoding/json leaves C1 controls and bidi overrides raw.
+	_, err := r.stdout.Write(termtext.EscapeJSON(b.Bytes()))
+	return err == nil
 }
 
 // resolve resolves the configuration and prints its notices; ok is false

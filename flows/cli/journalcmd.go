@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -129,9 +130,10 @@ func printSales(w io.Writer, sales []journal.Sale) error {
 		if pid == "" {
 			pid = "-"
 		}
+		// Journal text can come from KOMOJU or a webhook: one inert cell each.
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			s.CreatedAt.Local().Format("2006-01-02 15:04"), s.OrderNum, m, s.StatusKey(),
-			komoju.FormatAmount(s.Gross(), s.Currency), refunded, pid)
+			s.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(s.OrderNum), termtext.Line(m), termtext.Line(s.StatusKey()),
+			komoju.FormatAmount(s.Gross(), s.Currency), refunded, termtext.Line(pid))
 	}
 	return tw.Flush()
 }
@@ -198,7 +200,7 @@ func printSummary(w io.Writer, day time.Time, s journal.Summary) error {
 			}
 			fmt.Fprintf(tw, "  %s\tCOUNT\tGROSS\tCAPTURED\tREFUNDED\tNET\n", group.title)
 			for _, bk := range group.buckets {
-				fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", strings.ToLower(bk.Key), bk.Count, f(bk.Gross), f(bk.Captured), f(bk.Refunded), f(bk.Net))
+				fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", termtext.Line(strings.ToLower(bk.Key)), bk.Count, f(bk.Gross), f(bk.Captured), f(bk.Refunded), f(bk.Net))
 			}
 		}
 		if err := tw.Flush(); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -136,12 +137,15 @@ func methodLabel(p *komoju.Payment, store string) string {
 	return name
 }
 
-// line writes one "label: value" row; empty values are skipped.
+// line writes one "label: value" row; empty values are skipped. The value
+// is made one inert line: it often comes from KOMOJU (names, descriptions,
+// bank names, error messages), and a \r or escape in it must neither
+// break the row nor reach the terminal.
 func line(w io.Writer, label, value string) {
 	if value == "" {
 		return
 	}
-	fmt.Fprintf(w, "  %-14s %s\n", label+":", value)
+	fmt.Fprintf(w, "  %-14s %s\n", label+":", termtext.Line(value))
 }
 
 // printOutcome writes o in plain words: the message first, then the facts a
@@ -160,7 +164,7 @@ func printOutcome(w io.Writer, cmd string, o flows.Outcome) {
 	case o.Kind == flows.OutcomeUnknown:
 		msg = strings.ReplaceAll(cmd, "-", " ") + ": outcome unknown: " + msg
 	}
-	fmt.Fprintln(w, msg)
+	fmt.Fprintln(w, termtext.Line(msg))
 	line(w, "result", string(o.Kind))
 	if p := o.Payment; p != nil {
 		line(w, "status", string(p.Status))

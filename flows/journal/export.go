@@ -1,6 +1,7 @@
 package journal
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -87,9 +89,15 @@ func WriteJSON(w io.Writer, sales []Sale) error {
 	if sales == nil {
 		sales = []Sale{}
 	}
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(sales); err != nil {
+		return fmt.Errorf("journal: write json: %w", err)
+	}
+	// encoding/json leaves C1 controls and bidi overrides raw; escaped,
+	// the JSON means the same and is inert on a terminal.
+	if _, err := w.Write(termtext.EscapeJSON(b.Bytes())); err != nil {
 		return fmt.Errorf("journal: write json: %w", err)
 	}
 	return nil

@@ -55,8 +55,13 @@ func Text(s string) string { return clean(s, modeText) }
 // Strip removes escape sequences and control characters wholly, for input
 // that will be sent on (a pasted card holder name): "Taro\x1b[31mRED" is
 // "TaroRED", never "Taro[31mRED". Tabs and line breaks become spaces,
-// invalid UTF-8 is dropped, and the result is trimmed.
+// invalid UTF-8 (and U+FFFD, what it became upstream) is dropped, and the
+// result is trimmed.
 func Strip(s string) string { return strings.TrimSpace(clean(s, modeStrip)) }
+
+// Input is Strip without the trim, for text arriving piece by piece (a
+// paste into a field that already holds text, a typed space).
+func Input(s string) string { return clean(s, modeStrip) }
 
 // Screen filters a rendered frame (a bubbletea View): newlines, tabs and
 // SGR styling (colours, bold, reverse) pass; every other control and
@@ -307,6 +312,9 @@ func (p *parser) ground(r rune, raw []byte) {
 	case isBidiMark(r):
 		// LRM, RLM, ALM: direction hints for neutral characters. Dropped
 		// in every mode: they can still reorder what a line shows.
+	case r == utf8.RuneError && p.mode == modeStrip:
+		// Input: a replacement character is what bad bytes became
+		// upstream (a terminal reader, a JSON decoder); not worth sending.
 	case r == 0x2028 || r == 0x2029: // line and paragraph separators
 		switch p.mode {
 		case modeText:

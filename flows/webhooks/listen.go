@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -133,34 +134,38 @@ func (d Delivery) Verdict() string {
 }
 
 // Line renders a delivery as one line of text, as `komoju-tui listen`
-// prints it.
+// prints it. Every field that came in the request (type, ids, status,
+// reason) is made inert on its own (termtext.Line): an unsigned sender
+// chooses them, and a \r or escape sequence must neither clear the
+// screen, forge a ✓ line, nor swallow the fields after it.
 func (d Delivery) Line() string {
+	f := termtext.Line
 	var b strings.Builder
 	b.WriteString(d.LastAt.UTC().Format(time.RFC3339))
 	b.WriteString(" " + d.Verdict() + " ")
-	typ := d.Type
+	typ := f(d.Type)
 	if typ == "" {
 		typ = "-"
 	}
 	b.WriteString(typ)
 	if d.EventID != "" {
-		b.WriteString(" event=" + d.EventID)
+		b.WriteString(" event=" + f(d.EventID))
 	}
 	if d.PaymentID != "" {
-		b.WriteString(" payment=" + d.PaymentID)
+		b.WriteString(" payment=" + f(d.PaymentID))
 	}
 	if d.Currency != "" {
-		b.WriteString(" amount=" + komoju.FormatAmount(d.Amount, d.Currency))
+		b.WriteString(" amount=" + f(komoju.FormatAmount(d.Amount, d.Currency)))
 	}
 	if d.PaymentStatus != "" {
-		b.WriteString(" status=" + string(d.PaymentStatus))
+		b.WriteString(" status=" + f(string(d.PaymentStatus)))
 	}
 	fmt.Fprintf(&b, " http=%d", d.HTTPStatus)
 	switch {
 	case d.Err != nil:
-		b.WriteString(" error=" + quoteIfSpace(d.Err.Error()))
+		b.WriteString(" error=" + quoteIfSpace(f(d.Err.Error())))
 	case !d.Verified:
-		b.WriteString(" reason=" + quoteIfSpace(d.Reason))
+		b.WriteString(" reason=" + quoteIfSpace(f(d.Reason)))
 	}
 	if d.Duplicate {
 		fmt.Fprintf(&b, " duplicate deliveries=%d", d.Deliveries)
@@ -169,7 +174,7 @@ func (d Delivery) Line() string {
 		b.WriteString(" replay")
 	}
 	if d.Forward != nil {
-		b.WriteString(" forward=" + quoteIfSpace(d.Forward.String()))
+		b.WriteString(" forward=" + quoteIfSpace(f(d.Forward.String())))
 	}
 	return b.String()
 }
@@ -211,7 +216,8 @@ func writeDelivery(w io.Writer, d Delivery, asJSON bool) {
 		fmt.Fprintf(w, "{\"error\":%q}\n", err.Error())
 		return
 	}
-	fmt.Fprintf(w, "%s\n", b)
+	// encoding/json escapes C0 but leaves C1 and bidi controls raw.
+	fmt.Fprintf(w, "%s\n", termtext.EscapeJSON(b))
 }
 
 const commandUsage = `Usage: komoju-tui listen [flags]
@@ -271,7 +277,11 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 			return 2
 		}
 	}
-	opts := ListenOptions{Addr: *addr, Secret: *secret, ForwardTo: *forward, JSON: *asJSON, Out: stdout}
+	// Whatever is printed reaches the terminal inert, whichever path
+	// printed it (Line sanitises fields; this is the backstop).
+	out := termtext.NewWriter(stdout)
+	defer out.Flush()
+	opts := ListenOptions{Addr: *addr, Secret: *secret, ForwardTo: *forward, JSON: *asJSON, Out: out}
 	if *journalPath != "" {
 		j, err := journal.Open(*journalPath)
 		if err != nil {

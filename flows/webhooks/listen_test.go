@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -283,5 +284,39 @@ func TestCommandKeepsDeliveriesInJournal(t *testing.T) {
 	var stderr bytes.Buffer
 	if code := Command(t.Context(), []string{"--webhook-secret", "s", "--journal", t.TempDir()}, io.Discard, &stderr, nil); code != 1 || !strings.Contains(stderr.String(), "--journal") {
 		t.Errorf("directory as journal: exit %d, %q", code, stderr.String())
+	}
+}
+
+// TestListenOutputIsInert pushes every hostile string through the fields
+// a delivery prints (event id and type, payment id and status), signed and
+// unsigned, in text and JSON: the output must carry no escape sequence,
+// control or bidi character, and each delivery stays on its own line.
+func TestListenOutputIsInert(t *testing.T) {
+	for _, asJSON := range []bool{false, true} {
+		u, out, stop := runListen(t, ListenOptions{Secret: testSecret, JSON: asJSON})
+		cases := termtext.HostileCases()
+		for _, c := range cases {
+			body := eventBody(t, "evt_"+c.In, komoju.EventPaymentCaptured+c.In, "pay_"+c.In, komoju.PaymentStatus("captured"+c.In), 1500)
+			post(t, u, body, signed(body, testSecret))
+			post(t, u, body, map[string]string{"X-Komoju-Signature": "00"})
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		got := out.String()
+		if err := termtext.Check(got); err != nil {
+			t.Fatalf("json=%v: listen printed %v:\n%s", asJSON, err, got)
+		}
+		// What a sequence carried is gone. ("pwned" is not checked: raw C1
+		// bytes are not UTF-8, so JSON turned "\x9d0;pwned\x9c" into
+		// U+FFFD and text before the receiver saw it; so did the overlong ESC.)
+		for _, payload := range []string{"aGFja2Vk", "evil.example", "[31m", "[999;999H"} {
+			if !asJSON && strings.Contains(got, payload) {
+				t.Errorf("text output shows %q, the inside of a sequence", payload)
+			}
+		}
+		if n := strings.Count(strings.TrimSpace(got), "\n") + 1; n != 1+2*len(cases) {
+			t.Errorf("json=%v: %d lines, want %d (a field broke a line)", asJSON, n, 1+2*len(cases))
+		}
 	}
 }

@@ -29,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -146,8 +147,11 @@ type Health struct {
 }
 
 // String renders h as one line for a header: "webhooks ● 127.0.0.1:4242 ·
-// last 10:04:05 payment.captured · 3 ok · 1 ✗ · 0 dup".
-func (h Health) String() string {
+// last 10:04:05 payment.captured · 3 ok · 1 ✗ · 0 dup". The last event
+// type and error may come from an unsigned request, so the line is inert.
+func (h Health) String() string { return termtext.Line(h.line()) }
+
+func (h Health) line() string {
 	var b strings.Builder
 	if h.Listening {
 		b.WriteString("webhooks ● ")
