@@ -26,7 +26,7 @@ import (
 // inspector's list and each delivery's details.
 func TestInspectorShowsHostileDeliveriesInert(t *testing.T) {
 	const secret = "whsec_test"
-	r, err := webhooks.New(webhooks.Options{Secret: secret, Now: func() time.Time { return evNow }})
+	r, err := webhooks.New(webhooks.Options{Secret: secret, Now: func() time.Time { return evNow }, RejectBurst: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ var redactedHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie",
 // number is not stored (VerifyError then says so): KOMOJU's events carry
 // brand and last four only, so such a body is not from KOMOJU.
 func (j *Journal) RecordEvent(ctx context.Context, e StoredEvent) (duplicate bool, err error) {
+	boundRejected(&e) // see events_bounds.go: a rejected delivery is never kept whole
 	if len(e.Body) > MaxEventBody {
 		return false, fmt.Errorf("journal: record event %s: body of %d bytes exceeds %d: %w", e.EventID, len(e.Body), MaxEventBody, ErrInvalid)
 	}
@@ -98,7 +99,10 @@ func (j *Journal) RecordEvent(ctx context.Context, e StoredEvent) (duplicate boo
 			received_at, last_received_at, headers, body, verified, verify_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			key, scrub(e.EventID, maxShort), scrub(e.DeliveryID, maxShort), scrub(e.Type, maxShort), scrub(e.PaymentID, maxShort),
 			e.Amount, strings.ToUpper(scrub(e.Currency, 3)), at, at, string(hj), body, e.Verified, scrub(e.VerifyError, maxLong))
-		return err
+		if err != nil || e.Verified {
+			return err
+		}
+		return trimRejectedTx(ctx, tx)
 	})
 	return duplicate, err
 }

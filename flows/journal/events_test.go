@@ -1,8 +1,10 @@
 package journal
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -74,8 +76,8 @@ func TestRecordEventDedupe(t *testing.T) {
 	if _, err := j.Event(ctx, "evt_none"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("missing event: %v", err)
 	}
-	if _, err := j.RecordEvent(ctx, StoredEvent{EventID: "big", Body: make([]byte, MaxEventBody+1)}); !errors.Is(err, ErrInvalid) {
-		t.Errorf("oversize body: %v", err)
+	if _, err := j.RecordEvent(ctx, StoredEvent{EventID: "big", Verified: true, Body: make([]byte, MaxEventBody+1)}); !errors.Is(err, ErrInvalid) {
+		t.Errorf("oversize verified body: %v", err)
 	}
 	// Events survive a restart.
 	path := j.Path()
@@ -126,5 +128,63 @@ func TestPruneEventsAndBackup(t *testing.T) {
 	}
 	if fi, _ := os.Stat(dest); fi.Mode().Perm() != 0o600 {
 		t.Errorf("backup mode %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// TestRejectedDeliveriesAreBounded: whatever an unauthenticated sender
+// posts, the journal keeps a short prefix of each rejected delivery and
+// at most MaxRejectedEvents of them; verified events are untouched.
+func TestRejectedDeliveriesAreBounded(t *testing.T) {
+	j, _ := openTest(t)
+	ctx := context.Background()
+	if _, err := j.RecordEvent(ctx, StoredEvent{EventID: "evt_real", Type: "payment.captured", Verified: true, Body: []byte(`{"id":"evt_real"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("A"), MaxEventBody+100) // more than even a verified body may be
+	for i := 0; i < MaxRejectedEvents+50; i++ {
+		body := append([]byte(fmt.Sprintf("%06d", i)), big...)
+		hdr := http.Header{"User-Agent": {strings.Repeat("u", 4000)}}
+		if _, err := j.RecordEvent(ctx, StoredEvent{Type: "payment.captured", Body: body, Headers: hdr, VerifyError: "signature mismatch"}); err != nil {
+			t.Fatalf("rejected delivery %d: %v", i, err)
+		}
+	}
+	st, err := j.EventStats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Verified != 1 || st.Rejected != MaxRejectedEvents {
+		t.Fatalf("stats %+v, want 1 verified and %d rejected", st, MaxRejectedEvents)
+	}
+	if limit := int64(MaxRejectedEvents*(MaxRejectedBody+MaxRejectedHeader+200) + 1000); st.Bytes > limit {
+		t.Errorf("stored %d bytes, bound %d", st.Bytes, limit)
+	}
+	list, _ := j.Events(ctx, 0)
+	if !strings.HasPrefix(string(list[0].Body), fmt.Sprintf("%06d", MaxRejectedEvents+49)) {
+		t.Errorf("newest rejected delivery not kept: %.20q", list[0].Body)
+	}
+	if _, err := j.Event(ctx, "evt_real"); err != nil {
+		t.Errorf("the verified event went: %v", err)
+	}
+}
+
+func TestPruneVerifiedEventsPolicy(t *testing.T) {
+	j, _ := openTest(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 10; i++ {
+		at := now.Add(-time.Duration(i) * 24 * time.Hour * 20) // 0, 20, 40, ... 180 days old
+		if _, err := j.RecordEvent(ctx, StoredEvent{EventID: fmt.Sprintf("evt_%d", i), Verified: true, ReceivedAt: at, Body: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := j.PruneVerifiedEvents(ctx, now, 0, 0)
+	if err != nil || n != 5 { // 100..180 days old
+		t.Fatalf("pruned %d, %v; want the 5 older than 90 days", n, err)
+	}
+	if n, err := j.PruneVerifiedEvents(ctx, now, 0, 2); err != nil || n != 3 {
+		t.Fatalf("count cap pruned %d, %v; want 3", n, err)
+	}
+	if _, err := j.Event(ctx, "evt_0"); err != nil {
+		t.Errorf("newest event went: %v", err)
 	}
 }

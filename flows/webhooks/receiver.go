@@ -5,8 +5,9 @@
 // stored event or forward it, re-signed, to their own endpoint.
 //
 // The seed calls payment.captured the definitive signal that a payment was
-// captured, so a delivery is never dropped silently: rejected ones are stored
-// with the reason, and Health says whether the listener is really up.
+// captured, so a delivery is never dropped silently: rejected ones are
+// counted and summarised with the reason (bounded: see bounds.go), and
+// Health says whether the listener is really up.
 //
 //	r, _ := webhooks.New(webhooks.Options{Secret: secret, Journal: j})
 //	url, err := r.Start("127.0.0.1:0") // http://127.0.0.1:PORT/webhook
@@ -52,10 +53,6 @@ const DefaultForwardTimeout = 10 * time.Second
 // learnt from a verified webhook (the same string flows.SourceWebhook uses).
 const SourceWebhook = "webhook"
 
-// storedBodyLimit caps what is kept of a rejected oversize body: enough to
-// see what it was, not enough to bloat the journal.
-const storedBodyLimit = 4 << 10
-
 // subscriberBuffer is each subscriber's backlog; see Subscribe.
 const subscriberBuffer = 256
 
@@ -97,6 +94,10 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+	// RejectRate and RejectBurst bound how fast rejected deliveries are
+	// recorded (defaults DefaultRejectRate per second, DefaultRejectBurst).
+	RejectRate  float64
+	RejectBurst int
 }
 
 // Delivery is one request the receiver handled, as published to
@@ -135,6 +136,11 @@ type Health struct {
 	LastEventType string
 	Accepted      int64 // verified and applied or recorded
 	Rejected      int64 // bad signature, malformed body, oversize
+	// RejectedUnrecorded counts rejected deliveries only counted, not
+	// recorded, because they came faster than the rate limit.
+	RejectedUnrecorded int64
+	// RejectedBytes is the body bytes received in rejected deliveries.
+	RejectedBytes int64
 	Duplicates    int64 // verified redeliveries
 	Failed        int64 // answered 500 because the journal failed
 	Forwarded     int64 // forwards that got an HTTP answer
@@ -172,6 +178,9 @@ func (h Health) line() string {
 		fmt.Fprintf(&b, " · last %s %s", h.LastEventAt.Local().Format("15:04:05"), h.LastEventType)
 	}
 	fmt.Fprintf(&b, " · %d ok · %d ✗ · %d dup", h.Accepted, h.Rejected, h.Duplicates)
+	if h.RejectedUnrecorded > 0 {
+		fmt.Fprintf(&b, " · %d ✗ not recorded (flood)", h.RejectedUnrecorded)
+	}
 	if h.Failed > 0 {
 		fmt.Fprintf(&b, " · %d failed", h.Failed)
 	}
@@ -211,6 +220,9 @@ type Receiver struct {
 	closed    bool
 	closedCh  chan struct{} // closed by Close, ends subscription watchers
 	bg        sync.WaitGroup
+	rejects   tokenBucket // under mu
+	recorded  int         // deliveries recorded since the last prune, under mu
+	pruning   bool        // under mu
 }
 
 // New returns a Receiver. It fails only for an invalid ForwardTo URL.
@@ -259,6 +271,15 @@ func New(o Options) (*Receiver, error) {
 		r.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	r.health.SecretSet = r.secret != ""
+	rate, burst := o.RejectRate, o.RejectBurst
+	if rate <= 0 {
+		rate = DefaultRejectRate
+	}
+	if burst <= 0 {
+		burst = DefaultRejectBurst
+	}
+	r.rejects = newTokenBucket(rate, burst)
+	r.prune() // the retention policy, once per start
 	return r, nil
 }
 
@@ -528,14 +549,24 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) Delivery {
 	}}
 	d.Replay = req.Context().Value(replayKey{}) != nil
 
+	// In a flood of rejected deliveries, one without a signature is turned
+	// away before its body is read: it cannot be genuine (KOMOJU signs
+	// every delivery).
+	r.mu.Lock()
+	flooded := req.Header.Get("X-Komoju-Signature") == "" && r.rejects.empty(now)
+	r.mu.Unlock()
+	if flooded {
+		w.Header().Set("Retry-After", "1")
+		return r.reject(d, http.StatusTooManyRequests, ReasonFlood)
+	}
+
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, r.maxBody))
 	if err != nil {
 		var tooBig *http.MaxBytesError
+		d.Body = body
 		if errors.As(err, &tooBig) {
-			d.Body = truncate(body, storedBodyLimit)
 			return r.reject(d, http.StatusRequestEntityTooLarge, fmt.Sprintf("%s (%d bytes)", ReasonTooLarge, r.maxBody))
 		}
-		d.Body = truncate(body, storedBodyLimit)
 		return r.reject(d, http.StatusBadRequest, ReasonUnreadable+": "+err.Error())
 	}
 	d.Body = body
@@ -603,6 +634,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) Delivery {
 	if err != nil {
 		return r.fail(d, fmt.Errorf("record event %s: %w", ev.ID, err))
 	}
+	r.countRecorded()
 	if prev != nil {
 		d.ReceivedAt = prev.ReceivedAt
 	}
@@ -623,18 +655,30 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) Delivery {
 	return d
 }
 
-// reject records a delivery that failed verification or parsing.
+// reject counts a delivery that failed verification or parsing and records
+// its summary, unless rejected deliveries come faster than the rate limit.
 func (r *Receiver) reject(d Delivery, status int, reason string) Delivery {
 	d.Verified = false
 	d.Reason = reason
 	d.HTTPStatus = status
+	size := len(d.Body)
+	summarise(&d, size)
 	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
 	defer cancel()
 	r.mu.Lock()
 	r.health.Rejected++
+	r.health.RejectedBytes += int64(size)
 	r.health.LastEventAt, r.health.LastEventType = d.ReceivedAt, d.Type
 	r.health.LastError, r.health.LastErrorAt = "rejected: "+reason, d.ReceivedAt
+	record := status != http.StatusTooManyRequests && r.rejects.take(r.now())
+	if !record {
+		r.health.RejectedUnrecorded++
+	}
 	r.mu.Unlock()
+	if !record {
+		return d
+	}
+	r.countRecorded()
 	// A rejected delivery is stored under its own key so a forgery can
 	// never make the genuine event look like a duplicate. If the journal
 	// cannot store it the answer stays 4xx: the sender's mistake is not a
@@ -644,6 +688,20 @@ func (r *Receiver) reject(d Delivery, status int, reason string) Delivery {
 	}
 	r.log.Info("webhooks: rejected", "status", status, "reason", reason, "event", d.Type)
 	return d
+}
+
+// countRecorded starts the retention policy every PruneEvery records.
+func (r *Receiver) countRecorded() {
+	r.mu.Lock()
+	r.recorded++
+	due := r.recorded >= PruneEvery
+	if due {
+		r.recorded = 0
+	}
+	r.mu.Unlock()
+	if due {
+		r.prune()
+	}
 }
 
 // fail answers 500 after a journal failure so the sender retries.

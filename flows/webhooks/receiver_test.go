@@ -282,7 +282,7 @@ func TestReceiverOversizeBody(t *testing.T) {
 		t.Error("oversize event was applied")
 	}
 	evs, _ := r.Events(t.Context(), 0)
-	if len(evs) != 1 || evs[0].Verified || len(evs[0].Body) > storedBodyLimit {
+	if len(evs) != 1 || evs[0].Verified || len(evs[0].Body) > RejectedBodyPrefix+3 || evs[0].Headers[HeaderReceivedBytes] != "1024" {
 		t.Errorf("stored %+v", evs)
 	}
 	// The default limit is 1 MiB.
