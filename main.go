@@ -264,5 +264,7 @@ func debugLogger(path string) (*slog.Logger, func() error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("KOMOJU_TUI_DEBUG log file: %w", err)
 	}
-	return slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug})), f.Close, nil
+	// API keys of every shape are redacted from every line (flows and the
+	// sandbox log through this logger too).
+	return slog.New(komoju.RedactingHandler(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))), f.Close, nil
 }

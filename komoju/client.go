@@ -133,11 +133,12 @@ func WithMaxRetries(n int) Option {
 
 // WithLogger sets the logger for debug lines about each attempt. Request
 // bodies are logged only at debug level and with card numbers and CVCs
-// redacted. Nil keeps the default, which discards.
+// redacted; API keys of every shape are redacted from every line
+// (RedactingHandler). Nil keeps the default, which discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) {
 		if l != nil {
-			c.logger = l
+			c.logger = slog.New(RedactingHandler(l.Handler()))
 		}
 	}
 }

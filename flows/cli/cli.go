@@ -607,10 +607,11 @@ func isDigits(s string) bool {
 // panRun matches 12 or more digits, possibly grouped by spaces or dashes.
 var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,}`)
 
-// redact masks anything that looks like a card number in a message that
-// may echo user input. A digit run glued to letters, dashes or
+// redact masks anything that looks like a card number or an API key in a
+// message that may echo user input. A digit run glued to letters, dashes or
 // underscores (order numbers such as POS-20261124-0007, ids) is left alone.
 func redact(s string) string {
+	s = komoju.RedactSecrets(s) // API keys of every shape, Authorization credentials
 	locs := panRun.FindAllStringIndex(s, -1)
 	if len(locs) == 0 {
 		return s

@@ -237,8 +237,8 @@ func (j *Journal) FinishAction(ctx context.Context, id int64, r ActionResult) er
 		now := ms(j.now())
 		if err := expectOne(tx.ExecContext(ctx, `UPDATE actions SET finished_at = ?, outcome = ?, status = ?, amount_refunded = ?,
 			reference = ?, error_code = ?, error_message = ? WHERE id = ?`,
-			now, r.Outcome, scrub(string(status), 40), refunded, scrub(r.Reference, maxShort),
-			scrub(r.ErrorCode, maxShort), scrub(r.ErrorMessage, maxLong), id)); err != nil {
+			now, r.Outcome, scrub(string(status), 40), refunded, scrubAll(r.Reference, maxShort),
+			scrubAll(r.ErrorCode, maxShort), scrubAll(r.ErrorMessage, maxLong), id)); err != nil {
 			return err
 		}
 		if !saleID.Valid {

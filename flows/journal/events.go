@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // StoredEvent is a received webhook delivery as the journal keeps it for
@@ -97,8 +99,8 @@ func (j *Journal) RecordEvent(ctx context.Context, e StoredEvent) (duplicate boo
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO events (dedupe_key, event_id, delivery_id, type, payment_id, amount, currency,
 			received_at, last_received_at, headers, body, verified, verify_error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-			key, scrub(e.EventID, maxShort), scrub(e.DeliveryID, maxShort), scrub(e.Type, maxShort), scrub(e.PaymentID, maxShort),
-			e.Amount, strings.ToUpper(scrub(e.Currency, 3)), at, at, string(hj), body, e.Verified, scrub(e.VerifyError, maxLong))
+			key, scrubAll(e.EventID, maxShort), scrubAll(e.DeliveryID, maxShort), scrubAll(e.Type, maxShort), scrubAll(e.PaymentID, maxShort),
+			e.Amount, strings.ToUpper(scrub(e.Currency, 3)), at, at, komoju.RedactSecrets(string(hj)), body, e.Verified, scrubAll(e.VerifyError, maxLong))
 		if err != nil || e.Verified {
 			return err
 		}

@@ -158,16 +158,9 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 func luhn(d []byte) bool { return komoju.Luhn(string(d)) }
 
-// looksLikeSecretKey spots KOMOJU secret keys (sk_live_..., sk_test_...).
-// Publishable keys are public and allowed.
-func looksLikeSecretKey(s string) bool {
-	for _, p := range []string{"sk_live_", "sk_test_"} {
-		if i := strings.Index(s, p); i >= 0 && len(s)-i-len(p) >= 8 {
-			return true
-		}
-	}
-	return false
-}
+// looksLikeSecretKey spots KOMOJU secret keys of every shape (sk_ + 40
+// hex, sk_live_..., sk_test_...). Publishable keys are public and allowed.
+func looksLikeSecretKey(s string) bool { return komoju.ContainsSecretKey(s) }
 
 // containsPAN reports whether b holds a 13-19 digit run that passes Luhn.
 // It guards stored webhook bodies, which are JSON from KOMOJU (brand and
