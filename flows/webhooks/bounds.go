@@ -2,6 +2,7 @@ package webhooks
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -146,4 +147,38 @@ func (r *Receiver) prune() {
 			r.log.Info("webhooks: pruned old events", "count", n)
 		}
 	}()
+}
+
+// HeaderForwarded marks a delivery forwarded by a komoju-tui receiver
+// (--forward-to, or f in the inspector). A receiver never auto-forwards
+// such a delivery again: pointed at itself, or at a peer that forwards
+// back, one event would otherwise circle for ever (4,001 deliveries in
+// 4 s before this header existed).
+const HeaderForwarded = "X-Komoju-Tui-Forwarded"
+
+// DefaultForwardAttempts bounds the tries of one forward.
+const DefaultForwardAttempts = 3
+
+// MaxAutoForwards bounds the auto-forwards of one event id, a backstop
+// for a loop through a forwarder that drops HeaderForwarded: KOMOJU's own
+// redeliveries of an event are few.
+const MaxAutoForwards = 5
+
+// loopCheck says why auto-forwarding d would loop, or "". Called with
+// r.mu held.
+func (r *Receiver) loopCheck(d Delivery) string {
+	if d.Forwarded {
+		return "not forwarded: the delivery was itself forwarded (" + HeaderForwarded + ")"
+	}
+	if d.EventID == "" {
+		return ""
+	}
+	if len(r.autoFwd) > 10000 {
+		clear(r.autoFwd) // bounded memory; the cap only needs recent ids
+	}
+	r.autoFwd[d.EventID]++
+	if r.autoFwd[d.EventID] > MaxAutoForwards {
+		return fmt.Sprintf("not forwarded: event forwarded %d times already (a forward loop?)", MaxAutoForwards)
+	}
+	return ""
 }

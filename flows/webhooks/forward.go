@@ -26,6 +26,8 @@ type ForwardResult struct {
 	// Err says why there was no answer (timeout, connection refused).
 	Err string
 	At  time.Time
+	// Tries is how many requests the forward took (retries included).
+	Tries int
 }
 
 // OK reports a 2xx answer.
@@ -153,30 +155,63 @@ func (r *Receiver) Forward(ctx context.Context, eventID, url string) (ForwardRes
 	return r.send(ctx, e.Body, e.EventID, e.Type, url), nil
 }
 
-// send signs and posts body to url and records the result.
+// send signs and posts body to url and records the result. A try with no
+// answer or a 5xx is retried, at most ForwardAttempts tries in all and
+// within ctx: a forward target that is down costs a bounded number of
+// requests, never a stream of them.
 func (r *Receiver) send(ctx context.Context, body []byte, eventID, eventType, url string) ForwardResult {
 	r.mu.Lock()
-	secret := r.secret
+	secret, tries, wait := r.secret, r.fwdTries, r.fwdWait
 	r.mu.Unlock()
+	if tries <= 0 {
+		tries = DefaultForwardAttempts
+	}
+	if wait == nil {
+		wait = func(n int) time.Duration { return time.Duration(n) * 500 * time.Millisecond }
+	}
+	var res ForwardResult
+	for try := 1; ; try++ {
+		res = r.try(ctx, body, eventID, eventType, url, secret)
+		res.Tries = try
+		if try >= tries || (res.Status != 0 && res.Status < 500) || res.Err == errNoSecret {
+			break
+		}
+		t := time.NewTimer(wait(try))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return r.noteForward(eventID, res)
+		case <-t.C:
+		}
+	}
+	return r.noteForward(eventID, res)
+}
+
+// errNoSecret is the result error of a forward without a secret to sign.
+const errNoSecret = "webhooks: no webhook secret to sign with"
+
+// try makes one forward request.
+func (r *Receiver) try(ctx context.Context, body []byte, eventID, eventType, url, secret string) ForwardResult {
 	res := ForwardResult{URL: url, At: r.now()}
 	req, err := newSignedRequest(ctx, url, body, eventID, eventType, secret)
 	if err != nil {
 		res.Err = err.Error()
-		return r.noteForward(eventID, res)
+		return res
 	}
+	req.Header.Set(HeaderForwarded, "1")
 	start := time.Now()
 	resp, err := r.client.Do(req)
 	if err != nil {
 		res.Latency = time.Since(start)
 		res.Err = forwardError(ctx, err)
-		return r.noteForward(eventID, res)
+		return res
 	}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	resp.Body.Close()
 	res.Latency = time.Since(start)
 	res.Status = resp.StatusCode
 	res.Body = strings.TrimSpace(string(b))
-	return r.noteForward(eventID, res)
+	return res
 }
 
 func forwardError(ctx context.Context, err error) string {
@@ -210,7 +245,7 @@ func (r *Receiver) noteForward(eventID string, res ForwardResult) ForwardResult 
 // newSignedRequest builds a delivery the way KOMOJU sends one.
 func newSignedRequest(ctx context.Context, url string, body []byte, eventID, eventType, secret string) (*http.Request, error) {
 	if secret == "" {
-		return nil, errors.New("webhooks: no webhook secret to sign with")
+		return nil, errors.New(errNoSecret)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {

@@ -115,6 +115,7 @@ type deliveryJSON struct {
 	Deliveries    int          `json:"deliveries"`
 	Replay        bool         `json:"replay,omitempty"`
 	Forward       *forwardJSON `json:"forward,omitempty"`
+	ForwardSkip   string       `json:"forward_skipped,omitempty"`
 	Error         string       `json:"error,omitempty"`
 }
 
@@ -176,6 +177,9 @@ func (d Delivery) Line() string {
 	if d.Forward != nil {
 		b.WriteString(" forward=" + quoteIfSpace(f(d.Forward.String())))
 	}
+	if d.ForwardSkipped != "" {
+		b.WriteString(" forward=" + quoteIfSpace(f(d.ForwardSkipped)))
+	}
 	return b.String()
 }
 
@@ -198,7 +202,7 @@ func writeDelivery(w io.Writer, d Delivery, asJSON bool) {
 		Time: d.LastAt.UTC(), EventType: d.Type, EventID: d.EventID, DeliveryID: d.DeliveryID,
 		PaymentID: d.PaymentID, PaymentStatus: string(d.PaymentStatus), Currency: d.Currency,
 		Verified: d.Verified && d.Err == nil, Verdict: d.Verdict(), Reason: d.Reason, HTTPStatus: d.HTTPStatus,
-		Duplicate: d.Duplicate, Deliveries: d.Deliveries, Replay: d.Replay,
+		Duplicate: d.Duplicate, Deliveries: d.Deliveries, Replay: d.Replay, ForwardSkip: d.ForwardSkipped,
 	}
 	if d.Currency != "" {
 		a := d.Amount

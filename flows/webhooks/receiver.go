@@ -87,6 +87,11 @@ type Options struct {
 	MaxBody int64
 	// ForwardTimeout bounds each forward (default DefaultForwardTimeout).
 	ForwardTimeout time.Duration
+	// ForwardAttempts bounds the tries of one forward that gets no answer
+	// or a 5xx (default DefaultForwardAttempts); ForwardBackoff is the wait
+	// before try n+1 (default n × 500ms), all within ForwardTimeout.
+	ForwardAttempts int
+	ForwardBackoff  func(attempt int) time.Duration
 	// HTTPClient sends forwards; its redirects are not followed. Default: a
 	// new client.
 	HTTPClient *http.Client
@@ -121,6 +126,12 @@ type Delivery struct {
 	ForwardPending bool
 	// Forward is the auto-forward result (on the second publication).
 	Forward *ForwardResult
+	// Forwarded marks a delivery that another komoju-tui receiver (or this
+	// one) forwarded (HeaderForwarded); it is never auto-forwarded again.
+	Forwarded bool
+	// ForwardSkipped says why a verified delivery was not auto-forwarded
+	// although a forward URL is set (a forward loop was cut).
+	ForwardSkipped string
 	// Err is a journal failure (HTTPStatus 500).
 	Err error
 }
@@ -145,6 +156,8 @@ type Health struct {
 	Failed        int64 // answered 500 because the journal failed
 	Forwarded     int64 // forwards that got an HTTP answer
 	ForwardFailed int64 // forwards with no answer
+	// ForwardLoops counts auto-forwards refused because they would loop.
+	ForwardLoops int64
 	// Dropped counts notifications a slow subscriber missed; the journal
 	// still has the events.
 	Dropped     int64
@@ -187,6 +200,9 @@ func (h Health) line() string {
 	if h.ForwardFailed > 0 {
 		fmt.Fprintf(&b, " · %d forward failed", h.ForwardFailed)
 	}
+	if h.ForwardLoops > 0 {
+		fmt.Fprintf(&b, " · %d forward loop(s) cut", h.ForwardLoops)
+	}
 	if h.LastError != "" {
 		b.WriteString(" · last error: " + h.LastError)
 	}
@@ -221,6 +237,9 @@ type Receiver struct {
 	closedCh  chan struct{} // closed by Close, ends subscription watchers
 	bg        sync.WaitGroup
 	rejects   tokenBucket // under mu
+	autoFwd   map[string]int // auto-forwards per event id, under mu
+	fwdTries  int
+	fwdWait   func(attempt int) time.Duration
 	recorded  int         // deliveries recorded since the last prune, under mu
 	pruning   bool        // under mu
 }
@@ -236,6 +255,9 @@ func New(o Options) (*Receiver, error) {
 		now:        o.Now,
 		log:        o.Logger,
 		forwards:   map[string]ForwardResult{},
+		autoFwd:    map[string]int{},
+		fwdTries:   o.ForwardAttempts,
+		fwdWait:    o.ForwardBackoff,
 		subs:       map[int]chan Delivery{},
 		closedCh:   make(chan struct{}),
 	}
@@ -548,6 +570,7 @@ func (r *Receiver) handle(w http.ResponseWriter, req *http.Request) Delivery {
 		Headers:    keptHeaders(req),
 	}}
 	d.Replay = req.Context().Value(replayKey{}) != nil
+	d.Forwarded = req.Header.Get(HeaderForwarded) != ""
 
 	// In a flood of rejected deliveries, one without a signature is turned
 	// away before its body is read: it cannot be genuine (KOMOJU signs
@@ -717,11 +740,18 @@ func (r *Receiver) fail(d Delivery, err error) Delivery {
 	return d
 }
 
-// after publishes the delivery and auto-forwards verified ones.
+// after publishes the delivery and auto-forwards verified ones, unless that
+// would loop (see loopCheck).
 func (r *Receiver) after(d Delivery) {
 	r.mu.Lock()
 	fwd := r.forwardTo
 	forward := fwd != "" && d.Verified && d.Err == nil && !r.closed
+	if forward {
+		if why := r.loopCheck(d); why != "" {
+			forward, d.ForwardSkipped = false, why
+			r.health.ForwardLoops++
+		}
+	}
 	if forward {
 		r.bg.Add(1)
 	}
@@ -780,7 +810,7 @@ func peek(e *Event) {
 // keptHeaders are the request headers worth showing in the inspector.
 func keptHeaders(req *http.Request) map[string]string {
 	h := map[string]string{}
-	for _, k := range []string{"X-Komoju-ID", "X-Komoju-Event", "X-Komoju-Signature", "User-Agent", "Content-Type"} {
+	for _, k := range []string{"X-Komoju-ID", "X-Komoju-Event", "X-Komoju-Signature", "User-Agent", "Content-Type", HeaderForwarded} {
 		if v := req.Header.Get(k); v != "" {
 			h[k] = truncateString(v, 512)
 		}
