@@ -236,12 +236,12 @@ type Receiver struct {
 	closed    bool
 	closedCh  chan struct{} // closed by Close, ends subscription watchers
 	bg        sync.WaitGroup
-	rejects   tokenBucket // under mu
+	rejects   tokenBucket    // under mu
 	autoFwd   map[string]int // auto-forwards per event id, under mu
 	fwdTries  int
 	fwdWait   func(attempt int) time.Duration
-	recorded  int         // deliveries recorded since the last prune, under mu
-	pruning   bool        // under mu
+	recorded  int  // deliveries recorded since the last prune, under mu
+	pruning   bool // under mu
 }
 
 // New returns a Receiver. It fails only for an invalid ForwardTo URL.
