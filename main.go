@@ -96,6 +96,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
 		return 2
 	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(stderr, "komoju-tui: warning: %s\n", w)
+	}
+	cfg.Notices = append(cfg.Notices, cfg.Warnings...) // the console shows them too
 	be, err := connectFull(ctx, cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)

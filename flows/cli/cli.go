@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -127,6 +128,15 @@ func Commands() []string {
 // It never panics on bad input: every problem becomes a message and an exit
 // code.
 func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writer, getenv func(string) string, connect Connector) (code int) {
+	return RunIO(ctx, name, args, nil, stdout, stderr, getenv, connect)
+}
+
+// RunIO is Run with standard input (nil: os.Stdin), which "pay --card -"
+// and "--secret-key-file -" read.
+func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, connect Connector) (code int) {
+	if stdin == nil {
+		stdin = os.Stdin
+	}
 	if stdout == nil {
 		stdout = io.Discard
 	}
@@ -138,6 +148,13 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 	}
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if name == "pay" {
+		var err error
+		if args, err = stdinCard(args, stdin, stderr); err != nil {
+			fmt.Fprintf(stderr, "komoju-tui pay: %s\nRun 'komoju-tui pay --help' for usage.\n", err)
+			return ExitUsage
+		}
 	}
 	// The card number typed on the command line is masked in everything
 	// written, whatever path wrote it; and nothing written reaches the
@@ -158,6 +175,7 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 		// Reports (show, history, summary) only read: they never write a
 		// verdict about a sale, let alone one another process owns.
 		settles: name == "pay" || name == "capture" || name == "cancel" || name == "refund" || name == "refund-request",
+		stdin:   stdin,
 	}
 	defer func() {
 		// Last resort: a bug must not dump a stack trace that could hold
@@ -184,6 +202,7 @@ type runner struct {
 	stderr  io.Writer
 	getenv  func(string) string
 	connect Connector
+	stdin   io.Reader
 	json    bool        // --json was given: errors are also written as JSON to stdout
 	mode    config.Mode // the resolved mode, once known
 	settles bool        // the command moves money, so it first settles orphaned sales
@@ -203,6 +222,7 @@ func (r *runner) newFlagSet(withJSON bool) (*flag.FlagSet, *common) {
 	fs.SetOutput(io.Discard) // errors are reported by parse, help by usage
 	fs.Usage = func() {}
 	c := &common{cfg: config.RegisterFlags(fs)}
+	c.cfg.Stdin = r.stdin
 	c.timeout = fs.Duration("timeout", 2*time.Minute, "give up on KOMOJU after this long (not counting --wait)")
 	if withJSON {
 		c.json = fs.Bool("json", false, "print the result as JSON")
@@ -313,6 +333,9 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		return config.Config{}, false
 	}
 	r.mode = cfg.Mode
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(r.stderr, "warning: %s\n", redact(w))
+	}
 	for _, n := range cfg.Notices {
 		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
 	}

@@ -21,7 +21,10 @@ The amount is typed like a clerk would: --amount 1000 (JPY), --amount 10.50
 and pays it; --flow direct (Method 2) creates the payment directly.
 
 Method details:
-  credit_card    --card NUMBER --exp MM/YY --cvc CVC [--name NAME] [--email E]
+  credit_card    --card - [--name NAME] [--email E]: number, expiry (MM/YY)
+                 and CVC from standard input (three lines; prompts without
+                 echo on a terminal). --card NUMBER --exp MM/YY --cvc CVC
+                 also works but shows the card to every local user (ps)
   konbini        --store STORE --email E [--phone P]   (stores: seven-eleven,
                  lawson, family-mart, ministop, daily-yamazaki, seicomart)
   bank_transfer, pay_easy

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -67,6 +68,9 @@ type Config struct {
 	// Notices are things the clerk should see on screen, such as an
 	// environment key overriding the config file.
 	Notices []string
+	// Warnings are one-line security warnings for stderr: a secret given in
+	// argv, a config file holding a key that others can read.
+	Warnings []string
 }
 
 // MaskedKey is the secret key safe to show on screen.
@@ -102,6 +106,12 @@ func IsLiveKey(k string) bool { return strings.HasPrefix(k, "sk_live_") }
 type Flags struct {
 	fs             *flag.FlagSet
 	SecretKey      string
+	// SecretKeyFile and WebhookSecretFile name files holding the secrets
+	// ("-" reads standard input), so they never appear in argv.
+	SecretKeyFile     string
+	WebhookSecretFile string
+	// Stdin is read for a "-" secret file (default os.Stdin).
+	Stdin io.Reader
 	PublishableKey string
 	APIURL         string
 	WebhookSecret  string
@@ -121,10 +131,12 @@ type Flags struct {
 // RegisterFlags adds the shared flags to fs.
 func RegisterFlags(fs *flag.FlagSet) *Flags {
 	f := &Flags{fs: fs}
-	fs.StringVar(&f.SecretKey, "secret-key", "", "KOMOJU secret key (env KOMOJU_SECRET_KEY); none = embedded sandbox")
+	fs.StringVar(&f.SecretKeyFile, "secret-key-file", "", "read the KOMOJU secret key from this file, or - for stdin (env KOMOJU_SECRET_KEY_FILE)")
+	fs.StringVar(&f.SecretKey, "secret-key", "", "KOMOJU secret key; prefer env KOMOJU_SECRET_KEY or --secret-key-file (argv is visible to other users); none = embedded sandbox")
 	fs.StringVar(&f.PublishableKey, "publishable-key", "", "KOMOJU publishable key (env KOMOJU_PUBLISHABLE_KEY)")
 	fs.StringVar(&f.APIURL, "api-url", "", "KOMOJU API base URL (env KOMOJU_API_URL; default "+DefaultAPIURL+")")
-	fs.StringVar(&f.WebhookSecret, "webhook-secret", "", "webhook secret token (env KOMOJU_WEBHOOK_SECRET)")
+	fs.StringVar(&f.WebhookSecretFile, "webhook-secret-file", "", "read the webhook secret token from this file, or - for stdin (env KOMOJU_WEBHOOK_SECRET_FILE)")
+	fs.StringVar(&f.WebhookSecret, "webhook-secret", "", "webhook secret token; prefer env KOMOJU_WEBHOOK_SECRET or --webhook-secret-file")
 	fs.BoolVar(&f.Live, "live", false, "allow a live (sk_live_) key: real money moves")
 	fs.StringVar(&f.Currency, "currency", "", "currency for new sales (default JPY)")
 	fs.StringVar(&f.Flow, "flow", "", "session (Method 1, default) or direct (Method 2)")
@@ -182,10 +194,18 @@ func DefaultFilePath(getenv func(string) string) string {
 }
 
 // LoadFile reads a config file. A missing file is not an error when optional.
+// A file that users other than its owner may write is refused: whoever can
+// change api_url receives the key and every card number typed.
 func LoadFile(path string, optional bool) (File, error) {
 	var f File
 	if path == "" {
 		return f, nil
+	}
+	if err := checkFileMode(path); err != nil {
+		if optional && errors.Is(err, os.ErrNotExist) {
+			return f, nil
+		}
+		return f, err
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -223,6 +243,18 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c := Config{Live: f.Live, Demo: f.Demo, Accessible: getenv("ACCESSIBLE") != ""}
+	if (file.SecretKey != "" || file.WebhookSecret != "") && readableByOthers(path) {
+		c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s holds a secret and other users can read it: chmod 600 %s", path, path))
+	}
+	getenv, fileSrc, err := secretFiles(f, getenv)
+	if err != nil {
+		return Config{}, err
+	}
+	for _, fl := range []struct{ name, env string }{{"secret-key", "KOMOJU_SECRET_KEY"}, {"webhook-secret", "KOMOJU_WEBHOOK_SECRET"}} {
+		if f.set(fl.name) {
+			c.Warnings = append(c.Warnings, fmt.Sprintf("--%s on the command line is visible to other users (ps, /proc/*/cmdline) and kept in shell history; use %s or --%s-file", fl.name, fl.env, fl.name))
+		}
+	}
 
 	// pick returns the first non-empty of flag, env, file and names its source.
 	pick := func(flagName, flagVal, envName, fileVal string) (string, string) {
@@ -239,6 +271,10 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	}
 	var src string
 	c.SecretKey, c.KeySource = pick("secret-key", f.SecretKey, "KOMOJU_SECRET_KEY", file.SecretKey)
+	keySrc := c.KeySource
+	if fs := fileSrc["secret-key"]; fs != "" && c.KeySource != "file" {
+		keySrc = fs
+	}
 	if c.KeySource == "env" && file.SecretKey != "" && file.SecretKey != c.SecretKey {
 		c.Notices = append(c.Notices, "KOMOJU_SECRET_KEY from the environment overrides the key in "+path)
 	}
@@ -319,10 +355,19 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	case IsLiveKey(c.SecretKey):
 		c.Mode = ModeLive
 		if !c.Live {
-			return Config{}, errors.New("the secret key is a live key (sk_live_…): real money would move; pass --live to allow it")
+			return Config{}, fmt.Errorf("the secret key %s (%s) is a live key: real money would move; pass --live to allow it", MaskKey(c.SecretKey), keySource(keySrc, path))
 		}
 	default:
 		c.Mode = ModeTest
+		if c.Live {
+			// --live promises real money; a test key would silently take
+			// test payments instead. Say which key came from where.
+			msg := fmt.Sprintf("--live was given but the secret key %s (%s) is not a live key (sk_live_…)", MaskKey(c.SecretKey), keySource(keySrc, path))
+			if file.SecretKey != "" && file.SecretKey != c.SecretKey {
+				msg += fmt.Sprintf("; the config file %s holds %s, which it overrides", path, MaskKey(file.SecretKey))
+			}
+			return Config{}, errors.New(msg)
+		}
 	}
 	if c.Mode != ModeSandbox {
 		if c.APIURL == "" {

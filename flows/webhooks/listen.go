@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -231,7 +232,10 @@ delivery with its verdict (✓ verified, ✗ rejected and why).
 
 Flags:
   --webhook-addr ADDR    listen address (default 127.0.0.1:0, a free loopback port)
-  --webhook-secret S     webhook secret token (default: $KOMOJU_WEBHOOK_SECRET)
+  --webhook-secret-file F  read the webhook secret token from file F (- for
+                         stdin); or set KOMOJU_WEBHOOK_SECRET (or
+                         KOMOJU_WEBHOOK_SECRET_FILE). --webhook-secret S also
+                         works but shows S to every local user (ps)
   --forward-to URL       also post every verified event, re-signed, to URL
   --json                 print one JSON object per line
   --journal PATH         also keep every delivery in this sale journal, so the
@@ -242,6 +246,12 @@ Flags:
 // It returns the process exit code: 0 after ctx ends (Ctrl-C), 1 when the
 // listener fails, 2 for bad flags or a missing secret.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
+	return CommandIO(ctx, args, nil, stdout, stderr, getenv)
+}
+
+// CommandIO is Command reading "--webhook-secret-file -" from stdin (nil:
+// os.Stdin).
+func CommandIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -249,6 +259,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fs.SetOutput(io.Discard)
 	addr := fs.String("webhook-addr", DefaultAddr, "")
 	secret := fs.String("webhook-secret", "", "")
+	secretFile := fs.String("webhook-secret-file", "", "")
 	forward := fs.String("forward-to", "", "")
 	asJSON := fs.Bool("json", false, "")
 	journalPath := fs.String("journal", "", "")
@@ -263,6 +274,25 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "komoju-tui listen: unexpected argument %q\n\n%s", fs.Arg(0), commandUsage)
 		return 2
+	}
+	inArgv := *secret != ""
+	if inArgv && *secretFile != "" {
+		fmt.Fprintf(stderr, "komoju-tui listen: both --webhook-secret and --webhook-secret-file are given: use one\n")
+		return 2
+	}
+	if inArgv {
+		fmt.Fprintf(stderr, "komoju-tui listen: warning: --webhook-secret on the command line is visible to other users (ps, /proc/*/cmdline) and kept in shell history; use KOMOJU_WEBHOOK_SECRET or --webhook-secret-file\n")
+	}
+	if *secretFile == "" {
+		*secretFile = strings.TrimSpace(getenv("KOMOJU_WEBHOOK_SECRET_FILE"))
+	}
+	if !inArgv && *secretFile != "" {
+		v, err := config.ReadSecret(*secretFile, stdin)
+		if err != nil {
+			fmt.Fprintf(stderr, "komoju-tui listen: webhook secret file %s: %v\n", *secretFile, err)
+			return 2
+		}
+		*secret = v
 	}
 	if *secret == "" {
 		*secret = getenv("KOMOJU_WEBHOOK_SECRET")

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+)
+
+// Card data and keys given in argv are visible to every local user (ps,
+// /proc/PID/cmdline) and stay in shell history. "pay --card -" reads the
+// number, expiry and CVC from standard input instead: three lines, or, on
+// a terminal, three prompts that do not echo.
+
+// stdinCard replaces "--card -" in a pay command's args with the number,
+// expiry and CVC read from in, and warns on stderr about card data given
+// in argv. The values stay in this process's memory; argv only ever held
+// "-".
+func stdinCard(args []string, in io.Reader, stderr io.Writer) ([]string, error) {
+	cardAt, dash := -1, false
+	var argvSecrets []string
+	for i := 0; i < len(args); i++ {
+		name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || args[i] == "-" || args[i] == "--" {
+			if args[i] == "--" {
+				break
+			}
+			continue
+		}
+		if name != "card" && name != "exp" && name != "cvc" {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		if name == "card" {
+			cardAt, dash = i, val == "-"
+		}
+		if val != "-" && val != "" && name != "exp" {
+			argvSecrets = append(argvSecrets, "--"+name)
+		}
+	}
+	if len(argvSecrets) > 0 {
+		fmt.Fprintf(stderr, "warning: %s on the command line %s visible to other users (ps, /proc/*/cmdline) and kept in shell history; use --card - to read the card from standard input\n",
+			strings.Join(argvSecrets, " and "), map[bool]string{true: "is", false: "are"}[len(argvSecrets) == 1])
+	}
+	if !dash {
+		return args, nil
+	}
+	for _, a := range args {
+		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && (n == "exp" || n == "cvc") {
+			return nil, errors.New("--card - reads the expiry and CVC from standard input too: drop --" + n)
+		}
+	}
+	number, exp, cvc, err := readCard(in, stderr)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]string(nil), args[:cardAt]...)
+	out = append(out, "--card", number, "--exp", exp, "--cvc", cvc)
+	skip := cardAt + 2
+	if strings.Contains(args[cardAt], "=") {
+		skip = cardAt + 1
+	}
+	return append(out, args[skip:]...), nil
+}
+
+// readCard reads three lines (number, expiry MM/YY, CVC), prompting
+// without echo when in is a terminal.
+func readCard(in io.Reader, stderr io.Writer) (number, exp, cvc string, err error) {
+	if f, ok := in.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		ask := func(prompt string) (string, error) {
+			fmt.Fprint(stderr, prompt)
+			b, err := term.ReadPassword(f.Fd())
+			fmt.Fprintln(stderr)
+			return strings.TrimSpace(string(b)), err
+		}
+		if number, err = ask("Card number: "); err == nil {
+			if exp, err = ask("Expiry (MM/YY): "); err == nil {
+				cvc, err = ask("CVC: ")
+			}
+		}
+		if err != nil {
+			return "", "", "", fmt.Errorf("--card -: reading the terminal: %w", err)
+		}
+		return number, exp, cvc, nil
+	}
+	sc := bufio.NewScanner(io.LimitReader(in, 4<<10))
+	var lines []string
+	for sc.Scan() && len(lines) < 3 {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 3 {
+		return "", "", "", errors.New("--card - wants three lines on standard input: the card number, the expiry (MM/YY) and the CVC")
+	}
+	return lines[0], lines[1], lines[2], nil
+}

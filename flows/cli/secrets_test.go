@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// argvCardWarning is what pay says when the card is in argv.
+const argvCardWarning = "warning: --card and --cvc on the command line are visible to other users (ps, /proc/*/cmdline) and kept in shell history; use --card - to read the card from standard input\n"
+
+// runIn runs a command with stdin.
+func (h *harness) runIn(stdin string, extra map[string]string, args ...string) (int, string, string) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	getenv := func(k string) string {
+		if v, ok := extra[k]; ok {
+			return v
+		}
+		return h.env[k]
+	}
+	code := RunIO(ctx, args[0], args[1:], strings.NewReader(stdin), &stdout, &stderr, getenv, h.connect)
+	h.mu.Lock()
+	h.out = append(h.out, stdout.String(), stderr.String())
+	h.mu.Unlock()
+	return code, stdout.String(), stderr.String()
+}
+
+// TestPayCardFromStdin: "--card -" takes number, expiry and CVC from
+// standard input; nothing of the card is in argv, and no warning is given.
+func TestPayCardFromStdin(t *testing.T) {
+	h := newHarness(t)
+	code, out, errOut := h.runIn(testCard+"\n12/30\n"+testCVC+"\n", nil, "pay", "--amount", "1000", "--method", "credit_card", "--card", "-")
+	if code != ExitOK || field(out, "status") != "captured" {
+		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
+	}
+	if errOut != "" {
+		t.Errorf("stderr: %q", errOut)
+	}
+	if !strings.Contains(out, "•••• 1111") {
+		t.Errorf("card not recognised:\n%s", out)
+	}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{testCard + "\n12/30\n", nil, "three lines"},
+		{testCard + "\n12/30\n" + testCVC + "\n", []string{"--cvc", "123"}, "drop --cvc"},
+		{testCard + "\n12/30\n" + testCVC + "\n", []string{"--exp=12/30"}, "drop --exp"},
+	} {
+		args := append([]string{"pay", "--amount", "1000", "--method", "credit_card", "--card=-"}, tc.args...)
+		code, _, errOut := h.runIn(tc.stdin, nil, args...)
+		if code != ExitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%v: exit %d, %q; want usage error with %q", tc.args, code, errOut, tc.want)
+		}
+	}
+	// The argv form still works, with the warning.
+	code, _, errOut = h.pay("1000", cardArgs(testCard)...)
+	if code != ExitOK || errOut != argvCardWarning {
+		t.Errorf("argv card: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestSecretKeyFromFileOrStdin: the key can come from --secret-key-file
+// (a file or -) or KOMOJU_SECRET_KEY_FILE; --secret-key in argv warns.
+func TestSecretKeyFromFileOrStdin(t *testing.T) {
+	h := newHarness(t)
+	key := h.sb.SecretKey()
+	path := filepath.Join(h.dir, "key")
+	if err := os.WriteFile(path, []byte(key+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"KOMOJU_API_URL": h.sb.URL()}
+	for _, tc := range []struct {
+		name  string
+		stdin string
+		env   map[string]string
+		args  []string
+		warn  bool
+	}{
+		{"file flag", "", nil, []string{"--secret-key-file", path}, false},
+		{"stdin", key + "\n", nil, []string{"--secret-key-file", "-"}, false},
+		{"env file", "", map[string]string{"KOMOJU_SECRET_KEY_FILE": path}, nil, false},
+		{"argv", "", nil, []string{"--secret-key", key}, true},
+	} {
+		e := map[string]string{}
+		for k, v := range env {
+			e[k] = v
+		}
+		for k, v := range tc.env {
+			e[k] = v
+		}
+		args := append([]string{"history", "--limit", "1"}, tc.args...)
+		code, _, errOut := h.runIn(tc.stdin, e, args...)
+		if code != ExitOK {
+			t.Errorf("%s: exit %d: %s", tc.name, code, errOut)
+		}
+		if got := strings.Contains(errOut, "warning: --secret-key on the command line is visible"); got != tc.warn {
+			t.Errorf("%s: warning %v, want %v: %q", tc.name, got, tc.warn, errOut)
+		}
+		if strings.Contains(errOut, key[8:]) {
+			t.Errorf("%s: stderr shows the key: %q", tc.name, errOut)
+		}
+	}
+	code, _, errOut := h.runIn("", env, "history", "--secret-key", key, "--secret-key-file", path)
+	if code != ExitUsage || !strings.Contains(errOut, "use one") {
+		t.Errorf("both: exit %d %q", code, errOut)
+	}
+}
