@@ -104,14 +104,14 @@ func IsLiveKey(k string) bool { return strings.HasPrefix(k, "sk_live_") }
 // Flags holds the command-line flags shared by the console and the headless
 // commands. Register them with RegisterFlags.
 type Flags struct {
-	fs             *flag.FlagSet
-	SecretKey      string
+	fs        *flag.FlagSet
+	SecretKey string
 	// SecretKeyFile and WebhookSecretFile name files holding the secrets
 	// ("-" reads standard input), so they never appear in argv.
 	SecretKeyFile     string
 	WebhookSecretFile string
 	// Stdin is read for a "-" secret file (default os.Stdin).
-	Stdin io.Reader
+	Stdin          io.Reader
 	PublishableKey string
 	APIURL         string
 	WebhookSecret  string
