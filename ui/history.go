@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -320,13 +319,14 @@ func webhooksFor(ctx context.Context, src EventsSource, paymentID string) []webh
 // exportCSV writes the shown sales to sales-YYYYMMDD.csv.
 func (m *Model) exportCSV() tea.Cmd {
 	sales := append([]journal.Sale(nil), m.history.shown...)
-	path := filepath.Join(m.opts.ReceiptDir, "sales-"+m.opts.Now().Format("20060102")+".csv")
+	dir, name := m.opts.ReceiptDir, "sales-"+m.opts.Now().Format("20060102")+".csv"
 	return func() tea.Msg {
 		var buf bytes.Buffer
 		if err := journal.WriteCSV(&buf, sales); err != nil {
 			return savedMsg{text: "Export failed", err: err}
 		}
-		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		path, err := saveNew(dir, name, buf.Bytes())
+		if err != nil {
 			return savedMsg{text: "Export failed", err: err}
 		}
 		abs, _ := filepath.Abs(path)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -72,9 +71,10 @@ func (m *Model) saveReceipt() tea.Cmd {
 	o := m.outcome
 	text := m.receiptText(o)
 	dir := m.opts.ReceiptDir
-	path := filepath.Join(dir, receiptName(o))
+	name := receiptName(o)
 	return func() tea.Msg {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		path, err := saveNew(dir, name, []byte(text))
+		if err != nil {
 			return savedMsg{text: "Could not save the receipt", err: err}
 		}
 		abs, _ := filepath.Abs(path)

@@ -73,8 +73,8 @@ type Options struct {
 	OpenURL func(string) error
 	// Now is the clock (default time.Now).
 	Now func() time.Time
-	// ReceiptDir is where receipts and CSV exports are saved (default: the
-	// current directory).
+	// ReceiptDir is where receipts and CSV exports are saved, 0600 and
+	// never over an existing file (default: $XDG_DATA_HOME/komoju-tui/exports).
 	ReceiptDir string
 	// Getenv reads the environment (default os.Getenv); tests replace it.
 	Getenv func(string) string
@@ -226,6 +226,9 @@ func New(opts Options) Model {
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
+	}
+	if opts.ReceiptDir == "" {
+		opts.ReceiptDir = defaultExportDir(opts.Getenv)
 	}
 	ctx := opts.Context
 	if ctx == nil {
