@@ -7,11 +7,11 @@ import (
 )
 
 // keyShape matches every API key shape KOMOJU issues: "sk_" or "pk_"
-// followed by 40 hex characters (the test keys in KOMOJU's own plugin
-// tests, e.g. degica/komoju-woocommerce), and the "sk_live_", "sk_test_",
-// "pk_live_", "pk_test_" forms of KOMOJU's API reference
-// (https://doc.komoju.com/reference/authentication-1). A word boundary in
-// front keeps "task_..." or "desk_..." out.
+// followed by 40 hex characters (the test merchant's keys in KOMOJU's own
+// plugin tests, degica/komoju-woocommerce tests/cypress/support/commands.js),
+// and the prefixed "sk_live_", "sk_test_", "pk_live_", "pk_test_" forms
+// (live keys are sk_live_…, see config.IsLiveKey). A word boundary in front
+// keeps "task_..." or "desk_..." out.
 var keyShape = regexp.MustCompile(`\b([sp]k_(?:live_|test_)?)[A-Za-z0-9]{8,}`)
 
 // secretKeyShape is keyShape for secret keys only.
