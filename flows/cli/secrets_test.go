@@ -36,7 +36,7 @@ func (h *harness) runIn(stdin string, extra map[string]string, args ...string) (
 // standard input; nothing of the card is in argv, and no warning is given.
 func TestPayCardFromStdin(t *testing.T) {
 	h := newHarness(t)
-	code, out, errOut := h.runIn(testCard+"\n12/30\n"+testCVC+"\n", nil, "pay", "--amount", "1000", "--method", "credit_card", "--card", "-")
+	code, out, errOut := h.runIn(testCard+"\n"+testExp+"\n"+testCVC+"\n", nil, "pay", "--amount", "1000", "--method", "credit_card", "--card", "-")
 	if code != ExitOK || field(out, "status") != "captured" {
 		t.Fatalf("exit %d:\n%s\n%s", code, out, errOut)
 	}
@@ -51,9 +51,9 @@ func TestPayCardFromStdin(t *testing.T) {
 		args  []string
 		want  string
 	}{
-		{testCard + "\n12/30\n", nil, "three lines"},
-		{testCard + "\n12/30\n" + testCVC + "\n", []string{"--cvc", "123"}, "drop --cvc"},
-		{testCard + "\n12/30\n" + testCVC + "\n", []string{"--exp=12/30"}, "drop --exp"},
+		{testCard + "\n" + testExp + "\n", nil, "three lines"},
+		{testCard + "\n" + testExp + "\n" + testCVC + "\n", []string{"--cvc", "123"}, "drop --cvc"},
+		{testCard + "\n" + testExp + "\n" + testCVC + "\n", []string{"--exp=" + testExp}, "drop --exp"},
 	} {
 		args := append([]string{"pay", "--amount", "1000", "--method", "credit_card", "--card=-"}, tc.args...)
 		code, _, errOut := h.runIn(tc.stdin, nil, args...)

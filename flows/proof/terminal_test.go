@@ -118,7 +118,7 @@ func TestShowBinaryAgainstHostileAPI(t *testing.T) {
 func TestCardFromStdinKeepsArgvClean(t *testing.T) {
 	cmd := exec.Command(binary(t), "pay", "--amount", "1000", "--method", "credit_card", "--card", "-", "--flow", "direct")
 	cmd.Env = baseEnv(t, nil)
-	cmd.Stdin = strings.NewReader("4111111111111111\n12/30\n123\n")
+	cmd.Stdin = strings.NewReader("4111111111111111\n" + time.Now().AddDate(5, 0, 0).Format("01/06") + "\n123\n") // expiry five years on: pay checks the real clock
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	if err := cmd.Run(); err != nil {
