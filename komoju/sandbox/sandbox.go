@@ -251,7 +251,8 @@ func New(opts Options) (*Server, error) {
 		}
 		s.fees[t] = fee
 	}
-	s.resetState()
+	s.seedIDs()
+	s.st = newState()
 	s.wh = newWebhooks(s, opts)
 	s.handler = s.routes()
 	s.srv = &http.Server{
@@ -367,27 +368,26 @@ func (s *Server) roll(p float64) bool {
 }
 
 // Reset empties all state (payments, sessions, events, tokens, idempotency
-// keys, webhook delivery log). Keys, webhook URLs and faults are kept; with a
-// seed, ids start over from the same sequence.
+// keys, webhook delivery log). Keys, webhook URLs and faults are kept.
+//
+// Ids are never reused: the id sequence goes on where it was (with a seed it
+// is still the same sequence from the start, so a seeded run stays
+// deterministic). A sale journal kept across a reset must never match an old
+// sale to a new payment that happens to get the old id.
 func (s *Server) Reset() {
 	s.mu.Lock()
-	s.resetStateLocked()
+	s.st = newState()
 	s.mu.Unlock()
 	s.wh.reset()
+	s.stateChanged()
 }
 
-func (s *Server) resetState() {
-	s.mu.Lock()
-	s.resetStateLocked()
-	s.mu.Unlock()
-}
-
-func (s *Server) resetStateLocked() {
+// seedIDs starts the id sequence from the seed.
+func (s *Server) seedIDs() {
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], s.seed)
 	copy(seed[8:], "komoju-tui sandbox ids")
 	s.rng = mrand.NewChaCha8(seed)
-	s.st = newState()
 }
 
 // Close stops the server gracefully (in-flight requests get 5 seconds) and
