@@ -125,7 +125,8 @@ func (s *Server) routes() http.Handler {
 	ctl("GET /sandbox/faults", s.ctlFaults)
 
 	s.pageRoutes(mux)
-	return s.recoverer(mux)
+	mux.HandleFunc("/", s.noRoute)
+	return s.recoverer(s.front(mux))
 }
 
 // recoverer is the last line of defence: a panic anywhere answers a
