@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -56,6 +57,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction (0..1) of API requests answered 503 before doing anything")
 	fs.Float64Var(&opts.DropRate, "drop-rate", 0, "fraction (0..1) of API requests processed and then dropped without an answer")
+	fs.DurationVar(&opts.Slow, "slow", 0, "hold API requests this long, then do the work even if the client gave up (a slow processor), e.g. 3s")
+	fs.Float64Var(&opts.SlowRate, "slow-rate", 0, "fraction (0..1) of --slow-only requests that are slow (default: all)")
+	fs.StringVar(&opts.SlowOnly, "slow-only", "", `limit --slow to one endpoint, e.g. "POST /payments"`)
 	fs.Int64Var(&opts.Seed, "seed", 0, "seed for deterministic ids and codes (0: random)")
 	fs.BoolVar(&verbose, "verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -79,7 +83,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	f := opts.faults()
 	if err := f.validate(); err != nil {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 2
@@ -123,6 +127,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if f != (Faults{}) {
 		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)
+		if f.Slow > 0 {
+			fmt.Fprintf(stdout, "  Slow:             %s for %.0f%% of %s (the work is done even if the client gives up)\n", f.Slow, f.SlowRate*100, cmp.Or(f.SlowOnly, "every request"))
+		}
 	}
 	fmt.Fprintf(stdout, "Try: curl -u %s: %s/payment_methods\nPress Ctrl-C to stop.\n", sb.SecretKey(), sb.URL())
 	<-ctx.Done()

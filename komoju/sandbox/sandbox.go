@@ -74,10 +74,14 @@ type Options struct {
 	RealKeys bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
-	// Latency, FailRate and DropRate are the initial faults (see Faults).
+	// Latency, FailRate, DropRate, Slow, SlowRate and SlowOnly are the
+	// initial faults (see Faults).
 	Latency  time.Duration
 	FailRate float64
 	DropRate float64
+	Slow     time.Duration
+	SlowRate float64
+	SlowOnly string
 	// Seed makes ids and generated codes deterministic; 0 picks a random seed.
 	Seed int64
 	// Logger receives request and webhook logs; nil discards them. Card
@@ -100,31 +104,10 @@ type Options struct {
 	// CustomerFees adds a payment_method_fee per payment type (exposed as
 	// payment_methods[].customer_fee on sessions). Default: no fees.
 	CustomerFees map[komoju.PaymentType]int64
-}
 
-// Faults are injected failures for resilience testing. They apply to the
-// /api/v1 endpoints only, so tests can always reach /sandbox/ to turn them off.
-type Faults struct {
-	// Latency delays every API request before it is handled.
-	Latency time.Duration `json:"latency"`
-	// FailRate (0..1) answers 503 service_unavailable before doing anything.
-	FailRate float64 `json:"fail_rate"`
-	// DropRate (0..1) does the work, then closes the connection without an
-	// answer: the case idempotency keys exist for.
-	DropRate float64 `json:"drop_rate"`
-}
-
-func (f Faults) validate() error {
-	if f.Latency < 0 || f.Latency > time.Minute {
-		return fmt.Errorf("latency %s must be between 0 and 1m", f.Latency)
-	}
-	if !(f.FailRate >= 0 && f.FailRate <= 1) {
-		return fmt.Errorf("fail rate %v must be between 0 and 1", f.FailRate)
-	}
-	if !(f.DropRate >= 0 && f.DropRate <= 1) {
-		return fmt.Errorf("drop rate %v must be between 0 and 1", f.DropRate)
-	}
-	return nil
+	// slowGate (tests only) ends every slow-fault hold when closed, so tests
+	// decide when the "processor" finishes instead of racing a timer.
+	slowGate <-chan struct{}
 }
 
 // Server is a running sandbox. All methods are safe for concurrent use.
@@ -149,6 +132,8 @@ type Server struct {
 	faultMu  sync.Mutex
 	faults   Faults
 	faultRng *mrand.PCG
+	// slowGate, when set (tests), also ends a slow fault's hold.
+	slowGate <-chan struct{}
 
 	wh *webhooks
 
@@ -193,7 +178,7 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("sandbox: key %q must not contain ':' or whitespace", k)
 		}
 	}
-	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	f := opts.faults()
 	if err := f.validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
@@ -239,6 +224,7 @@ func New(opts Options) (*Server, error) {
 		base:           publicBase(opts.PublicURL, ln.Addr()),
 		faults:         f,
 		faultRng:       mrand.NewPCG(seed, 0x5eed),
+		slowGate:       opts.slowGate,
 		stop:           make(chan struct{}),
 		newConns:       map[net.Conn]struct{}{},
 		emptyMeta:      map[string]string{},
@@ -327,44 +313,6 @@ func (s *Server) AddWebhook(url string) error {
 	}
 	s.wh.add(url)
 	return nil
-}
-
-// SetFaults replaces the injected faults. Invalid values are clamped to the
-// nearest valid value.
-func (s *Server) SetFaults(f Faults) {
-	f.Latency = min(max(f.Latency, 0), time.Minute)
-	f.FailRate = min(max(f.FailRate, 0), 1)
-	f.DropRate = min(max(f.DropRate, 0), 1)
-	if f.FailRate != f.FailRate { // NaN
-		f.FailRate = 0
-	}
-	if f.DropRate != f.DropRate {
-		f.DropRate = 0
-	}
-	s.faultMu.Lock()
-	s.faults = f
-	s.faultMu.Unlock()
-}
-
-// CurrentFaults returns the faults in force.
-func (s *Server) CurrentFaults() Faults {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faults
-}
-
-// roll reports whether an event of probability p happens.
-func (s *Server) roll(p float64) bool {
-	if p <= 0 {
-		return false
-	}
-	if p >= 1 {
-		return true
-	}
-	s.faultMu.Lock()
-	v := float64(s.faultRng.Uint64()>>11) / (1 << 53)
-	s.faultMu.Unlock()
-	return v < p
 }
 
 // Reset empties all state (payments, sessions, events, tokens, idempotency
