@@ -52,7 +52,7 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
 	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
 	fs.BoolVar(&opts.RealKeys, "real-keys", false, "issue keys shaped like KOMOJU's (sk_/pk_ + 40 hex) instead of the fixed defaults; --secret-key/--publishable-key still win")
-	fs.Var(&webhooks, "webhook-url", "send webhooks to this URL (repeatable)")
+	fs.Var(&webhooks, "webhook-url", `send webhooks to this URL (repeatable); "URL payment.captured,payment.failed" selects event types (default: all)`)
 	fs.StringVar(&opts.WebhookSecret, "webhook-secret", DefaultWebhookSecret, "secret that signs webhooks (X-Komoju-Signature)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction (0..1) of API requests answered 503 before doing anything")
@@ -88,17 +88,18 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 2
 	}
-	for _, u := range webhooks {
-		if err := checkWebhookURL(u); err != nil {
+	for _, v := range webhooks {
+		h, err := ParseWebhookFlag(v)
+		if err != nil {
 			fmt.Fprintf(stderr, "komoju-tui sandbox: --webhook-url: %v\n", err)
 			return 2
 		}
+		opts.Webhooks = append(opts.Webhooks, h)
 	}
 	if (!opts.RealKeys && (opts.SecretKey == "" || opts.PublishableKey == "")) || opts.WebhookSecret == "" {
 		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
 		return 2
 	}
-	opts.WebhookURLs = webhooks
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
@@ -122,8 +123,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
   Publishable key:  %s
   Webhook secret:   %s
 `, sb.URL(), sb.BaseURL(), sb.SecretKey(), sb.PublishableKey(), sb.WebhookSecret())
-	for _, u := range webhooks {
-		fmt.Fprintf(stdout, "  Webhook URL:      %s\n", u)
+	for _, h := range sb.Webhooks() {
+		events := "all events"
+		if len(h.Events) > 0 {
+			events = strings.Join(h.Events, ", ")
+		}
+		fmt.Fprintf(stdout, "  Webhook URL:      %s (%s)\n", h.URL, events)
 	}
 	if f != (Faults{}) {
 		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,21 +69,54 @@ func (s *Server) ctlReset(q *apiReq) apiResp {
 	return okJSON(map[string]any{"reset": true})
 }
 
-// ctlAddWebhook is POST /sandbox/webhooks {"url": "..."}.
+// ctlAddWebhook is POST /sandbox/webhooks {"url": "...", "events": ["payment.captured"]}
+// (events omitted or empty: every type). A new webhook gets a ping event.
 func (s *Server) ctlAddWebhook(q *apiReq) apiResp {
 	u, err := q.p.reqStr("url", "url", 2048)
 	if err != nil {
 		return fail(err)
 	}
-	if e := s.AddWebhook(u); e != nil {
-		return fail(errInvalid("url", "must be an absolute http or https URL"))
+	h := Webhook{URL: u}
+	if h.Events, err = parseEventTypes(q.p, "events"); err != nil {
+		return fail(err)
+	}
+	if e := checkWebhookURL(u); e != nil {
+		return fail(errInvalid("url", "%s", e.Error()))
+	}
+	if e := s.RegisterWebhook(h); e != nil {
+		return fail(errInvalid("url", "%s", e.Error()))
 	}
 	return okJSON(map[string]any{"webhooks": s.wh.list()})
+}
+
+// parseEventTypes reads a list of webhook event types.
+func parseEventTypes(p obj, key string) ([]string, *apiError) {
+	l, ok, err := p.list(key, key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var out []string
+	for _, v := range l {
+		e, _ := v.(string)
+		if !slices.Contains(WebhookEventTypes, e) {
+			return nil, errInvalid(key, "%q is not one of %s", truncate(e, 64), strings.Join(WebhookEventTypes, ", "))
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // ctlListWebhooks is GET /sandbox/webhooks.
 func (s *Server) ctlListWebhooks(q *apiReq) apiResp {
 	return okJSON(map[string]any{"webhooks": s.wh.list()})
+}
+
+// ctlRetryWebhooks is POST /sandbox/webhooks/retry: every delivery waiting
+// for a retry is sent now.
+func (s *Server) ctlRetryWebhooks(q *apiReq) apiResp {
+	return okJSON(map[string]any{"retried": s.RetryWebhooksNow()})
 }
 
 // ctlDeliveries is GET /sandbox/webhook_deliveries: every attempt, oldest
@@ -105,7 +139,7 @@ func (s *Server) ctlDeliveries(q *apiReq) apiResp {
 	if eventID != "" || u != "" || hasFinal {
 		kept := d[:0]
 		for _, x := range d {
-			if (eventID == "" || x.ID == eventID) && (u == "" || x.URL == u) && (!hasFinal || x.Final == final) {
+			if (eventID == "" || x.EventID == eventID) && (u == "" || x.URL == u) && (!hasFinal || x.Final == final) {
 				kept = append(kept, x)
 			}
 		}

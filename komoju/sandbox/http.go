@@ -120,6 +120,7 @@ func (s *Server) routes() http.Handler {
 	ctl("POST /sandbox/reset", s.ctlReset)
 	ctl("POST /sandbox/webhooks", s.ctlAddWebhook)
 	ctl("GET /sandbox/webhooks", s.ctlListWebhooks)
+	ctl("POST /sandbox/webhooks/retry", s.ctlRetryWebhooks)
 	ctl("GET /sandbox/webhook_deliveries", s.ctlDeliveries)
 	ctl("POST /sandbox/faults", s.ctlFaults)
 	ctl("GET /sandbox/faults", s.ctlFaults)

@@ -32,6 +32,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -74,6 +75,9 @@ type Options struct {
 	RealKeys bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
+	// Webhooks are webhooks with an event selection (RegisterWebhook). Each
+	// webhook, from either list, gets a ping event when the sandbox starts.
+	Webhooks []Webhook
 	// Latency, FailRate, DropRate, Slow, SlowRate and SlowOnly are the
 	// initial faults (see Faults).
 	Latency  time.Duration
@@ -90,10 +94,18 @@ type Options struct {
 	// Clock is the sandbox's time source; nil uses a clock that follows real
 	// time and can be advanced.
 	Clock *Clock
-	// WebhookBackoff is the delay before the first webhook retry; attempt n
-	// waits WebhookBackoff*2^(n-1). Default 2s. Tests use a few milliseconds.
+	// WebhookRetrySchedule is the wait before each retry of a delivery that
+	// failed with no answer, a timeout or a 5xx (a 4xx is final): entry i
+	// is the wait before attempt i+2, so len+1 attempts in all. Default
+	// DefaultWebhookRetrySchedule (1m, 5m, 30m, 2h, 6h). Empty non-nil: no
+	// retries.
+	WebhookRetrySchedule []time.Duration
+	// WebhookBackoff, when set and WebhookRetrySchedule is not, makes the
+	// schedule doubling from it: attempt n waits WebhookBackoff*2^(n-2).
+	// Tests use a few milliseconds.
 	WebhookBackoff time.Duration
-	// WebhookMaxAttempts is how often one event is tried per URL (default 6, minimum 1).
+	// WebhookMaxAttempts is how often one event is tried per URL, with
+	// WebhookBackoff or the default schedule (default 6, minimum 1).
 	WebhookMaxAttempts int
 	// WebhookTimeout bounds one delivery attempt (default 5s).
 	WebhookTimeout time.Duration
@@ -182,10 +194,17 @@ func New(opts Options) (*Server, error) {
 	if err := f.validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	for _, u := range opts.WebhookURLs {
-		if err := checkWebhookURL(u); err != nil {
+	var hooks []Webhook
+	for _, h := range append(webhooksOf(opts.WebhookURLs), opts.Webhooks...) {
+		if err := checkWebhook(h); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
+		if !slices.ContainsFunc(hooks, func(o Webhook) bool { return o.URL == h.URL }) {
+			hooks = append(hooks, Webhook{URL: h.URL, Events: slices.Clone(h.Events)})
+		}
+	}
+	if len(hooks) > maxWebhooks {
+		return nil, fmt.Errorf("sandbox: at most %d webhooks", maxWebhooks)
 	}
 	if opts.PublicURL != "" {
 		u, err := url.Parse(opts.PublicURL)
@@ -239,7 +258,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s.seedIDs()
 	s.st = newState()
-	s.wh = newWebhooks(s, opts)
+	s.wh = newWebhooks(s, opts, hooks)
 	s.handler = s.routes()
 	s.srv = &http.Server{
 		Handler:           s.handler,
@@ -260,6 +279,9 @@ func New(opts Options) (*Server, error) {
 		}
 	}()
 	go s.ticker()
+	for _, h := range hooks {
+		s.wh.ping(h.URL, s.clock.Now())
+	}
 	s.log.Info("sandbox listening", "url", s.URL())
 	return s, nil
 }
@@ -305,15 +327,6 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // or calling it directly in benchmarks. URLs it generates still point at the
 // sandbox's own listener.
 func (s *Server) Handler() http.Handler { return s.handler }
-
-// AddWebhook sends every later event to url as well.
-func (s *Server) AddWebhook(url string) error {
-	if err := checkWebhookURL(url); err != nil {
-		return err
-	}
-	s.wh.add(url)
-	return nil
-}
 
 // Reset empties all state (payments, sessions, events, tokens, idempotency
 // keys, webhook delivery log). Keys, webhook URLs and faults are kept.
@@ -406,6 +419,14 @@ func (s *Server) closeNewConns() {
 		c.Close()
 		delete(s.newConns, c)
 	}
+}
+
+func webhooksOf(urls []string) []Webhook {
+	out := make([]Webhook, len(urls))
+	for i, u := range urls {
+		out[i] = Webhook{URL: u}
+	}
+	return out
 }
 
 // publicBase is the base URL customers use (see Options.PublicURL).
