@@ -296,6 +296,9 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			}
 			panic(http.ErrAbortHandler) // HTTP/2 or no hijack: abort the stream
 		}
+		if resp.v != nil && legacyFailedStatus(r) {
+			resp = asLegacy(resp.expand())
+		}
 		writeResp(w, resp)
 		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
 			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
