@@ -49,11 +49,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:7777", "listen address (127.0.0.1:0 picks a free port)")
 	fs.StringVar(&opts.PublicURL, "public-url", "", "base URL customers' browsers use, e.g. http://192.168.1.20:7777 (default: from --addr)")
-	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
-	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
+	fs.StringVar(&opts.SecretKey, "secret-key", "", "secret API key to accept (default: "+DefaultSecretKey+" on loopback, a fresh random key on a network address)")
+	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "publishable API key to accept (default: like --secret-key)")
 	fs.BoolVar(&opts.RealKeys, "real-keys", false, "issue keys shaped like KOMOJU's (sk_/pk_ + 40 hex) instead of the fixed defaults; --secret-key/--publishable-key still win")
+	fs.BoolVar(&opts.AllowDefaultKeys, "allow-default-keys", false, "accept the built-in public keys on a network address")
 	fs.Var(&webhooks, "webhook-url", `send webhooks to this URL (repeatable); "URL payment.captured,payment.failed" selects event types (default: all)`)
-	fs.StringVar(&opts.WebhookSecret, "webhook-secret", DefaultWebhookSecret, "secret that signs webhooks (X-Komoju-Signature)")
+	fs.StringVar(&opts.WebhookSecret, "webhook-secret", "", "secret that signs webhooks (X-Komoju-Signature; default: like --secret-key)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction (0..1) of API requests answered 503 before doing anything")
 	fs.Float64Var(&opts.DropRate, "drop-rate", 0, "fraction (0..1) of API requests processed and then dropped without an answer")
@@ -96,10 +97,6 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Webhooks = append(opts.Webhooks, h)
 	}
-	if (!opts.RealKeys && (opts.SecretKey == "" || opts.PublishableKey == "")) || opts.WebhookSecret == "" {
-		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
-		return 2
-	}
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
@@ -115,6 +112,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 1
+	}
+	if sb.OnNetwork() {
+		fmt.Fprintf(stderr, "komoju-tui sandbox: warning: listening on a network address (%s): whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key.\n", opts.Addr)
+		if sb.KeysGenerated() {
+			fmt.Fprintln(stderr, "komoju-tui sandbox: fresh keys were generated for this run (the built-in ones are public); they are printed below.")
+		}
 	}
 	fmt.Fprintf(stdout, `KOMOJU sandbox (test mode, no real money)
   API base URL:     %s

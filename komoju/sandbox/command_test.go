@@ -87,7 +87,11 @@ func TestCommandBadFlags(t *testing.T) {
 		{"--webhook-url", "not a url"},
 		{"--nope"},
 		{"extra"},
-		{"--secret-key", ""},
+		{"--webhook-url", "http://127.0.0.1:1/hook payment.nope"},
+		{"--webhook-url", "http://169.254.169.254/latest/meta-data/"},
+		{"--slow", "2m"},
+		{"--slow-only", "payments"},
+		{"--slow-rate", "3"},
 	} {
 		var out, errOut syncBuffer
 		if code := Command(context.Background(), args, &out, &errOut); code != 2 {

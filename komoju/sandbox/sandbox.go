@@ -63,7 +63,10 @@ type Options struct {
 	// a LAN address). Default: the listener's address; when listening on all
 	// interfaces (0.0.0.0 or [::]), the first non-loopback IPv4 address.
 	PublicURL string
-	// SecretKey, PublishableKey and WebhookSecret default to the Default* constants.
+	// SecretKey, PublishableKey and WebhookSecret default to the Default*
+	// constants on a loopback address. On a network address (0.0.0.0, a LAN
+	// address, ":port") they default to fresh random keys, and the Default*
+	// constants, which are public, are refused unless AllowDefaultKeys.
 	SecretKey      string
 	PublishableKey string
 	WebhookSecret  string
@@ -73,6 +76,8 @@ type Options struct {
 	// length checks) is exercised as it will be live. With a Seed the keys
 	// are the same on every run; without one they are random.
 	RealKeys bool
+	// AllowDefaultKeys accepts the built-in keys on a network address.
+	AllowDefaultKeys bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
 	// Webhooks are webhooks with an event selection (RegisterWebhook). Each
@@ -126,6 +131,7 @@ type Options struct {
 type Server struct {
 	secretKey, publishableKey, webhookSecret string
 	secretAuth                               string // "Basic " + base64(secretKey + ":"), what clients send
+	onNetwork, keysGenerated                 bool
 
 	log      *slog.Logger
 	clock    *Clock
@@ -171,6 +177,14 @@ func New(opts Options) (*Server, error) {
 		}
 		if opts.PublishableKey == "" {
 			opts.PublishableKey = pk
+		}
+	}
+	onNetwork := !loopbackAddr(opts.Addr)
+	keysGenerated := false
+	if onNetwork {
+		var err error
+		if keysGenerated, err = networkKeys(&opts); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
 		}
 	}
 	if opts.SecretKey == "" {
@@ -248,6 +262,8 @@ func New(opts Options) (*Server, error) {
 		newConns:       map[net.Conn]struct{}{},
 		emptyMeta:      map[string]string{},
 		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
+		onNetwork:      onNetwork,
+		keysGenerated:  keysGenerated,
 	}
 	for t, fee := range opts.CustomerFees {
 		if fee < 0 || fee > komoju.MaxAmount {
@@ -283,6 +299,10 @@ func New(opts Options) (*Server, error) {
 		s.wh.ping(h.URL, s.clock.Now())
 	}
 	s.log.Info("sandbox listening", "url", s.URL())
+	if onNetwork {
+		s.log.Warn("sandbox: listening on a network address: whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key",
+			"addr", ln.Addr().String(), "fresh_keys", keysGenerated)
+	}
 	return s, nil
 }
 
@@ -301,6 +321,13 @@ func realKeys(seed int64) (secret, publishable string) {
 	}
 	return "sk_" + hex.EncodeToString(b[:20]), "pk_" + hex.EncodeToString(b[20:])
 }
+
+// OnNetwork reports a sandbox listening on a network (non-loopback) address.
+func (s *Server) OnNetwork() bool { return s.onNetwork }
+
+// KeysGenerated reports that the keys were generated for this run because
+// the sandbox listens on a network address and none were given.
+func (s *Server) KeysGenerated() bool { return s.keysGenerated }
 
 // URL is the API base URL, e.g. "http://127.0.0.1:7777/api/v1".
 func (s *Server) URL() string { return s.base + "/api/v1" }
