@@ -61,6 +61,8 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&opts.Slow, "slow", 0, "hold API requests this long, then do the work even if the client gave up (a slow processor), e.g. 3s")
 	fs.Float64Var(&opts.SlowRate, "slow-rate", 0, "fraction (0..1) of --slow-only requests that are slow (default: all)")
 	fs.StringVar(&opts.SlowOnly, "slow-only", "", `limit --slow to one endpoint, e.g. "POST /payments"`)
+	fs.StringVar(&opts.StatePath, "state", "", "keep payments, sessions and events in this file across restarts (saved after every change)")
+	fs.BoolVar(&opts.FreshState, "fresh", false, "with --state: start empty (the previous state is moved aside, not deleted)")
 	fs.Int64Var(&opts.Seed, "seed", 0, "seed for deterministic ids and codes (0: random)")
 	fs.BoolVar(&verbose, "verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -69,15 +71,9 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if opts.RealKeys { // generated keys replace the defaults, not keys given explicitly
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		if !given["secret-key"] {
-			opts.SecretKey = ""
-		}
-		if !given["publishable-key"] {
-			opts.PublishableKey = ""
-		}
+	if opts.FreshState && opts.StatePath == "" {
+		fmt.Fprintln(stderr, "komoju-tui sandbox: --fresh needs --state FILE")
+		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: unexpected argument %q\n", fs.Arg(0))
@@ -132,6 +128,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			events = strings.Join(h.Events, ", ")
 		}
 		fmt.Fprintf(stdout, "  Webhook URL:      %s (%s)\n", h.URL, events)
+	}
+	if opts.StatePath != "" {
+		fmt.Fprintf(stdout, "  State file:       %s\n", opts.StatePath)
+	}
+	for _, n := range sb.StateNotices() {
+		fmt.Fprintf(stdout, "  Note:             %s\n", n)
 	}
 	if f != (Faults{}) {
 		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)

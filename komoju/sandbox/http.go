@@ -127,7 +127,7 @@ func (s *Server) routes() http.Handler {
 
 	s.pageRoutes(mux)
 	mux.HandleFunc("/", s.noRoute)
-	return s.recoverer(s.front(mux))
+	return s.recoverer(s.persistent(s.front(mux)))
 }
 
 // recoverer is the last line of defence: a panic anywhere answers a

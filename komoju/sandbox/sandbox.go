@@ -78,6 +78,14 @@ type Options struct {
 	RealKeys bool
 	// AllowDefaultKeys accepts the built-in keys on a network address.
 	AllowDefaultKeys bool
+	// StatePath keeps the sandbox's state in this file across restarts:
+	// loaded by New, saved (atomically) after every change before the change
+	// is answered, and at Close. Empty: memory only. See StateNotices and
+	// StateError. The file is locked while the sandbox runs (ErrStateInUse).
+	StatePath string
+	// FreshState starts empty even when StatePath holds a state; that state
+	// is moved aside (path.previous-TIME), not deleted.
+	FreshState bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
 	// Webhooks are webhooks with an event selection (RegisterWebhook). Each
@@ -154,6 +162,9 @@ type Server struct {
 	slowGate <-chan struct{}
 
 	wh *webhooks
+
+	persist      *persister // nil without Options.StatePath
+	stateNotices []string
 
 	emptyMeta map[string]string // read-only {} shared by payments without metadata
 
@@ -274,6 +285,13 @@ func New(opts Options) (*Server, error) {
 	}
 	s.seedIDs()
 	s.st = newState()
+	if err := s.openState(opts.StatePath, opts.FreshState); err != nil {
+		ln.Close()
+		if s.persist != nil && s.persist.lock != nil {
+			unlockFile(s.persist.lock)
+		}
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	s.wh = newWebhooks(s, opts, hooks)
 	s.handler = s.routes()
 	s.srv = &http.Server{
@@ -287,6 +305,10 @@ func New(opts Options) (*Server, error) {
 		ConnState:         s.trackConn,
 	}
 	s.clockSub = clock.subscribe(s.onClock)
+	if s.persist != nil {
+		s.bg.Add(1)
+		go s.saver()
+	}
 	s.bg.Add(2)
 	go func() {
 		defer s.bg.Done()
@@ -407,6 +429,7 @@ func (s *Server) Close() error {
 		}
 		s.wh.close()
 		s.bg.Wait()
+		err = errors.Join(err, s.closeState())
 	})
 	return err
 }

@@ -217,6 +217,7 @@ func (s *Server) expire(now time.Time) {
 		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
 		s.recordEvent(p, komoju.EventPaymentExpired, now)
 	}
+	changed := len(due) > 0
 	for id, ss := range s.st.dueSessions {
 		if now.Before(ss.expiresAt) {
 			continue
@@ -224,7 +225,11 @@ func (s *Server) expire(now time.Time) {
 		delete(s.st.dueSessions, id)
 		if ss.view.Status == komoju.SessionPending {
 			ss.view.Expired = true
+			changed = true
 		}
+	}
+	if changed {
+		s.stateChanged()
 	}
 	// Sweeping keys is O(keys), so do it at most once a minute.
 	if now.Sub(s.st.idemSwept) >= time.Minute {
