@@ -28,7 +28,7 @@ import (
 // are group-committed: requests that change state while a save runs wait
 // for the next one, which covers all of them. A whole-state save costs time
 // in proportion to the state; docs/SANDBOX.md gives figures. Only the
-// account's objects are kept (payments, sessions, events, tokens,
+// account's objects are kept (payments, sessions, events, tokens, secure tokens,
 // idempotency keys, order numbers, the id sequence, the sandbox time);
 // webhook registrations, pending retries, the delivery log and faults are
 // not: they belong to the running process (the console registers a new
@@ -193,6 +193,7 @@ type stateDoc struct {
 	Sessions  []savedSession    `json:"sessions"`
 	Events    []savedEvent      `json:"events"`
 	Tokens    []savedToken      `json:"tokens"`
+	Secure    []savedSecure     `json:"secure_tokens"`
 	Idem      []savedIdem       `json:"idempotency_keys"`
 
 	DirectOrderNums  map[string]string `json:"direct_order_nums"`
@@ -211,6 +212,8 @@ type savedPayment struct {
 	Session   string             `json:"session,omitempty"`
 	Deadline  time.Time          `json:"deadline"`
 	Webhooks  []Webhook          `json:"webhooks,omitempty"`
+	// RefundRequested is the sum of the refund requests' amounts.
+	RefundRequested int64 `json:"refund_requested,omitempty"`
 }
 
 type savedSession struct {
@@ -237,6 +240,26 @@ type savedToken struct {
 	Card     savedCard    `json:"card"`
 	Currency string       `json:"currency,omitempty"`
 	Used     bool         `json:"used,omitempty"`
+}
+
+type savedSecure struct {
+	View         komoju.SecureToken `json:"view"`
+	Card         savedCard          `json:"card"`
+	TDS          tdsKind            `json:"tds,omitempty"`
+	Frictionless bool               `json:"frictionless,omitempty"`
+	Amount       int64              `json:"amount"`
+	Currency     string             `json:"currency"`
+	ReturnURL    string             `json:"return_url,omitempty"`
+	Email        string             `json:"email,omitempty"`
+	Used         bool               `json:"used,omitempty"`
+}
+
+func saveCard(c cardInfo) savedCard {
+	return savedCard{Brand: c.brand, Last4: c.last4, Month: c.month, Year: c.year, Name: c.name, Decline: c.decline, TDS: c.tds}
+}
+
+func (c savedCard) info() cardInfo {
+	return cardInfo{brand: c.Brand, last4: c.Last4, month: c.Month, year: c.Year, name: c.Name, decline: c.Decline, tds: c.TDS}
 }
 
 // savedCard is cardInfo: brand, last four, expiry, name and the test card's
@@ -283,7 +306,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 	}
 	for _, p := range st.order {
 		sp := savedPayment{Snap: snap(p.snap), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL, CancelURL: p.cancelURL,
-			Deadline: p.deadline, Webhooks: p.webhooks}
+			Deadline: p.deadline, Webhooks: p.webhooks, RefundRequested: p.refundRequested}
 		if p.session != nil {
 			sp.Session = p.session.view.ID
 		}
@@ -304,9 +327,11 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		d.Events = append(d.Events, savedEvent{ID: e.id, Type: e.typ, Created: e.created, Snap: snap(e.payment)})
 	}
 	for _, t := range st.tokens {
-		c := t.card
-		d.Tokens = append(d.Tokens, savedToken{View: t.view, Currency: t.currency, Used: t.used,
-			Card: savedCard{Brand: c.brand, Last4: c.last4, Month: c.month, Year: c.year, Name: c.name, Decline: c.decline, TDS: c.tds}})
+		d.Tokens = append(d.Tokens, savedToken{View: t.view, Currency: t.currency, Used: t.used, Card: saveCard(t.card)})
+	}
+	for _, t := range st.secureTokens {
+		d.Secure = append(d.Secure, savedSecure{View: t.view, Card: saveCard(t.card), TDS: t.tds, Frictionless: t.frictionless,
+			Amount: t.amount, Currency: t.currency, ReturnURL: t.returnURL, Email: t.email, Used: t.used})
 	}
 	for k, e := range st.idem {
 		if e.inFlight {
@@ -516,7 +541,8 @@ func (s *Server) restore(d *stateDoc) error {
 		if p.ID == "" || st.payments[p.ID] != nil {
 			return fmt.Errorf("payment id %q empty or repeated", p.ID)
 		}
-		rec := &payRec{snap: p, typ: sp.Type, manual: sp.Manual, tds: sp.TDS, returnURL: sp.ReturnURL, cancelURL: sp.CancelURL, deadline: sp.Deadline, seq: i, webhooks: sp.Webhooks}
+		rec := &payRec{snap: p, typ: sp.Type, manual: sp.Manual, tds: sp.TDS, returnURL: sp.ReturnURL, cancelURL: sp.CancelURL, deadline: sp.Deadline, seq: i,
+			webhooks: sp.Webhooks, refundRequested: sp.RefundRequested}
 		if sp.Session != "" {
 			if rec.session = st.sessions[sp.Session]; rec.session == nil {
 				return fmt.Errorf("payment %s refers to missing session %s", p.ID, sp.Session)
@@ -559,9 +585,14 @@ func (s *Server) restore(d *stateDoc) error {
 		if t.View.PaymentDetails != nil {
 			normalizeDetails(t.View.PaymentDetails)
 		}
-		c := t.Card
-		st.tokens[t.View.ID] = &tokenRec{view: t.View, currency: t.Currency, used: t.Used,
-			card: cardInfo{brand: c.Brand, last4: c.Last4, month: c.Month, year: c.Year, name: c.Name, decline: c.Decline, tds: c.TDS}}
+		st.tokens[t.View.ID] = &tokenRec{view: t.View, currency: t.Currency, used: t.Used, card: t.Card.info()}
+	}
+	for _, t := range d.Secure {
+		if t.View.ID == "" || st.secureTokens[t.View.ID] != nil {
+			return fmt.Errorf("secure token id %q empty or repeated", t.View.ID)
+		}
+		st.secureTokens[t.View.ID] = &secureTokenRec{view: t.View, card: t.Card.info(), tds: t.TDS, frictionless: t.Frictionless,
+			amount: t.Amount, currency: t.Currency, returnURL: t.ReturnURL, email: t.Email, used: t.Used}
 	}
 	for _, e := range d.Idem {
 		if len(e.Hash) != 32 {

@@ -47,8 +47,14 @@ func TestStateSurvivesARestart(t *testing.T) {
 	tok := must(t, c.post("/tokens", map[string]any{"payment_details": card("4111111111111111")}), 200)
 	idem := must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false), "X-KOMOJU-IDEMPOTENCY", "restart-1"), 200)
 	mustErr(t, c.post("/payments", cardPayment("4123111111111000")), 502, "insufficient_funds")
+	secure := must(t, c.post("/secure_tokens", map[string]any{"amount": 4400, "currency": "JPY", "return_url": "https://shop.example/3ds",
+		"payment_details": card("4100000000005000")}), 200)
+	kon2 := must(t, c.post("/payments", map[string]any{"amount": 3000, "currency": "JPY", "payment_details": konbini("lawson")}), 200)
+	must(t, c.post("/sandbox/payments/"+kon2.str("id")+"/pay_at_store", nil), 200)
+	must(t, c.post("/payments/"+kon2.str("id")+"/refund_request", map[string]any{"amount": 1000, "customer_name": "YAMADA TARO", "bank_name": "MIZUHO",
+		"branch_number": "123", "account_type": "normal", "account_number": "1234567", "include_payment_method_fee": false}), 200)
 
-	paths := []string{"/payments/" + cardPay.str("id"), "/payments/" + kon.str("id"), "/payments/" + wallet.str("id"), "/payments/" + idem.str("id"),
+	paths := []string{"/secure_tokens/" + secure.str("id"), "/payments/" + kon2.str("id"), "/payments/" + cardPay.str("id"), "/payments/" + kon.str("id"), "/payments/" + wallet.str("id"), "/payments/" + idem.str("id"),
 		"/sessions/" + ss.str("id"), "/payments?per_page=100", "/events?per_page=100", "/payments?external_order_num=R-2"}
 	before := map[string]string{}
 	for _, p := range paths {
@@ -81,6 +87,9 @@ func TestStateSurvivesARestart(t *testing.T) {
 	if r := must(t, c2.post("/sandbox/payments/"+wallet.str("id")+"/approve", nil), 200); r.str("status") != "captured" {
 		t.Errorf("wallet after restart: %s", r.body)
 	}
+	// The refund requested so far still counts against what remains.
+	mustErr(t, c2.post("/payments/"+kon2.str("id")+"/refund_request", map[string]any{"amount": 2500, "customer_name": "YAMADA TARO", "bank_name": "MIZUHO",
+		"branch_number": "123", "account_type": "normal", "account_number": "1234567", "include_payment_method_fee": false}), 422, "invalid_parameter")
 	// Idempotency keys, order numbers and tokens are remembered.
 	if r := must(t, c2.post("/payments", cardPayment("4111111111111111", "capture", false), "X-KOMOJU-IDEMPOTENCY", "restart-1"), 200); r.str("id") != idem.str("id") {
 		t.Errorf("idempotent replay after restart answered %s, want %s", r.str("id"), idem.str("id"))
@@ -219,12 +228,13 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"payments", "order", "sessions", "events", "eventIDs", "tokens", "directOrderNums", "sessionOrderNums",
+		{state{}, []string{"payments", "order", "sessions", "events", "eventIDs", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
 			"cardDetails", "lastTime"}}, // the last two are caches, rebuilt on use
-		{payRec{}, []string{"snap", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks"}},
+		{payRec{}, []string{"snap", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},
+		{secureTokenRec{}, []string{"view", "card", "tds", "frictionless", "amount", "currency", "returnURL", "email", "used"}},
 		{cardInfo{}, []string{"brand", "last4", "month", "year", "name", "decline", "tds"}},
 		{eventRec{}, []string{"id", "typ", "created", "payment"}},
 		{idemEntry{}, []string{"hash", "created", "inFlight", "resp"}},
