@@ -27,7 +27,10 @@ const DefaultBaseURL = "https://komoju.com/api/v1"
 // against. It is pinned so that response shapes do not change under the app
 // when the merchant changes the key's default version in the dashboard. It
 // predates 2026-01-27, where an omitted tax changed meaning; PaymentCreateParams
-// always sends tax, so either side of that change behaves the same.
+// always sends tax, so either side of that change behaves the same. It is
+// recent enough that a declined payment reads "failed": KOMOJU keeps older
+// versions (before 2024-07-15 in the sandbox) showing it as "pending", which
+// flows would take for a payment still awaiting the customer.
 const DefaultAPIVersion = "2025-01-28"
 
 // ClientVersion is the version reported in the default User-Agent.

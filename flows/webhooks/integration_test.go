@@ -100,6 +100,27 @@ func (g *rig) konbiniSale(t *testing.T, order string, amount int64) *komoju.Paym
 	return p
 }
 
+// The sandbox pings a webhook when it is registered, as KOMOJU does; the
+// receiver accepts the ping, applies nothing and keeps it for the inspector.
+func TestSandboxPingIsAcceptedAndShown(t *testing.T) {
+	g := newRig(t, nil)
+	var ping *webhooks.Event
+	for deadline := time.Now().Add(5 * time.Second); ping == nil && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		evs, err := g.r.Events(t.Context(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range evs {
+			if evs[i].Type == komoju.EventPing {
+				ping = &evs[i]
+			}
+		}
+	}
+	if ping == nil || !ping.Verified || ping.PaymentID != "" {
+		t.Fatalf("ping not stored as a verified event: %+v", ping)
+	}
+}
+
 func (g *rig) payAtStore(t *testing.T, paymentID string) {
 	t.Helper()
 	resp, err := http.Post(g.sb.BaseURL()+"/sandbox/payments/"+paymentID+"/pay_at_store", "application/json", nil)
@@ -196,7 +217,7 @@ func TestSandboxRetryAfter500(t *testing.T) {
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		attempts = attempts[:0]
 		for _, dl := range g.sb.Deliveries() {
-			if dl.ID == first.EventID {
+			if dl.EventID == first.EventID {
 				attempts = append(attempts, http.StatusText(dl.Status))
 			}
 		}

@@ -651,3 +651,34 @@ func TestSlowForwardDoesNotDelayPayment(t *testing.T) {
 		t.Errorf("forward result %+v", d.Forward)
 	}
 }
+
+// KOMOJU's X-Komoju-ID is unique per delivery attempt, so a retry of an
+// event the receiver already applied arrives with a new one: duplicates are
+// recognised by the body's event id, and a reused delivery id does not hide
+// a different event.
+func TestReceiverDeduplicatesOnEventIDNotDeliveryID(t *testing.T) {
+	r, cs := newTestReceiver(t, Options{})
+	a := eventBody(t, "evt_a", komoju.EventPaymentCaptured, "pay_a", komoju.PaymentCaptured, 500)
+	b := eventBody(t, "evt_b", komoju.EventPaymentCaptured, "pay_b", komoju.PaymentCaptured, 700)
+	hdr := func(body []byte, deliveryID string) map[string]string {
+		h := signed(body, testSecret)
+		h["X-Komoju-ID"] = deliveryID
+		return h
+	}
+	for i, tc := range []struct {
+		body       []byte
+		deliveryID string
+		want       string
+	}{
+		{a, "dlv_1", "ok"},
+		{a, "dlv_2", "duplicate"}, // a retry: new delivery id, same event
+		{b, "dlv_1", "ok"},        // a reused delivery id, another event
+	} {
+		if got := deliver(t, r, http.MethodPost, Path, tc.body, hdr(tc.body, tc.deliveryID)); got.status != 200 || got.body["status"] != tc.want {
+			t.Errorf("delivery %d: %d %v, want %s", i+1, got.status, got.body, tc.want)
+		}
+	}
+	if got := cs.appliedIDs(); len(got) != 2 {
+		t.Errorf("applied %v, want evt_a and evt_b once each", got)
+	}
+}

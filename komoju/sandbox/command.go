@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -48,14 +49,20 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	)
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:7777", "listen address (127.0.0.1:0 picks a free port)")
 	fs.StringVar(&opts.PublicURL, "public-url", "", "base URL customers' browsers use, e.g. http://192.168.1.20:7777 (default: from --addr)")
-	fs.StringVar(&opts.SecretKey, "secret-key", DefaultSecretKey, "secret API key to accept")
-	fs.StringVar(&opts.PublishableKey, "publishable-key", DefaultPublishableKey, "publishable API key to accept")
+	fs.StringVar(&opts.SecretKey, "secret-key", "", "secret API key to accept (default: "+DefaultSecretKey+" on loopback, a fresh random key on a network address)")
+	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "publishable API key to accept (default: like --secret-key)")
 	fs.BoolVar(&opts.RealKeys, "real-keys", false, "issue keys shaped like KOMOJU's (sk_/pk_ + 40 hex) instead of the fixed defaults; --secret-key/--publishable-key still win")
-	fs.Var(&webhooks, "webhook-url", "send webhooks to this URL (repeatable)")
-	fs.StringVar(&opts.WebhookSecret, "webhook-secret", DefaultWebhookSecret, "secret that signs webhooks (X-Komoju-Signature)")
+	fs.BoolVar(&opts.AllowDefaultKeys, "allow-default-keys", false, "accept the built-in public keys on a network address")
+	fs.Var(&webhooks, "webhook-url", `send webhooks to this URL (repeatable); "URL payment.captured,payment.failed" selects event types (default: all)`)
+	fs.StringVar(&opts.WebhookSecret, "webhook-secret", "", "secret that signs webhooks (X-Komoju-Signature; default: like --secret-key)")
 	fs.DurationVar(&opts.Latency, "latency", 0, "delay added to every API request, e.g. 200ms")
 	fs.Float64Var(&opts.FailRate, "fail-rate", 0, "fraction (0..1) of API requests answered 503 before doing anything")
 	fs.Float64Var(&opts.DropRate, "drop-rate", 0, "fraction (0..1) of API requests processed and then dropped without an answer")
+	fs.DurationVar(&opts.Slow, "slow", 0, "hold API requests this long, then do the work even if the client gave up (a slow processor), e.g. 3s")
+	fs.Float64Var(&opts.SlowRate, "slow-rate", 0, "fraction (0..1) of --slow-only requests that are slow (default: all)")
+	fs.StringVar(&opts.SlowOnly, "slow-only", "", `limit --slow to one endpoint, e.g. "POST /payments"`)
+	fs.StringVar(&opts.StatePath, "state", "", "keep payments, sessions and events in this file across restarts (saved after every change)")
+	fs.BoolVar(&opts.FreshState, "fresh", false, "with --state: start empty (the previous state is moved aside, not deleted)")
 	fs.Int64Var(&opts.Seed, "seed", 0, "seed for deterministic ids and codes (0: random)")
 	fs.BoolVar(&verbose, "verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
@@ -64,37 +71,28 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if opts.RealKeys { // generated keys replace the defaults, not keys given explicitly
-		given := map[string]bool{}
-		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-		if !given["secret-key"] {
-			opts.SecretKey = ""
-		}
-		if !given["publishable-key"] {
-			opts.PublishableKey = ""
-		}
+	if opts.FreshState && opts.StatePath == "" {
+		fmt.Fprintln(stderr, "komoju-tui sandbox: --fresh needs --state FILE")
+		return 2
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: unexpected argument %q\n", fs.Arg(0))
 		fs.Usage()
 		return 2
 	}
-	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	f := opts.faults()
 	if err := f.validate(); err != nil {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 2
 	}
-	for _, u := range webhooks {
-		if err := checkWebhookURL(u); err != nil {
+	for _, v := range webhooks {
+		h, err := ParseWebhookFlag(v)
+		if err != nil {
 			fmt.Fprintf(stderr, "komoju-tui sandbox: --webhook-url: %v\n", err)
 			return 2
 		}
+		opts.Webhooks = append(opts.Webhooks, h)
 	}
-	if (!opts.RealKeys && (opts.SecretKey == "" || opts.PublishableKey == "")) || opts.WebhookSecret == "" {
-		fmt.Fprintln(stderr, "komoju-tui sandbox: keys and the webhook secret must not be empty")
-		return 2
-	}
-	opts.WebhookURLs = webhooks
 	level := slog.LevelInfo
 	if verbose {
 		level = slog.LevelDebug
@@ -111,6 +109,12 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 1
 	}
+	if sb.OnNetwork() {
+		fmt.Fprintf(stderr, "komoju-tui sandbox: warning: listening on a network address (%s): whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key.\n", opts.Addr)
+		if sb.KeysGenerated() {
+			fmt.Fprintln(stderr, "komoju-tui sandbox: fresh keys were generated for this run (the built-in ones are public); they are printed below.")
+		}
+	}
 	fmt.Fprintf(stdout, `KOMOJU sandbox (test mode, no real money)
   API base URL:     %s
   Hosted pages:     %s
@@ -118,11 +122,24 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
   Publishable key:  %s
   Webhook secret:   %s
 `, sb.URL(), sb.BaseURL(), sb.SecretKey(), sb.PublishableKey(), sb.WebhookSecret())
-	for _, u := range webhooks {
-		fmt.Fprintf(stdout, "  Webhook URL:      %s\n", u)
+	for _, h := range sb.Webhooks() {
+		events := "all events"
+		if len(h.Events) > 0 {
+			events = strings.Join(h.Events, ", ")
+		}
+		fmt.Fprintf(stdout, "  Webhook URL:      %s (%s)\n", h.URL, events)
+	}
+	if opts.StatePath != "" {
+		fmt.Fprintf(stdout, "  State file:       %s\n", opts.StatePath)
+	}
+	for _, n := range sb.StateNotices() {
+		fmt.Fprintf(stdout, "  Note:             %s\n", n)
 	}
 	if f != (Faults{}) {
 		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)
+		if f.Slow > 0 {
+			fmt.Fprintf(stdout, "  Slow:             %s for %.0f%% of %s (the work is done even if the client gives up)\n", f.Slow, f.SlowRate*100, cmp.Or(f.SlowOnly, "every request"))
+		}
 	}
 	fmt.Fprintf(stdout, "Try: curl -u %s: %s/payment_methods\nPress Ctrl-C to stop.\n", sb.SecretKey(), sb.URL())
 	<-ctx.Done()

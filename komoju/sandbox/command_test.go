@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -87,7 +88,12 @@ func TestCommandBadFlags(t *testing.T) {
 		{"--webhook-url", "not a url"},
 		{"--nope"},
 		{"extra"},
-		{"--secret-key", ""},
+		{"--webhook-url", "http://127.0.0.1:1/hook payment.nope"},
+		{"--webhook-url", "http://169.254.169.254/latest/meta-data/"},
+		{"--slow", "2m"},
+		{"--slow-only", "payments"},
+		{"--slow-rate", "3"},
+		{"--fresh"},
 	} {
 		var out, errOut syncBuffer
 		if code := Command(context.Background(), args, &out, &errOut); code != 2 {
@@ -151,5 +157,49 @@ func TestCommandRealKeys(t *testing.T) {
 	cancel()
 	if c := <-code; c != 0 {
 		t.Errorf("exit %d", c)
+	}
+}
+
+func TestCommandStateFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	run := func(args ...string) string {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out, errOut syncBuffer
+		code := make(chan int, 1)
+		go func() {
+			code <- Command(ctx, append([]string{"--addr", "127.0.0.1:0", "--state", path}, args...), &out, &errOut)
+		}()
+		re := regexp.MustCompile(`API base URL:\s+(http://\S+/api/v1)`)
+		var base string
+		for deadline := time.Now().Add(5 * time.Second); base == ""; time.Sleep(10 * time.Millisecond) {
+			if m := re.FindStringSubmatch(out.String()); m != nil {
+				base = m[1]
+			} else if time.Now().After(deadline) {
+				t.Fatalf("no base URL; stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
+			}
+		}
+		req, _ := http.NewRequest(http.MethodPost, base+"/payments", strings.NewReader(`{"amount":100,"currency":"JPY","payment_details":{"type":"konbini","store":"lawson","email":"a@example.com"}}`))
+		req.SetBasicAuth(DefaultSecretKey, "")
+		req.Header.Set("Content-Type", "application/json")
+		if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+			t.Fatalf("create: %v %v", res, err)
+		} else {
+			res.Body.Close()
+		}
+		cancel()
+		if c := <-code; c != 0 {
+			t.Fatalf("exit %d: %s", c, errOut.String())
+		}
+		return out.String()
+	}
+	first := run()
+	if !strings.Contains(first, "State file:       "+path) {
+		t.Errorf("banner:\n%s", first)
+	}
+	if second := run(); !strings.Contains(second, "restored from "+path+": 1 payments") {
+		t.Errorf("second start:\n%s", second)
+	}
+	if third := run("--fresh"); !strings.Contains(third, "started empty") {
+		t.Errorf("fresh start:\n%s", third)
 	}
 }

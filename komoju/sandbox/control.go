@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -68,21 +69,54 @@ func (s *Server) ctlReset(q *apiReq) apiResp {
 	return okJSON(map[string]any{"reset": true})
 }
 
-// ctlAddWebhook is POST /sandbox/webhooks {"url": "..."}.
+// ctlAddWebhook is POST /sandbox/webhooks {"url": "...", "events": ["payment.captured"]}
+// (events omitted or empty: every type). A new webhook gets a ping event.
 func (s *Server) ctlAddWebhook(q *apiReq) apiResp {
 	u, err := q.p.reqStr("url", "url", 2048)
 	if err != nil {
 		return fail(err)
 	}
-	if e := s.AddWebhook(u); e != nil {
-		return fail(errInvalid("url", "must be an absolute http or https URL"))
+	h := Webhook{URL: u}
+	if h.Events, err = parseEventTypes(q.p, "events"); err != nil {
+		return fail(err)
+	}
+	if e := checkWebhookURL(u); e != nil {
+		return fail(errInvalid("url", "%s", e.Error()))
+	}
+	if e := s.RegisterWebhook(h); e != nil {
+		return fail(errInvalid("url", "%s", e.Error()))
 	}
 	return okJSON(map[string]any{"webhooks": s.wh.list()})
+}
+
+// parseEventTypes reads a list of webhook event types.
+func parseEventTypes(p obj, key string) ([]string, *apiError) {
+	l, ok, err := p.list(key, key)
+	if err != nil || !ok {
+		return nil, err
+	}
+	var out []string
+	for _, v := range l {
+		e, _ := v.(string)
+		if !slices.Contains(WebhookEventTypes, e) {
+			return nil, errInvalid(key, "%q is not one of %s", truncate(e, 64), strings.Join(WebhookEventTypes, ", "))
+		}
+		if !slices.Contains(out, e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // ctlListWebhooks is GET /sandbox/webhooks.
 func (s *Server) ctlListWebhooks(q *apiReq) apiResp {
 	return okJSON(map[string]any{"webhooks": s.wh.list()})
+}
+
+// ctlRetryWebhooks is POST /sandbox/webhooks/retry: every delivery waiting
+// for a retry is sent now.
+func (s *Server) ctlRetryWebhooks(q *apiReq) apiResp {
+	return okJSON(map[string]any{"retried": s.RetryWebhooksNow()})
 }
 
 // ctlDeliveries is GET /sandbox/webhook_deliveries: every attempt, oldest
@@ -105,7 +139,7 @@ func (s *Server) ctlDeliveries(q *apiReq) apiResp {
 	if eventID != "" || u != "" || hasFinal {
 		kept := d[:0]
 		for _, x := range d {
-			if (eventID == "" || x.ID == eventID) && (u == "" || x.URL == u) && (!hasFinal || x.Final == final) {
+			if (eventID == "" || x.EventID == eventID) && (u == "" || x.URL == u) && (!hasFinal || x.Final == final) {
 				kept = append(kept, x)
 			}
 		}
@@ -114,27 +148,36 @@ func (s *Server) ctlDeliveries(q *apiReq) apiResp {
 	return okJSON(map[string]any{"resource": "list", "total": len(d), "data": d})
 }
 
-// ctlFaults is POST /sandbox/faults {"latency":"200ms","fail_rate":0.1,"drop_rate":0}
-// (omitted fields keep their value; GET shows the faults in force).
+// ctlFaults is POST /sandbox/faults {"latency":"200ms","fail_rate":0.1,"drop_rate":0,
+// "slow":"3s","slow_rate":0.33,"slow_only":"POST /payments"} (omitted fields
+// keep their value; GET shows the faults in force).
 func (s *Server) ctlFaults(q *apiReq) apiResp {
 	f := s.CurrentFaults()
 	if q.r.Method == http.MethodPost {
-		if v, ok := q.p.value("latency"); ok {
+		for _, k := range []string{"latency", "slow"} {
+			v, ok := q.p.value(k)
+			if !ok {
+				continue
+			}
 			str, isStr := v.(string)
 			if !isStr {
-				ms, _, err := q.p.int("latency", "latency")
+				ms, _, err := q.p.int(k, k)
 				if err != nil {
-					return fail(errInvalid("latency", "expected a duration such as \"200ms\""))
+					return fail(errInvalid(k, "expected a duration such as \"200ms\""))
 				}
 				str = strconv.FormatInt(ms, 10) + "ms"
 			}
 			d, valid := parseDuration(str)
 			if !valid {
-				return fail(errInvalid("latency", "expected a duration such as \"200ms\""))
+				return fail(errInvalid(k, "expected a duration such as \"200ms\""))
 			}
-			f.Latency = d
+			if k == "latency" {
+				f.Latency = d
+			} else {
+				f.Slow = d
+			}
 		}
-		for _, k := range []string{"fail_rate", "drop_rate"} {
+		for _, k := range []string{"fail_rate", "drop_rate", "slow_rate"} {
 			s, ok, err := q.p.str(k, k, 32)
 			if err != nil {
 				return fail(err)
@@ -146,16 +189,26 @@ func (s *Server) ctlFaults(q *apiReq) apiResp {
 			if perr != nil {
 				return fail(errInvalid(k, "expected a number between 0 and 1"))
 			}
-			if k == "fail_rate" {
+			switch k {
+			case "fail_rate":
 				f.FailRate = v
-			} else {
+			case "drop_rate":
 				f.DropRate = v
+			default:
+				f.SlowRate = v
 			}
 		}
+		if only, ok, err := q.p.str("slow_only", "slow_only", 256); err != nil {
+			return fail(err)
+		} else if ok {
+			f.SlowOnly = only
+		}
+		f = f.normalized()
 		if err := f.validate(); err != nil {
 			return fail(newErr(komoju.CodeInvalidParameter, "", "%s", err.Error()))
 		}
 		s.SetFaults(f)
 	}
-	return okJSON(map[string]any{"latency": f.Latency.String(), "fail_rate": f.FailRate, "drop_rate": f.DropRate})
+	return okJSON(map[string]any{"latency": f.Latency.String(), "fail_rate": f.FailRate, "drop_rate": f.DropRate,
+		"slow": f.Slow.String(), "slow_rate": f.SlowRate, "slow_only": f.SlowOnly})
 }

@@ -120,12 +120,14 @@ func (s *Server) routes() http.Handler {
 	ctl("POST /sandbox/reset", s.ctlReset)
 	ctl("POST /sandbox/webhooks", s.ctlAddWebhook)
 	ctl("GET /sandbox/webhooks", s.ctlListWebhooks)
+	ctl("POST /sandbox/webhooks/retry", s.ctlRetryWebhooks)
 	ctl("GET /sandbox/webhook_deliveries", s.ctlDeliveries)
 	ctl("POST /sandbox/faults", s.ctlFaults)
 	ctl("GET /sandbox/faults", s.ctlFaults)
 
 	s.pageRoutes(mux)
-	return s.recoverer(mux)
+	mux.HandleFunc("/", s.noRoute)
+	return s.recoverer(s.persistent(s.front(mux)))
 }
 
 // recoverer is the last line of defence: a panic anywhere answers a
@@ -279,7 +281,7 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			writeResp(w, fail(newErr(komoju.CodeServiceUnavailable, "", "The sandbox is simulating an outage (fail rate %.2f); nothing was done, retry later", f.FailRate)))
 			return
 		}
-		resp, gone := s.handleAPI(r, acc, h, f.Latency)
+		resp, gone := s.handleAPI(r, acc, h, f.Latency, s.slowFor(f, r))
 		if gone { // the client left, or the server is stopping, during the simulated latency; nothing was done
 			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
 				conn.Close()
@@ -294,6 +296,9 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			}
 			panic(http.ErrAbortHandler) // HTTP/2 or no hijack: abort the stream
 		}
+		if resp.v != nil && legacyFailedStatus(r) {
+			resp = asLegacy(resp.expand())
+		}
 		writeResp(w, resp)
 		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
 			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
@@ -304,8 +309,10 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 // handleAPI authenticates, decodes and runs one API request. The simulated
 // latency is spent after the idempotency key is registered, like a slow
 // server: a retry arriving meanwhile gets 409. gone reports that the client
-// disconnected during that delay (the request was then not processed).
-func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp, latency time.Duration) (resp apiResp, gone bool) {
+// disconnected during that delay (the request was then not processed). The
+// slow fault's hold comes next and is not cut short by the client leaving:
+// the request is processed anyway (see Faults.Slow).
+func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp, latency, slow time.Duration) (resp apiResp, gone bool) {
 	key, aerr := s.authenticate(r, acc)
 	if aerr != nil {
 		return fail(aerr), false
@@ -347,6 +354,13 @@ func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp,
 			return apiResp{}, true
 		}
 		now = s.clock.Now()
+	}
+	if slow > 0 {
+		s.holdSlow(slow)
+		now = s.clock.Now()
+		if r.Context().Err() != nil {
+			s.log.Info("sandbox: slow request finished after the client left (fault injection)", "method", r.Method, "path", r.URL.Path)
+		}
 	}
 	if perr != nil {
 		return fail(perr), false

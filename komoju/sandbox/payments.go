@@ -40,6 +40,8 @@ type chargeIn struct {
 	direct bool
 	// descriptor is the payment's statement_descriptor object, or nil.
 	descriptor json.RawMessage
+	// webhooks are the payment's own webhooks (Payment: Create).
+	webhooks []Webhook
 }
 
 func strPtr(s string) *string {
@@ -109,7 +111,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	}
 	p.CustomerGivenName = strPtr(in.det.givenName)
 	p.CustomerFamilyName = strPtr(in.det.familyName)
-	rec := &payRec{snap: p, typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess}
+	rec := &payRec{snap: p, typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess, webhooks: in.webhooks}
 	if in.det.typ == komoju.TypeCreditCard {
 		if in.det.card.tds != tdsNone && !in.direct {
 			// Gets its own copy: the 3DS redirect_url is filled in below.
@@ -423,6 +425,9 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 		return fail(err)
 	}
 	if in.descriptor, err = parseDescriptor(p); err != nil {
+		return fail(err)
+	}
+	if in.webhooks, err = parsePaymentWebhooks(p); err != nil {
 		return fail(err)
 	}
 	if in.det, err = parseDetails(p, currency, "", q.now); err != nil {

@@ -226,7 +226,7 @@ func TestLatencyFault(t *testing.T) {
 func TestResetEmptiesState(t *testing.T) {
 	sb := startSandbox(t, Options{})
 	c := newRaw(t, sb)
-	first := must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
 	must(t, c.post("/sandbox/reset", nil), 200)
 	if l := must(t, c.getr("/payments"), 200); l.num("total") != 0 {
 		t.Errorf("reset kept payments")
@@ -234,10 +234,43 @@ func TestResetEmptiesState(t *testing.T) {
 	if n := eventCounts(t, c); len(n) != 0 {
 		t.Errorf("reset kept events")
 	}
-	// With a seed, ids start over: golden tests can reset between cases.
-	again := must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
-	if again.str("id") != first.str("id") {
-		t.Errorf("seeded ids after reset: %s vs %s", again.str("id"), first.str("id"))
+}
+
+// A journal kept across a reset must never match an old sale to a new
+// payment: after POST /sandbox/reset no id of any kind comes back, even with
+// the same seed and the same requests.
+func TestResetNeverReusesIDs(t *testing.T) {
+	sb := startSandbox(t, Options{Seed: 3})
+	c := newRaw(t, sb)
+	round := func() []string {
+		p := must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+		r := must(t, c.post("/payments/"+p.str("id")+"/refund", map[string]any{"amount": 100}), 200)
+		refunds, _ := r.get("refunds").([]any)
+		ss := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_types": []string{"konbini"}}), 200)
+		paid := must(t, c.post("/sessions/"+ss.str("id")+"/pay", map[string]any{"payment_details": konbini("lawson")}), 200)
+		tok := must(t, c.post("/tokens", map[string]any{"payment_details": card("4111111111111111")}), 200)
+		ids := []string{p.str("id"), refunds[0].(map[string]any)["id"].(string), ss.str("id"), paid.str("payment", "id"), tok.str("id"),
+			paid.str("payment", "payment_details", "receipt")}
+		ev := must(t, c.getr("/events?per_page=100"), 200)
+		for _, e := range ev.get("data").([]any) {
+			ids = append(ids, e.(map[string]any)["id"].(string))
+		}
+		return ids
+	}
+	before := round()
+	must(t, c.post("/sandbox/reset", nil), 200)
+	after := round()
+	seen := map[string]bool{}
+	for _, id := range before {
+		seen[id] = true
+	}
+	for _, id := range after {
+		if seen[id] {
+			t.Errorf("id %s was handed out again after a reset", id)
+		}
+	}
+	if len(after) < 8 {
+		t.Fatalf("too few ids compared: %v", after)
 	}
 }
 

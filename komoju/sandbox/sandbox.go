@@ -32,6 +32,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,10 @@ type Options struct {
 	// a LAN address). Default: the listener's address; when listening on all
 	// interfaces (0.0.0.0 or [::]), the first non-loopback IPv4 address.
 	PublicURL string
-	// SecretKey, PublishableKey and WebhookSecret default to the Default* constants.
+	// SecretKey, PublishableKey and WebhookSecret default to the Default*
+	// constants on a loopback address. On a network address (0.0.0.0, a LAN
+	// address, ":port") they default to fresh random keys, and the Default*
+	// constants, which are public, are refused unless AllowDefaultKeys.
 	SecretKey      string
 	PublishableKey string
 	WebhookSecret  string
@@ -72,12 +76,29 @@ type Options struct {
 	// length checks) is exercised as it will be live. With a Seed the keys
 	// are the same on every run; without one they are random.
 	RealKeys bool
+	// AllowDefaultKeys accepts the built-in keys on a network address.
+	AllowDefaultKeys bool
+	// StatePath keeps the sandbox's state in this file across restarts:
+	// loaded by New, saved (atomically) after every change before the change
+	// is answered, and at Close. Empty: memory only. See StateNotices and
+	// StateError. The file is locked while the sandbox runs (ErrStateInUse).
+	StatePath string
+	// FreshState starts empty even when StatePath holds a state; that state
+	// is moved aside (path.previous-TIME), not deleted.
+	FreshState bool
 	// WebhookURLs receive every event (more can be added with AddWebhook).
 	WebhookURLs []string
-	// Latency, FailRate and DropRate are the initial faults (see Faults).
+	// Webhooks are webhooks with an event selection (RegisterWebhook). Each
+	// webhook, from either list, gets a ping event when the sandbox starts.
+	Webhooks []Webhook
+	// Latency, FailRate, DropRate, Slow, SlowRate and SlowOnly are the
+	// initial faults (see Faults).
 	Latency  time.Duration
 	FailRate float64
 	DropRate float64
+	Slow     time.Duration
+	SlowRate float64
+	SlowOnly string
 	// Seed makes ids and generated codes deterministic; 0 picks a random seed.
 	Seed int64
 	// Logger receives request and webhook logs; nil discards them. Card
@@ -86,10 +107,18 @@ type Options struct {
 	// Clock is the sandbox's time source; nil uses a clock that follows real
 	// time and can be advanced.
 	Clock *Clock
-	// WebhookBackoff is the delay before the first webhook retry; attempt n
-	// waits WebhookBackoff*2^(n-1). Default 2s. Tests use a few milliseconds.
+	// WebhookRetrySchedule is the wait before each retry of a delivery that
+	// failed with no answer, a timeout or a 5xx (a 4xx is final): entry i
+	// is the wait before attempt i+2, so len+1 attempts in all. Default
+	// DefaultWebhookRetrySchedule (1m, 5m, 30m, 2h, 6h). Empty non-nil: no
+	// retries.
+	WebhookRetrySchedule []time.Duration
+	// WebhookBackoff, when set and WebhookRetrySchedule is not, makes the
+	// schedule doubling from it: attempt n waits WebhookBackoff*2^(n-2).
+	// Tests use a few milliseconds.
 	WebhookBackoff time.Duration
-	// WebhookMaxAttempts is how often one event is tried per URL (default 6, minimum 1).
+	// WebhookMaxAttempts is how often one event is tried per URL, with
+	// WebhookBackoff or the default schedule (default 6, minimum 1).
 	WebhookMaxAttempts int
 	// WebhookTimeout bounds one delivery attempt (default 5s).
 	WebhookTimeout time.Duration
@@ -100,37 +129,17 @@ type Options struct {
 	// CustomerFees adds a payment_method_fee per payment type (exposed as
 	// payment_methods[].customer_fee on sessions). Default: no fees.
 	CustomerFees map[komoju.PaymentType]int64
-}
 
-// Faults are injected failures for resilience testing. They apply to the
-// /api/v1 endpoints only, so tests can always reach /sandbox/ to turn them off.
-type Faults struct {
-	// Latency delays every API request before it is handled.
-	Latency time.Duration `json:"latency"`
-	// FailRate (0..1) answers 503 service_unavailable before doing anything.
-	FailRate float64 `json:"fail_rate"`
-	// DropRate (0..1) does the work, then closes the connection without an
-	// answer: the case idempotency keys exist for.
-	DropRate float64 `json:"drop_rate"`
-}
-
-func (f Faults) validate() error {
-	if f.Latency < 0 || f.Latency > time.Minute {
-		return fmt.Errorf("latency %s must be between 0 and 1m", f.Latency)
-	}
-	if !(f.FailRate >= 0 && f.FailRate <= 1) {
-		return fmt.Errorf("fail rate %v must be between 0 and 1", f.FailRate)
-	}
-	if !(f.DropRate >= 0 && f.DropRate <= 1) {
-		return fmt.Errorf("drop rate %v must be between 0 and 1", f.DropRate)
-	}
-	return nil
+	// slowGate (tests only) ends every slow-fault hold when closed, so tests
+	// decide when the "processor" finishes instead of racing a timer.
+	slowGate <-chan struct{}
 }
 
 // Server is a running sandbox. All methods are safe for concurrent use.
 type Server struct {
 	secretKey, publishableKey, webhookSecret string
 	secretAuth                               string // "Basic " + base64(secretKey + ":"), what clients send
+	onNetwork, keysGenerated                 bool
 
 	log      *slog.Logger
 	clock    *Clock
@@ -149,8 +158,13 @@ type Server struct {
 	faultMu  sync.Mutex
 	faults   Faults
 	faultRng *mrand.PCG
+	// slowGate, when set (tests), also ends a slow fault's hold.
+	slowGate <-chan struct{}
 
 	wh *webhooks
+
+	persist      *persister // nil without Options.StatePath
+	stateNotices []string
 
 	emptyMeta map[string]string // read-only {} shared by payments without metadata
 
@@ -176,6 +190,14 @@ func New(opts Options) (*Server, error) {
 			opts.PublishableKey = pk
 		}
 	}
+	onNetwork := !loopbackAddr(opts.Addr)
+	keysGenerated := false
+	if onNetwork {
+		var err error
+		if keysGenerated, err = networkKeys(&opts); err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
 	if opts.SecretKey == "" {
 		opts.SecretKey = DefaultSecretKey
 	}
@@ -193,14 +215,21 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("sandbox: key %q must not contain ':' or whitespace", k)
 		}
 	}
-	f := Faults{Latency: opts.Latency, FailRate: opts.FailRate, DropRate: opts.DropRate}
+	f := opts.faults()
 	if err := f.validate(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	for _, u := range opts.WebhookURLs {
-		if err := checkWebhookURL(u); err != nil {
+	var hooks []Webhook
+	for _, h := range append(webhooksOf(opts.WebhookURLs), opts.Webhooks...) {
+		if err := checkWebhook(h); err != nil {
 			return nil, fmt.Errorf("sandbox: %w", err)
 		}
+		if !slices.ContainsFunc(hooks, func(o Webhook) bool { return o.URL == h.URL }) {
+			hooks = append(hooks, Webhook{URL: h.URL, Events: slices.Clone(h.Events)})
+		}
+	}
+	if len(hooks) > maxWebhooks {
+		return nil, fmt.Errorf("sandbox: at most %d webhooks", maxWebhooks)
 	}
 	if opts.PublicURL != "" {
 		u, err := url.Parse(opts.PublicURL)
@@ -239,10 +268,13 @@ func New(opts Options) (*Server, error) {
 		base:           publicBase(opts.PublicURL, ln.Addr()),
 		faults:         f,
 		faultRng:       mrand.NewPCG(seed, 0x5eed),
+		slowGate:       opts.slowGate,
 		stop:           make(chan struct{}),
 		newConns:       map[net.Conn]struct{}{},
 		emptyMeta:      map[string]string{},
 		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
+		onNetwork:      onNetwork,
+		keysGenerated:  keysGenerated,
 	}
 	for t, fee := range opts.CustomerFees {
 		if fee < 0 || fee > komoju.MaxAmount {
@@ -251,8 +283,16 @@ func New(opts Options) (*Server, error) {
 		}
 		s.fees[t] = fee
 	}
-	s.resetState()
-	s.wh = newWebhooks(s, opts)
+	s.seedIDs()
+	s.st = newState()
+	if err := s.openState(opts.StatePath, opts.FreshState); err != nil {
+		ln.Close()
+		if s.persist != nil && s.persist.lock != nil {
+			unlockFile(s.persist.lock)
+		}
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	s.wh = newWebhooks(s, opts, hooks)
 	s.handler = s.routes()
 	s.srv = &http.Server{
 		Handler:           s.handler,
@@ -265,6 +305,10 @@ func New(opts Options) (*Server, error) {
 		ConnState:         s.trackConn,
 	}
 	s.clockSub = clock.subscribe(s.onClock)
+	if s.persist != nil {
+		s.bg.Add(1)
+		go s.saver()
+	}
 	s.bg.Add(2)
 	go func() {
 		defer s.bg.Done()
@@ -273,7 +317,14 @@ func New(opts Options) (*Server, error) {
 		}
 	}()
 	go s.ticker()
+	for _, h := range hooks {
+		s.wh.ping(h.URL, s.clock.Now())
+	}
 	s.log.Info("sandbox listening", "url", s.URL())
+	if onNetwork {
+		s.log.Warn("sandbox: listening on a network address: whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key",
+			"addr", ln.Addr().String(), "fresh_keys", keysGenerated)
+	}
 	return s, nil
 }
 
@@ -292,6 +343,13 @@ func realKeys(seed int64) (secret, publishable string) {
 	}
 	return "sk_" + hex.EncodeToString(b[:20]), "pk_" + hex.EncodeToString(b[20:])
 }
+
+// OnNetwork reports a sandbox listening on a network (non-loopback) address.
+func (s *Server) OnNetwork() bool { return s.onNetwork }
+
+// KeysGenerated reports that the keys were generated for this run because
+// the sandbox listens on a network address and none were given.
+func (s *Server) KeysGenerated() bool { return s.keysGenerated }
 
 // URL is the API base URL, e.g. "http://127.0.0.1:7777/api/v1".
 func (s *Server) URL() string { return s.base + "/api/v1" }
@@ -319,75 +377,27 @@ func (s *Server) Now() time.Time { return s.clock.Now() }
 // sandbox's own listener.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// AddWebhook sends every later event to url as well.
-func (s *Server) AddWebhook(url string) error {
-	if err := checkWebhookURL(url); err != nil {
-		return err
-	}
-	s.wh.add(url)
-	return nil
-}
-
-// SetFaults replaces the injected faults. Invalid values are clamped to the
-// nearest valid value.
-func (s *Server) SetFaults(f Faults) {
-	f.Latency = min(max(f.Latency, 0), time.Minute)
-	f.FailRate = min(max(f.FailRate, 0), 1)
-	f.DropRate = min(max(f.DropRate, 0), 1)
-	if f.FailRate != f.FailRate { // NaN
-		f.FailRate = 0
-	}
-	if f.DropRate != f.DropRate {
-		f.DropRate = 0
-	}
-	s.faultMu.Lock()
-	s.faults = f
-	s.faultMu.Unlock()
-}
-
-// CurrentFaults returns the faults in force.
-func (s *Server) CurrentFaults() Faults {
-	s.faultMu.Lock()
-	defer s.faultMu.Unlock()
-	return s.faults
-}
-
-// roll reports whether an event of probability p happens.
-func (s *Server) roll(p float64) bool {
-	if p <= 0 {
-		return false
-	}
-	if p >= 1 {
-		return true
-	}
-	s.faultMu.Lock()
-	v := float64(s.faultRng.Uint64()>>11) / (1 << 53)
-	s.faultMu.Unlock()
-	return v < p
-}
-
 // Reset empties all state (payments, sessions, events, tokens, idempotency
-// keys, webhook delivery log). Keys, webhook URLs and faults are kept; with a
-// seed, ids start over from the same sequence.
+// keys, webhook delivery log). Keys, webhook URLs and faults are kept.
+//
+// Ids are never reused: the id sequence goes on where it was (with a seed it
+// is still the same sequence from the start, so a seeded run stays
+// deterministic). A sale journal kept across a reset must never match an old
+// sale to a new payment that happens to get the old id.
 func (s *Server) Reset() {
 	s.mu.Lock()
-	s.resetStateLocked()
+	s.st = newState()
 	s.mu.Unlock()
 	s.wh.reset()
+	s.stateChanged()
 }
 
-func (s *Server) resetState() {
-	s.mu.Lock()
-	s.resetStateLocked()
-	s.mu.Unlock()
-}
-
-func (s *Server) resetStateLocked() {
+// seedIDs starts the id sequence from the seed.
+func (s *Server) seedIDs() {
 	var seed [32]byte
 	binary.LittleEndian.PutUint64(seed[:], s.seed)
 	copy(seed[8:], "komoju-tui sandbox ids")
 	s.rng = mrand.NewChaCha8(seed)
-	s.st = newState()
 }
 
 // Close stops the server gracefully (in-flight requests get 5 seconds) and
@@ -419,6 +429,7 @@ func (s *Server) Close() error {
 		}
 		s.wh.close()
 		s.bg.Wait()
+		err = errors.Join(err, s.closeState())
 	})
 	return err
 }
@@ -458,6 +469,14 @@ func (s *Server) closeNewConns() {
 		c.Close()
 		delete(s.newConns, c)
 	}
+}
+
+func webhooksOf(urls []string) []Webhook {
+	out := make([]Webhook, len(urls))
+	for i, u := range urls {
+		out[i] = Webhook{URL: u}
+	}
+	return out
 }
 
 // publicBase is the base URL customers use (see Options.PublicURL).

@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"log/slog"
+	mrand "math/rand/v2"
 	"slices"
 	"time"
 
@@ -83,6 +84,7 @@ type payRec struct {
 	// refundRequested is the sum of the refund requests' amounts, which
 	// KOMOJU's RefundRequest object does not carry.
 	refundRequested int64
+	webhooks        []Webhook // Payment: Create's webhooks parameter
 }
 
 // update replaces the snapshot with a modified copy. f must not modify maps
@@ -140,6 +142,9 @@ type eventRec struct {
 }
 
 func (e *eventRec) view() komoju.Event {
+	if e.payment == nil { // ping: no object
+		return komoju.Event{ID: e.id, Type: e.typ, Resource: "event", Data: []byte("{}"), CreatedAt: e.created}
+	}
 	data, _ := jsonMarshal(e.payment)
 	return komoju.Event{ID: e.id, Type: e.typ, Resource: "event", Data: data, CreatedAt: e.created}
 }
@@ -147,10 +152,13 @@ func (e *eventRec) view() komoju.Event {
 const idAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 // newID returns a 25-character lowercase alphanumeric id, as KOMOJU's.
-func (s *Server) newID() string {
+func (s *Server) newID() string { return idFrom(s.rng) }
+
+// idFrom draws a 25-character lowercase alphanumeric id from rng.
+func idFrom(rng *mrand.ChaCha8) string {
 	var b [25]byte
 	for i := 0; i < len(b); {
-		v := s.rng.Uint64()
+		v := rng.Uint64()
 		for j := 0; j < 10 && i < len(b); j++ {
 			b[i] = idAlphabet[v%36]
 			v /= 36
@@ -175,7 +183,7 @@ func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
 	e := &eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap}
 	s.st.events = append(s.st.events, e)
 	s.st.eventIDs[e.id] = e
-	s.wh.enqueue(e)
+	s.wh.enqueue(e, p.webhooks)
 	if s.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.log.Debug("sandbox event", "event", typ, "payment", p.snap.ID, "status", p.snap.Status)
 	}
@@ -209,6 +217,7 @@ func (s *Server) expire(now time.Time) {
 		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
 		s.recordEvent(p, komoju.EventPaymentExpired, now)
 	}
+	changed := len(due) > 0
 	for id, ss := range s.st.dueSessions {
 		if now.Before(ss.expiresAt) {
 			continue
@@ -216,7 +225,11 @@ func (s *Server) expire(now time.Time) {
 		delete(s.st.dueSessions, id)
 		if ss.view.Status == komoju.SessionPending {
 			ss.view.Expired = true
+			changed = true
 		}
+	}
+	if changed {
+		s.stateChanged()
 	}
 	// Sweeping keys is O(keys), so do it at most once a minute.
 	if now.Sub(s.st.idemSwept) >= time.Minute {

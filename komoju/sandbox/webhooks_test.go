@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,11 +13,15 @@ import (
 )
 
 // receiver records webhook posts; it answers failFirst 500s before 200s.
+// Pings (sent when a webhook is registered) are answered 200 and kept
+// apart.
 type receiver struct {
 	mu        sync.Mutex
 	failFirst int
+	status    int // the failure status (default 500)
 	calls     int
 	got       []received
+	pings     []received
 }
 
 type received struct {
@@ -27,15 +32,31 @@ type received struct {
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	rc.mu.Lock()
+	if r.Header.Get("X-Komoju-Event") == komoju.EventPing {
+		rc.pings = append(rc.pings, received{r.Header.Clone(), b})
+		rc.mu.Unlock()
+		return
+	}
 	rc.calls++
 	n := rc.calls
 	rc.got = append(rc.got, received{r.Header.Clone(), b})
 	rc.mu.Unlock()
 	if n <= rc.failFirst {
-		w.WriteHeader(http.StatusInternalServerError)
+		w.WriteHeader(cmp.Or(rc.status, http.StatusInternalServerError))
 		return
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// payEvents drops the pings from a delivery log.
+func payEvents(d []Delivery) []Delivery {
+	out := d[:0:0]
+	for _, x := range d {
+		if x.EventType != komoju.EventPing {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 func (rc *receiver) snapshot() []received {
@@ -81,18 +102,28 @@ func TestWebhookSignedAndRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	pay, err := ev.Payment()
-	if err != nil || pay.ID != p.str("id") || ev.Type != "payment.captured" || got[0].header.Get("X-Komoju-ID") != ev.ID {
+	if err != nil || pay.ID != p.str("id") || ev.Type != "payment.captured" {
 		t.Errorf("event: %+v %v", ev, err)
+	}
+	// X-Komoju-ID is "Unique ID of the webhook delivery": fresh on every
+	// attempt, never the event id (receivers de-duplicate on the body's id).
+	seen := map[string]bool{}
+	for i, g := range got {
+		id := g.header.Get("X-Komoju-ID")
+		if id == "" || id == ev.ID || seen[id] {
+			t.Errorf("attempt %d: X-Komoju-ID %q repeats or is the event id %s", i+1, id, ev.ID)
+		}
+		seen[id] = true
 	}
 	var d resp
 	waitFor(t, "delivery log", func() bool {
-		d = must(t, c.getr("/sandbox/webhook_deliveries"), 200)
+		d = must(t, c.getr("/sandbox/webhook_deliveries?event_id="+ev.ID), 200)
 		return d.num("total") == 3
 	})
 	data := d.get("data").([]any)
 	for i, want := range []float64{500, 500, 200} {
 		e := data[i].(map[string]any)
-		if e["status"] != want || e["attempt"] != float64(i+1) {
+		if e["status"] != want || e["attempt"] != float64(i+1) || e["event_id"] != ev.ID || e["id"] != got[i].header.Get("X-Komoju-ID") {
 			t.Errorf("delivery %d: %v", i+1, e)
 		}
 	}
@@ -118,7 +149,7 @@ func TestWebhookGivesUpAfterMaxAttempts(t *testing.T) {
 	c := newRaw(t, sb)
 	must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false)), 200)
 	waitFor(t, "final attempt", func() bool {
-		d := sb.Deliveries()
+		d := payEvents(sb.Deliveries())
 		return len(d) == 5 && d[4].Final
 	})
 	time.Sleep(50 * time.Millisecond)
@@ -153,6 +184,9 @@ func TestWebhookTimeoutIsRetried(t *testing.T) {
 	var calls sync.Mutex
 	n := 0
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Komoju-Event") == komoju.EventPing {
+			return
+		}
 		calls.Lock()
 		n++
 		first := n == 1
@@ -167,10 +201,10 @@ func TestWebhookTimeoutIsRetried(t *testing.T) {
 	c := newRaw(t, sb)
 	must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
 	waitFor(t, "a successful retry", func() bool {
-		d := sb.Deliveries()
+		d := payEvents(sb.Deliveries())
 		return len(d) >= 2 && d[len(d)-1].Success
 	})
-	d := sb.Deliveries()
+	d := payEvents(sb.Deliveries())
 	if d[0].Success || d[0].Status != 0 || d[0].Error == "" || d[0].Final || d[len(d)-1].Attempt != len(d) {
 		t.Errorf("timed-out attempt: %+v", d)
 	}
