@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	webhookAddr := fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)")
 	forwardTo := fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL")
+	freshSandbox := fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)")
 	// The flag package prints its own error; help goes to stdout, once.
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -100,7 +101,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "komoju-tui: warning: %s\n", w)
 	}
 	cfg.Notices = append(cfg.Notices, cfg.Warnings...) // the console shows them too
-	be, err := connectFull(ctx, cfg)
+	// The console's embedded sandbox keeps its state beside the journal, so
+	// a restarted console can still settle a konbini slip or a 3-D Secure
+	// sale it made before.
+	be, err := connectFull(ctx, cfg, connectOptions{persistSandbox: true, freshSandbox: *freshSandbox})
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
 		return 1
@@ -188,14 +192,20 @@ func (b *backend) sandboxURL() string {
 // key, the client, the journal and the flows engine, then reconciles sales
 // a crash left unfinished.
 func connect(ctx context.Context, cfg config.Config) (*cli.Backend, error) {
-	b, err := connectFull(ctx, cfg)
+	b, err := connectFull(ctx, cfg, connectOptions{})
 	if err != nil {
 		return nil, err
 	}
 	return b.Backend, nil
 }
 
-func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
+// connectOptions are what only the console asks of connectFull.
+type connectOptions struct {
+	persistSandbox bool // keep the embedded sandbox's state beside the journal
+	freshSandbox   bool // ... but start it empty this time
+}
+
+func connectFull(ctx context.Context, cfg config.Config, co connectOptions) (*backend, error) {
 	logger, closeLog, err := debugLogger(os.Getenv("KOMOJU_TUI_DEBUG"))
 	if err != nil {
 		return nil, err
@@ -210,14 +220,35 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 		return errors.Join(errs...)
 	}
 
+	path := cfg.Journal
+	if path == "" {
+		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
+			closeAll()
+			return nil, err
+		}
+	}
+	persisted := false
 	if cfg.Mode == config.ModeSandbox {
-		sb, err := sandbox.New(sandbox.Options{Logger: logger})
+		so := sandbox.Options{Logger: logger}
+		if co.persistSandbox {
+			so.StatePath, so.FreshState = path+".sandbox.json", co.freshSandbox
+		}
+		sb, err := sandbox.New(so)
+		if errors.Is(err, sandbox.ErrStateInUse) {
+			// Another console runs on this journal's sandbox: run an empty
+			// one rather than share a file two processes would write.
+			b.notices = append(b.notices, "the saved sandbox is in use by another komoju-tui; this one starts empty and settles nothing from before")
+			so.StatePath, so.FreshState = "", false
+			sb, err = sandbox.New(so)
+		}
 		if err != nil {
 			closeAll()
 			return nil, fmt.Errorf("starting the embedded sandbox: %w", err)
 		}
-		closers = append(closers, func() error { sb.Close(); return nil })
+		closers = append(closers, func() error { return sb.Close() })
 		b.sandbox = sb
+		persisted = so.StatePath != "" && sb.StateError() == nil
+		b.notices = append(b.notices, sb.StateNotices()...)
 		cfg.APIURL = sb.URL()
 		cfg.SecretKey = sb.SecretKey()
 		cfg.PublishableKey = sb.PublishableKey()
@@ -228,13 +259,6 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 		komoju.WithPublishableKey(cfg.PublishableKey),
 		komoju.WithLogger(logger))
 
-	path := cfg.Journal
-	if path == "" {
-		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
-			closeAll()
-			return nil, err
-		}
-	}
 	j, err := journal.OpenWith(path, journal.Options{Till: cfg.Till})
 	if err != nil {
 		closeAll()
@@ -245,7 +269,7 @@ func connectFull(ctx context.Context, cfg config.Config) (*backend, error) {
 	eng := flows.NewEngine(flows.Deps{Client: client, Recorder: j, Logger: logger, OrderPrefix: cfg.OrderNumberPrefix(),
 		// A sandbox started empty knows nothing of earlier sales: its
 		// "no such session" is no proof that nobody was charged.
-		Amnesiac: b.sandbox != nil})
+		Amnesiac: b.sandbox != nil && !persisted})
 	ret, err := flows.NewReturnServer("127.0.0.1:0", eng.ReturnHandler(cfg.SecretKey))
 	if err != nil {
 		closeAll()

@@ -74,3 +74,15 @@ func TestScrubKeepsUTF8(t *testing.T) {
 		t.Errorf("invalid UTF-8 = %q", got)
 	}
 }
+
+// A result message holding a key of KOMOJU's real test shape (sk_ + 40
+// hex) is stored masked, like the sk_test_ form.
+func TestScrubMasksEveryKeyShape(t *testing.T) {
+	key := "sk_" + strings.Repeat("0123456789abcdef", 3)[:40]
+	for _, in := range []string{"bad key " + key + " refused", "bad key sk_test_abcdefghijklmnop0000 refused"} {
+		got := scrub(in, 200)
+		if strings.Contains(got, key[3:]) || strings.Contains(got, "abcdefghijklmnop0000") {
+			t.Errorf("scrub(%q) = %q: the key survived", in, got)
+		}
+	}
+}

@@ -348,12 +348,9 @@ func scrub(s string, max int) string {
 			}
 			run = 0
 		}
-		s = string(b)
-		for _, p := range []string{"sk_live_", "sk_test_"} {
-			if k := strings.Index(s, p); k >= 0 {
-				s = s[:k+len(p)] + "[redacted]"
-			}
-		}
+		// Every key shape KOMOJU issues (sk_/pk_ + 40 hex included), not
+		// only sk_live_/sk_test_.
+		s = komoju.RedactSecrets(string(b))
 		if groupedPAN(s) {
 			s = "[redacted: looked like a card number]"
 		}
