@@ -112,7 +112,7 @@ func newHarness(t testing.TB, opts Options, w, h int) *harness {
 	hs := &harness{t: t, m: New(opts), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
 	t.Cleanup(func() {
 		close(hs.done)
-		hs.m.stopWatch()
+		hs.m.stopAll()
 		if hs.m.busy != nil {
 			hs.m.busy.cancel()
 		}
@@ -207,7 +207,7 @@ func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"backspace": tea.KeyBackspace, "delete": tea.KeyDelete, "up": tea.KeyUp, "down": tea.KeyDown,
-		"ctrl+t": tea.KeyCtrlT, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC, "space": tea.KeySpace,
+		"ctrl+t": tea.KeyCtrlT, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC, "ctrl+x": tea.KeyCtrlX, "space": tea.KeySpace,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}
