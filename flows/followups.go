@@ -111,22 +111,29 @@ type saleByOrder interface {
 	SaleByOrder(ctx context.Context, orderNum string) (journal.Sale, error)
 }
 
-// journaled is what the journal learned about the target's payment from
-// elsewhere (a verified webhook, the return URL) while KOMOJU could not be
-// asked or did not show it yet: the payment it recorded for the sale, if
-// that payment's status is live and the sale is the target's (same
-// session, same amount and currency).
+// journaled is what the journal learned about the target's sale from
+// elsewhere while KOMOJU could not be asked or did not show it yet: the
+// payment a verified webhook (or the return URL) recorded for it, if that
+// payment's status is live, or Reconcile's proven "not charged". The sale
+// must be the target's (same session, amount and currency).
 func (e *Engine) journaled(ctx context.Context, t FollowTarget) (Outcome, bool) {
 	j, ok := e.rec.(saleByOrder)
 	if !ok || t.OrderNum == "" {
 		return Outcome{}, false
 	}
 	s, err := j.SaleByOrder(ctx, t.OrderNum)
-	if err != nil || s.PaymentID == "" || !livePayment(&komoju.Payment{Status: s.Status}) ||
-		t.SessionID != "" && s.SessionID != t.SessionID ||
-		t.PaymentID != "" && s.PaymentID != t.PaymentID ||
+	if err != nil || t.SessionID != "" && s.SessionID != t.SessionID ||
 		t.Amount != 0 && s.Amount != t.Amount ||
 		t.Currency != "" && !strings.EqualFold(s.Currency, t.Currency) {
+		return Outcome{}, false
+	}
+	if !s.Unfinished() && s.PaymentID == "" && s.ErrorCode == codeNotCharged {
+		// Reconcile settled it on proof (a closed session with no payment,
+		// or no payment after the send fence): that is the answer.
+		return Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: t.SessionID, Actions: []Action{ActionRefresh},
+			Message: "KOMOJU has no payment for order " + s.OrderNum + ", and the till has proof it never will: the customer was not charged."}, true
+	}
+	if s.PaymentID == "" || !livePayment(&komoju.Payment{Status: s.Status}) || t.PaymentID != "" && s.PaymentID != t.PaymentID {
 		return Outcome{}, false
 	}
 	p := &komoju.Payment{ID: s.PaymentID, Status: s.Status, Amount: s.Amount, Tax: s.Tax, Total: s.Total,

@@ -71,11 +71,11 @@ func waitPush(ch <-chan flows.Push) tea.Cmd {
 
 // startupCheckedMsg answers Options.Recheck.
 type startupCheckedMsg struct {
-	recs []flows.Recovery
+	recs []flows.WaitingUpdate
 	err  error
 }
 
-func startupCheckCmd(ctx context.Context, f func(context.Context) ([]flows.Recovery, error)) tea.Cmd {
+func startupCheckCmd(ctx context.Context, f func(context.Context) ([]flows.WaitingUpdate, error)) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, startupTimeout)
 		defer cancel()
@@ -112,6 +112,10 @@ type lookedUpMsg struct {
 
 func lookUpCmd(ctx context.Context, eng *flows.Engine, attempt int, t flows.FollowTarget) tea.Cmd {
 	return func() tea.Msg {
+		// Reconcile first settles what may be settled on proof (an
+		// attempt past its send fence, a closed session); the look-up then
+		// reads that verdict from the journal, or KOMOJU's payment.
+		_, _ = eng.Reconcile(ctx)
 		o, found, err := eng.LookUp(ctx, t)
 		return lookedUpMsg{attempt: attempt, outcome: o, found: found, err: err}
 	}
@@ -385,53 +389,43 @@ func (m *Model) onPush(msg pushMsg) tea.Cmd {
 	return waitPush(msg.ch)
 }
 
-// onStartupChecked announces what the start-up recheck of unsettled sales
-// found, and follows those still waiting.
+// onStartupChecked announces what the start-up recheck of waiting sales
+// found changed (paid at the store while the till was off, say), and
+// follows the sales still waiting.
 func (m *Model) onStartupChecked(msg startupCheckedMsg) tea.Cmd {
 	m.startCheck = false
-	if msg.err != nil {
-		m.announce(m.t.S("Could not check unsettled sales with KOMOJU")+": "+plainError(msg.err), flows.OutcomeUnknown)
-	}
 	var cmds []tea.Cmd
-	shown := 0
-	for _, r := range msg.recs {
-		if shown < maxNotes-1 || len(msg.recs) == shown+1 {
-			kind := r.Outcome.Kind
-			if !r.Resolved {
-				kind = flows.OutcomeUnknown
-			}
-			text := r.Message
-			if text == "" {
-				title, _ := m.outcomeTitle(&r.Outcome)
-				text = r.OrderNum + ": " + title
-			}
-			m.announce(text, kind)
-			shown++
+	var changed []flows.WaitingUpdate
+	failed := 0
+	for _, u := range msg.recs {
+		m.track(u.Outcome.Payment, u.OrderNum)
+		switch {
+		case u.Err != nil:
+			failed++
+		case u.Changed:
+			changed = append(changed, u)
 		}
-		m.track(r.Outcome.Payment, r.OrderNum)
-		if !r.Resolved && (r.PaymentID != "" || r.SessionID != "") {
-			// KOMOJU could not be asked: keep asking, by payment or
-			// session only (an order number alone could match another
-			// sale's payment, and the recovery does not carry the amount).
-			cmds = append(cmds, m.followInBackground(flows.Outcome{Kind: flows.OutcomeUnknown, SessionID: r.SessionID, OrderNum: r.OrderNum},
-				r.OrderNum, "", flows.FollowTarget{PaymentID: r.PaymentID, SessionID: r.SessionID}))
-			continue
-		}
-		if r.Resolved && !flows.Settled(r.Outcome) && (r.Outcome.PaymentID() != "" || r.Outcome.SessionID != "" || r.SessionID != "") {
-			o := r.Outcome
-			if o.SessionID == "" {
-				o.SessionID = r.SessionID
-			}
+		if u.Err == nil && u.PaymentID != "" && u.Outcome.Kind != "" && !flows.Settled(u.Outcome) {
 			amt := ""
-			if p := o.Payment; p != nil {
+			if p := u.Outcome.Payment; p != nil {
 				amt = komoju.FormatAmount(authorizedTotal(p), p.Currency)
 			}
-			cmds = append(cmds, m.followInBackground(o, r.OrderNum, amt,
-				flows.FollowTarget{PaymentID: r.PaymentID, SessionID: r.SessionID, OrderNum: r.OrderNum}))
+			cmds = append(cmds, m.followInBackground(u.Outcome, u.OrderNum, amt, flows.FollowTarget{}))
 		}
 	}
-	if more := len(msg.recs) - shown; more > 0 {
-		m.announce(m.t.F("…and %d more: see History (h).", more), "")
+	for i, u := range changed {
+		if i == maxNotes-1 && len(changed) > maxNotes {
+			m.announce(m.t.F("…and %d more: see History (h).", len(changed)-i), "")
+			break
+		}
+		m.announce(u.Message, u.Outcome.Kind)
+	}
+	if failed > 0 || msg.err != nil && len(msg.recs) == 0 {
+		why := ""
+		if msg.err != nil {
+			why = ": " + plainError(msg.err)
+		}
+		m.announce(m.t.F("Could not check %d waiting sale(s) with KOMOJU; History shows them as they were", failed)+why, flows.OutcomeUnknown)
 	}
 	return tea.Batch(cmds...)
 }
@@ -554,7 +548,7 @@ func (m Model) headerExtra() []string {
 	}
 	var items []string
 	if m.startCheck {
-		items = append(items, m.t.S("checking unsettled sales with KOMOJU…"))
+		items = append(items, m.t.S("checking waiting sales with KOMOJU…"))
 	}
 	for _, w := range m.waiting {
 		items = append(items, strings.TrimSpace(w.order+" "+w.amount))

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -488,20 +487,19 @@ func TestOrderNumberTakenKeepsClerkOnTheField(t *testing.T) {
 	h.waitText("PAID", "T2")
 }
 
-// Item 8, the console's half: the start-up recheck of unsettled sales runs
-// after the first frame, and what it found is announced; a sale it finds
-// still waiting is followed until it settles.
+// Item 8, the console's half: the start-up recheck of waiting sales runs
+// after the first frame; what changed while the till was off is announced,
+// and a sale still waiting is followed until it settles.
 func TestStartupRecheckIsAnnouncedAndFollowed(t *testing.T) {
 	env := newEnv(t, envOpt{journal: true})
-	// A previous run lost two answers: a card payment and a PayPay one.
-	env.sb.SetFaults(sandbox.Faults{DropRate: 1})
-	card, _ := env.eng.PayDirect(ctx5(t), flows.Checkout{Amount: 1000, Currency: "JPY"}, komoju.TypeCreditCard,
-		flows.Details{CardNumber: "4111111111111111", CardExpiry: "12/30", CardCVC: "123"}, flows.PayOptions{})
-	wallet, _ := env.eng.PayDirect(ctx5(t), flows.Checkout{Amount: 800, Currency: "JPY"}, komoju.TypePayPay, flows.Details{}, flows.PayOptions{})
-	env.sb.SetFaults(sandbox.Faults{})
-	if card.Kind != flows.OutcomeUnknown || wallet.Kind != flows.OutcomeUnknown {
-		t.Fatalf("setup: %s %s, want unknown", card.Kind, wallet.Kind)
+	// A previous run left two PayPay sales waiting for the customer; the
+	// first customer approved while the till was off.
+	first, _ := env.eng.PayDirect(ctx5(t), flows.Checkout{Amount: 1000, Currency: "JPY"}, komoju.TypePayPay, flows.Details{}, flows.PayOptions{})
+	second, _ := env.eng.PayDirect(ctx5(t), flows.Checkout{Amount: 800, Currency: "JPY"}, komoju.TypePayPay, flows.Details{}, flows.PayOptions{})
+	if first.Kind != flows.OutcomeRedirect || second.Kind != flows.OutcomeRedirect {
+		t.Fatalf("setup: %s %s, want redirect", first.Kind, second.Kind)
 	}
+	env.sandboxPost(t, "/sandbox/payments/"+first.PaymentID()+"/approve", "")
 	// The next run: a new engine on the same journal.
 	j2, err := journal.OpenWith(filepath.Join(env.dir, "journal.db"), journal.Options{Now: env.sb.Now})
 	if err != nil {
@@ -512,23 +510,40 @@ func TestStartupRecheckIsAnnouncedAndFollowed(t *testing.T) {
 	release := make(chan struct{})
 	opts := env.options()
 	opts.Engine, opts.Journal = eng2, j2
-	opts.Recheck = func(ctx context.Context) ([]flows.Recovery, error) {
+	opts.Recheck = func(ctx context.Context) ([]flows.WaitingUpdate, error) {
 		<-release // KOMOJU is slow to answer: the console must not wait
-		return eng2.Reconcile(ctx)
+		return eng2.RecheckWaiting(ctx)
 	}
 	h := newHarness(t, opts, 120, 40)
-	h.mustContain("checking unsettled sales with KOMOJU", "Amount")
+	h.mustContain("checking waiting sales with KOMOJU", "Amount")
 	close(release)
-	h.waitText(card.OrderNum+": recovered: Paid ¥1,000", wallet.OrderNum+": recovered:")
-	h.mustContain("Waiting: " + wallet.OrderNum)
-	l, err := env.client.Payments.List(ctx5(t), &komoju.PaymentListParams{ExternalOrderNum: wallet.OrderNum})
-	if err != nil || len(l.Data) != 1 {
-		t.Fatalf("wallet payment: %v %v", l, err)
+	h.waitText("» "+first.OrderNum+": now captured (was pending)", "Waiting: "+second.OrderNum)
+	h.mustNotContain("» " + second.OrderNum)
+	env.sandboxPost(t, "/sandbox/payments/"+second.PaymentID()+"/approve", "")
+	h.waitText("» " + second.OrderNum + ": PAID")
+	h.mustNotContain("Waiting:", "checking waiting")
+}
+
+// Item 1, the console's half, the journal's way: the clerk types the order
+// number of an earlier paid sale of this till. Nothing is charged, nothing
+// is adopted as "already paid", and the clerk is back on the field.
+func TestOrderNumberOfEarlierSaleKeepsClerkOnTheField(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	o := env.options()
+	o.Flow = flows.FlowDirect
+	h := newHarness(t, o, 120, 40)
+	sell := func(amount string) {
+		h.keys(amount, "tab", "T1", "enter")
+		h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+		h.pickMethod("Credit card")
+		h.testData("Visa: success")
+		h.keys("ctrl+s")
 	}
-	env.sandboxPost(t, "/sandbox/payments/"+l.Data[0].ID+"/approve", "")
-	h.waitText("» " + wallet.OrderNum + ": PAID")
-	h.mustNotContain("Waiting:")
-	if strings.Contains(h.view(), "checking unsettled") {
-		t.Fatal("still says checking")
-	}
+	sell("1000")
+	h.waitText("PAID", "T1")
+	h.keys("n")
+	sell("9999")
+	h.waitFor("back on the order number", func(m Model) bool { return m.screen == screenAmount && m.amount.focus == fieldOrder })
+	h.mustContain("Order number  T1", "¥9,999")
+	h.mustNotContain("PAID", "went through")
 }

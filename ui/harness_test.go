@@ -75,7 +75,9 @@ func newEnv(t testing.TB, eo envOpt) *testEnv {
 	// date passes on one day only ("Sales today" empty on every other).
 	w := flowstest.New(t, flowstest.Options{Frozen: true, Sandbox: sandbox.Options{Seed: 1}, NoJournal: !eo.journal})
 	env := &testEnv{sb: w.Sandbox, client: w.Client, dir: w.Dir, opened: &openedURLs{}, j: w.Journal}
-	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	// Timeout bounds the engine's resolution of a lost answer (default
+	// 15s of retrying): fault tests want the UNKNOWN screen quickly.
+	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }, Timeout: time.Second}
 	if w.Journal != nil {
 		deps.Journal = w.Journal
 	}

@@ -87,10 +87,10 @@ type Options struct {
 	// inspector updates live.
 	Webhooks <-chan webhooks.Delivery
 	// Recheck, when set, is run in the background after the first frame
-	// to recheck the journal's unsettled sales with KOMOJU (flows'
-	// start-up reconciliation); what it finds is announced in the header
-	// and sales still waiting are followed.
-	Recheck func(context.Context) ([]flows.Recovery, error)
+	// to recheck the journal's waiting sales with KOMOJU (flows'
+	// Engine.RecheckWaiting): what changed is announced in the header and
+	// sales still waiting are followed until they settle.
+	Recheck func(context.Context) ([]flows.WaitingUpdate, error)
 }
 
 // screen is one page of the console.
