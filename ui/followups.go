@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -544,14 +545,15 @@ func (m Model) headerExtra() []string {
 		case flows.OutcomeError, flows.OutcomeUnknown, flows.OutcomeFailed, flows.OutcomeExpired, flows.OutcomeCancelled:
 			st = m.st.Err
 		}
-		lines = append(lines, st.Render(cut("» "+strings.ReplaceAll(n.text, "\n", " "))))
+		// Announcements carry KOMOJU's and the journal's words: inert.
+		lines = append(lines, st.Render(cut("» "+termtext.Line(n.text))))
 	}
 	var items []string
 	if m.startCheck {
 		items = append(items, m.t.S("checking waiting sales with KOMOJU…"))
 	}
 	for _, w := range m.waiting {
-		items = append(items, strings.TrimSpace(w.order+" "+w.amount))
+		items = append(items, termtext.Line(strings.TrimSpace(w.order+" "+w.amount)))
 	}
 	if len(items) > 0 {
 		lines = append(lines, m.st.Warn.Render(cut("⏳ "+m.t.S("Waiting")+": "+strings.Join(items, " · "))))
