@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // TestKonbiniBankRefundRequest: a captured konbini payment cannot be
@@ -91,8 +94,10 @@ func TestPrintReceiptWithLP(t *testing.T) {
 }
 
 // TestUnknownOutcomeRecheck: when the answer to a pay call is lost the
-// screen says UNKNOWN; g asks KOMOJU (flows' Recheck) and shows where the
-// sale really stands, without charging again.
+// screen says UNKNOWN; g asks KOMOJU where the sale stands without
+// charging again. A session with no payment right after a lost answer
+// proves nothing (the attempt may still be in progress at KOMOJU), so the
+// screen stays UNKNOWN; once the payment shows up, g shows it.
 func TestUnknownOutcomeRecheck(t *testing.T) {
 	env := newEnv(t, envOpt{})
 	h := newHarness(t, env.options(), 120, 40)
@@ -105,8 +110,20 @@ func TestUnknownOutcomeRecheck(t *testing.T) {
 	h.m.screen = screenResult
 	h.mustContain("UNKNOWN: CHECK BEFORE CHARGING AGAIN", "g refresh")
 	h.keys("g")
+	h.waitFor("recheck", func(m Model) bool { return m.busy == nil })
+	h.mustContain("UNKNOWN", "KOMOJU shows no payment for this sale yet")
+	h.mustNotContain("not charged.")
+	// The in-flight attempt lands.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := env.client.Sessions.Pay(ctx, sess, &komoju.SessionPayParams{PaymentDetails: &komoju.PaymentDetailsParams{
+		Type: komoju.TypeCreditCard, Number: "4111111111111111", Month: "12", Year: "2030", VerificationValue: "123",
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	h.keys("g")
 	h.waitFor("recheck", func(m Model) bool { return m.busy == nil && m.outcome.Kind != flows.OutcomeUnknown })
-	h.mustContain("Checked with KOMOJU", "not charged")
+	h.mustContain("Checked with KOMOJU", "PAID")
 	h.mustNotContain("UNKNOWN")
 }
 

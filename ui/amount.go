@@ -193,12 +193,33 @@ func (m *Model) submitAmount() tea.Cmd {
 		return nil
 	}
 	m.status = ""
-	m.checkout = co
-	m.sale = nil
 	m.outcome = nil
 	m.phone = false
 	m.details = detailsModel{}
-	return m.loadMethods()
+	var abandon tea.Cmd
+	if m.sale != nil {
+		if m.flow == flows.FlowSession && sameSale(m.sale.Checkout, co) {
+			// Back on the amount screen and on again without a change:
+			// the same sale, its order number and its open session.
+			m.checkout = m.sale.Checkout
+			m.methods = m.sale.Methods
+			m.screen = screenMethod
+			return nil
+		}
+		// The sale changed: its session is cancelled before a new one
+		// is made, so there is one open session per sale.
+		abandon = m.abandon()
+	}
+	m.checkout = co
+	return tea.Batch(abandon, m.loadMethods())
+}
+
+// sameSale reports whether the amount screen still describes the sale
+// whose session is open (an empty order number means "the one it has").
+func sameSale(s, co flows.Checkout) bool {
+	return s.Amount == co.Amount && s.Tax == co.Tax && strings.EqualFold(s.Currency, co.Currency) &&
+		s.Email == co.Email && s.Name == co.Name && s.Description == co.Description &&
+		(co.OrderNum == "" || co.OrderNum == s.OrderNum)
 }
 
 // loadMethods lists the methods: Method 1 creates the session (its
@@ -258,6 +279,12 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 		m.steps[0].note = plainError(msg.err)
 		m.screen = screenAmount
 		m.amount.message = m.t.S("Could not create the session") + ": " + plainError(msg.err)
+		if fe := (flows.FieldErrors{}); errors.As(msg.err, &fe) && fe.For(flows.FieldOrderNum) != "" {
+			// A typed order number another sale has: keep the clerk on
+			// the field to change it.
+			m.amount.errs = fe
+			return m.amountFocus(fieldOrder)
+		}
 		return nil
 	}
 	m.sale = msg.sale

@@ -75,7 +75,9 @@ func newEnv(t testing.TB, eo envOpt) *testEnv {
 	// date passes on one day only ("Sales today" empty on every other).
 	w := flowstest.New(t, flowstest.Options{Frozen: true, Sandbox: sandbox.Options{Seed: 1}, NoJournal: !eo.journal})
 	env := &testEnv{sb: w.Sandbox, client: w.Client, dir: w.Dir, opened: &openedURLs{}, j: w.Journal}
-	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }}
+	// Timeout bounds the engine's resolution of a lost answer (default
+	// 15s of retrying): fault tests want the UNKNOWN screen quickly.
+	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }, Timeout: time.Second}
 	if w.Journal != nil {
 		deps.Journal = w.Journal
 	}
@@ -112,7 +114,7 @@ func newHarness(t testing.TB, opts Options, w, h int) *harness {
 	hs := &harness{t: t, m: New(opts), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
 	t.Cleanup(func() {
 		close(hs.done)
-		hs.m.stopWatch()
+		hs.m.stopAll()
 		if hs.m.busy != nil {
 			hs.m.busy.cancel()
 		}
@@ -207,7 +209,7 @@ func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,
 		"backspace": tea.KeyBackspace, "delete": tea.KeyDelete, "up": tea.KeyUp, "down": tea.KeyDown,
-		"ctrl+t": tea.KeyCtrlT, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC, "space": tea.KeySpace,
+		"ctrl+t": tea.KeyCtrlT, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC, "ctrl+x": tea.KeyCtrlX, "space": tea.KeySpace,
 	}
 	if t, ok := named[k]; ok {
 		return tea.KeyMsg{Type: t}

@@ -14,6 +14,7 @@ type KeyMap struct {
 	Back     key.Binding
 	NewSale  key.Binding
 	Continue key.Binding
+	Dismiss  key.Binding
 
 	// amount keypad
 	Digit      key.Binding
@@ -73,6 +74,7 @@ func newKeyMap(t tr) KeyMap {
 		Back:     b([]string{"esc"}, "esc", "back"),
 		NewSale:  b([]string{"n"}, "n", "new sale"),
 		Continue: b([]string{"enter"}, "enter", "continue"),
+		Dismiss:  b([]string{"ctrl+x"}, "ctrl+x", "dismiss notices"),
 
 		Digit:      b([]string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}, "0-9", "amount"),
 		DoubleZero: b([]string{".", "="}, ".", "00"),

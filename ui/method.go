@@ -40,14 +40,20 @@ func (m *Model) updateMethod(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Back):
 		m.screen = screenAmount
 	case key.Matches(km, k.ToggleFlow):
+		var abandon tea.Cmd
 		if m.flow == flows.FlowSession {
 			m.flow = flows.FlowDirect
+			// Method 2 does not use the session: cancel it, and show no
+			// order number until the payment has one (unless the clerk
+			// typed it), so the screen never names another sale's number.
+			abandon = m.abandon()
+			m.checkout.OrderNum = m.amount.input(fieldOrder)
 		} else {
 			m.flow = flows.FlowSession
 		}
 		m.checkout.Flow = m.flow
 		m.methodIx = 0
-		return m.loadMethods()
+		return tea.Batch(abandon, m.loadMethods())
 	case key.Matches(km, k.ToggleCapture):
 		if m.capture == komoju.CaptureManual {
 			m.capture = komoju.CaptureAuto

@@ -113,11 +113,33 @@ func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 			m.steps[i].note = m.showID(o.PaymentID())
 		}
 	}
+	m.customerEnded = false
+	m.track(o.Payment, o.OrderNum)
+	if o.Kind == flows.OutcomeError && o.Field == flows.FieldOrderNum {
+		return m.fixOrderNum(o)
+	}
 	m.outcome = &o
 	m.screen = screenResult
 	m.status = ""
 	m.lastUpdate = ""
 	return m.afterOutcome()
+}
+
+// fixOrderNum keeps the clerk where the order number can be changed when
+// KOMOJU or the journal refuses it as another sale's: the amount screen,
+// with the order number field focused and the reason under it. Nothing
+// was charged.
+func (m *Model) fixOrderNum(o flows.Outcome) tea.Cmd {
+	a := &m.amount
+	if o.OrderNum != "" && a.input(fieldOrder) == "" {
+		a.inputs[fieldOrder-1].SetValue(o.OrderNum)
+	}
+	a.errs = flows.FieldErrors{{Field: flows.FieldOrderNum, Message: m.t.S("is already used by another sale: type a new one (nothing was charged)")}}
+	a.message = m.outcomeMessage(o)
+	m.outcome = nil
+	m.status = ""
+	m.screen = screenAmount
+	return m.amountFocus(fieldOrder)
 }
 
 // afterOutcome opens the redirect page and follows a payment that is not
@@ -133,7 +155,15 @@ func (m *Model) afterOutcome() tea.Cmd {
 			cmds = append(cmds, openURLCmd(m.opts.OpenURL, o.RedirectURL))
 		}
 	}
-	if !flows.Settled(*o) && (o.PaymentID() != "" || o.SessionID != "") && o.Kind != flows.OutcomeUnknown {
+	switch {
+	case o.Kind == flows.OutcomeUnknown:
+		// The answer was lost: follow the sale until KOMOJU shows what
+		// happened (by payment, session or order number). An empty look-up
+		// meanwhile changes nothing: the screen stays UNKNOWN.
+		if c := m.startFollowUnknown(m.followTarget(o)); c != nil {
+			cmds = append(cmds, c, m.spin.Tick)
+		}
+	case !flows.Settled(*o) && (o.PaymentID() != "" || o.SessionID != ""):
 		cmds = append(cmds, m.startWatch(flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}), m.spin.Tick)
 	}
 	return tea.Batch(cmds...)
@@ -146,7 +176,8 @@ func (m *Model) startWatch(t flows.Target) tea.Cmd {
 	if m.eng == nil {
 		return nil
 	}
-	m.watchGen++
+	m.watchSeq++
+	m.watchGen = m.watchSeq
 	ctx, cancel := context.WithCancel(m.ctx)
 	m.watchCancel = cancel
 	ch := m.eng.Watch(ctx, t, flows.WatchOptions{Poll: true})
@@ -161,7 +192,10 @@ func (m *Model) stopWatch() {
 }
 
 func (m *Model) onWatch(msg watchMsg) tea.Cmd {
-	if msg.gen != m.watchGen {
+	if i, w := m.waitingByGen(msg.gen); w != nil {
+		return m.onBackgroundWatch(i, w, msg)
+	}
+	if msg.gen != m.watchGen || m.watchGen == 0 {
 		return nil // an old watch: let it end
 	}
 	if !msg.ok {
@@ -177,6 +211,15 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 		if m.outcome != nil && (m.outcome.Kind != o.Kind || m.outcome.Status() != o.Status()) {
 			m.lastUpdate = m.t.F("Status changed to %s (%s, %s).", o.Status(), u.Source, m.opts.Now().Format("15:04:05"))
 		}
+		if o.Payment != nil {
+			switch o.Kind {
+			case flows.OutcomeCancelled, flows.OutcomeExpired, flows.OutcomeFailed:
+				// Followed to this end, not caused by the clerk's own
+				// cancel: the customer ended the attempt.
+				m.customerEnded = m.outcome == nil || m.outcome.Kind != o.Kind
+			}
+		}
+		m.track(o.Payment, o.OrderNum)
 		m.outcome = &o
 		if m.payment != nil && o.Payment != nil && o.Payment.ID == m.payment.ID {
 			m.payment = o.Payment
@@ -219,7 +262,7 @@ func (m Model) actionBindings() []key.Binding {
 	}
 	if m.screen == screenResult {
 		o := m.outcome
-		if o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed) {
+		if o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o)) {
 			b = append(b, k.Retry)
 		}
 		if o != nil && o.Kind == flows.OutcomePaid {
@@ -273,18 +316,22 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.newSale()
 	case key.Matches(km, k.History):
 		return m.openHistory()
-	case key.Matches(km, k.Retry) && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed):
+	case key.Matches(km, k.Retry) && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o)):
 		m.details.errs = nil
-		if m.flow == flows.FlowSession && o.Kind == flows.OutcomeError && !o.CanRetry {
+		m.customerEnded = false
+		if m.flow == flows.FlowSession && (o.Kind == flows.OutcomeError && !o.CanRetry || m.sale == nil) {
 			// This session cannot be paid again: a fresh session for the
 			// same sale (a new order number unless the clerk typed one),
-			// then the method list. A FAILED payment leaves its session
-			// open, so that case pays the same session again below.
-			m.sale = nil
+			// then the method list; the old session is cancelled. A
+			// FAILED payment, a cancelled 3-D Secure or a wallet the
+			// customer declined leaves its session payable (the guide:
+			// "You may call Session: Pay again on the same session"), so
+			// those pay the same session again below.
+			abandon := m.abandon()
 			if m.amount.input(fieldOrder) == "" {
 				m.checkout.OrderNum = ""
 			}
-			return m.loadMethods()
+			return tea.Batch(abandon, m.loadMethods())
 		}
 		if len(m.method.Fields()) == 0 {
 			m.screen = screenMethod
@@ -303,6 +350,8 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
+	case key.Matches(km, k.Refresh) && o.Kind == flows.OutcomeUnknown:
+		return m.lookUpUnknown()
 	case key.Matches(km, k.Refresh):
 		id, ctx := m.begin(opRefresh, false, actionTimeout)
 		m.status = ""
@@ -316,7 +365,15 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 // newSale clears everything about the last sale (keeping flow, capture
 // and currency) and returns to the amount screen.
 func (m *Model) newSale() tea.Cmd {
-	m.stopWatch()
+	// A sale still waiting (customer paying, store, unknown) stays
+	// followed in the background; a Method 1 session nothing was paid on
+	// is cancelled, so it cannot be paid by a customer who kept its page.
+	var cmd tea.Cmd
+	waiting := m.watching() && m.outcome != nil && !flows.Settled(*m.outcome)
+	m.park()
+	if !waiting && m.sale != nil && !m.salePaid() {
+		cmd = m.abandon()
+	}
 	if m.busy != nil {
 		m.busy.cancel()
 		m.busy = nil
@@ -331,9 +388,25 @@ func (m *Model) newSale() tea.Cmd {
 	m.browser = ""
 	m.status = ""
 	m.lastUpdate = ""
+	m.customerEnded = false
 	m.checkout = flows.Checkout{}
 	m.screen = screenAmount
-	return nil
+	return cmd
+}
+
+// salePaid reports whether the result on screen holds money (or a
+// customer's slip) on the current sale's session, which must not be
+// cancelled as abandoned.
+func (m *Model) salePaid() bool {
+	o := m.outcome
+	if o == nil || o.Payment == nil {
+		return false
+	}
+	switch o.Kind {
+	case flows.OutcomeError, flows.OutcomeFailed, flows.OutcomeCancelled, flows.OutcomeExpired:
+		return false
+	}
+	return true
 }
 
 // title is the headline of an outcome.
@@ -421,7 +494,11 @@ func (m Model) viewResult() string {
 		leftW = m.width - qrW - 2
 	}
 	wrapW := max(leftW-2, 20)
-	left.WriteString(wrap(m.outcomeMessage(*o), wrapW) + "\n")
+	msgText := m.outcomeMessage(*o)
+	if m.customerEndedOutcome(o) {
+		msgText = m.customerMessage(*o)
+	}
+	left.WriteString(wrap(msgText, wrapW) + "\n")
 	labelW := 18
 	if leftW < 50 {
 		labelW = 11 // narrow: short labels
@@ -636,9 +713,10 @@ func (m *Model) confirmAction(a flows.Action, p *komoju.Payment, amount int64) t
 	if a == flows.ActionCapture && amount == authorizedTotal(p) {
 		full = 0 // the whole authorization
 	}
-	if a == flows.ActionRefund && amount == p.RefundableAmount() {
-		full = 0 // everything left
-	}
+	// A refund always names its amount: an amount-less refund is "the
+	// whole payment" at KOMOJU (komoju/komoju-node-sdk
+	// docs/Apis/PaymentsApi.md, Payment: Refund), which is not what the
+	// clerk confirmed if the payment changed since the screen was drawn.
 	if a == flows.ActionCapture && m.opts.Mode == "live" {
 		// LIVE: a capture is a charge, so the amount is typed again.
 		cur := p.Currency
@@ -687,6 +765,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		m.screen = m.origin
 	}
 	o := msg.outcome
+	m.track(o.Payment, o.OrderNum)
 	if msg.recheck && msg.err == nil && m.outcome != nil {
 		oc := o
 		m.outcome = &oc
@@ -734,12 +813,15 @@ func (m *Model) actionKeys(km tea.KeyMsg, p *komoju.Payment) tea.Cmd {
 		return m.amountPrompt(m.t.S("Capture how much?"), p, authorizedTotal(p), flows.ActionCapture)
 	case key.Matches(km, k.CancelPay) && allowed(flows.ActionCancel):
 		return m.confirmAction(flows.ActionCancel, p, authorizedTotal(p))
+	// Refunds ask KOMOJU first what is left to refund (another till, the
+	// dashboard or an earlier refund whose answer was lost may have taken
+	// some), and the question names that figure.
 	case key.Matches(km, k.Refund) && allowed(flows.ActionRefund):
-		return m.confirmAction(flows.ActionRefund, p, p.RefundableAmount())
+		return m.askFresh(p, askRefund)
 	case key.Matches(km, k.RefundPartial) && allowed(flows.ActionRefund):
-		return m.amountPrompt(m.t.S("Refund how much?"), p, p.RefundableAmount(), flows.ActionRefund)
+		return m.askFresh(p, askRefundPartial)
 	case key.Matches(km, k.RefundRequest) && allowed(flows.ActionRefundRequest):
-		return m.openRefundRequest(p)
+		return m.askFresh(p, askRefundRequest)
 	case key.Matches(km, k.Refresh):
 		return m.runAction(flows.ActionRefresh, p.ID, 0, nil)
 	}

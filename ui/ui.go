@@ -86,6 +86,11 @@ type Options struct {
 	// Webhooks, when set, delivers each webhook as it arrives so the
 	// inspector updates live.
 	Webhooks <-chan webhooks.Delivery
+	// Recheck, when set, is run in the background after the first frame
+	// to recheck the journal's waiting sales with KOMOJU (flows'
+	// Engine.RecheckWaiting): what changed is announced in the header and
+	// sales still waiting are followed until they settle.
+	Recheck func(context.Context) ([]flows.WaitingUpdate, error)
 }
 
 // screen is one page of the console.
@@ -190,9 +195,21 @@ type Model struct {
 	lastCard   string          // brand and last four of the card last sent
 
 	// following a payment or session
-	watchGen    int
+	watchSeq    int // allocates watch generations (foreground and background)
+	watchGen    int // the foreground watch's generation
 	watchCancel context.CancelFunc
 	lastUpdate  string // where the last status change came from, and when
+	// customerEnded: the customer ended the attempt on screen (cancelled
+	// 3-D Secure, declined in the wallet, let it expire); t tries again.
+	customerEnded bool
+
+	// sales off screen (followups.go)
+	waiting    []*waitingSale
+	notes      []note
+	uncaptured map[string]uncaptured
+	startCheck bool
+	pushes     <-chan flows.Push
+	unsubPush  func()
 
 	modal   *modal
 	history historyModel
@@ -255,6 +272,12 @@ func New(opts Options) Model {
 	}
 	m.amount = newAmountModel(t, opts.Currency)
 	m.history = newHistoryModel()
+	if m.eng != nil {
+		// Pushed updates (webhooks, return URL) keep a settled result on
+		// screen current; subscribing is in memory, not I/O.
+		m.pushes, m.unsubPush = m.eng.Hub().Subscribe()
+	}
+	m.startCheck = opts.Recheck != nil
 	if opts.Events != nil {
 		m.events = NewEventsModel(opts.Events, m.width, m.bodyHeight()+1).WithContext(ctx).WithNow(opts.Now)
 	}
@@ -290,8 +313,11 @@ func Run(ctx context.Context, opts Options) error {
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		err = nil // the caller cancelled: a clean stop
 	}
-	if fm, ok := final.(Model); ok && fm.busy != nil && fm.busy.cancel != nil {
-		fm.busy.cancel()
+	if fm, ok := final.(Model); ok {
+		if fm.busy != nil && fm.busy.cancel != nil {
+			fm.busy.cancel()
+		}
+		fm.stopAll()
 	}
 	return err
 }
@@ -302,12 +328,18 @@ func (m Model) Screen() string { return m.screen.String() }
 // Outcome returns the outcome on the result screen, or nil.
 func (m Model) Outcome() *flows.Outcome { return m.outcome }
 
-// Init starts listening for webhook deliveries (for the live inspector).
+// Init starts listening for webhook deliveries (for the live inspector)
+// and pushed payment updates, and starts the recheck of unsettled sales.
 func (m Model) Init() tea.Cmd {
+	var cmds []tea.Cmd
 	if m.opts.Webhooks != nil {
-		return WaitWebhook(m.opts.Webhooks)
+		cmds = append(cmds, WaitWebhook(m.opts.Webhooks))
 	}
-	return nil
+	cmds = append(cmds, waitPush(m.pushes))
+	if m.opts.Recheck != nil {
+		cmds = append(cmds, startupCheckCmd(m.ctx, m.opts.Recheck))
+	}
+	return tea.Batch(cmds...)
 }
 
 // Update handles global keys and window sizes first, then the modal, then
@@ -367,6 +399,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, m.keys.ForceQ) {
 			return m.requestQuit()
 		}
+		if key.Matches(msg, m.keys.Dismiss) && m.modal == nil && len(m.notes) > 0 {
+			m.notes = nil
+			return nil
+		}
 		if m.modal != nil {
 			return m.updateModal(msg)
 		}
@@ -389,6 +425,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onActionResult(msg)
 	case watchMsg:
 		return m.onWatch(msg)
+	case pushMsg:
+		return m.onPush(msg)
+	case startupCheckedMsg:
+		return m.onStartupChecked(msg)
+	case abandonedMsg:
+		return m.onAbandoned(msg)
+	case lookedUpMsg:
+		return m.onLookedUp(msg)
+	case freshMsg:
+		return m.onFresh(msg)
 	case openedMsg:
 		if msg.err != nil {
 			m.browser = m.t.F("Could not open a browser (%v): show the QR code or the link instead.", msg.err)
@@ -474,15 +520,19 @@ func (m *Model) typing() bool {
 
 func (m *Model) watching() bool { return m.watchCancel != nil }
 
-// requestQuit quits at once, unless money may be moving: then it asks.
+// requestQuit quits at once, unless money may be moving, sales are still
+// waiting, or payments are authorized but not captured: then it asks,
+// naming them.
 func (m *Model) requestQuit() tea.Cmd {
 	if m.quitting {
 		return tea.Quit
 	}
-	if m.inFlightPayment() {
-		m.modal = m.confirmModal(m.t.S("Quit while a payment is in progress?"),
-			m.t.S("The sale journal keeps the attempt; on the next start it is checked with KOMOJU before anything is charged again."),
-			func(m *Model) tea.Cmd { return m.quit() })
+	if title, body := m.quitWarnings(); title != "" || m.inFlightPayment() {
+		if title == "" {
+			title = m.t.S("Quit while a payment is in progress?")
+			body = []string{m.t.S("The sale journal keeps the attempt; on the next start it is checked with KOMOJU before anything is charged again.")}
+		}
+		m.modal = m.confirmModal(title, strings.Join(body, "\n"), func(m *Model) tea.Cmd { return m.quit() })
 		return nil
 	}
 	return m.quit()
@@ -493,8 +543,22 @@ func (m *Model) quit() tea.Cmd {
 	if m.busy != nil && m.busy.cancel != nil {
 		m.busy.cancel()
 	}
-	m.stopWatch()
+	m.stopAll()
 	return tea.Quit
+}
+
+// stopAll ends every watch, foreground and background, and the push
+// subscription.
+func (m *Model) stopAll() {
+	m.stopWatch()
+	for _, w := range m.waiting {
+		w.cancel()
+	}
+	m.waiting = nil
+	if m.unsubPush != nil {
+		m.unsubPush()
+		m.unsubPush = nil
+	}
 }
 
 // inFlightPayment reports an API call that moves money, or a customer who
@@ -544,7 +608,7 @@ func (m *Model) bodyHeight() int {
 	return max(m.height-m.headerHeight()-1, 5)
 }
 
-func (m *Model) headerHeight() int { return 1 + len(m.opts.Notices) + 1 }
+func (m *Model) headerHeight() int { return 1 + len(m.opts.Notices) + m.headerExtraHeight() + 1 }
 
 // View draws header, the active screen (or the modal over it) and the help
 // line.
@@ -588,7 +652,7 @@ func (m Model) view() string {
 		if !m.statusOK {
 			st = m.st.Err
 		}
-		body += "\n" + st.Render(termtext.Line(m.status))
+		body += "\n" + st.Render(wrap(termtext.Line(m.status), max(m.width-1, 20)))
 	}
 	if m.modal != nil {
 		body = overlay(fitLines(body, m.width, max(m.height-lipgloss.Height(header)-1, 3)), m.viewModal(), m.width)
@@ -698,6 +762,9 @@ func (m Model) viewHeader() string {
 	for _, n := range m.opts.Notices {
 		b.WriteString("\n" + m.st.Notice.Render("! "+n))
 	}
+	for _, l := range m.headerExtra() {
+		b.WriteString("\n" + l)
+	}
 	b.WriteString("\n" + m.st.Muted.Render(strings.Repeat("─", max(m.width, 10))))
 	return b.String()
 }
@@ -752,11 +819,15 @@ func (m Model) shortBindings() []key.Binding {
 	if m.modal != nil {
 		return []key.Binding{m.keys.Yes, m.keys.No}
 	}
+	if len(m.notes) > 0 {
+		// First, so a narrow help line never cuts it off.
+		return append(append([]key.Binding{m.keys.Dismiss}, m.screenBindings()...), g...)
+	}
 	return append(m.screenBindings(), g...)
 }
 
 func (m Model) fullBindings() [][]key.Binding {
-	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ, m.keys.History, m.keys.NewSale}
+	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ, m.keys.History, m.keys.NewSale, m.keys.Dismiss}
 	if m.opts.Events != nil {
 		global = append(global, m.keys.Events)
 	}
