@@ -141,14 +141,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 	}()
 
-	// Settle what a crash left behind (own and orphaned sales only).
-	if recovered, rerr := be.Engine.Reconcile(ctx); rerr != nil {
-		be.notices = append(be.notices, "could not settle every unfinished sale: "+rerr.Error())
-	} else {
-		for _, r := range recovered {
-			be.notices = append(be.notices, r.Message)
-		}
-	}
 	err = ui.Run(ctx, ui.Options{
 		Engine:     be.Engine,
 		Journal:    be.Journal,
@@ -164,6 +156,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		Lang:       cfg.Lang,
 		Demo:       cfg.Demo,
 		Accessible: cfg.Accessible,
+		// After the first frame: settle what a crash left behind (own and
+		// orphaned sales only) and recheck every waiting sale.
+		Recheck: be.Engine.StartupCheck,
 		SandboxURL: be.sandboxURL(),
 	})
 	if err != nil {

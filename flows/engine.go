@@ -1252,8 +1252,14 @@ func (e *Engine) Lookup(ctx context.Context, o Outcome) (Outcome, error) {
 			e.recordStatus(ctx, s.Payment, SourceAPI)
 		}
 		if s.Payment == nil && s.Status == komoju.SessionPending && !s.Expired {
-			if js, ok := e.journalSale(ctx, "", o.SessionID); ok && js.Unfinished() && hasOpenPay(js) {
+			js, ok := e.journalSale(ctx, "", o.SessionID)
+			if ok && js.Unfinished() && hasOpenPay(js) {
 				return e.unknownStill(o, js), nil
+			}
+			if !ok {
+				// Not this till's sale: nothing says whether a pay call is
+				// running on it. The session is simply still open.
+				return SessionOutcome(s), nil
 			}
 			return Outcome{Kind: OutcomeError, SessionID: s.ID, OrderNum: s.PaymentData.ExternalOrderNum, CanRetry: true,
 				Actions: []Action{ActionRefresh},

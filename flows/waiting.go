@@ -100,3 +100,19 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 	}
 	return u
 }
+
+// StartupCheck is what a till does once its first frame is up: settle the
+// sales a crash left behind (Reconcile: own and orphaned only), then
+// recheck every waiting sale. Each settled sale and each changed status
+// comes back as an update for the clerk; a sale still unknown is listed
+// too, so the clerk knows it is being checked.
+func (e *Engine) StartupCheck(ctx context.Context) ([]WaitingUpdate, error) {
+	recs, rerr := e.Reconcile(ctx)
+	var out []WaitingUpdate
+	for _, rc := range recs {
+		out = append(out, WaitingUpdate{SaleID: rc.SaleID, OrderNum: rc.OrderNum, PaymentID: rc.PaymentID,
+			After: rc.Outcome.Status(), Outcome: rc.Outcome, Changed: true, Err: rc.Err, Message: rc.Message})
+	}
+	ups, uerr := e.RecheckWaiting(ctx)
+	return append(out, ups...), errors.Join(rerr, uerr)
+}
