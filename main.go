@@ -158,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		Accessible: cfg.Accessible,
 		// After the first frame: settle what a crash left behind (own and
 		// orphaned sales only) and recheck every waiting sale.
-		Recheck: be.Engine.StartupCheck,
+		Recheck:    be.Engine.StartupCheck,
 		SandboxURL: be.sandboxURL(),
 	})
 	if err != nil {
