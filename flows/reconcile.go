@@ -188,19 +188,25 @@ func (e *Engine) notCharged(ctx context.Context, s *journal.Sale, rc Recovery, w
 	rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
 	rc.Message = fmt.Sprintf("%s: the customer was NOT charged (%s).", s.OrderNum, why)
 	rc.Outcome.Message = rc.Message
-	for _, a := range s.OpenActions {
-		if a.Kind == journal.ActionPay {
-			r := actionResult(OpPay, rc.Outcome)
-			r.ErrorCode = codeNotCharged
-			e.finishAction(ctx, a.ID, r)
-		}
-	}
+	e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 	if s.Unfinished() || s.Flow == journal.FlowSession {
 		r := saleResult(rc.Outcome)
 		r.ErrorCode = codeNotCharged
 		e.finishSale(ctx, s.ID, r)
 	}
 	return rc
+}
+
+// payAttemptsNotCharged closes a sale's open pay attempts as proven not
+// charged.
+func (e *Engine) payAttemptsNotCharged(ctx context.Context, s *journal.Sale, o Outcome) {
+	for _, a := range s.OpenActions {
+		if a.Kind == journal.ActionPay {
+			r := actionResult(OpPay, o)
+			r.ErrorCode = codeNotCharged
+			e.finishAction(ctx, a.ID, r)
+		}
+	}
 }
 
 // adopted writes a sale's own payment as its result.
@@ -304,13 +310,7 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 		rc.Outcome.CanRetry = true
 		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (the pay attempt made no payment); they can try again.", s.OrderNum)
 		rc.Outcome.Message = rc.Message
-		for _, a := range s.OpenActions {
-			if a.Kind == journal.ActionPay {
-				r := actionResult(OpPay, rc.Outcome)
-				r.ErrorCode = codeNotCharged
-				e.finishAction(ctx, a.ID, r)
-			}
-		}
+		e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 		return rc, true
 	}
 	return e.stillUnknown(s, rc, lastSent), true

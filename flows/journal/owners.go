@@ -219,47 +219,32 @@ var ErrOwned = errors.New("another komoju-tui process is working on it")
 // processes never settle the same orphaned sale at once. It returns an
 // error wrapping ErrOwned when another live process owns it.
 func (j *Journal) Claim(ctx context.Context, saleID int64) error {
-	err := j.write(ctx, fmt.Sprintf("claim sale %d", saleID), func(tx *sql.Tx) error {
-		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT owner FROM sales WHERE id = ?`, saleID).Scan(&owner)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("sale %d: %w", saleID, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		if owner != j.owner {
-			owners, err := j.ownerMap(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if j.alive(owners, owner) {
-				return fmt.Errorf("sale %d (owner %s): %w", saleID, owner, ErrOwned)
-			}
-		}
-		if err := j.registerTx(ctx, tx); err != nil {
-			return err
-		}
+	return j.claim(ctx, fmt.Sprintf("sale %d", saleID), `SELECT owner FROM sales WHERE id = ?`, saleID, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE sales SET owner = ? WHERE id = ?`, j.owner, saleID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE actions SET owner = ? WHERE sale_id = ? AND (finished_at IS NULL OR outcome = 'unknown')`, j.owner, saleID)
+		_, err := tx.ExecContext(ctx, `UPDATE actions SET owner = ? WHERE sale_id = ? AND (finished_at IS NULL OR outcome = 'unknown')`, j.owner, saleID)
 		return err
 	})
-	if err == nil {
-		j.markRegistered()
-	}
-	return err
 }
 
 // ClaimAction is Claim for an action on a payment outside the journal's
 // sales.
 func (j *Journal) ClaimAction(ctx context.Context, id int64) error {
-	err := j.write(ctx, fmt.Sprintf("claim action %d", id), func(tx *sql.Tx) error {
+	return j.claim(ctx, fmt.Sprintf("action %d", id), `SELECT owner FROM actions WHERE id = ?`, id, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE actions SET owner = ? WHERE id = ?`, j.owner, id)
+		return err
+	})
+}
+
+// claim reads the row's owner (ownerQuery), refuses when another live
+// process owns it, and otherwise runs take, in one transaction.
+func (j *Journal) claim(ctx context.Context, what, ownerQuery string, id int64, take func(*sql.Tx) error) error {
+	err := j.write(ctx, "claim "+what, func(tx *sql.Tx) error {
 		var owner string
-		err := tx.QueryRowContext(ctx, `SELECT owner FROM actions WHERE id = ?`, id).Scan(&owner)
+		err := tx.QueryRowContext(ctx, ownerQuery, id).Scan(&owner)
 		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("action %d: %w", id, ErrNotFound)
+			return fmt.Errorf("%s: %w", what, ErrNotFound)
 		}
 		if err != nil {
 			return err
@@ -270,14 +255,13 @@ func (j *Journal) ClaimAction(ctx context.Context, id int64) error {
 				return err
 			}
 			if j.alive(owners, owner) {
-				return fmt.Errorf("action %d (owner %s): %w", id, owner, ErrOwned)
+				return fmt.Errorf("%s (owner %s): %w", what, owner, ErrOwned)
 			}
 		}
 		if err := j.registerTx(ctx, tx); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE actions SET owner = ? WHERE id = ?`, j.owner, id)
-		return err
+		return take(tx)
 	})
 	if err == nil {
 		j.markRegistered()
