@@ -28,6 +28,9 @@ func longMode() bool { return os.Getenv("KOMOJU_TUI_LONG") == "1" }
 var binDir string
 
 func TestMain(m *testing.M) {
+	if os.Getenv(phoneChildEnv) != "" {
+		os.Exit(m.Run()) // a child till: it builds nothing and is killed
+	}
 	d, err := os.MkdirTemp("", "komoju-tui-proof-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "proof: temp dir:", err)
@@ -77,11 +80,18 @@ func fileExists(p string) bool {
 }
 
 // binary builds komoju-tui from the module root (once per package run) and
-// returns its path. Under -race it is built with -race, which reuses the
+// returns its path (KOMOJU_TUI_PROOF_BIN=PATH uses that binary instead).
+// Under -race it is built with -race, which reuses the
 // packages the test build already compiled.
 func binary(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
+		if p := os.Getenv("KOMOJU_TUI_PROOF_BIN"); p != "" {
+			// A binary built elsewhere, e.g. from an older commit, to see
+			// which suites it fails (docs/RELIABILITY.md).
+			built.path = p
+			return
+		}
 		out := filepath.Join(binDir, "komoju-tui")
 		args := []string{"build", "-o", out}
 		if raceEnabled {
