@@ -117,7 +117,7 @@ func BenchmarkHeadlessSale(b *testing.B) {
 			px := httptest.NewServer(rec)
 			defer px.Close()
 			sale := func(api string) []string {
-				return []string{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", "12/30",
+				return []string{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", cardExpiry,
 					"--cvc", "123", "--flow", flow, "--journal", jpath}
 			}
 			envFor := func(api string) []string {

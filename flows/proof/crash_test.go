@@ -88,7 +88,7 @@ type historyJSON struct {
 
 // payArgs is a card sale with order number order through flow.
 func payArgs(order, flow, journalPath string) []string {
-	return []string{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", "12/30",
+	return []string{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", cardExpiry,
 		"--cvc", "123", "--order", order, "--flow", flow, "--journal", journalPath}
 }
 

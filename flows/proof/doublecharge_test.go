@@ -56,7 +56,7 @@ func TestNoDoubleChargeUnderFaults(t *testing.T) {
 		PollBackoff: func(int) time.Duration { return time.Millisecond }})
 	ctx := testCtx(t, 5*time.Minute)
 
-	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: "12/30", CardCVC: "123", CardName: "TARO YAMADA"}
+	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: cardExpiry, CardCVC: "123", CardName: "TARO YAMADA"}
 	results := make([]checkoutResult, n)
 	var next atomic.Int64
 	var faultsMet, attempts atomic.Int64

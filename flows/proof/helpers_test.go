@@ -24,6 +24,14 @@ import (
 // (KOMOJU_TUI_LONG=1).
 func longMode() bool { return os.Getenv("KOMOJU_TUI_LONG") == "1" }
 
+// cardExpiry (MM/YY) and cardYear (YYYY) are five years after today: the
+// engine and the sandbox check a card's expiry against the real clock, so
+// a fixed date would make the suites fail once it passes.
+var (
+	cardExpiry = time.Now().AddDate(5, 0, 0).Format("01/06")
+	cardYear   = time.Now().AddDate(5, 0, 0).Format("2006")
+)
+
 // binDir holds the komoju-tui binary built once for the whole package run.
 var binDir string
 

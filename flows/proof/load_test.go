@@ -283,7 +283,7 @@ func TestLoad32Clients(t *testing.T) {
 
 // card returns card payment details for a success card.
 func cardParams() *komoju.PaymentDetailsParams {
-	return &komoju.PaymentDetailsParams{Type: komoju.TypeCreditCard, Number: "4111111111111111", Month: "12", Year: "2030", VerificationValue: "123"}
+	return &komoju.PaymentDetailsParams{Type: komoju.TypeCreditCard, Number: "4111111111111111", Month: "12", Year: cardYear, VerificationValue: "123"}
 }
 
 // loadIteration runs one of five scripted sales and records the events

@@ -84,7 +84,7 @@ func TestCrashDuringPhoneSale(t *testing.T) {
 			session, order := startPhoneSale(t, jpath, px.API(), sb.SecretKey())
 
 			customer := komoju.NewClient(sb.PublishableKey(), komoju.WithBaseURL(sb.URL()), komoju.WithPublishableKey(sb.PublishableKey()))
-			card := flows.Details{CardNumber: "4111111111111111", CardExpiry: "12/30", CardCVC: "123"}.Params(komoju.TypeCreditCard)
+			card := flows.Details{CardNumber: "4111111111111111", CardExpiry: cardExpiry, CardCVC: "123"}.Params(komoju.TypeCreditCard)
 			var paid *komoju.Payment
 			if paidFirst {
 				res, err := customer.Sessions.Pay(testCtx(t, 30*time.Second), session, &komoju.SessionPayParams{PaymentDetails: card}, komoju.WithPublishable())
@@ -182,7 +182,7 @@ func TestShowLeavesCrashedPhoneSaleOpen(t *testing.T) {
 		t.Errorf("show %s (exit %d, outcome %q) told the clerk %q while the session is still open and payable", order, sh.code, before.Outcome, before.Message)
 	}
 	customer := komoju.NewClient(sb.PublishableKey(), komoju.WithBaseURL(sb.URL()), komoju.WithPublishableKey(sb.PublishableKey()))
-	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: "12/30", CardCVC: "123"}.Params(komoju.TypeCreditCard)
+	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: cardExpiry, CardCVC: "123"}.Params(komoju.TypeCreditCard)
 	res, err := customer.Sessions.Pay(testCtx(t, 30*time.Second), session, &komoju.SessionPayParams{PaymentDetails: card}, komoju.WithPublishable())
 	if err != nil || res.Payment == nil {
 		t.Fatalf("the customer paying the session: %+v %v", res, err)

@@ -75,7 +75,7 @@ func parsePay(out string) (payJSON, error) {
 // the till numbers it).
 func cardPay(amount int64, extra ...string) []string {
 	return append([]string{"pay", "--amount", fmt.Sprint(amount), "--method", "credit_card", "--card", "4111111111111111",
-		"--exp", "12/30", "--cvc", "123", "--json"}, extra...)
+		"--exp", cardExpiry, "--cvc", "123", "--json"}, extra...)
 }
 
 // apiEnv points the binary at a KOMOJU (sandbox) API through url.

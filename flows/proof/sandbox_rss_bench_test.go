@@ -22,7 +22,7 @@ import (
 //	go test -run '^$' -bench SandboxProcessRSS100k -benchtime 1x ./flows/proof/
 func BenchmarkSandboxProcessRSS100k(b *testing.B) {
 	const total, clients = 100000, 32
-	body := []byte(`{"amount":1000,"currency":"JPY","tax":0,"payment_details":{"type":"credit_card","number":"4111111111111111","month":12,"year":2030,"verification_value":"123"}}`)
+	body := []byte(`{"amount":1000,"currency":"JPY","tax":0,"payment_details":{"type":"credit_card","number":"4111111111111111","month":12,"year":` + cardYear + `,"verification_value":"123"}}`)
 	var maxRSS int64
 	var rate float64
 	for i := 0; i < b.N; i++ {

@@ -59,7 +59,7 @@ func TestNoSecretsLeftBehind(t *testing.T) {
 	e := flows.NewEngine(flows.Deps{Client: c, Journal: j, Logger: logger, Now: sb.Now, OrderPrefix: "PROOF"})
 	ctx := testCtx(t, 2*time.Minute)
 	for i, tc := range cards {
-		d := flows.Details{CardNumber: tc.Number, CardExpiry: "12/30", CardCVC: cvcFor(tc.Number), CardName: "PROOF TESTER"}
+		d := flows.Details{CardNumber: tc.Number, CardExpiry: cardExpiry, CardCVC: cvcFor(tc.Number), CardName: "PROOF TESTER"}
 		co := flows.Checkout{Amount: int64(500 + i), Email: "proof@example.com"}
 		if i%2 == 0 {
 			sale, err := e.StartSession(ctx, co)
@@ -87,7 +87,7 @@ func TestNoSecretsLeftBehind(t *testing.T) {
 			continue // short mode: every third card through the binary (all in process)
 		}
 		flow := []string{"session", "direct"}[i%2]
-		args := []string{"pay", "--amount", fmt.Sprint(700 + i), "--method", "credit_card", "--card", tc.Number, "--exp", "12/30",
+		args := []string{"pay", "--amount", fmt.Sprint(700 + i), "--method", "credit_card", "--card", tc.Number, "--exp", cardExpiry,
 			"--cvc", cvcFor(tc.Number), "--name", "PROOF TESTER", "--flow", flow, "--journal", jpath, "--json"}
 		if i == 0 {
 			args = append(args, "--capture", "manual")
@@ -124,7 +124,7 @@ func TestNoSecretsLeftBehind(t *testing.T) {
 	}
 	// 3. The binary with its embedded sandbox (no key), debug on.
 	env2 := []string{"KOMOJU_TUI_DEBUG=" + filepath.Join(root, "embedded-debug.log")}
-	r := run(t, env2, "pay", "--amount", "999", "--method", "credit_card", "--card", "4111111111111111", "--exp", "12/30",
+	r := run(t, env2, "pay", "--amount", "999", "--method", "credit_card", "--card", "4111111111111111", "--exp", cardExpiry,
 		"--cvc", proofCVC, "--journal", filepath.Join(root, "embedded-journal.db"))
 	save("embedded-pay", r)
 	if r.code != 0 {
@@ -354,7 +354,7 @@ func TestLiveKeyRefusedWithoutLive(t *testing.T) {
 	jpath := filepath.Join(t.TempDir(), "journal.db")
 	cmds := [][]string{
 		{}, // the console
-		{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", "12/30", "--cvc", "123", "--journal", jpath},
+		{"pay", "--amount", "1000", "--method", "credit_card", "--card", "4111111111111111", "--exp", cardExpiry, "--cvc", "123", "--journal", jpath},
 		{"capture", "pay_x", "--journal", jpath},
 		{"refund", "pay_x", "--journal", jpath},
 		{"cancel", "pay_x", "--journal", jpath},

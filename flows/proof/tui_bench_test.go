@@ -27,7 +27,7 @@ func fillJournal(b *testing.B, sb *sandbox.Server, path string, n int) {
 	defer j.Close()
 	e := flows.NewEngine(flows.Deps{Client: fastClient(sb), Journal: j, Now: sb.Now})
 	ctx := context.Background()
-	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: "12/30", CardCVC: "123", CardName: "TARO YAMADA"}
+	card := flows.Details{CardNumber: "4111111111111111", CardExpiry: cardExpiry, CardCVC: "123", CardName: "TARO YAMADA"}
 	for i := 0; i < n; i++ {
 		co := flows.Checkout{Amount: int64(100 + i), Email: "customer@example.com", Description: fmt.Sprintf("item %d", i)}
 		var o flows.Outcome

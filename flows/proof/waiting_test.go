@@ -77,12 +77,12 @@ func TestRestartWithWaitingSales(t *testing.T) {
 				control("/sandbox/payments/"+id+"/pay_at_store", "", "")
 			}},
 		{name: "3-D Secure redirect", outcome: "redirect", want: komoju.PaymentCaptured,
-			args: []string{"pay", "--amount", "2500", "--method", "credit_card", "--card", "4100000000005000", "--exp", "12/30", "--cvc", "123"},
+			args: []string{"pay", "--amount", "2500", "--method", "credit_card", "--card", "4100000000005000", "--exp", cardExpiry, "--cvc", "123"},
 			finish: func(id string) {
 				control("/sandbox/payments/"+id+"/3ds", "application/x-www-form-urlencoded", url.Values{"code": {"123456"}}.Encode())
 			}},
 		{name: "manual-capture authorization", outcome: "authorized", want: komoju.PaymentExpired,
-			args: []string{"pay", "--amount", "3500", "--method", "credit_card", "--card", "4111111111111111", "--exp", "12/30", "--cvc", "123", "--capture", "manual"},
+			args: []string{"pay", "--amount", "3500", "--method", "credit_card", "--card", "4111111111111111", "--exp", cardExpiry, "--cvc", "123", "--capture", "manual"},
 			finish: func(string) {
 				control("/sandbox/clock", "application/json", `{"advance":"31d"}`)
 			}},
