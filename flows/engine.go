@@ -1256,9 +1256,11 @@ func (e *Engine) Lookup(ctx context.Context, o Outcome) (Outcome, error) {
 			if ok && js.Unfinished() && hasOpenPay(js) {
 				return e.unknownStill(o, js), nil
 			}
-			if !ok {
-				// Not this till's sale: nothing says whether a pay call is
-				// running on it. The session is simply still open.
+			if !ok || js.Unfinished() {
+				// Not this till's sale, or one still open (a phone sale, a
+				// till that died with its session shown): the customer can
+				// still pay it, so "not charged" would be a guess. Only a
+				// closed session, or an attempt settled on proof, says so.
 				return SessionOutcome(s), nil
 			}
 			return Outcome{Kind: OutcomeError, SessionID: s.ID, OrderNum: s.PaymentData.ExternalOrderNum, CanRetry: true,

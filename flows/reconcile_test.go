@@ -391,11 +391,20 @@ func TestRecheckUnknown(t *testing.T) {
 		t.Errorf("journal still unfinished after recheck: %+v", js)
 	}
 
-	// A session with no payment: not charged, and it can be paid again.
+	// An open session with no payment yet: the customer can still pay it,
+	// so it is waiting, not "not charged".
 	sale2 := env.start(Checkout{Amount: 2222})
 	o, err = env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown, SessionID: sale2.SessionID(), OrderNum: sale2.OrderNum})
-	if err != nil || o.Kind != OutcomeError || !o.CanRetry || !strings.Contains(o.Message, "not charged") {
-		t.Errorf("session without payment: %+v %v", o, err)
+	if err != nil || o.Kind != OutcomeRedirect || strings.Contains(o.Message, "not charged") {
+		t.Errorf("open session without payment: %+v %v", o, err)
+	}
+	// After a declined attempt the session shows the failed payment:
+	// nothing charged, and it can be paid again.
+	o, err = env.e.PaySession(ctx, sale2, komoju.TypeCreditCard, card("4123111111111059"), PayOptions{})
+	mustKind(t, o, err, OutcomeError)
+	o, err = env.e.Recheck(ctx, Outcome{Kind: OutcomeUnknown, SessionID: sale2.SessionID(), OrderNum: sale2.OrderNum})
+	if err != nil || o.Kind != OutcomeFailed || !strings.Contains(o.Message, "not charged") || !strings.Contains(o.Message, "try again") {
+		t.Errorf("session after a decline: %+v %v", o, err)
 	}
 	// An order number nobody here knows and KOMOJU has no payment for:
 	// an empty look-up is no proof, so it stays unknown.
