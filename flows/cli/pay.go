@@ -199,16 +199,13 @@ func (r *runner) pay(args []string) int {
 		default:
 			o, err = b.Engine.PaySession(ctx, sale, t, d, flows.PayOptions{})
 		}
-	} else if flow == flows.FlowSession {
-		sale, serr := b.Engine.StartSession(ctx, co)
-		if serr != nil {
-			o, err = flows.SessionStartOutcome(serr), serr
-			o.OrderNum = co.OrderNum
-		} else {
-			o, err = b.Engine.PaySession(ctx, sale, t, d, flows.PayOptions{})
-		}
 	} else {
-		o, err = b.Engine.PayDirect(ctx, co, t, d, flows.PayOptions{})
+		// The same sale lifecycle as the console: Method 1 (session, then
+		// pay) or Method 2, in flows.
+		o, _, err = b.Engine.Pay(ctx, co, t, d, flows.PayOptions{})
+		if o.OrderNum == "" {
+			o.OrderNum = co.OrderNum
+		}
 	}
 
 	waited, timedOut := false, false
