@@ -848,9 +848,9 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0)))
 	}
 	rec.refundRequested += amount
-	// Amount is not in KOMOJU's RefundRequest model; it is still echoed
-	// until flows/cli stops printing it (see testdata/komoju_models.json).
-	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, Amount: amount, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
+	// KOMOJU's RefundRequest model has no amount: the amount asked for is
+	// not echoed (komoju/komoju-node-sdk models/refund-request.ts).
+	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
 		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
 	rec.update(func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
 	s.recordEvent(rec, komoju.EventPaymentUpdated, q.now)
