@@ -174,6 +174,9 @@ func (m *Model) updateDetails(msg tea.Msg) tea.Cmd {
 	if dm.picker != nil {
 		return m.updatePicker(msg)
 	}
+	if m.toggle3DS(msg) {
+		return nil
+	}
 	if km, ok := msg.(tea.KeyMsg); ok {
 		switch {
 		case key.Matches(km, m.keys.Back):
@@ -282,6 +285,9 @@ func (m *Model) doPay() tea.Cmd {
 		m.sale.Checkout.Capture = m.capture
 	}
 	opts := flows.PayOptions{Scenario: dm.scenario}
+	if m.uses3DS() {
+		return m.pay3DS(co, d, opts)
+	}
 	id, ctx := m.begin(opPay, true, payTimeout)
 	name := m.method.Name(m.t.lang)
 	if m.flow == flows.FlowSession {
@@ -318,6 +324,7 @@ func (m Model) viewDetails() string {
 		}
 		b.WriteString(st.Label.Render(m.t.S("Card")+": ") + st.Value.Render(shown) + "  " + st.Selected.Render(brand) + "\n")
 	}
+	b.WriteString(m.view3DSChoice())
 	if dm.scenario != "" {
 		b.WriteString(st.Warn.Render(m.t.F("Komoju-Scenario: %s (this attempt will fail on purpose)", dm.scenario)) + "\n")
 	}

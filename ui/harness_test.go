@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -78,6 +80,11 @@ func newEnv(t testing.TB, eo envOpt) *testEnv {
 	// Timeout bounds the engine's resolution of a lost answer (default
 	// 15s of retrying): fault tests want the UNKNOWN screen quickly.
 	deps := flows.Deps{Client: w.Client, Now: w.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }, Timeout: time.Second}
+	// A return URL, as main gives the console: Method 2 card payments need
+	// one for 3-D Secure.
+	ret := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(ret.Close)
+	deps.ReturnURL = ret.URL + "/return"
 	if w.Journal != nil {
 		deps.Journal = w.Journal
 	}

@@ -15,6 +15,9 @@ func (m Model) outcomeMessage(o flows.Outcome) string {
 	if m.t.lang != "ja" || o.Message == "" {
 		return o.Message
 	}
+	if s, ok := flowsMessageJa(o.Message); ok {
+		return s
+	}
 	amount := ""
 	if p := o.Payment; p != nil {
 		amount = komoju.FormatAmount(p.Total, p.Currency)

@@ -81,6 +81,9 @@ func (m *Model) chooseMethod(meth flows.Method) tea.Cmd {
 	if m.details.method.Type != meth.Type {
 		m.details = newDetailsData(meth)
 	}
+	if m.scanning(meth) {
+		return m.openScan()
+	}
 	if len(meth.Fields()) == 0 {
 		return m.pay()
 	}

@@ -45,6 +45,9 @@ func (m Model) receiptText(o *flows.Outcome) string {
 			row(m.t.S("Refunded"), komoju.FormatAmount(p.AmountRefunded, cur))
 		}
 		row(m.t.S("Method"), m.methodText(p))
+		if n := m.threeDSNote(o); n != "" {
+			row("3-D Secure", n)
+		}
 		row(m.t.S("Payment id"), p.ID)
 		row(m.t.S("Status"), string(p.Status))
 	}

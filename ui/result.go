@@ -514,6 +514,7 @@ func (m Model) viewResult() string {
 		left.WriteString(st.Label.Render(padRight(text, labelW)) + wrap(value, max(wrapW-labelW-1, 10)) + "\n")
 	}
 	row("Method", m.methodText(o.Payment))
+	row("3-D Secure", m.threeDSNote(o))
 	row("Payment id", m.showID(o.PaymentID()))
 	row("Order", o.OrderNum)
 	if o.Payment == nil {

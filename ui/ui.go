@@ -106,6 +106,7 @@ const (
 	screenPayment
 	screenHistory
 	screenEvents
+	screen3DS // Method 2 card: the customer's 3-D Secure (securetoken.go)
 )
 
 // String names the screen (used in tests and debug logs).
@@ -127,6 +128,8 @@ func (s screen) String() string {
 		return "history"
 	case screenEvents:
 		return "events"
+	case screen3DS:
+		return "3ds"
 	}
 	return fmt.Sprintf("screen(%d)", int(s))
 }
@@ -217,6 +220,8 @@ type Model struct {
 
 	events       EventsModel
 	eventsOrigin screen
+
+	sec secureState // 3-D Secure of Method 2 card sales (securetoken.go)
 }
 
 // New builds the root model. It does no I/O, so the first frame is drawn
@@ -421,6 +426,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onSessionStarted(msg)
 	case payResultMsg:
 		return m.onPayResult(msg)
+	case card3DSMsg:
+		return m.on3DS(msg)
 	case actionResultMsg:
 		return m.onActionResult(msg)
 	case watchMsg:
@@ -486,6 +493,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.updatePayment(msg)
 	case screenHistory:
 		return m.updateHistory(msg)
+	case screen3DS:
+		return m.update3DS(msg)
 	case screenEvents:
 		var c tea.Cmd
 		m.events, c = m.events.Update(msg)
@@ -641,6 +650,8 @@ func (m Model) view() string {
 		body = m.viewPayment()
 	case screenHistory:
 		body = m.viewHistory()
+	case screen3DS:
+		body = m.view3DS()
 	case screenEvents:
 		if m.modal == nil {
 			// The inspector draws its own status and help lines.
@@ -853,6 +864,8 @@ func (m Model) screenBindings() []key.Binding {
 		return m.actionBindings()
 	case screenHistory:
 		return []key.Binding{k.Up, k.Down, k.Continue, k.Filter, k.Export, k.Back}
+	case screen3DS:
+		return m.bindings3DS()
 	}
 	return nil
 }

@@ -1,0 +1,297 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// 3-D Secure for Method 2 card sales (flows' PayCard3DS): the card goes to
+// a secure token instead of straight into a payment; when the issuer wants
+// the customer to confirm, the 3-D Secure screen shows the authentication
+// link and its QR code (as Method 1 shows its payment page) and follows the
+// token until the customer is done, then the payment's result is shown as
+// any other. The clerk can switch 3-D Secure off for one attempt on the
+// card form (ctrl+o); the result and the receipt then say it was skipped.
+
+// secure3DSTimeout bounds how long the till waits for the customer's
+// authentication (the token stays valid; nothing is charged meanwhile).
+const secure3DSTimeout = 15 * time.Minute
+
+// secureState is the console's 3-D Secure state.
+type secureState struct {
+	skip    bool                     // the clerk switched 3-D Secure off for the next attempt
+	pending *flows.Card3DS           // the sale waiting for the customer's authentication
+	waiting flows.Outcome            // what the 3-D Secure screen shows
+	results map[string]flows.ThreeDS // 3-D Secure result per order number, for the result and receipt
+}
+
+// card3DSMsg answers PayCard3DS or Complete3DS.
+type card3DSMsg struct {
+	attempt int
+	res     flows.Card3DSResult
+	err     error
+}
+
+// toggle3DSKey switches 3-D Secure off (or on again) on the card form.
+func toggle3DSKey() key.Binding {
+	return key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "3-D Secure on/off"))
+}
+
+// uses3DS reports whether the sale's card goes through 3-D Secure: Method
+// 2 card payments (Method 1 sessions run their own 3-D Secure).
+func (m Model) uses3DS() bool {
+	return m.flow == flows.FlowDirect && m.method.Type == komoju.TypeCreditCard
+}
+
+// toggle3DS handles ctrl+o on the card form; true when it did.
+func (m *Model) toggle3DS(msg tea.Msg) bool {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || !m.uses3DS() || !key.Matches(km, toggle3DSKey()) {
+		return false
+	}
+	m.sec.skip = !m.sec.skip
+	return true
+}
+
+// view3DSChoice is the card form's line saying whether 3-D Secure runs.
+func (m Model) view3DSChoice() string {
+	if !m.uses3DS() {
+		return ""
+	}
+	if m.sec.skip {
+		return m.st.Warn.Render(m.ja("3-D Secure: SKIPPED for this payment (no liability shift)", "3-Dセキュア: この決済ではスキップ (チャージバック保護なし)")) +
+			"  " + m.st.Muted.Render("ctrl+o "+m.ja("turn on", "有効にする")) + "\n"
+	}
+	return m.st.Label.Render(m.ja("3-D Secure: on (the customer may confirm on their phone)", "3-Dセキュア: 有効 (お客様がスマホで認証する場合があります)")) +
+		"  " + m.st.Muted.Render("ctrl+o "+m.ja("skip 3-D Secure", "3-Dセキュアをスキップ")) + "\n"
+}
+
+// pay3DS sends a Method 2 card payment through flows' PayCard3DS. d holds
+// the card secrets for this one call only (the form's copy is wiped).
+func (m *Model) pay3DS(co flows.Checkout, d flows.Details, opts flows.PayOptions) tea.Cmd {
+	skip := m.sec.skip
+	m.sec.skip = false // a skip is for one attempt
+	label := m.ja("Checking the card (3-D Secure)", "カードを確認中 (3-Dセキュア)")
+	if skip {
+		label = m.ja("Creating payment (3-D Secure skipped)", "決済を作成中 (3-Dセキュアなし)")
+	}
+	id, ctx := m.begin(opPay, true, payTimeout)
+	m.steps = []step{{label: label, state: stepActive}}
+	m.outcome = nil
+	m.browser = ""
+	m.status = ""
+	m.screen = screenProcessing
+	eng := m.eng
+	return tea.Batch(func() tea.Msg {
+		r, err := eng.PayCard3DS(ctx, co, d, opts, skip)
+		return card3DSMsg{attempt: id, res: r, err: err}
+	}, m.spin.Tick)
+}
+
+// on3DS shows the authentication link and follows it, or hands a final
+// result to the result screen.
+func (m *Model) on3DS(msg card3DSMsg) tea.Cmd {
+	r := msg.res
+	if m.busy == nil || m.busy.id != msg.attempt {
+		if r.Pending != nil {
+			// Nobody shows this link any more: end the sale (not charged).
+			eng, p, ctx := m.eng, *r.Pending, m.ctx
+			return func() tea.Msg { _, _ = eng.Abandon3DS(ctx, p); return nil }
+		}
+		return nil
+	}
+	if r.Pending == nil {
+		m.sec.pending = nil
+		if r.ThreeDS != flows.ThreeDSNone && r.Outcome.OrderNum != "" {
+			if m.sec.results == nil {
+				m.sec.results = map[string]flows.ThreeDS{}
+			}
+			m.sec.results[r.Outcome.OrderNum] = r.ThreeDS
+		}
+		return m.onPayResult(payResultMsg{attempt: msg.attempt, outcome: r.Outcome, err: msg.err})
+	}
+	m.finish(msg.attempt)
+	p := *r.Pending
+	m.sec.pending = &p
+	m.sec.waiting = r.Outcome
+	m.screen = screen3DS
+	var cmds []tea.Cmd
+	if m.opts.NoBrowser {
+		m.browser = m.t.S("--no-browser: the page was not opened. Show the QR code or the link.")
+	} else {
+		m.browser = m.t.S("Opening the page in the browser…")
+		cmds = append(cmds, openURLCmd(m.opts.OpenURL, p.AuthenticationURL))
+	}
+	id, ctx := m.begin(opPay, true, secure3DSTimeout)
+	eng := m.eng
+	cmds = append(cmds, func() tea.Msg {
+		res, err := eng.Complete3DS(ctx, p)
+		return card3DSMsg{attempt: id, res: res, err: err}
+	}, m.spin.Tick)
+	return tea.Batch(cmds...)
+}
+
+// update3DS: o opens the link again, esc stops waiting (the sale ends not
+// charged; the result says so), P in the sandbox authenticates as the
+// customer would.
+func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	p := m.sec.pending
+	if !ok || p == nil {
+		return nil
+	}
+	switch {
+	case key.Matches(km, m.keys.OpenLink):
+		m.browser = m.t.S("Opening the page in the browser…")
+		return openURLCmd(m.opts.OpenURL, p.AuthenticationURL)
+	case key.Matches(km, m.keys.Back):
+		if m.busy != nil && m.busy.cancel != nil {
+			// Complete3DS sees its context end, finishes the sale as not
+			// charged and answers; the result screen shows that.
+			m.busy.cancel()
+		}
+		return nil
+	case key.Matches(km, m.keys.SandboxPaid) && m.opts.SandboxURL != "":
+		target := strings.TrimRight(m.opts.SandboxURL, "/") + "/sandbox/secure_tokens/" + url.PathEscape(p.TokenID) + "/authenticate"
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := postNoRedirect(ctx, target, url.Values{"code": {"123456"}}.Encode()); err != nil {
+				return savedMsg{text: "Sandbox", err: err}
+			}
+			return savedMsg{text: "Sandbox: the customer authenticated (123456)"}
+		}
+	}
+	return nil
+}
+
+// bindings3DS are the 3-D Secure screen's keys.
+func (m Model) bindings3DS() []key.Binding {
+	k := m.keys
+	b := []key.Binding{k.OpenLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.ja("stop waiting", "待機をやめる")))}
+	if m.opts.SandboxURL != "" {
+		b = append(b, key.NewBinding(key.WithKeys("P"), key.WithHelp("P", m.ja("sandbox: customer authenticates", "サンドボックス: お客様が認証"))))
+	}
+	return b
+}
+
+// view3DS is the 3-D Secure screen: what the customer must do, the link
+// and its QR code, and that the till is following it.
+func (m Model) view3DS() string {
+	p := m.sec.pending
+	if p == nil {
+		return ""
+	}
+	st := m.st
+	var left strings.Builder
+	left.WriteString(st.Warn.Render(m.ja("3-D SECURE: CUSTOMER CONFIRMS WITH THEIR CARD ISSUER", "3-Dセキュア: お客様がカード会社で認証中")) + "\n")
+	left.WriteString(st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n")
+	qrBlock, qrW, _ := m.qrFor(p.AuthenticationURL)
+	leftW := m.width - 2
+	if qrW > 0 {
+		leftW = m.width - qrW - 2
+	}
+	wrapW := max(leftW-2, 20)
+	left.WriteString(wrap(m.outcomeMessage(m.sec.waiting), wrapW) + "\n")
+	row := func(label, value string) {
+		if value != "" {
+			left.WriteString(st.Label.Render(padRight(m.t.S(label), 11)) + termtext.Line(value) + "\n")
+		}
+	}
+	row("Card", m.lastCard)
+	row("Order", p.OrderNum)
+	left.WriteString(st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(wrap(p.AuthenticationURL, wrapW)) + "\n")
+	if m.browser != "" {
+		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
+	}
+	if m.busy != nil {
+		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
+	}
+	if m.opts.SandboxURL != "" {
+		left.WriteString(st.Muted.Render(wrap(m.ja("Sandbox: on the page 123456 authenticates and 111111 fails; P authenticates here.",
+			"サンドボックス: ページで 123456 は認証成功、111111 は失敗。P でここから認証します。"), wrapW)) + "\n")
+	}
+	if qrBlock == "" {
+		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
+		return left.String()
+	}
+	right := qrBlock + "\n" + centerText(m.t.S("Scan to pay"), qrW)
+	if lipgloss.Height(right) > m.bodyHeight() {
+		right = qrBlock
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right)
+}
+
+// threeDSNote is the "3-D Secure" line of a result or receipt, or "".
+func (m Model) threeDSNote(o *flows.Outcome) string {
+	if o == nil || o.OrderNum == "" {
+		return ""
+	}
+	switch m.sec.results[o.OrderNum] {
+	case flows.ThreeDSAuthenticated:
+		return m.ja("authenticated", "認証済み")
+	case flows.ThreeDSNotApplicable:
+		return m.ja("not applicable to this card", "このカードは対象外")
+	case flows.ThreeDSSkipped:
+		return m.ja("skipped by the clerk (no liability shift)", "店員の判断でスキップ (チャージバック保護なし)")
+	case flows.ThreeDSFailed:
+		return m.ja("not completed", "未完了")
+	}
+	return ""
+}
+
+// ja picks the Japanese text when the console speaks Japanese. These
+// screens keep their translations beside them, out of the shared table.
+func (m Model) ja(en, ja string) string {
+	if m.t.lang == "ja" {
+		return ja
+	}
+	return en
+}
+
+// flowsMessageJa is the Japanese for the flows messages of 3-D Secure and
+// scanned PayPay codes (clerk words, not KOMOJU's).
+func flowsMessageJa(msg string) (string, bool) {
+	s, ok := map[string]string{
+		flows.Msg3DSAuthenticate: "お客様がカード会社で本人認証 (3-Dセキュア) を行う必要があります。リンクを開くか QR コードを読み取ってもらってください。認証が終わるまで請求はされません。",
+		flows.Msg3DSFailed:       "3-Dセキュアの認証に失敗したか、お客様が中止しました。請求はありません。もう一度お試しいただくか、別のカードをお願いしてください。",
+		flows.Msg3DSAbandoned:    "3-Dセキュアが完了しませんでした (レジで中止)。請求はありません。",
+		flows.MsgScanLowBalance:  "PayPay の残高が不足しています。請求はありません。お客様にチャージしていただくか、別の支払い方法をお願いしてください。",
+		flows.MsgScanExpired:     "この PayPay コードは期限切れか使えません。請求はありません。お客様にアプリでコードを更新していただき、もう一度読み取ってください。",
+		flows.MsgScanDeclined:    "PayPay で決済できませんでした。請求はありません。別の支払い方法をお願いしてください。",
+	}[msg]
+	return s, ok
+}
+
+// postNoRedirect posts a form to a sandbox page endpoint as the customer's
+// browser would, without following the answer's redirect to the return
+// URL (that page is for the customer's browser, not the till).
+func postNoRedirect(ctx context.Context, target, form string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(form))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return fmt.Errorf("HTTP %d from %s", resp.StatusCode, target)
+	}
+	return nil
+}
