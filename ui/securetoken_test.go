@@ -53,7 +53,9 @@ func TestMethod2CardWith3DS(t *testing.T) {
 
 	// The receipt says it too.
 	h.keys("s")
-	h.waitFor("receipt saved", func(m Model) bool { return strings.Contains(m.status, "receipt") || strings.Contains(m.status, "Receipt") })
+	h.waitFor("receipt saved", func(m Model) bool {
+		return strings.Contains(m.status, "receipt") || strings.Contains(m.status, "Receipt")
+	})
 	b, err := os.ReadFile(filepath.Join(env.dir, receiptName(o)))
 	if err != nil {
 		t.Fatal(err)
