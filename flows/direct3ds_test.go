@@ -3,11 +3,13 @@ package flows
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 // Cards of the sandbox's 3-D Secure table (docs/SANDBOX.md).
@@ -209,5 +211,47 @@ func TestPayCard3DSJournalFirst(t *testing.T) {
 	}
 	if strings.Contains(r.Outcome.Message, "4111111111111112") {
 		t.Errorf("the message holds the card number: %q", r.Outcome.Message)
+	}
+}
+
+// TestLostAnswerOfTokenPaymentRecovered: the answer of the payment made
+// with an authenticated token is lost after KOMOJU charged: the engine
+// re-sends with the same key and says PAID; there is one payment, and the
+// journal holds it.
+func TestLostAnswerOfTokenPaymentRecovered(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pay  func(env *testEnv) (Outcome, error)
+	}{
+		{"3-D Secure", func(env *testEnv) (Outcome, error) {
+			r, err := env.e.PayCard3DS(env.ctx(), Checkout{Amount: 1800, Currency: "JPY", OrderNum: "LOST-1"}, card(card3DSChallenge), PayOptions{}, false)
+			if err != nil || r.Pending == nil {
+				t.Fatalf("start: %v %+v", err, r)
+			}
+			authenticateToken(t, env, r.Pending.TokenID, "123456")
+			r, err = env.e.Complete3DS(env.ctx(), *r.Pending)
+			return r.Outcome, err
+		}},
+		{"scanned code", func(env *testEnv) (Outcome, error) {
+			return env.e.PayScannedCode(env.ctx(), Checkout{Amount: 1800, Currency: "JPY", OrderNum: "LOST-1"}, "000000000000000001", PayOptions{})
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dt := &dropTransport{suffix: "/payments", n: 1}
+			env := newEnvWith(t, sandbox.Options{}, &http.Client{Transport: dt}, komoju.WithMaxRetries(0))
+			env.e.SetReturnURL("http://127.0.0.1:1/return")
+			o, err := tc.pay(env)
+			mustKind(t, o, err, OutcomePaid)
+			if dt.seen != 2 {
+				t.Errorf("%d payment POSTs, want the original and one same-key retry", dt.seen)
+			}
+			ps := env.payments("LOST-1")
+			if len(ps) != 1 || ps[0].Total != 1800 || ps[0].ID != o.PaymentID() {
+				t.Fatalf("payments: %+v", ps)
+			}
+			if s := env.journalSale("LOST-1"); s.FinishedAt == nil || s.PaymentID != o.PaymentID() {
+				t.Errorf("journal: %+v", s)
+			}
+		})
 	}
 }
