@@ -31,6 +31,10 @@ const ReturnPath = "/return"
 //     with 400 and a plain message. The payment is then fetched, never
 //     read from the URL.
 //
+//   - 3-D Secure for a direct payment (secure tokens): KOMOJU appends
+//     secure_token_id; the token's status is fetched, never read from the
+//     URL, and the till pays once it is verified.
+//
 // Either way the customer sees a small "you can return to the counter"
 // page.
 type ReturnHandler struct {
@@ -89,6 +93,20 @@ func (h *ReturnHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		p, err = h.sessionPayment(ctx, q.Get("session_id"))
 		if err != nil {
 			h.lookupFailed(w, ctx, err)
+			return
+		}
+	case q.Get("secure_token_id") != "":
+		// 3-D Secure for a direct payment: no payment exists yet (the till
+		// follows the token and then pays with it). Nothing in the URL is
+		// trusted: the token's status comes from KOMOJU.
+		st, err := e.client.SecureTokens.Get(ctx, q.Get("secure_token_id"))
+		if err != nil {
+			h.lookupFailed(w, ctx, err)
+			return
+		}
+		if st.VerificationStatus == komoju.SecureTokenErrored {
+			returnPage(w, http.StatusOK, "Payment not completed",
+				"3-D Secure was not completed. Please return to the counter. / 本人認証は完了していません。レジにお戻りください。")
 			return
 		}
 	default:

@@ -261,3 +261,29 @@ func TestReturnURLUnknownSession(t *testing.T) {
 		t.Error("listening on a bad address succeeded")
 	}
 }
+
+// TestReturnURLSecureToken: after 3-D Secure for a direct payment the
+// customer's browser comes back with secure_token_id and is told to return
+// to the counter (it was refused as "not understood").
+func TestReturnURLSecureToken(t *testing.T) {
+	env := newEnv(t)
+	srv, err := NewReturnServer("", env.e.ReturnHandler(env.sb.SecretKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env.e.SetReturnURL(srv.URL())
+	res, err := env.e.PayCard3DS(env.ctx(), Checkout{Amount: 4300}, card("4100000000005000"), PayOptions{}, false)
+	if err != nil || res.Pending == nil {
+		t.Fatalf("PayCard3DS: %+v %v", res, err)
+	}
+	resp, err := http.PostForm(env.sb.BaseURL()+"/sandbox/secure_tokens/"+res.Pending.TokenID+"/authenticate", url.Values{"code": {"123456"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "return to the counter") {
+		t.Fatalf("customer's browser after 3-D Secure got %d %q", resp.StatusCode, b)
+	}
+}
