@@ -24,6 +24,7 @@ const ReturnPath = "/return"
 //   - Method 1 (sessions): KOMOJU appends session_id and signs nothing, so
 //     the handler trusts nothing in the URL: it calls Session: Show and
 //     pushes the session's payment to the engine.
+//
 //   - Method 2 (direct payments): KOMOJU appends parameters (the sandbox:
 //     payment_id and status) and an hmac over path+query, keyed with the
 //     secret key (the seed's "Notes on return_url"). The hmac is verified
