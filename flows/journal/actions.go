@@ -318,8 +318,7 @@ func scanAction(sc interface{ Scan(...any) error }, loc *time.Location) (Action,
 // UnfinishedActions lists actions whose intent has no definite result,
 // oldest first, including actions on payments that are not journal sales.
 func (j *Journal) UnfinishedActions(ctx context.Context) ([]Action, error) {
-	return j.queryActions(ctx, "unfinished actions",
-		`SELECT `+actionColumns+` FROM actions WHERE finished_at IS NULL OR outcome = 'unknown' ORDER BY id`)
+	return j.queryActions(ctx, "unfinished actions", unfinishedActionsSQL)
 }
 
 // Actions lists a sale's actions, oldest first.

@@ -21,6 +21,7 @@ var migrations = []migration{
 	{name: "sales, status history, actions, webhook events", sql: schemaV1},
 	{name: "status history per payment", sql: schemaV2},
 	{name: "owners, order counters, send fences, state before an action", sql: schemaV3},
+	{name: "integrity-check schedule, outstanding-sales index", sql: schemaV4},
 }
 
 // SchemaVersion is the schema version this build writes.
@@ -163,6 +164,23 @@ UPDATE sales   SET sent_at = created_at;
 UPDATE actions SET sent_at = created_at;
 CREATE INDEX actions_open_sale ON actions (sale_id) WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL;
 CREATE INDEX sales_unsettled ON sales (id) WHERE status IN ('pending', 'authorized') OR outcome IN ('redirect', 'awaiting', 'pending');
+`
+
+// schemaV4 keeps start-up independent of the journal's size (issue 10).
+// meta records when the whole file was last checked (CheckIntegrityIfDue),
+// so several processes on one journal do not each repeat a check that
+// reads every page. sales_outstanding holds only the sales still pending or
+// authorized: sales_unsettled also holds every sale whose first answer was
+// a redirect or a konbini slip, and that outcome stays when the payment
+// later settles, so it grows with the journal and Outstanding read a fifth
+// of all sales through it.
+const schemaV4 = `
+CREATE TABLE meta (
+	key   TEXT    PRIMARY KEY,
+	value TEXT    NOT NULL DEFAULT '',
+	at    INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX sales_outstanding ON sales (status) WHERE status IN ('pending', 'authorized');
 `
 
 // migrate brings the schema up to date. It is safe when several processes

@@ -296,9 +296,10 @@ func (j *Journal) ReserveSale(ctx context.Context, in Intent, dayPrefix, want st
 	if dayPrefix == "" || checkOrderPrefix(dayPrefix) != nil {
 		return 0, "", fmt.Errorf("journal: reserve sale: order-number prefix %q: %w", scrub(dayPrefix, maxShort), ErrInvalid)
 	}
-	probe := in
-	probe.OrderNum = dayPrefix + "0001"
-	if err := probe.validate(); err != nil {
+	// Validate (and normalise: capture, currency) the intent itself, with a
+	// stand-in number of the prefix's shape; the real one is picked below.
+	in.OrderNum = dayPrefix + "0001"
+	if err := in.validate(); err != nil {
 		return 0, "", fmt.Errorf("journal: reserve sale: %w", err)
 	}
 	var id int64

@@ -135,12 +135,7 @@ func (j *Journal) History(ctx context.Context, saleID int64) ([]StatusChange, er
 // external_order_num) — never by sending the charge again. Actions on
 // payments outside the journal are listed by UnfinishedActions.
 func (j *Journal) Unfinished(ctx context.Context) ([]Sale, error) {
-	sales, err := j.querySales(ctx, "unfinished sales", time.Local, `SELECT `+saleColumns+` FROM sales
-		WHERE id IN (
-			SELECT id FROM sales WHERE finished_at IS NULL OR outcome = 'unknown'
-			UNION
-			SELECT sale_id FROM actions WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL)
-		ORDER BY id`)
+	sales, err := j.querySales(ctx, "unfinished sales", time.Local, unfinishedSQL)
 	if err != nil || len(sales) == 0 {
 		return sales, err
 	}
@@ -166,9 +161,24 @@ func (j *Journal) Unfinished(ctx context.Context) ([]Sale, error) {
 // to keep watching after a restart. Unlike Unfinished, their intent has a
 // result; only the customer or the clerk can move them on.
 func (j *Journal) Outstanding(ctx context.Context) ([]Sale, error) {
-	return j.querySales(ctx, "outstanding sales", time.Local, `SELECT `+saleColumns+` FROM sales
-		WHERE status IN ('pending', 'authorized') ORDER BY id`)
+	return j.querySales(ctx, "outstanding sales", time.Local, outstandingSQL)
 }
+
+// The queries every start runs. Each reads only open work through a
+// partial index (sales_open, actions_open_sale, actions_open,
+// sales_outstanding), never the history: TestStartupQueriesUseIndexes
+// holds their plans to that.
+const (
+	unfinishedSQL = `SELECT ` + saleColumns + ` FROM sales
+		WHERE id IN (
+			SELECT id FROM sales WHERE finished_at IS NULL OR outcome = 'unknown'
+			UNION
+			SELECT sale_id FROM actions WHERE (finished_at IS NULL OR outcome = 'unknown') AND sale_id IS NOT NULL)
+		ORDER BY id`
+	outstandingSQL = `SELECT ` + saleColumns + ` FROM sales
+		WHERE status IN ('pending', 'authorized') ORDER BY id`
+	unfinishedActionsSQL = `SELECT ` + actionColumns + ` FROM actions WHERE finished_at IS NULL OR outcome = 'unknown' ORDER BY id`
+)
 
 // Filter selects sales for Sales. The zero value is every sale, newest
 // first, up to DefaultLimit.

@@ -1,0 +1,145 @@
+package journal
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// IntegrityError is what CheckIntegrity returns for a damaged journal. It
+// wraps ErrCorrupt.
+type IntegrityError struct {
+	Path     string
+	Problems []string // SQLite's first findings, for the log and the curious
+}
+
+// Error implements error.
+func (e *IntegrityError) Error() string {
+	return fmt.Sprintf("journal %s: the database is damaged (%s); move it aside and restore a backup",
+		e.Path, strings.Join(e.Problems, "; "))
+}
+
+// Unwrap returns ErrCorrupt.
+func (e *IntegrityError) Unwrap() error { return ErrCorrupt }
+
+// Meta keys of the integrity-check schedule.
+const (
+	metaIntegrity      = "integrity_check"       // value "ok" or the problems; at = when it ended
+	metaIntegrityClaim = "integrity_check_claim" // at = when a process started one
+)
+
+// CheckIntegrity reads the whole journal file (SQLite's PRAGMA quick_check:
+// every page, every row, every index's shape) and returns an
+// *IntegrityError wrapping ErrCorrupt that lists what is damaged, or nil.
+// Its cost grows with the file (about a second for 100,000 sales; see
+// docs/PERFORMANCE.md), which is why Open does not run it: the console
+// runs CheckIntegrityIfDue in the background after its first frame, and
+// `komoju-tui --check-journal` runs it on demand. Other processes go on
+// reading and writing meanwhile (WAL: the check reads a snapshot).
+// Cancelling ctx stops it. The result is recorded for CheckIntegrityIfDue.
+func (j *Journal) CheckIntegrity(ctx context.Context) error {
+	problems, err := j.quickCheck(ctx)
+	if err != nil {
+		var se *sqlite.Error
+		if !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_CORRUPT && se.Code()&0xff != sqlite3.SQLITE_NOTADB) {
+			return j.wrap("integrity check", err)
+		}
+		// SQLite gave up on a page it could not read at all, rather than
+		// listing what is wrong with it.
+		problems = []string{se.Error()}
+	}
+	j.recordIntegrity(ctx, problems)
+	if len(problems) > 0 {
+		return &IntegrityError{Path: j.path, Problems: problems}
+	}
+	return nil
+}
+
+// quickCheck returns what PRAGMA quick_check lists (up to 3 findings),
+// and the driver's error unwrapped.
+func (j *Journal) quickCheck(ctx context.Context) ([]string, error) {
+	rows, err := j.db.QueryContext(ctx, "PRAGMA quick_check")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		if s != "ok" && len(problems) < 3 {
+			problems = append(problems, s)
+		}
+	}
+	return problems, rows.Err()
+}
+
+// recordIntegrity notes the result for CheckIntegrityIfDue. On a damaged
+// file the write may fail too; the caller has the verdict either way.
+func (j *Journal) recordIntegrity(ctx context.Context, problems []string) {
+	v := "ok"
+	if len(problems) > 0 {
+		v = truncate(strings.Join(problems, "; "), maxLong)
+	}
+	ctx = context.WithoutCancel(ctx) // a verdict that was reached is kept
+	_ = j.write(ctx, "record integrity check", func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value, at) VALUES (?, ?, ?)
+			ON CONFLICT (key) DO UPDATE SET value = excluded.value, at = excluded.at`, metaIntegrity, v, ms(j.wall()))
+		return err
+	})
+}
+
+// integrityClaimFor is how long a started check keeps other processes from
+// starting their own: a check of a million sales takes seconds, so a claim
+// older than this belongs to a process that died while checking.
+const integrityClaimFor = 10 * time.Minute
+
+// CheckIntegrityIfDue runs CheckIntegrity when no process on this journal
+// has checked it within every (measured on Options.Wall), or when the last
+// check found damage (a damaged file is checked again at every start, and a
+// restored one is cleared). Several consoles and tills sharing the journal
+// take turns: the first to find the check due claims it in the journal, and
+// the others skip it. It reports whether it ran the check, and the check's
+// error.
+func (j *Journal) CheckIntegrityIfDue(ctx context.Context, every time.Duration) (bool, error) {
+	if every <= 0 {
+		return false, fmt.Errorf("journal: integrity check: interval %v: %w", every, ErrInvalid)
+	}
+	due := false
+	err := j.write(ctx, "schedule integrity check", func(tx *sql.Tx) error {
+		now := ms(j.wall())
+		var result string
+		var checked, claimed int64
+		err := tx.QueryRowContext(ctx, `SELECT
+			coalesce((SELECT value FROM meta WHERE key = ?1), ''),
+			coalesce((SELECT at FROM meta WHERE key = ?1), 0),
+			coalesce((SELECT at FROM meta WHERE key = ?2), 0)`, metaIntegrity, metaIntegrityClaim).Scan(&result, &checked, &claimed)
+		if err != nil {
+			return err
+		}
+		fresh := result == "ok" && now-checked < every.Milliseconds() && now >= checked
+		busy := now-claimed < min(every, integrityClaimFor).Milliseconds() && now >= claimed && claimed > checked
+		if fresh || busy {
+			return nil
+		}
+		due = true
+		_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, at) VALUES (?, ?)
+			ON CONFLICT (key) DO UPDATE SET at = excluded.at`, metaIntegrityClaim, now)
+		return err
+	})
+	if err != nil {
+		return false, err
+	}
+	if !due {
+		return false, nil
+	}
+	return true, j.CheckIntegrity(ctx)
+}
