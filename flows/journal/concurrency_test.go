@@ -197,12 +197,15 @@ read:
 	if len(begun) < 30 {
 		t.Fatalf("child reported only %d sales", len(begun))
 	}
-	j, err := Open(path) // runs quick_check
+	j, err := Open(path)
 	if err != nil {
 		t.Fatalf("journal after a crash: %v", err)
 	}
 	defer j.Close()
 	ctx := context.Background()
+	if err := j.CheckIntegrity(ctx); err != nil { // the whole file, as Open used to
+		t.Fatalf("journal after a crash: %v", err)
+	}
 	un, err := j.Unfinished(ctx)
 	if err != nil {
 		t.Fatal(err)
