@@ -17,6 +17,7 @@ import (
 	"os/signal"
 	"slices"
 	"syscall"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/cli"
@@ -72,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	webhookAddr := fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)")
 	forwardTo := fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL")
 	freshSandbox := fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)")
+	checkJournal := fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)")
 	// The flag package prints its own error; help goes to stdout, once.
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
@@ -104,6 +106,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	// The console's embedded sandbox keeps its state beside the journal, so
 	// a restarted console can still settle a konbini slip or a 3-D Secure
 	// sale it made before.
+	if *checkJournal {
+		return checkJournalFile(ctx, cfg, stdout, stderr)
+	}
 	be, err := connectFull(ctx, cfg, connectOptions{persistSandbox: true, freshSandbox: *freshSandbox})
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
@@ -275,6 +280,38 @@ func connectFull(ctx context.Context, cfg config.Config, co connectOptions) (*ba
 
 	b.Backend = &cli.Backend{Engine: eng, Journal: j, Config: cfg, Client: client, Close: closeAll, Notices: b.notices}
 	return b, nil
+}
+
+// checkJournalFile runs the journal's whole-file check on demand (the
+// console runs it in the background once a day): it reads every page, so
+// it takes time in proportion to the journal.
+func checkJournalFile(ctx context.Context, cfg config.Config, stdout, stderr io.Writer) int {
+	path := cfg.Journal
+	if path == "" {
+		var err error
+		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
+			fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+			return 1
+		}
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: no journal to check at %s: %v\n", path, err)
+		return 1
+	}
+	j, err := journal.Open(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 1
+	}
+	defer j.Close()
+	start := time.Now()
+	if err := j.CheckIntegrity(ctx); err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "journal %s: intact (%.1f MB read in %s)\n", j.Path(), float64(fi.Size())/(1<<20), time.Since(start).Round(time.Millisecond))
+	return 0
 }
 
 // debugLogger logs to the file named by KOMOJU_TUI_DEBUG, or nowhere:

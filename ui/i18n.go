@@ -230,5 +230,8 @@ func jaMessages() map[string]string {
 		"…and %d more: see History (h).":                                        "…ほか %d 件: 履歴 (h) を確認してください。",
 		"Type the amount again to confirm (LIVE)":                               "確認のため金額を再入力してください (本番)",
 		"The amounts do not match. Nothing was sent.":                           "金額が一致しません。送信していません。",
+
+		// The journal's background integrity check (integrity.go).
+		"Sale journal damaged: restore a backup (see komoju-tui --check-journal)": "売上ジャーナルが破損しています: バックアップから復元してください (komoju-tui --check-journal)",
 	}
 }

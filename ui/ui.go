@@ -334,7 +334,8 @@ func (m Model) Screen() string { return m.screen.String() }
 func (m Model) Outcome() *flows.Outcome { return m.outcome }
 
 // Init starts listening for webhook deliveries (for the live inspector)
-// and pushed payment updates, and starts the recheck of unsettled sales.
+// and pushed payment updates, starts the recheck of unsettled sales, and
+// schedules the journal's integrity check for after the first frame.
 func (m Model) Init() tea.Cmd {
 	var cmds []tea.Cmd
 	if m.opts.Webhooks != nil {
@@ -344,6 +345,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Recheck != nil {
 		cmds = append(cmds, startupCheckCmd(m.ctx, m.opts.Recheck))
 	}
+	cmds = append(cmds, m.checkJournalLater())
 	return tea.Batch(cmds...)
 }
 
@@ -454,6 +456,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return nil
 	case historyMsg:
 		return m.onHistory(msg)
+	case integrityMsg:
+		return m.onIntegrity(msg)
 	case formDoneMsg:
 		return m.onAccessibleFormDone(msg)
 	case methodsMsg:
