@@ -49,7 +49,7 @@ func BenchmarkStartup(b *testing.B) {
 	reserve := func(b *testing.B, j *journal.Journal, timer *time.Duration) {
 		seq++
 		in := journal.Intent{IdempotencyKey: fmt.Sprintf("bench-%d-%d", time.Now().UnixNano(), seq), Flow: journal.FlowDirect,
-			Method: komoju.TypeCreditCard, Amount: 1000, Currency: "JPY", CardBrand: "Visa", CardLast4: "1111"}
+			Method: komoju.TypeCreditCard, Amount: 1000, Currency: "JPY", Capture: komoju.CaptureAuto, CardBrand: "Visa", CardLast4: "1111"}
 		t0 := time.Now()
 		id, num, err := j.ReserveSale(ctx, in, "POS-BNCH-20261124-", "")
 		if timer != nil {

@@ -126,7 +126,7 @@ func BenchmarkTUIColdStartAndRSS(b *testing.B) {
 				if out, err := tr.tmux("new-session", "-d", "-s", "s", "-x", "120", "-y", "40", cmdline); err != nil {
 					b.Fatalf("tmux: %v %s", err, out)
 				}
-				if !tr.waitScreen("KOMOJU POS", 10*time.Second) {
+				if !tr.waitScreen("Type the amount", 10*time.Second) {
 					s, _ := tr.tmux("capture-pane", "-p", "-t", "s")
 					_, _ = tr.tmux("kill-server")
 					b.Fatalf("no first frame within 10 s:\n%s", s)

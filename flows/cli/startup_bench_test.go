@@ -1,0 +1,90 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
+	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
+)
+
+// BenchmarkPayDirectJournalSize runs a whole headless `pay --flow direct`
+// card sale in process, as main does it (open the journal, reconcile,
+// pay, close), against the in-process sandbox, with journals of 0, 10k,
+// 100k and 1M sales (issue 10: within 1.2x of the empty journal). The
+// built binary, process start included, is measured by flows/proof's
+// BenchmarkStartupJournalSize.
+//
+// Each journal holds 5 outstanding (authorized) sales besides its history
+// and nothing left without a result, so every run starts alike. Each
+// iteration pays once on every size, in turn; the metrics are median
+// milliseconds per size and the ratio to the empty journal.
+//
+//	go test -run '^$' -bench PayDirectJournalSize -benchtime 50x ./flows/cli/
+//
+// KOMOJU_TUI_BENCH_SIZES=0,100k narrows the sizes.
+func BenchmarkPayDirectJournalSize(b *testing.B) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	sizes := journaltest.Sizes(b)
+	paths := make([]string, len(sizes))
+	for i, s := range sizes {
+		paths[i] = journaltest.Cached(b, journaltest.Options{Sales: s.Sales + 5, Outstanding: 5})
+	}
+	// connect is main's connector for test mode: client, journal, engine,
+	// then the start-up reconcile.
+	connect := func(ctx context.Context, cfg config.Config) (*Backend, error) {
+		c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
+		j, err := journal.Open(cfg.Journal)
+		if err != nil {
+			return nil, err
+		}
+		e := flows.NewEngine(flows.Deps{Client: c, Journal: j})
+		var notices []string
+		if rec, err := e.Reconcile(ctx); err != nil {
+			notices = append(notices, err.Error())
+		} else {
+			for _, r := range rec {
+				notices = append(notices, r.Message)
+			}
+		}
+		return &Backend{Engine: e, Journal: j, Config: cfg, Client: c, Close: j.Close, Notices: notices}, nil
+	}
+	samples := make([][]time.Duration, len(sizes))
+	i := 0
+	for b.Loop() {
+		for k := range sizes {
+			s := (i + k) % len(sizes)
+			env := map[string]string{"XDG_CONFIG_HOME": b.TempDir(), "KOMOJU_TUI_JOURNAL": paths[s],
+				"KOMOJU_SECRET_KEY": sb.SecretKey(), "KOMOJU_API_URL": sb.URL()}
+			var stdout, stderr bytes.Buffer
+			t0 := time.Now()
+			code := Run(context.Background(), "pay", []string{"--flow", "direct", "--amount", "1000", "--method", "credit_card",
+				"--card", "4111111111111111", "--exp", "12/30", "--cvc", "123"}, &stdout, &stderr, func(k string) string { return env[k] }, connect)
+			samples[s] = append(samples[s], time.Since(t0))
+			if code != ExitOK {
+				b.Fatalf("pay with %s sales: exit %d\n%s%s", sizes[s].Name, code, stdout.String(), stderr.String())
+			}
+		}
+		i++
+	}
+	med := make([]float64, len(sizes))
+	for s := range sizes {
+		slices.Sort(samples[s])
+		med[s] = float64(samples[s][len(samples[s])/2].Microseconds()) / 1000
+		b.ReportMetric(med[s], "ms-"+sizes[s].Name)
+	}
+	for s := 1; s < len(sizes); s++ {
+		b.ReportMetric(med[s]/med[0], "x-"+sizes[s].Name)
+	}
+}
