@@ -151,3 +151,26 @@ func BenchmarkStartup(b *testing.B) {
 		})
 	})
 }
+
+// BenchmarkCheckIntegrity is the whole-file check that Open no longer runs
+// (the console runs it in the background, once a day): its cost grows with
+// the journal, which is why it is off the start-up path.
+//
+//	go test -run '^$' -bench CheckIntegrity -benchtime 3x ./flows/journal/
+func BenchmarkCheckIntegrity(b *testing.B) {
+	for _, size := range journaltest.Sizes(b) {
+		path := journaltest.Cached(b, journaltest.WithOpenWork(size.Sales))
+		b.Run("sales="+size.Name, func(b *testing.B) {
+			j, err := journal.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer j.Close()
+			for b.Loop() {
+				if err := j.CheckIntegrity(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
