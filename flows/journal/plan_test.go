@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // queryPlan returns SQLite's plan for q, one step per line.
@@ -35,6 +36,8 @@ func queryPlan(t *testing.T, j *Journal, q string, args ...any) []string {
 // made), costs more with every sale the till takes.
 func TestStartupQueriesUseIndexes(t *testing.T) {
 	j, _ := openTest(t)
+	day, dayArgs, _ := salesQuery(Filter{Day: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), Limit: -1})
+	dayCard, dayCardArgs, _ := salesQuery(Filter{Day: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC), Status: "captured", Method: "credit_card"})
 	// Bounded by the open work (partial indexes) or by a key.
 	okScan := regexp.MustCompile(`^SCAN (sales USING INDEX (sales_open|sales_outstanding)|actions USING INDEX (actions_open|actions_open_sale)|owners)$`)
 	for _, q := range []struct {
@@ -48,6 +51,8 @@ func TestStartupQueriesUseIndexes(t *testing.T) {
 		{"LastOrderNum", `SELECT order_num FROM sales WHERE order_num >= ? AND order_num < ?`, []any{"POS-20261124-", "POS-20261124-\xff"}},
 		{"OrderNumUsed", `SELECT count(*) FROM sales WHERE order_num = ?`, []any{"POS-20261124-0001"}},
 		{"order counter", `SELECT last FROM order_counters WHERE prefix = ?`, []any{"POS-20261124-"}},
+		{"history of the day", day, dayArgs},
+		{"history of the day, filtered", dayCard, dayCardArgs},
 		{"open actions of a sale", `SELECT ` + actionColumns + ` FROM actions WHERE sale_id = ? AND (finished_at IS NULL OR outcome = 'unknown') ORDER BY id`, []any{1}},
 	} {
 		plan := queryPlan(t, j, q.sql, q.args...)

@@ -213,6 +213,13 @@ func dayRange(t time.Time, loc *time.Location) (time.Time, time.Time) {
 // Sales lists sales matching f, newest first. Times are in f's location
 // (Loc, else Day's location, else time.Local).
 func (j *Journal) Sales(ctx context.Context, f Filter) ([]Sale, error) {
+	q, args, loc := salesQuery(f)
+	return j.querySales(ctx, "list sales", loc, q, args...)
+}
+
+// salesQuery builds Sales' query for f (TestStartupQueriesUseIndexes reads
+// its plan: a day's history reads that day through sales_created).
+func salesQuery(f Filter) (string, []any, *time.Location) {
 	loc := f.Loc
 	if loc == nil {
 		if !f.Day.IsZero() {
@@ -242,7 +249,7 @@ func (j *Journal) Sales(ctx context.Context, f Filter) ([]Sale, error) {
 		limit = DefaultLimit
 	}
 	q += ` LIMIT ` + strconv.Itoa(max(limit, -1)) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
-	return j.querySales(ctx, "list sales", loc, q, args...)
+	return q, args, loc
 }
 
 // LastOrderNum returns the order number with the highest sequence among
