@@ -29,7 +29,7 @@ func TestCheckJournalFlag(t *testing.T) {
 	good := filepath.Join(dir, "good.db")
 	bad := filepath.Join(dir, "bad.db")
 	for _, p := range []string{good, bad} {
-		if err := journaltest.Build(context.Background(), p, journaltest.Options{Sales: 2000}); err != nil {
+		if err := journaltest.Build(context.Background(), p, journaltest.Options{Sales: 500}); err != nil {
 			t.Fatal(err)
 		}
 	}

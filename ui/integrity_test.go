@@ -18,7 +18,7 @@ import (
 func TestDamagedJournalIsAnnouncedAfterTheFirstFrame(t *testing.T) {
 	env := newEnv(t, envOpt{})
 	path := filepath.Join(t.TempDir(), "journal.db")
-	if err := journaltest.Build(context.Background(), path, journaltest.Options{Sales: 2000}); err != nil {
+	if err := journaltest.Build(context.Background(), path, journaltest.Options{Sales: 500}); err != nil {
 		t.Fatal(err)
 	}
 	if err := journaltest.DamageSales(path, 0.5); err != nil {

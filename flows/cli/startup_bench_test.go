@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -54,11 +55,13 @@ func BenchmarkPayDirectJournalSize(b *testing.B) {
 	}
 	samples := make([][]time.Duration, len(sizes))
 	i := 0
-	configDir := b.TempDir() // one till, its id made by the first run
+	configDir := b.TempDir()
 	for b.Loop() {
 		for k := range sizes {
 			s := (i + k) % len(sizes)
-			env := map[string]string{"XDG_CONFIG_HOME": configDir, "KOMOJU_TUI_JOURNAL": paths[s],
+			// A till per journal: two journals of one till would number
+			// alike, and KOMOJU refuses a number it has seen.
+			env := map[string]string{"XDG_CONFIG_HOME": configDir, "KOMOJU_TUI_JOURNAL": paths[s], "KOMOJU_TUI_TILL": fmt.Sprintf("B%d", s),
 				"KOMOJU_SECRET_KEY": sb.SecretKey(), "KOMOJU_API_URL": sb.URL()}
 			var stdout, stderr bytes.Buffer
 			t0 := time.Now()

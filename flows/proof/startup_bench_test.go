@@ -47,6 +47,9 @@ func BenchmarkStartupJournalSize(b *testing.B) {
 		paths[i] = journaltest.Cached(b, journaltest.Options{Sales: s.Sales + 5, Outstanding: 5})
 	}
 	env := baseEnv(b, []string{"KOMOJU_SECRET_KEY=" + sb.SecretKey(), "KOMOJU_API_URL=" + sb.URL()})
+	// A till per journal: two journals of one till would number alike, and
+	// KOMOJU refuses a number it has seen.
+	envFor := func(s int) []string { return append(slices.Clip(env), fmt.Sprintf("KOMOJU_TUI_TILL=B%d", s)) }
 	ctx := context.Background()
 
 	interleaved := func(b *testing.B, op func(b *testing.B, size int) time.Duration) {
@@ -74,7 +77,7 @@ func BenchmarkStartupJournalSize(b *testing.B) {
 		interleaved(b, func(b *testing.B, s int) time.Duration {
 			cmd := exec.CommandContext(ctx, bin, "pay", "--flow", "direct", "--amount", "1000", "--method", "credit_card",
 				"--card", "4111111111111111", "--exp", "12/30", "--cvc", "123", "--journal", paths[s])
-			cmd.Env = env
+			cmd.Env = envFor(s)
 			t0 := time.Now()
 			out, err := cmd.CombinedOutput()
 			d := time.Since(t0)
@@ -93,7 +96,7 @@ func BenchmarkStartupJournalSize(b *testing.B) {
 		interleaved(b, func(b *testing.B, s int) time.Duration {
 			n++
 			tr := &tmuxRun{b: b, socket: fmt.Sprintf("komoju-startup-%d-%d", os.Getpid(), n)}
-			cmdline := "exec env -i " + strings.Join(append(env, "TERM=xterm-256color"), " ") + " " + bin + " --no-browser --journal " + paths[s]
+			cmdline := "exec env -i " + strings.Join(append(envFor(s), "TERM=xterm-256color"), " ") + " " + bin + " --no-browser --journal " + paths[s]
 			t0 := time.Now()
 			if out, err := tr.tmux("new-session", "-d", "-s", "s", "-x", "120", "-y", "40", cmdline); err != nil {
 				b.Fatalf("tmux: %v %s", err, out)
