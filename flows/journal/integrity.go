@@ -42,9 +42,16 @@ const (
 // runs CheckIntegrityIfDue in the background after its first frame, and
 // `komoju-tui --check-journal` runs it on demand. Other processes go on
 // reading and writing meanwhile (WAL: the check reads a snapshot).
-// Cancelling ctx stops it. The result is recorded for CheckIntegrityIfDue.
+// Cancelling ctx, or closing the journal, stops it (a check stopped early
+// records nothing). The result is recorded for CheckIntegrityIfDue.
 func (j *Journal) CheckIntegrity(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(j.life, cancel)()
 	problems, err := j.quickCheck(ctx)
+	if j.life.Err() != nil {
+		return fmt.Errorf("journal %s: integrity check: %w", j.path, ErrClosed)
+	}
 	if err != nil {
 		var se *sqlite.Error
 		if !errors.As(err, &se) || (se.Code()&0xff != sqlite3.SQLITE_CORRUPT && se.Code()&0xff != sqlite3.SQLITE_NOTADB) {
@@ -114,8 +121,8 @@ func (j *Journal) CheckIntegrityIfDue(ctx context.Context, every time.Duration) 
 		return false, fmt.Errorf("journal: integrity check: interval %v: %w", every, ErrInvalid)
 	}
 	due := false
+	now := ms(j.wall())
 	err := j.write(ctx, "schedule integrity check", func(tx *sql.Tx) error {
-		now := ms(j.wall())
 		var result string
 		var checked, claimed int64
 		err := tx.QueryRowContext(ctx, `SELECT
@@ -141,5 +148,15 @@ func (j *Journal) CheckIntegrityIfDue(ctx context.Context, every time.Duration) 
 	if !due {
 		return false, nil
 	}
-	return true, j.CheckIntegrity(ctx)
+	err = j.CheckIntegrity(ctx)
+	if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrClosed) {
+		// No verdict (the console quit, the disk was busy): give the turn
+		// back rather than keep the others off until the claim lapses.
+		ctx := context.WithoutCancel(ctx)
+		_ = j.write(ctx, "release integrity check", func(tx *sql.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE meta SET at = 0 WHERE key = ? AND at = ?`, metaIntegrityClaim, now)
+			return err
+		})
+	}
+	return true, err
 }

@@ -189,3 +189,28 @@ func TestIntegrityCheckSchedule(t *testing.T) {
 		t.Errorf("interval 0: %v, want ErrInvalid", err)
 	}
 }
+
+// A check stopped before its end (the console quitting) records nothing,
+// so the schedule still finds it due; a closed journal is not checked.
+func TestIntegrityCheckStoppedEarly(t *testing.T) {
+	path := journalWithSales(t, 3)
+	j, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if ran, err := j.CheckIntegrityIfDue(ctx, time.Hour); ran || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: CheckIntegrityIfDue = %v, %v; want not run, context.Canceled", ran, err)
+	}
+	if err := j.CheckIntegrity(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: CheckIntegrity = %v, want context.Canceled", err)
+	}
+	if ran, err := j.CheckIntegrityIfDue(context.Background(), time.Hour); !ran || err != nil {
+		t.Errorf("after a cancelled check: CheckIntegrityIfDue = %v, %v; want it due and clean", ran, err)
+	}
+	j.Close()
+	if err := j.CheckIntegrity(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("closed journal: CheckIntegrity = %v, want ErrClosed", err)
+	}
+}

@@ -163,6 +163,10 @@ type Journal struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// life ends when Close begins: a whole-file check still running then
+	// is interrupted, so closing (quitting the console) never waits for it.
+	life    context.Context
+	endLife context.CancelFunc
 
 	// Ownership (owners.go): this process's id, till and host, and the
 	// heartbeat that keeps its lease once it owns a sale or action.
@@ -279,7 +283,8 @@ func OpenWith(path string, o Options) (*Journal, error) {
 		o.Wall = time.Now
 	}
 	host, _ := os.Hostname()
-	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout,
+	life, endLife := context.WithCancel(context.Background())
+	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout, life: life, endLife: endLife,
 		owner: newOwnerID(), till: o.Till, host: host, lease: o.Lease, wall: o.Wall}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*o.BusyTimeout+10*time.Second)
@@ -384,6 +389,7 @@ func (j *Journal) Path() string { return j.path }
 // harmless.
 func (j *Journal) Close() error {
 	j.closeOnce.Do(func() {
+		j.endLife()
 		j.stopHeartbeat()
 		j.wmu.Lock()
 		defer j.wmu.Unlock()
