@@ -299,6 +299,7 @@ func OpenWith(path string, o Options) (*Journal, error) {
 			return j, nil
 		}
 		if !errors.Is(err, ErrLocked) || time.Since(start) >= o.BusyTimeout {
+			endLife()
 			db.Close()
 			return nil, err
 		}
