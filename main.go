@@ -103,12 +103,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "komoju-tui: warning: %s\n", w)
 	}
 	cfg.Notices = append(cfg.Notices, cfg.Warnings...) // the console shows them too
-	// The console's embedded sandbox keeps its state beside the journal, so
-	// a restarted console can still settle a konbini slip or a 3-D Secure
-	// sale it made before.
 	if *checkJournal {
 		return checkJournalFile(ctx, cfg, stdout, stderr)
 	}
+	// The console's embedded sandbox keeps its state beside the journal, so
+	// a restarted console can still settle a konbini slip or a 3-D Secure
+	// sale it made before.
 	be, err := connectFull(ctx, cfg, connectOptions{persistSandbox: true, freshSandbox: *freshSandbox})
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
