@@ -66,7 +66,7 @@ func BenchmarkPayDirectJournalSize(b *testing.B) {
 			var stdout, stderr bytes.Buffer
 			t0 := time.Now()
 			code := Run(context.Background(), "pay", []string{"--flow", "direct", "--amount", "1000", "--method", "credit_card",
-				"--card", "4111111111111111", "--exp", "12/30", "--cvc", "123"}, &stdout, &stderr, func(k string) string { return env[k] }, connect)
+				"--card", "4111111111111111", "--exp", testExp, "--cvc", "123"}, &stdout, &stderr, func(k string) string { return env[k] }, connect)
 			samples[s] = append(samples[s], time.Since(t0))
 			if code != ExitOK {
 				b.Fatalf("pay with %s sales: exit %d\n%s%s", sizes[s].Name, code, stdout.String(), stderr.String())

@@ -76,7 +76,7 @@ func BenchmarkStartupJournalSize(b *testing.B) {
 	b.Run("pay", func(b *testing.B) {
 		interleaved(b, func(b *testing.B, s int) time.Duration {
 			cmd := exec.CommandContext(ctx, bin, "pay", "--flow", "direct", "--amount", "1000", "--method", "credit_card",
-				"--card", "4111111111111111", "--exp", "12/30", "--cvc", "123", "--journal", paths[s])
+				"--card", "4111111111111111", "--exp", cardExpiry, "--cvc", "123", "--journal", paths[s])
 			cmd.Env = envFor(s)
 			t0 := time.Now()
 			out, err := cmd.CombinedOutput()
