@@ -55,8 +55,19 @@ func (j *Journal) registerTx(ctx context.Context, tx *sql.Tx) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
 		j.owner, j.till, j.host, os.Getpid(), now, now)
+	if err != nil {
+		return err
+	}
+	// Rows of processes that died without closing the journal would
+	// otherwise pile up (ownerMap reads them all); a week past its last
+	// heartbeat an owner is long gone.
+	_, err = tx.ExecContext(ctx, `DELETE FROM owners WHERE heartbeat_at < ?`, now-ownerRowTTL.Milliseconds())
 	return err
 }
+
+// ownerRowTTL is how long the row of a process that died without closing
+// the journal is kept.
+const ownerRowTTL = 7 * 24 * time.Hour
 
 // registered is called after a transaction that ran registerTx committed:
 // from then on the heartbeat keeps the lease.

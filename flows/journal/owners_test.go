@@ -256,3 +256,36 @@ func TestForeignPaymentWithSameOrderNumberIsNotAdopted(t *testing.T) {
 		t.Fatalf("own payment not adopted: %+v", s2)
 	}
 }
+
+// Owner rows of processes that died without closing the journal do not
+// pile up: a week past its last heartbeat a row goes when another
+// process registers.
+func TestDeadOwnerRowsAreRemoved(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	wall := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
+	old, err := OpenWith(path, Options{Wall: wall.now, Lease: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if _, err := old.BeginSale(context.Background(), intent("POS-OLD-0001")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.db.Exec(`UPDATE owners SET host = 'gone.example'`); err != nil {
+		t.Fatal(err)
+	}
+	// It stops heartbeating (as if killed; its next beat is 20 min away).
+	wall.advance(8 * 24 * time.Hour)
+	now, err := OpenWith(path, Options{Wall: wall.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer now.Close()
+	if _, err := now.BeginSale(context.Background(), intent("POS-NEW-0001")); err != nil {
+		t.Fatal(err)
+	}
+	owners, _ := now.Owners(context.Background())
+	if len(owners) != 1 || owners[0].ID != now.OwnerID() {
+		t.Fatalf("owners = %+v, want only the live one", owners)
+	}
+}
