@@ -32,7 +32,7 @@ func (s *Server) completeLocked(p *payRec, now time.Time) {
 			c.Status = komoju.PaymentAuthorized
 			c.PaymentDeadline = &deadline
 		})
-		s.st.duePayments[p.snap.ID] = p
+		s.st.duePayments[p.snap().ID] = p
 		s.recordEvent(p, komoju.EventPaymentAuthorized, now)
 	} else {
 		p.update(func(c *komoju.Payment) {
@@ -40,7 +40,7 @@ func (s *Server) completeLocked(p *payRec, now time.Time) {
 			c.CapturedAt = s.timePtr(now)
 			c.PaymentDeadline = nil
 		})
-		delete(s.st.duePayments, p.snap.ID)
+		delete(s.st.duePayments, p.snap().ID)
 		s.recordEvent(p, komoju.EventPaymentCaptured, now)
 	}
 	s.sessionFollowLocked(p, now)
@@ -50,7 +50,7 @@ func (s *Server) completeLocked(p *payRec, now time.Time) {
 // stays payable.
 func (s *Server) failLocked(p *payRec, now time.Time) {
 	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentFailed })
-	delete(s.st.duePayments, p.snap.ID)
+	delete(s.st.duePayments, p.snap().ID)
 	s.releaseOrderNumLocked(p)
 	s.recordEvent(p, komoju.EventPaymentFailed, now)
 }
@@ -66,8 +66,8 @@ func (s *Server) threeDS(id, code string, cancel bool, now time.Time) (*payRec, 
 	if err != nil {
 		return nil, err
 	}
-	if p.tds == tdsNone || p.snap.Status != komoju.PaymentPending {
-		return p, newErr(komoju.CodeUnprocessableEntity, "", "Payment %s is %s and has no 3D Secure challenge waiting", id, p.snap.Status)
+	if p.tds == tdsNone || p.snap().Status != komoju.PaymentPending {
+		return p, newErr(komoju.CodeUnprocessableEntity, "", "Payment %s is %s and has no 3D Secure challenge waiting", id, p.snap().Status)
 	}
 	switch {
 	case cancel:
@@ -95,8 +95,8 @@ func (s *Server) walletAction(id string, approve bool, now time.Time) (*payRec, 
 	if err != nil {
 		return nil, err
 	}
-	if !p.typ.IsOffsite() || p.snap.Status != komoju.PaymentPending {
-		return p, newErr(komoju.CodeUnprocessableEntity, "", "Payment %s is a %s payment in status %s; only pending wallet payments can be approved or declined", id, p.typ, p.snap.Status)
+	if !p.typ.IsOffsite() || p.snap().Status != komoju.PaymentPending {
+		return p, newErr(komoju.CodeUnprocessableEntity, "", "Payment %s is a %s payment in status %s; only pending wallet payments can be approved or declined", id, p.typ, p.snap().Status)
 	}
 	if approve {
 		s.completeLocked(p, now)
@@ -114,8 +114,8 @@ func (s *Server) payAtStore(id string, now time.Time) (*payRec, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	if !p.typ.IsAsync() || p.snap.Status != komoju.PaymentAuthorized {
-		return p, newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment in status %s; only authorized konbini, bank_transfer or pay_easy payments can be paid at the store", id, p.typ, p.snap.Status)
+	if !p.typ.IsAsync() || p.snap().Status != komoju.PaymentAuthorized {
+		return p, newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment in status %s; only authorized konbini, bank_transfer or pay_easy payments can be paid at the store", id, p.typ, p.snap().Status)
 	}
 	p.manual = false
 	s.completeLocked(p, now)

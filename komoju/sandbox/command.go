@@ -28,6 +28,8 @@ Runs a KOMOJU-compatible sandbox: the payments API under /api/v1, hosted
 test pages (3DS, wallets, konbini instructions, session checkout) and signed
 webhooks. Test mode only; nothing here moves real money.
 
+  komoju-tui sandbox load [flags]   measure a sandbox against a bare net/http server (see load -h)
+
 Flags:
 `
 
@@ -36,6 +38,9 @@ Flags:
 // down gracefully. It returns the process exit code: 0 after a clean stop, 1
 // when the server cannot start, 2 for bad flags.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "load" {
+		return LoadCommand(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("komoju-tui sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {

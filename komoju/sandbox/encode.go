@@ -12,12 +12,63 @@ import (
 // appendPayment when it can; everything else, and any payment it declines,
 // goes through encoding/json.
 func marshalJSON(v any) ([]byte, error) {
-	if p, ok := v.(*komoju.Payment); ok && p != nil {
-		if b, ok := appendPayment(make([]byte, 0, 768), p); ok {
-			return b, nil
+	switch v := v.(type) {
+	case *komoju.Payment:
+		if v != nil {
+			if b, ok := appendPayment(make([]byte, 0, 768), v); ok {
+				return b, nil
+			}
 		}
+	case komoju.List[*komoju.Payment]:
+		return appendPaymentList(make([]byte, 0, 128+700*len(v.Data)), v)
 	}
 	return json.Marshal(v)
+}
+
+// appendPaymentList writes a payment list page as json.Marshal does: a page
+// of 100 payments through reflection ran at 16-30% of a server sending the
+// same bytes. Each payment takes appendPayment, or encoding/json when that
+// declines (encoding/json writes a nested value exactly as on its own).
+func appendPaymentList(b []byte, l komoju.List[*komoju.Payment]) ([]byte, error) {
+	b = append(b, `{"resource":`...)
+	b, _ = appendJSON(b, l.Resource)
+	b = strconv.AppendInt(append(b, `,"total":`...), int64(l.Total), 10)
+	b = strconv.AppendInt(append(b, `,"page":`...), int64(l.Page), 10)
+	b = strconv.AppendInt(append(b, `,"per_page":`...), int64(l.PerPage), 10)
+	b = strconv.AppendInt(append(b, `,"last_page":`...), int64(l.LastPage), 10)
+	var err error
+	if b, err = appendJSON(append(b, `,"start_time":`...), l.StartTime); err != nil {
+		return nil, err
+	}
+	if b, err = appendJSON(append(b, `,"end_time":`...), l.EndTime); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"data":`...)
+	if l.Data == nil {
+		return append(b, "null}"...), nil
+	}
+	b = append(b, '[')
+	for i, p := range l.Data {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if p != nil {
+			if out, ok := appendPayment(b, p); ok {
+				b = out
+				continue
+			}
+		}
+		if b, err = appendJSON(b, p); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, "]}"...), nil
+}
+
+// appendJSON appends json.Marshal(v).
+func appendJSON(b []byte, v any) ([]byte, error) {
+	out, err := json.Marshal(v)
+	return append(b, out...), err
 }
 
 // appendPayment appends exactly the bytes json.Marshal(p) gives, for the

@@ -37,7 +37,7 @@ func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
 	sb.mu.Lock()
 	var pays []*komoju.Payment
 	for _, p := range sb.st.payments {
-		pays = append(pays, p.snap)
+		pays = append(pays, p.snap())
 	}
 	for _, e := range sb.st.events {
 		pays = append(pays, e.payment)
@@ -104,6 +104,30 @@ func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
 	// test compares encoding/json with itself.
 	if _, ok := appendPayment(nil, &plain); !ok || fast < 8 {
 		t.Fatalf("the hand-written encoder handled %d of %d payments (the plain card: %v)", fast, len(pays), ok)
+	}
+
+	// List pages (GET /payments) go through appendPaymentList: the same
+	// bytes as encoding/json for every page shape, mixed payments included.
+	var good []*komoju.Payment
+	for _, p := range pays {
+		if _, err := json.Marshal(p); err == nil {
+			good = append(good, p)
+		}
+	}
+	start, end := now.Add(-time.Hour), now.In(time.UTC)
+	for i, l := range []komoju.List[*komoju.Payment]{
+		listEnvelope(good, 1000, 2, 100, time.Time{}, time.Time{}),
+		listEnvelope(good[:3], 3, 1, 10, start, end),
+		listEnvelope[*komoju.Payment](nil, 0, 1, 10, time.Time{}, end),
+		{Resource: "list", Data: nil},
+		{Resource: "list", Data: []*komoju.Payment{nil, &plain}},
+		listEnvelope(pays, len(pays), 1, 100, time.Time{}, time.Time{}), // includes payments encoding/json refuses
+	} {
+		want, err := json.Marshal(l)
+		got, gerr := marshalJSON(l)
+		if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
+			t.Errorf("list %d:\n got %s (%v)\nwant %s (%v)", i, got, gerr, want, err)
+		}
 	}
 }
 

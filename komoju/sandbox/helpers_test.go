@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +70,14 @@ func (r resp) num(path ...string) int64 {
 func (r resp) get(path ...string) any {
 	var cur any = r.m
 	for _, p := range path {
+		if l, ok := cur.([]any); ok { // "0", "1"… index a list
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(l) {
+				return nil
+			}
+			cur = l[i]
+			continue
+		}
 		m, ok := cur.(map[string]any)
 		if !ok {
 			return nil

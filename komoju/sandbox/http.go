@@ -43,20 +43,58 @@ type apiResp struct {
 	v      any
 }
 
-// compact drops the encoded body when it can be rebuilt from v.
+// compact drops the encoded body when it can be rebuilt from v. A
+// session also drops its payment_methods (about 1.3 KB with every type),
+// which follow from its types, amount, currency and fees.
 func (r apiResp) compact() apiResp {
-	if r.v != nil {
-		r.body = nil
+	if r.v == nil {
+		return r
+	}
+	r.body = nil
+	if sv, ok := r.v.(*komoju.Session); ok && sv.PaymentMethods != nil {
+		a := &sessionAnswer{s: *sv, types: make([]komoju.PaymentType, len(sv.PaymentMethods))}
+		for i, m := range sv.PaymentMethods {
+			a.types[i] = m.Type
+			if m.CustomerFee != 0 && a.fees == nil {
+				a.fees = make([]int64, len(sv.PaymentMethods))
+			}
+			if a.fees != nil {
+				a.fees[i] = m.CustomerFee
+			}
+		}
+		a.s.PaymentMethods = nil
+		r.v = a
 	}
 	return r
 }
 
-// expand rebuilds the body of a compacted answer.
+// expand rebuilds the body (and a session's payment_methods) of a
+// compacted answer.
 func (r apiResp) expand() apiResp {
+	if a, ok := r.v.(*sessionAnswer); ok {
+		v := a.s
+		v.PaymentMethods = make([]komoju.SessionPaymentMethod, len(a.types))
+		for i, t := range a.types {
+			var fee int64
+			if a.fees != nil {
+				fee = a.fees[i]
+			}
+			v.PaymentMethods[i] = sessionMethod(t, fee, v.Amount, v.Currency)
+		}
+		r.v = &v
+	}
 	if r.body == nil && r.v != nil {
 		r.body, _ = marshalJSON(r.v)
 	}
 	return r
+}
+
+// sessionAnswer is a remembered Session answer without its
+// payment_methods (see compact).
+type sessionAnswer struct {
+	s     komoju.Session
+	types []komoju.PaymentType
+	fees  []int64 // nil: no fees
 }
 
 func jsonMarshal(v any) ([]byte, error) { return marshalJSON(v) }

@@ -166,7 +166,7 @@ func (s *Server) actionHandler(act func(*http.Request, string, time.Time) (*payR
 				return
 			}
 			s.mu.Lock()
-			snap := p.snap
+			snap := p.snap()
 			s.mu.Unlock()
 			writeResp(w, okJSON(snap))
 			return
@@ -183,7 +183,7 @@ func (s *Server) actionHandler(act func(*http.Request, string, time.Time) (*payR
 		target := s.returnTarget(p)
 		s.mu.Unlock()
 		if target == "" {
-			target = s.base + "/sandbox/result/" + p.snap.ID
+			target = s.base + "/sandbox/result/" + p.snap().ID
 		}
 		http.Redirect(w, r, target, http.StatusSeeOther)
 	}
@@ -207,13 +207,13 @@ func (s *Server) sessionPage(id string) (pageData, *apiError) {
 		d.Payable = true
 	} else {
 		d.Message = e.message
-		if ss.latest != nil && ss.latest.snap.Status == komoju.PaymentPending {
-			d.Return = ss.latest.snap.PaymentDetails.RedirectURL()
+		if ss.latest != nil && ss.latest.snap().Status == komoju.PaymentPending {
+			d.Return = ss.latest.snap().PaymentDetails.RedirectURL()
 		} else if ss.view.Status == komoju.SessionCompleted && ss.returnURL != "" {
 			d.Return = s.returnTarget(ss.latest)
 		}
 	}
-	if ss.latest != nil && ss.latest.snap.Status == komoju.PaymentFailed && d.Payable {
+	if ss.latest != nil && ss.latest.snap().Status == komoju.PaymentFailed && d.Payable {
 		d.Error = "The last payment attempt failed. Please try again."
 	}
 	return d, nil
@@ -267,7 +267,7 @@ func (s *Server) paymentFor(w http.ResponseWriter, r *http.Request) (*payRec, *k
 	p, err := s.findPayment(r.PathValue("id"))
 	var snap *komoju.Payment
 	if err == nil {
-		snap = p.snap
+		snap = p.snap()
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -287,9 +287,9 @@ func (s *Server) page3DS(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) render3DS(w http.ResponseWriter, p *payRec, msg string, status int) {
 	s.mu.Lock()
-	d := pageData{Title: "3D Secure", Payment: p.snap, TDS: p.tds, Error: msg}
-	if p.snap.Status != komoju.PaymentPending || p.tds == tdsNone {
-		d.Message = "This payment has no authentication waiting (status: " + string(p.snap.Status) + ")."
+	d := pageData{Title: "3D Secure", Payment: p.snap(), TDS: p.tds, Error: msg}
+	if p.snap().Status != komoju.PaymentPending || p.tds == tdsNone {
+		d.Message = "This payment has no authentication waiting (status: " + string(p.snap().Status) + ")."
 		d.Return = s.returnTarget(p)
 	}
 	s.mu.Unlock()

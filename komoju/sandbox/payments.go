@@ -111,7 +111,8 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	}
 	p.CustomerGivenName = strPtr(in.det.givenName)
 	p.CustomerFamilyName = strPtr(in.det.familyName)
-	rec := &payRec{snap: p, typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess, webhooks: in.webhooks}
+	rec := &payRec{typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess, webhooks: in.webhooks}
+	rec.cur.Store(p)
 	if in.det.typ == komoju.TypeCreditCard {
 		if in.det.card.tds != tdsNone && !in.direct {
 			// Gets its own copy: the 3DS redirect_url is filled in below.
@@ -183,6 +184,9 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	rec.seq = len(s.st.order)
 	s.st.payments[id] = rec
 	s.st.order = append(s.st.order, rec)
+	if n := p.OrderNum(); n != "" {
+		s.st.byOrderNum[n] = append(s.st.byOrderNum[n], rec)
+	}
 	if in.sess != nil {
 		in.sess.attempts = append(in.sess.attempts, rec)
 		in.sess.latest = rec
@@ -326,7 +330,7 @@ func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
 	if ss == nil || ss.latest != p || ss.view.Status != komoju.SessionPending {
 		return
 	}
-	if st := p.snap.Status; st == komoju.PaymentCaptured || st == komoju.PaymentAuthorized {
+	if st := p.snap().Status; st == komoju.PaymentCaptured || st == komoju.PaymentAuthorized {
 		ss.view.Status = komoju.SessionCompleted
 		t := now
 		ss.view.CompletedAt = &t
@@ -336,7 +340,7 @@ func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
 
 // releaseOrderNumLocked frees a direct payment's order number when it fails.
 func (s *Server) releaseOrderNumLocked(p *payRec) {
-	if n := p.snap.OrderNum(); n != "" && s.st.directOrderNums[n] == p.snap.ID {
+	if n := p.snap().OrderNum(); n != "" && s.st.directOrderNums[n] == p.snap().ID {
 		delete(s.st.directOrderNums, n)
 	}
 }
@@ -443,7 +447,7 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 	rec, err := s.chargeLocked(in, q.now)
 	var snap *komoju.Payment
 	if err == nil {
-		snap = rec.snap // read under the lock: expiry may replace it
+		snap = rec.snap() // read under the lock: expiry may replace it
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -467,7 +471,7 @@ func (s *Server) getPayment(q *apiReq) apiResp {
 	p, err := s.findPayment(q.r.PathValue("id"))
 	var snap *komoju.Payment
 	if err == nil {
-		snap = p.snap // read under the lock: expiry may replace it
+		snap = p.snap() // read under the lock: expiry may replace it
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -581,13 +585,22 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 		// No filter: index the page directly instead of scanning every payment.
 		total = len(s.st.order)
 		for i := total - 1 - skip; i >= 0 && len(out) < perPage; i-- {
-			out = append(out, s.st.order[i].snap)
+			out = append(out, s.st.order[i].snap())
 		}
 		s.mu.Unlock()
 		return okJSON(listEnvelope(out, total, page, perPage, start, end))
 	}
-	for i := len(s.st.order) - 1; i >= 0; i-- {
-		c := s.st.order[i].snap
+	// Filters scan without the lock: both slices are append-only, so the
+	// records up to the length read now never change place, and each
+	// payment's snapshot is read atomically. An order number narrows the
+	// scan to its own payments through the index.
+	cands := s.st.order
+	if orderNum != "" {
+		cands = s.st.byOrderNum[orderNum]
+	}
+	s.mu.Unlock()
+	for i := len(cands) - 1; i >= 0; i-- {
+		c := cands[i].snap()
 		if (len(statuses) > 0 && !slices.Contains(statuses, c.Status)) ||
 			(orderNum != "" && c.OrderNum() != orderNum) ||
 			(currency != "" && c.Currency != currency) ||
@@ -600,7 +613,6 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 		}
 		total++
 	}
-	s.mu.Unlock()
 	return okJSON(listEnvelope(out, total, page, perPage, start, end))
 }
 
@@ -622,7 +634,7 @@ func (s *Server) updatePayment(q *apiReq) apiResp {
 		return fail(err)
 	}
 	if !hasDesc && !hasMeta {
-		return okJSON(p.snap)
+		return okJSON(p.snap())
 	}
 	p.update(func(c *komoju.Payment) {
 		if hasDesc {
@@ -633,7 +645,7 @@ func (s *Server) updatePayment(q *apiReq) apiResp {
 		}
 	})
 	s.recordEvent(p, komoju.EventPaymentUpdated, q.now)
-	return okJSON(p.snap)
+	return okJSON(p.snap())
 }
 
 // capturePayment is POST /payments/{id}/capture.
@@ -660,7 +672,7 @@ func (s *Server) capturePayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	c := p.snap
+	c := p.snap()
 	switch {
 	case c.Status != komoju.PaymentAuthorized:
 		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is %s; only authorized payments can be captured", c.ID, c.Status))
@@ -689,16 +701,16 @@ func (s *Server) capturePayment(q *apiReq) apiResp {
 	})
 	delete(s.st.duePayments, c.ID)
 	s.recordEvent(p, komoju.EventPaymentCaptured, now)
-	return okJSON(p.snap)
+	return okJSON(p.snap())
 }
 
 // cancelLocked cancels a pending or authorized payment.
 func (s *Server) cancelLocked(p *payRec, now time.Time) *apiError {
-	if st := p.snap.Status; st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
-		return newErr(komoju.CodeNotCancellable, "", "Payment %s is %s; only pending or authorized payments can be cancelled", p.snap.ID, st)
+	if st := p.snap().Status; st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
+		return newErr(komoju.CodeNotCancellable, "", "Payment %s is %s; only pending or authorized payments can be cancelled", p.snap().ID, st)
 	}
 	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentCancelled })
-	delete(s.st.duePayments, p.snap.ID)
+	delete(s.st.duePayments, p.snap().ID)
 	s.recordEvent(p, komoju.EventPaymentCancelled, now)
 	return nil
 }
@@ -714,7 +726,7 @@ func (s *Server) cancelPayment(q *apiReq) apiResp {
 	if err := s.cancelLocked(p, q.now); err != nil {
 		return fail(err)
 	}
-	return okJSON(p.snap)
+	return okJSON(p.snap())
 }
 
 // refundPayment is POST /payments/{id}/refund. Amounts include tax. A
@@ -736,7 +748,7 @@ func (s *Server) refundPayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	c := p.snap
+	c := p.snap()
 	switch {
 	case p.typ.IsAsync():
 		return fail(newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID))
@@ -763,7 +775,7 @@ func (s *Server) refundPayment(q *apiReq) apiResp {
 	if full {
 		s.recordEvent(p, komoju.EventPaymentRefunded, q.now)
 	}
-	return okJSON(p.snap)
+	return okJSON(p.snap())
 }
 
 // refundRequest is POST /payments/{id}/refund_request, for cash payments
@@ -829,7 +841,7 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	c := rec.snap
+	c := rec.snap()
 	switch {
 	case !rec.typ.IsAsync():
 		return fail(newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID))
@@ -866,18 +878,18 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 func (s *Server) returnTarget(p *payRec) string {
 	if ss := p.session; ss != nil {
 		if ss.returnURL == "" {
-			return ss.view.SessionURL
+			return ss.sessionURL()
 		}
 		return appendQuery(ss.returnURL, "session_id", ss.view.ID)
 	}
 	target := p.returnURL
-	if st := p.snap.Status; (st == komoju.PaymentCancelled || st == komoju.PaymentFailed) && p.cancelURL != "" {
+	if st := p.snap().Status; (st == komoju.PaymentCancelled || st == komoju.PaymentFailed) && p.cancelURL != "" {
 		target = p.cancelURL
 	}
 	if target == "" {
 		return ""
 	}
-	signed, err := komoju.SignReturnURL(target, url.Values{"payment_id": {p.snap.ID}, "status": {string(p.snap.Status)}}, s.secretKey)
+	signed, err := komoju.SignReturnURL(target, url.Values{"payment_id": {p.snap().ID}, "status": {string(p.snap().Status)}}, s.secretKey)
 	if err != nil {
 		return ""
 	}

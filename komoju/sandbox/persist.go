@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -305,7 +306,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		return len(d.Snapshots) - 1
 	}
 	for _, p := range st.order {
-		sp := savedPayment{Snap: snap(p.snap), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL, CancelURL: p.cancelURL,
+		sp := savedPayment{Snap: snap(p.snap()), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL, CancelURL: p.cancelURL,
 			Deadline: p.deadline, Webhooks: p.webhooks, RefundRequested: p.refundRequested}
 		if p.session != nil {
 			sp.Session = p.session.view.ID
@@ -314,12 +315,13 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 	}
 	for _, ss := range st.sessions {
 		v := savedSession{View: ss.view, Types: ss.types, Scenario: ss.scenario, ReturnURL: ss.returnURL, Manual: ss.manual, Email: ss.email, ExpiresAt: ss.expiresAt}
+		v.View.SessionURL = ss.sessionURL() // base is saved inside it
 		v.View.Payment = nil
 		for _, a := range ss.attempts {
-			v.Attempts = append(v.Attempts, a.snap.ID)
+			v.Attempts = append(v.Attempts, a.snap().ID)
 		}
 		if ss.latest != nil {
-			v.Latest = ss.latest.snap.ID
+			v.Latest = ss.latest.snap().ID
 		}
 		d.Sessions = append(d.Sessions, v)
 	}
@@ -528,9 +530,17 @@ func (s *Server) restore(d *stateDoc) error {
 			return fmt.Errorf("session id %q empty or repeated", v.View.ID)
 		}
 		ss := &sessRec{view: v.View, types: v.Types, scenario: v.Scenario, returnURL: v.ReturnURL, manual: v.Manual, email: v.Email, expiresAt: v.ExpiresAt}
-		if ss.view.Metadata == nil {
-			ss.view.Metadata = map[string]string{}
+		if len(ss.view.Metadata) == 0 {
+			ss.view.Metadata = s.emptyMeta
 		}
+		// Built when answered (sessionView), not kept; files from before
+		// that change still carry them.
+		ss.base = strings.TrimSuffix(ss.view.SessionURL, "/sessions/"+ss.view.ID)
+		if ss.base == s.base {
+			ss.base = s.base // share the bytes
+		}
+		ss.view.SessionURL, ss.view.PaymentMethods, ss.view.Merchant = "", nil, s.merchant
+		ss.types = s.internTypes(ss.types)
 		st.sessions[ss.view.ID] = ss
 	}
 	for i, sp := range d.Payments {
@@ -541,8 +551,9 @@ func (s *Server) restore(d *stateDoc) error {
 		if p.ID == "" || st.payments[p.ID] != nil {
 			return fmt.Errorf("payment id %q empty or repeated", p.ID)
 		}
-		rec := &payRec{snap: p, typ: sp.Type, manual: sp.Manual, tds: sp.TDS, returnURL: sp.ReturnURL, cancelURL: sp.CancelURL, deadline: sp.Deadline, seq: i,
+		rec := &payRec{typ: sp.Type, manual: sp.Manual, tds: sp.TDS, returnURL: sp.ReturnURL, cancelURL: sp.CancelURL, deadline: sp.Deadline, seq: i,
 			webhooks: sp.Webhooks, refundRequested: sp.RefundRequested}
+		rec.cur.Store(p)
 		if sp.Session != "" {
 			if rec.session = st.sessions[sp.Session]; rec.session == nil {
 				return fmt.Errorf("payment %s refers to missing session %s", p.ID, sp.Session)
@@ -550,6 +561,9 @@ func (s *Server) restore(d *stateDoc) error {
 		}
 		st.payments[p.ID] = rec
 		st.order = append(st.order, rec)
+		if n := p.OrderNum(); n != "" {
+			st.byOrderNum[n] = append(st.byOrderNum[n], rec)
+		}
 	}
 	for _, v := range d.Sessions {
 		ss := st.sessions[v.View.ID]

@@ -228,11 +228,11 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"payments", "order", "sessions", "events", "eventIDs", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
+		{state{}, []string{"payments", "order", "byOrderNum", "sessions", "events", "eventIDs", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime"}}, // the last two are caches, rebuilt on use
-		{payRec{}, []string{"snap", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks", "refundRequested"}},
-		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "attempts", "latest"}},
+			"cardDetails", "lastTime"}}, // the last two are caches, rebuilt on use; byOrderNum is rebuilt on load
+		{payRec{}, []string{"cur", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks", "refundRequested"}},
+		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},
 		{secureTokenRec{}, []string{"view", "card", "tds", "frictionless", "amount", "currency", "returnURL", "email", "used"}},
 		{cardInfo{}, []string{"brand", "last4", "month", "year", "name", "decline", "tds"}},

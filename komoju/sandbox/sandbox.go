@@ -167,6 +167,8 @@ type Server struct {
 	stateNotices []string
 
 	emptyMeta map[string]string // read-only {} shared by payments without metadata
+	merchant  *komoju.SessionMerchant
+	typeSets  map[string][]komoju.PaymentType // guarded by mu; see internTypes
 
 	connMu   sync.Mutex
 	newConns map[net.Conn]struct{} // connections that have not sent a request yet
@@ -272,6 +274,8 @@ func New(opts Options) (*Server, error) {
 		stop:           make(chan struct{}),
 		newConns:       map[net.Conn]struct{}{},
 		emptyMeta:      map[string]string{},
+		merchant:       &komoju.SessionMerchant{Name: MerchantName},
+		typeSets:       map[string][]komoju.PaymentType{},
 		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
 		onNetwork:      onNetwork,
 		keysGenerated:  keysGenerated,

@@ -50,7 +50,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		return fail(err)
 	}
 	if meta == nil {
-		meta = map[string]string{}
+		meta = s.emptyMeta // shared and never written: metadata is replaced, not edited
 	}
 	ttl, hasTTL, err := p.int("expires_in_seconds", "expires_in_seconds")
 	if err != nil {
@@ -113,30 +113,29 @@ func (s *Server) createSession(q *apiReq) apiResp {
 	id := s.newID()
 	expires := now.Add(time.Duration(ttl) * time.Second)
 	ss := &sessRec{
-		types:     types,
+		types:     s.internTypes(types),
 		scenario:  scenario,
 		returnURL: returnURL,
 		manual:    pd.Capture == komoju.CaptureManual,
 		email:     email,
 		expiresAt: expires,
+		base:      s.base,
 	}
 	ss.view = komoju.Session{
-		ID:             id,
-		Resource:       "session",
-		Mode:           "payment",
-		Amount:         amount,
-		Currency:       currency,
-		SessionURL:     s.base + "/sessions/" + id,
-		ReturnURL:      strPtr(returnURL),
-		DefaultLocale:  locale,
-		PaymentMethods: s.sessionMethods(types, amount, currency),
-		CreatedAt:      now,
-		Status:         komoju.SessionPending,
-		Merchant:       &komoju.SessionMerchant{Name: MerchantName},
-		Metadata:       meta,
-		PaymentData:    pd,
-		LineItems:      items,
-		Email:          strPtr(email),
+		ID:            id,
+		Resource:      "session",
+		Mode:          "payment",
+		Amount:        amount,
+		Currency:      currency,
+		ReturnURL:     strPtr(returnURL),
+		DefaultLocale: locale,
+		CreatedAt:     now,
+		Status:        komoju.SessionPending,
+		Merchant:      s.merchant,
+		Metadata:      meta,
+		PaymentData:   pd,
+		LineItems:     items,
+		Email:         strPtr(email),
 	}
 	s.st.sessions[id] = ss
 	s.st.dueSessions[id] = ss
@@ -245,27 +244,55 @@ func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError)
 func (s *Server) sessionMethods(types []komoju.PaymentType, amount int64, currency string) []komoju.SessionPaymentMethod {
 	out := make([]komoju.SessionPaymentMethod, 0, len(types))
 	for _, t := range types {
-		fee := s.fees[t]
-		out = append(out, komoju.SessionPaymentMethod{
-			Type:        t,
-			Offsite:     t.IsOffsite(),
-			Brands:      brandsJSON(t),
-			CustomerFee: fee,
-			Currency:    currency,
-			Amount:      amount + fee,
-		})
+		out = append(out, sessionMethod(t, s.fees[t], amount, currency))
 	}
 	return out
 }
 
+// sessionMethod is one entry of a session's payment_methods.
+func sessionMethod(t komoju.PaymentType, fee, amount int64, currency string) komoju.SessionPaymentMethod {
+	return komoju.SessionPaymentMethod{
+		Type:        t,
+		Offsite:     t.IsOffsite(),
+		Brands:      brandsJSON(t),
+		CustomerFee: fee,
+		Currency:    currency,
+		Amount:      amount + fee,
+	}
+}
+
 // sessionView is the session's public object with its latest payment.
-// Callers hold s.mu; the result shares only immutable data.
+// Callers hold s.mu; the result shares only immutable data. session_url
+// and payment_methods follow from the session's id, types, amount and
+// currency, so they are built here rather than kept with every session.
 func (s *Server) sessionView(ss *sessRec) *komoju.Session {
 	v := ss.view
+	v.SessionURL = ss.sessionURL()
+	v.PaymentMethods = s.sessionMethods(ss.types, v.Amount, v.Currency)
 	if ss.latest != nil {
-		v.Payment = ss.latest.snap
+		v.Payment = ss.latest.snap()
 	}
 	return &v
+}
+
+// sessionURL is the session's hosted page.
+func (ss *sessRec) sessionURL() string { return ss.base + "/sessions/" + ss.view.ID }
+
+// internTypes shares one slice among sessions with the same payment types
+// (usually every session has the default list). Callers hold s.mu.
+func (s *Server) internTypes(types []komoju.PaymentType) []komoju.PaymentType {
+	var k strings.Builder
+	for _, t := range types {
+		k.WriteString(string(t))
+		k.WriteByte(',')
+	}
+	if got, ok := s.typeSets[k.String()]; ok {
+		return got
+	}
+	if len(s.typeSets) < 1024 { // bounded: a client inventing type lists cannot grow it
+		s.typeSets[k.String()] = types
+	}
+	return types
 }
 
 func (s *Server) findSession(id string) (*sessRec, *apiError) {
@@ -299,7 +326,7 @@ func (s *Server) cancelSession(q *apiReq) apiResp {
 	if ss.view.Status != komoju.SessionPending {
 		return fail(newErr(komoju.CodeNotCancellable, "", "Session %s is %s; only pending sessions can be cancelled", ss.view.ID, ss.view.Status))
 	}
-	if ss.latest != nil && ss.latest.snap.Status == komoju.PaymentPending {
+	if ss.latest != nil && ss.latest.snap().Status == komoju.PaymentPending {
 		_ = s.cancelLocked(ss.latest, q.now)
 	}
 	ss.view.Status = komoju.SessionCancelled
@@ -406,14 +433,14 @@ func (s *Server) payCoreScenario(id string, p obj, now time.Time, scenario strin
 	if err != nil {
 		return nil, err
 	}
-	res := &payResult{Payment: rec.snap, Status: komoju.PayCompleted}
+	res := &payResult{Payment: rec.snap(), Status: komoju.PayCompleted}
 	var redirect string
 	switch {
-	case rec.snap.Status == komoju.PaymentPending:
+	case rec.snap().Status == komoju.PaymentPending:
 		res.Status = komoju.PayPending
-		redirect = rec.snap.PaymentDetails.RedirectURL()
+		redirect = rec.snap().PaymentDetails.RedirectURL()
 	case rec.typ.IsAsync():
-		redirect = rec.snap.PaymentDetails.InstructionsURL()
+		redirect = rec.snap().PaymentDetails.InstructionsURL()
 	default:
 		redirect = s.returnTarget(rec)
 	}

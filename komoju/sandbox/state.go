@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	mrand "math/rand/v2"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -12,17 +13,23 @@ import (
 
 // state is everything the sandbox remembers. It is guarded by Server.mu.
 //
-// Payments are copy-on-write: payRec.snap points at an immutable
-// komoju.Payment that is replaced (never modified) on every change, so
-// events keep the payment as it was, and responses are marshalled outside
-// the lock.
+// Payments are copy-on-write: payRec.snap() is an immutable komoju.Payment
+// that is replaced (never modified) on every change, so events keep the
+// payment as it was, and responses are marshalled outside the lock. The
+// pointer is atomic so that list scans can read it without the lock.
 type state struct {
 	payments map[string]*payRec
-	order    []*payRec // creation order, for listing
-	sessions map[string]*sessRec
-	events   []*eventRec
-	eventIDs map[string]*eventRec
-	tokens   map[string]*tokenRec
+	order    []*payRec // creation order, for listing; append-only
+	// byOrderNum indexes every payment (direct or through a session) by its
+	// external_order_num, in creation order, so the engine's look-up by
+	// order number is O(payments with that number), not a scan. Append-only
+	// like order: a list reads it under s.mu and scans it without. Not
+	// saved: restore rebuilds it from the payments.
+	byOrderNum map[string][]*payRec
+	sessions   map[string]*sessRec
+	events     []*eventRec
+	eventIDs   map[string]*eventRec
+	tokens     map[string]*tokenRec
 	// secureTokens are POST /secure_tokens answers (ids share tokens' tok_
 	// prefix, as in KOMOJU's 3-D Secure guide).
 	secureTokens map[string]*secureTokenRec
@@ -47,6 +54,7 @@ type state struct {
 func newState() *state {
 	return &state{
 		payments:         map[string]*payRec{},
+		byOrderNum:       map[string][]*payRec{},
 		sessions:         map[string]*sessRec{},
 		eventIDs:         map[string]*eventRec{},
 		tokens:           map[string]*tokenRec{},
@@ -72,7 +80,7 @@ const (
 
 // payRec is one payment.
 type payRec struct {
-	snap      *komoju.Payment
+	cur       atomic.Pointer[komoju.Payment] // see snap
 	typ       komoju.PaymentType
 	manual    bool // authorize only (capture:false / capture:"manual")
 	tds       tdsKind
@@ -87,12 +95,16 @@ type payRec struct {
 	webhooks        []Webhook // Payment: Create's webhooks parameter
 }
 
+// snap is the payment as it is now. It may be read without s.mu (list
+// scans); it is replaced only under s.mu.
+func (p *payRec) snap() *komoju.Payment { return p.cur.Load() }
+
 // update replaces the snapshot with a modified copy. f must not modify maps
 // or slices it did not allocate itself.
 func (p *payRec) update(f func(*komoju.Payment)) {
-	cp := *p.snap
+	cp := *p.snap()
 	f(&cp)
-	p.snap = &cp
+	p.cur.Store(&cp)
 }
 
 // sessRec is one session. view is its public object without the payment,
@@ -105,8 +117,12 @@ type sessRec struct {
 	manual    bool
 	email     string
 	expiresAt time.Time
-	attempts  []*payRec // every payment created through this session
-	latest    *payRec
+	// base is the sandbox's base URL when the session was made (its
+	// session_url is base/sessions/id): shared with Server.base, so it
+	// costs no bytes of its own, and kept across a restart on a new port.
+	base     string
+	attempts []*payRec // every payment created through this session
+	latest   *payRec
 }
 
 // payable reports whether pay may be called on the session now.
@@ -118,8 +134,8 @@ func (s *sessRec) payable() *apiError {
 		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s was cancelled", s.view.ID)
 	case s.view.Expired:
 		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s has expired", s.view.ID)
-	case s.latest != nil && s.latest.snap.Status == komoju.PaymentPending:
-		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s has a payment awaiting the customer (%s); finish or cancel it first", s.view.ID, s.latest.snap.ID)
+	case s.latest != nil && s.latest.snap().Status == komoju.PaymentPending:
+		return newErr(komoju.CodeUnprocessableEntity, "", "Session %s has a payment awaiting the customer (%s); finish or cancel it first", s.view.ID, s.latest.snap().ID)
 	}
 	return nil
 }
@@ -180,12 +196,12 @@ func (s *Server) newDigits(n int) string {
 // recordEvent stores an event for the payment's current snapshot and queues
 // its webhooks. Callers hold s.mu.
 func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
-	e := &eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap}
+	e := &eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap()}
 	s.st.events = append(s.st.events, e)
 	s.st.eventIDs[e.id] = e
 	s.wh.enqueue(e, p.webhooks)
 	if s.log.Enabled(context.Background(), slog.LevelDebug) {
-		s.log.Debug("sandbox event", "event", typ, "payment", p.snap.ID, "status", p.snap.Status)
+		s.log.Debug("sandbox event", "event", typ, "payment", p.snap().ID, "status", p.snap().Status)
 	}
 }
 
@@ -201,7 +217,7 @@ func (s *Server) expire(now time.Time) {
 			continue
 		}
 		delete(s.st.duePayments, id)
-		if p.snap.Status == komoju.PaymentPending || p.snap.Status == komoju.PaymentAuthorized {
+		if p.snap().Status == komoju.PaymentPending || p.snap().Status == komoju.PaymentAuthorized {
 			due = append(due, p)
 		}
 	}

@@ -1,0 +1,158 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// handlerCall sends one API request straight to the handler.
+func handlerCall(tb testing.TB, sb *Server, method, path string, body []byte, idem string) []byte {
+	req, _ := http.NewRequest(method, path, bytes.NewReader(body))
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if idem != "" {
+		req.Header.Set("X-KOMOJU-IDEMPOTENCY", idem)
+	}
+	req.SetBasicAuth(sb.SecretKey(), "")
+	rec := &recorder{header: http.Header{}}
+	sb.Handler().ServeHTTP(rec, req)
+	if rec.status != 200 {
+		tb.Fatalf("%s %s: %d %s", method, path, rec.status, rec.body.String())
+	}
+	return rec.body.Bytes()
+}
+
+// sessionSale is one Method 1 sale as the console makes it: Session: Create
+// with an order number, then Session: Pay with a card, each with its own
+// idempotency key (the komoju client sends one on every POST).
+func sessionSale(tb testing.TB, sb *Server, i int) string {
+	n := strconv.Itoa(i)
+	out := handlerCall(tb, sb, http.MethodPost, "/api/v1/sessions", loadSessionBody("M-"+n), "sess-"+n)
+	id := sessionID(out)
+	handlerCall(tb, sb, http.MethodPost, "/api/v1/sessions/"+id+"/pay", loadPayBody, "pay-"+n)
+	return id
+}
+
+// heapInUse is the live heap after a full collection.
+func heapInUse() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}
+
+// BenchmarkSessionSaleMemory reports what the sandbox keeps per Method 1
+// sale (session, payment, event, two idempotent answers), before and after
+// KOMOJU's expiry rules let it forget the session and the answers:
+//
+//	go test -run '^$' -bench SessionSaleMemory -benchtime 20000x ./komoju/sandbox/
+func BenchmarkSessionSaleMemory(b *testing.B) {
+	clock := NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	sb := startSandbox(b, Options{Clock: clock, Seed: 1})
+	handlerCall(b, sb, http.MethodGet, "/api/v1/payments", nil, "") // warm up lazily built tables
+	before := heapInUse()
+	b.ResetTimer()
+	for i := range b.N {
+		sessionSale(b, sb, i)
+	}
+	b.StopTimer()
+	after := heapInUse()
+	b.ReportMetric(float64(after-before)/float64(b.N), "kept-B/sale")
+	clock.Advance(49 * time.Hour)
+	sb.expire(clock.Now())
+	sb.expire(clock.Now().Add(time.Minute))
+	b.ReportMetric(float64(int64(heapInUse())-int64(before))/float64(b.N), "kept-after-expiry-B/sale")
+}
+
+// TestFilterByOrderNumberFindsEverySale: the look-up the engine makes after
+// a lost answer finds the direct payment and every attempt of a session
+// sale, through the index, and still after a restart (the index is rebuilt
+// from the saved payments).
+func TestFilterByOrderNumberFindsEverySale(t *testing.T) {
+	path := t.TempDir() + "/state.json"
+	clock := NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	sb := startSandbox(t, Options{Clock: clock, Seed: 1, StatePath: path})
+	c := newRaw(t, sb)
+	for i := range 5 {
+		must(t, c.post("/payments", cardPayment("4111111111111111", "external_order_num", "D-"+strconv.Itoa(i))), 200)
+	}
+	sess := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "S-1"}}), 200).str("id")
+	mustErr(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4123111111111000")}), 502, "insufficient_funds")
+	must(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
+
+	check := func(c *raw) {
+		t.Helper()
+		l := must(t, c.getr("/payments?external_order_num=D-3"), 200)
+		if l.num("total") != 1 || l.str("data", "0", "external_order_num") != "D-3" {
+			t.Errorf("D-3: %s", l.body)
+		}
+		l = must(t, c.getr("/payments?external_order_num=S-1"), 200)
+		if l.num("total") != 2 || l.str("data", "0", "status") != "captured" || l.str("data", "1", "status") != "failed" {
+			t.Errorf("S-1 should list the captured attempt, then the declined one: %s", l.body)
+		}
+		l = must(t, c.getr("/payments?external_order_num=S-1&status=failed"), 200)
+		if l.num("total") != 1 || l.str("data", "0", "status") != "failed" {
+			t.Errorf("S-1 failed only: %s", l.body)
+		}
+		if l := must(t, c.getr("/payments?external_order_num=nope"), 200); l.num("total") != 0 {
+			t.Errorf("unknown order number: %s", l.body)
+		}
+	}
+	check(c)
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sb2 := startSandbox(t, Options{Clock: clock, Seed: 1, StatePath: path})
+	check(newRaw(t, sb2))
+}
+
+// TestListPageMatchesStoredPayments: a full page of 100 through the list
+// encoder is the stored payments, newest first.
+func TestListPageMatchesStoredPayments(t *testing.T) {
+	sb := startSandbox(t, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
+	for i := range 150 {
+		handlerCall(t, sb, http.MethodPost, "/api/v1/payments", loadOrderBody("L-"+strconv.Itoa(i)), "")
+	}
+	var l struct {
+		Total int `json:"total"`
+		Data  []struct {
+			ExternalOrderNum string `json:"external_order_num"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(handlerCall(t, sb, http.MethodGet, "/api/v1/payments?per_page=100&page=2", nil, ""), &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Total != 150 || len(l.Data) != 50 || l.Data[0].ExternalOrderNum != "L-49" || l.Data[49].ExternalOrderNum != "L-0" {
+		t.Errorf("page 2: total %d, %d items, first %+v", l.Total, len(l.Data), l.Data[:min(1, len(l.Data))])
+	}
+}
+
+// TestSessionReplayIsByteForByte: a remembered Session: Create answer keeps
+// no payment_methods (they are rebuilt), yet a retry with the same key gets
+// exactly the first answer, fees included, also in the legacy API version.
+func TestSessionReplayIsByteForByte(t *testing.T) {
+	sb := startSandbox(t, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1,
+		CustomerFees: map[komoju.PaymentType]int64{komoju.TypeKonbini: 190}})
+	body := loadSessionBody("R-1")
+	first := bytes.Clone(handlerCall(t, sb, http.MethodPost, "/api/v1/sessions", body, "same-key"))
+	if !bytes.Contains(first, []byte(`"customer_fee":190`)) || !bytes.Contains(first, []byte(`"payment_methods":[{`)) {
+		t.Fatalf("first answer lacks payment_methods with the konbini fee: %s", first)
+	}
+	again := handlerCall(t, sb, http.MethodPost, "/api/v1/sessions", body, "same-key")
+	if !bytes.Equal(first, again) {
+		t.Errorf("replay differs:\n first %s\n again %s", first, again)
+	}
+	get := handlerCall(t, sb, http.MethodGet, "/api/v1/sessions/"+sessionID(first), nil, "")
+	if !bytes.Equal(first, get) {
+		t.Errorf("GET differs from the create answer:\n create %s\n get    %s", first, get)
+	}
+}
