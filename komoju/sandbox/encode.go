@@ -21,6 +21,18 @@ func marshalJSON(v any) ([]byte, error) {
 		}
 	case komoju.List[*komoju.Payment]:
 		return appendPaymentList(make([]byte, 0, 128+700*len(v.Data)), v)
+	case *komoju.Session:
+		if v != nil {
+			if b, ok := appendSession(make([]byte, 0, 4096), v); ok {
+				return b, nil
+			}
+		}
+	case *payResult:
+		if v != nil {
+			if b, ok := appendPayResult(make([]byte, 0, 1024), v); ok {
+				return b, nil
+			}
+		}
 	}
 	return json.Marshal(v)
 }
@@ -203,6 +215,165 @@ func plainJSONString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c < 0x20 || c > 0x7e, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
+// appendSession writes a session as json.Marshal does, for the shape the
+// sandbox makes: plain ASCII strings, no metadata entries or line items,
+// payment_methods as sessionMethod builds them. Reflection over a session
+// with every payment type (thirteen method objects and their brands) was
+// most of what Session: Create cost. Anything else returns ok=false;
+// TestAppendSessionMatchesEncodingJSON holds the two equal.
+func appendSession(b []byte, v *komoju.Session) ([]byte, bool) {
+	if len(v.Metadata) > 0 || len(v.LineItems) > 0 || len(v.SecureToken) > 0 || v.CustomerID != nil || v.MerchantID != nil {
+		return nil, false
+	}
+	ok := true
+	str := func(key, s string) {
+		b = append(b, key...)
+		ok = ok && plainJSONString(s)
+		b = append(append(append(b, '"'), s...), '"')
+	}
+	optStr := func(key, s string) {
+		if s != "" {
+			str(key, s)
+		}
+	}
+	tm := func(key string, t *time.Time) {
+		b = append(b, key...)
+		if t == nil {
+			b = append(b, "null"...)
+			return
+		}
+		_, off := t.Zone()
+		if y := t.Year(); y < 0 || y > 9999 || off <= -24*3600 || off >= 24*3600 {
+			ok = false
+			return
+		}
+		b = append(t.AppendFormat(append(b, '"'), time.RFC3339Nano), '"')
+	}
+	str(`{"id":`, v.ID)
+	str(`,"resource":`, v.Resource)
+	str(`,"mode":`, v.Mode)
+	b = strconv.AppendInt(append(b, `,"amount":`...), v.Amount, 10)
+	str(`,"currency":`, v.Currency)
+	str(`,"session_url":`, v.SessionURL)
+	if v.ReturnURL == nil {
+		b = append(b, `,"return_url":null`...)
+	} else {
+		str(`,"return_url":`, *v.ReturnURL)
+	}
+	str(`,"default_locale":`, v.DefaultLocale)
+	b = append(b, `,"payment_methods":`...)
+	if v.PaymentMethods == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, m := range v.PaymentMethods {
+			if m.HashedGateway != "" || m.ExchangeRate != nil || len(m.AdditionalFields) > 0 || m.SevenElevenMerchantNumber != nil ||
+				!plainJSONBytes(m.Brands) {
+				return nil, false
+			}
+			if i > 0 {
+				b = append(b, ',')
+			}
+			str(`{"type":`, string(m.Type))
+			if m.Amount != 0 {
+				b = strconv.AppendInt(append(b, `,"amount":`...), m.Amount, 10)
+			}
+			optStr(`,"currency":`, m.Currency)
+			b = strconv.AppendBool(append(b, `,"offsite":`...), m.Offsite)
+			b = strconv.AppendInt(append(b, `,"customer_fee":`...), m.CustomerFee, 10)
+			if len(m.Brands) > 0 {
+				b = append(append(b, `,"brands":`...), m.Brands...)
+			}
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	tm(`,"created_at":`, &v.CreatedAt)
+	tm(`,"cancelled_at":`, v.CancelledAt)
+	tm(`,"completed_at":`, v.CompletedAt)
+	str(`,"status":`, string(v.Status))
+	b = strconv.AppendBool(append(b, `,"expired":`...), v.Expired)
+	if v.Merchant == nil {
+		b = append(b, `,"merchant":null`...)
+	} else {
+		str(`,"merchant":{"name":`, v.Merchant.Name)
+		b = append(b, '}')
+	}
+	if v.Metadata == nil {
+		b = append(b, `,"metadata":null`...)
+	} else {
+		b = append(b, `,"metadata":{}`...)
+	}
+	if v.Payment != nil {
+		b = append(b, `,"payment":`...)
+		var pok bool
+		if b, pok = appendPaymentOrJSON(b, v.Payment); !pok {
+			return nil, false
+		}
+	}
+	b = append(b, `,"payment_data":{`...)
+	n := len(b)
+	for _, f := range [...]struct{ key, val string }{{`"capture":`, string(v.PaymentData.Capture)}, {`"external_order_num":`, v.PaymentData.ExternalOrderNum},
+		{`"name":`, v.PaymentData.Name}, {`"name_kana":`, v.PaymentData.NameKana}} {
+		if f.val == "" {
+			continue
+		}
+		if len(b) > n {
+			b = append(b, ',')
+		}
+		str(f.key, f.val)
+	}
+	b = append(b, '}')
+	if v.Email != nil {
+		str(`,"email":`, *v.Email)
+	}
+	return append(b, '}'), ok
+}
+
+// appendPayResult writes a Session: Pay answer as json.Marshal does.
+func appendPayResult(b []byte, r *payResult) ([]byte, bool) {
+	ok := plainJSONString(string(r.Status))
+	b = append(append(append(b, `{"status":"`...), r.Status...), '"')
+	if r.RedirectURL == nil {
+		b = append(b, `,"redirect_url":null`...)
+	} else {
+		ok = ok && plainJSONString(*r.RedirectURL)
+		b = append(append(append(b, `,"redirect_url":"`...), *r.RedirectURL...), '"')
+	}
+	b = append(b, `,"payment":`...)
+	if r.Payment == nil {
+		b = append(b, "null"...)
+	} else {
+		var pok bool
+		if b, pok = appendPaymentOrJSON(b, r.Payment); !pok {
+			return nil, false
+		}
+	}
+	return append(b, '}'), ok
+}
+
+// appendPaymentOrJSON appends a payment through appendPayment, or through
+// encoding/json when that declines; ok is false only if encoding/json fails.
+func appendPaymentOrJSON(b []byte, p *komoju.Payment) ([]byte, bool) {
+	if out, ok := appendPayment(b, p); ok {
+		return out, true
+	}
+	out, err := appendJSON(b, p)
+	return out, err == nil
+}
+
+// plainJSONBytes reports whether raw JSON is written by encoding/json as
+// is: compact, and nothing it would escape (it HTML-escapes raw values).
+func plainJSONBytes(raw []byte) bool {
+	for _, c := range raw {
+		switch {
+		case c <= ' ' || c > 0x7e, c == '<', c == '>', c == '&':
 			return false
 		}
 	}

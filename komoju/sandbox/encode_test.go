@@ -215,3 +215,74 @@ func TestReadBodyMatchesReadAll(t *testing.T) {
 		t.Error("a failing body read gave no error")
 	}
 }
+
+// TestAppendSessionMatchesEncodingJSON holds the hand-written session and
+// Session: Pay encoders to encoding/json byte for byte, over the sessions a
+// mixed run made and values built to hit each case where they step aside.
+func TestAppendSessionMatchesEncodingJSON(t *testing.T) {
+	clock := NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	sb := startSandbox(t, Options{Clock: clock, CustomerFees: map[komoju.PaymentType]int64{komoju.TypeKonbini: 190}})
+	c := newRaw(t, sb)
+	plainID := must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "JPY", "email": "a@example.com", "return_url": "https://shop.example/r",
+		"payment_data": map[string]any{"external_order_num": "P-1", "name": "Taro"}}), 200).str("id")
+	must(t, c.post("/sessions/"+plainID+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
+	paid := must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "JPY", "email": "a@example.com",
+		"payment_data": map[string]any{"external_order_num": "S-1", "name": "Taro", "name_kana": "タロウ", "capture": "manual"}}), 200).str("id")
+	must(t, c.post("/sessions/"+paid+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
+	must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "JPY", "return_url": "https://shop.example/r?a=1&b=2"}), 200)
+	must(t, c.post("/sessions", map[string]any{"amount": 100, "currency": "USD", "payment_types": []string{"credit_card"}, "metadata": map[string]any{"k": "v"}}), 200)
+	cancelled := must(t, c.post("/sessions", map[string]any{"amount": 5, "currency": "JPY", "line_items": []any{map[string]any{"description": "tea", "amount": 5, "quantity": 1}}}), 200).str("id")
+	must(t, c.post("/sessions/"+cancelled+"/cancel", nil), 200)
+	pending := must(t, c.post("/sessions", map[string]any{"amount": 300, "currency": "JPY", "expires_in_seconds": 60}), 200).str("id")
+	must(t, c.post("/sessions/"+pending+"/pay", map[string]any{"payment_details": konbini("lawson")}), 200)
+	must(t, c.post("/sessions", map[string]any{"amount": 300, "currency": "JPY", "expires_in_seconds": 60}), 200)
+	clock.Advance(2 * time.Minute)
+	sb.expire(clock.Now())
+
+	sb.mu.Lock()
+	var sess []*komoju.Session
+	for _, ss := range sb.st.sessions {
+		sess = append(sess, sb.sessionView(ss))
+	}
+	base := *sb.sessionView(sb.st.sessions[plainID])
+	sb.mu.Unlock()
+	s := func(v string) *string { return &v }
+	for _, f := range []func(v *komoju.Session){
+		func(v *komoju.Session) { v.PaymentMethods, v.Metadata, v.Merchant, v.ReturnURL, v.Email = nil, nil, nil, nil, s("") },
+		func(v *komoju.Session) { v.Mode = "payment\n" },
+		func(v *komoju.Session) { v.CustomerID, v.MerchantID = s("c"), s("m") },
+		func(v *komoju.Session) { v.SecureToken = json.RawMessage(`{"id":"x"}`) },
+		func(v *komoju.Session) { v.CreatedAt = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) },
+		func(v *komoju.Session) { v.PaymentData = komoju.SessionPaymentData{NameKana: "カナ"} },
+		func(v *komoju.Session) {
+			v.PaymentMethods = []komoju.SessionPaymentMethod{{Type: "paypay", HashedGateway: "g", AdditionalFields: []string{"a"}}, {Type: "konbini", Brands: json.RawMessage(`{ "a": 1 }`)}}
+		},
+		func(v *komoju.Session) {
+			v.Payment = &komoju.Payment{ID: "p", Metadata: map[string]string{"<": ">"}, PaymentDetails: &komoju.PaymentDetails{Type: "paypay"}}
+		},
+	} {
+		v := base
+		f(&v)
+		sess = append(sess, &v)
+	}
+	fast := 0
+	for _, v := range sess {
+		want, err := json.Marshal(v)
+		got, gerr := marshalJSON(v)
+		if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
+			t.Errorf("session %s:\n got %s (%v)\nwant %s (%v)", v.ID, got, gerr, want, err)
+		}
+		if _, ok := appendSession(nil, v); ok {
+			fast++
+		}
+		res := &payResult{Status: komoju.PayCompleted, Payment: v.Payment, RedirectURL: v.ReturnURL}
+		want, err = json.Marshal(res)
+		got, gerr = marshalJSON(res)
+		if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
+			t.Errorf("pay result of %s:\n got %s (%v)\nwant %s (%v)", v.ID, got, gerr, want, err)
+		}
+	}
+	if _, ok := appendSession(nil, &base); !ok || fast < 5 {
+		t.Fatalf("the hand-written encoder handled %d of %d sessions", fast, len(sess))
+	}
+}
