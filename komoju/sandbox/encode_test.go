@@ -248,7 +248,9 @@ func TestAppendSessionMatchesEncodingJSON(t *testing.T) {
 	sb.mu.Unlock()
 	s := func(v string) *string { return &v }
 	for _, f := range []func(v *komoju.Session){
-		func(v *komoju.Session) { v.PaymentMethods, v.Metadata, v.Merchant, v.ReturnURL, v.Email = nil, nil, nil, nil, s("") },
+		func(v *komoju.Session) {
+			v.PaymentMethods, v.Metadata, v.Merchant, v.ReturnURL, v.Email = nil, nil, nil, nil, s("")
+		},
 		func(v *komoju.Session) { v.Mode = "payment\n" },
 		func(v *komoju.Session) { v.CustomerID, v.MerchantID = s("c"), s("m") },
 		func(v *komoju.Session) { v.SecureToken = json.RawMessage(`{"id":"x"}`) },
