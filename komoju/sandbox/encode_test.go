@@ -288,3 +288,25 @@ func TestAppendSessionMatchesEncodingJSON(t *testing.T) {
 		t.Fatalf("the hand-written encoder handled %d of %d sessions", fast, len(sess))
 	}
 }
+
+// TestAppendRFC3339NanoMatchesTimeFormat: the timestamp writer against
+// time.Format over zones, fractions and edge years.
+func TestAppendRFC3339NanoMatchesTimeFormat(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("JST", 9*3600), time.FixedZone("x", -5*3600-1800), time.FixedZone("s", 3600+17), time.FixedZone("z", 0)}
+	times := []time.Time{time.Time{}, time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC), time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC),
+		time.Date(2026, 5, 1, 10, 0, 0, 120000000, time.UTC), time.Date(2026, 5, 1, 10, 0, 0, 1, time.UTC), time.Date(5, 1, 2, 3, 4, 5, 600, time.UTC)}
+	for i := range 200 {
+		times = append(times, time.Unix(int64(i)*7919*3571+1e9, int64(i)*1234567%1e9))
+	}
+	for _, tm := range times {
+		for _, z := range zones {
+			v := tm.In(z)
+			if v.Year() < 0 || v.Year() > 9999 {
+				continue
+			}
+			if got, want := string(appendRFC3339Nano(nil, v)), v.Format(time.RFC3339Nano); got != want {
+				t.Errorf("%v: got %s, want %s", v, got, want)
+			}
+		}
+	}
+}

@@ -455,6 +455,7 @@ func loadOrderBody(order string) []byte {
 
 func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) error {
 	sbHost := ""
+	rss := func() string { return "" } // the sandbox's resident memory, when the tool started it
 	if cfg.url != "" {
 		h, err := loopbackHost(cfg.url)
 		if err != nil {
@@ -474,6 +475,7 @@ func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) 
 		}
 		defer sb.stop()
 		sbHost = sb.addr
+		rss = func() string { return procRSS(sb.cmd.Process.Pid) }
 	}
 	sbT := loadTarget{host: sbHost, auth: "Basic " + base64.StdEncoding.EncodeToString([]byte(cfg.key+":"))}
 	// Store payments, each with an order number (the filter scenario looks
@@ -510,7 +512,7 @@ func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) 
 	if e, _ := storeErr.Load().(error); e != nil {
 		return e
 	}
-	fmt.Fprintf(stdout, "stored in %s\n", time.Since(t0).Round(time.Millisecond))
+	fmt.Fprintf(stdout, "stored in %s%s\n", time.Since(t0).Round(time.Millisecond), rss())
 
 	// Record one answer of each kind for the ceiling.
 	// Dialled only now: the sandbox closes connections idle for long, as
@@ -623,7 +625,7 @@ func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) 
 			ratio = 100 * sbs.rps() / ces.rps()
 		}
 		fmt.Fprintf(stdout, "%-8s %-8s %10.0f %9s %9s %9s %6d %6.0f%% %s\n", sc, "sandbox", sbs.rps(), ms(sbs.pct(50)), ms(sbs.pct(99)), ms(sbs.pct(100)), sbs.errs, ratio, la)
-		fmt.Fprintf(stdout, "%-8s %-8s %10.0f %9s %9s %9s %6d %7s\n", "", "ceiling", ces.rps(), ms(ces.pct(50)), ms(ces.pct(99)), ms(ces.pct(100)), ces.errs, "")
+		fmt.Fprintf(stdout, "%-8s %-8s %10.0f %9s %9s %9s %6d %7s%s\n", "", "ceiling", ces.rps(), ms(ces.pct(50)), ms(ces.pct(99)), ms(ces.pct(100)), ces.errs, "", rss())
 		for _, f := range []string{sbs.first, ces.first} {
 			if f != "" {
 				fmt.Fprintf(stdout, "         first error: %s\n", f)
@@ -631,4 +633,19 @@ func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) 
 		}
 	}
 	return nil
+}
+
+// procRSS is ", sandbox RSS N MB" for a process (Linux), or "".
+func procRSS(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return fmt.Sprintf(", sandbox RSS %d MB", kb>>10)
+		}
+	}
+	return ""
 }

@@ -156,3 +156,17 @@ func TestSessionReplayIsByteForByte(t *testing.T) {
 		t.Errorf("GET differs from the create answer:\n create %s\n get    %s", first, get)
 	}
 }
+
+// BenchmarkListPage is GET /payments?per_page=100 through the handler
+// alone, 1,000 payments stored.
+func BenchmarkListPage(b *testing.B) {
+	sb := startSandbox(b, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
+	for i := range 1000 {
+		handlerCall(b, sb, http.MethodPost, "/api/v1/payments", loadOrderBody("L-"+strconv.Itoa(i)), "")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		handlerCall(b, sb, http.MethodGet, "/api/v1/payments?per_page=100", nil, "")
+	}
+}
