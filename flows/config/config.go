@@ -423,8 +423,8 @@ func (c Config) OrderNumberPrefix() string {
 // TillID returns this machine's till id, kept in the file "till" beside
 // the config file ($XDG_CONFIG_HOME/komoju-tui/till), making one (four
 // characters without look-alikes) at first start. Two processes starting
-// at once agree: the file is created exclusively and the loser reads the
-// winner's. When the directory cannot be written, the id is derived from
+// at once agree: the file appears whole (link of a written temporary file)
+// and the loser reads the winner's. When the directory cannot be written, the id is derived from
 // the host name, which is stable too.
 func TillID(getenv func(string) string) string {
 	path := filepath.Join(filepath.Dir(DefaultFilePath(getenv)), "till")
@@ -433,11 +433,18 @@ func TillID(getenv func(string) string) string {
 	}
 	id := newTillID()
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err == nil {
-		if f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		// Written whole to a temporary file, then linked into place: a
+		// process starting at the same moment either finds no file or a
+		// complete one, never an empty one it would take for "no id".
+		if f, err := os.CreateTemp(filepath.Dir(path), ".till-*"); err == nil {
 			_, werr := f.WriteString(id + "\n")
-			if cerr := f.Close(); werr == nil && cerr == nil {
+			serr := f.Sync()
+			cerr := f.Close()
+			if werr == nil && serr == nil && cerr == nil && os.Link(f.Name(), path) == nil {
+				os.Remove(f.Name())
 				return id
 			}
+			os.Remove(f.Name())
 		}
 		if got, ok := readTill(path); ok {
 			return got

@@ -196,3 +196,27 @@ func TestTillIDMadeOnceAndKept(t *testing.T) {
 		t.Errorf("bad till name: %v", err)
 	}
 }
+
+// Tills started at the same moment on one config directory agree on one
+// id (the loser once read the winner's still-empty file and made its own).
+func TestTillIDRaceAgrees(t *testing.T) {
+	for round := 0; round < 20; round++ {
+		dir := t.TempDir()
+		getenv := func(k string) string {
+			if k == "XDG_CONFIG_HOME" {
+				return dir
+			}
+			return ""
+		}
+		ids := make(chan string, 8)
+		for i := 0; i < 8; i++ {
+			go func() { ids <- TillID(getenv) }()
+		}
+		first := <-ids
+		for i := 1; i < 8; i++ {
+			if id := <-ids; id != first {
+				t.Fatalf("round %d: till ids %q and %q for one config directory", round, first, id)
+			}
+		}
+	}
+}
