@@ -26,9 +26,14 @@ type sessionStartedMsg struct {
 	err     error
 }
 
-// payResultMsg answers a pay attempt (Method 1 or 2).
+// payResultMsg answers a pay attempt (Method 1 or 2). With Method 1 it
+// carries the sale as the engine left it (state, attempts, last outcome):
+// Update adopts that value, so the sale is never shared with the command's
+// goroutine.
 type payResultMsg struct {
 	attempt int
+	sale    flows.Sale
+	hasSale bool
 	outcome flows.Outcome
 	err     error
 }
@@ -76,17 +81,16 @@ func startSessionCmd(ctx context.Context, eng *flows.Engine, attempt int, co flo
 	}
 }
 
-// payCmd pays: Method 1 on the sale's session, Method 2 directly. d holds
-// the card secrets for this one call only.
-func payCmd(ctx context.Context, eng *flows.Engine, attempt int, flow flows.Flow, sale *flows.Sale, co flows.Checkout, t komoju.PaymentType, d flows.Details, opts flows.PayOptions) tea.Cmd {
+// payCmd pays: Method 1 on the sale's session (a copy of the sale taken
+// when the command is built; the new sale comes back in the message),
+// Method 2 directly. d holds the card secrets for this one call only.
+func payCmd(ctx context.Context, eng *flows.Engine, attempt int, flow flows.Flow, sale flows.Sale, co flows.Checkout, t komoju.PaymentType, d flows.Details, opts flows.PayOptions) tea.Cmd {
 	return func() tea.Msg {
-		var o flows.Outcome
-		var err error
 		if flow == flows.FlowSession {
-			o, err = eng.PaySession(ctx, sale, t, d, opts)
-		} else {
-			o, err = eng.PayDirect(ctx, co, t, d, opts)
+			next, o, err := eng.PaySale(ctx, sale, t, d, opts)
+			return payResultMsg{attempt: attempt, sale: next, hasSale: true, outcome: o, err: err}
 		}
+		o, err := eng.PayDirect(ctx, co, t, d, opts)
 		return payResultMsg{attempt: attempt, outcome: o, err: err}
 	}
 }

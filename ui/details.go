@@ -280,9 +280,11 @@ func (m *Model) doPay() tea.Cmd {
 	if m.flow == flows.FlowDirect && m.amount.input(fieldOrder) == "" {
 		co.OrderNum = "" // a fresh order number per attempt: Method 2 needs one
 	}
+	var sale flows.Sale
 	if m.flow == flows.FlowSession && m.sale != nil {
 		// Session: Pay's capture overrides the session's (the seed).
 		m.sale.Checkout.Capture = m.capture
+		sale = *m.sale // the command gets a copy; the answer brings the new sale
 	}
 	opts := flows.PayOptions{Scenario: dm.scenario}
 	if m.uses3DS() {
@@ -303,7 +305,7 @@ func (m *Model) doPay() tea.Cmd {
 	m.browser = ""
 	m.status = ""
 	m.screen = screenProcessing
-	return tea.Batch(payCmd(ctx, m.eng, id, m.flow, m.sale, co, m.method.Type, d, opts), m.spin.Tick)
+	return tea.Batch(payCmd(ctx, m.eng, id, m.flow, sale, co, m.method.Type, d, opts), m.spin.Tick)
 }
 
 func (m Model) viewDetails() string {

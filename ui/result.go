@@ -52,6 +52,16 @@ func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
 	case opSession:
 		m.screen = screenAmount
 	case opPay:
+		if m.sale != nil {
+			// The answer is lost to the console, not the attempt: the
+			// next attempt on this sale first looks at the session
+			// (flows' previousAttempt) so it never charges twice.
+			s := *m.sale
+			lo := flows.Outcome{Kind: flows.OutcomeUnknown, SessionID: s.SessionID(), OrderNum: s.OrderNum}
+			s.State, s.LastOutcome = flows.SaleUnknown, &lo
+			s.Attempts++
+			m.sale = &s
+		}
 		m.setStatus(m.t.S("Cancelled while waiting for KOMOJU. The attempt is in the journal; if it went through anyway, History shows it. Check before charging again."), nil)
 		m.statusOK = false
 		if len(m.method.Fields()) > 0 {
@@ -96,6 +106,7 @@ func (m Model) viewProcessing() string {
 }
 
 func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
+	m.adoptSale(msg)
 	if !m.finish(msg.attempt) {
 		return nil // stale: cancelled or superseded
 	}
@@ -123,6 +134,20 @@ func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	m.status = ""
 	m.lastUpdate = ""
 	return m.afterOutcome()
+}
+
+// adoptSale takes the sale a Method 1 pay attempt returned, when it is the
+// sale on screen. A stale answer (the clerk cancelled the wait) is adopted
+// too: its attempt may have charged, and the sale's last outcome is what
+// makes the next attempt look before it charges again.
+func (m *Model) adoptSale(msg payResultMsg) {
+	if !msg.hasSale || m.sale == nil || msg.sale.SessionID() == "" ||
+		msg.sale.SessionID() != m.sale.SessionID() || msg.sale.Attempts < m.sale.Attempts {
+		return
+	}
+	s := msg.sale
+	s.Checkout.Capture = m.sale.Checkout.Capture
+	m.sale = &s
 }
 
 // fixOrderNum keeps the clerk where the order number can be changed when
@@ -319,7 +344,7 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, k.Retry) && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o)):
 		m.details.errs = nil
 		m.customerEnded = false
-		if m.flow == flows.FlowSession && (o.Kind == flows.OutcomeError && !o.CanRetry || m.sale == nil) {
+		if m.flow == flows.FlowSession && (m.sale == nil || m.sale.State == flows.SaleClosed) {
 			// This session cannot be paid again: a fresh session for the
 			// same sale (a new order number unless the clerk typed one),
 			// then the method list; the old session is cancelled. A
