@@ -27,8 +27,15 @@ func historyFilter(i int) (komoju.PaymentStatus, int) {
 	return f[i%len(f)], len(f)
 }
 
-// historyModel is today's sales from the journal.
+// historyModel is the History screen: today's sales from the journal,
+// filtered by status, with the day's summary. It is a child model with
+// its own keys and help; what it cannot do itself (leave, open a
+// payment, export) it asks the root for with a message.
 type historyModel struct {
+	common
+	keys    historyKeys
+	j       *journal.Journal
+	ctx     context.Context
 	table   table.Model
 	all     []journal.Sale // today, newest first
 	shown   []journal.Sale // after the filter
@@ -37,36 +44,61 @@ type historyModel struct {
 	err     error
 	loaded  bool
 	seq     int
-	// hist is the journal's status history of one payment (for the
-	// payment screen's timeline).
-	histPayment string
-	hist        []journal.StatusChange
-	maxRows     int
-	// hooks are the webhook events received for histPayment.
-	hooks []webhooks.Event
+	maxRows int
 }
 
-func newHistoryModel() historyModel {
-	t := table.New(table.WithFocused(true), table.WithHeight(8))
-	return historyModel{table: t}
+// historyKeys are the History screen's keys.
+type historyKeys struct {
+	Up, Down, Open, Filter, Export, Refresh, Back, NewSale key.Binding
 }
+
+func newHistoryKeys(k KeyMap) historyKeys {
+	return historyKeys{Up: k.Up, Down: k.Down, Open: k.Continue, Filter: k.Filter, Export: k.Export, Refresh: k.Refresh, Back: k.Back, NewSale: k.NewSale}
+}
+
+// ShortHelp is the footer's part for History.
+func (k historyKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Export, k.Back}
+}
+
+// FullHelp is every History key, each once.
+func (k historyKeys) FullHelp() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.Open, k.Filter, k.Export, k.Refresh, k.Back, k.NewSale}
+}
+
+func newHistoryModel(c common, keys KeyMap, j *journal.Journal, ctx context.Context) historyModel {
+	t := table.New(table.WithFocused(true), table.WithHeight(8))
+	return historyModel{common: c, keys: newHistoryKeys(keys), j: j, ctx: ctx, table: t}
+}
+
+// What History asks of the root.
+type (
+	historyBackMsg    struct{}
+	historyNewSaleMsg struct{}
+	historyOpenMsg    struct{ sale journal.Sale }
+	historyExportMsg  struct{ sales []journal.Sale }
+	historyNoticeMsg  struct{ text string }
+)
+
+// ask is a command that hands msg to the root.
+func ask(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 
 // historyMsg carries journal query results.
 type historyMsg struct {
-	seq     int
-	sales   []journal.Sale
-	err     error
-	payment string
-	hist    []journal.StatusChange
-	forHist bool
-	hooks   []webhooks.Event
+	seq   int
+	sales []journal.Sale
+	err   error
 }
 
-func (h *historyModel) resize(w, bodyH int) {
-	h.table.SetWidth(max(w-2, 40))
+// SetCommon takes the root's size, styles, language and clock; bodyH is
+// the height the screen may use.
+func (h historyModel) SetCommon(c common, bodyH int) historyModel {
+	h.common = c
+	h.table.SetWidth(max(c.width-2, 40))
 	h.maxRows = max(bodyH-9, 3) // title, table header, summary lines
+	h.table.SetColumns(historyColumns(c.width, c.t))
 	h.fitHeight()
-	h.table.SetColumns(historyColumns(w))
+	return h
 }
 
 // fitHeight makes the table as tall as its rows, up to the space there is.
@@ -74,7 +106,7 @@ func (h *historyModel) fitHeight() {
 	h.table.SetHeight(max(min(len(h.table.Rows()), h.maxRows), 1) + 1) // + the header row
 }
 
-func historyColumns(w int) []table.Column {
+func historyColumns(w int, t tr) []table.Column {
 	method := 14
 	if w >= 100 {
 		method = 22
@@ -82,55 +114,25 @@ func historyColumns(w int) []table.Column {
 	order := max(min(w-48-method, 30), 14)
 	return []table.Column{
 		{Title: "", Width: 1}, // cursor mark: visible without colour
-		{Title: "Time", Width: 8},
-		{Title: "Order", Width: order},
-		{Title: "Method", Width: method},
-		{Title: "Amount", Width: 12},
-		{Title: "Status", Width: 12},
+		{Title: t.S("Time"), Width: 8},
+		{Title: t.S("Order"), Width: order},
+		{Title: t.S("Method"), Width: method},
+		{Title: t.S("Amount"), Width: 12},
+		{Title: t.S("Status"), Width: 12},
 	}
 }
 
-func (h historyModel) statusHistory(paymentID string) []timelineEntry {
-	if paymentID == "" || h.histPayment != paymentID {
-		return nil
-	}
-	var out []timelineEntry
-	for _, c := range h.hist {
-		out = append(out, timelineEntry{c.At, fmt.Sprintf("%s (%s)", c.Status, c.Source)})
-	}
-	for _, e := range h.hooks {
-		verdict := "verified"
-		if !e.Verified {
-			verdict = "rejected: " + e.Reason
-		}
-		out = append(out, timelineEntry{e.ReceivedAt, fmt.Sprintf("webhook %s (%s)", e.Type, verdict)})
-	}
-	return out
-}
-
-func (m *Model) openHistory() tea.Cmd {
-	if m.opts.Journal == nil {
-		m.setStatus("History needs the sale journal (it is off in this run)", nil)
-		m.statusOK = false
-		return nil
-	}
-	m.stopWatch()
-	m.screen = screenHistory
-	m.status = ""
-	m.history.resize(m.width, m.bodyHeight())
-	return m.loadHistory()
-}
-
-func (m *Model) loadHistory() tea.Cmd {
-	j := m.opts.Journal
+// Load reads today's sales from the journal (in a command).
+func (h historyModel) Load() (historyModel, tea.Cmd) {
+	j := h.j
 	if j == nil {
-		return nil
+		return h, nil
 	}
-	m.history.seq++
-	seq := m.history.seq
-	day := m.opts.Now()
-	ctx := m.ctx
-	return func() tea.Msg {
+	h.seq++
+	seq := h.seq
+	day := h.now()
+	ctx := h.ctx
+	return h, func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		sales, err := j.Sales(ctx, journal.Filter{Day: day, Loc: day.Location(), Limit: -1})
@@ -138,27 +140,55 @@ func (m *Model) loadHistory() tea.Cmd {
 	}
 }
 
-func (m *Model) onHistory(msg historyMsg) tea.Cmd {
-	h := &m.history
-	if msg.forHist {
-		if msg.err == nil {
-			h.histPayment, h.hist, h.hooks = msg.payment, msg.hist, msg.hooks
+// Update handles the journal's answer and the History keys.
+func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
+	switch msg := msg.(type) {
+	case historyMsg:
+		if msg.seq != h.seq {
+			return h, nil // a reload superseded it
 		}
-		return nil
+		h.err = msg.err
+		h.loaded = true
+		h.all = msg.sales
+		h.summary = journal.Summarize(h.now(), msg.sales)
+		h.applyFilter()
+		return h, nil
+	case tea.KeyMsg:
+		k := h.keys
+		switch {
+		case key.Matches(msg, k.Back):
+			return h, ask(historyBackMsg{})
+		case key.Matches(msg, k.NewSale):
+			return h, ask(historyNewSaleMsg{})
+		case key.Matches(msg, k.Filter):
+			_, n := historyFilter(0)
+			h.filter = (h.filter + 1) % n
+			h.applyFilter()
+			return h, nil
+		case key.Matches(msg, k.Export):
+			return h, ask(historyExportMsg{sales: append([]journal.Sale(nil), h.shown...)})
+		case key.Matches(msg, k.Refresh):
+			return h.Load()
+		case key.Matches(msg, k.Open):
+			i := h.table.Cursor()
+			if i < 0 || i >= len(h.shown) {
+				return h, nil
+			}
+			s := h.shown[i]
+			if s.PaymentID == "" {
+				return h, ask(historyNoticeMsg{text: h.t.F("Sale %s has no payment yet (%s).", s.OrderNum, s.StatusKey())})
+			}
+			return h, ask(historyOpenMsg{sale: s})
+		}
+		var c tea.Cmd
+		h.table, c = h.table.Update(msg)
+		h.markCursor()
+		return h, c
 	}
-	if msg.seq != h.seq {
-		return nil
-	}
-	h.err = msg.err
-	h.loaded = true
-	h.all = msg.sales
-	h.summary = journal.Summarize(m.opts.Now(), msg.sales)
-	m.applyHistoryFilter()
-	return nil
+	return h, nil
 }
 
-func (m *Model) applyHistoryFilter() {
-	h := &m.history
+func (h *historyModel) applyFilter() {
 	want, _ := historyFilter(h.filter)
 	h.shown = h.shown[:0]
 	var rows []table.Row
@@ -169,23 +199,59 @@ func (m *Model) applyHistoryFilter() {
 		h.shown = append(h.shown, s)
 		method := string(s.Method)
 		if meth, ok := flows.LookupMethod(s.Method); ok {
-			method = meth.Name(m.t.lang)
+			method = meth.Name(h.t.lang)
 		}
 		if s.CardLast4 != "" {
 			method = flows.BrandName(s.CardBrand) + " •••• " + s.CardLast4
 		}
 		// Journal text may have come from KOMOJU or a webhook.
 		rows = append(rows, table.Row{
-			"", s.CreatedAt.Format("15:04:05"), termtext.Line(s.OrderNum), termtext.Line(method),
+			"", s.CreatedAt.In(jst()).Format("15:04:05"), termtext.Line(s.OrderNum), termtext.Line(method),
 			komoju.FormatAmount(s.Gross(), s.Currency), termtext.Line(s.StatusKey()),
 		})
 	}
 	h.table.SetRows(rows)
 	h.fitHeight()
-	if h.table.Cursor() >= len(rows) {
-		h.table.SetCursor(max(len(rows)-1, 0))
-	}
+	// An empty filter leaves the table's cursor at -1 and its viewport
+	// empty; the next non-empty one must start from a real row, or it
+	// draws a blank table (or all but one row) with nothing selected.
+	h.table.SetCursor(max(h.table.Cursor(), 0)) // SetCursor clamps to the last row
 	h.markCursor()
+}
+
+func (m *Model) openHistory() tea.Cmd {
+	if m.opts.Journal == nil {
+		m.setStatus(m.t.S("History needs the sale journal (it is off in this run)"), nil)
+		m.statusOK = false
+		return nil
+	}
+	m.stopWatch()
+	m.screen = screenHistory
+	m.status = ""
+	var cmd tea.Cmd
+	m.history, cmd = m.history.SetCommon(m.common, m.bodyHeight()).Load()
+	return cmd
+}
+
+// onHistoryAsk does what History asked of the root.
+func (m *Model) onHistoryAsk(msg tea.Msg) tea.Cmd {
+	if m.screen != screenHistory {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case historyBackMsg:
+		return m.newSaleIfIdle()
+	case historyNewSaleMsg:
+		return m.newSale()
+	case historyOpenMsg:
+		return m.openPaymentFromHistory(msg.sale)
+	case historyExportMsg:
+		return m.exportCSV(msg.sales)
+	case historyNoticeMsg:
+		m.setStatus(msg.text, nil)
+		m.statusOK = false
+	}
+	return nil
 }
 
 // markCursor puts › in the first column of the selected row.
@@ -201,45 +267,6 @@ func (h *historyModel) markCursor() {
 		}
 	}
 	h.table.SetRows(rows)
-}
-
-func (m *Model) updateHistory(msg tea.Msg) tea.Cmd {
-	h := &m.history
-	km, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return nil
-	}
-	switch {
-	case key.Matches(km, m.keys.Back):
-		return m.newSaleIfIdle()
-	case key.Matches(km, m.keys.NewSale):
-		return m.newSale()
-	case key.Matches(km, m.keys.Filter):
-		_, n := historyFilter(0)
-		h.filter = (h.filter + 1) % n
-		m.applyHistoryFilter()
-		return nil
-	case key.Matches(km, m.keys.Export):
-		return m.exportCSV()
-	case key.Matches(km, m.keys.Refresh):
-		return m.loadHistory()
-	case key.Matches(km, m.keys.Continue):
-		i := h.table.Cursor()
-		if i < 0 || i >= len(h.shown) {
-			return nil
-		}
-		s := h.shown[i]
-		if s.PaymentID == "" {
-			m.setStatus(m.t.F("Sale %s has no payment yet (%s).", s.OrderNum, s.StatusKey()), nil)
-			m.statusOK = false
-			return nil
-		}
-		return m.openPaymentFromHistory(s)
-	}
-	var c tea.Cmd
-	h.table, c = h.table.Update(msg)
-	h.markCursor()
-	return c
 }
 
 // newSaleIfIdle leaves history: back to the sale on screen, or a new one.
@@ -270,7 +297,7 @@ func (m *Model) openPaymentFromHistory(s journal.Sale) tea.Cmd {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		hist, err := j.History(ctx, saleID)
-		return historyMsg{forHist: true, payment: pid, hist: hist, err: err, hooks: webhooksFor(ctx, src, pid)}
+		return timelineMsg{payment: pid, hist: hist, err: err, hooks: webhooksFor(ctx, src, pid)}
 	}
 	return tea.Batch(histCmd, m.runAction(flows.ActionRefresh, pid, 0, nil))
 }
@@ -286,7 +313,7 @@ func (m *Model) loadStatusHistory(paymentID string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		msg := historyMsg{forHist: true, payment: paymentID}
+		msg := timelineMsg{payment: paymentID}
 		if j != nil {
 			if s, err := j.SaleByPayment(ctx, paymentID); err == nil {
 				msg.hist, _ = j.History(ctx, s.ID)
@@ -317,8 +344,7 @@ func webhooksFor(ctx context.Context, src EventsSource, paymentID string) []webh
 }
 
 // exportCSV writes the shown sales to sales-YYYYMMDD.csv.
-func (m *Model) exportCSV() tea.Cmd {
-	sales := append([]journal.Sale(nil), m.history.shown...)
+func (m *Model) exportCSV(sales []journal.Sale) tea.Cmd {
 	dir, name := m.opts.ReceiptDir, "sales-"+m.opts.Now().Format("20060102")+".csv"
 	return func() tea.Msg {
 		var buf bytes.Buffer
@@ -334,60 +360,61 @@ func (m *Model) exportCSV() tea.Cmd {
 	}
 }
 
-func (m Model) viewHistory() string {
-	h := m.history
-	st := m.st
+// View draws the History screen.
+func (h historyModel) View(spin string) string {
+	st := h.st
 	var b strings.Builder
-	filter := m.t.S("all")
+	filter := h.t.S("all")
 	if f, _ := historyFilter(h.filter); f != "" {
 		filter = string(f)
 	}
-	b.WriteString(st.Title.Render(m.t.S("Sales today")) + "  " + st.Muted.Render(m.opts.Now().Format("2006-01-02")) +
-		"   " + st.Label.Render(m.t.S("Filter")+": ") + st.ToggleOn.Render(" "+filter+" ") + "\n")
+	b.WriteString(st.Title.Render(h.t.S("Sales today")) + "  " + st.Muted.Render(h.now().Format("2006-01-02")) +
+		"   " + st.Label.Render(h.t.S("Filter")+": ") + st.ToggleOn.Render(" "+filter+" ") + "\n")
 	if h.err != nil {
 		b.WriteString(st.Err.Render(h.err.Error()) + "\n")
 	}
 	if !h.loaded {
-		b.WriteString(m.spin.View() + " " + m.t.S("Loading…") + "\n")
+		b.WriteString(spin + " " + h.t.S("Loading…") + "\n")
 		return b.String()
 	}
 	if len(h.shown) == 0 {
-		b.WriteString(st.Muted.Render(m.t.S("No sales match.")) + "\n")
+		b.WriteString(st.Muted.Render(h.t.S("No sales match.")) + "\n")
 	} else {
 		b.WriteString(h.table.View() + "\n")
 	}
-	b.WriteString(m.viewSummary())
+	b.WriteString(h.viewSummary())
 	return b.String()
 }
 
 // viewSummary is the day summary: per currency, totals and counts by
 // method and status.
-func (m Model) viewSummary() string {
-	st := m.st
+func (h historyModel) viewSummary() string {
+	st := h.st
+	t := h.t
 	var b strings.Builder
-	for _, c := range m.history.summary.Currencies {
+	for _, c := range h.summary.Currencies {
 		b.WriteString(st.Value.Render(fmt.Sprintf("%s  %s %d · %s %s · %s %s · %s %s",
-			c.Currency, m.t.S("sales"), c.Sales,
-			m.t.S("captured"), komoju.FormatAmount(c.Captured, c.Currency),
-			m.t.S("refunded"), komoju.FormatAmount(c.Refunded, c.Currency),
-			m.t.S("net"), komoju.FormatAmount(c.Net, c.Currency))) + "\n")
+			c.Currency, t.S("sales"), c.Sales,
+			t.S("captured"), komoju.FormatAmount(c.Captured, c.Currency),
+			t.S("refunded"), komoju.FormatAmount(c.Refunded, c.Currency),
+			t.S("net"), komoju.FormatAmount(c.Net, c.Currency))) + "\n")
 		var parts []string
 		for _, bk := range c.ByMethod {
 			name := bk.Key
 			if meth, ok := flows.LookupMethod(komoju.PaymentType(bk.Key)); ok {
-				name = meth.Name(m.t.lang)
+				name = meth.Name(t.lang)
 			} else if bk.Key == "none" {
-				name = m.t.S("no method chosen")
+				name = t.S("no method chosen")
 			}
 			parts = append(parts, fmt.Sprintf("%s %d (%s)", name, bk.Count, komoju.FormatAmount(bk.Gross, c.Currency)))
 		}
 		sort.Strings(parts)
-		b.WriteString(st.Muted.Render("  "+m.t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")
+		b.WriteString(st.Muted.Render("  "+t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")
 		parts = parts[:0]
 		for _, bk := range c.ByStatus {
 			parts = append(parts, fmt.Sprintf("%s %d", bk.Key, bk.Count))
 		}
-		b.WriteString(st.Muted.Render("  "+m.t.S("by status")+": "+strings.Join(parts, " · ")) + "\n")
+		b.WriteString(st.Muted.Render("  "+t.S("by status")+": "+strings.Join(parts, " · ")) + "\n")
 	}
 	return b.String()
 }

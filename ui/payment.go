@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -10,7 +11,9 @@ import (
 	"github.com/charmbracelet/huh"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -23,7 +26,9 @@ func (m *Model) updatePayment(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, m.keys.Back):
 		m.screen = m.origin
 		if m.origin == screenHistory {
-			return m.loadHistory()
+			var cmd tea.Cmd
+			m.history, cmd = m.history.Load()
+			return cmd
 		}
 		return nil
 	case key.Matches(km, m.keys.History):
@@ -56,7 +61,7 @@ func (m Model) timeline(p *komoju.Payment) []timelineEntry {
 	for _, r := range p.RefundRequests {
 		tl = append(tl, timelineEntry{r.CreatedAt, m.t.S("bank refund request") + " (" + string(r.Status) + ")"})
 	}
-	for _, h := range m.history.statusHistory(p.ID) {
+	for _, h := range m.payTimeline.entries(p.ID) {
 		tl = append(tl, timelineEntry{h.at, h.text})
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].at.Before(tl[j].at) })
@@ -202,3 +207,37 @@ const (
 	errRequired uiError = "is required"
 	errTooMuch  uiError = "is more than can be refunded"
 )
+
+// payTimeline is the journal's status history and the webhook events of the
+// payment on the payment screen.
+type payTimeline struct {
+	payment string
+	hist    []journal.StatusChange
+	hooks   []webhooks.Event
+}
+
+// timelineMsg carries a payment's status history and webhook events.
+type timelineMsg struct {
+	payment string
+	hist    []journal.StatusChange
+	hooks   []webhooks.Event
+	err     error
+}
+
+func (tl payTimeline) entries(paymentID string) []timelineEntry {
+	if paymentID == "" || tl.payment != paymentID {
+		return nil
+	}
+	var out []timelineEntry
+	for _, c := range tl.hist {
+		out = append(out, timelineEntry{c.At, fmt.Sprintf("%s (%s)", c.Status, c.Source)})
+	}
+	for _, e := range tl.hooks {
+		verdict := "verified"
+		if !e.Verified {
+			verdict = "rejected: " + e.Reason
+		}
+		out = append(out, timelineEntry{e.ReceivedAt, fmt.Sprintf("webhook %s (%s)", e.Type, verdict)})
+	}
+	return out
+}

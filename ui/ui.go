@@ -156,16 +156,15 @@ type inflight struct {
 
 // Model is the root model of the console.
 type Model struct {
-	opts   Options
-	eng    *flows.Engine
-	ctx    context.Context
-	t      tr
-	st     Styles
-	keys   KeyMap
-	help   help.Model
-	spin   spinner.Model
-	width  int
-	height int
+	// common is the size, styles, language and clock shared with the
+	// child screens (m.width, m.t, m.st are its fields).
+	common
+	opts Options
+	eng  *flows.Engine
+	ctx  context.Context
+	keys KeyMap
+	help help.Model
+	spin spinner.Model
 
 	screen   screen
 	fullHelp bool
@@ -214,9 +213,10 @@ type Model struct {
 	pushes     <-chan flows.Push
 	unsubPush  func()
 
-	modal   *modal
-	history historyModel
-	qr      *qrCache
+	modal       *modal
+	history     historyModel
+	payTimeline payTimeline
+	qr          *qrCache
 
 	events       EventsModel
 	eventsOrigin screen
@@ -258,16 +258,13 @@ func New(opts Options) Model {
 	}
 	t := newTr(opts.Lang)
 	m := Model{
+		common:  common{width: 80, height: 24, st: newStyles(), t: t, now: opts.Now, demo: opts.Demo},
 		opts:    opts,
 		eng:     opts.Engine,
 		ctx:     ctx,
-		t:       t,
-		st:      newStyles(),
 		keys:    newKeyMap(t),
 		help:    help.New(),
 		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
-		width:   80,
-		height:  24,
 		flow:    opts.Flow,
 		capture: opts.Capture,
 		qr:      &qrCache{},
@@ -276,7 +273,7 @@ func New(opts Options) Model {
 		m.lpPath = p
 	}
 	m.amount = newAmountModel(t, opts.Currency)
-	m.history = newHistoryModel()
+	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
 		// screen current; subscribing is in memory, not I/O.
@@ -390,7 +387,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			_, c := m.details.form.Update(tea.WindowSizeMsg{Width: min(msg.Width-4, 76), Height: m.bodyHeight() - 4})
 			cmds = append(cmds, c)
 		}
-		m.history.resize(msg.Width, m.bodyHeight())
+		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -455,7 +452,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.setStatus(msg.text, msg.err)
 		return nil
 	case historyMsg:
-		return m.onHistory(msg)
+		var c tea.Cmd
+		m.history, c = m.history.Update(msg)
+		return c
+	case historyBackMsg, historyNewSaleMsg, historyOpenMsg, historyExportMsg, historyNoticeMsg:
+		return m.onHistoryAsk(msg)
+	case timelineMsg:
+		if msg.err == nil {
+			m.payTimeline = payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks}
+		}
+		return nil
 	case integrityMsg:
 		return m.onIntegrity(msg)
 	case formDoneMsg:
@@ -496,7 +502,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenPayment:
 		return m.updatePayment(msg)
 	case screenHistory:
-		return m.updateHistory(msg)
+		var c tea.Cmd
+		m.history, c = m.history.Update(msg)
+		return c
 	case screen3DS:
 		return m.update3DS(msg)
 	case screenEvents:
@@ -653,7 +661,7 @@ func (m Model) view() string {
 	case screenPayment:
 		body = m.viewPayment()
 	case screenHistory:
-		body = m.viewHistory()
+		body = m.history.View(m.spin.View())
 	case screen3DS:
 		body = m.view3DS()
 	case screenEvents:
@@ -816,14 +824,6 @@ func maskAll(k string) string {
 	return "…"
 }
 
-// showID is how ids appear: whole, or masked in presenter mode.
-func (m Model) showID(id string) string {
-	if !m.opts.Demo || len(id) <= 4 {
-		return id
-	}
-	return "…" + id[len(id)-4:]
-}
-
 func (m Model) shortBindings() []key.Binding {
 	g := []key.Binding{m.keys.Help}
 	if !m.typing() {
@@ -867,7 +867,7 @@ func (m Model) screenBindings() []key.Binding {
 	case screenResult, screenPayment:
 		return m.actionBindings()
 	case screenHistory:
-		return []key.Binding{k.Up, k.Down, k.Continue, k.Filter, k.Export, k.Back}
+		return m.history.keys.ShortHelp()
 	case screen3DS:
 		return m.bindings3DS()
 	}
