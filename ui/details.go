@@ -94,7 +94,7 @@ func (m *Model) buildForm(meth flows.Method, d *flows.Details) *huh.Form {
 			}
 			fields = append(fields, huh.NewSelect[string]().Key(string(f)).Title(title).Options(opts...).Value(&d.Store))
 		case flows.DetailEmail:
-			fields = append(fields, in(&d.Email, "e.g. name@example.com", flows.ValidateEmail))
+			fields = append(fields, in(&d.Email, m.t.S("e.g. name@example.com"), flows.ValidateEmail))
 		case flows.DetailPhone:
 			fields = append(fields, in(&d.Phone, "e.g. 090-1234-5678", flows.ValidatePhone))
 		case flows.DetailGivenName:

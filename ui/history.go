@@ -176,7 +176,7 @@ func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 			}
 			s := h.shown[i]
 			if s.PaymentID == "" {
-				return h, ask(historyNoticeMsg{text: h.t.F("Sale %s has no payment yet (%s).", s.OrderNum, s.StatusKey())})
+				return h, ask(historyNoticeMsg{text: h.t.F("Sale %s has no payment yet (%s).", s.OrderNum, h.t.status(s.StatusKey()))})
 			}
 			return h, ask(historyOpenMsg{sale: s})
 		}
@@ -207,7 +207,7 @@ func (h *historyModel) applyFilter() {
 		// Journal text may have come from KOMOJU or a webhook.
 		rows = append(rows, table.Row{
 			"", s.CreatedAt.In(jst()).Format("15:04:05"), termtext.Line(s.OrderNum), termtext.Line(method),
-			komoju.FormatAmount(s.Gross(), s.Currency), termtext.Line(s.StatusKey()),
+			komoju.FormatAmount(s.Gross(), s.Currency), termtext.Line(h.t.status(s.StatusKey())),
 		})
 	}
 	h.table.SetRows(rows)
@@ -366,7 +366,7 @@ func (h historyModel) View(spin string) string {
 	var b strings.Builder
 	filter := h.t.S("all")
 	if f, _ := historyFilter(h.filter); f != "" {
-		filter = string(f)
+		filter = h.t.status(string(f))
 	}
 	b.WriteString(st.Title.Render(h.t.S("Sales today")) + "  " + st.Muted.Render(h.now().Format("2006-01-02")) +
 		"   " + st.Label.Render(h.t.S("Filter")+": ") + st.ToggleOn.Render(" "+filter+" ") + "\n")
@@ -412,7 +412,7 @@ func (h historyModel) viewSummary() string {
 		b.WriteString(st.Muted.Render("  "+t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")
 		parts = parts[:0]
 		for _, bk := range c.ByStatus {
-			parts = append(parts, fmt.Sprintf("%s %d", bk.Key, bk.Count))
+			parts = append(parts, fmt.Sprintf("%s %d", t.status(bk.Key), bk.Count))
 		}
 		b.WriteString(st.Muted.Render("  "+t.S("by status")+": "+strings.Join(parts, " · ")) + "\n")
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -49,6 +50,11 @@ func (m Model) outcomeMessage(o flows.Outcome) string {
 		reason := o.Message
 		if o.Err != nil && o.Err.Message != "" {
 			reason = o.Err.Message
+		}
+		if o.Err != nil {
+			if ja, ok := words.Decline(o.Err.Code, "ja"); ok {
+				reason = ja // KOMOJU words its decline reasons in English
+			}
 		}
 		s := "支払われていません: " + reason
 		if o.CanRetry {

@@ -61,7 +61,7 @@ func (m Model) timeline(p *komoju.Payment) []timelineEntry {
 	for _, r := range p.RefundRequests {
 		tl = append(tl, timelineEntry{r.CreatedAt, m.t.S("bank refund request") + " (" + string(r.Status) + ")"})
 	}
-	for _, h := range m.payTimeline.entries(p.ID) {
+	for _, h := range m.payTimeline.entries(p.ID, m.t) {
 		tl = append(tl, timelineEntry{h.at, h.text})
 	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].at.Before(tl[j].at) })
@@ -84,7 +84,7 @@ func (m Model) viewPayment() string {
 			b.WriteString(st.Label.Render(padRight(m.t.S(label), 14)) + termtext.Line(value) + "\n")
 		}
 	}
-	row("Status", string(p.Status))
+	row("Status", m.t.status(string(p.Status)))
 	row("Method", m.methodText(p))
 	row("Order", p.OrderNum())
 	row("Amount", komoju.FormatAmount(p.Amount, cur))
@@ -224,13 +224,13 @@ type timelineMsg struct {
 	err     error
 }
 
-func (tl payTimeline) entries(paymentID string) []timelineEntry {
+func (tl payTimeline) entries(paymentID string, t tr) []timelineEntry {
 	if paymentID == "" || tl.payment != paymentID {
 		return nil
 	}
 	var out []timelineEntry
 	for _, c := range tl.hist {
-		out = append(out, timelineEntry{c.At, fmt.Sprintf("%s (%s)", c.Status, c.Source)})
+		out = append(out, timelineEntry{c.At, fmt.Sprintf("%s (%s)", t.status(string(c.Status)), t.status(c.Source))})
 	}
 	for _, e := range tl.hooks {
 		verdict := "verified"

@@ -1,0 +1,307 @@
+// Package words is the console's and the headless commands' message
+// table: every sentence a clerk reads, by id, in English and Japanese side
+// by side, so a missing translation is a failing test rather than English
+// on a Japanese screen. It has no terminal code.
+package words
+
+import "strings"
+
+// Entry is one message: its id, and its text in each language. Texts may
+// be fmt format strings; both languages take the same verbs in the same
+// order.
+type Entry struct {
+	ID string
+	EN string
+	JA string
+}
+
+// Table returns every message. It is built on each call, so no caller can
+// change another's.
+func Table() []Entry {
+	return []Entry{
+		{"card_number", "Card number", "カード番号"},
+		{"expiry_mm_yy", "Expiry (MM/YY)", "有効期限 (MM/YY)"},
+		{"cvc", "CVC", "セキュリティコード"},
+		{"name_on_card", "Name on card", "カード名義"},
+		{"convenience_store", "Convenience store", "コンビニ"},
+		{"phone", "Phone", "電話番号"},
+		{"given_name", "Given name", "名"},
+		{"family_name", "Family name", "姓"},
+		{"given_name_kana", "Given name (kana)", "名 (カナ)"},
+		{"family_name_kana", "Family name (kana)", "姓 (カナ)"},
+		{"optional", "(optional)", "(任意)"},
+		{"optional_2", "optional", "任意"},
+		{"card", "Card", "カード"},
+		{"waiting_for_payment", "WAITING FOR PAYMENT", "お支払い待ち"},
+		{"authorized_capture_pending", "AUTHORIZED: CAPTURE PENDING", "仮売上: 売上確定待ち"},
+		{"customer_must_finish_paying", "CUSTOMER MUST FINISH PAYING", "お客様の操作待ち"},
+		{"customer_pays_on_their_phone", "CUSTOMER PAYS ON THEIR PHONE", "お客様のスマホでお支払い中"},
+		{"not_paid", "NOT PAID", "未決済"},
+		{"unknown_check_before_charging_again", "UNKNOWN: CHECK BEFORE CHARGING AGAIN", "不明: 再請求の前に確認してください"},
+		{"refunded", "REFUNDED", "返金済み"},
+		{"cancelled", "CANCELLED", "取消済み"},
+		{"expired", "EXPIRED", "期限切れ"},
+		{"failed", "FAILED", "失敗"},
+		{"link", "Link", "リンク"},
+		{"following_the_status_live", "following the status live", "状態を自動更新中"},
+		{"test_data", "Test data", "テストデータ"},
+		{"pay_now", "pay now", "今すぐ支払う"},
+		{"partial_capture", "partial capture", "一部売上確定"},
+		{"partial_refund", "partial refund", "一部返金"},
+		{"cancel_payment", "cancel payment", "決済取消"},
+		{"bank_refund_request", "bank refund request", "銀行返金依頼"},
+		{"bank_refund_request_2", "Bank refund request", "銀行振込による返金依頼"},
+		{"webhook_events", "webhook events", "Webhookイベント"},
+		{"built_in_test_key", "built-in test key", "内蔵テストキー"},
+		{"webhooks", "webhooks", "Webhook"},
+		{"webhooks_down", "webhooks down", "Webhook 受信停止"},
+		{"no_secret_komoju_webhook_secret", "no secret (KOMOJU_WEBHOOK_SECRET)", "シークレット未設定 (KOMOJU_WEBHOOK_SECRET)"},
+		{"esc_cancels_this_step", "esc cancels this step", "escでこの処理を中止"},
+		{"qr_code_of_the_payment_page", "QR code of the payment page", "支払いページのQRコード"},
+		{"capture_how_much", "Capture how much?", "売上確定する金額は?"},
+		{"refund_how_much", "Refund how much?", "返金する金額は?"},
+		{"enter_confirms_esc_cancels", "enter confirms · esc cancels", "enterで確定 · escで取消"},
+		{"receipt", "RECEIPT", "領収書"},
+		{"thank_you", "Thank you!", "ありがとうございました"},
+		{"key", "key", "キー"},
+		{"receipt_2", "Receipt", "受付番号"},
+		{"conf_code", "Conf. code", "確認番号"},
+		{"sandbox_customer_pays", "sandbox: customer pays", "サンドボックス: お客様の支払い"},
+		{"sandbox_the_customer_s_page_has", "Sandbox: the customer's page has the buttons; P simulates the customer here.", "サンドボックス: お客様用ページにボタンがあります。P でここから支払いを再現できます。"},
+		{"opened_the_page_in_the_browser", "Opened the page in the browser.", "ブラウザでページを開きました。"},
+		{"opening_the_page_in_the_browser", "Opening the page in the browser…", "ブラウザでページを開いています…"},
+		{"no_browser_the_page_was_not", "--no-browser: the page was not opened. Show the QR code or the link.", "--no-browser: ページは開いていません。QRコードかリンクを見せてください。"},
+		{"could_not_open_a_browser_v", "Could not open a browser (%v): show the QR code or the link instead.", "ブラウザを開けませんでした (%v): QRコードかリンクを見せてください。"},
+		{"checked_with_komoju", "Checked with KOMOJU", "KOMOJUで確認しました"},
+		{"status_changed_to_s_s_s", "Status changed to %s (%s, %s).", "状態が %s になりました (%s, %s)。"},
+		{"capture_s_of_payment_s", "Capture %s of payment %s?", "決済 %[2]s の %[1]s を売上確定しますか?"},
+		{"cancel_payment_s_s_will_not", "Cancel payment %s (%s will not be charged)?", "決済 %s を取り消しますか (%s は請求されません)?"},
+		{"refund_s_of_payment_s_to", "Refund %s of payment %s to the customer?", "決済 %[2]s の %[1]s をお客様に返金しますか?"},
+		{"at_most_s", "at most %s", "最大 %s"},
+		{"sales_today", "Sales today", "本日の売上"},
+		{"no_sales_match", "No sales match.", "該当する売上はありません。"},
+		{"loading", "Loading…", "読み込み中…"},
+		{"sales", "sales", "件数"},
+		{"captured", "captured", "売上"},
+		{"refunded_2", "refunded", "返金"},
+		{"net", "net", "純額"},
+		{"by_method", "by method", "支払い方法別"},
+		{"by_status", "by status", "状態別"},
+		{"no_method_chosen", "no method chosen", "方法未選択"},
+		{"processing", "Processing", "処理中"},
+		{"cancelled_2", "cancelled", "中止"},
+		{"try_again", "try again", "再試行"},
+		{"scan_to_pay", "Scan to pay", "スキャンして支払い"},
+		{"digits_on_the_card", "digits on the card", "カードの数字"},
+		{"3_4_digits", "3-4 digits", "3〜4桁"},
+		{"as_printed_on_the_card", "as printed on the card", "カードの表記どおり"},
+		{"automatic_pos_yyyymmdd_nnnn", "automatic (POS-YYYYMMDD-NNNN)", "自動 (POS-YYYYMMDD-NNNN)"},
+		{"sample_customer_valid_details", "Sample customer (valid details)", "サンプルのお客様 (有効な入力)"},
+		{"no_scenario_clear", "No scenario (clear)", "シナリオなし (解除)"},
+		{"type_to_filter_enter_fills_the", "type to filter · ↑/↓ · enter fills the form · esc closes", "入力で絞り込み · ↑/↓ · enterで入力 · escで閉じる"},
+		{"komoju_scenario_s_this_attempt_will", "Komoju-Scenario: %s (this attempt will fail on purpose)", "Komoju-Scenario: %s (この試行は意図的に失敗します)"},
+		{"account_holder_katakana", "Account holder (katakana)", "口座名義 (カタカナ)"},
+		{"bank_name", "Bank name", "銀行名"},
+		{"branch_number_3_digits", "Branch number (3 digits)", "支店番号 (3桁)"},
+		{"account_type", "Account type", "口座種別"},
+		{"account_number_7_digits", "Account number (7 digits)", "口座番号 (7桁)"},
+		{"ordinary", "ordinary", "普通"},
+		{"checking", "checking", "当座"},
+		{"savings", "savings", "貯蓄"},
+		{"komoju_sends_the_money_to_the", "KOMOJU sends the money to the customer's bank account.", "KOMOJUがお客様の銀行口座に返金します。"},
+		{"request_a_bank_refund_of_s", "Request a bank refund of %s for payment %s?", "決済 %[2]s について %[1]s の返金を依頼しますか?"},
+		{"timeline", "Timeline", "経過"},
+		{"created", "created", "作成"},
+		{"qr", "QR", "QR"},
+		{"amount", "Amount", "金額"},
+		{"order_number", "Order number", "注文番号"},
+		{"email", "Email", "メール"},
+		{"customer_name", "Customer name", "お客様名"},
+		{"description", "Description", "説明"},
+		{"tax", "Tax", "税額"},
+		{"type_the_amount_on_the_keypad", "Type the amount on the keypad", "テンキーで金額を入力"},
+		{"payment_method", "Payment method", "支払い方法"},
+		{"method_1_session", "Method 1: session", "方式1: セッション"},
+		{"method_2_direct", "Method 2: direct", "方式2: 直接決済"},
+		{"capture_auto", "capture auto", "自動売上"},
+		{"capture_manual", "capture manual", "手動売上 (仮売上)"},
+		{"customer_pays_on_their_phone_2", "Customer pays on their phone", "お客様のスマホで支払う"},
+		{"offsite", "offsite", "外部"},
+		{"async", "async", "入金待ち"},
+		{"details", "Details", "入力"},
+		{"creating_session", "Creating session", "セッション作成"},
+		{"paying", "Paying", "支払い"},
+		{"creating_payment", "Creating payment", "決済作成"},
+		{"result", "Result", "結果"},
+		{"paid", "PAID", "支払い完了"},
+		{"payment", "Payment", "決済"},
+		{"history", "History", "履歴"},
+		{"quit", "quit", "終了"},
+		{"help", "help", "ヘルプ"},
+		{"back", "back", "戻る"},
+		{"continue", "continue", "次へ"},
+		{"new_sale", "new sale", "新規売上"},
+		{"history_2", "history", "履歴"},
+		{"clear", "clear", "クリア"},
+		{"delete_digit", "delete digit", "1桁削除"},
+		{"next_field", "next field", "次の項目"},
+		{"toggle_method_1_2", "toggle method 1/2", "方式切替"},
+		{"toggle_capture", "toggle capture", "売上方式切替"},
+		{"select", "select", "選択"},
+		{"test_data_2", "test data", "テストデータ"},
+		{"cancel", "cancel", "取消"},
+		{"capture", "capture", "売上確定"},
+		{"refund", "refund", "返金"},
+		{"refresh", "refresh", "更新"},
+		{"details_2", "details", "詳細"},
+		{"save_receipt", "save receipt", "レシート保存"},
+		{"print", "print", "印刷"},
+		{"open_link", "open link", "リンクを開く"},
+		{"yes", "yes", "はい"},
+		{"no", "no", "いいえ"},
+		{"scan_for_instructions", "Scan for instructions", "スキャンして支払い方法を表示"},
+		{"store", "Store", "コンビニ"},
+		{"deadline", "Deadline", "支払期限"},
+		{"receipt_number", "Receipt number", "受付番号"},
+		{"confirmation_code", "Confirmation code", "確認番号"},
+		{"instructions", "Instructions", "支払い方法"},
+		{"status", "Status", "状態"},
+		{"method", "Method", "方法"},
+		{"payment_id", "Payment id", "決済ID"},
+		{"session", "Session", "セッション"},
+		{"total", "Total", "合計"},
+		{"refunded_3", "Refunded", "返金済み"},
+		{"refundable", "Refundable", "返金可能"},
+		{"refunds", "Refunds", "返金"},
+		{"actions", "Actions", "操作"},
+		{"quit_while_a_payment_is_in", "Quit while a payment is in progress?", "決済処理中です。終了しますか?"},
+		{"amount_must_be_greater_than_zero", "Amount must be greater than zero", "金額は0より大きくしてください"},
+		{"waiting_for_the_customer", "Waiting for the customer", "お客様の操作を待っています"},
+		{"time", "Time", "時刻"},
+		{"order", "Order", "注文"},
+		{"filter", "Filter", "絞り込み"},
+		{"all", "all", "すべて"},
+		{"export_csv", "export CSV", "CSV出力"},
+		{"filter_2", "filter", "絞り込み"},
+		{"d_sale_s_still_wait_for", "%d sale(s) still wait for the customer or for KOMOJU's answer. The journal keeps them; on the next start they are checked with KOMOJU.", "%d 件の売上がお客様の操作またはKOMOJUの応答を待っています。売上記録に残り、次回起動時にKOMOJUで確認します。"},
+		{"s_is_no_longer_followed_here", "%s is no longer followed here (too many waiting sales); History has it.", "%s はここでは追跡しません (待ちの売上が多すぎます)。履歴で確認できます。"},
+		{"authorized_not_captured_s_the_money", "Authorized, not captured: %s. The money is only held: capture it before the authorization expires (History h, open it, c), or cancel it (x) to release it.", "仮売上のまま未確定: %s。代金は確保されているだけです。与信の期限までに売上確定するか (履歴 h で開いて c)、取消 (x) して解放してください。"},
+		{"checking_what_can_be_refunded_with", "Checking what can be refunded with KOMOJU…", "返金可能な金額をKOMOJUで確認しています…"},
+		{"could_not_ask_komoju", "Could not ask KOMOJU", "KOMOJUに確認できませんでした"},
+		{"could_not_cancel_the_session_of", "Could not cancel the session of %s (%s): it may still be open at KOMOJU. The till keeps following it.", "%s のセッションを取り消せませんでした (%s)。KOMOJUでまだ支払い可能かもしれません。引き続き追跡します。"},
+		{"could_not_check_the_payment_with", "Could not check the payment with KOMOJU, so nothing was refunded", "KOMOJUで決済を確認できなかったため、返金していません"},
+		{"could_not_check_d_waiting_sale", "Could not check %d waiting sale(s) with KOMOJU; History shows them as they were", "待機中の売上 %d 件をKOMOJUで確認できませんでした。履歴には以前の状態で表示されます"},
+		{"could_not_create_the_session", "Could not create the session", "セッションを作成できませんでした"},
+		{"komoju_says_there_is_nothing_left", "KOMOJU says there is nothing left to refund on this payment.", "KOMOJUによると、この決済に返金できる残額はありません。"},
+		{"komoju_shows_no_payment_for_this", "KOMOJU shows no payment for this sale yet. That does not prove the customer was not charged: the request may still be in progress. The till keeps checking; do not charge again.", "KOMOJUにはまだこの売上の決済がありません。請求されていない証拠にはなりません (処理中の可能性があります)。引き続き確認します。再請求しないでください。"},
+		{"press_t_to_try_again_same", "Press t to try again (same sale).", "tキーで同じ取引をもう一度お試しいただけます。"},
+		{"press_t_to_try_again", "Press t to try again.", "tキーでもう一度お試しいただけます。"},
+		{"quit_with_payments_authorized_but_not", "Quit with payments authorized but not captured?", "売上未確定の仮売上があります。終了しますか?"},
+		{"still_unknown_do_not_charge_again", "Still unknown: do not charge again.", "まだ不明です。再請求しないでください。"},
+		{"the_customer_cancelled_3_d_secure", "The customer cancelled 3-D Secure: %s was not charged.", "お客様が3Dセキュアをキャンセルしました。%s は請求されていません。"},
+		{"the_customer_declined_or_cancelled_in", "The customer declined or cancelled in %s: %s was not charged.", "お客様が %s で支払いを拒否またはキャンセルしました。%s は請求されていません。"},
+		{"the_customer_did_not_finish_in", "The customer did not finish in time: %s was not charged.", "お客様が時間内に支払いを完了しませんでした。%s は請求されていません。"},
+		{"the_customer_s_authentication_failed_s", "The customer's authentication failed: %s was not charged.", "お客様の本人認証に失敗しました。%s は請求されていません。"},
+		{"the_sale_journal_keeps_the_attempt", "The sale journal keeps the attempt; on the next start it is checked with KOMOJU before anything is charged again.", "売上記録に試行が残ります。次回起動時に、再請求の前にKOMOJUで確認します。"},
+		{"updated_by_a_s_at_s", "Updated by a %s at %s.", "%s により更新しました (%s)。"},
+		{"waiting", "Waiting", "待機中"},
+		{"checking_waiting_sales_with_komoju", "checking waiting sales with KOMOJU…", "待機中の売上をKOMOJUで確認中…"},
+		{"dismiss_notices", "dismiss notices", "お知らせを消す"},
+		{"is_already_used_by_another_sale", "is already used by another sale: type a new one (nothing was charged)", "は別の売上で使用済みです。新しい番号を入力してください (請求はありません)"},
+		{"and_d_more_see_history_h", "…and %d more: see History (h).", "…ほか %d 件: 履歴 (h) を確認してください。"},
+		{"type_the_amount_again_to_confirm", "Type the amount again to confirm (LIVE)", "確認のため金額を再入力してください (本番)"},
+		{"the_amounts_do_not_match_nothing", "The amounts do not match. Nothing was sent.", "金額が一致しません。送信していません。"},
+		// the journal's background integrity check (ui/integrity.go)
+		{"journal_damaged", "Sale journal damaged: restore a backup (see komoju-tui --check-journal)", "売上ジャーナルが破損しています: バックアップから復元してください (komoju-tui --check-journal)"},
+		// keys' help words
+		{"help_amount", "amount", "金額"},
+		{"help_up", "up", "上へ"},
+		{"help_down", "down", "下へ"},
+		{"email_placeholder", "e.g. name@example.com", "例: taro@example.jp"},
+		// action labels (flows.Action.Label)
+		{"action_capture", "Capture", "売上確定"},
+		{"action_cancel_payment", "Cancel payment", "決済取消"},
+		{"action_refund", "Refund", "返金"},
+		{"action_request_bank_refund", "Request bank refund", "銀行返金依頼"},
+		{"action_refresh", "Refresh", "更新"},
+		// payment statuses and where a status came from: looked up by id
+		// (Status), as "captured" and "cancelled" also name other things
+		{"status_captured", "captured", "売上確定"},
+		{"status_authorized", "authorized", "仮売上"},
+		{"status_pending", "pending", "支払い待ち"},
+		{"status_refunded", "refunded", "返金済み"},
+		{"status_cancelled", "cancelled", "取消済み"},
+		{"status_expired", "expired", "期限切れ"},
+		{"status_failed", "failed", "失敗"},
+		{"status_unknown", "unknown", "不明"},
+		{"status_open", "open", "未決済"},
+		{"source_result", "result", "応答"},
+		{"source_api", "api", "API"},
+		{"source_webhook", "webhook", "Webhook"},
+		{"source_recheck", "recheck", "再確認"},
+		{"source_reconcile", "reconcile", "照合"},
+		// KOMOJU decline reasons by error code (KOMOJU sends them in English)
+		{"decline_insufficient_funds", "The card has insufficient funds.", "カードの残高が不足しています。"},
+		{"decline_exceeds_limit", "The payment exceeds the card's limit.", "カードの利用限度額を超えています。"},
+		{"decline_bad_verification_value", "The card's security code (CVC) is incorrect.", "カードのセキュリティコードが正しくありません。"},
+		{"decline_card_expired", "The card has expired.", "カードの有効期限が切れています。"},
+		{"decline_card_declined", "The card was declined and cannot be used.", "このカードはご利用いただけません。"},
+		{"decline_invalid_number", "The card number is invalid.", "カード番号が正しくありません。"},
+		{"decline_used_number", "The prepaid number has already been used.", "このプリペイド番号は使用済みです。"},
+		{"decline_fraudulent", "The payment was rejected as potentially fraudulent.", "不正利用の疑いにより決済が拒否されました。"},
+	}
+}
+
+// Lookup returns the text of id in lang ("en" or "ja"; anything starting
+// with "ja" is Japanese), and false for an unknown id.
+func Lookup(id, lang string) (string, bool) {
+	for _, e := range Table() {
+		if e.ID == id {
+			if strings.HasPrefix(strings.ToLower(lang), "ja") {
+				return e.JA, true
+			}
+			return e.EN, true
+		}
+	}
+	return "", false
+}
+
+// Japanese maps each English text to its Japanese one, for callers that
+// key their messages by the English text.
+func Japanese() map[string]string {
+	t := Table()
+	m := make(map[string]string, len(t))
+	for _, e := range t {
+		if byIDOnly(e.ID) {
+			continue
+		}
+		m[e.EN] = e.JA
+	}
+	return m
+}
+
+// Decline returns KOMOJU's decline reason for an error code in lang, and
+// false for a code the table does not know (show KOMOJU's own message).
+func Decline(code, lang string) (string, bool) {
+	if code == "" {
+		return "", false
+	}
+	return Lookup("decline_"+code, lang)
+}
+
+// byIDOnly reports entries reached only by id, whose English text may
+// name something else elsewhere in the table.
+func byIDOnly(id string) bool {
+	return strings.HasPrefix(id, "status_") || strings.HasPrefix(id, "source_")
+}
+
+// Status names a payment status (or a status's source) in lang; an
+// unknown one is returned as it is.
+func Status(s, lang string) string {
+	for _, p := range []string{"status_", "source_"} {
+		if v, ok := Lookup(p+s, lang); ok {
+			return v
+		}
+	}
+	return s
+}

@@ -1,0 +1,67 @@
+package words
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// Every message has an id, English and Japanese; ids and English texts are
+// unique; both languages take the same format verbs.
+func TestEveryIDHasEveryLanguage(t *testing.T) {
+	ids := map[string]bool{}
+	ens := map[string]bool{}
+	for _, e := range Table() {
+		if e.ID == "" || strings.TrimSpace(e.EN) == "" || strings.TrimSpace(e.JA) == "" {
+			t.Errorf("incomplete entry %+v", e)
+		}
+		if ids[e.ID] {
+			t.Errorf("id %q twice", e.ID)
+		}
+		if ens[e.EN] && !byIDOnly(e.ID) {
+			t.Errorf("English %q twice", e.EN)
+		}
+		ids[e.ID] = true
+		if !byIDOnly(e.ID) {
+			ens[e.EN] = true
+		}
+		if v1, v2 := verbs(e.EN), verbs(e.JA); v1 != v2 {
+			t.Errorf("%s: verbs %q in English, %q in Japanese", e.ID, v1, v2)
+		}
+	}
+}
+
+// verbs lists the format verbs of s, sorted (Japanese may reorder them
+// with %[n]s).
+func verbs(s string) string {
+	var v []string
+	for i := 0; i < len(s)-1; i++ {
+		if s[i] != '%' {
+			continue
+		}
+		i++
+		if s[i] == '[' {
+			for i < len(s) && s[i] != ']' {
+				i++
+			}
+			i++
+		}
+		if i < len(s) {
+			v = append(v, string(s[i]))
+		}
+	}
+	sort.Strings(v)
+	return strings.Join(v, "")
+}
+
+func TestLookup(t *testing.T) {
+	if s, ok := Lookup("card_number", "ja"); !ok || s != "カード番号" {
+		t.Fatalf("ja: %q %v", s, ok)
+	}
+	if s, ok := Lookup("card_number", "en"); !ok || s != "Card number" {
+		t.Fatalf("en: %q %v", s, ok)
+	}
+	if _, ok := Lookup("no_such_id", "en"); ok {
+		t.Fatal("unknown id found")
+	}
+}

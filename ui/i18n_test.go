@@ -1,0 +1,86 @@
+package ui
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// englishSentence finds two or more English words in a row: a sentence
+// or label left untranslated. Names (KOMOJU, card brands, ids, keys) are
+// removed first.
+var englishSentence = regexp.MustCompile(`[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-z]+)*`)
+
+// keptNames are the words a Japanese screen keeps in English: the product,
+// brands, key names, environment variables and ids.
+var keptNames = []string{
+	"KOMOJU POS", "KOMOJU", "SANDBOX", "Visa", "Mastercard", "JCB", "American Express", "Diners Club",
+	"PayPay", "LINE Pay", "Merpay", "Rakuten Pay", "au PAY", "Alipay", "WeChat Pay", "Paidy",
+	"ctrl+c", "ctrl+t", "ctrl+s", "ctrl+x", "shift+tab", "esc/del", "enter", "tab", "esc",
+	"sk_test_", "KOMOJU_WEBHOOK_SECRET", "Webhook", "sandbox", "Seven Eleven", "Lawson", "Family Mart", "Ministop", "Daily Yamazaki", "Seicomart",
+}
+
+// idLike is anything with a digit in it: payment and session ids, order
+// numbers, amounts; and e-mail addresses.
+var idLike = regexp.MustCompile(`[A-Za-z0-9_.@-]*[0-9][A-Za-z0-9_.@-]*|[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+`)
+
+func untranslated(view string) []string {
+	view = idLike.ReplaceAllString(view, " ")
+	for _, n := range keptNames {
+		view = strings.ReplaceAll(view, n, " ")
+	}
+	var found []string
+	for _, line := range strings.Split(view, "\n") {
+		found = append(found, englishSentence.FindAllString(line, -1)...)
+	}
+	return found
+}
+
+// Every screen in ja: no English sentence is left on it.
+func TestJapaneseScreensHaveNoEnglish(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	o := env.options()
+	o.Lang = "ja"
+	h := newHarness(t, o, 120, 40)
+	var screens []string
+	shot := func(name string) {
+		screens = append(screens, name+"\n"+h.view())
+	}
+	shot("amount")
+	h.keys("?")
+	shot("amount help")
+	h.keys("?")
+	h.amountTo("1000")
+	shot("method")
+	h.keys("?")
+	shot("method help")
+	h.keys("?")
+	h.pickMethod("credit_card")
+	shot("details")
+	h.testData("Decline: insufficient funds")
+	h.keys("ctrl+s")
+	h.waitFor("decline", func(m Model) bool { return m.screen == screenResult })
+	shot("declined")
+	h.keys("t")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitFor("paid", func(m Model) bool { return m.screen == screenResult && m.outcome != nil && m.outcome.Kind == "paid" })
+	shot("paid")
+	h.keys("?")
+	shot("paid help")
+	h.keys("?")
+	h.keys("d")
+	h.waitFor("payment", func(m Model) bool { return m.screen == screenPayment })
+	shot("payment")
+	h.keys("h")
+	h.waitFor("history", func(m Model) bool { return m.screen == screenHistory && m.history.loaded })
+	shot("history")
+	h.keys("?")
+	shot("history help")
+	for _, s := range screens {
+		name, s, _ := strings.Cut(s, "\n")
+		if f := untranslated(s); len(f) > 0 {
+			t.Errorf("%s: English left: %q\n%s", name, f, s)
+		}
+	}
+}
