@@ -26,7 +26,13 @@ func (m Model) outcomeMessage(o flows.Outcome) string {
 	method := m.methodText(o.Payment)
 	switch o.Kind {
 	case flows.OutcomePaid:
-		return joinJa(amount+" の支払いが完了しました", method)
+		s := joinJa(amount+" の支払いが完了しました", method)
+		if p := o.Payment; p != nil && p.AmountRefunded > 0 {
+			// The English sentence says it too (flows' paidMessage).
+			s += komoju.FormatAmount(p.AmountRefunded, p.Currency) + " を返金済み、残り " +
+				komoju.FormatAmount(p.RefundableAmount(), p.Currency) + " を返金できます。"
+		}
+		return s
 	case flows.OutcomeAwaiting:
 		where := flows.StoreName(o.Store, "ja")
 		due := ""

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // TestWrapWideText: Japanese sentences have no spaces and two-cell
@@ -25,5 +28,20 @@ func TestWrapWideText(t *testing.T) {
 	}
 	if got := wrap("Paid ¥1,000 by Visa •••• 1111.", 12); got != "Paid ¥1,000\nby Visa ••••\n1111." {
 		t.Errorf("English wrapping changed: %q", got)
+	}
+}
+
+// The Japanese "paid" sentence keeps what the English one says about a
+// partial refund, and a KOMOJU decline reason is Japanese.
+func TestJapaneseOutcomeSentences(t *testing.T) {
+	m := New(Options{Lang: "ja"})
+	p := &komoju.Payment{ID: "p1", Status: komoju.PaymentCaptured, Currency: "JPY", Amount: 3000, Total: 3000, AmountRefunded: 1000}
+	got := m.outcomeMessage(flows.Outcome{Kind: flows.OutcomePaid, Payment: p, Message: "Paid."})
+	if !strings.Contains(got, "¥1,000 を返金済み") || !strings.Contains(got, "¥2,000 を返金できます") {
+		t.Errorf("paid with a partial refund: %q", got)
+	}
+	got = m.outcomeMessage(flows.Outcome{Kind: flows.OutcomeError, Message: "x", Err: &komoju.Error{Code: komoju.CodeInsufficientFunds, Message: "The card has insufficient funds."}})
+	if !strings.Contains(got, "残高が不足") || strings.Contains(got, "insufficient") {
+		t.Errorf("decline reason: %q", got)
 	}
 }
