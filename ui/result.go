@@ -307,7 +307,7 @@ func (m Model) actionBindings() []key.Binding {
 		}
 		b = append(b, k.NewSale)
 	} else {
-		b = append(b, k.Back)
+		b = append(b, k.Back, k.NewSale)
 	}
 	if has(flows.ActionRefresh) {
 		b = append(b, k.Refresh)
@@ -553,11 +553,14 @@ func (m Model) viewResult() string {
 	}
 	row("Receipt number", o.Receipt)
 	row("Confirmation code", o.ConfirmationCode)
+	// Links go under everything, each on one line of the whole width:
+	// a wrapped URL can be neither clicked nor copied.
+	var links strings.Builder
 	if o.InstructionsURL != "" && o.Kind == flows.OutcomeAwaiting {
-		left.WriteString(st.Label.Render(m.t.S("Instructions")) + "\n" + st.Selected.Render(wrap(o.InstructionsURL, wrapW)) + "\n")
+		links.WriteString("\n" + st.Label.Render(m.t.S("Instructions")) + "\n" + st.Selected.Render(m.showURL(o.InstructionsURL, o.PaymentID(), o.SessionID)))
 	}
 	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" {
-		left.WriteString(st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(wrap(o.RedirectURL, wrapW)) + "\n")
+		links.WriteString("\n" + st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(m.showURL(o.RedirectURL, o.PaymentID(), o.SessionID)))
 	}
 	if m.browser != "" && o.Kind == flows.OutcomeRedirect {
 		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
@@ -575,7 +578,7 @@ func (m Model) viewResult() string {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
 	}
 	if qrBlock == "" {
-		return left.String()
+		return strings.TrimSuffix(left.String(), "\n") + links.String()
 	}
 	// The QR code is drawn without styling so that it stays plain block
 	// characters that any terminal shows the same.
@@ -584,7 +587,19 @@ func (m Model) viewResult() string {
 		right = qrBlock
 	}
 	_ = qrH
-	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right)
+	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right) + links.String()
+}
+
+// showURL is a link as shown: whole, or in presenter mode with the
+// payment id in it masked like everywhere else on screen.
+func (m Model) showURL(u string, ids ...string) string {
+	u = termtext.Line(u)
+	for _, id := range ids {
+		if m.opts.Demo && len(id) > 4 {
+			u = strings.ReplaceAll(u, id, m.showID(id))
+		}
+	}
+	return u
 }
 
 // shortLabel is the narrow-screen form of a result label.

@@ -684,7 +684,7 @@ func (m Model) view() string {
 	if m.fullHelp {
 		helpLine = m.help.FullHelpView(m.fullBindings())
 	} else {
-		helpLine = m.help.ShortHelpView(m.shortBindings())
+		helpLine = m.shortHelpLine()
 	}
 	// help's own truncation can overflow by one item when the ellipsis
 	// does not fit; cut to the width so a line never wraps.
@@ -765,20 +765,35 @@ func (m Model) viewHeader() string {
 	if m.capture == komoju.CaptureManual {
 		capText = m.t.S("capture manual")
 	}
-	parts := []string{badge}
+	parts := []string{}
 	if keyText != "" {
 		parts = append(parts, m.st.Muted.Render(keyLabel+keyText))
 	}
 	parts = append(parts, flowText, capText, m.opts.Currency)
 	if hs, ok := m.opts.Events.(eventsHealthSource); ok {
-		parts = append(parts, m.webhookHealth(hs.Health()))
+		h := hs.Health()
+		if !h.Listening || !h.SecretSet {
+			// A warning goes right after the badge, so cutting the
+			// line to fit never hides it.
+			parts = append([]string{m.webhookHealth(h)}, parts...)
+		} else {
+			parts = append(parts, m.webhookHealth(h))
+		}
 	}
-	line := strings.Join(parts, "  ")
-	if title := m.st.Header.Render("KOMOJU POS") + "  "; lipgloss.Width(title+line) <= m.width {
-		line = title + line // the name goes first when there is room
+	// The product name and the mode badge are never cut (a clerk must
+	// always see LIVE; scripts wait for "KOMOJU POS"); the rest is cut to
+	// fit, as a wrapped header would push the screen down.
+	line := m.st.Header.Render("KOMOJU POS") + "  " + badge
+	rest := strings.Join(parts, "  ")
+	if m.width > 0 {
+		if room := m.width - lipgloss.Width(line) - 2; room > 1 {
+			rest = ansi.Truncate(rest, room, "…")
+		} else {
+			rest = ""
+		}
 	}
-	if m.width > 0 && lipgloss.Width(line) > m.width {
-		line = ansi.Truncate(line, m.width, "…") // a wrapped header would push the screen down
+	if rest != "" {
+		line += "  " + rest
 	}
 	var b strings.Builder
 	b.WriteString(line)
@@ -824,44 +839,106 @@ func maskAll(k string) string {
 	return "…"
 }
 
-func (m Model) shortBindings() []key.Binding {
-	g := []key.Binding{m.keys.Help}
-	if !m.typing() {
-		g = append(g, m.keys.Quit)
-	} else {
-		g = append(g, m.keys.ForceQ)
-	}
+// shortHelpLine is the footer: the screen's keys, cut to fit, then
+// "? help" and the quit key, which are never cut, so a newcomer at 80
+// columns still learns that ? lists everything.
+func (m Model) shortHelpLine() string {
 	if m.modal != nil {
-		return []key.Binding{m.keys.Yes, m.keys.No}
+		return m.help.ShortHelpView([]key.Binding{m.keys.Yes, m.keys.No})
 	}
+	g := []key.Binding{m.keys.Help, m.keys.Quit}
+	if m.typing() {
+		g[1] = m.keys.ForceQ
+	}
+	screen := m.screenBindings()
 	if len(m.notes) > 0 {
 		// First, so a narrow help line never cuts it off.
-		return append(append([]key.Binding{m.keys.Dismiss}, m.screenBindings()...), g...)
+		screen = append([]key.Binding{m.keys.Dismiss}, screen...)
 	}
-	return append(m.screenBindings(), g...)
+	hm := m.help
+	hm.Width = 0
+	global := hm.ShortHelpView(g)
+	if m.width <= 0 {
+		return hm.ShortHelpView(append(screen, g...))
+	}
+	sep := hm.Styles.ShortSeparator.Inline(true).Render(hm.ShortSeparator)
+	room := m.width - lipgloss.Width(global) - lipgloss.Width(sep)
+	var part string
+	for i, b := range screen {
+		item := hm.ShortHelpView([]key.Binding{b})
+		if part != "" {
+			item = sep + item
+		}
+		// Keep room for the ellipsis unless this is the last item.
+		need := lipgloss.Width(part + item)
+		if i < len(screen)-1 {
+			need += 2
+		}
+		if need > room {
+			if part != "" {
+				part += " " + hm.Styles.Ellipsis.Inline(true).Render(hm.Ellipsis)
+			}
+			break
+		}
+		part += item
+	}
+	if part == "" {
+		return global
+	}
+	return part + sep + global
 }
 
+// fullBindings is what ? shows: the screen's keys, then those that work
+// everywhere; each key once.
 func (m Model) fullBindings() [][]key.Binding {
-	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ, m.keys.History, m.keys.NewSale, m.keys.Dismiss}
-	if m.opts.Events != nil {
+	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ}
+	if len(m.notes) > 0 {
+		global = append(global, m.keys.Dismiss)
+	}
+	if m.opts.Events != nil && m.screen != screenProcessing {
 		global = append(global, m.keys.Events)
 	}
-	return [][]key.Binding{m.screenBindings(), global}
+	seen := map[string]bool{}
+	once := func(bs []key.Binding) []key.Binding {
+		var out []key.Binding
+		for _, b := range bs {
+			if k := b.Help().Key; !seen[k] {
+				seen[k] = true
+				out = append(out, b)
+			}
+		}
+		return out
+	}
+	sc := once(m.fullScreenBindings())
+	return [][]key.Binding{sc, once(global)}
+}
+
+// fullScreenBindings are every key the active screen handles.
+func (m Model) fullScreenBindings() []key.Binding {
+	k := m.keys
+	switch m.screen {
+	case screenAmount:
+		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History}
+	case screenHistory:
+		return m.history.keys.FullHelp()
+	}
+	return m.screenBindings()
 }
 
 func (m Model) screenBindings() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.Continue, k.History}
+		return []key.Binding{k.Digit, k.Continue, k.NextField, k.Backspace, k.Clear, k.DoubleZero, k.History}
 	case screenMethod:
-		return []key.Binding{k.Up, k.Down, k.Continue, k.ToggleFlow, k.ToggleCapture, k.Back}
+		// m and c first: at 80 columns the arrows are what gets cut.
+		return []key.Binding{k.ToggleFlow, k.ToggleCapture, k.Continue, k.Up, k.Down, k.Back}
 	case screenDetails:
-		b := []key.Binding{k.Continue, k.Submit, k.Back}
+		b := []key.Binding{k.Submit}
 		if m.testMode() {
 			b = append(b, k.TestData)
 		}
-		return b
+		return append(b, k.Continue, k.Back)
 	case screenProcessing:
 		return []key.Binding{k.CancelStep}
 	case screenResult, screenPayment:

@@ -217,6 +217,7 @@ func Table() []Entry {
 		{"help_amount", "amount", "金額"},
 		{"help_up", "up", "上へ"},
 		{"help_down", "down", "下へ"},
+		{"help_previous_field", "previous field", "前の項目"},
 		{"email_placeholder", "e.g. name@example.com", "例: taro@example.jp"},
 		// action labels (flows.Action.Label)
 		{"action_capture", "Capture", "売上確定"},

@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+)
+
+// fakeHealth is an events source whose receiver listens without a secret:
+// the longest header there is.
+type fakeHealth struct{ EventsSource }
+
+func (fakeHealth) Health() webhooks.Health { return webhooks.Health{Listening: true} }
+
+// At every width down to 80 the header keeps the product name and the
+// mode badge, even with the longest webhook warning.
+func TestHeaderKeepsNameAndBadge(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	for _, mode := range []string{"sandbox", "test", "live"} {
+		o := env.options()
+		o.Mode = mode
+		o.Events = fakeHealth{}
+		badge := map[string]string{"sandbox": "SANDBOX", "test": "TEST", "live": "LIVE"}[mode]
+		for w := 80; w <= 160; w++ {
+			m := New(o)
+			nm, _ := m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			first, _, _ := strings.Cut(ansi.Strip(nm.(Model).View()), "\n")
+			if !strings.HasPrefix(first, "KOMOJU POS") || !strings.Contains(first, badge) || ansi.StringWidth(first) > w {
+				t.Fatalf("%s at %d columns: %q", mode, w, first)
+			}
+		}
+	}
+}
+
+// helpKeys lists the keys of the full help, column by column.
+func helpKeys(m Model) []string {
+	var ks []string
+	for _, col := range m.fullBindings() {
+		for _, b := range col {
+			ks = append(ks, b.Help().Key)
+		}
+	}
+	return ks
+}
+
+// ? lists every key of the screen and the global ones, each once; the
+// 80-column footer always ends with "? help" and the quit key.
+func TestHelpListsEachKeyOnceAndFooterKeepsHelp(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	h := newHarness(t, env.options(), 80, 24)
+	check := func(name string, want ...string) {
+		t.Helper()
+		ks := helpKeys(h.m)
+		seen := map[string]bool{}
+		for _, k := range ks {
+			if seen[k] {
+				t.Errorf("%s: %q listed twice in %q", name, k, ks)
+			}
+			seen[k] = true
+		}
+		for _, w := range append(want, "?", "q", "ctrl+c") {
+			if !seen[w] {
+				t.Errorf("%s: %q missing from %q", name, w, ks)
+			}
+		}
+		lines := strings.Split(h.view(), "\n")
+		footer := strings.TrimRight(lines[len(lines)-1], " ")
+		quit := "q quit"
+		if h.m.typing() {
+			quit = "ctrl+c quit"
+		}
+		if !strings.HasSuffix(footer, "? help • "+quit) {
+			t.Errorf("%s: footer %q lost ? help / %s", name, footer, quit)
+		}
+	}
+	check("amount", "h", "tab", "shift+tab", "enter")
+	h.amountTo("1000")
+	check("method", "m", "c", "esc", "↑/k")
+	h.pickMethod("Credit card")
+	check("details", "ctrl+t", "ctrl+s")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("PAID")
+	check("result", "n", "h", "f", "d", "s")
+	h.keys("d")
+	h.waitFor("payment", func(m Model) bool { return m.screen == screenPayment })
+	check("payment", "esc", "h", "n")
+	h.keys("h")
+	h.waitFor("history", func(m Model) bool { return m.screen == screenHistory && m.history.loaded })
+	check("history", "tab", "e", "g", "n")
+	h.keys("?")
+	if v := h.view(); strings.Count(v, "new sale") != 1 {
+		t.Errorf("history's full help:\n%s", v)
+	}
+}
+
+// A konbini slip's instructions URL is one whole line at 80 and 120
+// columns (a wrapped URL can be neither clicked nor copied); with --demo
+// the payment id is masked in it as everywhere else.
+func TestInstructionsURLOneLineAndMaskedInDemo(t *testing.T) {
+	for _, demo := range []bool{false, true} {
+		for _, w := range []int{80, 120} {
+			env := newEnv(t, envOpt{})
+			o := env.options()
+			o.Demo = demo
+			h := newHarness(t, o, w, 40)
+			h.amountTo("900")
+			h.pickMethod("Konbini (convenience store)")
+			h.testData("Sample customer")
+			h.keys("ctrl+s")
+			h.waitFor("slip", func(m Model) bool { return m.outcome != nil && m.outcome.InstructionsURL != "" })
+			out := h.m.outcome
+			u := out.InstructionsURL
+			id := out.PaymentID()
+			if u == "" || !strings.Contains(u, id) {
+				t.Fatalf("instructions URL %q does not hold the payment id %s", u, id)
+			}
+			v := h.view()
+			want := u
+			if demo {
+				want = strings.ReplaceAll(u, id, "…"+id[len(id)-4:])
+			}
+			if len(want) <= w && !strings.Contains(v, want) {
+				t.Errorf("demo=%v at %d: URL %q not on one line:\n%s", demo, w, want, v)
+			}
+			if demo && strings.Contains(v, id) {
+				t.Errorf("demo at %d shows the whole payment id %s:\n%s", w, id, v)
+			}
+		}
+	}
+}
