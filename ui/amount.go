@@ -192,6 +192,34 @@ func (m *Model) submitAmount() tea.Cmd {
 	if len(fe) > 0 {
 		return nil
 	}
+	if limit := m.confirmAbove(); limit >= 0 && co.Total() > limit {
+		amt := komoju.FormatAmount(co.Total(), co.Currency)
+		m.modal = m.confirmModal(m.t.F("Charge %s?", amt),
+			m.t.F("%s is more than %s. Check the amount with the customer before going on.", amt, komoju.FormatAmount(limit, co.Currency)),
+			func(m *Model) tea.Cmd { return m.startSale(co) })
+		return nil
+	}
+	return m.startSale(co)
+}
+
+// DefaultConfirmAbove is Options.ConfirmAbove's default: ¥1,000,000 (in
+// minor units of the sale's currency).
+const DefaultConfirmAbove int64 = 1_000_000
+
+// confirmAbove is the total above which a sale is confirmed; -1 never.
+func (m *Model) confirmAbove() int64 {
+	switch {
+	case m.opts.ConfirmAbove < 0:
+		return -1
+	case m.opts.ConfirmAbove == 0:
+		return DefaultConfirmAbove
+	}
+	return m.opts.ConfirmAbove
+}
+
+// startSale moves on from the amount screen with co: the method list of
+// the open sale, or a new one.
+func (m *Model) startSale(co flows.Checkout) tea.Cmd {
 	m.status = ""
 	m.outcome = nil
 	m.phone = false
@@ -254,6 +282,20 @@ func (m *Model) loadMethods() tea.Cmd {
 	}
 }
 
+// sameNames names the merchant's methods (GET /payment_methods says
+// "Credit Card", "Konbini") as the catalogue does, so Method 1 and
+// Method 2 show one name for one method.
+func sameNames(ms []flows.Method) []flows.Method {
+	out := make([]flows.Method, len(ms))
+	for i, pm := range ms {
+		if c, ok := flows.LookupMethod(pm.Type); ok && c.NameEn != "" {
+			pm.NameEn, pm.NameJa = c.NameEn, c.NameJa
+		}
+		out[i] = pm
+	}
+	return out
+}
+
 // methodsMsg carries the Method 2 method list.
 type methodsMsg struct {
 	gen     int
@@ -265,7 +307,7 @@ func (m *Model) onMethods(msg methodsMsg) tea.Cmd {
 	if msg.gen != m.methodsGen || m.flow != flows.FlowDirect || msg.err != nil || len(msg.methods) == 0 {
 		return nil // stale, or keep the catalogue
 	}
-	m.methods = msg.methods
+	m.methods = sameNames(msg.methods)
 	m.methodIx = min(m.methodIx, len(m.methods)-1)
 	return nil
 }

@@ -14,7 +14,7 @@ var englishSentence = regexp.MustCompile(`[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-
 // keptNames are the words a Japanese screen keeps in English: the product,
 // brands, key names, environment variables and ids.
 var keptNames = []string{
-	"KOMOJU POS", "KOMOJU", "SANDBOX", "Visa", "Mastercard", "JCB", "American Express", "Diners Club",
+	"KOMOJU POS", "--no-browser", "KOMOJU", "SANDBOX", "Visa", "Mastercard", "JCB", "American Express", "Diners Club",
 	"PayPay", "LINE Pay", "Merpay", "Rakuten Pay", "au PAY", "Alipay", "WeChat Pay", "Paidy",
 	"ctrl+c", "ctrl+t", "ctrl+s", "ctrl+x", "shift+tab", "esc/del", "enter", "tab", "esc",
 	"sk_test_", "KOMOJU_WEBHOOK_SECRET", "Webhook", "sandbox", "Seven Eleven", "Lawson", "Family Mart", "Ministop", "Daily Yamazaki", "Seicomart",

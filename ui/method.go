@@ -112,6 +112,9 @@ func (m Model) viewMethod() string {
 		st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)))
 	if m.checkout.OrderNum != "" {
 		b.WriteString("  " + st.Muted.Render(m.t.S("Order")+" "+m.checkout.OrderNum))
+	} else {
+		// Method 2 numbers each attempt when it is sent.
+		b.WriteString("  " + st.Muted.Render(m.t.S("Order")+" "+m.t.S("automatic (POS-YYYYMMDD-NNNN)")))
 	}
 	b.WriteString("\n")
 	// The dot carries the state without colour (NO_COLOR, monochrome).

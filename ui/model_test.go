@@ -255,7 +255,8 @@ func TestRedirectNoBrowserAndBrowserFailure(t *testing.T) {
 	h2 := newHarness(t, env2.options(), 120, 40)
 	h2.amountTo("800")
 	h2.pickMethod("PayPay")
-	h2.waitText("Could not open a browser (no display)")
+	h2.waitText("There is no browser here to open the page", "--no-browser")
+	h2.mustNotContain("no display") // exec's words are not a clerk's
 }
 
 func TestThreeDSChallengeThenPaid(t *testing.T) {
@@ -419,7 +420,8 @@ func TestDirectFlowCard(t *testing.T) {
 	if h.m.sale != nil {
 		t.Fatal("Method 2 created a session")
 	}
-	h.waitText("Credit Card") // the merchant's list from GET /payment_methods replaced the catalogue
+	h.settle() // the merchant's list from GET /payment_methods, named as Method 1 names them
+	h.mustNotContain("Credit Card")
 	h.pickMethod("Credit card")
 	h.testData("Decline: card expired")
 	h.keys("ctrl+s")

@@ -173,7 +173,9 @@ func (m *Model) afterOutcome() tea.Cmd {
 	o := m.outcome
 	var cmds []tea.Cmd
 	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" && !m.phone {
-		if m.opts.NoBrowser {
+		if m.noBrowser && !m.opts.NoBrowser {
+			m.browser = m.t.S("No browser here: the page was not opened. Show the QR code or the link.")
+		} else if m.opts.NoBrowser {
 			m.browser = m.t.S("--no-browser: the page was not opened. Show the QR code or the link.")
 		} else {
 			m.browser = m.t.S("Opening the page in the browser…")

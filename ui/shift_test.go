@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 )
 
@@ -132,4 +134,67 @@ func TestInstructionsURLOneLineAndMaskedInDemo(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Without a browser, the clerk reads one sentence in their words (not
+// exec's error) that suggests --no-browser, and the next sale does not
+// try again.
+func TestNoBrowserSaidOnceInClerkWords(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	env.opened.err = errors.New(`exec: "xdg-open,x-www-browser,www-browser": executable file not found in $PATH`)
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("800")
+	h.pickMethod("PayPay")
+	h.waitText("CUSTOMER MUST FINISH PAYING", "no browser here", "--no-browser")
+	h.mustNotContain("exec:", "xdg-open", "$PATH")
+	h.keys("n")
+	h.amountTo("900")
+	h.pickMethod("PayPay")
+	h.waitText("CUSTOMER MUST FINISH PAYING", "the page was not opened")
+	h.mustNotContain("exec:")
+	if n := len(env.opened.list()); n != 1 {
+		t.Fatalf("the browser was tried %d times, want once", n)
+	}
+}
+
+// A total above the threshold is confirmed before the sale starts; no
+// sends the clerk back to the amount with nothing created.
+func TestBigAmountIsConfirmed(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.keys("99999999999", "enter")
+	if h.m.modal == nil {
+		t.Fatalf("¥99,999,999,999 was taken without a second look:\n%s", h.view())
+	}
+	h.mustContain("Charge ¥99,999,999,999?", "more than ¥1,000,000")
+	h.keys("n")
+	if h.m.screen != screenAmount || h.m.sale != nil || h.m.busy != nil {
+		t.Fatalf("no did not keep the clerk on the amount: %s", h.m.Screen())
+	}
+	// A configured threshold; under it nothing is asked.
+	o := env.options()
+	o.ConfirmAbove = 50_000
+	h = newHarness(t, o, 120, 40)
+	h.amountTo("40000")
+	h.keys("esc")
+	h.keys("backspace", "backspace", "backspace", "backspace", "backspace", "60000", "enter")
+	if h.m.modal == nil {
+		t.Fatal("¥60,000 above a ¥50,000 threshold was not confirmed")
+	}
+	h.keys("y")
+	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+	h.mustContain("¥60,000")
+}
+
+// Method 2 names each method as Method 1 does and shows the order number
+// line on the method screen.
+func TestMethod2NamesAndOrder(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Flow = flows.FlowDirect
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("1000")
+	h.settle()
+	h.mustContain("Credit card", "Konbini (convenience store)", "Order automatic")
+	h.mustNotContain("Credit Card")
 }

@@ -66,6 +66,11 @@ type Options struct {
 	// SandboxURL is the embedded sandbox's base URL (sandbox mode only); it
 	// enables the "customer paid" shortcut and hints.
 	SandboxURL string
+	// ConfirmAbove is the total (minor units of Currency) above which a
+	// sale is confirmed before it starts, so a slipped key does not
+	// charge ¥99,999,999,999. 0 means DefaultConfirmAbove; negative never
+	// asks.
+	ConfirmAbove int64
 	// Input and Output replace stdin/stdout (tests).
 	Input  io.Reader
 	Output io.Writer
@@ -194,6 +199,7 @@ type Model struct {
 	payment    *komoju.Payment // the payment shown on the payment screen
 	origin     screen          // where the payment screen returns to
 	browser    string          // what happened when opening the redirect page
+	noBrowser  bool            // opening a browser failed once: do not try again
 	lastCard   string          // brand and last four of the card last sent
 
 	// following a payment or session
@@ -443,7 +449,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onFresh(msg)
 	case openedMsg:
 		if msg.err != nil {
-			m.browser = m.t.F("Could not open a browser (%v): show the QR code or the link instead.", msg.err)
+			// Said once, in a clerk's words (not exec's); from now on
+			// the console behaves as with --no-browser.
+			m.noBrowser = true
+			m.browser = m.t.S("There is no browser here to open the page: show the customer the QR code or the link. Start with --no-browser to stop trying.")
 		} else {
 			m.browser = m.t.S("Opened the page in the browser.")
 		}

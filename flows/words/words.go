@@ -218,6 +218,10 @@ func Table() []Entry {
 		{"help_up", "up", "上へ"},
 		{"help_down", "down", "下へ"},
 		{"help_previous_field", "previous field", "前の項目"},
+		{"no_browser_here", "There is no browser here to open the page: show the customer the QR code or the link. Start with --no-browser to stop trying.", "ページを開くブラウザがありません。お客様にQRコードかリンクをお見せください。--no-browser で起動すると開こうとしなくなります。"},
+		{"no_browser_not_opened", "No browser here: the page was not opened. Show the QR code or the link.", "ブラウザがないため、ページは開いていません。QRコードかリンクをお見せください。"},
+		{"charge_big_amount", "Charge %s?", "%s を請求しますか?"},
+		{"big_amount_check", "%s is more than %s. Check the amount with the customer before going on.", "%s は %s を超えています。続ける前にお客様と金額をご確認ください。"},
 		{"email_placeholder", "e.g. name@example.com", "例: taro@example.jp"},
 		// action labels (flows.Action.Label)
 		{"action_capture", "Capture", "売上確定"},
