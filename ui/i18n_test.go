@@ -16,13 +16,13 @@ var englishSentence = regexp.MustCompile(`[A-Za-z][a-z]+(?:[ ,'’-]+[A-Za-z][a-
 var keptNames = []string{
 	"KOMOJU POS", "--no-browser", "KOMOJU", "SANDBOX", "Visa", "Mastercard", "JCB", "American Express", "Diners Club",
 	"PayPay", "LINE Pay", "Merpay", "Rakuten Pay", "au PAY", "Alipay", "WeChat Pay", "Paidy",
-	"ctrl+c", "ctrl+t", "ctrl+s", "ctrl+x", "shift+tab", "esc/del", "enter", "tab", "esc",
+	"ctrl+c", "ctrl+o", "ctrl+t", "Enter", "ctrl+s", "ctrl+x", "shift+tab", "esc/del", "enter", "tab", "esc",
 	"sk_test_", "KOMOJU_WEBHOOK_SECRET", "Webhook", "sandbox", "Seven Eleven", "Lawson", "Family Mart", "Ministop", "Daily Yamazaki", "Seicomart",
 }
 
 // idLike is anything with a digit in it: payment and session ids, order
-// numbers, amounts; and e-mail addresses.
-var idLike = regexp.MustCompile(`[A-Za-z0-9_.@-]*[0-9][A-Za-z0-9_.@-]*|[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+`)
+// numbers, amounts; e-mail addresses and links.
+var idLike = regexp.MustCompile(`https?://\S+|[A-Za-z0-9_.@-]*[0-9][A-Za-z0-9_.@-]*|[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+`)
 
 func untranslated(view string) []string {
 	view = idLike.ReplaceAllString(view, " ")
@@ -77,6 +77,22 @@ func TestJapaneseScreensHaveNoEnglish(t *testing.T) {
 	shot("history")
 	h.keys("?")
 	shot("history help")
+
+	// Method 2: the card form's 3-D Secure line, the 3-D Secure screen,
+	// PayPay's scanned-code prompt.
+	h = newHarness(t, o, 120, 40)
+	method2Card(t, h, "2500")
+	shot("method 2 card")
+	h.testData("challenge (enter 123456)")
+	h.keys("ctrl+s")
+	h.waitFor("3-D Secure screen", func(m Model) bool { return m.screen == screen3DS })
+	shot("3-D Secure")
+	h.keys("esc")
+	h.keys("n")
+	h.amountTo("800")
+	h.waitFor("method 2", func(m Model) bool { return m.flow == "direct" && len(m.methods) > 0 })
+	h.pickMethod("PayPay")
+	shot("PayPay scan")
 	for _, s := range screens {
 		name, s, _ := strings.Cut(s, "\n")
 		if f := untranslated(s); len(f) > 0 {

@@ -557,12 +557,12 @@ func (m Model) viewResult() string {
 	row("Confirmation code", o.ConfirmationCode)
 	// Links go under everything, each on one line of the whole width:
 	// a wrapped URL can be neither clicked nor copied.
-	var links strings.Builder
+	var links []string // label, URL, label, URL …
 	if o.InstructionsURL != "" && o.Kind == flows.OutcomeAwaiting {
-		links.WriteString("\n" + st.Label.Render(m.t.S("Instructions")) + "\n" + st.Selected.Render(m.showURL(o.InstructionsURL, o.PaymentID(), o.SessionID)))
+		links = append(links, m.t.S("Instructions"), m.showURL(o.InstructionsURL, o.PaymentID(), o.SessionID))
 	}
 	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" {
-		links.WriteString("\n" + st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(m.showURL(o.RedirectURL, o.PaymentID(), o.SessionID)))
+		links = append(links, m.t.S("Link"), m.showURL(o.RedirectURL, o.PaymentID(), o.SessionID))
 	}
 	if m.browser != "" && o.Kind == flows.OutcomeRedirect {
 		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
@@ -580,7 +580,7 @@ func (m Model) viewResult() string {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
 	}
 	if qrBlock == "" {
-		return strings.TrimSuffix(left.String(), "\n") + links.String()
+		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, links)
 	}
 	// The QR code is drawn without styling so that it stays plain block
 	// characters that any terminal shows the same.
@@ -589,7 +589,48 @@ func (m Model) viewResult() string {
 		right = qrBlock
 	}
 	_ = qrH
-	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right) + links.String()
+	return m.withLinks(left.String(), right, leftW, links)
+}
+
+// withLinks draws the text column (and the QR code beside it) with the
+// links under both, each URL on one line of the whole width: a wrapped
+// URL can be neither clicked nor copied. The text column gives up its
+// last lines for them; only when even the QR code alone leaves no room
+// do the links go in the text column, wrapped, as the last resort.
+func (m Model) withLinks(left, right string, leftW int, links []string) string {
+	st := m.st
+	var below strings.Builder
+	for i := 0; i+1 < len(links); i += 2 {
+		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(links[i+1]))
+	}
+	join := func(l string) string {
+		if right == "" {
+			return l
+		}
+		return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(l), "  ", right)
+	}
+	if len(links) == 0 {
+		return join(left)
+	}
+	need := lipgloss.Height(below.String()) // a blank line, then label and URL per link
+	room := m.bodyHeight() - need
+	if lipgloss.Height(right) <= room {
+		l := strings.Split(strings.TrimSuffix(left, "\n"), "\n")
+		if len(l) > room {
+			l = l[:room]
+		}
+		return join(strings.Join(l, "\n")) + below.String()
+	}
+	w := max(leftW-2, 20)
+	if right == "" {
+		w = max(m.width-1, 20)
+	}
+	var in strings.Builder
+	in.WriteString(strings.TrimSuffix(left, "\n"))
+	for i := 0; i+1 < len(links); i += 2 {
+		in.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(wrap(links[i+1], w)))
+	}
+	return join(in.String())
 }
 
 // showURL is a link as shown: whole, or in presenter mode with the

@@ -30,9 +30,8 @@ func (m Model) scanning(meth flows.Method) bool {
 // openScan asks for the customer's PayPay code.
 func (m *Model) openScan() tea.Cmd {
 	amt := komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)
-	title := m.ja("Scan customer's PayPay code", "お客様の PayPay コードを読み取り") + "  " + amt
-	body := m.ja("Scan the barcode in the customer's PayPay app, or type its digits, then Enter: the payment is made at once. Leave it empty and press Enter to have the customer pay in the PayPay app instead.",
-		"お客様の PayPay アプリのバーコードをスキャンするか、数字を入力して Enter を押すと、すぐに決済されます。空のまま Enter を押すと、お客様が PayPay アプリで支払います。")
+	title := m.t.S("Scan customer's PayPay code") + "  " + amt
+	body := m.t.S("Scan the barcode in the customer's PayPay app, or type its digits, then Enter: the payment is made at once. Leave it empty and press Enter to have the customer pay in the PayPay app instead.")
 	m.modal = m.promptModal(title, body, "",
 		func(s string) error {
 			if s == "" {
@@ -57,8 +56,7 @@ func (m *Model) openScan() tea.Cmd {
 
 // scanInputError names what is wrong with a typed code, in clerk words.
 func (m Model) scanInputError() string {
-	return m.ja("That is not a PayPay code (letters and digits only, at most 64): scan it again.",
-		"PayPay のコードではありません (英数字のみ、64文字まで)。もう一度読み取ってください。")
+	return m.t.S("That is not a PayPay code (letters and digits only, at most 64): scan it again.")
 }
 
 // payScanConfirmed asks LIVE clerks to type the amount again (the code is
@@ -95,7 +93,7 @@ func (m *Model) payScan(code string) tea.Cmd {
 	opts := flows.PayOptions{Scenario: m.details.scenario}
 	m.lastCard = ""
 	id, ctx := m.begin(opPay, true, payTimeout)
-	m.steps = []step{{label: m.ja("Charging the PayPay code", "PayPay コードで決済中"), state: stepActive}}
+	m.steps = []step{{label: m.t.S("Charging the PayPay code"), state: stepActive}}
 	m.outcome = nil
 	m.browser = ""
 	m.status = ""

@@ -71,11 +71,11 @@ func (m Model) view3DSChoice() string {
 		return ""
 	}
 	if m.sec.skip {
-		return m.st.Warn.Render(m.ja("3-D Secure: SKIPPED for this payment (no liability shift)", "3-Dセキュア: この決済ではスキップ (チャージバック保護なし)")) +
-			"  " + m.st.Muted.Render("ctrl+o "+m.ja("turn on", "有効にする")) + "\n"
+		return m.st.Warn.Render(m.t.S("3-D Secure: SKIPPED for this payment (no liability shift)")) +
+			"  " + m.st.Muted.Render("ctrl+o "+m.t.S("turn on")) + "\n"
 	}
-	return m.st.Label.Render(m.ja("3-D Secure: on (the customer may confirm on their phone)", "3-Dセキュア: 有効 (お客様がスマホで認証する場合があります)")) +
-		"  " + m.st.Muted.Render("ctrl+o "+m.ja("skip 3-D Secure", "3-Dセキュアをスキップ")) + "\n"
+	return m.st.Label.Render(m.t.S("3-D Secure: on (the customer may confirm on their phone)")) +
+		"  " + m.st.Muted.Render("ctrl+o "+m.t.S("skip 3-D Secure")) + "\n"
 }
 
 // pay3DS sends a Method 2 card payment through flows' PayCard3DS. d holds
@@ -83,9 +83,9 @@ func (m Model) view3DSChoice() string {
 func (m *Model) pay3DS(co flows.Checkout, d flows.Details, opts flows.PayOptions) tea.Cmd {
 	skip := m.sec.skip
 	m.sec.skip = false // a skip is for one attempt
-	label := m.ja("Checking the card (3-D Secure)", "カードを確認中 (3-Dセキュア)")
+	label := m.t.S("Checking the card (3-D Secure)")
 	if skip {
-		label = m.ja("Creating payment (3-D Secure skipped)", "決済を作成中 (3-Dセキュアなし)")
+		label = m.t.S("Creating payment (3-D Secure skipped)")
 	}
 	id, ctx := m.begin(opPay, true, payTimeout)
 	m.steps = []step{{label: label, state: stepActive}}
@@ -128,9 +128,12 @@ func (m *Model) on3DS(msg card3DSMsg) tea.Cmd {
 	m.sec.waiting = r.Outcome
 	m.screen = screen3DS
 	var cmds []tea.Cmd
-	if m.opts.NoBrowser {
+	switch {
+	case m.opts.NoBrowser:
 		m.browser = m.t.S("--no-browser: the page was not opened. Show the QR code or the link.")
-	} else {
+	case m.noBrowser:
+		m.browser = m.t.S("No browser here: the page was not opened. Show the QR code or the link.")
+	default:
 		m.browser = m.t.S("Opening the page in the browser…")
 		cmds = append(cmds, openURLCmd(m.opts.OpenURL, p.AuthenticationURL))
 	}
@@ -180,9 +183,9 @@ func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
 // bindings3DS are the 3-D Secure screen's keys.
 func (m Model) bindings3DS() []key.Binding {
 	k := m.keys
-	b := []key.Binding{k.OpenLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.ja("stop waiting", "待機をやめる")))}
+	b := []key.Binding{k.OpenLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.t.S("stop waiting")))}
 	if m.opts.SandboxURL != "" {
-		b = append(b, key.NewBinding(key.WithKeys("P"), key.WithHelp("P", m.ja("sandbox: customer authenticates", "サンドボックス: お客様が認証"))))
+		b = append(b, key.NewBinding(key.WithKeys("P"), key.WithHelp("P", m.t.S("sandbox: customer authenticates"))))
 	}
 	return b
 }
@@ -196,7 +199,7 @@ func (m Model) view3DS() string {
 	}
 	st := m.st
 	var left strings.Builder
-	left.WriteString(st.Warn.Render(m.ja("3-D SECURE: CUSTOMER CONFIRMS WITH THEIR CARD ISSUER", "3-Dセキュア: お客様がカード会社で認証中")) + "\n")
+	left.WriteString(st.Warn.Render(m.t.S("3-D SECURE: CUSTOMER CONFIRMS WITH THEIR CARD ISSUER")) + "\n")
 	left.WriteString(st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n")
 	qrBlock, qrW, _ := m.qrFor(p.AuthenticationURL)
 	leftW := m.width - 2
@@ -212,7 +215,9 @@ func (m Model) view3DS() string {
 	}
 	row("Card", m.lastCard)
 	row("Order", p.OrderNum)
-	left.WriteString(st.Label.Render(m.t.S("Link")) + "\n" + st.Selected.Render(wrap(p.AuthenticationURL, wrapW)) + "\n")
+	// The link goes under everything on a full-width line: a wrapped
+	// URL can be neither clicked nor copied.
+	links := []string{m.t.S("Link"), m.showURL(p.AuthenticationURL, p.TokenID)}
 	if m.browser != "" {
 		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
 	}
@@ -220,18 +225,17 @@ func (m Model) view3DS() string {
 		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
 	}
 	if m.opts.SandboxURL != "" {
-		left.WriteString(st.Muted.Render(wrap(m.ja("Sandbox: on the page 123456 authenticates and 111111 fails; P authenticates here.",
-			"サンドボックス: ページで 123456 は認証成功、111111 は失敗。P でここから認証します。"), wrapW)) + "\n")
+		left.WriteString(st.Muted.Render(wrap(m.t.S("Sandbox: on the page 123456 authenticates and 111111 fails; P authenticates here."), wrapW)) + "\n")
 	}
 	if qrBlock == "" {
-		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
-		return left.String()
+		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")))
+		return m.withLinks(left.String(), "", 0, links)
 	}
 	right := qrBlock + "\n" + centerText(m.t.S("Scan to pay"), qrW)
 	if lipgloss.Height(right) > m.bodyHeight() {
 		right = qrBlock
 	}
-	return lipgloss.JoinHorizontal(lipgloss.Top, lipgloss.NewStyle().Width(leftW).Render(left.String()), "  ", right)
+	return m.withLinks(left.String(), right, leftW, links)
 }
 
 // threeDSNote is the "3-D Secure" line of a result or receipt, or "".
@@ -241,24 +245,15 @@ func (m Model) threeDSNote(o *flows.Outcome) string {
 	}
 	switch m.sec.results[o.OrderNum] {
 	case flows.ThreeDSAuthenticated:
-		return m.ja("authenticated", "認証済み")
+		return m.t.S("authenticated")
 	case flows.ThreeDSNotApplicable:
-		return m.ja("not applicable to this card", "このカードは対象外")
+		return m.t.S("not applicable to this card")
 	case flows.ThreeDSSkipped:
-		return m.ja("skipped by the clerk (no liability shift)", "店員の判断でスキップ (チャージバック保護なし)")
+		return m.t.S("skipped by the clerk (no liability shift)")
 	case flows.ThreeDSFailed:
-		return m.ja("not completed", "未完了")
+		return m.t.S("not completed")
 	}
 	return ""
-}
-
-// ja picks the Japanese text when the console speaks Japanese. These
-// screens keep their translations beside them, out of the shared table.
-func (m Model) ja(en, ja string) string {
-	if m.t.lang == "ja" {
-		return ja
-	}
-	return en
 }
 
 // flowsMessageJa is the Japanese for the flows messages of 3-D Secure and

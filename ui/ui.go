@@ -308,6 +308,11 @@ func Run(ctx context.Context, opts Options) error {
 		out = os.Stdout
 	}
 	configureRenderer(out, opts.Getenv)
+	// pkg/browser hands xdg-open the terminal's stdout and stderr, and
+	// xdg-open without a browser prints "lynx: not found" and the URL
+	// right over the console's screen. Its output is never the clerk's
+	// to read: the result (opened or not) is said on screen instead.
+	browser.Stdout, browser.Stderr = io.Discard, io.Discard
 	opts.Context = ctx
 	if opts.Accessible || opts.Getenv("ACCESSIBLE") != "" {
 		opts.Accessible = true
