@@ -19,10 +19,14 @@ func TestAccessibleFormRunsLineByLine(t *testing.T) {
 	h := newHarness(t, o, 80, 24)
 	h.amountTo("1000")
 	// Choose konbini and catch the exec command instead of running it.
-	for h.m.methods[h.m.methodIx].Type != "konbini" {
+	for h.m.methodList.methods[h.m.methodList.ix].Type != "konbini" {
 		h.send(keyMsg("down"))
 	}
 	nm, cmd := h.m.Update(keyMsg("enter"))
+	h.m = nm.(Model)
+	// The method screen asks the root to choose; the root's answer is
+	// the exec command.
+	nm, cmd = h.m.Update(cmd())
 	h.m = nm.(Model)
 	if h.m.details.form != nil {
 		t.Fatal("accessible mode embedded the form in the view")

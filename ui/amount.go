@@ -230,7 +230,7 @@ func (m *Model) startSale(co flows.Checkout) tea.Cmd {
 			// Back on the amount screen and on again without a change:
 			// the same sale, its order number and its open session.
 			m.checkout = m.sale.Checkout
-			m.methods = m.sale.Methods
+			m.methodList = m.methodList.SetMethods(m.sale.Methods, true, true)
 			m.screen = screenMethod
 			return nil
 		}
@@ -255,7 +255,7 @@ func sameSale(s, co flows.Checkout) bool {
 func (m *Model) loadMethods() tea.Cmd {
 	if m.flow == flows.FlowSession {
 		if m.sale != nil {
-			m.methods = m.sale.Methods
+			m.methodList = m.methodList.SetMethods(m.sale.Methods, true, true)
 			m.screen = screenMethod
 			return nil
 		}
@@ -269,8 +269,7 @@ func (m *Model) loadMethods() tea.Cmd {
 	}
 	// Method 2: the catalogue at once, then the merchant's own list
 	// (GET /payment_methods) when it arrives.
-	m.methods = flows.Catalogue()
-	m.methodIx = min(m.methodIx, len(m.methods)-1)
+	m.methodList = m.methodList.SetMethods(flows.Catalogue(), false, true)
 	m.screen = screenMethod
 	m.methodsGen++
 	gen, eng, ctx := m.methodsGen, m.eng, m.ctx
@@ -307,8 +306,7 @@ func (m *Model) onMethods(msg methodsMsg) tea.Cmd {
 	if msg.gen != m.methodsGen || m.flow != flows.FlowDirect || msg.err != nil || len(msg.methods) == 0 {
 		return nil // stale, or keep the catalogue
 	}
-	m.methods = sameNames(msg.methods)
-	m.methodIx = min(m.methodIx, len(m.methods)-1)
+	m.methodList = m.methodList.SetMethods(sameNames(msg.methods), false, true)
 	return nil
 }
 
@@ -333,8 +331,7 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 	m.checkout = msg.sale.Checkout
 	m.steps[0].state = stepDone
 	m.steps[0].note = m.showID(msg.sale.SessionID())
-	m.methods = msg.sale.Methods
-	m.methodIx = 0
+	m.methodList = m.methodList.SetMethods(msg.sale.Methods, true, false)
 	m.screen = screenMethod
 	return nil
 }

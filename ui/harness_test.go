@@ -286,12 +286,12 @@ func (h *harness) amountTo(digits string) {
 // pickMethod moves the cursor to the method named name and presses enter.
 func (h *harness) pickMethod(name string) {
 	h.t.Helper()
-	for i := 0; i < h.m.methodChoices(); i++ {
-		if h.m.methodIx < len(h.m.methods) && (strings.EqualFold(h.m.methods[h.m.methodIx].NameEn, name) || string(h.m.methods[h.m.methodIx].Type) == name) {
+	for i := 0; i < h.m.methodList.choices(); i++ {
+		if h.m.methodList.ix < len(h.m.methodList.methods) && (strings.EqualFold(h.m.methodList.methods[h.m.methodList.ix].NameEn, name) || string(h.m.methodList.methods[h.m.methodList.ix].Type) == name) {
 			h.keys("enter")
 			return
 		}
-		if h.m.methodIx >= len(h.m.methods) && name == "phone" {
+		if h.m.methodList.ix >= len(h.m.methodList.methods) && name == "phone" {
 			h.keys("enter")
 			return
 		}

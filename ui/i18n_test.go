@@ -90,7 +90,7 @@ func TestJapaneseScreensHaveNoEnglish(t *testing.T) {
 	h.keys("esc")
 	h.keys("n")
 	h.amountTo("800")
-	h.waitFor("method 2", func(m Model) bool { return m.flow == "direct" && len(m.methods) > 0 })
+	h.waitFor("method 2", func(m Model) bool { return m.flow == "direct" && len(m.methodList.methods) > 0 })
 	h.pickMethod("PayPay")
 	shot("PayPay scan")
 	for _, s := range screens {

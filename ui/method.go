@@ -11,35 +11,107 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// methodChoices is how many rows the method list has: the methods, plus
-// "Customer pays on their phone" with Method 1.
-func (m Model) methodChoices() int {
-	n := len(m.methods)
-	if m.flow == flows.FlowSession && m.sale != nil {
+// methodModel is the method screen: the list of what the sale can be
+// paid with (and, with Method 1, "Customer pays on their phone"), with its
+// own keys and help. The root sets the list and asks it for the choice;
+// flow, capture and the sale's amount are the root's and are passed to
+// View.
+type methodModel struct {
+	common
+	keys     methodKeys
+	methods  []flows.Method
+	ix       int
+	phoneRow bool
+}
+
+// methodKeys are the method screen's keys.
+type methodKeys struct {
+	ToggleFlow, ToggleCapture, Choose, Up, Down, Back key.Binding
+}
+
+func newMethodModel(c common, k KeyMap) methodModel {
+	return methodModel{common: c, keys: methodKeys{ToggleFlow: k.ToggleFlow, ToggleCapture: k.ToggleCapture, Choose: k.Continue, Up: k.Up, Down: k.Down, Back: k.Back}}
+}
+
+// ShortHelp is the footer's part: m and c first, as at 80 columns the
+// arrows are what gets cut.
+func (k methodKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.ToggleFlow, k.ToggleCapture, k.Choose, k.Up, k.Down, k.Back}
+}
+
+// What the method screen asks of the root.
+type (
+	methodBackMsg          struct{}
+	methodToggleFlowMsg    struct{}
+	methodToggleCaptureMsg struct{}
+	methodChosenMsg        struct{ method flows.Method }
+	methodPhoneMsg         struct{}
+)
+
+// SetMethods shows ms; phone adds the "Customer pays on their phone" row.
+// keep keeps the cursor where it is (a refreshed list of the same sale).
+func (mm methodModel) SetMethods(ms []flows.Method, phone, keep bool) methodModel {
+	mm.methods, mm.phoneRow = ms, phone
+	if !keep {
+		mm.ix = 0
+	}
+	mm.ix = max(min(mm.ix, mm.choices()-1), 0)
+	return mm
+}
+
+// choices is how many rows the list has.
+func (mm methodModel) choices() int {
+	n := len(mm.methods)
+	if mm.phoneRow {
 		n++
 	}
 	return n
 }
 
-func (m *Model) updateMethod(msg tea.Msg) tea.Cmd {
+// Update moves the cursor and asks the root for the rest.
+func (mm methodModel) Update(msg tea.Msg) (methodModel, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
-		return nil
+		return mm, nil
 	}
-	k := m.keys
-	n := m.methodChoices()
+	k := mm.keys
+	n := mm.choices()
 	switch {
 	case key.Matches(km, k.Up):
 		if n > 0 {
-			m.methodIx = (m.methodIx + n - 1) % n
+			mm.ix = (mm.ix + n - 1) % n
 		}
 	case key.Matches(km, k.Down):
 		if n > 0 {
-			m.methodIx = (m.methodIx + 1) % n
+			mm.ix = (mm.ix + 1) % n
 		}
 	case key.Matches(km, k.Back):
-		m.screen = screenAmount
+		return mm, ask(methodBackMsg{})
 	case key.Matches(km, k.ToggleFlow):
+		return mm, ask(methodToggleFlowMsg{})
+	case key.Matches(km, k.ToggleCapture):
+		return mm, ask(methodToggleCaptureMsg{})
+	case key.Matches(km, k.Choose):
+		switch {
+		case n == 0:
+		case mm.ix >= len(mm.methods):
+			return mm, ask(methodPhoneMsg{})
+		default:
+			return mm, ask(methodChosenMsg{method: mm.methods[mm.ix]})
+		}
+	}
+	return mm, nil
+}
+
+// onMethodAsk does what the method screen asked.
+func (m *Model) onMethodAsk(msg tea.Msg) tea.Cmd {
+	if m.screen != screenMethod {
+		return nil
+	}
+	switch msg := msg.(type) {
+	case methodBackMsg:
+		m.screen = screenAmount
+	case methodToggleFlowMsg:
 		var abandon tea.Cmd
 		if m.flow == flows.FlowSession {
 			m.flow = flows.FlowDirect
@@ -52,23 +124,19 @@ func (m *Model) updateMethod(msg tea.Msg) tea.Cmd {
 			m.flow = flows.FlowSession
 		}
 		m.checkout.Flow = m.flow
-		m.methodIx = 0
+		m.methodList.ix = 0
 		return tea.Batch(abandon, m.loadMethods())
-	case key.Matches(km, k.ToggleCapture):
+	case methodToggleCaptureMsg:
 		if m.capture == komoju.CaptureManual {
 			m.capture = komoju.CaptureAuto
 		} else {
 			m.capture = komoju.CaptureManual
 		}
 		m.checkout.Capture = m.capture
-	case key.Matches(km, k.Continue):
-		if n == 0 {
-			return nil
-		}
-		if m.methodIx >= len(m.methods) {
-			return m.startPhone()
-		}
-		return m.chooseMethod(m.methods[m.methodIx])
+	case methodChosenMsg:
+		return m.chooseMethod(msg.method)
+	case methodPhoneMsg:
+		return m.startPhone()
 	}
 	return nil
 }
@@ -105,16 +173,17 @@ func (m *Model) startPhone() tea.Cmd {
 	return tea.Batch(m.startWatch(flows.Target{SessionID: m.sale.SessionID()}), m.spin.Tick)
 }
 
-func (m Model) viewMethod() string {
-	st := m.st
+// View draws the method screen for a sale of co in flow and capture.
+func (mm methodModel) View(co flows.Checkout, flow flows.Flow, capture komoju.CaptureMode, bodyH int) string {
+	st, t := mm.st, mm.t
 	var b strings.Builder
-	b.WriteString(st.Title.Render(m.t.S("Payment method")) + "  " +
-		st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)))
-	if m.checkout.OrderNum != "" {
-		b.WriteString("  " + st.Muted.Render(m.t.S("Order")+" "+m.checkout.OrderNum))
+	b.WriteString(st.Title.Render(t.S("Payment method")) + "  " +
+		st.Value.Render(komoju.FormatAmount(co.Total(), co.Currency)))
+	if co.OrderNum != "" {
+		b.WriteString("  " + st.Muted.Render(t.S("Order")+" "+co.OrderNum))
 	} else {
 		// Method 2 numbers each attempt when it is sent.
-		b.WriteString("  " + st.Muted.Render(m.t.S("Order")+" "+m.t.S("automatic (POS-YYYYMMDD-NNNN)")))
+		b.WriteString("  " + st.Muted.Render(t.S("Order")+" "+t.S("automatic (POS-YYYYMMDD-NNNN)")))
 	}
 	b.WriteString("\n")
 	// The dot carries the state without colour (NO_COLOR, monochrome).
@@ -124,50 +193,50 @@ func (m Model) viewMethod() string {
 		}
 		return st.Toggle.Render("○ " + s + " ")
 	}
-	flowT := "[m] " + toggle(m.flow == flows.FlowSession, m.t.S("Method 1: session")) + toggle(m.flow == flows.FlowDirect, m.t.S("Method 2: direct"))
-	capT := "[c] " + toggle(m.capture == komoju.CaptureAuto, m.t.S("capture auto")) + toggle(m.capture == komoju.CaptureManual, m.t.S("capture manual"))
-	rows := m.bodyHeight() - 5
-	if lipgloss.Width(flowT+"   "+capT) <= m.width {
+	flowT := "[m] " + toggle(flow == flows.FlowSession, t.S("Method 1: session")) + toggle(flow == flows.FlowDirect, t.S("Method 2: direct"))
+	capT := "[c] " + toggle(capture == komoju.CaptureAuto, t.S("capture auto")) + toggle(capture == komoju.CaptureManual, t.S("capture manual"))
+	rows := bodyH - 5
+	if lipgloss.Width(flowT+"   "+capT) <= mm.width {
 		b.WriteString(flowT + "   " + capT + "\n\n")
 	} else {
 		b.WriteString(flowT + "\n" + capT + "\n\n")
 		rows--
 	}
 	start := 0
-	if m.methodIx >= rows && rows > 0 {
-		start = m.methodIx - rows + 1
+	if mm.ix >= rows && rows > 0 {
+		start = mm.ix - rows + 1
 	}
-	n := m.methodChoices()
+	n := mm.choices()
 	for i := start; i < n && i < start+max(rows, 1); i++ {
 		cursor := "  "
 		style := st.App
-		if i == m.methodIx {
+		if i == mm.ix {
 			cursor = st.Selected.Render("› ")
 			style = st.Selected
 		}
-		if i >= len(m.methods) {
-			b.WriteString(cursor + style.Render(m.t.S("Customer pays on their phone")) + "  " + st.Muted.Render(m.t.S("QR code of the payment page")) + "\n")
+		if i >= len(mm.methods) {
+			b.WriteString(cursor + style.Render(t.S("Customer pays on their phone")) + "  " + st.Muted.Render(t.S("QR code of the payment page")) + "\n")
 			continue
 		}
-		meth := m.methods[i]
+		meth := mm.methods[i]
 		var marks []string
 		if meth.Offsite {
-			marks = append(marks, "↗ "+m.t.S("offsite"))
+			marks = append(marks, "↗ "+t.S("offsite"))
 		}
 		if meth.Async {
-			marks = append(marks, "⏳ "+m.t.S("async"))
+			marks = append(marks, "⏳ "+t.S("async"))
 		}
 		if meth.CustomerFee > 0 {
-			marks = append(marks, "+"+komoju.FormatAmount(meth.CustomerFee, m.checkout.Currency)+" "+m.t.S("fee"))
+			marks = append(marks, "+"+komoju.FormatAmount(meth.CustomerFee, co.Currency)+" "+t.S("fee"))
 		}
-		line := cursor + style.Render(padRight(meth.Name(m.t.lang), 30))
+		line := cursor + style.Render(padRight(meth.Name(t.lang), 30))
 		if len(marks) > 0 {
 			line += st.Muted.Render(strings.Join(marks, "  "))
 		}
 		b.WriteString(line + "\n")
 	}
 	if n == 0 {
-		b.WriteString(st.Warn.Render(m.t.S("No payment method is available for this sale.")) + "\n")
+		b.WriteString(st.Warn.Render(t.S("No payment method is available for this sale.")) + "\n")
 	}
 	return b.String()
 }

@@ -15,7 +15,7 @@ func method2Card(t *testing.T, h *harness, amount string) {
 	t.Helper()
 	h.amountTo(amount)
 	h.keys("m")
-	h.waitFor("method 2", func(m Model) bool { return m.flow == flows.FlowDirect && len(m.methods) > 0 })
+	h.waitFor("method 2", func(m Model) bool { return m.flow == flows.FlowDirect && len(m.methodList.methods) > 0 })
 	h.pickMethod("Credit card")
 }
 

@@ -187,8 +187,8 @@ type Model struct {
 	amount   amountModel
 	checkout flows.Checkout
 	sale     *flows.Sale
-	methods  []flows.Method
-	methodIx int
+	// methodList is the method screen (method.go).
+	methodList methodModel
 	// methodsGen numbers Method 2 method-list requests.
 	methodsGen int
 	method     flows.Method
@@ -279,6 +279,7 @@ func New(opts Options) Model {
 		m.lpPath = p
 	}
 	m.amount = newAmountModel(t, opts.Currency)
+	m.methodList = newMethodModel(m.common, m.keys)
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
@@ -399,6 +400,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, c)
 		}
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
+		m.methodList.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -471,6 +473,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return c
 	case historyBackMsg, historyNewSaleMsg, historyOpenMsg, historyExportMsg, historyNoticeMsg:
 		return m.onHistoryAsk(msg)
+	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
+		return m.onMethodAsk(msg)
 	case timelineMsg:
 		if msg.err == nil {
 			m.payTimeline = payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks}
@@ -506,7 +510,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenAmount:
 		return m.updateAmount(msg)
 	case screenMethod:
-		return m.updateMethod(msg)
+		var c tea.Cmd
+		m.methodList, c = m.methodList.Update(msg)
+		return c
 	case screenDetails:
 		return m.updateDetails(msg)
 	case screenProcessing:
@@ -665,7 +671,7 @@ func (m Model) view() string {
 	case screenAmount:
 		body = m.viewAmount()
 	case screenMethod:
-		body = m.viewMethod()
+		body = m.methodList.View(m.checkout, m.flow, m.capture, m.bodyHeight())
 	case screenDetails:
 		body = m.viewDetails()
 	case screenProcessing:
@@ -945,8 +951,7 @@ func (m Model) screenBindings() []key.Binding {
 	case screenAmount:
 		return []key.Binding{k.Digit, k.Continue, k.NextField, k.Backspace, k.Clear, k.DoubleZero, k.History}
 	case screenMethod:
-		// m and c first: at 80 columns the arrows are what gets cut.
-		return []key.Binding{k.ToggleFlow, k.ToggleCapture, k.Continue, k.Up, k.Down, k.Back}
+		return m.methodList.keys.ShortHelp()
 	case screenDetails:
 		b := []key.Binding{k.Submit}
 		if m.testMode() {
