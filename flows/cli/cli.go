@@ -15,32 +15,21 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
-	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// Backend is what a command runs against; main.go builds it (it starts the
-// embedded sandbox when cfg.Mode == sandbox).
-type Backend struct {
-	Engine  *flows.Engine
-	Journal *journal.Journal
-	Config  config.Config
-	Client  *komoju.Client
-	// Close releases what the connector opened (journal, embedded
-	// sandbox). Nil means nothing to release.
-	Close func() error
-	// Notices are things to tell the user before the command's output,
-	// such as sales recovered by reconciling the journal on start; they
-	// are printed to stderr.
-	Notices []string
-}
+// Backend is what a command runs against: the App that flows/app opens
+// (it starts the embedded sandbox when cfg.Mode == sandbox).
+type Backend = app.App
 
-// Connector builds a Backend for a resolved configuration. It is called
-// once per command, after the flags were checked, so bad input never
-// starts a sandbox or opens a journal.
-type Connector func(ctx context.Context, cfg config.Config) (*Backend, error)
+// Connector opens the App for a resolved configuration. It is called once
+// per command, after the flags were checked, so bad input never starts a
+// sandbox or opens a journal. main passes app.With(options); tests pass an
+// Opener over their shared sandbox.
+type Connector = app.Opener
 
 // Exit codes, documented in the package doc and in every command's --help.
 const (
@@ -405,19 +394,12 @@ func (r *runner) start(c *common, needJournal bool) (b *Backend, ctx context.Con
 }
 
 func closeBackend(b *Backend, stderr io.Writer) {
-	if b == nil || b.Close == nil {
+	if b == nil {
 		return
 	}
 	if err := b.Close(); err != nil {
 		fmt.Fprintf(stderr, "warning: closing: %s\n", redact(err.Error()))
 	}
-}
-
-func (b *Backend) client() *komoju.Client {
-	if b.Client != nil {
-		return b.Client
-	}
-	return b.Engine.Client()
 }
 
 // flagFor maps a flows field name to the flag that sets it.

@@ -65,7 +65,7 @@ func (r *runner) paymentArg(pos []string) (string, bool) {
 // moneyAmount reads --amount in the payment's currency (fetched from
 // KOMOJU); 0 when not given.
 func (r *runner) moneyAmount(ctx context.Context, b *Backend, id, amount string) (int64, *komoju.Payment, int, bool) {
-	p, err := b.client().Payments.Get(ctx, id)
+	p, err := b.Engine.Client().Payments.Get(ctx, id)
 	if err != nil {
 		o := lookupOutcome(err)
 		code := ExitCode(flows.Classify(o, err))
