@@ -14,9 +14,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"syscall"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/app"
@@ -31,21 +32,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "0.1.0-dev"
 
-const usage = `komoju-tui — a point-of-sale console for KOMOJU
-
-Usage:
-  komoju-tui [flags]                 the console (embedded sandbox when no key is set)
-  komoju-tui sandbox [flags]         run the KOMOJU-compatible sandbox server
-  komoju-tui pay [flags]             take one payment without the console
-  komoju-tui capture|cancel|refund|refund-request|show ID [flags]
-  komoju-tui history|summary [flags] the sale journal
-  komoju-tui listen [flags]          receive, verify and print webhooks
-
-Run "komoju-tui COMMAND --help" for a command's flags.
-
-Console flags:
-`
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv)
@@ -53,33 +39,60 @@ func main() {
 	os.Exit(code)
 }
 
+// run is main without the process: flags → config → app.Open → run, for
+// the console and every command, through one command tree.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	if len(args) > 0 {
-		switch name := args[0]; {
-		case name == "sandbox":
-			return sandbox.Command(ctx, args[1:], stdout, stderr)
-		case name == "listen":
-			return webhooks.Command(ctx, args[1:], stdout, stderr, getenv)
-		case slices.Contains(cli.Commands(), name):
-			return cli.Run(ctx, name, args[1:], stdout, stderr, getenv, app.With(app.Options{Getenv: getenv}))
-		}
+	env := cli.Env{Stdout: stdout, Stderr: stderr, Getenv: getenv, Connect: app.With(app.Options{Getenv: getenv}), Version: version}
+	con := &cli.Console{
+		Flags: func(fs *flag.FlagSet) { registerConsoleFlags(fs) },
+		Run: func(ctx context.Context, cmd *cobra.Command, args []string) int {
+			return console(ctx, cmd, args, stdout, stderr, getenv)
+		},
 	}
+	return cli.Execute(ctx, args, env, con,
+		cli.Passthrough{Name: "sandbox", Short: "Run the KOMOJU-compatible sandbox server",
+			Long: "Run the embedded KOMOJU-compatible sandbox as a server (test mode only).",
+			Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
+				return sandbox.Command(ctx, args, stdout, stderr)
+			}},
+		cli.Passthrough{Name: "listen", Short: "Receive, verify and print webhooks",
+			Long: "Receive KOMOJU webhooks, verify their signatures and print them (JSON lines with --json).",
+			Run: func(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+				return webhooks.CommandIO(ctx, args, stdin, stdout, stderr, getenv)
+			}},
+	)
+}
 
+// consoleFlags are the console's own flags beside the configuration's.
+type consoleFlags struct {
+	cfg                    *config.Flags
+	version, freshSandbox  *bool
+	checkJournal           *bool
+	webhookAddr, forwardTo *string
+}
+
+func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
+	return consoleFlags{
+		cfg:          config.RegisterFlags(fs),
+		version:      fs.Bool("version", false, "print the version and exit"),
+		webhookAddr:  fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)"),
+		forwardTo:    fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL"),
+		freshSandbox: fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)"),
+		checkJournal: fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)"),
+	}
+}
+
+// console runs the terminal console with its flags.
+func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	fs := flag.NewFlagSet("komoju-tui", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	flags := config.RegisterFlags(fs)
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	webhookAddr := fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)")
-	forwardTo := fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL")
-	freshSandbox := fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)")
-	checkJournal := fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)")
+	cf := registerConsoleFlags(fs)
+	flags, showVersion, webhookAddr, forwardTo, freshSandbox := cf.cfg, cf.version, cf.webhookAddr, cf.forwardTo, cf.freshSandbox
 	// The flag package prints its own error; help goes to stdout, once.
 	fs.Usage = func() {}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
+			_ = cmd.Help()
 			return 0
 		}
 		fmt.Fprintln(stderr, "see komoju-tui --help")
@@ -102,7 +115,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintf(stderr, "komoju-tui: warning: %s\n", w)
 	}
 	cfg.Notices = append(cfg.Notices, cfg.Warnings...) // the console shows them too
-	if *checkJournal {
+	if *cf.checkJournal {
 		return checkJournalFile(ctx, cfg, stdout, stderr)
 	}
 	// The console's embedded sandbox keeps its state beside the journal,

@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/app"
@@ -121,23 +123,22 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 }
 
 // RunIO is Run with standard input (nil: os.Stdin), which "pay --card -"
-// and "--secret-key-file -" read.
+// and "--secret-key-file -" read. It goes through the same command tree
+// as Execute.
 func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, connect Connector) (code int) {
-	if stdin == nil {
-		stdin = os.Stdin
+	env := Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Connect: connect}.withDefaults()
+	if !slices.Contains(Commands(), name) {
+		fmt.Fprintf(termtext.NewWriter(env.Stderr), "komoju-tui: unknown command %q (commands: %s)\n", redact(name), strings.Join(Commands(), ", "))
+		return ExitUsage
 	}
-	if stdout == nil {
-		stdout = io.Discard
-	}
-	if stderr == nil {
-		stderr = io.Discard
-	}
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	return Execute(ctx, append([]string{name}, args...), env, nil)
+}
+
+// runCommand runs headless command c with its arguments (cobra has not
+// parsed them: the command's own parser does).
+func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []string, env Env) (code int) {
+	name := c.name
+	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
 		var err error
 		if args, err = stdinCard(args, stdin, stderr); err != nil {
@@ -157,10 +158,11 @@ func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, std
 	r := &runner{
 		ctx:     ctx,
 		name:    name,
+		cmd:     cmd,
 		stdout:  &redactWriter{w: outText, secrets: secrets},
 		stderr:  &redactWriter{w: errText, secrets: secrets},
-		getenv:  getenv,
-		connect: connect,
+		getenv:  env.Getenv,
+		connect: env.Connect,
 		// Reports (show, history, summary) only read: they never write a
 		// verdict about a sale, let alone one another process owns.
 		settles: name == "pay" || name == "capture" || name == "cancel" || name == "refund" || name == "refund-request",
@@ -174,13 +176,7 @@ func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, std
 			code = ExitFailure
 		}
 	}()
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(r, args)
-		}
-	}
-	fmt.Fprintf(r.stderr, "komoju-tui: unknown command %q (commands: %s)\n", redact(name), strings.Join(Commands(), ", "))
-	return ExitUsage
+	return c.run(r, args)
 }
 
 // runner carries one command's I/O and environment.
@@ -195,6 +191,11 @@ type runner struct {
 	json    bool        // --json was given: errors are also written as JSON to stdout
 	mode    config.Mode // the resolved mode, once known
 	settles bool        // the command moves money, so it first settles orphaned sales
+	// cmd is the command in the tree (its help is the command's --help).
+	cmd *cobra.Command
+	// describe, when set, receives the command's flag set instead of a
+	// run: the tree learns the flags from the one place they are declared.
+	describe func(fs *flag.FlagSet)
 }
 
 // common holds the flags every command takes.
@@ -225,6 +226,10 @@ func (r *runner) newFlagSet(withJSON bool) (*flag.FlagSet, *common) {
 // --amount 500" and "capture --amount 500 ID" both work; "--" ends flags).
 // ok is false when the command should exit with code.
 func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []string, code int, ok bool) {
+	if r.describe != nil {
+		r.describe(fs)
+		return nil, ExitOK, false
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -247,17 +252,12 @@ func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []str
 	}
 }
 
-// printHelp writes the command's usage, its flags and the exit codes.
-func (r *runner) printHelp(fs *flag.FlagSet, usage string) {
-	var b bytes.Buffer
-	b.WriteString(strings.TrimLeft(usage, "\n"))
-	b.WriteString("\nFlags:\n")
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-	b.WriteString("\n")
-	b.WriteString(exitCodesHelp)
-	_, _ = r.stdout.Write(b.Bytes())
+// printHelp writes the command's help (usage, examples, flags and the
+// exit codes; see printCommandHelp).
+func (r *runner) printHelp(*flag.FlagSet, string) {
+	if r.cmd != nil {
+		_ = r.cmd.Help()
+	}
 }
 
 // usageError reports a usage problem; flagName, when set, is the flag at

@@ -4,16 +4,18 @@
 // script exercises exactly the code a clerk does, and they print results in
 // plain words (or JSON with --json) instead of drawing screens.
 //
-// main.go wires it in:
+// The commands sit in one cobra tree (NewRoot, Execute) with help,
+// "completion bash|zsh|fish", "man" and typo suggestions; main.go adds the
+// console as the root's own run and the sandbox and listen commands:
 //
-//	if slices.Contains(cli.Commands(), os.Args[1]) {
-//		os.Exit(cli.Run(ctx, os.Args[1], os.Args[2:], os.Stdout, os.Stderr, os.Getenv, connect))
-//	}
+//	os.Exit(cli.Execute(ctx, os.Args[1:], cli.Env{..., Connect: app.With(opts)}, console, sandbox, listen))
 //
-// where connect builds a Backend from the resolved config (starting the
-// embedded sandbox when cfg.Mode is sandbox). Every command accepts the
-// shared configuration flags (config.RegisterFlags: --secret-key, --api-url,
-// --live, --journal, --currency, --flow, --capture, ...) and resolves them
+// Each command parses its own flags (flags anywhere among the arguments,
+// "--" ends them) and opens the App (flows/app) only once they are
+// checked, so bad input never starts a sandbox or opens a journal. Every
+// command accepts the shared configuration flags (config.RegisterFlags:
+// --secret-key, --api-url, --live, --journal, --currency, --flow,
+// --capture, ...) and resolves them
 // with config.Resolve, so environment variables and the config file work
 // as they do for the console; a live key (sk_live_) is refused unless
 // --live is given.
@@ -42,6 +44,8 @@
 //	   KOMOJU errors not covered above
 //	7  not completed: the payment ended cancelled or expired, or --wait ran
 //	   out while the customer still had to finish a redirect
+//	8  KOMOJU unreachable and nothing was charged (no connection, or no
+//	   session was created): safe to try again
 //
 // Card numbers and CVCs are never printed: payments are shown by brand and
 // last four digits, and anything written to stdout or stderr has the card
