@@ -189,6 +189,7 @@ type runner struct {
 	connect Connector
 	stdin   io.Reader
 	json    bool        // --json was given: errors are also written as JSON to stdout
+	lines   bool        // JSON lines (pay --wait --json): one compact value per line
 	mode    config.Mode // the resolved mode, once known
 	settles bool        // the command moves money, so it first settles orphaned sales
 	// cmd is the command in the tree (its help is the command's --help).
@@ -269,7 +270,7 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	}
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\nRun 'komoju-tui %s --help' for usage.\n", r.name, msg, r.name)
 	if r.json {
-		r.writeJSON(errorJSON{OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
+		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}
 }
 
@@ -278,13 +279,14 @@ func (r *runner) fail(code int, class string, format string, args ...any) int {
 	msg := redact(fmt.Sprintf(format, args...))
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n", r.name, msg)
 	if r.json {
-		r.writeJSON(errorJSON{OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
+		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
 	}
 	return code
 }
 
 // errorJSON is the JSON written for a failure that has no outcome.
 type errorJSON struct {
+	Event    string       `json:"event,omitempty"` // "result" in a JSON-lines stream
 	OK       bool         `json:"ok"`
 	ExitCode int          `json:"exit_code"`
 	Error    *errorDetail `json:"error"`
@@ -299,11 +301,23 @@ type errorDetail struct {
 	Flag    string `json:"flag,omitempty"`
 }
 
-// writeJSON writes v indented, with a trailing newline.
+// event is the event name of a final value: "result" in a JSON-lines
+// stream.
+func (r *runner) event() string {
+	if r.lines {
+		return "result"
+	}
+	return ""
+}
+
+// writeJSON writes v indented with a trailing newline, or as one compact
+// line in a JSON-lines stream.
 func (r *runner) writeJSON(v any) bool {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	if !r.lines {
+		enc.SetIndent("", "  ")
+	}
 	enc.SetEscapeHTML(false)
 	if enc.Encode(v) != nil {
 		return false
