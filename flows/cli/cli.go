@@ -101,6 +101,7 @@ func commands() []command {
 		{"history", historyUsage, (*runner).history},
 		{"summary", summaryUsage, (*runner).summary},
 		{"reconcile", reconcileUsage, (*runner).reconcile},
+		{"sessions", sessionsUsage, (*runner).sessions},
 	}
 }
 

@@ -80,6 +80,7 @@ var examples = map[string]string{
 	"history":        "  komoju-tui history --date today\n  komoju-tui history --status authorized --json\n  komoju-tui history --limit 0 --csv > sales.csv",
 	"summary":        "  komoju-tui summary\n  komoju-tui summary --date yesterday --json",
 	"reconcile":      "  komoju-tui reconcile\n  komoju-tui reconcile --fence 5m --json",
+	"sessions":       "  komoju-tui sessions\n  komoju-tui sessions cancel POS-20261124-0007\n  komoju-tui sessions cancel --all --json",
 }
 
 // shorts are the one-line descriptions in the command list.
@@ -93,6 +94,7 @@ var shorts = map[string]string{
 	"history":        "List the sales in the journal",
 	"summary":        "Summarise a day's takings",
 	"reconcile":      "Settle sales a crash left unfinished and recheck waiting ones",
+	"sessions":       "List or cancel the KOMOJU sessions sales left open",
 }
 
 // headless marks the commands of this package (their help has the
