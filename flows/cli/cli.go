@@ -102,6 +102,7 @@ func commands() []command {
 		{"summary", summaryUsage, (*runner).summary},
 		{"reconcile", reconcileUsage, (*runner).reconcile},
 		{"sessions", sessionsUsage, (*runner).sessions},
+		{"trigger", triggerUsage, (*runner).trigger},
 	}
 }
 
