@@ -44,6 +44,7 @@ const (
 	ExitAPI          = 6 // other KOMOJU error (not found, wrong state, server error)
 	ExitNotCompleted = 7 // payment cancelled/expired, or --wait ran out before it settled
 	ExitUnreachable  = 8 // KOMOJU unreachable and nothing was charged: safe to try again
+	ExitExpectation  = 9 // scenario run: an expectation did not hold
 )
 
 // exitCodesHelp is appended to every command's --help.
@@ -58,6 +59,7 @@ const exitCodesHelp = `Exit codes:
   7  not completed (cancelled, expired, or --wait ran out before the payment settled)
   8  KOMOJU unreachable, and nothing was charged (no connection, or no session
      was created): safe to try again
+  9  scenario run: an expectation did not hold
 `
 
 // ExitCode maps an error class from flows.Classify to an exit code.
@@ -103,6 +105,7 @@ func commands() []command {
 		{"reconcile", reconcileUsage, (*runner).reconcile},
 		{"sessions", sessionsUsage, (*runner).sessions},
 		{"trigger", triggerUsage, (*runner).trigger},
+		{"scenario", scenarioUsage, (*runner).scenario},
 	}
 }
 

@@ -46,6 +46,7 @@
 //	   out while the customer still had to finish a redirect
 //	8  KOMOJU unreachable and nothing was charged (no connection, or no
 //	   session was created): safe to try again
+//	9  scenario run: an expectation of a scenario file did not hold
 //
 // Card numbers and CVCs are never printed: payments are shown by brand and
 // last four digits, and anything written to stdout or stderr has the card

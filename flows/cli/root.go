@@ -80,6 +80,7 @@ var examples = map[string]string{
 	"history":        "  komoju-tui history --date today\n  komoju-tui history --status authorized --json\n  komoju-tui history --limit 0 --csv > sales.csv",
 	"summary":        "  komoju-tui summary\n  komoju-tui summary --date yesterday --json",
 	"reconcile":      "  komoju-tui reconcile\n  komoju-tui reconcile --fence 5m --json",
+	"scenario":       "  komoju-tui scenario run docs/scenarios/*.yaml\n  komoju-tui scenario run konbini.yaml --junit report.xml --json",
 	"trigger":        "  komoju-tui trigger payment.captured --forward-to http://127.0.0.1:3000/webhooks\n  komoju-tui trigger payment.expired --json\n  komoju-tui trigger payment.refunded --payment PAYMENT_ID",
 	"sessions":       "  komoju-tui sessions\n  komoju-tui sessions cancel POS-20261124-0007\n  komoju-tui sessions cancel --all --json",
 }
@@ -95,6 +96,7 @@ var shorts = map[string]string{
 	"history":        "List the sales in the journal",
 	"summary":        "Summarise a day's takings",
 	"reconcile":      "Settle sales a crash left unfinished and recheck waiting ones",
+	"scenario":       "Replay QA flows from scenario files and check what must follow",
 	"trigger":        "Make the sandbox send a webhook event (payment.captured, ...)",
 	"sessions":       "List or cancel the KOMOJU sessions sales left open",
 }
