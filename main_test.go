@@ -56,3 +56,52 @@ func TestCheckJournalFlag(t *testing.T) {
 		}
 	}
 }
+
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	dir := t.TempDir()
+	env := map[string]string{"XDG_CONFIG_HOME": dir, "XDG_DATA_HOME": dir}
+	code := run(t.Context(), args, &stdout, &stderr, func(k string) string { return env[k] })
+	return code, stdout.String(), stderr.String()
+}
+
+// TestHelpCommandAnswers: "komoju-tui help" used to be "unknown command"
+// (exit 2); it lists every command, the console's flags and the exit codes.
+func TestHelpCommandAnswers(t *testing.T) {
+	for _, args := range [][]string{{"help"}, {"--help"}} {
+		code, out, errOut := runMain(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, errOut)
+		}
+		for _, want := range []string{"pay", "capture", "reconcile", "sandbox", "listen", "completion", "man",
+			"--fresh-sandbox", "--webhook-addr", "--no-browser", "Exit codes:"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: missing %q:\n%s", args, want, out)
+			}
+		}
+	}
+}
+
+func TestConsoleFlagsAndTypos(t *testing.T) {
+	if code, out, _ := runMain(t, "--version"); code != 0 || out != "komoju-tui "+version+"\n" {
+		t.Errorf("--version: exit %d %q", code, out)
+	}
+	if code, _, errOut := runMain(t, "pya"); code != 2 || !strings.Contains(errOut, "Did you mean this?\n\tpay") {
+		t.Errorf("typo: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runMain(t, "sandbx"); code != 2 || !strings.Contains(errOut, "\tsandbox") {
+		t.Errorf("typo of a passthrough: exit %d\n%s", code, errOut)
+	}
+	if code, _, _ := runMain(t, "--no-such-flag"); code != 2 {
+		t.Errorf("bad console flag: exit %d", code)
+	}
+	// A headless command's bad input is still its own exit 2, named.
+	if code, _, errOut := runMain(t, "pay", "--amount", "abc", "--method", "card"); code != 2 || !strings.Contains(errOut, "--amount") {
+		t.Errorf("pay --amount abc: exit %d\n%s", code, errOut)
+	}
+	// sandbox and listen keep their own help.
+	if code, out, errOut := runMain(t, "help", "sandbox"); code != 0 || !strings.Contains(out+errOut, "Usage: komoju-tui sandbox") {
+		t.Errorf("help sandbox: exit %d\n%s%s", code, out, errOut)
+	}
+}

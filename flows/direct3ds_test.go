@@ -21,7 +21,7 @@ const (
 
 func new3DSEnv(t *testing.T) *testEnv {
 	env := newEnv(t)
-	env.e.SetReturnURL("http://127.0.0.1:1/return")
+	env.withReturnURL("http://127.0.0.1:1/return")
 	return env
 }
 
@@ -239,7 +239,7 @@ func TestLostAnswerOfTokenPaymentRecovered(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			dt := &dropTransport{suffix: "/payments", n: 1}
 			env := newEnvWith(t, sandbox.Options{}, &http.Client{Transport: dt}, komoju.WithMaxRetries(0))
-			env.e.SetReturnURL("http://127.0.0.1:1/return")
+			env.withReturnURL("http://127.0.0.1:1/return")
 			o, err := tc.pay(env)
 			mustKind(t, o, err, OutcomePaid)
 			if dt.seen != 2 {

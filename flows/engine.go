@@ -24,8 +24,6 @@ type Deps struct {
 	// it. Nil runs without one (tests, quick demos); Reconcile then has
 	// nothing to do.
 	Journal Recorder
-	// Recorder is an older name for Journal, used when Journal is nil.
-	Recorder Recorder
 	// Now is the clock (card expiry checks, order numbers); default time.Now.
 	Now func() time.Time
 	// Logger receives debug logs; nil discards them. Card numbers and CVCs
@@ -110,9 +108,6 @@ func NewEngine(d Deps) *Engine {
 		amnesiac:  d.Amnesiac,
 		hub:       NewHub(),
 	}
-	if e.rec == nil {
-		e.rec = d.Recorder
-	}
 	if j, ok := e.rec.(*journal.Journal); ok && j == nil {
 		e.rec = nil // a nil *Journal in the interface is still "no journal"
 	}
@@ -139,15 +134,6 @@ func NewEngine(d Deps) *Engine {
 	}
 	e.orders = NewOrderNumbers(oo)
 	return e
-}
-
-// SetReturnURL sets the return URL used for checkouts without one, for
-// when the return server starts after the engine (its handler needs the
-// engine).
-func (e *Engine) SetReturnURL(u string) {
-	e.mu.Lock()
-	e.returnURL = u
-	e.mu.Unlock()
 }
 
 // SetFence changes the fence (see Deps.Fence), e.g. from `reconcile

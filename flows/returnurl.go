@@ -170,27 +170,47 @@ type ReturnServer struct {
 // NewReturnServer listens on addr (default "127.0.0.1:0", loopback with a
 // free port) and serves h at ReturnPath. Close it when done.
 func NewReturnServer(addr string, h http.Handler) (*ReturnServer, error) {
-	if addr == "" {
-		addr = "127.0.0.1:0"
-	}
 	if h == nil {
 		return nil, errors.New("flows: return server needs a handler")
+	}
+	s, err := ListenReturn(addr)
+	if err != nil {
+		return nil, err
+	}
+	s.Serve(h)
+	return s, nil
+}
+
+// ListenReturn listens on addr (default "127.0.0.1:0") without serving
+// yet: its URL is known before the engine whose handler it will serve is
+// built (Deps.ReturnURL), so nothing is set after construction. Call Serve,
+// then Close.
+func ListenReturn(addr string) (*ReturnServer, error) {
+	if addr == "" {
+		addr = "127.0.0.1:0"
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("flows: return server cannot listen on %s: %w", addr, err)
 	}
-	mux := http.NewServeMux()
-	mux.Handle(ReturnPath, h)
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
 	host := ln.Addr().String()
 	if strings.HasPrefix(host, "[::]") || strings.HasPrefix(host, "0.0.0.0") {
 		_, port, _ := net.SplitHostPort(host)
 		host = net.JoinHostPort("127.0.0.1", port)
 	}
-	s := &ReturnServer{ln: ln, srv: srv, url: (&url.URL{Scheme: "http", Host: host, Path: ReturnPath}).String()}
+	return &ReturnServer{ln: ln, url: (&url.URL{Scheme: "http", Host: host, Path: ReturnPath}).String()}, nil
+}
+
+// Serve starts serving h at ReturnPath; a second call does nothing.
+func (s *ReturnServer) Serve(h http.Handler) {
+	if s.srv != nil || h == nil {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.Handle(ReturnPath, h)
+	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	srv, ln := s.srv, s.ln
 	go func() { _ = srv.Serve(ln) }()
-	return s, nil
 }
 
 // URL is the return_url to give KOMOJU, e.g. http://127.0.0.1:53211/return.
@@ -198,6 +218,9 @@ func (s *ReturnServer) URL() string { return s.url }
 
 // Close stops the server.
 func (s *ReturnServer) Close() error {
+	if s.srv == nil {
+		return s.ln.Close()
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return s.srv.Shutdown(ctx)

@@ -137,12 +137,7 @@ func TestWatchSessionOnPhone(t *testing.T) {
 // the watcher.
 func TestReturnURLSession(t *testing.T) {
 	env := newEnv(t)
-	srv, err := NewReturnServer("", env.e.ReturnHandler(env.sb.SecretKey()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	env.e.SetReturnURL(srv.URL())
+	srv := env.withReturnServer()
 	sale := env.start(Checkout{Amount: 3200})
 	if sale.Checkout.ReturnURL != srv.URL() {
 		t.Fatalf("return URL %q", sale.Checkout.ReturnURL)
@@ -168,12 +163,7 @@ func TestReturnURLSession(t *testing.T) {
 // 400 and a plain message.
 func TestReturnURLDirect(t *testing.T) {
 	env := newEnv(t)
-	srv, err := NewReturnServer("127.0.0.1:0", env.e.ReturnHandler(env.sb.SecretKey()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	env.e.SetReturnURL(srv.URL())
+	srv := env.withReturnServer()
 	o, err := env.e.PayDirect(env.ctx(), Checkout{Amount: 5100}, komoju.TypeMerpay, Details{}, PayOptions{})
 	mustKind(t, o, err, OutcomeRedirect)
 
@@ -267,12 +257,7 @@ func TestReturnURLUnknownSession(t *testing.T) {
 // to the counter (it was refused as "not understood").
 func TestReturnURLSecureToken(t *testing.T) {
 	env := newEnv(t)
-	srv, err := NewReturnServer("", env.e.ReturnHandler(env.sb.SecretKey()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	env.e.SetReturnURL(srv.URL())
+	env.withReturnServer()
 	res, err := env.e.PayCard3DS(env.ctx(), Checkout{Amount: 4300}, card("4100000000005000"), PayOptions{}, false)
 	if err != nil || res.Pending == nil {
 		t.Fatalf("PayCard3DS: %+v %v", res, err)
@@ -286,4 +271,28 @@ func TestReturnURLSecureToken(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "return to the counter") {
 		t.Fatalf("customer's browser after 3-D Secure got %d %q", resp.StatusCode, b)
 	}
+}
+
+// withReturnServer rebuilds env's engine with a return-URL server it
+// serves, as flows/app does: the URL is known before the engine is built.
+func (env *testEnv) withReturnServer() *ReturnServer {
+	env.t.Helper()
+	srv, err := ListenReturn("")
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	env.t.Cleanup(func() { _ = srv.Close() })
+	env.withReturnURL(srv.URL())
+	srv.Serve(env.e.ReturnHandler(env.sb.SecretKey()))
+	return srv
+}
+
+// withReturnURL rebuilds env's engine with return URL u (Deps.ReturnURL:
+// an engine's return URL is fixed when it is built).
+func (env *testEnv) withReturnURL(u string) {
+	env.e = NewEngine(Deps{
+		Client: env.c, Journal: env.rec, ReturnURL: u, Now: env.e.now,
+		PollBackoff: func(int) time.Duration { return time.Millisecond },
+		Timeout:     5 * time.Second,
+	})
 }

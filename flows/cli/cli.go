@@ -8,39 +8,30 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
-	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// Backend is what a command runs against; main.go builds it (it starts the
-// embedded sandbox when cfg.Mode == sandbox).
-type Backend struct {
-	Engine  *flows.Engine
-	Journal *journal.Journal
-	Config  config.Config
-	Client  *komoju.Client
-	// Close releases what the connector opened (journal, embedded
-	// sandbox). Nil means nothing to release.
-	Close func() error
-	// Notices are things to tell the user before the command's output,
-	// such as sales recovered by reconciling the journal on start; they
-	// are printed to stderr.
-	Notices []string
-}
+// Backend is what a command runs against: the App that flows/app opens
+// (it starts the embedded sandbox when cfg.Mode == sandbox).
+type Backend = app.App
 
-// Connector builds a Backend for a resolved configuration. It is called
-// once per command, after the flags were checked, so bad input never
-// starts a sandbox or opens a journal.
-type Connector func(ctx context.Context, cfg config.Config) (*Backend, error)
+// Connector opens the App for a resolved configuration. It is called once
+// per command, after the flags were checked, so bad input never starts a
+// sandbox or opens a journal. main passes app.With(options); tests pass an
+// Opener over their shared sandbox.
+type Connector = app.Opener
 
 // Exit codes, documented in the package doc and in every command's --help.
 const (
@@ -53,6 +44,7 @@ const (
 	ExitAPI          = 6 // other KOMOJU error (not found, wrong state, server error)
 	ExitNotCompleted = 7 // payment cancelled/expired, or --wait ran out before it settled
 	ExitUnreachable  = 8 // KOMOJU unreachable and nothing was charged: safe to try again
+	ExitExpectation  = 9 // scenario run: an expectation did not hold
 )
 
 // exitCodesHelp is appended to every command's --help.
@@ -67,6 +59,7 @@ const exitCodesHelp = `Exit codes:
   7  not completed (cancelled, expired, or --wait ran out before the payment settled)
   8  KOMOJU unreachable, and nothing was charged (no connection, or no session
      was created): safe to try again
+  9  scenario run: an expectation did not hold
 `
 
 // ExitCode maps an error class from flows.Classify to an exit code.
@@ -110,6 +103,9 @@ func commands() []command {
 		{"history", historyUsage, (*runner).history},
 		{"summary", summaryUsage, (*runner).summary},
 		{"reconcile", reconcileUsage, (*runner).reconcile},
+		{"sessions", sessionsUsage, (*runner).sessions},
+		{"trigger", triggerUsage, (*runner).trigger},
+		{"scenario", scenarioUsage, (*runner).scenario},
 	}
 }
 
@@ -132,23 +128,22 @@ func Run(ctx context.Context, name string, args []string, stdout, stderr io.Writ
 }
 
 // RunIO is Run with standard input (nil: os.Stdin), which "pay --card -"
-// and "--secret-key-file -" read.
+// and "--secret-key-file -" read. It goes through the same command tree
+// as Execute.
 func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string, connect Connector) (code int) {
-	if stdin == nil {
-		stdin = os.Stdin
+	env := Env{Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Connect: connect}.withDefaults()
+	if !slices.Contains(Commands(), name) {
+		fmt.Fprintf(termtext.NewWriter(env.Stderr), "komoju-tui: unknown command %q (commands: %s)\n", redact(name), strings.Join(Commands(), ", "))
+		return ExitUsage
 	}
-	if stdout == nil {
-		stdout = io.Discard
-	}
-	if stderr == nil {
-		stderr = io.Discard
-	}
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
+	return Execute(ctx, append([]string{name}, args...), env, nil)
+}
+
+// runCommand runs headless command c with its arguments (cobra has not
+// parsed them: the command's own parser does).
+func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []string, env Env) (code int) {
+	name := c.name
+	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
 		var err error
 		if args, err = stdinCard(args, stdin, stderr); err != nil {
@@ -168,10 +163,11 @@ func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, std
 	r := &runner{
 		ctx:     ctx,
 		name:    name,
+		cmd:     cmd,
 		stdout:  &redactWriter{w: outText, secrets: secrets},
 		stderr:  &redactWriter{w: errText, secrets: secrets},
-		getenv:  getenv,
-		connect: connect,
+		getenv:  env.Getenv,
+		connect: env.Connect,
 		// Reports (show, history, summary) only read: they never write a
 		// verdict about a sale, let alone one another process owns.
 		settles: name == "pay" || name == "capture" || name == "cancel" || name == "refund" || name == "refund-request",
@@ -185,13 +181,7 @@ func RunIO(ctx context.Context, name string, args []string, stdin io.Reader, std
 			code = ExitFailure
 		}
 	}()
-	for _, c := range commands() {
-		if c.name == name {
-			return c.run(r, args)
-		}
-	}
-	fmt.Fprintf(r.stderr, "komoju-tui: unknown command %q (commands: %s)\n", redact(name), strings.Join(Commands(), ", "))
-	return ExitUsage
+	return c.run(r, args)
 }
 
 // runner carries one command's I/O and environment.
@@ -204,8 +194,14 @@ type runner struct {
 	connect Connector
 	stdin   io.Reader
 	json    bool        // --json was given: errors are also written as JSON to stdout
+	lines   bool        // JSON lines (pay --wait --json): one compact value per line
 	mode    config.Mode // the resolved mode, once known
 	settles bool        // the command moves money, so it first settles orphaned sales
+	// cmd is the command in the tree (its help is the command's --help).
+	cmd *cobra.Command
+	// describe, when set, receives the command's flag set instead of a
+	// run: the tree learns the flags from the one place they are declared.
+	describe func(fs *flag.FlagSet)
 }
 
 // common holds the flags every command takes.
@@ -236,6 +232,10 @@ func (r *runner) newFlagSet(withJSON bool) (*flag.FlagSet, *common) {
 // --amount 500" and "capture --amount 500 ID" both work; "--" ends flags).
 // ok is false when the command should exit with code.
 func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []string, code int, ok bool) {
+	if r.describe != nil {
+		r.describe(fs)
+		return nil, ExitOK, false
+	}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -258,17 +258,12 @@ func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []str
 	}
 }
 
-// printHelp writes the command's usage, its flags and the exit codes.
-func (r *runner) printHelp(fs *flag.FlagSet, usage string) {
-	var b bytes.Buffer
-	b.WriteString(strings.TrimLeft(usage, "\n"))
-	b.WriteString("\nFlags:\n")
-	fs.SetOutput(&b)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
-	b.WriteString("\n")
-	b.WriteString(exitCodesHelp)
-	_, _ = r.stdout.Write(b.Bytes())
+// printHelp writes the command's help (usage, examples, flags and the
+// exit codes; see printCommandHelp).
+func (r *runner) printHelp(*flag.FlagSet, string) {
+	if r.cmd != nil {
+		_ = r.cmd.Help()
+	}
 }
 
 // usageError reports a usage problem; flagName, when set, is the flag at
@@ -280,7 +275,7 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	}
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\nRun 'komoju-tui %s --help' for usage.\n", r.name, msg, r.name)
 	if r.json {
-		r.writeJSON(errorJSON{OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
+		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}
 }
 
@@ -289,13 +284,14 @@ func (r *runner) fail(code int, class string, format string, args ...any) int {
 	msg := redact(fmt.Sprintf(format, args...))
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n", r.name, msg)
 	if r.json {
-		r.writeJSON(errorJSON{OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
+		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
 	}
 	return code
 }
 
 // errorJSON is the JSON written for a failure that has no outcome.
 type errorJSON struct {
+	Event    string       `json:"event,omitempty"` // "result" in a JSON-lines stream
 	OK       bool         `json:"ok"`
 	ExitCode int          `json:"exit_code"`
 	Error    *errorDetail `json:"error"`
@@ -310,11 +306,23 @@ type errorDetail struct {
 	Flag    string `json:"flag,omitempty"`
 }
 
-// writeJSON writes v indented, with a trailing newline.
+// event is the event name of a final value: "result" in a JSON-lines
+// stream.
+func (r *runner) event() string {
+	if r.lines {
+		return "result"
+	}
+	return ""
+}
+
+// writeJSON writes v indented with a trailing newline, or as one compact
+// line in a JSON-lines stream.
 func (r *runner) writeJSON(v any) bool {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
+	if !r.lines {
+		enc.SetIndent("", "  ")
+	}
 	enc.SetEscapeHTML(false)
 	if enc.Encode(v) != nil {
 		return false
@@ -405,19 +413,12 @@ func (r *runner) start(c *common, needJournal bool) (b *Backend, ctx context.Con
 }
 
 func closeBackend(b *Backend, stderr io.Writer) {
-	if b == nil || b.Close == nil {
+	if b == nil {
 		return
 	}
 	if err := b.Close(); err != nil {
 		fmt.Fprintf(stderr, "warning: closing: %s\n", redact(err.Error()))
 	}
-}
-
-func (b *Backend) client() *komoju.Client {
-	if b.Client != nil {
-		return b.Client
-	}
-	return b.Engine.Client()
 }
 
 // flagFor maps a flows field name to the flag that sets it.

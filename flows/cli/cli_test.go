@@ -21,7 +21,7 @@ import (
 )
 
 func TestCommandsListsEveryCommand(t *testing.T) {
-	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary", "reconcile"}
+	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary", "reconcile", "sessions", "trigger", "scenario"}
 	if got := Commands(); !slices.Equal(got, want) {
 		t.Errorf("Commands() = %v, want %v", got, want)
 	}
@@ -138,8 +138,11 @@ func TestPay3DSRedirectAndWait(t *testing.T) {
 	if code := <-codes; code != ExitOK {
 		t.Fatalf("--wait after 3DS: exit %d", code)
 	}
-	j := decode[outcomeJSON](t, <-done)
-	if j.Outcome != "paid" || j.PaymentID != id || !j.Waited || j.WaitTimedOut || j.Status != "captured" {
+	events, j := decodeStream(t, <-done)
+	if len(events) == 0 || events[0].Event != "created" || events[0].PaymentID != id || !strings.Contains(events[0].RedirectURL, "/sandbox/3ds/") {
+		t.Errorf("the stream does not start with the URL to open: %+v", events)
+	}
+	if j.Event != "result" || j.Outcome != "paid" || j.PaymentID != id || !j.Waited || j.WaitTimedOut || j.Status != "captured" {
 		t.Errorf("after waiting: %+v", j)
 	}
 
@@ -225,7 +228,7 @@ func TestPayKonbini(t *testing.T) {
 		done <- out
 	}()
 	h.customer(h.waitForStatus(t, 1300, komoju.PaymentAuthorized), "pay_at_store", nil)
-	if j := decode[outcomeJSON](t, <-done); j.ExitCode != ExitOK || j.Outcome != "paid" || !j.Waited || !slices.Contains(j.Actions, "refund_request") {
+	if _, j := decodeStream(t, <-done); j.ExitCode != ExitOK || j.Outcome != "paid" || !j.Waited || !slices.Contains(j.Actions, "refund_request") {
 		t.Errorf("konbini --wait: %+v", j)
 	}
 }
@@ -348,7 +351,8 @@ func TestRefundRequestOnKonbini(t *testing.T) {
 	h.customer(j.PaymentID, "pay_at_store", nil)
 	// A direct refund cannot return cash.
 	code, out, errOut := h.run("refund", j.PaymentID)
-	if code != ExitAPI || !strings.Contains(out+errOut, "cannot be refunded") {
+	if code != ExitAPI || !strings.Contains(out+errOut, "cannot be refunded") ||
+		!strings.Contains(errOut, "komoju-tui refund-request "+j.PaymentID+" --customer-name") {
 		t.Errorf("refund on konbini: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// Bad bank fields are caught before anything is sent, naming the flag.

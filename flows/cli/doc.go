@@ -1,19 +1,22 @@
 // Package cli is komoju-tui's headless commands, for QA scripts and CI:
-// pay, capture, cancel, refund, refund-request, show, history and summary.
+// pay, capture, cancel, refund, refund-request, show, history, summary,
+// reconcile, sessions, trigger and scenario.
 // They drive the same flows.Engine and sale journal as the console, so a
 // script exercises exactly the code a clerk does, and they print results in
 // plain words (or JSON with --json) instead of drawing screens.
 //
-// main.go wires it in:
+// The commands sit in one cobra tree (NewRoot, Execute) with help,
+// "completion bash|zsh|fish", "man" and typo suggestions; main.go adds the
+// console as the root's own run and the sandbox and listen commands:
 //
-//	if slices.Contains(cli.Commands(), os.Args[1]) {
-//		os.Exit(cli.Run(ctx, os.Args[1], os.Args[2:], os.Stdout, os.Stderr, os.Getenv, connect))
-//	}
+//	os.Exit(cli.Execute(ctx, os.Args[1:], cli.Env{..., Connect: app.With(opts)}, console, sandbox, listen))
 //
-// where connect builds a Backend from the resolved config (starting the
-// embedded sandbox when cfg.Mode is sandbox). Every command accepts the
-// shared configuration flags (config.RegisterFlags: --secret-key, --api-url,
-// --live, --journal, --currency, --flow, --capture, ...) and resolves them
+// Each command parses its own flags (flags anywhere among the arguments,
+// "--" ends them) and opens the App (flows/app) only once they are
+// checked, so bad input never starts a sandbox or opens a journal. Every
+// command accepts the shared configuration flags (config.RegisterFlags:
+// --secret-key, --api-url, --live, --journal, --currency, --flow,
+// --capture, ...) and resolves them
 // with config.Resolve, so environment variables and the config file work
 // as they do for the console; a live key (sk_live_) is refused unless
 // --live is given.
@@ -42,6 +45,9 @@
 //	   KOMOJU errors not covered above
 //	7  not completed: the payment ended cancelled or expired, or --wait ran
 //	   out while the customer still had to finish a redirect
+//	8  KOMOJU unreachable and nothing was charged (no connection, or no
+//	   session was created): safe to try again
+//	9  scenario run: an expectation of a scenario file did not hold
 //
 // Card numbers and CVCs are never printed: payments are shown by brand and
 // last four digits, and anything written to stdout or stderr has the card

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
-	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -62,21 +62,13 @@ func newHarness(t *testing.T) *harness {
 // or absent server).
 func (h *harness) connect(ctx context.Context, cfg config.Config) (*Backend, error) {
 	h.connects.Add(1)
-	key, base := h.sb.SecretKey(), h.sb.URL()
-	if cfg.Mode != config.ModeSandbox {
-		key, base = cfg.SecretKey, cfg.APIURL
-	}
-	c := komoju.NewClient(key, komoju.WithBaseURL(base), komoju.WithBackoff(func(int) time.Duration { return 0 }), komoju.WithMaxRetries(1))
-	j, err := journal.Open(cfg.Journal)
-	if err != nil {
-		return nil, err
-	}
-	e := flows.NewEngine(flows.Deps{
-		Client: c, Journal: j,
-		PollBackoff: func(int) time.Duration { return 5 * time.Millisecond },
-		Timeout:     5 * time.Second,
+	return app.Open(ctx, cfg, app.Options{
+		Sandbox:       h.sb,
+		Getenv:        func(string) string { return "" },
+		ClientOptions: []komoju.Option{komoju.WithBackoff(func(int) time.Duration { return 0 }), komoju.WithMaxRetries(1)},
+		PollBackoff:   func(int) time.Duration { return 5 * time.Millisecond },
+		Timeout:       5 * time.Second,
 	})
-	return &Backend{Engine: e, Journal: j, Config: cfg, Client: c, Close: j.Close}, nil
 }
 
 // run runs one command and returns its exit code and output.

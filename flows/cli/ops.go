@@ -65,7 +65,7 @@ func (r *runner) paymentArg(pos []string) (string, bool) {
 // moneyAmount reads --amount in the payment's currency (fetched from
 // KOMOJU); 0 when not given.
 func (r *runner) moneyAmount(ctx context.Context, b *Backend, id, amount string) (int64, *komoju.Payment, int, bool) {
-	p, err := b.client().Payments.Get(ctx, id)
+	p, err := b.Engine.Client().Payments.Get(ctx, id)
 	if err != nil {
 		o := lookupOutcome(err)
 		code := ExitCode(flows.Classify(o, err))
@@ -167,8 +167,36 @@ func (r *runner) cancel(args []string) int {
 
 func (r *runner) refund(args []string) int {
 	return r.simpleOp(args, refundUsage, true, true, func(ctx context.Context, b *Backend, id string, amount int64, desc string) (flows.Outcome, error) {
-		return b.Engine.Refund(ctx, id, amount, desc)
+		o, err := b.Engine.Refund(ctx, id, amount, desc)
+		if o.Err != nil && o.Err.Code == komoju.CodeNotRefundable {
+			o.Message = refundRequestHint(ctx, b, id, o)
+		}
+		return o, err
 	})
+}
+
+// refundRequestHint is the message for a refund KOMOJU refused: konbini,
+// bank transfer and Pay-easy payments cannot be refunded to where the money
+// came from, only by a refund request with the customer's bank account
+// (https://doc.komoju.com/reference/createrefundrequest: "This can be used
+// for payment methods that do not support refunds, such as konbini").
+func refundRequestHint(ctx context.Context, b *Backend, id string, o flows.Outcome) string {
+	p := o.Payment
+	if p == nil {
+		if got, err := b.Engine.Client().Payments.Get(ctx, id); err == nil {
+			p = got
+		}
+	}
+	if p == nil {
+		return o.Message
+	}
+	switch p.Type() {
+	case komoju.TypeKonbini, komoju.TypeBankTransfer, komoju.TypePayEasy:
+		return fmt.Sprintf("A %s payment cannot be refunded to where the money came from: ask KOMOJU to pay it back by bank transfer with "+
+			"'komoju-tui refund-request %s --customer-name KANA --bank-name NAME --branch-number NNN --account-number NNNNNNN' "+
+			"(see komoju-tui refund-request --help).", p.Type(), id)
+	}
+	return o.Message
 }
 
 func (r *runner) refundRequest(args []string) int {

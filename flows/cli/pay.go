@@ -11,6 +11,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 const payUsage = `Usage: komoju-tui pay --amount AMOUNT --method METHOD [method details] [flags]
@@ -82,6 +83,9 @@ func (r *runner) pay(args []string) int {
 		return code
 	}
 	r.json = *c.json
+	// --json with --wait streams JSON lines: the created payment with the
+	// URL the customer must open, each status change, then the result.
+	r.lines = r.json && f.wait > 0
 	if len(pos) > 0 {
 		r.usageError("", "pay takes no arguments, only flags (got %q)", pos[0])
 		return ExitUsage
@@ -211,8 +215,10 @@ func (r *runner) pay(args []string) int {
 	waited, timedOut := false, false
 	if f.wait > 0 && err == nil && (o.Kind == flows.OutcomeRedirect || o.Kind == flows.OutcomeAwaiting) {
 		first := o
-		if !r.json {
-			// The link goes out now: the customer needs it to finish.
+		// The link goes out now: the customer needs it to finish.
+		if r.json {
+			r.writeJSON(eventOf("created", r.name, o, ""))
+		} else {
 			printOutcome(r.stdout, r.name, o)
 			fmt.Fprintf(r.stderr, "waiting up to %s for the payment to settle...\n", f.wait)
 		}
@@ -285,8 +291,12 @@ func (r *runner) follow(ctx context.Context, b *Backend, o flows.Outcome, wait t
 		if nu.SessionID == "" {
 			nu.SessionID = o.SessionID
 		}
-		if !r.json && nu.Kind != last.Kind {
-			fmt.Fprintf(r.stderr, "now: %s\n", nu.Kind.String())
+		if nu.Kind != last.Kind || nu.Status() != last.Status() {
+			if r.json {
+				r.writeJSON(eventOf("status", r.name, nu, string(u.Source)))
+			} else if nu.Kind != last.Kind {
+				fmt.Fprintf(r.stderr, "now: %s\n", nu.Kind.String())
+			}
 		}
 		last = nu
 		if u.Done {
@@ -347,6 +357,9 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	if r.json {
 		j := toJSON(cmd, o, err, code)
 		j.Waited, j.WaitTimedOut = waited, timedOut
+		if r.lines {
+			j.Event = "result"
+		}
 		r.writeJSON(j)
 	} else {
 		printOutcome(r.stdout, r.name, o)
@@ -360,7 +373,17 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	d := errorOf(o, err, code)
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
 	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox {
-		fmt.Fprintf(r.stderr, "note: without a key every command starts its own empty embedded sandbox, so payments do not carry over "+
-			"between commands. Run 'komoju-tui sandbox' and point KOMOJU_API_URL and KOMOJU_SECRET_KEY at it to keep them.\n")
+		fmt.Fprint(r.stderr, sandboxHint)
 	}
 }
+
+// sandboxHint is said where a script of several steps fails in SANDBOX
+// mode: each command started its own empty embedded sandbox, so the
+// payment an earlier command made is not there. It says how to share one.
+var sandboxHint = `note: no KOMOJU key is set, so this command ran against its own empty embedded sandbox,
+  which knows nothing of payments made by earlier commands. For a script of several
+  steps, start one sandbox and point every command at it:
+    komoju-tui sandbox --addr 127.0.0.1:7777 &
+    export KOMOJU_API_URL=http://127.0.0.1:7777/api/v1
+    export KOMOJU_SECRET_KEY=` + sandbox.DefaultSecretKey + `
+`

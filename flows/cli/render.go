@@ -17,6 +17,9 @@ import (
 // seed's terms, what to do next, and KOMOJU's payment object (which holds
 // a card's brand and last four digits only).
 type outcomeJSON struct {
+	// Event is "result" on the last line of a JSON-lines stream (pay
+	// --wait --json); empty otherwise.
+	Event            string          `json:"event,omitempty"`
 	Command          string          `json:"command"`
 	OK               bool            `json:"ok"`
 	ExitCode         int             `json:"exit_code"`
@@ -45,6 +48,39 @@ type outcomeJSON struct {
 	Error            *errorDetail    `json:"error,omitempty"`
 	Payment          *komoju.Payment `json:"payment,omitempty"`
 	Journal          *journal.Sale   `json:"journal,omitempty"`
+}
+
+// eventJSON is one line of a JSON-lines stream before its result: the
+// payment as created ("created": with the URL the customer must open or
+// the konbini instructions) or as it changed ("status").
+type eventJSON struct {
+	Event            string     `json:"event"`
+	Command          string     `json:"command"`
+	Outcome          string     `json:"outcome"`
+	Status           string     `json:"status,omitempty"`
+	Message          string     `json:"message"`
+	PaymentID        string     `json:"payment_id,omitempty"`
+	SessionID        string     `json:"session_id,omitempty"`
+	OrderNum         string     `json:"order_num,omitempty"`
+	RedirectURL      string     `json:"redirect_url,omitempty"`
+	InstructionsURL  string     `json:"instructions_url,omitempty"`
+	Store            string     `json:"store,omitempty"`
+	Receipt          string     `json:"receipt,omitempty"`
+	ConfirmationCode string     `json:"confirmation_code,omitempty"`
+	Deadline         *time.Time `json:"deadline,omitempty"`
+	// Source says what told us of a status change: poll, webhook or
+	// return_url.
+	Source string `json:"source,omitempty"`
+}
+
+// eventOf builds a stream event from o.
+func eventOf(event, cmd string, o flows.Outcome, source string) eventJSON {
+	return eventJSON{
+		Event: event, Command: cmd, Outcome: string(o.Kind), Status: string(o.Status()), Message: redact(o.Message),
+		PaymentID: o.PaymentID(), SessionID: o.SessionID, OrderNum: o.OrderNum,
+		RedirectURL: o.RedirectURL, InstructionsURL: o.InstructionsURL, Store: o.Store,
+		Receipt: o.Receipt, ConfirmationCode: o.ConfirmationCode, Deadline: o.Deadline, Source: source,
+	}
 }
 
 // toJSON builds the JSON view of o.

@@ -8,11 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/komoju-tui/komoju-tui/flows"
-	"github.com/komoju-tui/komoju-tui/flows/config"
-	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
-	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
@@ -42,17 +39,9 @@ func BenchmarkPayDirectJournalSize(b *testing.B) {
 	for i, s := range sizes {
 		paths[i] = journaltest.Cached(b, journaltest.Options{Sales: s.Sales + 5, Outstanding: 5})
 	}
-	// connect is main's connector for test mode (client, journal, engine);
+	// connect is main's: flows/app opens the client, journal and engine;
 	// Run then settles what a crash left, as pay does on start.
-	connect := func(ctx context.Context, cfg config.Config) (*Backend, error) {
-		c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
-		j, err := journal.OpenWith(cfg.Journal, journal.Options{Till: cfg.Till})
-		if err != nil {
-			return nil, err
-		}
-		e := flows.NewEngine(flows.Deps{Client: c, Journal: j, OrderPrefix: cfg.OrderNumberPrefix()})
-		return &Backend{Engine: e, Journal: j, Config: cfg, Client: c, Close: j.Close}, nil
-	}
+	connect := app.With(app.Options{Getenv: func(string) string { return "" }})
 	samples := make([][]time.Duration, len(sizes))
 	i := 0
 	configDir := b.TempDir()

@@ -1,0 +1,283 @@
+// Package app is komoju-tui's one composition root. Open builds, in order,
+// the debug logger, the backend (the embedded sandbox when there is no key,
+// else KOMOJU), the client, the sale journal, the return-URL server, the
+// flows engine and (for the console) the webhook receiver with its single
+// route: receiver → journal → engine hub. Close releases them in reverse.
+// The console, every headless command and the tests open an App the same
+// way, so they run the same wiring.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
+)
+
+// Options are what a front end asks of Open beyond the configuration.
+type Options struct {
+	// PersistSandbox keeps the embedded sandbox's state beside the journal
+	// (JOURNAL.sandbox.json), so a restarted console can still settle the
+	// konbini, 3-D Secure and wallet sales it made before.
+	PersistSandbox bool
+	// FreshSandbox starts the persisted sandbox empty (--fresh-sandbox):
+	// its saved state is moved aside.
+	FreshSandbox bool
+
+	// Webhooks starts the webhook receiver on WebhookAddr (default
+	// 127.0.0.1:0). With the embedded sandbox it registers itself, so
+	// events flow with no configuration.
+	Webhooks    bool
+	WebhookAddr string
+	// ForwardTo forwards every verified webhook, re-signed, to this URL.
+	ForwardTo string
+
+	// Logger receives debug logs. Nil: the file named by KOMOJU_TUI_DEBUG
+	// (Getenv), or nowhere; stdout belongs to the console.
+	Logger *slog.Logger
+	// Getenv reads the environment (default os.Getenv).
+	Getenv func(string) string
+
+	// Sandbox, when set, is a running sandbox to use in sandbox mode
+	// instead of starting one (tests share one across commands). Open
+	// does not close it.
+	Sandbox *sandbox.Server
+	// ClientOptions are added to the KOMOJU client's (tests: no backoff).
+	ClientOptions []komoju.Option
+	// PollBackoff and Timeout are passed to the engine (flows.Deps).
+	PollBackoff func(attempt int) time.Duration
+	Timeout     time.Duration
+}
+
+// App is one running komoju-tui: what a front end drives.
+type App struct {
+	// Config is the resolved configuration; in sandbox mode its APIURL and
+	// keys are the embedded sandbox's.
+	Config  config.Config
+	Client  *komoju.Client
+	Journal *journal.Journal
+	Engine  *flows.Engine
+	// Sandbox is the embedded sandbox (nil against KOMOJU).
+	Sandbox *sandbox.Server
+	// Receiver is the webhook receiver (nil unless Options.Webhooks).
+	Receiver *webhooks.Receiver
+	// Notices are things to tell the user at start (a sandbox that could
+	// not load its saved state, a webhook registration that failed).
+	Notices []string
+	Logger  *slog.Logger
+
+	closeOnce sync.Once
+	closeErr  error
+	closers   []func() error
+	stop      context.CancelFunc
+	routed    chan struct{}
+}
+
+// Opener opens an App for a resolved configuration; commands call it once
+// their flags were checked, so bad input never starts a sandbox or opens
+// a journal.
+type Opener func(ctx context.Context, cfg config.Config) (*App, error)
+
+// With returns an Opener that opens with o.
+func With(o Options) Opener {
+	return func(ctx context.Context, cfg config.Config) (*App, error) { return Open(ctx, cfg, o) }
+}
+
+// Open builds the App for cfg. On error everything it started is released.
+func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	a = &App{Logger: o.Logger}
+	defer func() {
+		if err != nil {
+			_ = a.Close()
+			a = nil
+		}
+	}()
+	if a.Logger == nil {
+		logger, closeLog, lerr := DebugLogger(getenv("KOMOJU_TUI_DEBUG"))
+		if lerr != nil {
+			return nil, lerr
+		}
+		a.Logger = logger
+		a.closers = append(a.closers, closeLog)
+	}
+
+	path := cfg.Journal
+	if path == "" {
+		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
+			return nil, err
+		}
+	}
+	persisted := false
+	if cfg.Mode == config.ModeSandbox {
+		sb := o.Sandbox
+		if sb == nil {
+			if sb, persisted, err = a.startSandbox(path, o); err != nil {
+				return nil, err
+			}
+		} else {
+			persisted = true // the caller's sandbox outlives this App
+		}
+		a.Sandbox = sb
+		cfg.APIURL = sb.URL()
+		cfg.SecretKey = sb.SecretKey()
+		cfg.PublishableKey = sb.PublishableKey()
+		cfg.WebhookSecret = sb.WebhookSecret()
+	}
+	a.Config = cfg
+	copts := append([]komoju.Option{
+		komoju.WithBaseURL(cfg.APIURL),
+		komoju.WithPublishableKey(cfg.PublishableKey),
+		komoju.WithLogger(a.Logger),
+	}, o.ClientOptions...)
+	a.Client = komoju.NewClient(cfg.SecretKey, copts...)
+
+	if a.Journal, err = journal.OpenWith(path, journal.Options{Till: cfg.Till}); err != nil {
+		return nil, err
+	}
+	a.closers = append(a.closers, a.Journal.Close)
+
+	// The return server listens first, so the engine is built knowing its
+	// URL; it serves the engine's handler once the engine exists.
+	ret, err := flows.ListenReturn("127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("starting the return-URL server: %w", err)
+	}
+	a.closers = append(a.closers, ret.Close)
+	a.Engine = flows.NewEngine(flows.Deps{
+		Client: a.Client, Journal: a.Journal, Logger: a.Logger, OrderPrefix: cfg.OrderNumberPrefix(),
+		ReturnURL: ret.URL(), PollBackoff: o.PollBackoff, Timeout: o.Timeout,
+		// A sandbox started empty knows nothing of earlier sales: its
+		// "no such session" is no proof that nobody was charged.
+		Amnesiac: a.Sandbox != nil && !persisted,
+	})
+	ret.Serve(a.Engine.ReturnHandler(cfg.SecretKey))
+
+	if o.Webhooks {
+		if err := a.startWebhooks(ctx, o); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// startSandbox starts the embedded sandbox; persisted reports that it
+// holds the state of earlier runs (so its "not found" is proof).
+func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool, error) {
+	so := sandbox.Options{Logger: a.Logger}
+	if o.PersistSandbox {
+		so.StatePath, so.FreshState = journalPath+".sandbox.json", o.FreshSandbox
+	}
+	sb, err := sandbox.New(so)
+	if errors.Is(err, sandbox.ErrStateInUse) {
+		// Another console runs on this journal's sandbox: run an empty
+		// one rather than share a file two processes would write.
+		a.Notices = append(a.Notices, "the saved sandbox is in use by another komoju-tui; this one starts empty and settles nothing from before")
+		so.StatePath, so.FreshState = "", false
+		sb, err = sandbox.New(so)
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("starting the embedded sandbox: %w", err)
+	}
+	a.closers = append(a.closers, sb.Close)
+	a.Notices = append(a.Notices, sb.StateNotices()...)
+	return sb, so.StatePath != "" && sb.StateError() == nil, nil
+}
+
+// startWebhooks starts the receiver and the one route a verified event
+// takes: the receiver records it in the journal, then the payment goes to
+// the engine's hub, which moves the sale the clerk is watching.
+func (a *App) startWebhooks(ctx context.Context, o Options) error {
+	recv, err := webhooks.New(webhooks.Options{Secret: a.Config.WebhookSecret, Journal: a.Journal, ForwardTo: o.ForwardTo, Logger: a.Logger})
+	if err == nil {
+		addr := o.WebhookAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		_, err = recv.Start(addr)
+	}
+	if err != nil {
+		return fmt.Errorf("webhook receiver: %w", err)
+	}
+	a.Receiver = recv
+	a.closers = append(a.closers, recv.Close)
+	if a.Sandbox != nil {
+		if err := a.Sandbox.AddWebhook(recv.URL()); err != nil {
+			a.Notices = append(a.Notices, "webhooks: "+err.Error())
+		}
+	}
+	rctx, stop := context.WithCancel(ctx)
+	a.stop = stop
+	a.routed = make(chan struct{})
+	deliveries := recv.Subscribe(rctx)
+	hub := a.Engine.Hub()
+	go func() {
+		defer close(a.routed)
+		// The receiver has already written the event to the journal, so
+		// it goes to the hub only.
+		for d := range deliveries {
+			if d.Payment != nil {
+				hub.Publish(flows.Push{Payment: d.Payment, Source: flows.SourceWebhook})
+			}
+		}
+	}()
+	return nil
+}
+
+// SandboxURL is the embedded sandbox's address ("" against KOMOJU).
+func (a *App) SandboxURL() string {
+	if a == nil || a.Sandbox == nil {
+		return ""
+	}
+	return a.Sandbox.BaseURL()
+}
+
+// Close stops the webhook route and releases everything Open started, in
+// reverse order. It is safe to call more than once.
+func (a *App) Close() error {
+	if a == nil {
+		return nil
+	}
+	a.closeOnce.Do(func() {
+		if a.stop != nil {
+			a.stop()
+		}
+		var errs []error
+		for i := len(a.closers) - 1; i >= 0; i-- {
+			errs = append(errs, a.closers[i]())
+		}
+		if a.routed != nil {
+			<-a.routed
+		}
+		a.closeErr = errors.Join(errs...)
+	})
+	return a.closeErr
+}
+
+// DebugLogger logs to the file named path (KOMOJU_TUI_DEBUG), or nowhere
+// when path is empty.
+func DebugLogger(path string) (*slog.Logger, func() error, error) {
+	if path == "" {
+		return slog.New(slog.DiscardHandler), func() error { return nil }, nil
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("KOMOJU_TUI_DEBUG log file: %w", err)
+	}
+	// API keys of every shape are redacted from every line (flows and the
+	// sandbox log through this logger too).
+	return slog.New(komoju.RedactingHandler(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))), f.Close, nil
+}

@@ -1,0 +1,182 @@
+package app
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// sandboxConfig is a sandbox-mode configuration with its journal in dir.
+func sandboxConfig(t *testing.T, dir string) config.Config {
+	t.Helper()
+	env := map[string]string{"XDG_CONFIG_HOME": dir, "KOMOJU_TUI_JOURNAL": filepath.Join(dir, "journal.db")}
+	cfg, err := config.Resolve(nil, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Mode != config.ModeSandbox {
+		t.Fatalf("mode %s, want sandbox", cfg.Mode)
+	}
+	return cfg
+}
+
+func noEnv(string) string { return "" }
+
+func TestOpenSandboxWiresEverything(t *testing.T) {
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Sandbox == nil || a.Config.APIURL != a.Sandbox.URL() || a.Config.SecretKey != a.Sandbox.SecretKey() {
+		t.Fatalf("the client does not talk to the embedded sandbox: %+v", a.Config)
+	}
+	if a.Receiver != nil {
+		t.Errorf("a command without Webhooks got a receiver")
+	}
+	// The engine knows the return URL from the start, and it answers.
+	u := a.Engine.ReturnURL()
+	if !strings.HasPrefix(u, "http://127.0.0.1:") {
+		t.Fatalf("return URL %q", u)
+	}
+	resp, err := http.Get(u + "?session_id=nope")
+	if err != nil {
+		t.Fatalf("return server not serving: %v", err)
+	}
+	resp.Body.Close()
+	// A sale goes through and lands in the journal.
+	o, err := a.Engine.PayDirect(t.Context(), flows.Checkout{Amount: 1200, Currency: "JPY"}, komoju.TypeCreditCard,
+		flows.Details{CardNumber: "4111111111111111", CardExpiry: time.Now().AddDate(3, 0, 0).Format("01/06"), CardCVC: "123"}, flows.PayOptions{})
+	if err != nil || o.Kind != flows.OutcomePaid {
+		t.Fatalf("pay: %v %+v", err, o)
+	}
+	if _, err := a.Journal.SaleByPayment(t.Context(), o.PaymentID()); err != nil {
+		t.Errorf("sale not journaled: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("close: %v", err)
+	}
+	if err := a.Close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+}
+
+func TestWebhookRouteReachesTheHub(t *testing.T) {
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, Webhooks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Receiver == nil || a.Receiver.URL() == "" {
+		t.Fatal("no webhook receiver")
+	}
+	pushes, unsub := a.Engine.Hub().Subscribe()
+	defer unsub()
+	o, err := a.Engine.PayDirect(t.Context(), flows.Checkout{Amount: 2480, Currency: "JPY"}, komoju.TypeKonbini,
+		flows.Details{Store: "lawson", Email: "a@example.com", Phone: "0312345678"}, flows.PayOptions{})
+	if err != nil || o.Kind != flows.OutcomeAwaiting {
+		t.Fatalf("konbini: %v %+v", err, o)
+	}
+	// The customer pays at the store: the sandbox sends payment.captured.
+	req, _ := http.NewRequest(http.MethodPost, a.Sandbox.BaseURL()+"/sandbox/payments/"+o.PaymentID()+"/pay_at_store", nil)
+	req.SetBasicAuth(a.Sandbox.SecretKey(), "")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	for {
+		select {
+		case p := <-pushes:
+			if p.Source == flows.SourceWebhook && p.Payment.ID == o.PaymentID() && p.Payment.Status == komoju.PaymentCaptured {
+				// ... and the receiver journaled it before the hub saw it.
+				s, err := a.Journal.SaleByPayment(t.Context(), o.PaymentID())
+				if err != nil || s.Status != komoju.PaymentCaptured {
+					t.Errorf("journal after the webhook: %v %+v", err, s.Status)
+				}
+				return
+			}
+		case <-ctx.Done():
+			t.Fatal("the captured webhook never reached the hub")
+		}
+	}
+}
+
+func TestPersistedSandboxAndSecondConsole(t *testing.T) {
+	dir := t.TempDir()
+	cfg := sandboxConfig(t, dir)
+	first, err := Open(t.Context(), cfg, Options{Getenv: noEnv, PersistSandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	if _, err := os.Stat(cfg.Journal + ".sandbox.json"); err != nil && !os.IsNotExist(err) {
+		t.Fatalf("state file: %v", err)
+	}
+	// A second console on the same journal cannot share the state file: it
+	// runs an empty sandbox and says so.
+	second, err := Open(t.Context(), cfg, Options{Getenv: noEnv, PersistSandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	if !strings.Contains(strings.Join(second.Notices, "\n"), "in use by another komoju-tui") {
+		t.Errorf("notices %q", second.Notices)
+	}
+	if second.Sandbox.URL() == first.Sandbox.URL() {
+		t.Errorf("the second console shares the first one's sandbox")
+	}
+}
+
+func TestOpenFailureReleasesWhatItStarted(t *testing.T) {
+	dir := t.TempDir()
+	cfg := sandboxConfig(t, dir)
+	cfg.Journal = filepath.Join(dir, "no-such-dir", "x", "journal.db")
+	if err := os.WriteFile(filepath.Join(dir, "no-such-dir"), []byte("a file, not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, PersistSandbox: true})
+	if err == nil {
+		a.Close()
+		t.Fatal("a journal that cannot be created did not fail Open")
+	}
+	if a != nil {
+		t.Errorf("Open returned an App with its error")
+	}
+}
+
+func TestDebugLogRedactsKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "debug.log")
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: func(k string) string {
+		if k == "KOMOJU_TUI_DEBUG" {
+			return path
+		}
+		return ""
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := a.Config.SecretKey
+	a.Logger.Debug("test", "key", key)
+	a.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) == 0 || strings.Contains(string(b), key) {
+		t.Errorf("debug log empty or holds the key:\n%s", b)
+	}
+}

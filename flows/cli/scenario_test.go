@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"encoding/xml"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGuideScenariosPass runs every scenario shipped in docs/scenarios (one
+// per payment flow of the guide) against the sandbox, as CI does.
+func TestGuideScenariosPass(t *testing.T) {
+	h := newHarness(t)
+	files, err := filepath.Glob(filepath.Join("..", "..", "docs", "scenarios", "*.yaml"))
+	if err != nil || len(files) < 6 {
+		t.Fatalf("scenarios: %v %v", files, err)
+	}
+	report := filepath.Join(t.TempDir(), "junit.xml")
+	code, out, errOut := h.run(append([]string{"scenario", "run", "--junit", report}, files...)...)
+	if code != ExitOK || !strings.Contains(out, " 0 failed") || strings.Contains(out, "FAIL") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	var js junitSuites
+	b, err := os.ReadFile(report)
+	if err != nil || xml.Unmarshal(b, &js) != nil || len(js.Suites) != len(files) {
+		t.Fatalf("junit report %v:\n%s", err, b)
+	}
+	for _, s := range js.Suites {
+		if s.Tests == 0 || s.Failures != 0 || s.Skipped != 0 {
+			t.Errorf("suite %+v", s)
+		}
+	}
+}
+
+func writeScenario(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBrokenExpectationFails: the suite must be able to fail — an
+// expectation that does not hold is a FAIL line, a JUnit failure, a JSON
+// line with result "fail" and exit 9.
+func TestBrokenExpectationFails(t *testing.T) {
+	h := newHarness(t)
+	f := writeScenario(t, `name: wallet declined but expected paid
+steps:
+  - pay: {amount: 990, method: paypay}
+  - customer: decline
+    expect: {status: captured, outcome: cancelled}
+`)
+	report := filepath.Join(t.TempDir(), "junit.xml")
+	code, out, _ := h.run("scenario", "run", f, "--junit", report)
+	if code != ExitExpectation || !strings.Contains(out, `FAIL step 2 customer decline: status is "cancelled", want "captured"`) ||
+		!strings.Contains(out, `pass step 2 customer decline: outcome is "cancelled"`) || !strings.Contains(out, "2 expectation(s), 1 failed") {
+		t.Errorf("exit %d\n%s", code, out)
+	}
+	b, _ := os.ReadFile(report)
+	if !strings.Contains(string(b), `failures="1"`) || !strings.Contains(string(b), `<failure message="status is &#34;cancelled&#34;, want &#34;captured&#34;"`) {
+		t.Errorf("junit:\n%s", b)
+	}
+	code, out, _ = h.run("scenario", "run", f, "--json")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != ExitExpectation || len(lines) != 3 {
+		t.Fatalf("--json: exit %d\n%s", code, out)
+	}
+	if c := decode[check](t, lines[0]); c.Expect != "outcome" || c.Result != "pass" {
+		t.Errorf("line 1 %+v", c)
+	}
+	if c := decode[check](t, lines[1]); c.Expect != "status" || c.Result != "fail" || c.Got != "cancelled" || c.Want != "captured" {
+		t.Errorf("line 2 %+v", c)
+	}
+	if !strings.Contains(lines[2], `"event":"result"`) || !strings.Contains(lines[2], `"failed":1`) {
+		t.Errorf("result line %s", lines[2])
+	}
+}
+
+func TestInvalidScenarioNamesTheProblem(t *testing.T) {
+	h := newHarness(t)
+	for body, want := range map[string]string{
+		"steps:\n  - pay: {amout: 100, method: card}\n":       `field amout not found`,
+		"steps:\n  - cancel: {}\n    refund: {}\n":            "step 1: give exactly one of",
+		"steps:\n  - customer: teleport\n":                    `"teleport" is not pay_at_store`,
+		"steps:\n  - advance_clock: soon\n":                   "advance_clock:",
+		"steps:\n  - cancel: {}\n    expect: {colour: red}\n": `expect: unknown "colour"`,
+		"name: nothing\n":                                     "no steps",
+	} {
+		code, _, errOut := h.run("scenario", "run", writeScenario(t, body))
+		if code != ExitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%q: exit %d, want %q in\n%s", body, code, want, errOut)
+		}
+	}
+	if code, _, errOut := h.run("scenario", "run", "no-such-file.yaml"); code != ExitUsage || !strings.Contains(errOut, "no-such-file.yaml") {
+		t.Errorf("missing file: exit %d\n%s", code, errOut)
+	}
+	if h.connects.Load() != 0 {
+		t.Errorf("an invalid scenario started the backend")
+	}
+}
+
+// TestCustomerStepsSkippedWithoutSandbox: against KOMOJU (here: an API
+// with no /sandbox pages) a customer's step cannot be played: it says what
+// a person must do, and the expectations after it are skipped, not failed.
+func TestCustomerStepsSkippedWithoutSandbox(t *testing.T) {
+	h := newHarness(t)
+	api, _ := url.Parse(h.sb.BaseURL())
+	proxy := httputil.NewSingleHostReverseProxy(api)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/sandbox/") {
+			http.NotFound(w, r)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	env := map[string]string{"KOMOJU_SECRET_KEY": h.sb.SecretKey(), "KOMOJU_API_URL": srv.URL + "/api/v1"}
+	code, out, errOut := h.runEnv(env, "scenario", "run", filepath.Join("..", "..", "docs", "scenarios", "konbini-lawson.yaml"))
+	if code != ExitOK || !strings.Contains(out, `pass step 1`) || !strings.Contains(out, "skip step 2 customer pay_at_store: status") ||
+		!strings.Contains(out, "the customer pays the konbini slip (http") || !strings.Contains(out, "0 failed") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// TestSessionsListAndCancel: the sessions sales left open (a declined
+// attempt nobody retried, a sale whose till stopped before the customer
+// paid) are listed and closed; one another running komoju-tui is working
+// on is listed but never cancelled.
+func TestSessionsListAndCancel(t *testing.T) {
+	h := newHarness(t)
+	code, declined, _ := h.payJSON("2000", cardArgs("4123111111111000")...)
+	if code != ExitDeclined || declined.SessionID == "" {
+		t.Fatalf("declined Method 1 sale: exit %d %+v", code, declined)
+	}
+	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := h.connect(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abandoned, err := gone.Engine.StartSession(t.Context(), flows.Checkout{Amount: 700, Currency: "JPY"})
+	gone.Close() // the till stopped before the customer paid
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := h.connect(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	busy, err := live.Engine.StartSession(t.Context(), flows.Checkout{Amount: 800, Currency: "JPY"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errOut := h.run("sessions", "--json")
+	listed := decode[[]openSessionJSON](t, out)
+	orders := map[string]bool{}
+	for _, s := range listed {
+		orders[s.OrderNum] = true
+	}
+	if code != ExitOK || len(listed) != 3 || !orders[declined.OrderNum] || !orders[abandoned.OrderNum] || !orders[busy.OrderNum] {
+		t.Fatalf("sessions list: exit %d %+v\n%s", code, listed, errOut)
+	}
+	// Listing only reads: every session is still open.
+	for _, id := range []string{declined.SessionID, abandoned.SessionID(), busy.SessionID()} {
+		if s, err := h.session(id); err != nil || s.Status != komoju.SessionPending {
+			t.Errorf("session %s after list: %v %+v", id, err, s)
+		}
+	}
+
+	code, out, errOut = h.run("sessions", "cancel", "--all", "--json")
+	res := decode[[]sessionCancelJSON](t, out)
+	if code != ExitNotCompleted || len(res) != 3 {
+		t.Fatalf("cancel --all: exit %d %+v\n%s", code, res, errOut)
+	}
+	for _, r := range res {
+		wantCancelled := r.OrderNum != busy.OrderNum
+		if r.Cancelled != wantCancelled {
+			t.Errorf("%s: cancelled %v: %s", r.OrderNum, r.Cancelled, r.Message)
+		}
+	}
+	for id, want := range map[string]komoju.SessionStatus{declined.SessionID: komoju.SessionCancelled,
+		abandoned.SessionID(): komoju.SessionCancelled, busy.SessionID(): komoju.SessionPending} {
+		if s, err := h.session(id); err != nil || s.Status != want {
+			t.Errorf("session %s: %v status %s, want %s", id, err, s.Status, want)
+		}
+	}
+	// The abandoned sale is recorded as not charged.
+	if s, err := live.Journal.SaleByOrder(t.Context(), abandoned.OrderNum); err != nil || s.Unfinished() {
+		t.Errorf("abandoned sale after cancel: %v %+v", err, s)
+	}
+	code, out, _ = h.run("sessions")
+	if code != ExitOK || !containsAll(out, busy.OrderNum, "sessions cancel --all") || strings.Contains(out, declined.OrderNum) {
+		t.Errorf("list after cancel: exit %d\n%s", code, out)
+	}
+	if code, out, _ := h.run("sessions", "cancel", "POS-NOT-HERE"); code != ExitUsage || !containsAll(out, "no sale in this journal") {
+		t.Errorf("unknown order: exit %d %s", code, errOut)
+	}
+	if code, _, errOut := h.run("sessions", "frob"); code != ExitUsage || !containsAll(errOut, "list or cancel") {
+		t.Errorf("bad verb: exit %d %s", code, errOut)
+	}
+}
+
+func containsAll(s string, subs ...string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// session reads a session from the sandbox as KOMOJU has it.
+func (h *harness) session(id string) (*komoju.Session, error) {
+	c := komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
+	return c.Sessions.Get(h.t.Context(), id)
+}
