@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 	"github.com/komoju-tui/komoju-tui/ui"
 )
@@ -69,6 +71,7 @@ type consoleFlags struct {
 	version, freshSandbox  *bool
 	checkJournal           *bool
 	webhookAddr, forwardTo *string
+	confirmAbove           *string
 }
 
 func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
@@ -79,6 +82,7 @@ func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
 		forwardTo:    fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL"),
 		freshSandbox: fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)"),
 		checkJournal: fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)"),
+		confirmAbove: fs.String("confirm-above", "", "ask the clerk again before a sale whose total is above this amount (default 1000000 in JPY; off never asks)"),
 	}
 }
 
@@ -118,6 +122,17 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 	if *cf.checkJournal {
 		return checkJournalFile(ctx, cfg, stdout, stderr)
 	}
+	var confirmAbove int64
+	switch v := strings.TrimSpace(*cf.confirmAbove); v {
+	case "":
+	case "off":
+		confirmAbove = -1
+	default:
+		if confirmAbove, err = komoju.ParseAmount(v, cfg.Currency); err != nil || confirmAbove <= 0 {
+			fmt.Fprintf(stderr, "komoju-tui: --confirm-above %q: give an amount in %s greater than 0, or off\n", v, cfg.Currency)
+			return 2
+		}
+	}
 	// The console's embedded sandbox keeps its state beside the journal,
 	// so a restarted console can still settle a konbini slip or a 3-D
 	// Secure sale it made before. Its webhook receiver registers itself
@@ -150,8 +165,9 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		Accessible: cfg.Accessible,
 		// After the first frame: settle what a crash left behind (own and
 		// orphaned sales only) and recheck every waiting sale.
-		Recheck:    a.Engine.StartupCheck,
-		SandboxURL: a.SandboxURL(),
+		Recheck:      a.Engine.StartupCheck,
+		ConfirmAbove: confirmAbove,
+		SandboxURL:   a.SandboxURL(),
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)

@@ -96,6 +96,12 @@ func TestConsoleFlagsAndTypos(t *testing.T) {
 	if code, _, _ := runMain(t, "--no-such-flag"); code != 2 {
 		t.Errorf("bad console flag: exit %d", code)
 	}
+	// A bad big-amount threshold is refused by name before anything starts.
+	for _, v := range []string{"abc", "-5", "0"} {
+		if code, _, errOut := runMain(t, "--confirm-above", v); code != 2 || !strings.Contains(errOut, "--confirm-above") {
+			t.Errorf("--confirm-above %s: exit %d\n%s", v, code, errOut)
+		}
+	}
 	// A headless command's bad input is still its own exit 2, named.
 	if code, _, errOut := runMain(t, "pay", "--amount", "abc", "--method", "card"); code != 2 || !strings.Contains(errOut, "--amount") {
 		t.Errorf("pay --amount abc: exit %d\n%s", code, errOut)
