@@ -50,7 +50,7 @@ func newAmountModel(t tr, currency string) amountModel {
 		return ti
 	}
 	a.inputs = []textinput.Model{
-		mk(t.S("automatic (POS-YYYYMMDD-NNNN)"), 100),
+		mk(t.S("automatic (POS-TILL-YYYYMMDD-NNNN)"), 100),
 		mk(t.S("optional"), 254),
 		mk(t.S("optional"), 100),
 		mk(t.S("optional"), 255),

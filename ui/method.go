@@ -183,7 +183,7 @@ func (mm methodModel) View(co flows.Checkout, flow flows.Flow, capture komoju.Ca
 		b.WriteString("  " + st.Muted.Render(t.S("Order")+" "+co.OrderNum))
 	} else {
 		// Method 2 numbers each attempt when it is sent.
-		b.WriteString("  " + st.Muted.Render(t.S("Order")+" "+t.S("automatic (POS-YYYYMMDD-NNNN)")))
+		b.WriteString("  " + st.Muted.Render(t.S("Order")+" "+t.S("automatic (POS-TILL-YYYYMMDD-NNNN)")))
 	}
 	b.WriteString("\n")
 	// The dot carries the state without colour (NO_COLOR, monochrome).

@@ -62,7 +62,7 @@ func (r *runner) pay(args []string) int {
 	fs.StringVar(&f.amount, "amount", "", "amount to charge, e.g. 1000 (JPY) or 10.50 (USD) (required)")
 	fs.StringVar(&f.method, "method", "", "payment method: credit_card, konbini, bank_transfer, pay_easy, paypay, ... (required)")
 	fs.StringVar(&f.tax, "tax", "", "tax on top of the amount (default 0, as KOMOJU advises)")
-	fs.StringVar(&f.order, "order", "", "external order number (default: a fresh POS-YYYYMMDD-NNNN)")
+	fs.StringVar(&f.order, "order", "", "external order number (default: a fresh POS-<till>-YYYYMMDD-NNNN, reserved in the journal)")
 	fs.StringVar(&f.description, "description", "", "description of the sale")
 	fs.StringVar(&f.sale, "sale", "", "pay an earlier, declined Method 1 sale again on its session (its order number)")
 	fs.StringVar(&f.scenario, "scenario", "", "Komoju-Scenario code to simulate a failure in test mode, e.g. card_declined")

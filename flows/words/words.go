@@ -95,7 +95,7 @@ func Table() []Entry {
 		{"digits_on_the_card", "digits on the card", "カードの数字"},
 		{"3_4_digits", "3-4 digits", "3〜4桁"},
 		{"as_printed_on_the_card", "as printed on the card", "カードの表記どおり"},
-		{"automatic_pos_yyyymmdd_nnnn", "automatic (POS-YYYYMMDD-NNNN)", "自動 (POS-YYYYMMDD-NNNN)"},
+		{"automatic_pos_yyyymmdd_nnnn", "automatic (POS-TILL-YYYYMMDD-NNNN)", "自動 (POS-TILL-YYYYMMDD-NNNN)"},
 		{"sample_customer_valid_details", "Sample customer (valid details)", "サンプルのお客様 (有効な入力)"},
 		{"no_scenario_clear", "No scenario (clear)", "シナリオなし (解除)"},
 		{"type_to_filter_enter_fills_the", "type to filter · ↑/↓ · enter fills the form · esc closes", "入力で絞り込み · ↑/↓ · enterで入力 · escで閉じる"},
