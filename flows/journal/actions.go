@@ -124,14 +124,12 @@ func (j *Journal) BeginAction(ctx context.Context, a Action) (int64, error) {
 		if err := j.registerTx(ctx, tx); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO actions (sale_id, payment_id, kind, idempotency_key, amount, currency, method,
-			card_brand, card_last4, description, created_at, before_refunded, before_count, owner, sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		err := tx.QueryRowContext(ctx, `INSERT INTO actions (sale_id, payment_id, kind, idempotency_key, amount, currency, method,
+			card_brand, card_last4, description, created_at, before_refunded, before_count, owner, sent_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+			RETURNING id`,
 			saleID, a.PaymentID, string(a.Kind), a.IdempotencyKey, a.Amount, a.Currency, string(a.Method),
-			a.CardBrand, a.CardLast4, a.Description, now, a.BeforeRefunded, a.BeforeCount, j.owner, now)
+			a.CardBrand, a.CardLast4, a.Description, now, a.BeforeRefunded, a.BeforeCount, j.owner, now).Scan(&id)
 		if err != nil {
-			return err
-		}
-		if id, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		if a.Kind == ActionPay {

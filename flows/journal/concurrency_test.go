@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,8 +19,10 @@ import (
 // TestConcurrentWritersTwoJournals writes sales from many goroutines
 // through two Journals open on the same file (as two komoju-tui processes
 // would), with readers running alongside. Run with -race.
-func TestConcurrentWritersTwoJournals(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+func TestConcurrentWritersTwoJournals(t *testing.T) { both(t, testConcurrentWritersTwoJournals) }
+
+func testConcurrentWritersTwoJournals(t *testing.T) {
+	path := testPath(t)
 	j1, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -143,11 +144,13 @@ func TestConcurrentWritersTwoJournals(t *testing.T) {
 // sales, then checks that every sale it reported as begun is in the
 // journal, that the ones it never finished are listed by Unfinished, and
 // that the file is intact.
-func TestCrashBetweenIntentAndResult(t *testing.T) {
+func TestCrashBetweenIntentAndResult(t *testing.T) { both(t, testCrashBetweenIntentAndResult) }
+
+func testCrashBetweenIntentAndResult(t *testing.T) {
 	if os.Getenv("JOURNAL_CRASH_CHILD") != "" {
 		return // only the child mode of TestCrashChild runs
 	}
-	path := filepath.Join(t.TempDir(), "journal.db")
+	path := testPath(t)
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), "JOURNAL_CRASH_CHILD="+path)
 	out, err := cmd.StdoutPipe()

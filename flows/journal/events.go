@@ -89,7 +89,7 @@ func (j *Journal) RecordEvent(ctx context.Context, e StoredEvent) (duplicate boo
 	err = j.write(ctx, "record event "+e.EventID, func(tx *sql.Tx) error {
 		duplicate = false
 		res, err := tx.ExecContext(ctx, `UPDATE events SET delivery_count = delivery_count + 1,
-			last_received_at = max(last_received_at, ?) WHERE dedupe_key = ?`, at, key)
+			last_received_at = `+j.greatest()+`(last_received_at, ?) WHERE dedupe_key = ?`, at, key)
 		if err != nil {
 			return err
 		}

@@ -109,7 +109,7 @@ type EventStats struct {
 func (j *Journal) EventStats(ctx context.Context) (EventStats, error) {
 	var s EventStats
 	err := j.db.QueryRowContext(ctx, `SELECT
-		coalesce(sum(verified = 1), 0), coalesce(sum(verified = 0), 0),
+		coalesce(sum(verified), 0), coalesce(sum(1 - verified), 0),
 		coalesce(sum(length(body) + length(headers) + length(verify_error)), 0) FROM events`).Scan(&s.Verified, &s.Rejected, &s.Bytes)
 	return s, j.wrap("event stats", err)
 }

@@ -13,7 +13,9 @@ import (
 	"time"
 )
 
-func TestRecordEventDedupe(t *testing.T) {
+func TestRecordEventDedupe(t *testing.T) { both(t, testRecordEventDedupe) }
+
+func testRecordEventDedupe(t *testing.T) {
 	j, c := openTest(t)
 	ctx := context.Background()
 	body := []byte(`{"id":"evt_1","type":"payment.captured","resource":"event","data":{"id":"pay_1","amount":1000,"currency":"JPY"}}`)
@@ -134,7 +136,9 @@ func TestPruneEventsAndBackup(t *testing.T) {
 // TestRejectedDeliveriesAreBounded: whatever an unauthenticated sender
 // posts, the journal keeps a short prefix of each rejected delivery and
 // at most MaxRejectedEvents of them; verified events are untouched.
-func TestRejectedDeliveriesAreBounded(t *testing.T) {
+func TestRejectedDeliveriesAreBounded(t *testing.T) { both(t, testRejectedDeliveriesAreBounded) }
+
+func testRejectedDeliveriesAreBounded(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	if _, err := j.RecordEvent(ctx, StoredEvent{EventID: "evt_real", Type: "payment.captured", Verified: true, Body: []byte(`{"id":"evt_real"}`)}); err != nil {
@@ -167,7 +171,9 @@ func TestRejectedDeliveriesAreBounded(t *testing.T) {
 	}
 }
 
-func TestPruneVerifiedEventsPolicy(t *testing.T) {
+func TestPruneVerifiedEventsPolicy(t *testing.T) { both(t, testPruneVerifiedEventsPolicy) }
+
+func testPruneVerifiedEventsPolicy(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)

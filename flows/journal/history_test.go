@@ -101,7 +101,9 @@ var handBuiltDay = []daySale{
 	{at(25, 0, 0, 0, jst), "POS-20261125-0001", komoju.TypeCreditCard, "JPY", 8888, 0, komoju.PaymentCaptured, OutcomePaid, 0},
 }
 
-func TestSummaryHandBuiltDay(t *testing.T) {
+func TestSummaryHandBuiltDay(t *testing.T) { both(t, testSummaryHandBuiltDay) }
+
+func testSummaryHandBuiltDay(t *testing.T) {
 	j, c := openTest(t)
 	buildDay(t, j, c, handBuiltDay)
 	got, err := j.Summary(context.Background(), at(24, 12, 0, 0, jst), jst)
@@ -167,7 +169,9 @@ func orders(ss []Sale) string {
 	return strings.Join(b, " ")
 }
 
-func TestSalesFilters(t *testing.T) {
+func TestSalesFilters(t *testing.T) { both(t, testSalesFilters) }
+
+func testSalesFilters(t *testing.T) {
 	j, c := openTest(t)
 	buildDay(t, j, c, handBuiltDay)
 	ctx := context.Background()
@@ -208,7 +212,9 @@ func TestSalesFilters(t *testing.T) {
 	}
 }
 
-func TestDayFilterAcrossDST(t *testing.T) {
+func TestDayFilterAcrossDST(t *testing.T) { both(t, testDayFilterAcrossDST) }
+
+func testDayFilterAcrossDST(t *testing.T) {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +236,9 @@ func TestDayFilterAcrossDST(t *testing.T) {
 	}
 }
 
-func TestCSVRoundTrip(t *testing.T) {
+func TestCSVRoundTrip(t *testing.T) { both(t, testCSVRoundTrip) }
+
+func testCSVRoundTrip(t *testing.T) {
 	j, c := openTest(t)
 	buildDay(t, j, c, handBuiltDay)
 	ctx := context.Background()
@@ -336,7 +344,9 @@ func utcTimes(s Sale) Sale {
 	return s
 }
 
-func TestJSONRoundTrip(t *testing.T) {
+func TestJSONRoundTrip(t *testing.T) { both(t, testJSONRoundTrip) }
+
+func testJSONRoundTrip(t *testing.T) {
 	j, c := openTest(t)
 	ids := buildDay(t, j, c, handBuiltDay)
 	ctx := context.Background()
@@ -374,7 +384,9 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
-func TestOutstanding(t *testing.T) {
+func TestOutstanding(t *testing.T) { both(t, testOutstanding) }
+
+func testOutstanding(t *testing.T) {
 	j, c := openTest(t)
 	buildDay(t, j, c, handBuiltDay)
 	ss, err := j.Outstanding(context.Background())

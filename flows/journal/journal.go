@@ -153,6 +153,7 @@ type Options struct {
 type Journal struct {
 	db   *sql.DB
 	path string
+	pg   bool // PostgreSQL (postgres.go), not an SQLite file
 	now  func() time.Time
 	busy time.Duration
 
@@ -229,17 +230,17 @@ func OpenWith(path string, o Options) (*Journal, error) {
 	if path == "" {
 		return nil, &OpenError{Path: `""`, Problem: "no journal path given", Err: ErrInvalid}
 	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = DefaultBusyTimeout
+	}
+	if IsPostgresURL(path) {
+		return openPostgres(path, o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, &OpenError{Path: path, Problem: "cannot resolve the path", Err: err}
 	}
 	path = abs
-	if o.BusyTimeout <= 0 {
-		o.BusyTimeout = DefaultBusyTimeout
-	}
-	if o.Now == nil {
-		o.Now = time.Now
-	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, &OpenError{Path: path, Problem: "cannot create its directory", Err: err}
 	}
@@ -276,15 +277,24 @@ func OpenWith(path string, o Options) (*Journal, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
+	return finishOpen(db, path, false, o)
+}
+
+// finishOpen builds the Journal on an opened database and brings its
+// schema up to date; path is the file, or the URL without its password.
+func finishOpen(db *sql.DB, path string, pg bool, o Options) (*Journal, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.Lease <= 0 {
 		o.Lease = DefaultLease
 	}
 	if o.Wall == nil {
 		o.Wall = time.Now
 	}
-	host, _ := os.Hostname()
+	host := hostname()
 	life, endLife := context.WithCancel(context.Background())
-	j := &Journal{db: db, path: path, now: o.Now, busy: o.BusyTimeout, life: life, endLife: endLife,
+	j := &Journal{db: db, path: path, pg: pg, now: o.Now, busy: o.BusyTimeout, life: life, endLife: endLife,
 		owner: newOwnerID(), till: o.Till, host: host, lease: o.Lease, wall: o.Wall}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 4*o.BusyTimeout+10*time.Second)
@@ -294,7 +304,7 @@ func OpenWith(path string, o Options) (*Journal, error) {
 	// the same moment; retry until the busy timeout has passed.
 	start := time.Now()
 	for {
-		err = j.init(ctx)
+		err := j.init(ctx)
 		if err == nil {
 			return j, nil
 		}
@@ -324,6 +334,12 @@ func (j *Journal) init(ctx context.Context) error {
 		return j.openErr("cannot open the database", err)
 	}
 	defer conn.Close()
+	if j.pg {
+		if err := j.migratePG(ctx, conn); err != nil {
+			return err
+		}
+		return j.probe(ctx, conn)
+	}
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		return j.openErr("cannot read the database", err)
@@ -345,6 +361,15 @@ func (j *Journal) init(ctx context.Context) error {
 func (j *Journal) probe(ctx context.Context, conn *sql.Conn) error {
 	var n sql.NullInt64
 	var s sql.NullString
+	if j.pg {
+		// The server checks its own pages; this only proves the tables
+		// answer.
+		err := conn.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM sales), (SELECT max(order_num) FROM sales)`).Scan(&n, &s)
+		if err != nil {
+			return j.openErr("cannot read the journal", err)
+		}
+		return nil
+	}
 	err := conn.QueryRowContext(ctx, `SELECT
 		(SELECT max(rowid) FROM sales) + (SELECT max(rowid) FROM sale_status) +
 		(SELECT max(rowid) FROM actions) + (SELECT max(rowid) FROM events),
@@ -358,6 +383,9 @@ func (j *Journal) probe(ctx context.Context, conn *sql.Conn) error {
 // openErr turns a driver error met while opening into an *OpenError that
 // says what is wrong in words.
 func (j *Journal) openErr(what string, err error) error {
+	if j.pg {
+		return j.pgOpenErr(what, err)
+	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
@@ -383,7 +411,8 @@ func (j *Journal) openErr(what string, err error) error {
 	return &OpenError{Path: j.path, Problem: what, Err: err}
 }
 
-// Path returns the absolute path of the journal file.
+// Path returns the absolute path of the journal file, or for PostgreSQL
+// its URL with the password hidden.
 func (j *Journal) Path() string { return j.path }
 
 // Close closes the journal. Further calls return ErrClosed. Closing twice is
@@ -411,6 +440,9 @@ func (j *Journal) wrap(op string, err error) error {
 	}
 	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
 		return fmt.Errorf("journal: %s: %w", op, ErrClosed)
+	}
+	if j.pg {
+		return j.pgWrap(op, err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -450,6 +482,10 @@ func (j *Journal) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) erro
 	if err != nil {
 		return err
 	}
+	if err := j.lockTx(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err
@@ -458,6 +494,9 @@ func (j *Journal) writeOnce(ctx context.Context, fn func(tx *sql.Tx) error) erro
 }
 
 func isBusy(err error) bool {
+	if pgBusy(err) {
+		return true
+	}
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return false

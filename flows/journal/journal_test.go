@@ -21,7 +21,7 @@ func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 func openTest(t *testing.T) (*Journal, *clock) {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
-	j, err := OpenWith(filepath.Join(t.TempDir(), "journal.db"), Options{Now: c.now, BusyTimeout: 2 * time.Second})
+	j, err := OpenWith(testPath(t), Options{Now: c.now, BusyTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,9 @@ func TestOpenCreatesSchemaAndReopens(t *testing.T) {
 	}
 }
 
-func TestSaleLifecycleUnfinished(t *testing.T) {
+func TestSaleLifecycleUnfinished(t *testing.T) { both(t, testSaleLifecycleUnfinished) }
+
+func testSaleLifecycleUnfinished(t *testing.T) {
 	j, c := openTest(t)
 	ctx := context.Background()
 	in := intent("POS-20261124-0001")

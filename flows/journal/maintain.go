@@ -17,6 +17,9 @@ func (j *Journal) Backup(ctx context.Context, dest string) error {
 	if dest == "" {
 		return fmt.Errorf("journal: backup: no destination: %w", ErrInvalid)
 	}
+	if j.pg {
+		return fmt.Errorf("journal %s: backup: a PostgreSQL journal is backed up on the server (pg_dump), not copied to a file: %w", j.path, ErrInvalid)
+	}
 	abs, err := filepath.Abs(dest)
 	if err != nil {
 		return fmt.Errorf("journal: backup to %s: %w", dest, err)

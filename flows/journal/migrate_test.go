@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 // TestMigrateFromV1 upgrades a file written by the first schema (as an
 // early build would have left it) and keeps its data.
 func TestMigrateFromV1(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+	path := testPath(t)
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +49,7 @@ func TestMigrateFromV1(t *testing.T) {
 // TestMigrationFailureKeepsVersion: a failing step is reported by name and
 // leaves the file at the last good version, usable by the older build.
 func TestMigrationFailureKeepsVersion(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+	path := testPath(t)
 	j, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -83,8 +82,10 @@ func TestMigrationFailureKeepsVersion(t *testing.T) {
 
 // TestConcurrentOpenFreshFile: several processes starting at once on a new
 // file migrate it exactly once.
-func TestConcurrentOpenFreshFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+func TestConcurrentOpenFreshFile(t *testing.T) { both(t, testConcurrentOpenFreshFile) }
+
+func testConcurrentOpenFreshFile(t *testing.T) {
+	path := testPath(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for i := 0; i < 4; i++ {
@@ -109,7 +110,9 @@ func TestConcurrentOpenFreshFile(t *testing.T) {
 // TestSeveralPaymentsPerSale: a Method 1 sale whose first attempt was
 // declined (payment A) and second captured (payment B). Late events for A
 // must not undo B, and a second live payment is kept in the history.
-func TestSeveralPaymentsPerSale(t *testing.T) {
+func TestSeveralPaymentsPerSale(t *testing.T) { both(t, testSeveralPaymentsPerSale) }
+
+func testSeveralPaymentsPerSale(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	in := intent("POS-M1")

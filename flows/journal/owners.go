@@ -352,7 +352,7 @@ func (j *Journal) ReserveSale(ctx context.Context, in Intent, dayPrefix, want st
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_counters (prefix, last) VALUES (?, ?)
-			ON CONFLICT (prefix) DO UPDATE SET last = max(last, excluded.last)`, dayPrefix, last); err != nil {
+			ON CONFLICT (prefix) DO UPDATE SET last = `+j.greatest()+`(order_counters.last, excluded.last)`, dayPrefix, last); err != nil {
 			return err
 		}
 		in.OrderNum = num
@@ -377,7 +377,7 @@ func seqOf(orderNum, dayPrefix string) (int64, bool) {
 }
 
 func lastSeq(ctx context.Context, tx *sql.Tx, dayPrefix string) (int64, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT order_num FROM sales WHERE order_num >= ? AND order_num < ?`, dayPrefix, dayPrefix+"\xff")
+	rows, err := tx.QueryContext(ctx, `SELECT order_num FROM sales WHERE order_num >= ? AND order_num < ?`, dayPrefix, dayPrefix+prefixEnd)
 	if err != nil {
 		return 0, err
 	}

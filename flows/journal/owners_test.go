@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -19,7 +18,7 @@ import (
 // handle has its own owner id.
 func twoProcesses(t *testing.T) (a, b *Journal, path string) {
 	t.Helper()
-	path = filepath.Join(t.TempDir(), "journal.db")
+	path = testPath(t)
 	open := func() *Journal {
 		j, err := OpenWith(path, Options{BusyTimeout: 5 * time.Second})
 		if err != nil {
@@ -32,6 +31,10 @@ func twoProcesses(t *testing.T) (a, b *Journal, path string) {
 }
 
 func TestReportNeverSettlesAnotherLiveProcessesSale(t *testing.T) {
+	both(t, testReportNeverSettlesAnotherLiveProcessesSale)
+}
+
+func testReportNeverSettlesAnotherLiveProcessesSale(t *testing.T) {
 	till, report, path := twoProcesses(t)
 	ctx := context.Background()
 	id, err := till.BeginSale(ctx, intent("POS-LIVE-0001"))
@@ -75,7 +78,11 @@ func TestReportNeverSettlesAnotherLiveProcessesSale(t *testing.T) {
 }
 
 func TestOwnerWhoseProcessDiedIsGoneAtOnce(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+	both(t, testOwnerWhoseProcessDiedIsGoneAtOnce)
+}
+
+func testOwnerWhoseProcessDiedIsGoneAtOnce(t *testing.T) {
+	path := testPath(t)
 	// A child process begins a sale and is SIGKILLed: no Close, no owner
 	// row removed, heartbeat fresh. Its pid is gone, so the sale is
 	// reconcilable at once, without waiting out the lease.
@@ -122,8 +129,10 @@ func TestOwnerChild(t *testing.T) {
 	os.Exit(0) // no Close: as a crash leaves it
 }
 
-func TestOwnerLeaseExpires(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+func TestOwnerLeaseExpires(t *testing.T) { both(t, testOwnerLeaseExpires) }
+
+func testOwnerLeaseExpires(t *testing.T) {
+	path := testPath(t)
 	wall := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	other, err := OpenWith(path, Options{Wall: wall.now, Lease: 30 * time.Second})
 	if err != nil {
@@ -152,6 +161,10 @@ func TestOwnerLeaseExpires(t *testing.T) {
 }
 
 func TestReserveSaleNumbersAreUniqueAcrossProcesses(t *testing.T) {
+	both(t, testReserveSaleNumbersAreUniqueAcrossProcesses)
+}
+
+func testReserveSaleNumbersAreUniqueAcrossProcesses(t *testing.T) {
 	a, b, _ := twoProcesses(t)
 	ctx := context.Background()
 	const per = 25
@@ -194,6 +207,10 @@ func TestReserveSaleNumbersAreUniqueAcrossProcesses(t *testing.T) {
 }
 
 func TestReserveSaleSkipsTypedNumbersAndSeedsFromOldJournals(t *testing.T) {
+	both(t, testReserveSaleSkipsTypedNumbersAndSeedsFromOldJournals)
+}
+
+func testReserveSaleSkipsTypedNumbersAndSeedsFromOldJournals(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	// A journal from before counters, and a clerk who typed the next number.
@@ -228,6 +245,10 @@ func TestReserveSaleSkipsTypedNumbersAndSeedsFromOldJournals(t *testing.T) {
 // Issue 10 case 7: a genuine webhook for another till's payment that
 // shares an order number must not touch this till's sale.
 func TestForeignPaymentWithSameOrderNumberIsNotAdopted(t *testing.T) {
+	both(t, testForeignPaymentWithSameOrderNumberIsNotAdopted)
+}
+
+func testForeignPaymentWithSameOrderNumberIsNotAdopted(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	in := intent("POS-20261124-0001")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -248,7 +249,10 @@ func salesQuery(f Filter) (string, []any, *time.Location) {
 	if limit == 0 {
 		limit = DefaultLimit
 	}
-	q += ` LIMIT ` + strconv.Itoa(max(limit, -1)) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+	if limit < 0 {
+		limit = math.MaxInt64 // no limit; PostgreSQL refuses SQLite's LIMIT -1
+	}
+	q += ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	return q, args, loc
 }
 
@@ -260,9 +264,8 @@ func (j *Journal) LastOrderNum(ctx context.Context, prefix string) (string, erro
 	if prefix == "" {
 		return "", fmt.Errorf("journal: last order number: empty prefix: %w", ErrInvalid)
 	}
-	// order_num has a UNIQUE index, so this range scan is cheap. 0xFF never
-	// occurs in UTF-8 text, so prefix+"\xff" bounds every string with prefix.
-	rows, err := j.db.QueryContext(ctx, `SELECT order_num FROM sales WHERE order_num >= ? AND order_num < ?`, prefix, prefix+"\xff")
+	// order_num has a UNIQUE index, so this range scan is cheap.
+	rows, err := j.db.QueryContext(ctx, `SELECT order_num FROM sales WHERE order_num >= ? AND order_num < ?`, prefix, prefix+prefixEnd)
 	if err != nil {
 		return "", j.wrap("last order number", err)
 	}

@@ -10,7 +10,9 @@ import (
 // ReserveSale takes an intent as BeginSale does: no capture mode means
 // auto, and the currency is normalised. It used to check a copy and
 // insert the original, so such an intent failed on the table's CHECK.
-func TestReserveSaleNormalisesTheIntent(t *testing.T) {
+func TestReserveSaleNormalisesTheIntent(t *testing.T) { both(t, testReserveSaleNormalisesTheIntent) }
+
+func testReserveSaleNormalisesTheIntent(t *testing.T) {
 	j, _ := openTest(t)
 	in := intent("")
 	in.Capture = ""

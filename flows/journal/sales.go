@@ -418,21 +418,25 @@ func (j *Journal) insertSaleTx(ctx context.Context, tx *sql.Tx, in Intent) (int6
 		return 0, err
 	}
 	now := ms(j.now())
-	res, err := tx.ExecContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
 		email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts, owner, sent_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		in.OrderNum, in.IdempotencyKey, string(in.Flow), string(in.Method), in.Amount, in.Tax, in.Currency, string(in.Capture),
-		in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts, j.owner, now)
+		in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts, j.owner, now).Scan(&id)
 	if err != nil {
 		if isUnique(err) {
 			return 0, fmt.Errorf("%q: %w", in.OrderNum, ErrDuplicateOrder)
 		}
 		return 0, err
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 func isUnique(err error) bool {
+	if pgCode(err) == "23505" {
+		return true
+	}
 	var se *sqlite.Error
 	return errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }

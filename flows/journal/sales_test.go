@@ -15,7 +15,9 @@ import (
 const testPAN = "4111111111111111" // KOMOJU's Visa test card
 const testCVC = "8642"
 
-func TestBeginSaleRefusesCardNumbers(t *testing.T) {
+func TestBeginSaleRefusesCardNumbers(t *testing.T) { both(t, testBeginSaleRefusesCardNumbers) }
+
+func testBeginSaleRefusesCardNumbers(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	cases := []struct {
@@ -61,7 +63,9 @@ func TestBeginSaleRefusesCardNumbers(t *testing.T) {
 	}
 }
 
-func TestBeginSaleValidation(t *testing.T) {
+func TestBeginSaleValidation(t *testing.T) { both(t, testBeginSaleValidation) }
+
+func testBeginSaleValidation(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	cases := []struct {
@@ -203,7 +207,9 @@ func TestNoCardNumberInFiles(t *testing.T) {
 	scan("after close")
 }
 
-func TestRecordPaymentHistory(t *testing.T) {
+func TestRecordPaymentHistory(t *testing.T) { both(t, testRecordPaymentHistory) }
+
+func testRecordPaymentHistory(t *testing.T) {
 	j, c := openTest(t)
 	ctx := context.Background()
 	in := intent("POS-K1")
@@ -285,7 +291,9 @@ func TestRecordPaymentHistory(t *testing.T) {
 	}
 }
 
-func TestActionsAndPayAttempts(t *testing.T) {
+func TestActionsAndPayAttempts(t *testing.T) { both(t, testActionsAndPayAttempts) }
+
+func testActionsAndPayAttempts(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	// Method 1: sale begun before the session exists; two pay attempts.
@@ -411,7 +419,9 @@ func TestActionsAndPayAttempts(t *testing.T) {
 	}
 }
 
-func TestLastOrderNum(t *testing.T) {
+func TestLastOrderNum(t *testing.T) { both(t, testLastOrderNum) }
+
+func testLastOrderNum(t *testing.T) {
 	j, _ := openTest(t)
 	ctx := context.Background()
 	for _, n := range []string{"POS-20261124-0001", "POS-20261124-0009", "POS-20261124-0010-K3F", "POS-20261124-0002", "POS-20261125-0050", "POS-2026112-9999"} {
