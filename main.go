@@ -188,6 +188,10 @@ func checkJournalFile(ctx context.Context, cfg config.Config, stdout, stderr io.
 			return 1
 		}
 	}
+	if journal.IsPostgresURL(path) { // the server checks its own pages
+		fmt.Fprintln(stderr, "komoju-tui: --check-journal reads an SQLite file; a PostgreSQL journal is checked on its server (pg_amcheck)")
+		return 1
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: no journal to check at %s: %v\n", path, err)
