@@ -22,6 +22,7 @@ var migrations = []migration{
 	{name: "status history per payment", sql: schemaV2},
 	{name: "owners, order counters, send fences, state before an action", sql: schemaV3},
 	{name: "integrity-check schedule, outstanding-sales index", sql: schemaV4},
+	{name: "the till of each sale", sql: schemaV5},
 }
 
 // SchemaVersion is the schema version this build writes.
@@ -181,6 +182,15 @@ CREATE TABLE meta (
 	at    INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE INDEX sales_outstanding ON sales (status) WHERE status IN ('pending', 'authorized');
+`
+
+// schemaV5 records on each sale the till that began it (Options.Till), so
+// a store's history can say which counter took each sale. Earlier sales
+// take the till of their owner when that process is still registered; the
+// rest stay unnamed (”).
+const schemaV5 = `
+ALTER TABLE sales ADD COLUMN till TEXT NOT NULL DEFAULT '';
+UPDATE sales SET till = coalesce((SELECT till FROM owners WHERE owners.id = sales.owner), '');
 `
 
 // migrate brings the schema up to date. It is safe when several processes

@@ -24,6 +24,7 @@ var pgMigrations = []migration{
 	{name: "(in step 1)"},
 	{name: "(in step 1)"},
 	{name: "(in step 1)"},
+	{name: "the till of each sale", sql: schemaV5}, // portable SQL: the same step as SQLite's
 }
 
 const pgSchemaV1 = `

@@ -174,6 +174,9 @@ type Sale struct {
 	// a look-up finding nothing proves "not charged" only once a fence past
 	// it has passed.
 	SentAt *time.Time `json:"sent_at,omitempty"`
+	// Till is the till that began the sale (Options.Till of its journal
+	// handle; empty when none was named or the sale predates schema 5).
+	Till string `json:"till,omitempty"`
 
 	// History is the status history, oldest first (filled by Sale,
 	// SaleByPayment and SaleByOrder only).
@@ -420,10 +423,10 @@ func (j *Journal) insertSaleTx(ctx context.Context, tx *sql.Tx, in Intent) (int6
 	now := ms(j.now())
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
-		email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts, owner, sent_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
+		email, name, description, session_id, card_brand, card_last4, created_at, updated_at, attempts, owner, sent_at, till)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING id`,
 		in.OrderNum, in.IdempotencyKey, string(in.Flow), string(in.Method), in.Amount, in.Tax, in.Currency, string(in.Capture),
-		in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts, j.owner, now).Scan(&id)
+		in.Email, in.Name, in.Description, in.SessionID, in.CardBrand, in.CardLast4, now, now, attempts, j.owner, now, j.till).Scan(&id)
 	if err != nil {
 		if isUnique(err) {
 			return 0, fmt.Errorf("%q: %w", in.OrderNum, ErrDuplicateOrder)
