@@ -30,6 +30,13 @@ func both(t *testing.T, f func(t *testing.T)) {
 	t.Run("postgres", f)
 }
 
+// bothB is both for benchmarks.
+func bothB(b *testing.B, f func(b *testing.B)) {
+	b.Helper()
+	b.Run("sqlite", f)
+	b.Run("postgres", f)
+}
+
 // onPostgres reports whether t runs under both's "postgres" subtest.
 func onPostgres(t testing.TB) bool {
 	return strings.Contains(t.Name()+"/", "/postgres/")

@@ -17,6 +17,11 @@
 // same file (SQLite WAL mode; writers wait for each other up to the busy
 // timeout).
 //
+// The same journal can be kept on PostgreSQL instead, for several tills on
+// several machines: Open("postgres://user:password@host/db") (see
+// postgres.go and docs/STORE.md). Behaviour is the same on both backends;
+// the journal's tests run on each.
+//
 // # Several processes, one journal
 //
 // A till, a headless script, a report and a second till may all have the

@@ -281,8 +281,10 @@ func testForeignPaymentWithSameOrderNumberIsNotAdopted(t *testing.T) {
 // Owner rows of processes that died without closing the journal do not
 // pile up: a week past its last heartbeat a row goes when another
 // process registers.
-func TestDeadOwnerRowsAreRemoved(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "journal.db")
+func TestDeadOwnerRowsAreRemoved(t *testing.T) { both(t, testDeadOwnerRowsAreRemoved) }
+
+func testDeadOwnerRowsAreRemoved(t *testing.T) {
+	path := testPath(t)
 	wall := &clock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
 	old, err := OpenWith(path, Options{Wall: wall.now, Lease: time.Hour})
 	if err != nil {
