@@ -18,8 +18,20 @@ if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "== installing ${need[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "${need[@]}" >/dev/null
+    # Debian's postgresql would start its own "main" cluster on port 5432;
+    # the suite uses a throwaway one, so keep services from starting while
+    # installing (the policy-rc.d convention), unless a policy exists.
+    policy=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      policy=/usr/sbin/policy-rc.d
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    fi
+    t0=$(date +%s)
+    rc=0
+    { apt-get update -qq >/dev/null && apt-get install -y -qq "${need[@]}" >/dev/null; } || rc=$?
+    [ -z "$policy" ] || rm -f "$policy"
+    [ "$rc" = 0 ] || exit "$rc"
+    echo "   installed in $(( $(date +%s) - t0 )) s"
   else
     echo "missing ${need[*]}: install them (apt-get install ${need[*]}) or run as root" >&2
     exit 1
@@ -33,22 +45,24 @@ if [ -z "${KOMOJU_TUI_TEST_POSTGRES:-}" ]; then
   # the postgres user's.
   bin=$(pgbin)
   if [ -z "$bin" ]; then echo "PostgreSQL is not installed: apt-get install postgresql, or set KOMOJU_TUI_TEST_POSTGRES" >&2; exit 1; fi
-  pgdir=$(mktemp -d "${TMPDIR:-/tmp}/komoju-tui-pg.XXXXXX")
+  pgdir=$(mktemp -d /tmp/komoju-tui-pg.XXXXXX) # /tmp: the postgres user must reach it, and socket paths are short
   as_pg=()
   if [ "$(id -u)" = 0 ]; then
     chown postgres: "$pgdir"
     if command -v runuser >/dev/null 2>&1; then as_pg=(runuser -u postgres --); else as_pg=(su postgres -s /bin/sh -c '"$0" "$@"'); fi
   fi
+  # From inside its directory: the postgres user may not enter ours (/root).
+  in_pg() { (cd "$pgdir" && "${as_pg[@]}" "$@"); }
   stop_pg() {
-    "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    in_pg "$bin/pg_ctl" -D "$pgdir/data" -m immediate -w stop >/dev/null 2>&1 || true
     rm -rf "$pgdir"
   }
   trap stop_pg EXIT
   echo "== postgresql: throwaway cluster in $pgdir ($("$bin/postgres" --version))"
   pg_start=$(date +%s%N)
-  "${as_pg[@]}" "$bin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$pgdir/initdb.log" 2>&1 \
+  in_pg "$bin/initdb" -D "$pgdir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$pgdir/initdb.log" 2>&1 \
     || { cat "$pgdir/initdb.log" >&2; exit 1; }
-  "${as_pg[@]}" "$bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
+  in_pg "$bin/pg_ctl" -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60 \
     -o "-c listen_addresses='' -k $pgdir -p 5432 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=32MB" \
     start >/dev/null || { cat "$pgdir/server.log" >&2; exit 1; }
   echo "   ready in $(( ($(date +%s%N) - pg_start) / 1000000 )) ms"
