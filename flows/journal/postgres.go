@@ -260,9 +260,14 @@ func (j *Journal) lockTx(ctx context.Context, tx *sql.Tx) error {
 	if !j.pg {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(current_schema())::int)`, pgLockClass)
+	_, err := tx.ExecContext(ctx, pgLockSQL, pgLockClass)
 	return err
 }
+
+// pgLockSQL takes the journal's write lock. coalesce: with no schema
+// selected current_schema() is NULL, and the lock function, being strict,
+// would then return without locking anything.
+const pgLockSQL = `SELECT pg_advisory_xact_lock(?, hashtext(coalesce(current_schema(), ''))::int)`
 
 // hostname is this machine's name as owners record it.
 func hostname() string {

@@ -114,7 +114,7 @@ func TestPostgresLockedJournal(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer tx.Rollback()
-		if _, err := tx.Exec(`SELECT pg_advisory_xact_lock($1, hashtext(current_schema())::int)`, pgLockClass); err != nil {
+		if _, err := tx.Exec(rebind(pgLockSQL), pgLockClass); err != nil {
 			t.Fatal(err)
 		}
 		ctx := context.Background()
