@@ -155,6 +155,7 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		Webhooks:   a.Receiver.Subscribe(ctx),
 		Mode:       string(cfg.Mode),
 		KeyMasked:  cfg.MaskedKey(),
+		Till:       cfg.Till,
 		Notices:    append(cfg.Notices, a.Notices...),
 		Currency:   cfg.Currency,
 		Flow:       flows.Flow(cfg.Flow),

@@ -198,3 +198,22 @@ func TestMethod2NamesAndOrder(t *testing.T) {
 	h.mustContain("Credit card", "Konbini (convenience store)", "Order automatic")
 	h.mustNotContain("Credit Card")
 }
+
+// The header names the till (issue 15, item 2): its id is in every order
+// number it makes, so the clerk can tell tills apart.
+func TestHeaderNamesTheTill(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Till = "K3F9"
+	m := New(o)
+	nm, _ := m.Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	first, _, _ := strings.Cut(ansi.Strip(nm.(Model).View()), "\n")
+	if !strings.Contains(first, "till K3F9") {
+		t.Fatalf("header %q does not name the till", first)
+	}
+	o.Lang = "ja"
+	nm, _ = New(o).Update(tea.WindowSizeMsg{Width: 120, Height: 24})
+	if first, _, _ = strings.Cut(ansi.Strip(nm.(Model).View()), "\n"); !strings.Contains(first, "レジ K3F9") {
+		t.Fatalf("Japanese header %q does not name the till", first)
+	}
+}

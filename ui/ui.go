@@ -45,6 +45,9 @@ type Options struct {
 	Mode string
 	// KeyMasked is the secret key as it may be shown ("sk_test_…1234").
 	KeyMasked string
+	// Till is this till's id or name (config.Config.Till), shown in the
+	// header.
+	Till string
 	// Notices are shown under the header, e.g. "KOMOJU_SECRET_KEY from the
 	// environment overrides the config file".
 	Notices []string
@@ -786,6 +789,11 @@ func (m Model) viewHeader() string {
 		capText = m.t.S("capture manual")
 	}
 	parts := []string{}
+	if m.opts.Till != "" {
+		// Which till this is: order numbers, the journal's rows and a
+		// store's history name it.
+		parts = append(parts, m.t.S("till")+" "+m.opts.Till)
+	}
 	if keyText != "" {
 		parts = append(parts, m.st.Muted.Render(keyLabel+keyText))
 	}

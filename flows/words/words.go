@@ -54,6 +54,7 @@ func Table() []Entry {
 		{"webhook_events", "webhook events", "Webhookイベント"},
 		{"built_in_test_key", "built-in test key", "内蔵テストキー"},
 		{"webhooks", "webhooks", "Webhook"},
+		{"till", "till", "レジ"},
 		{"webhooks_down", "webhooks down", "Webhook 受信停止"},
 		{"no_secret_komoju_webhook_secret", "no secret (KOMOJU_WEBHOOK_SECRET)", "シークレット未設定 (KOMOJU_WEBHOOK_SECRET)"},
 		{"esc_cancels_this_step", "esc cancels this step", "escでこの処理を中止"},
