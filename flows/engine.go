@@ -673,15 +673,7 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		CardBrand: cardBrandOf(t, d), CardLast4: cardLast4Of(t, d),
 	}, generated)
 	if jerr != nil {
-		o := OutcomeFromError(jerr, FlowDirect)
-		if errors.As(jerr, new(FieldErrors)) {
-			o.Field = FieldOrderNum
-			o.Message = "Order number " + co.OrderNum + " is already used by another sale. Nothing was charged; use another order number."
-		} else {
-			o.Message = "Nothing was sent to KOMOJU: " + jerr.Error()
-		}
-		o.CanRetry, o.OrderNum = false, co.OrderNum
-		return o, jerr
+		return beginFailed(jerr, co.OrderNum), jerr
 	}
 	co.OrderNum = num
 	params := &komoju.PaymentCreateParams{
@@ -703,42 +695,7 @@ func (e *Engine) payDirect(ctx context.Context, co Checkout, t komoju.PaymentTyp
 		sc = co.Scenario
 	}
 	call := append([]komoju.CallOption{komoju.WithIdempotencyKey(key)}, e.scenarioOpt(sc)...)
-	p, err := e.client.Payments.Create(ctx, params, call...)
-	var o Outcome
-	switch {
-	case err == nil:
-		o = OutcomeFromPayment(p)
-	case isOrderNumTaken(err):
-		// A definite refusal: nothing was charged. Never look for "our"
-		// payment under that number: it is someone else's.
-		o = OutcomeFromError(err, FlowDirect)
-		o.Field = FieldOrderNum
-		if generated {
-			o.Message = "KOMOJU already has a payment with order number " + co.OrderNum + " (another till or a lost journal). Nothing was charged."
-		} else {
-			o.Message = "Order number " + co.OrderNum + " is already used at KOMOJU by another payment. Nothing was charged; use another order number."
-		}
-	default:
-		o = OutcomeFromError(err, FlowDirect)
-		if o.Kind == OutcomeUnknown {
-			o = e.resolveDirectPay(ctx, saleID, co, params, call, err)
-		}
-	}
-	if o.OrderNum == "" {
-		o.OrderNum = co.OrderNum
-	}
-	r := saleResult(o)
-	if isOrderNumTaken(err) {
-		r.ErrorCode = codeOrderNumTaken
-	}
-	e.finishSale(ctx, saleID, r)
-	if o.Kind == OutcomeError || o.Kind == OutcomeUnknown {
-		if err == nil {
-			return o, errFor(o, nil)
-		}
-		return o, err
-	}
-	return o, nil
+	return e.sendDirect(ctx, saleID, co, params, call, generated)
 }
 
 // resolveDirectPay resolves a Payment: Create whose answer was lost: the
