@@ -3,6 +3,7 @@ package webhooks
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -107,7 +108,7 @@ func (r *Receiver) Replay(ctx context.Context, eventID string) (ForwardResult, e
 		target = "http://localhost" + Path
 	}
 	ctx = context.WithValue(ctx, replayKey{}, true)
-	req, err := newSignedRequest(ctx, target, e.Body, e.EventID, e.Type, secret)
+	req, err := newSignedRequest(ctx, target, e.Body, e.Type, secret)
 	if err != nil {
 		return ForwardResult{}, err
 	}
@@ -193,7 +194,7 @@ const errNoSecret = "webhooks: no webhook secret to sign with"
 // try makes one forward request.
 func (r *Receiver) try(ctx context.Context, body []byte, eventID, eventType, url, secret string) ForwardResult {
 	res := ForwardResult{URL: url, At: r.now()}
-	req, err := newSignedRequest(ctx, url, body, eventID, eventType, secret)
+	req, err := newSignedRequest(ctx, url, body, eventType, secret)
 	if err != nil {
 		res.Err = err.Error()
 		return res
@@ -242,8 +243,20 @@ func (r *Receiver) noteForward(eventID string, res ForwardResult) ForwardResult 
 	return res
 }
 
+// newDeliveryID returns a random delivery id shaped like KOMOJU's ids
+// (25 characters of [0-9a-z]).
+func newDeliveryID() string {
+	const alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [25]byte
+	_, _ = rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
 // newSignedRequest builds a delivery the way KOMOJU sends one.
-func newSignedRequest(ctx context.Context, url string, body []byte, eventID, eventType, secret string) (*http.Request, error) {
+func newSignedRequest(ctx context.Context, url string, body []byte, eventType, secret string) (*http.Request, error) {
 	if secret == "" {
 		return nil, errors.New(errNoSecret)
 	}
@@ -253,7 +266,11 @@ func newSignedRequest(ctx context.Context, url string, body []byte, eventID, eve
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Komoju-Webhook")
-	req.Header.Set("X-Komoju-ID", eventID)
+	// X-Komoju-ID is the "Unique ID of the webhook delivery"
+	// (doc.komoju.com/docs/webhooks): fresh on every attempt, never the
+	// event's id, so a receiver that wrongly de-duplicates on it instead of
+	// the body's id shows up here as it would against KOMOJU.
+	req.Header.Set("X-Komoju-ID", newDeliveryID())
 	req.Header.Set("X-Komoju-Event", eventType)
 	req.Header.Set("X-Komoju-Signature", komoju.SignWebhook(body, secret))
 	return req, nil

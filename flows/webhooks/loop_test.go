@@ -3,6 +3,7 @@ package webhooks
 import (
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,6 +111,44 @@ func TestForwardRetryIsBounded(t *testing.T) {
 	}
 	if f, ok := r.LastForward("evt_retry"); !ok || f.Tries != DefaultForwardAttempts || f.Status != 503 {
 		t.Errorf("last forward %+v", f)
+	}
+}
+
+// KOMOJU's X-Komoju-ID names one delivery attempt ("Unique ID of the
+// webhook delivery", doc.komoju.com/docs/webhooks): a forward that is
+// retried sends a fresh one on every try, and never the event's id, so a
+// target that de-duplicates on the header instead of the body's id is
+// caught here as it would be by KOMOJU's own retries.
+func TestForwardSendsAFreshDeliveryIDPerTry(t *testing.T) {
+	var mu sync.Mutex
+	var ids []string
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		ids = append(ids, req.Header.Get("X-Komoju-ID"))
+		n := len(ids)
+		mu.Unlock()
+		if n < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer flaky.Close()
+	r, _ := New(Options{Secret: testSecret, ForwardTo: flaky.URL, ForwardBackoff: func(int) time.Duration { return 0 }})
+	body := eventBody(t, "evt_ids", komoju.EventPaymentCaptured, "pay_ids", komoju.PaymentCaptured, 100)
+	deliver(t, r, http.MethodPost, Path, body, signed(body, testSecret))
+	r.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ids) != 3 {
+		t.Fatalf("%d forward tries, want 3 (two 503s, then 200)", len(ids))
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if id == "" || id == "evt_ids" || seen[id] {
+			t.Errorf("try %d: X-Komoju-ID %q (all: %q): want a fresh id per try, never the event id", i+1, id, ids)
+		}
+		seen[id] = true
 	}
 }
 

@@ -477,7 +477,7 @@ func TestForwardSignsExactBytes(t *testing.T) {
 	if !bytes.Equal(bodies[0], body) {
 		t.Errorf("forwarded body differs:\n%s\n%s", bodies[0], body)
 	}
-	if req.URL.Path != "/hooks/komoju" || req.Method != "POST" || req.Header.Get("X-Komoju-ID") != "evt_fw" ||
+	if req.URL.Path != "/hooks/komoju" || req.Method != "POST" || (req.Header.Get("X-Komoju-ID") == "" || req.Header.Get("X-Komoju-ID") == "evt_fw") ||
 		req.Header.Get("X-Komoju-Event") != "payment.captured" || req.Header.Get("User-Agent") != "Komoju-Webhook" ||
 		req.Header.Get("Content-Type") != "application/json" {
 		t.Errorf("forwarded request %s %s headers %v", req.Method, req.URL.Path, req.Header)
