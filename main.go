@@ -55,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		cli.Passthrough{Name: "sandbox", Short: "Run the KOMOJU-compatible sandbox server",
 			Long: "Run the embedded KOMOJU-compatible sandbox as a server (test mode only).",
 			Run: func(ctx context.Context, args []string, _ io.Reader, stdout, stderr io.Writer) int {
-				return sandbox.Command(ctx, args, stdout, stderr)
+				return sandbox.CommandEnv(ctx, args, stdout, stderr, getenv)
 			}},
 		cli.Passthrough{Name: "listen", Short: "Receive, verify and print webhooks",
 			Long: "Receive KOMOJU webhooks, verify their signatures and print them (JSON lines with --json).",

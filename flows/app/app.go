@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -67,8 +68,13 @@ type App struct {
 	Client  *komoju.Client
 	Journal *journal.Journal
 	Engine  *flows.Engine
-	// Sandbox is the embedded sandbox (nil against KOMOJU).
+	// Sandbox is the embedded sandbox (nil against KOMOJU, or against a
+	// running `komoju-tui sandbox`).
 	Sandbox *sandbox.Server
+	// RunningSandbox is the base URL of the running `komoju-tui sandbox`
+	// used instead of an embedded one: in sandbox mode, a Config with an
+	// APIURL (a command found one, see sandbox.Discover). Else "".
+	RunningSandbox string
 	// Receiver is the webhook receiver (nil unless Options.Webhooks).
 	Receiver *webhooks.Receiver
 	// Notices are things to tell the user at start (a sandbox that could
@@ -122,7 +128,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		}
 	}
 	persisted := false
-	if cfg.Mode == config.ModeSandbox {
+	if cfg.Mode == config.ModeSandbox && o.Sandbox == nil && cfg.APIURL != "" {
+		// Another process's sandbox, with its keys in cfg: its "no such
+		// payment" is no proof either (the journal holds sales other
+		// sandboxes made), so the engine stays amnesiac.
+		a.RunningSandbox = strings.TrimSuffix(strings.TrimSuffix(cfg.APIURL, "/"), "/api/v1")
+	} else if cfg.Mode == config.ModeSandbox {
 		sb := o.Sandbox
 		if sb == nil {
 			if sb, persisted, err = a.startSandbox(path, o); err != nil {
@@ -162,7 +173,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		ReturnURL: ret.URL(), PollBackoff: o.PollBackoff, Timeout: o.Timeout,
 		// A sandbox started empty knows nothing of earlier sales: its
 		// "no such session" is no proof that nobody was charged.
-		Amnesiac: a.Sandbox != nil && !persisted,
+		Amnesiac: (a.Sandbox != nil && !persisted) || a.RunningSandbox != "",
 	})
 	ret.Serve(a.Engine.ReturnHandler(cfg.SecretKey))
 
@@ -237,12 +248,18 @@ func (a *App) startWebhooks(ctx context.Context, o Options) error {
 	return nil
 }
 
-// SandboxURL is the embedded sandbox's address ("" against KOMOJU).
+// SandboxURL is the sandbox's address, embedded or running ("" against
+// KOMOJU).
 func (a *App) SandboxURL() string {
-	if a == nil || a.Sandbox == nil {
+	switch {
+	case a == nil:
 		return ""
+	case a.Sandbox != nil:
+		return a.Sandbox.BaseURL()
+	case a.RunningSandbox != "":
+		return a.RunningSandbox
 	}
-	return a.Sandbox.BaseURL()
+	return ""
 }
 
 // Close stops the webhook route and releases everything Open started, in

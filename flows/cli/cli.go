@@ -21,6 +21,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 // Backend is what a command runs against: the App that flows/app opens
@@ -197,6 +198,12 @@ type runner struct {
 	lines   bool        // JSON lines (pay --wait --json): one compact value per line
 	mode    config.Mode // the resolved mode, once known
 	settles bool        // the command moves money, so it first settles orphaned sales
+	// fresh (--fresh, or a command that needs its own sandbox) skips
+	// looking for a running `komoju-tui sandbox`.
+	fresh bool
+	// running is the running sandbox this command uses (found by
+	// discover), else nil.
+	running *sandbox.Running
 	// cmd is the command in the tree (its help is the command's --help).
 	cmd *cobra.Command
 	// describe, when set, receives the command's flag set instead of a
@@ -209,6 +216,7 @@ type common struct {
 	cfg     *config.Flags
 	json    *bool
 	timeout *time.Duration
+	fresh   *bool
 }
 
 // newFlagSet returns a flag set with the shared config flags, --json (when
@@ -220,6 +228,9 @@ func (r *runner) newFlagSet(withJSON bool) (*flag.FlagSet, *common) {
 	c := &common{cfg: config.RegisterFlags(fs)}
 	c.cfg.Stdin = r.stdin
 	c.timeout = fs.Duration("timeout", 2*time.Minute, "give up on KOMOJU after this long (not counting --wait)")
+	if r.name != "scenario" { // each scenario file always runs on a sandbox of its own
+		c.fresh = fs.Bool("fresh", false, "with no key: start an empty embedded sandbox even when 'komoju-tui sandbox' runs")
+	}
 	if withJSON {
 		c.json = fs.Bool("json", false, "print the result as JSON")
 	} else {
@@ -341,6 +352,7 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		return config.Config{}, false
 	}
 	r.mode = cfg.Mode
+	r.fresh = r.fresh || (c.fresh != nil && *c.fresh)
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(r.stderr, "warning: %s\n", redact(w))
 	}
@@ -359,6 +371,9 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 	if r.connect == nil {
 		r.fail(ExitFailure, "local", "no backend: komoju-tui was built without a connector")
 		return nil, false
+	}
+	if cfg.Mode == config.ModeSandbox && cfg.APIURL == "" && !r.fresh {
+		cfg = r.discover(cfg)
 	}
 	b, err := r.connect(r.ctx, cfg)
 	if err != nil {
@@ -390,6 +405,38 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 		}
 	}
 	return b, true
+}
+
+// discover looks for a running `komoju-tui sandbox` (announced under the
+// configuration's directories, see sandbox.DiscoveryPath) and, when there
+// is one, points cfg at it and says so: a script's pay and capture then
+// act on one sandbox with nothing exported. A damaged or foreign
+// announcement is named and ignored: the command runs on its own sandbox,
+// as with none.
+func (r *runner) discover(cfg config.Config) config.Config {
+	path := sandbox.DiscoveryPath(r.getenv)
+	run, err := sandbox.Discover(path)
+	if err != nil {
+		fmt.Fprintf(r.stderr, "warning: ignoring %s; this command starts its own empty sandbox\n", redact(err.Error()))
+		return cfg
+	}
+	if run == nil {
+		return cfg
+	}
+	r.running = run
+	cfg.APIURL, cfg.SecretKey, cfg.PublishableKey, cfg.WebhookSecret = run.APIURL, run.SecretKey, run.PublishableKey, run.WebhookSecret
+	fmt.Fprintf(r.stderr, "using the sandbox at %s started %s (pid %d); --fresh for a new one\n", run.BaseURL, startedAt(run.StartedAt, time.Now()), run.PID)
+	return cfg
+}
+
+// startedAt says when a sandbox started: the time of day when it was
+// today, else the date too.
+func startedAt(t, now time.Time) string {
+	t, now = t.Local(), now.Local()
+	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
+		return t.Format("15:04")
+	}
+	return t.Format("2006-01-02 15:04")
 }
 
 // start resolves the configuration, connects to the backend and bounds

@@ -11,7 +11,6 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
-	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 const payUsage = `Usage: komoju-tui pay --amount AMOUNT --method METHOD [method details] [flags]
@@ -372,18 +371,17 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	}
 	d := errorOf(o, err, code)
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
-	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox {
+	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox && r.running == nil {
 		fmt.Fprint(r.stderr, sandboxHint)
 	}
 }
 
 // sandboxHint is said where a script of several steps fails in SANDBOX
-// mode: each command started its own empty embedded sandbox, so the
-// payment an earlier command made is not there. It says how to share one.
-var sandboxHint = `note: no KOMOJU key is set, so this command ran against its own empty embedded sandbox,
-  which knows nothing of payments made by earlier commands. For a script of several
-  steps, start one sandbox and point every command at it:
-    komoju-tui sandbox --addr 127.0.0.1:7777 &
-    export KOMOJU_API_URL=http://127.0.0.1:7777/api/v1
-    export KOMOJU_SECRET_KEY=` + sandbox.DefaultSecretKey + `
+// mode on a sandbox of its own: the payment an earlier command made is not
+// there. It says how to share one.
+var sandboxHint = `note: no KOMOJU key is set and no running 'komoju-tui sandbox' was used (none found,
+  or --fresh), so this command ran against its own empty embedded sandbox, which knows
+  nothing of payments made by earlier commands. For a script of several steps, start
+  one sandbox in another terminal; every command without a key then uses it:
+    komoju-tui sandbox
 `

@@ -211,6 +211,11 @@ func (r *runner) scenario(args []string) int {
 		}
 		scs = append(scs, sc)
 	}
+	// Each file runs on an embedded sandbox of its own, never a running
+	// `komoju-tui sandbox`: a scenario moves the clock and receives every
+	// webhook, which would disturb whoever else uses a shared one, and a
+	// CI run must not depend on what an earlier run left there.
+	r.fresh = true
 	cfg, ok := r.resolve(c)
 	if !ok {
 		return ExitUsage

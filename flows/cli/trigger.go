@@ -35,12 +35,13 @@ Events:
   payment.refunded        a card payment refunded in full
   payment.refund.created  a card payment refunded in part
 
-Without a key the event comes from this command's own embedded sandbox:
-give --forward-to URL to have it delivered there (signed with the
-sandbox's webhook secret, printed on stderr). Against a running
-"komoju-tui sandbox" (KOMOJU_API_URL), that sandbox's webhooks receive it.
-Against KOMOJU itself, the events that need a customer (failed, expired,
-and captured of a konbini slip) cannot be produced.
+Without a key the event comes from the running "komoju-tui sandbox" (found
+by itself; its --webhook-url receivers get it), or when none runs (or with
+--fresh) from this command's own embedded sandbox. --forward-to URL always
+uses an embedded sandbox of its own and delivers the event there (signed
+with the sandbox's webhook secret, printed on stderr). Against KOMOJU
+itself, the events that need a customer (failed, expired, and captured of
+a konbini slip) cannot be produced.
 `
 
 // triggerJSON is trigger's --json output.
@@ -114,6 +115,9 @@ func (r *runner) trigger(args []string) int {
 			return ExitUsage
 		}
 	}
+	// --forward-to registers a webhook on the sandbox and reads its
+	// deliveries in process: an embedded sandbox of its own.
+	r.fresh = *forward != ""
 	cfg, ok := r.resolve(c)
 	if !ok {
 		return ExitUsage

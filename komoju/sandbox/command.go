@@ -28,6 +28,11 @@ Runs a KOMOJU-compatible sandbox: the payments API under /api/v1, hosted
 test pages (3DS, wallets, konbini instructions, session checkout) and signed
 webhooks. Test mode only; nothing here moves real money.
 
+While it runs it announces where it listens (a file only you can read, in
+$XDG_RUNTIME_DIR/komoju-tui or the data directory, removed when it stops):
+komoju-tui's headless commands run without a key (pay, capture, show,
+trigger, ...) use it by themselves and say so; --fresh gives them their own.
+
   komoju-tui sandbox load [flags]   measure a sandbox against a bare net/http server (see load -h)
 
 Flags:
@@ -36,8 +41,16 @@ Flags:
 // Command runs `komoju-tui sandbox [flags]`: it prints the base URL, keys
 // and webhook secret, then serves until ctx is cancelled (Ctrl-C) and shuts
 // down gracefully. It returns the process exit code: 0 after a clean stop, 1
-// when the server cannot start, 2 for bad flags.
+// when the server cannot start, 2 for bad flags. It announces itself to
+// nobody; see CommandEnv.
 func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return CommandEnv(ctx, args, stdout, stderr, func(string) string { return "" })
+}
+
+// CommandEnv is Command that also announces the running sandbox at
+// DiscoveryPath(getenv) while it serves, so headless commands given no key
+// use it (see Discover); the file is removed on a clean stop.
+func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
 	if len(args) > 0 && args[0] == "load" {
 		return LoadCommand(ctx, args[1:], stdout, stderr)
 	}
@@ -144,6 +157,15 @@ func Command(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "  Faults:           latency %s, fail rate %.2f, drop rate %.2f\n", f.Latency, f.FailRate, f.DropRate)
 		if f.Slow > 0 {
 			fmt.Fprintf(stdout, "  Slow:             %s for %.0f%% of %s (the work is done even if the client gives up)\n", f.Slow, f.SlowRate*100, cmp.Or(f.SlowOnly, "every request"))
+		}
+	}
+	if path := DiscoveryPath(getenv); path != "" {
+		if err := WriteDiscovery(path, sb, time.Now()); err != nil {
+			fmt.Fprintf(stderr, "komoju-tui sandbox: warning: commands will not find this sandbox by themselves: %v\n", err)
+		} else {
+			defer RemoveDiscovery(path)
+			fmt.Fprintf(stdout, "  Discovery file:   %s\n", path)
+			fmt.Fprintln(stdout, "Headless commands run without a key (pay, capture, show, trigger, ...) use this sandbox; --fresh gives them their own.")
 		}
 	}
 	fmt.Fprintf(stdout, "Try: curl -u %s: %s/payment_methods\nPress Ctrl-C to stop.\n", sb.SecretKey(), sb.URL())
