@@ -208,13 +208,35 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 	return sb, so.StatePath != "" && sb.StateError() == nil, nil
 }
 
-// startWebhooks starts the receiver and the one route a verified event
-// takes: the receiver records it in the journal, then the payment goes to
-// the engine's hub, which moves the sale the clerk is watching.
+// WebhookOptions are how StartWebhooks runs the receiver.
+type WebhookOptions struct {
+	// Addr is where it listens (default 127.0.0.1:0).
+	Addr string
+	// ForwardTo forwards every verified webhook, re-signed, to this URL.
+	ForwardTo string
+	// Events selects the event types the embedded sandbox sends it, as a
+	// KOMOJU webhook's event selection does (default: all).
+	Events []string
+}
+
+// startWebhooks starts the receiver for Open.
 func (a *App) startWebhooks(ctx context.Context, o Options) error {
-	recv, err := webhooks.New(webhooks.Options{Secret: a.Config.WebhookSecret, Journal: a.Journal, ForwardTo: o.ForwardTo, Logger: a.Logger})
+	return a.StartWebhooks(ctx, WebhookOptions{Addr: o.WebhookAddr, ForwardTo: o.ForwardTo})
+}
+
+// StartWebhooks starts the webhook receiver (once; Open does it for
+// Options.Webhooks) and the one route a verified event takes: the
+// receiver records it in the journal, then the payment goes to the
+// engine's hub, which moves the sale the clerk is watching. With the
+// embedded sandbox the receiver registers itself, so events flow with no
+// configuration. Close stops it.
+func (a *App) StartWebhooks(ctx context.Context, wo WebhookOptions) error {
+	if a.Receiver != nil {
+		return errors.New("webhook receiver: already started")
+	}
+	recv, err := webhooks.New(webhooks.Options{Secret: a.Config.WebhookSecret, Journal: a.Journal, ForwardTo: wo.ForwardTo, Logger: a.Logger})
 	if err == nil {
-		addr := o.WebhookAddr
+		addr := wo.Addr
 		if addr == "" {
 			addr = "127.0.0.1:0"
 		}
@@ -226,7 +248,7 @@ func (a *App) startWebhooks(ctx context.Context, o Options) error {
 	a.Receiver = recv
 	a.closers = append(a.closers, recv.Close)
 	if a.Sandbox != nil {
-		if err := a.Sandbox.AddWebhook(recv.URL()); err != nil {
+		if err := a.Sandbox.RegisterWebhook(sandbox.Webhook{URL: recv.URL(), Events: wo.Events}); err != nil {
 			a.Notices = append(a.Notices, "webhooks: "+err.Error())
 		}
 	}

@@ -8,14 +8,17 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 const scenarioUsage = `Usage: komoju-tui scenario run FILE... [--junit FILE] [--json]
@@ -34,7 +37,7 @@ A file:
     - pay: {amount: 2480, method: konbini, store: lawson, email: a@example.com}
       expect: {outcome: awaiting, status: authorized}
     - customer: pay_at_store
-      expect: {status: captured, event: payment.captured}
+      expect: {status: captured, webhook: payment.captured}
 
 Steps (one action each, then an optional expect):
   pay: {amount, method, currency, card, exp, cvc, store, email, phone,
@@ -46,8 +49,14 @@ Steps (one action each, then an optional expect):
   advance_clock: 4d                  move the sandbox clock (konbini deadlines, expiry)
 Expectations: outcome (paid, authorized, awaiting, redirect, error, cancelled,
 expired, ...), status (the payment's status at KOMOJU), amount (the payment's
-amount, e.g. after a partial capture), error_code, event (KOMOJU has this
-event for the payment, e.g. payment.captured).
+amount, e.g. after a partial capture), error_code, event (KOMOJU lists this
+event for the payment), webhook (this event for the payment reached the
+app's webhook receiver, signature verified, within --webhook-wait; each
+event counts once however often it is delivered; skipped against KOMOJU,
+which cannot reach this machine).
+
+A file may select the events the sandbox sends the receiver, as a KOMOJU
+webhook's settings do:  webhook_events: [payment.captured, payment.failed]
 
 Output: a line per expectation (pass, FAIL or skip), JSON lines with --json,
 JUnit XML with --junit FILE for CI. Exit 0 only when every expectation held;
@@ -56,8 +65,12 @@ JUnit XML with --junit FILE for CI. Exit 0 only when every expectation held;
 
 // scenarioFile is one scenario.
 type scenarioFile struct {
-	Name  string         `yaml:"name"`
-	Steps []scenarioStep `yaml:"steps"`
+	Name string `yaml:"name"`
+	// WebhookEvents selects the events the sandbox sends to the app's
+	// webhook receiver, as a KOMOJU webhook's event selection does
+	// (default: all).
+	WebhookEvents []string       `yaml:"webhook_events"`
+	Steps         []scenarioStep `yaml:"steps"`
 }
 
 // scenarioStep is one action and what must follow it.
@@ -101,7 +114,7 @@ type scenarioAmount struct {
 }
 
 // expectKeys are the expectations a step may declare.
-var expectKeys = []string{"outcome", "status", "amount", "error_code", "event"}
+var expectKeys = []string{"outcome", "status", "amount", "error_code", "event", "webhook"}
 
 // check is one expectation's result.
 type check struct {
@@ -134,6 +147,11 @@ func loadScenario(path string) (scenarioFile, error) {
 	}
 	if sc.Name == "" {
 		sc.Name = path
+	}
+	for _, e := range sc.WebhookEvents {
+		if !slices.Contains(sandbox.WebhookEventTypes, e) {
+			return sc, fmt.Errorf("%s: webhook_events: %q is not one of %s", path, e, strings.Join(sandbox.WebhookEventTypes, ", "))
+		}
 	}
 	for i, st := range sc.Steps {
 		n := 0
@@ -187,6 +205,7 @@ func parseAdvance(s string) (time.Duration, error) {
 func (r *runner) scenario(args []string) int {
 	fs, c := r.newFlagSet(true)
 	junit := fs.String("junit", "", "also write a JUnit XML report to this file")
+	webhookWait := fs.Duration("webhook-wait", 10*time.Second, "how long a webhook expectation waits for the event to reach the receiver")
 	pos, code, ok := r.parse(fs, scenarioUsage, args)
 	if !ok {
 		return code
@@ -195,6 +214,10 @@ func (r *runner) scenario(args []string) int {
 	r.lines = r.json
 	if len(pos) == 0 || pos[0] != "run" {
 		r.usageError("", "use: komoju-tui scenario run FILE...")
+		return ExitUsage
+	}
+	if *webhookWait <= 0 {
+		r.usageError("--webhook-wait", "must be greater than 0 (for example 10s)")
 		return ExitUsage
 	}
 	files := pos[1:]
@@ -231,7 +254,19 @@ func (r *runner) scenario(args []string) int {
 			return ExitFailure
 		}
 		ctx, cancel := r.withTimeout(c, 0)
-		checks := r.runScenario(ctx, b, files[i], sc)
+		var hooks *webhookLog
+		if b.Sandbox != nil {
+			// Webhook expectations are checked where the console gets its
+			// events: the app's own receiver (signature verified, each
+			// event once, on the body's id), registered with the sandbox.
+			if err := b.StartWebhooks(ctx, app.WebhookOptions{Events: sc.WebhookEvents}); err != nil {
+				cancel()
+				closeBackend(b, r.stderr)
+				return r.fail(ExitFailure, "local", "%s", err.Error())
+			}
+			hooks = newWebhookLog(ctx, b.Receiver)
+		}
+		checks := r.runScenario(ctx, b, files[i], sc, hooks, *webhookWait)
 		cancel()
 		closeBackend(b, r.stderr)
 		all = append(all, checks...)
@@ -267,7 +302,7 @@ type scenarioState struct {
 	lastErr   error
 }
 
-func (r *runner) runScenario(ctx context.Context, b *Backend, file string, sc scenarioFile) []check {
+func (r *runner) runScenario(ctx context.Context, b *Backend, file string, sc scenarioFile, hooks *webhookLog, wait time.Duration) []check {
 	if !r.json {
 		fmt.Fprintf(r.stdout, "%s (%s)\n", sc.Name, file)
 	}
@@ -316,9 +351,18 @@ func (r *runner) runScenario(ctx context.Context, b *Backend, file string, sc sc
 				continue
 			}
 			ch := check{Scenario: sc.Name, File: file, Step: i + 1, StepName: name, Expect: k, Want: want}
-			if skipped != "" {
+			switch {
+			case skipped != "":
 				ch.Result, ch.Note = "skip", skipped
-			} else {
+			case k == "webhook" && hooks == nil:
+				ch.Result, ch.Note = "skip", "webhook: KOMOJU cannot reach this machine's receiver; check the event with 'event:' or run 'komoju-tui listen' behind a public URL"
+			case k == "webhook":
+				ch.Got, ch.Note = hooks.wait(ctx, want, st.paymentID, wait)
+				ch.Result = "fail"
+				if ch.Got == want {
+					ch.Result, ch.Note = "pass", ""
+				}
+			default:
 				ch.Got = r.observe(ctx, b, k, want, st, p)
 				ch.Result = "fail"
 				if strings.EqualFold(ch.Got, want) {

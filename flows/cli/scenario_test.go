@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"bytes"
+	"context"
 	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/config"
 )
 
 // TestGuideScenariosPass runs every scenario shipped in docs/scenarios (one
@@ -126,5 +130,62 @@ func TestCustomerStepsSkippedWithoutSandbox(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, `pass step 1`) || !strings.Contains(out, "skip step 2 customer pay_at_store: status") ||
 		!strings.Contains(out, "the customer pays the konbini slip (http") || !strings.Contains(out, "0 failed") {
 		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// A webhook expectation is checked at the app's own receiver: when the
+// sandbox does not send the event (the file's webhook_events leave it
+// out, as a KOMOJU webhook's event selection would), the expectation
+// fails, even though KOMOJU lists the event (event: passes), and the note
+// says what the receiver did get for the payment.
+func TestScenarioWebhookNotSentFails(t *testing.T) {
+	h := newHarness(t)
+	f := writeScenario(t, `name: konbini, captured webhook not selected
+webhook_events: [payment.authorized]
+steps:
+  - pay: {amount: 2480, method: konbini, store: lawson, email: a@example.com}
+    expect: {webhook: payment.authorized}
+  - customer: pay_at_store
+    expect: {status: captured, event: payment.captured, webhook: payment.captured}
+`)
+	code, out, errOut := h.run("scenario", "run", f, "--webhook-wait", "300ms")
+	if code != ExitExpectation ||
+		!strings.Contains(out, `pass step 1 pay 2480 by konbini: webhook is "payment.authorized"`) ||
+		!strings.Contains(out, `pass step 2 customer pay_at_store: event is "payment.captured"`) ||
+		!strings.Contains(out, `FAIL step 2 customer pay_at_store: webhook is "(not received)", want "payment.captured"`) ||
+		!strings.Contains(out, "reached the receiver within 300ms (received for it: payment.authorized)") ||
+		!strings.Contains(out, "4 expectation(s), 1 failed") {
+		t.Errorf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	bad := writeScenario(t, "webhook_events: [payment.teleported]\nsteps:\n  - cancel: {}\n")
+	if code, _, errOut := h.run("scenario", "run", bad); code != ExitUsage || !strings.Contains(errOut, `webhook_events: "payment.teleported" is not one of`) {
+		t.Errorf("unknown webhook event: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := h.run("scenario", "run", f, "--webhook-wait", "0s"); code != ExitUsage || !strings.Contains(errOut, "--webhook-wait") {
+		t.Errorf("--webhook-wait 0: exit %d\n%s", code, errOut)
+	}
+}
+
+// The receiver verifies every delivery's signature: a sandbox that signs
+// with another secret than the app expects delivers nothing the scenario
+// may count.
+func TestScenarioWebhookMustBeSigned(t *testing.T) {
+	h := newHarness(t)
+	wrongSecret := func(ctx context.Context, cfg config.Config) (*Backend, error) {
+		a, err := h.connect(ctx, cfg)
+		if err == nil {
+			a.Config.WebhookSecret = "not-the-sandbox-secret"
+		}
+		return a, err
+	}
+	f := writeScenario(t, `steps:
+  - pay: {amount: 1000, method: credit_card, card: "4111111111111111", flow: direct}
+    expect: {status: captured, webhook: payment.captured}
+`)
+	var stdout, stderr bytes.Buffer
+	code := Run(t.Context(), "scenario", []string{"run", f, "--webhook-wait", "300ms"}, &stdout, &stderr, func(k string) string { return h.env[k] }, wrongSecret)
+	if out := stdout.String(); code != ExitExpectation || !strings.Contains(out, `pass step 1`) ||
+		!strings.Contains(out, `webhook is "(not received)", want "payment.captured"`) {
+		t.Errorf("exit %d\n%s\n%s", code, out, stderr.String())
 	}
 }
