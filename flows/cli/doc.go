@@ -21,6 +21,11 @@
 // as they do for the console; a live key (sk_live_) is refused unless
 // --live is given.
 //
+// With no key, a command uses the running `komoju-tui sandbox` announced
+// for its configuration (sandbox.DiscoveryPath, read by runner.discover),
+// says which on stderr, and otherwise (or with --fresh) starts an empty
+// embedded one; scenario files always run on their own.
+//
 // # Exit codes
 //
 // Scripts can branch on the class of failure:
