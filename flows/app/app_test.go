@@ -12,6 +12,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 // sandboxConfig is a sandbox-mode configuration with its journal in dir.
@@ -178,5 +179,44 @@ func TestDebugLogRedactsKeys(t *testing.T) {
 	}
 	if len(b) == 0 || strings.Contains(string(b), key) {
 		t.Errorf("debug log empty or holds the key:\n%s", b)
+	}
+}
+
+// In sandbox mode with the address and keys of a running `komoju-tui
+// sandbox` (a command found one), Open talks to it instead of starting an
+// embedded one, and a webhook receiver started later is registered
+// nowhere (that sandbox's own --webhook-url settings decide).
+func TestOpenUsesARunningSandbox(t *testing.T) {
+	running, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer running.Close()
+	cfg := sandboxConfig(t, t.TempDir())
+	cfg.APIURL, cfg.SecretKey, cfg.PublishableKey, cfg.WebhookSecret = running.URL(), running.SecretKey(), running.PublishableKey(), running.WebhookSecret()
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.Sandbox != nil || a.SandboxURL() != running.BaseURL() {
+		t.Fatalf("embedded %v, sandbox URL %q, want %s", a.Sandbox != nil, a.SandboxURL(), running.BaseURL())
+	}
+	o, err := a.Engine.PayDirect(t.Context(), flows.Checkout{Amount: 1200, Currency: "JPY"}, komoju.TypeCreditCard,
+		flows.Details{CardNumber: "4111111111111111", CardExpiry: time.Now().AddDate(3, 0, 0).Format("01/06"), CardCVC: "123"}, flows.PayOptions{})
+	if err != nil || o.Kind != flows.OutcomePaid {
+		t.Fatalf("pay: %v %+v", err, o)
+	}
+	if _, err := komoju.NewClient(running.SecretKey(), komoju.WithBaseURL(running.URL())).Payments.Get(t.Context(), o.PaymentID()); err != nil {
+		t.Errorf("the running sandbox does not hold the payment: %v", err)
+	}
+	if err := a.StartWebhooks(t.Context(), WebhookOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(running.Webhooks()) != 0 {
+		t.Errorf("the receiver registered itself with another process's sandbox: %v", running.Webhooks())
+	}
+	if err := a.StartWebhooks(t.Context(), WebhookOptions{}); err == nil {
+		t.Errorf("a second receiver was started")
 	}
 }
