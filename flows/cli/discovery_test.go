@@ -252,26 +252,28 @@ func TestDiscoveryHostileFileIsNamedAndIgnored(t *testing.T) {
 		return announcement(t, sb, os.Getpid())
 	}
 	for _, tc := range []struct {
-		name string
-		body func(t *testing.T) []byte
-		perm os.FileMode
-		link bool
-		want string
+		name  string
+		body  func(t *testing.T) []byte
+		perm  os.FileMode
+		link  bool
+		chown bool // owned by another user (only root can arrange that)
+		want  string
 	}{
-		{"not JSON", func(*testing.T) []byte { return []byte("{\x1b[31mnot json") }, 0o600, false, "damaged"},
-		{"readable by others", valid, 0o644, false, "mode 0644"},
-		{"symbolic link", valid, 0o600, true, "not a regular file"},
-		{"too large", func(*testing.T) []byte { return bytes.Repeat([]byte(" "), 1<<20) }, 0o600, false, "larger than"},
+		{"not JSON", func(*testing.T) []byte { return []byte("{\x1b[31mnot json") }, 0o600, false, false, "damaged"},
+		{"readable by others", valid, 0o644, false, false, "mode 0644"},
+		{"symbolic link", valid, 0o600, true, false, "not a regular file"},
+		{"too large", func(*testing.T) []byte { return bytes.Repeat([]byte(" "), 1<<20) }, 0o600, false, false, "larger than"},
 		{"not an http URL", func(t *testing.T) []byte {
 			var r sandbox.Running
 			_ = json.Unmarshal(valid(t), &r)
 			r.APIURL, r.BaseURL = "file:///etc/passwd", "file:///etc"
 			b, _ := json.Marshal(r)
 			return b
-		}, 0o600, false, "is not an http(s) URL"},
+		}, 0o600, false, false, "is not an http(s) URL"},
 		{"no keys", func(*testing.T) []byte {
 			return []byte(`{"version":1,"api_url":"http://127.0.0.1:1/api/v1","base_url":"http://127.0.0.1:1","pid":1}`)
-		}, 0o600, false, "secret_key is missing"},
+		}, 0o600, false, false, "secret_key is missing"},
+		{"another user's", valid, 0o600, false, true, "owned by another user"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDiscoveryEnv(t)
@@ -286,6 +288,14 @@ func TestDiscoveryHostileFileIsNamedAndIgnored(t *testing.T) {
 				}
 			} else {
 				d.writeRaw(tc.body(t), tc.perm)
+			}
+			if tc.chown {
+				if os.Getuid() != 0 {
+					t.Skip("only root can give a file to another user")
+				}
+				if err := os.Chown(d.path, 65534, 65534); err != nil {
+					t.Fatal(err)
+				}
 			}
 			code, out, errOut := d.run(nil, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...)
 			if code != ExitOK || strings.Contains(errOut, "using the sandbox") {
