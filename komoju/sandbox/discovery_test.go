@@ -94,3 +94,34 @@ func TestDiscoveryPathNeedsDirectories(t *testing.T) {
 		t.Errorf("home only: %q", home)
 	}
 }
+
+// BenchmarkDiscover is what every headless command without a key pays to
+// look for a running sandbox: "none" with no announcement (a stat), "found"
+// with a live one (read, check, kill(pid, 0) and a loopback dial).
+func BenchmarkDiscover(b *testing.B) {
+	sb, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	dir := b.TempDir()
+	b.Run("none", func(b *testing.B) {
+		path := filepath.Join(dir, "none.json")
+		for b.Loop() {
+			if r, err := Discover(path); r != nil || err != nil {
+				b.Fatal(r, err)
+			}
+		}
+	})
+	b.Run("found", func(b *testing.B) {
+		path := filepath.Join(dir, "found.json")
+		if err := WriteDiscovery(path, sb, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if r, err := Discover(path); r == nil || err != nil {
+				b.Fatal(r, err)
+			}
+		}
+	})
+}
