@@ -51,7 +51,9 @@ const rootLong = `komoju-tui — a point-of-sale console for KOMOJU, and headles
 QA scripts and CI that drive the same sale lifecycle as the console.
 
 Without a KOMOJU key everything runs against the embedded KOMOJU-compatible
-sandbox (test mode; nothing moves real money). Every command takes the
+sandbox (test mode; nothing moves real money); a headless command uses the
+running "komoju-tui sandbox" instead when there is one (--fresh: its own),
+so the steps of a script share one sandbox. Every command takes the
 configuration flags (--secret-key-file, --api-url, --journal, --currency,
 --flow, --capture, ...) and the same environment variables and config file
 as the console.`
