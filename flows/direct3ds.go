@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -178,7 +179,9 @@ func (e *Engine) Complete3DS(ctx context.Context, p Card3DS) (Card3DSResult, err
 	if e.client == nil {
 		return Card3DSResult{Outcome: OutcomeFromError(errNoClient, FlowDirect)}, errNoClient
 	}
-	st, err := WaitSecureToken(ctx, e.client, p.TokenID, e.backoff)
+	// The customer is authenticating at the counter: follow the token at
+	// the counter's pace (CounterPoll), as Watch does.
+	st, err := waitSecureToken(ctx, e.client, p.TokenID, func(n int) time.Duration { return e.pollDelay(n, false) }, e.after)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return e.Abandon3DS(ctx, p)

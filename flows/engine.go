@@ -41,6 +41,11 @@ type Deps struct {
 	// PollBackoff is Watch's delay before poll number attempt (1-based):
 	// default 500ms doubling to 10s. Tests return 0 to poll without sleeping.
 	PollBackoff func(attempt int) time.Duration
+	// After is the timer the engine's polling waits on (Watch,
+	// FollowUnknown, the 3-D Secure token); default time.After. Tests give
+	// one driven by the suite's clock, so a poll schedule is checked
+	// without sleeping.
+	After func(d time.Duration) <-chan time.Time
 	// Timeout bounds each resolution step after an unknown outcome (retry
 	// with the same key, look-up by order number). Default 15s.
 	Timeout time.Duration
@@ -72,6 +77,7 @@ type Engine struct {
 	returnURL string
 	scenario  string
 	backoff   func(int) time.Duration
+	after     func(time.Duration) <-chan time.Time
 	timeout   time.Duration
 	fence     time.Duration
 	amnesiac  bool
@@ -103,6 +109,7 @@ func NewEngine(d Deps) *Engine {
 		returnURL: d.ReturnURL,
 		scenario:  d.Scenario,
 		backoff:   d.PollBackoff,
+		after:     d.After,
 		timeout:   d.Timeout,
 		fence:     d.Fence,
 		amnesiac:  d.Amnesiac,
@@ -119,6 +126,9 @@ func NewEngine(d Deps) *Engine {
 	}
 	if e.backoff == nil {
 		e.backoff = DefaultPollBackoff
+	}
+	if e.after == nil {
+		e.after = time.After
 	}
 	if e.timeout <= 0 {
 		e.timeout = 15 * time.Second

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -186,7 +185,7 @@ func (e *Engine) FollowUnknown(ctx context.Context, t FollowTarget, o WatchOptio
 				return false
 			}
 		}
-		found, ok := e.findUnknown(ctx, t, hubCh, send)
+		found, ok := e.findUnknown(ctx, t, hubCh, send, o.Background)
 		unsub()
 		if !ok {
 			return
@@ -212,11 +211,10 @@ func (e *Engine) FollowUnknown(ctx context.Context, t FollowTarget, o WatchOptio
 
 // findUnknown looks the target up until its payment (or proof of no
 // payment) turns up; ok is false when ctx ended first.
-func (e *Engine) findUnknown(ctx context.Context, t FollowTarget, hub <-chan Push, send func(Update) bool) (Update, bool) {
+func (e *Engine) findUnknown(ctx context.Context, t FollowTarget, hub <-chan Push, send func(Update) bool, background bool) (Update, bool) {
 	attempt := 0
 	failing := false // a failed look-up was reported; say it once per outage
-	timer := time.NewTimer(0)
-	defer timer.Stop()
+	timer := e.after(0)
 	for {
 		select {
 		case <-ctx.Done():
@@ -233,7 +231,7 @@ func (e *Engine) findUnknown(ctx context.Context, t FollowTarget, hub <-chan Pus
 				}
 				return Update{Outcome: o, Source: p.Source}, true
 			}
-		case <-timer.C:
+		case <-timer:
 			attempt++
 			o, found, err := e.LookUp(ctx, t)
 			if found {
@@ -246,7 +244,7 @@ func (e *Engine) findUnknown(ctx context.Context, t FollowTarget, hub <-chan Pus
 				return Update{}, false
 			}
 			failing = err != nil
-			timer.Reset(e.backoff(attempt))
+			timer = e.after(e.pollDelay(attempt, background))
 		}
 	}
 }

@@ -127,6 +127,11 @@ func NextSecureTokenStep(st *komoju.SecureToken) SecureTokenStep {
 // poll n (1-based); nil waits 1s. On ctx's end it returns the last token
 // seen (nil if none) with ctx's error.
 func WaitSecureToken(ctx context.Context, c *komoju.Client, id string, backoff func(int) time.Duration) (*komoju.SecureToken, error) {
+	return waitSecureToken(ctx, c, id, backoff, time.After)
+}
+
+// waitSecureToken is WaitSecureToken on the timer after.
+func waitSecureToken(ctx context.Context, c *komoju.Client, id string, backoff func(int) time.Duration, after func(time.Duration) <-chan time.Time) (*komoju.SecureToken, error) {
 	if c == nil {
 		return nil, errNoClient
 	}
@@ -147,12 +152,10 @@ func WaitSecureToken(ctx context.Context, c *komoju.Client, id string, backoff f
 		case !komoju.IsRetryable(err) && !isTransport(err):
 			return last, err
 		}
-		t := time.NewTimer(backoff(n))
 		select {
 		case <-ctx.Done():
-			t.Stop()
 			return last, ctx.Err()
-		case <-t.C:
+		case <-after(backoff(n)):
 		}
 	}
 }

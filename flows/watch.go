@@ -79,6 +79,26 @@ type WatchOptions struct {
 	Pushed <-chan Push
 	// StopWhen decides when watching is done; default Settled.
 	StopWhen func(Outcome) bool
+	// Background says nobody waits at the counter for this payment (the
+	// clerk moved on; it is followed in the background): polling backs
+	// off up to Deps.PollBackoff's longest delay. Without it the payment
+	// is polled at least every CounterPoll, because a customer stands at
+	// the till (the console's sale on screen, `pay --wait`).
+	Background bool
+}
+
+// CounterPoll is the longest wait between two polls while a customer is at
+// the counter: without webhooks (a TEST-mode till KOMOJU cannot reach) a
+// backoff to 10 s kept a PayPay approval off the screen for 5.7 s.
+const CounterPoll = 2 * time.Second
+
+// pollDelay is the wait before poll number attempt (1-based).
+func (e *Engine) pollDelay(attempt int, background bool) time.Duration {
+	d := e.backoff(attempt)
+	if !background {
+		d = min(d, CounterPoll)
+	}
+	return d
 }
 
 // Update is one observation of the watched payment.
@@ -128,27 +148,13 @@ func (e *Engine) Watch(ctx context.Context, t Target, o WatchOptions) <-chan Upd
 		defer close(out)
 		defer unsub()
 		w := watcher{e: e, t: t, out: out, stop: stop}
-		var timer *time.Timer
 		var timerC <-chan time.Time
 		attempt := 0
 		poll := func() bool {
 			attempt++
 			return w.poll(ctx)
 		}
-		schedule := func() {
-			d := e.backoff(attempt)
-			if timer == nil {
-				timer = time.NewTimer(d)
-			} else {
-				timer.Reset(d)
-			}
-			timerC = timer.C
-		}
-		defer func() {
-			if timer != nil {
-				timer.Stop()
-			}
-		}()
+		schedule := func() { timerC = e.after(e.pollDelay(attempt, o.Background)) }
 		if o.Poll && e.client != nil {
 			if poll() {
 				return

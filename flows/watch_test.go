@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/flowstest"
 	"github.com/komoju-tui/komoju-tui/komoju"
+	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
 func TestDefaultPollBackoff(t *testing.T) {
@@ -295,4 +298,107 @@ func (env *testEnv) withReturnURL(u string) {
 		PollBackoff: func(int) time.Duration { return time.Millisecond },
 		Timeout:     5 * time.Second,
 	})
+}
+
+// counterClock is an engine timer on a frozen suite clock: each wait moves
+// the clock on by its length at once (elapsed keeps the sub-second part
+// the sandbox's clock drops), and the customer approves the payment once
+// approveAt has elapsed.
+type counterClock struct {
+	env       *testEnv
+	clock     *sandbox.Clock
+	approveAt time.Duration
+	paymentID string
+	mu        sync.Mutex
+	elapsed   time.Duration
+	approved  bool
+	err       error
+}
+
+func (c *counterClock) now() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.elapsed
+}
+
+func (c *counterClock) after(d time.Duration) <-chan time.Time {
+	now := c.clock.Advance(d)
+	c.mu.Lock()
+	c.elapsed += d
+	if !c.approved && c.paymentID != "" && c.elapsed >= c.approveAt {
+		c.approved = true
+		req, _ := http.NewRequest(http.MethodPost, c.env.sb.BaseURL()+"/sandbox/payments/"+c.paymentID+"/approve", nil)
+		req.SetBasicAuth(c.env.sb.SecretKey(), "")
+		if resp, err := http.DefaultClient.Do(req); err != nil {
+			c.err = err
+		} else {
+			resp.Body.Close()
+		}
+	}
+	c.mu.Unlock()
+	ch := make(chan time.Time, 1)
+	ch <- now
+	return ch
+}
+
+// TestWatchAtCounterPollsEveryTwoSeconds: without webhooks, a PayPay
+// approval at t+5s is on the clerk's screen by t+7s while the customer is
+// at the counter (the old backoff, 0.5s doubling to 10s, saw it at
+// t+7.5s); followed in the background the same payment is still polled
+// with the long backoff. Timed on the suite's clock, not the wall's.
+func TestWatchAtCounterPollsEveryTwoSeconds(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		background bool
+		seenBy     time.Duration // latest time the approval may be seen
+		notBefore  time.Duration // earliest
+	}{
+		{"counter", false, 7 * time.Second, 5 * time.Second},
+		{"background", true, 8 * time.Second, 7500 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := flowstest.New(t, flowstest.Options{Frozen: true})
+			env := &testEnv{t: t, sb: w.Sandbox, c: w.Client, j: w.Journal}
+			cc := &counterClock{env: env, clock: w.Clock}
+			env.e = NewEngine(Deps{Client: w.Client, Journal: w.Journal, Now: w.Now, After: cc.after, Timeout: 5 * time.Second})
+			sale := env.start(Checkout{Amount: 4400})
+			o, err := env.e.PaySession(env.ctx(), sale, komoju.TypePayPay, Details{}, PayOptions{})
+			mustKind(t, o, err, OutcomeRedirect)
+			cc.mu.Lock()
+			start := cc.elapsed
+			cc.paymentID, cc.approveAt = o.PaymentID(), start+5*time.Second
+			cc.mu.Unlock()
+			seen := time.Duration(-1)
+			for u := range env.e.Watch(env.ctx(), Target{PaymentID: o.PaymentID(), SessionID: sale.SessionID()}, WatchOptions{Poll: true, Background: tc.background}) {
+				if u.Outcome.Kind == OutcomePaid {
+					seen = cc.now()
+				}
+			}
+			if cc.err != nil {
+				t.Fatal(cc.err)
+			}
+			if seen < 0 {
+				t.Fatal("the approval was never seen")
+			}
+			if at := seen - start; at > tc.seenBy || at < tc.notBefore {
+				t.Errorf("approval at t+5s seen at t+%s, want between t+%s and t+%s", at, tc.notBefore, tc.seenBy)
+			}
+		})
+	}
+}
+
+// TestPollDelayCounterCap: at the counter (a payment on screen, `pay
+// --wait`, a 3-D Secure token the customer is authenticating) no wait is
+// longer than CounterPoll; in the background the default backoff reaches
+// 10s.
+func TestPollDelayCounterCap(t *testing.T) {
+	e := NewEngine(Deps{})
+	for n := 1; n <= 20; n++ {
+		if d := e.pollDelay(n, false); d > CounterPoll {
+			t.Errorf("counter poll %d waits %s, want at most %s", n, d, CounterPoll)
+		}
+	}
+	if d := e.pollDelay(20, true); d != 10*time.Second {
+		t.Errorf("background poll 20 waits %s, want 10s", d)
+	}
 }

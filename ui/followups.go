@@ -243,9 +243,9 @@ func (m *Model) followInBackground(o flows.Outcome, order, amount string, unknow
 	ctx, cancel := context.WithCancel(m.ctx)
 	var ch <-chan flows.Update
 	if o.Kind == flows.OutcomeUnknown {
-		ch = m.eng.FollowUnknown(ctx, unknown, flows.WatchOptions{Poll: true})
+		ch = m.eng.FollowUnknown(ctx, unknown, flows.WatchOptions{Poll: true, Background: true})
 	} else {
-		ch = m.eng.Watch(ctx, flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}, flows.WatchOptions{Poll: true})
+		ch = m.eng.Watch(ctx, flows.Target{PaymentID: o.PaymentID(), SessionID: o.SessionID}, flows.WatchOptions{Poll: true, Background: true})
 	}
 	m.addWaiting(&waitingSale{gen: gen, cancel: cancel, outcome: o, order: order, amount: amount})
 	return waitWatch(gen, ch)
