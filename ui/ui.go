@@ -321,6 +321,10 @@ func Run(ctx context.Context, opts Options) error {
 	if opts.Accessible || opts.Getenv("ACCESSIBLE") != "" {
 		opts.Accessible = true
 	}
+	if opts.Accessible {
+		// Screen readers get the line-by-line console (accessible.go).
+		return RunAccessible(ctx, opts)
+	}
 	teaOpts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithOutput(out)}
 	if opts.Input != nil {
 		teaOpts = append(teaOpts, tea.WithInput(opts.Input))

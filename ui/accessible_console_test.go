@@ -1,0 +1,181 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/komoju-tui/komoju-tui/flows/flowstest"
+)
+
+// runAccessible drives the line console with the given answers, one a
+// line, and returns what it wrote after checking it is plain text.
+func runAccessible(t *testing.T, env *testEnv, lang string, answers ...string) string {
+	t.Helper()
+	o := env.options()
+	o.Lang = lang
+	o.Input = strings.NewReader(strings.Join(answers, "\n") + "\n")
+	var out bytes.Buffer
+	o.Output = &out
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := RunAccessible(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	assertPlain(t, s)
+	return s
+}
+
+// assertPlain fails on anything a screen reader would read as noise: escape
+// sequences and other controls, box-drawing and block glyphs, bullets.
+func assertPlain(t *testing.T, s string) {
+	t.Helper()
+	for _, r := range s {
+		switch {
+		case r == '\n':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			t.Errorf("control character %U in accessible output:\n%s", r, s)
+			return
+		case r >= 0x2500 && r <= 0x259f, r == '•', r >= 0x2800 && r <= 0x28ff:
+			t.Errorf("glyph %q in accessible output:\n%s", r, s)
+			return
+		case r == unicode.ReplacementChar:
+			t.Errorf("replacement character in accessible output:\n%s", s)
+			return
+		}
+	}
+}
+
+// wantInOrder fails unless every line appears in out, in this order.
+func wantInOrder(t *testing.T, out string, lines ...string) {
+	t.Helper()
+	rest := out
+	for _, l := range lines {
+		i := strings.Index(rest, l)
+		if i < 0 {
+			t.Fatalf("missing (in order) %q in transcript:\n%s", l, out)
+		}
+		rest = rest[i+len(l):]
+	}
+}
+
+// card answers the card form: number, expiry, CVC, no name, no email.
+func card(number string) []string {
+	return []string{number, flowstest.CardExpiry, "123", "", ""}
+}
+
+func answers(parts ...any) []string {
+	var out []string
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			out = append(out, v)
+		case []string:
+			out = append(out, v...)
+		}
+	}
+	return out
+}
+
+// A card sale, line by line: the amount with its currency named, the
+// methods as a numbered list, the card form as prompts, an explicit
+// confirmation, the result in sentences and the actions numbered.
+func TestAccessibleCardPaid(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	out := runAccessible(t, env, "en", answers("1200", "1", card("4111111111111111"), "y", "4")...)
+	wantInOrder(t, out,
+		"KOMOJU POS, accessible console. Mode: SANDBOX.",
+		"Amount in Japanese yen (JPY), digits only (q quits):",
+		"Order POS-20261124-0001, ¥1,200.",
+		"Payment methods:\n1. Credit card\n2. Konbini (convenience store)\n",
+		"Card number:", "Expiry (MM/YY):", "CVC:", "Name on card (optional):",
+		"Pay ¥1,200 by Credit card? (y/n)",
+		"Paying…",
+		"Paid.\nPaid ¥1,200 by Visa ending 1111.",
+		"What next?\n1. Refund\n2. New sale\n3. History summary\n4. Quit\n",
+		"Goodbye.")
+	if strings.Contains(out, "4111111111111111") {
+		t.Error("the card number is written back")
+	}
+}
+
+// A decline says why in plain words and offers the same sale again; the
+// retry pays on the same session (one order number).
+func TestAccessibleCardDeclinedThenRetried(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	out := runAccessible(t, env, "en", answers("3000", "1", card("4123111111111000"), "y",
+		"1", // Try again on the same sale
+		"1", card("4111111111111111"), "y", "4")...)
+	wantInOrder(t, out,
+		"Pay ¥3,000 by Credit card? (y/n)",
+		"Not paid.\n", "insufficient funds",
+		"What next?\n1. Try again on the same sale\n2. New sale\n",
+		"Payment methods:",
+		"Paid.\nPaid ¥3,000 by Visa ending 1111.",
+		"Order POS-20261124-0001, payment ")
+	if strings.Contains(out, "POS-20261124-0002") {
+		t.Errorf("the retry made a new sale:\n%s", out)
+	}
+}
+
+// Konbini: the store is chosen from a numbered list and the customer's
+// instructions link is said in full.
+func TestAccessibleKonbiniInstructions(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	out := runAccessible(t, env, "en", "2480", "2",
+		"2",                // the second store
+		"taro@example.com", // email
+		"", "", "",         // phone, family name, given name (optional)
+		"y", "3")
+	wantInOrder(t, out,
+		"Convenience store:", "1. ", "2. ",
+		"Pay ¥2,480 by Konbini (convenience store)? (y/n)",
+		"Waiting for the customer to pay.\n",
+		"Payment instructions for the customer: http",
+		"What next?")
+}
+
+// A refund from the actions after a paid sale, confirmed first.
+func TestAccessibleRefund(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	out := runAccessible(t, env, "en", answers("5000", "1", card("4111111111111111"), "y",
+		"1", "2000", "y", // Refund ¥2,000
+		"1", "", "y", // Refund the rest
+		"2", "3")...) // History summary, Quit
+	wantInOrder(t, out,
+		"Paid ¥5,000",
+		"Refund how much? Enter refunds all of ¥5,000:",
+		"Refund ¥2,000 of payment ",
+		"Paid.\n",
+		"Refund how much? Enter refunds all of ¥3,000:",
+		"Refund ¥3,000 of payment ",
+		"Refunded.\n",
+		"Today: 1 sales; captured ¥5,000, refunded ¥5,000, net ¥0",
+		"Goodbye.")
+}
+
+// In Japanese every line comes from the message table.
+func TestAccessibleJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	out := runAccessible(t, env, "ja", answers("1200", "1", card("4111111111111111"), "y", "4")...)
+	wantInOrder(t, out, "金額 (日本円 (JPY))", "支払い方法:", "1. クレジットカード", "カード番号:",
+		"¥1,200 を クレジットカード で支払いますか? (y/n)", "支払い済み。", "次は?", "終了します。")
+	for _, en := range []string{"Amount in", "Payment methods", "What next", "Pay ¥", "Choose by number", "Paid"} {
+		if strings.Contains(out, en) {
+			t.Errorf("English %q in the Japanese console:\n%s", en, out)
+		}
+	}
+}
+
+// Bad answers are named and asked again; nothing panics at the end of
+// input.
+func TestAccessibleBadAnswers(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	out := runAccessible(t, env, "en", "12x", "-5", "100", "99", "1", "4111", "4111111111111111", flowstest.CardExpiry, "123", "", "", "maybe", "n")
+	wantInOrder(t, out, "12x is not an amount", "-5 is not an amount", "Give a number from 1 to ",
+		"Card number:", "Card number:", "Answer y for yes or n for no.", "Not paid. Choose the method again.", "Payment methods:", "Goodbye.")
+}
