@@ -12,6 +12,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"strings"
@@ -72,6 +74,8 @@ type consoleFlags struct {
 	checkJournal           *bool
 	webhookAddr, forwardTo *string
 	confirmAbove           *string
+	lan                    *bool
+	publicURL              *string
 }
 
 func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
@@ -83,6 +87,8 @@ func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
 		freshSandbox: fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)"),
 		checkJournal: fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)"),
 		confirmAbove: fs.String("confirm-above", "", "ask the clerk again before a sale whose total is above this amount (default 1000000 in JPY; off never asks)"),
+		lan:          fs.Bool("lan", false, "embedded sandbox: listen on this machine's LAN address so customers' phones can open its pages and QR codes (fresh keys)"),
+		publicURL:    fs.String("public-url", "", "embedded sandbox: base URL phones use for its pages and QR codes, e.g. http://192.168.1.20:7777 (listens on the network at its port)"),
 	}
 }
 
@@ -133,6 +139,11 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 			return 2
 		}
 	}
+	sandboxAddr, publicURL, err := sandboxNetwork(*cf.lan, *cf.publicURL, cfg.Mode)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		return 2
+	}
 	// The console's embedded sandbox keeps its state beside the journal,
 	// so a restarted console can still settle a konbini slip or a 3-D
 	// Secure sale it made before. Its webhook receiver registers itself
@@ -140,7 +151,8 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 	a, err := app.Open(ctx, cfg, app.Options{
 		PersistSandbox: true, FreshSandbox: *freshSandbox,
 		Webhooks: true, WebhookAddr: *webhookAddr, ForwardTo: *forwardTo,
-		Getenv: getenv,
+		Getenv:      getenv,
+		SandboxAddr: sandboxAddr, SandboxPublicURL: publicURL,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
@@ -175,6 +187,32 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		return 1
 	}
 	return 0
+}
+
+// sandboxNetwork turns --lan and --public-url into the embedded sandbox's
+// listen address and public URL. Either puts the sandbox on the network
+// (all interfaces, at the public URL's port when it names one), where the
+// sandbox's network-mode key rules apply. Against KOMOJU the links are
+// KOMOJU's own, which phones open already.
+func sandboxNetwork(lan bool, public string, mode config.Mode) (addr, publicURL string, err error) {
+	public = strings.TrimSpace(public)
+	if !lan && public == "" {
+		return "", "", nil
+	}
+	if mode != config.ModeSandbox {
+		return "", "", fmt.Errorf("--lan and --public-url are for the embedded sandbox; in %s mode customers open KOMOJU's own pages", mode)
+	}
+	port := "0"
+	if public != "" {
+		u, perr := url.Parse(public)
+		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Hostname() == "" {
+			return "", "", fmt.Errorf("--public-url %q must be like http://192.168.1.20:7777", public)
+		}
+		if p := u.Port(); p != "" {
+			port = p
+		}
+	}
+	return net.JoinHostPort("0.0.0.0", port), public, nil
 }
 
 // checkJournalFile runs the journal's whole-file check on demand (the

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
 )
 
@@ -109,5 +110,37 @@ func TestConsoleFlagsAndTypos(t *testing.T) {
 	// sandbox and listen keep their own help.
 	if code, out, errOut := runMain(t, "help", "sandbox"); code != 0 || !strings.Contains(out+errOut, "Usage: komoju-tui sandbox") {
 		t.Errorf("help sandbox: exit %d\n%s%s", code, out, errOut)
+	}
+}
+
+// TestSandboxNetworkFlags: --lan and --public-url put the embedded sandbox
+// on the network (at the public URL's port), refuse a malformed URL, and
+// are refused outside sandbox mode, where KOMOJU's own links work.
+func TestSandboxNetworkFlags(t *testing.T) {
+	for _, tc := range []struct {
+		lan             bool
+		public          string
+		mode            config.Mode
+		addr, publicURL string
+		err             string
+	}{
+		{mode: config.ModeSandbox},
+		{lan: true, mode: config.ModeSandbox, addr: "0.0.0.0:0"},
+		{public: "http://192.168.1.20:7777", mode: config.ModeSandbox, addr: "0.0.0.0:7777", publicURL: "http://192.168.1.20:7777"},
+		{lan: true, public: "https://pos.example", mode: config.ModeSandbox, addr: "0.0.0.0:0", publicURL: "https://pos.example"},
+		{public: "192.168.1.20:7777", mode: config.ModeSandbox, err: "must be like"},
+		{public: "ftp://x", mode: config.ModeSandbox, err: "must be like"},
+		{lan: true, mode: config.ModeTest, err: "embedded sandbox"},
+	} {
+		addr, pub, err := sandboxNetwork(tc.lan, tc.public, tc.mode)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%+v: error %v, want %q", tc, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || addr != tc.addr || pub != tc.publicURL {
+			t.Errorf("%+v: got %q %q %v", tc, addr, pub, err)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -42,6 +43,18 @@ type Options struct {
 	WebhookAddr string
 	// ForwardTo forwards every verified webhook, re-signed, to this URL.
 	ForwardTo string
+
+	// SandboxAddr is where the embedded sandbox listens (default
+	// 127.0.0.1:0). A network address (0.0.0.0:0 for --lan) puts it in
+	// the sandbox's network mode: fresh random keys, the public built-in
+	// ones refused (docs/SECURITY.md). The return-URL server then listens
+	// on the network too, so a phone comes back to the till.
+	SandboxAddr string
+	// SandboxPublicURL is the base URL put in session, 3-D Secure, wallet
+	// and instructions links (and so in their QR codes), for phones that
+	// cannot open 127.0.0.1 (--public-url). Default: the listener's
+	// address, or the machine's first LAN address on 0.0.0.0.
+	SandboxPublicURL string
 
 	// Logger receives debug logs. Nil: the file named by KOMOJU_TUI_DEBUG
 	// (Getenv), or nowhere; stdout belongs to the console.
@@ -143,7 +156,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 			persisted = true // the caller's sandbox outlives this App
 		}
 		a.Sandbox = sb
-		cfg.APIURL = sb.URL()
+		// The till talks to its own sandbox over loopback; the public
+		// URL is for customers' phones.
+		cfg.APIURL = sb.LocalURL()
 		cfg.SecretKey = sb.SecretKey()
 		cfg.PublishableKey = sb.PublishableKey()
 		cfg.WebhookSecret = sb.WebhookSecret()
@@ -163,7 +178,18 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 
 	// The return server listens first, so the engine is built knowing its
 	// URL; it serves the engine's handler once the engine exists.
-	ret, err := flows.ListenReturn("127.0.0.1:0")
+	var ret *flows.ReturnServer
+	if a.Sandbox != nil && a.Sandbox.OnNetwork() {
+		// The phone that paid comes back here: listen where it can
+		// reach, under the sandbox's public host name.
+		host := ""
+		if u, perr := url.Parse(a.Sandbox.BaseURL()); perr == nil {
+			host = u.Hostname()
+		}
+		ret, err = flows.ListenReturnFor("0.0.0.0:0", host)
+	} else {
+		ret, err = flows.ListenReturn("127.0.0.1:0")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the return-URL server: %w", err)
 	}
@@ -188,7 +214,7 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 // startSandbox starts the embedded sandbox; persisted reports that it
 // holds the state of earlier runs (so its "not found" is proof).
 func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool, error) {
-	so := sandbox.Options{Logger: a.Logger}
+	so := sandbox.Options{Logger: a.Logger, Addr: o.SandboxAddr, PublicURL: o.SandboxPublicURL}
 	if o.PersistSandbox {
 		so.StatePath, so.FreshState = journalPath+".sandbox.json", o.FreshSandbox
 	}
@@ -205,6 +231,9 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 	}
 	a.closers = append(a.closers, sb.Close)
 	a.Notices = append(a.Notices, sb.StateNotices()...)
+	if sb.OnNetwork() {
+		a.Notices = append(a.Notices, "customers' phones open the sandbox's pages at "+sb.BaseURL()+" (fresh keys; this network can reach it)")
+	}
 	return sb, so.StatePath != "" && sb.StateError() == nil, nil
 }
 

@@ -220,3 +220,55 @@ func TestOpenUsesARunningSandbox(t *testing.T) {
 		t.Errorf("a second receiver was started")
 	}
 }
+
+// TestPublicURLReachesPhones: with --lan/--public-url the links a phone
+// opens (session page, wallet page, instructions, and so their QR codes)
+// and the return URL the phone comes back to name the public address,
+// never 127.0.0.1; the sandbox is in its network mode (fresh keys, not the
+// public built-in ones) while the till itself still talks to it over
+// loopback.
+func TestPublicURLReachesPhones(t *testing.T) {
+	const public = "http://192.0.2.10:7777" // TEST-NET-1: never reached
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, SandboxAddr: "0.0.0.0:0", SandboxPublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if !a.Sandbox.OnNetwork() || a.Config.SecretKey == sandbox.DefaultSecretKey {
+		t.Errorf("the sandbox is on the network with the public built-in key (network mode off)")
+	}
+	if !strings.HasPrefix(a.Config.APIURL, "http://127.0.0.1:") {
+		t.Errorf("the till's own API URL %q is not loopback", a.Config.APIURL)
+	}
+	if u := a.Engine.ReturnURL(); !strings.HasPrefix(u, "http://192.0.2.10:") {
+		t.Errorf("return URL %q does not name the public host", u)
+	}
+	found := false
+	for _, n := range a.Notices {
+		found = found || strings.Contains(n, public)
+	}
+	if !found {
+		t.Errorf("no notice names the public URL: %q", a.Notices)
+	}
+	sale, err := a.Engine.StartSession(t.Context(), a.Engine.NewCheckout(4400, "JPY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(sale.Session.SessionURL, public+"/") {
+		t.Errorf("session URL %q (the phone's QR code) does not start with %s", sale.Session.SessionURL, public)
+	}
+	o, err := a.Engine.PaySession(t.Context(), sale, komoju.TypePayPay, flows.Details{}, flows.PayOptions{})
+	if err != nil || o.Kind != flows.OutcomeRedirect {
+		t.Fatalf("paypay: %v %+v", err, o)
+	}
+	if !strings.HasPrefix(o.RedirectURL, public+"/") {
+		t.Errorf("PayPay link %q (the phone's QR code) does not start with %s", o.RedirectURL, public)
+	}
+	co := a.Engine.NewCheckout(2480, "JPY")
+	co.Flow = flows.FlowDirect
+	k, err := a.Engine.PayDirect(t.Context(), co, komoju.TypeKonbini, flows.Details{Store: "lawson", Email: "taro@example.com"}, flows.PayOptions{})
+	if err != nil || !strings.HasPrefix(k.InstructionsURL, public+"/") {
+		t.Errorf("konbini instructions %q (err %v) do not start with %s", k.InstructionsURL, err, public)
+	}
+}

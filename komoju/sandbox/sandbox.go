@@ -358,6 +358,17 @@ func (s *Server) KeysGenerated() bool { return s.keysGenerated }
 // URL is the API base URL, e.g. "http://127.0.0.1:7777/api/v1".
 func (s *Server) URL() string { return s.base + "/api/v1" }
 
+// LocalURL is the API's URL on the listener's own address, for a client
+// on this machine: when PublicURL names a LAN address or a tunnel, the
+// till itself still talks to the sandbox over loopback.
+func (s *Server) LocalURL() string {
+	host := s.ln.Addr().String()
+	if tcp, ok := s.ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		host = net.JoinHostPort("127.0.0.1", fmt.Sprint(tcp.Port))
+	}
+	return "http://" + host + "/api/v1"
+}
+
 // BaseURL is where the hosted pages live, e.g. "http://127.0.0.1:7777".
 func (s *Server) BaseURL() string { return s.base }
 
