@@ -74,7 +74,7 @@ type consoleFlags struct {
 	checkJournal           *bool
 	webhookAddr, forwardTo *string
 	confirmAbove           *string
-	lan                    *bool
+	lan, accessible        *bool
 	publicURL              *string
 }
 
@@ -87,6 +87,7 @@ func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
 		freshSandbox: fs.Bool("fresh-sandbox", false, "start the embedded sandbox empty (its saved state is moved aside)"),
 		checkJournal: fs.Bool("check-journal", false, "read the whole sale journal for damage, print the verdict and exit (1 when damaged)"),
 		confirmAbove: fs.String("confirm-above", "", "ask the clerk again before a sale whose total is above this amount (default 1000000 in JPY; off never asks)"),
+		accessible:   fs.Bool("accessible", false, "a line-by-line console for screen readers (also ACCESSIBLE=1)"),
 		lan:          fs.Bool("lan", false, "embedded sandbox: listen on this machine's LAN address so customers' phones can open its pages and QR codes (fresh keys)"),
 		publicURL:    fs.String("public-url", "", "embedded sandbox: base URL phones use for its pages and QR codes, e.g. http://192.168.1.20:7777 (listens on the network at its port)"),
 	}
@@ -175,7 +176,7 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		NoBrowser:  cfg.NoBrowser,
 		Lang:       cfg.Lang,
 		Demo:       cfg.Demo,
-		Accessible: cfg.Accessible,
+		Accessible: cfg.Accessible || *cf.accessible,
 		// After the first frame: settle what a crash left behind (own and
 		// orphaned sales only) and recheck every waiting sale.
 		Recheck:      a.Engine.StartupCheck,
