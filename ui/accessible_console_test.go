@@ -3,7 +3,11 @@ package ui
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"io"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 	"unicode"
@@ -178,4 +182,72 @@ func TestAccessibleBadAnswers(t *testing.T) {
 	out := runAccessible(t, env, "en", "12x", "-5", "100", "99", "1", "4111", "4111111111111111", flowstest.CardExpiry, "123", "", "", "maybe", "n")
 	wantInOrder(t, out, "12x is not an amount", "-5 is not an amount", "Give a number from 1 to ",
 		"Card number:", "Card number:", "Answer y for yes or n for no.", "Not paid. Choose the method again.", "Payment methods:", "Goodbye.")
+}
+
+// syncBuffer is a bytes.Buffer the console writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// A PayPay sale: the customer's link is said, then "waiting" until the
+// customer approves on their phone, then the result, without the clerk
+// typing anything.
+func TestAccessibleWalletWaitsForTheCustomer(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	o := env.options()
+	o.Input, o.Output = pr, out
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- RunAccessible(ctx, o) }()
+	waitFor := func(s string) string {
+		t.Helper()
+		for ctx.Err() == nil {
+			if got := out.String(); strings.Contains(got, s) {
+				return got
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("no %q in:\n%s", s, out.String())
+		return ""
+	}
+	fmt.Fprint(pw, "4400\n5\ny\n") // PayPay is the fifth method
+	got := waitFor("Press Enter to stop waiting.")
+	m := regexp.MustCompile(`payment (\w+)\.`).FindStringSubmatch(got)
+	if m == nil {
+		t.Fatalf("no payment id in:\n%s", got)
+	}
+	env.sandboxPost(t, "/sandbox/payments/"+m[1]+"/approve", "")
+	waitFor("What next?")
+	fmt.Fprint(pw, "4\n") // Quit
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	assertPlain(t, s)
+	wantInOrder(t, s, "Pay ¥4,400 by PayPay? (y/n)",
+		"Customer must finish paying.\n",
+		"The customer finishes paying at this link: "+env.sb.BaseURL()+"/",
+		"Waiting for the customer… Press Enter to stop waiting.\n",
+		"Paid.\n", "PayPay",
+		"What next?\n1. Refund\n")
+	if strings.Contains(s, "Stopped waiting") {
+		t.Errorf("the wait was stopped without the clerk:\n%s", s)
+	}
 }
