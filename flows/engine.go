@@ -1188,21 +1188,25 @@ func (e *Engine) Recheck(ctx context.Context, o Outcome) (Outcome, error) {
 
 // Lookup is Recheck without settling anything: it reads KOMOJU and the
 // journal, records the statuses it sees, and writes no verdict. Reports
-// (`show`) use it: they never decide a sale another process may own.
+// (`show`) use it: they never decide a sale another process may own. It
+// asks KOMOJU as the console's LookUp does (ask: the same order, the same
+// rule for which payment is the sale's); they differ only in what an empty
+// answer means to their callers.
 func (e *Engine) Lookup(ctx context.Context, o Outcome) (Outcome, error) {
 	if e.client == nil {
 		return OutcomeFromError(errNoClient, FlowDirect), errNoClient
 	}
 	switch {
 	case o.PaymentID() != "":
-		return e.Refresh(ctx, o.PaymentID())
-	case o.SessionID != "":
-		s, err := e.client.Sessions.Get(ctx, o.SessionID)
+		p, _, err := e.ask(ctx, FollowTarget{PaymentID: o.PaymentID()}, SourceAPI)
 		if err != nil {
 			return e.lookupError(err), err
 		}
-		if s.Payment != nil {
-			e.recordStatus(ctx, s.Payment, SourceAPI)
+		return OutcomeFromPayment(p), nil
+	case o.SessionID != "":
+		_, s, err := e.ask(ctx, FollowTarget{SessionID: o.SessionID}, SourceAPI)
+		if err != nil {
+			return e.lookupError(err), err
 		}
 		if s.Payment == nil && s.Status == komoju.SessionPending && !s.Expired {
 			js, ok := e.journalSale(ctx, "", o.SessionID)
@@ -1222,23 +1226,18 @@ func (e *Engine) Lookup(ctx context.Context, o Outcome) (Outcome, error) {
 		}
 		return SessionOutcome(s), nil
 	case o.OrderNum != "":
+		// The journal's sale says which payment is its own (amount, tax,
+		// currency); without it any payment with the number is taken.
 		js, known := e.journalSale(ctx, o.OrderNum, "")
-		var p *komoju.Payment
-		var err error
+		t := FollowTarget{OrderNum: o.OrderNum}
 		if known {
-			p, err = e.findOwnPayment(ctx, o.OrderNum, js.Currency, js.Amount, js.Tax)
-		} else {
-			var l *komoju.List[komoju.Payment]
-			l, err = e.client.Payments.List(ctx, &komoju.PaymentListParams{ExternalOrderNum: o.OrderNum})
-			if err == nil {
-				p = newest(l.Data)
-			}
+			t.Amount, t.Tax, t.Currency = js.Amount, js.Tax, js.Currency
 		}
+		p, _, err := e.ask(ctx, t, SourceAPI)
 		if err != nil {
 			return e.lookupError(err), err
 		}
 		if p != nil {
-			e.recordStatus(ctx, p, SourceAPI)
 			return OutcomeFromPayment(p), nil
 		}
 		if known && !js.Unfinished() && js.ErrorCode != "" {

@@ -21,10 +21,13 @@ type FollowTarget struct {
 	// same order number.
 	OrderNum string
 	Amount   int64
+	Tax      int64
 	Currency string
 }
 
-// owns reports whether p is the target's payment.
+// owns reports whether p is the target's payment. By order number only a
+// payment with the sale's amount (or total) and currency counts, by the
+// journal's rule (journal.PaymentMatches), which every look-up shares.
 func (t FollowTarget) owns(p *komoju.Payment) bool {
 	switch {
 	case p == nil:
@@ -34,36 +37,29 @@ func (t FollowTarget) owns(p *komoju.Payment) bool {
 	case t.SessionID != "":
 		return p.SessionID() == t.SessionID
 	case t.OrderNum != "":
-		return p.OrderNum() == t.OrderNum && (t.Amount == 0 || p.Amount == t.Amount) &&
-			(t.Currency == "" || strings.EqualFold(p.Currency, t.Currency))
+		if p.OrderNum() != t.OrderNum || t.Currency != "" && !strings.EqualFold(p.Currency, t.Currency) {
+			return false
+		}
+		return t.Amount == 0 || journal.PaymentMatches(p, p.Currency, t.Amount, t.Tax)
 	}
 	return false
 }
 
-// LookUp asks KOMOJU once where a sale with an unknown outcome stands,
-// without charging and without touching the journal's verdicts. found is
-// false while KOMOJU shows no payment for it: right after a lost answer
-// that proves nothing (KOMOJU may still be working on the request), so
-// the outcome stays unknown. A cancelled or expired session with no
-// payment is proof and is found (the design's "cancelled session with no
-// payment"). The error is a failed look-up; the outcome is then unknown.
-func (e *Engine) LookUp(ctx context.Context, t FollowTarget) (o Outcome, found bool, err error) {
-	if e.client == nil {
-		return Outcome{Kind: OutcomeUnknown}, false, errNoClient
-	}
-	var p *komoju.Payment
+// errNothingToLookUp is a look-up with no payment, session or order number.
+var errNothingToLookUp = errors.New("flows: nothing to look up: no payment, session or order number")
+
+// ask is the one way a sale's payment is asked of KOMOJU — Lookup (`show`,
+// Recheck) and LookUp/FollowUnknown (the console's unknown sales) differ
+// only in what they conclude from the answer: by payment id, else by
+// session (s is then the session), else by order number, where only the
+// newest payment the target owns counts. A payment found is recorded in
+// the journal with src.
+func (e *Engine) ask(ctx context.Context, t FollowTarget, src Source) (p *komoju.Payment, s *komoju.Session, err error) {
 	switch {
 	case t.PaymentID != "":
 		p, err = e.client.Payments.Get(ctx, t.PaymentID)
 	case t.SessionID != "":
-		var s *komoju.Session
 		s, err = e.client.Sessions.Get(ctx, t.SessionID)
-		if err == nil && s.Payment == nil {
-			if s.Status == komoju.SessionCancelled || s.Expired {
-				return SessionOutcome(s), true, nil
-			}
-			return Outcome{}, false, nil
-		}
 		if err == nil {
 			p = s.Payment
 		}
@@ -80,7 +76,34 @@ func (e *Engine) LookUp(ctx context.Context, t FollowTarget) (o Outcome, found b
 			p = newest(own)
 		}
 	default:
-		return Outcome{}, false, errors.New("flows: nothing to look up: no payment, session or order number")
+		return nil, nil, errNothingToLookUp
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if p != nil {
+		e.recordStatus(ctx, p, src)
+	}
+	return p, s, nil
+}
+
+// LookUp asks KOMOJU once where a sale with an unknown outcome stands,
+// without charging and without touching the journal's verdicts. found is
+// false while KOMOJU shows no payment for it: right after a lost answer
+// that proves nothing (KOMOJU may still be working on the request), so
+// the outcome stays unknown. A cancelled or expired session with no
+// payment is proof and is found (the design's "cancelled session with no
+// payment"). The error is a failed look-up; the outcome is then unknown.
+func (e *Engine) LookUp(ctx context.Context, t FollowTarget) (o Outcome, found bool, err error) {
+	if e.client == nil {
+		return Outcome{Kind: OutcomeUnknown}, false, errNoClient
+	}
+	if t.PaymentID == "" && t.SessionID == "" && t.OrderNum == "" {
+		return Outcome{}, false, errNothingToLookUp
+	}
+	p, s, err := e.ask(ctx, t, SourcePoll)
+	if err == nil && p == nil && s != nil && (s.Status == komoju.SessionCancelled || s.Expired) {
+		return SessionOutcome(s), true, nil
 	}
 	if err != nil {
 		// KOMOJU cannot be asked; a verified webhook may already have told
@@ -96,7 +119,6 @@ func (e *Engine) LookUp(ctx context.Context, t FollowTarget) (o Outcome, found b
 		}
 		return Outcome{}, false, nil
 	}
-	e.recordStatus(ctx, p, SourcePoll)
 	o = OutcomeFromPayment(p)
 	if o.SessionID == "" {
 		o.SessionID = t.SessionID

@@ -71,6 +71,42 @@ func TestLookUpByOrderNumber(t *testing.T) {
 	}
 }
 
+// The console's LookUp and `show`'s Lookup take the same payment for a
+// sale by order number, by the one rule (journal.PaymentMatches): a sale
+// of ¥1,000 plus ¥100 tax is the payment of 1,000 + 100 tax, and not a
+// payment of ¥1,000 with no tax (LookUp took that one before, Lookup did
+// not).
+func TestLookUpAndLookupAgreeOnOwnership(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{Clock: sandbox.NewClock(followClock)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	c := komoju.NewClient(sb.SecretKey(), komoju.WithBaseURL(sb.URL()))
+	e := NewEngine(Deps{Client: c, Now: sb.Now})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	card := &komoju.PaymentDetailsParams{Type: komoju.TypeCreditCard, Number: "4111111111111111", Month: "12", Year: "2030", VerificationValue: "123"}
+	other, err := c.Payments.Create(ctx, &komoju.PaymentCreateParams{Amount: 1000, Currency: "JPY", ExternalOrderNum: "LU-2", PaymentDetails: card})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taxed := FollowTarget{OrderNum: "LU-2", Amount: 1000, Tax: 100, Currency: "JPY"}
+	if o, found, _ := e.LookUp(ctx, taxed); found {
+		t.Fatalf("LookUp took the untaxed payment %s for the taxed sale", o.PaymentID())
+	}
+	untaxed := FollowTarget{OrderNum: "LU-2", Amount: 1000, Currency: "JPY"}
+	o, found, err := e.LookUp(ctx, untaxed)
+	if !found || err != nil || o.PaymentID() != other.ID {
+		t.Fatalf("LookUp: %v %v %s", found, err, o.PaymentID())
+	}
+	// Lookup without a journal takes any payment with the number: the same
+	// one, through the same path.
+	if lo, err := e.Lookup(ctx, Outcome{OrderNum: "LU-2"}); err != nil || lo.PaymentID() != other.ID {
+		t.Fatalf("Lookup: %v %s", err, lo.PaymentID())
+	}
+}
+
 // AbandonSession cancels an unpaid session, but a session the customer
 // paid meanwhile is reported, not cancelled.
 func TestAbandonSession(t *testing.T) {

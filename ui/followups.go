@@ -151,7 +151,7 @@ func freshCmd(ctx context.Context, eng *flows.Engine, attempt int, id string, th
 // followTarget is how an unknown outcome of the current sale is found.
 func (m *Model) followTarget(o *flows.Outcome) flows.FollowTarget {
 	t := flows.FollowTarget{PaymentID: o.PaymentID(), SessionID: o.SessionID, OrderNum: o.OrderNum,
-		Amount: m.checkout.Amount, Currency: m.checkout.Currency}
+		Amount: m.checkout.Amount, Tax: m.checkout.Tax, Currency: m.checkout.Currency}
 	if t.OrderNum == "" {
 		t.OrderNum = m.checkout.OrderNum
 	}
