@@ -287,8 +287,49 @@ func (a *accessible) amount() (int64, bool) {
 			a.say("%s is not an amount: give digits only, more than 0.", termtext.Line(v))
 			continue
 		}
+		// A slipped key must not charge ¥99,999,999,999: above the
+		// threshold the clerk checks with the customer first, as on the
+		// full-screen console's amount screen.
+		if limit := a.confirmAbove(); limit >= 0 && n > limit {
+			a.say("%s is more than %s. Check the amount with the customer before going on.", a.money(n), a.money(limit))
+			yes, ok := a.yes(a.t.F("Charge %s?", a.money(n)))
+			if !ok {
+				return 0, false
+			}
+			if !yes {
+				continue
+			}
+		}
 		return n, true
 	}
+}
+
+// confirmAbove is the total above which a sale is confirmed; -1 never.
+func (a *accessible) confirmAbove() int64 {
+	switch {
+	case a.opts.ConfirmAbove < 0:
+		return -1
+	case a.opts.ConfirmAbove == 0:
+		return DefaultConfirmAbove
+	}
+	return a.opts.ConfirmAbove
+}
+
+// liveCheck has a LIVE clerk type the amount again before real money
+// moves, as the full-screen console does; false: not confirmed.
+func (a *accessible) liveCheck(total int64) bool {
+	if a.opts.Mode != "live" {
+		return true
+	}
+	v, ok := a.ask("%s:", a.t.S("Type the amount again to confirm (LIVE)"))
+	if !ok {
+		return false
+	}
+	if n, err := komoju.ParseAmount(v, a.opts.Currency); err != nil || n != total {
+		a.say("The amounts do not match. Nothing was sent.")
+		return false
+	}
+	return true
 }
 
 // attempt asks for the method and its details, confirms and pays. back
@@ -315,7 +356,7 @@ func (a *accessible) attempt(s *accSale, methods []flows.Method) (o flows.Outcom
 	if !ok {
 		return o, false, true
 	}
-	if !yes {
+	if !yes || !a.liveCheck(s.co.Total()) {
 		a.say("Not paid. Choose the method again.")
 		return o, true, false
 	}

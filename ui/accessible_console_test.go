@@ -251,3 +251,27 @@ func TestAccessibleWalletWaitsForTheCustomer(t *testing.T) {
 		t.Errorf("the wait was stopped without the clerk:\n%s", s)
 	}
 }
+
+// A total above the threshold is checked with the customer first; in LIVE
+// mode the amount is typed again before anything is sent, and a mismatch
+// sends nothing.
+func TestAccessibleBigAmountAndLive(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	o := env.options()
+	o.Mode = "live"
+	o.ConfirmAbove = 50_000
+	o.Input = strings.NewReader(strings.Join(answers("99999999", "n", "1200", "1", card("4111111111111111"), "y", "1300", "q"), "\n") + "\n")
+	var out bytes.Buffer
+	o.Output = &out
+	if err := RunAccessible(context.Background(), o); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	assertPlain(t, s)
+	wantInOrder(t, s, "¥99,999,999 is more than ¥50,000. Check the amount with the customer", "Charge ¥99,999,999? (y/n)",
+		"Amount in", "Pay ¥1,200 by Credit card? (y/n)", "Type the amount again to confirm (LIVE):",
+		"The amounts do not match. Nothing was sent.", "Not paid. Choose the method again.", "Payment methods:")
+	if strings.Contains(s, "Paying…") {
+		t.Errorf("a mismatched LIVE amount was sent:\n%s", s)
+	}
+}
