@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -253,5 +254,38 @@ func TestLostAnswerOfTokenPaymentRecovered(t *testing.T) {
 				t.Errorf("journal: %+v", s)
 			}
 		})
+	}
+}
+
+// TestComplete3DSFollowsAtTheCounterPace: the customer authenticating a
+// Method 2 card is at the counter, so the secure token is asked about at
+// least every CounterPoll (the default backoff used to reach 10 s between
+// two looks). The waits are read off the engine's timer, not the wall.
+func TestComplete3DSFollowsAtTheCounterPace(t *testing.T) {
+	env := new3DSEnv(t)
+	r, err := env.e.PayCard3DS(env.ctx(), Checkout{Amount: 900, Currency: "JPY", OrderNum: "T3DS-PACE"}, card(card3DSChallenge), PayOptions{}, false)
+	if err != nil || r.Pending == nil {
+		t.Fatalf("start: %v %+v", err, r)
+	}
+	var waits []time.Duration
+	e := NewEngine(Deps{Client: env.c, Journal: env.rec, Now: env.e.now, Timeout: 5 * time.Second,
+		After: func(d time.Duration) <-chan time.Time {
+			waits = append(waits, d) // one goroutine calls it: Complete3DS's
+			if len(waits) == 8 {
+				authenticateToken(t, env, r.Pending.TokenID, "123456")
+			}
+			ch := make(chan time.Time, 1)
+			ch <- time.Time{}
+			return ch
+		}})
+	r2, err := e.Complete3DS(env.ctx(), *r.Pending)
+	mustKind(t, r2.Outcome, err, OutcomePaid)
+	if len(waits) < 8 {
+		t.Fatalf("only %d waits: %v", len(waits), waits)
+	}
+	for i, d := range waits {
+		if d > CounterPoll {
+			t.Errorf("wait %d before looking at the token again: %s, want at most %s (all: %v)", i+1, d, CounterPoll, waits)
+		}
 	}
 }
