@@ -146,6 +146,10 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		// payment" is no proof either (the journal holds sales other
 		// sandboxes made), so the engine stays amnesiac.
 		a.RunningSandbox = strings.TrimSuffix(strings.TrimSuffix(cfg.APIURL, "/"), "/api/v1")
+		if o.SandboxAddr != "" || o.SandboxPublicURL != "" {
+			// Its links are its own: say so rather than ignore the flag.
+			return nil, fmt.Errorf("--lan and --public-url apply to the embedded sandbox; the running sandbox at %s sets its own (komoju-tui sandbox --public-url)", a.RunningSandbox)
+		}
 	} else if cfg.Mode == config.ModeSandbox {
 		sb := o.Sandbox
 		if sb == nil {
