@@ -47,7 +47,9 @@ func testGroupsMatchSummarize(t *testing.T) {
 // shown next to the takings as if taken ("Credit card 3 (¥6,500)" beside
 // "captured ¥3,000"). A bucket's takings are its captured and net; gross
 // is only what was asked for.
-func TestSummaryByMethodCountsOnlyTakings(t *testing.T) { both(t, testSummaryByMethodCountsOnlyTakings) }
+func TestSummaryByMethodCountsOnlyTakings(t *testing.T) {
+	both(t, testSummaryByMethodCountsOnlyTakings)
+}
 
 func testSummaryByMethodCountsOnlyTakings(t *testing.T) {
 	j, c := openTest(t)
