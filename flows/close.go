@@ -260,12 +260,12 @@ func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 		line(W("close_authorized_held"), f(cs.Authorized))
 		fmt.Fprintf(&b, "  %s\n", W("close_by_method"))
 		for _, bk := range cs.ByMethod {
-			fmt.Fprintf(&b, "    %-26s %4d  %s %d  %s %s  %s %s\n", termtext.Line(methodName(bk.Key, lang)), bk.Count,
+			fmt.Fprintf(&b, "    %-28s %4d  %s %d  %s %s  %s %s\n", termtext.Line(methodName(bk.Key, lang)), bk.Count,
 				W("close_paid"), bk.Paid, W("close_captured"), f(bk.Captured), W("close_net"), f(bk.Net))
 		}
 		fmt.Fprintf(&b, "  %s\n", W("close_by_outcome"))
 		for _, bk := range cs.ByStatus {
-			fmt.Fprintf(&b, "    %-26s %4d  %s\n", termtext.Line(outcomeName(bk.Key, lang)), bk.Count, f(bk.Gross))
+			fmt.Fprintf(&b, "    %-28s %4d  %s\n", termtext.Line(outcomeName(bk.Key, lang)), bk.Count, f(bk.Gross))
 		}
 		if r.Till == TillAll {
 			fmt.Fprintf(&b, "  %s\n", W("close_by_till"))
@@ -274,7 +274,7 @@ func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 				if name == "" {
 					name = "-"
 				}
-				fmt.Fprintf(&b, "    %-26s %4d  %s %s  %s %s\n", termtext.Line(name), bk.Count, W("close_captured"), f(bk.Captured), W("close_net"), f(bk.Net))
+				fmt.Fprintf(&b, "    %-28s %4d  %s %s  %s %s\n", termtext.Line(name), bk.Count, W("close_captured"), f(bk.Captured), W("close_net"), f(bk.Net))
 			}
 			line(W("close_store_total"), f(cs.Net))
 		}

@@ -206,7 +206,7 @@ func printSummary(w io.Writer, day time.Time, s journal.Summary) error {
 		f := func(v int64) string { return komoju.FormatAmount(v, cs.Currency) }
 		fmt.Fprintf(w, "\n%s: %d sale(s), %d paid\n", cs.Currency, cs.Sales, cs.Paid)
 		line(w, "captured", f(cs.Captured))
-		line(w, "refunded", fmt.Sprintf("%s (%d sale(s))", f(cs.Refunded), cs.Refunds))
+		line(w, "refunded", f(cs.Refunded))
 		line(w, "net", f(cs.Net))
 		line(w, "authorized", f(cs.Authorized)+" (held or awaiting the customer)")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)

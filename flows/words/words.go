@@ -251,7 +251,7 @@ func Table() []Entry {
 		{"close_status_unfinished", "unfinished", "未完了"},
 		{"close_status_error", "not charged", "未請求"},
 		{"close_refreshing", "Asking KOMOJU about the day's open sales…", "当日の未確定取引をKOMOJUに確認中…"},
-		{"close_refreshing_d_of_d", "Checked %d of %d: %s", "%d / %d 件確認済み: %s"},
+		{"close_refreshing_d_s", "Checked %d: %s", "%d 件目を確認: %s"},
 		{"close_the_day", "close the day", "締め処理"},
 		{"close_save", "save text, CSV and JSON", "テキスト・CSV・JSONを保存"},
 		{"close_saved_to_s", "Saved the close to %s", "締めレポートを保存しました: %s"},
