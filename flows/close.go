@@ -115,8 +115,14 @@ func (e *Engine) Close(ctx context.Context, o CloseOptions) (CloseReport, error)
 	if out.Till == "" {
 		out.Till = rep.Till()
 	}
+	// The totals first: one aggregate over the day, which also counts the
+	// open sales, so a day with none reads no sale row at all.
+	sum, err := rep.SummaryOf(ctx, sc)
+	if err != nil {
+		return CloseReport{}, fmt.Errorf("flows: close: adding up the day: %w", err)
+	}
 	var errs []error
-	if !o.NoRefresh && e.client != nil {
+	if !o.NoRefresh && e.client != nil && sum.Open > 0 {
 		open, err := rep.Unsettled(ctx, sc)
 		if err != nil {
 			return CloseReport{}, fmt.Errorf("flows: close: reading the day's open sales: %w", err)
@@ -135,15 +141,18 @@ func (e *Engine) Close(ctx context.Context, o CloseOptions) (CloseReport, error)
 				o.Progress(r)
 			}
 		}
-	}
-	sum, err := rep.SummaryOf(ctx, sc)
-	if err != nil {
-		return CloseReport{}, fmt.Errorf("flows: close: adding up the day: %w", err)
+		if len(out.Refreshed) > 0 {
+			if sum, err = rep.SummaryOf(ctx, sc); err != nil {
+				return CloseReport{}, fmt.Errorf("flows: close: adding up the day: %w", err)
+			}
+		}
 	}
 	out.Summary, out.Day = sum, sum.Day
-	still, err := rep.Unsettled(ctx, sc)
-	if err != nil {
-		return CloseReport{}, fmt.Errorf("flows: close: reading the day's open sales: %w", err)
+	var still []journal.Sale
+	if sum.Open > 0 {
+		if still, err = rep.Unsettled(ctx, sc); err != nil {
+			return CloseReport{}, fmt.Errorf("flows: close: reading the day's open sales: %w", err)
+		}
 	}
 	out.Waiting, out.Unknown = []CloseSale{}, []CloseSale{}
 	for i := range still {

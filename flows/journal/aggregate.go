@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // Scope selects the sales a report covers: one local calendar day, of one
@@ -64,6 +66,8 @@ type Group struct {
 	Captured int64
 	Refunded int64
 	Refunds  int64
+	// Open counts the sales Unsettled lists (KOMOJU may still move them).
+	Open int64
 }
 
 // The SQL forms of Sale.MethodKey, Sale.StatusKey, Sale.Gross and
@@ -83,7 +87,8 @@ const (
 		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN 1 ELSE 0 END) AS BIGINT),
 		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN ` + grossSQL + ` ELSE 0 END) AS BIGINT),
 		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN amount_refunded ELSE 0 END) AS BIGINT),
-		CAST(sum(CASE WHEN ` + chargedSQL + ` AND amount_refunded > 0 THEN 1 ELSE 0 END) AS BIGINT)
+		CAST(sum(CASE WHEN ` + chargedSQL + ` AND amount_refunded > 0 THEN 1 ELSE 0 END) AS BIGINT),
+		CAST(sum(CASE WHEN ` + unsettledCond + ` THEN 1 ELSE 0 END) AS BIGINT)
 		FROM sales`
 	groupsTail = ` GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
 )
@@ -105,7 +110,7 @@ func (j *Journal) Groups(ctx context.Context, sc Scope) ([]Group, error) {
 	var out []Group
 	for rows.Next() {
 		var g Group
-		if err := rows.Scan(&g.Currency, &g.Till, &g.Method, &g.Status, &g.Count, &g.Gross, &g.Paid, &g.Captured, &g.Refunded, &g.Refunds); err != nil {
+		if err := rows.Scan(&g.Currency, &g.Till, &g.Method, &g.Status, &g.Count, &g.Gross, &g.Paid, &g.Captured, &g.Refunded, &g.Refunds, &g.Open); err != nil {
 			return nil, j.wrap("totals", err)
 		}
 		out = append(out, g)
@@ -117,9 +122,22 @@ func (j *Journal) Groups(ctx context.Context, sc Scope) ([]Group, error) {
 // still pending or authorized, a result that is unknown, or no payment
 // and a result that leaves the customer to act (a redirect or slip
 // before the payment was seen), or no result at all.
-const unsettledSQL = ` AND (status IN ('pending', 'authorized') OR outcome = 'unknown'
-		OR (status = '' AND (finished_at IS NULL OR outcome IN ('redirect', 'awaiting', 'authorized'))))
-		ORDER BY created_at, id`
+const (
+	unsettledCond = `(status IN ('pending', 'authorized') OR outcome = 'unknown'
+		OR (status = '' AND (finished_at IS NULL OR outcome IN ('redirect', 'awaiting', 'authorized'))))`
+	unsettledSQL = ` AND ` + unsettledCond + ` ORDER BY created_at, id`
+)
+
+// Open reports whether Unsettled lists s (unsettledCond in Go).
+func (s *Sale) Open() bool {
+	switch {
+	case s.Status == komoju.PaymentPending || s.Status == komoju.PaymentAuthorized || s.Outcome == OutcomeUnknown:
+		return true
+	case s.Status != "":
+		return false
+	}
+	return s.FinishedAt == nil || s.Outcome == OutcomeRedirect || s.Outcome == OutcomeAwaiting || s.Outcome == OutcomeAuthorized
+}
 
 // Unsettled lists, oldest first, the scope's sales that KOMOJU may still
 // move on: what the end-of-day close refreshes before it adds up.
@@ -151,6 +169,9 @@ func (j *Journal) SummaryOf(ctx context.Context, sc Scope) (Summary, error) {
 // groupOf is one sale as a Group of one.
 func groupOf(s *Sale) Group {
 	g := Group{Currency: s.Currency, Till: s.Till, Method: s.MethodKey(), Status: s.StatusKey(), Count: 1, Gross: s.Gross()}
+	if s.Open() {
+		g.Open = 1
+	}
 	if s.Charged() {
 		g.Paid, g.Captured, g.Refunded = 1, s.Gross(), s.AmountRefunded
 		if s.AmountRefunded > 0 {

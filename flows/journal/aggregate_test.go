@@ -105,6 +105,9 @@ func testSummaryPerTill(t *testing.T) {
 		{Key: "back", Count: 1, Gross: 2000, Paid: 1, Captured: 2000, Refunded: 500, Net: 1500},
 		{Key: "front", Count: 2, Gross: 1500, Paid: 1, Captured: 1000, Net: 1000},
 	}
+	if store.Open != 1 {
+		t.Errorf("store: %d open sales, want 1 (F-2)", store.Open)
+	}
 	if !reflect.DeepEqual(cs.ByTill, want) || cs.Net != 2500 {
 		t.Errorf("store: by till %+v net %d; want %+v, net 2500", cs.ByTill, cs.Net, want)
 	}

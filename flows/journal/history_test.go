@@ -111,7 +111,7 @@ func testSummaryHandBuiltDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Summary{
-		Day: at(24, 0, 0, 0, jst),
+		Day: at(24, 0, 0, 0, jst), Open: 3, // 0002 and 0006 authorized, 0008 never finished
 		Currencies: []CurrencySummary{
 			{
 				Currency: "JPY", Sales: 8, Paid: 4, Refunds: 2,

@@ -12,8 +12,11 @@ import (
 // Summary is a day's takings, one entry per currency (amounts in different
 // currencies are never added together).
 type Summary struct {
-	Day        time.Time         `json:"day"`            // local midnight the summary starts at
-	Till       string            `json:"till,omitempty"` // the till summarised; "" the whole journal
+	Day  time.Time `json:"day"`            // local midnight the summary starts at
+	Till string    `json:"till,omitempty"` // the till summarised; "" the whole journal
+	// Open counts the sales KOMOJU may still move (pending, authorized,
+	// waiting for the customer, unknown): what Unsettled lists.
+	Open       int64             `json:"open"`
 	Currencies []CurrencySummary `json:"currencies"`
 }
 
@@ -105,6 +108,7 @@ func SummarizeGroups(day time.Time, groups []Group) Summary {
 		byMethod, byStatus, byTill map[string]*Bucket
 	}
 	per := map[string]*acc{}
+	out := Summary{Day: day}
 	add := func(m map[string]*Bucket, key string, g *Group) {
 		b := m[key]
 		if b == nil {
@@ -120,6 +124,7 @@ func SummarizeGroups(day time.Time, groups []Group) Summary {
 	}
 	for i := range groups {
 		g := &groups[i]
+		out.Open += g.Open
 		a := per[g.Currency]
 		if a == nil {
 			a = &acc{cs: CurrencySummary{Currency: g.Currency}, byMethod: map[string]*Bucket{}, byStatus: map[string]*Bucket{}, byTill: map[string]*Bucket{}}
@@ -138,7 +143,6 @@ func SummarizeGroups(day time.Time, groups []Group) Summary {
 		add(a.byStatus, g.Status, g)
 		add(a.byTill, g.Till, g)
 	}
-	out := Summary{Day: day}
 	for _, a := range per {
 		a.cs.ByMethod = sortedBuckets(a.byMethod)
 		a.cs.ByStatus = sortedBuckets(a.byStatus)
