@@ -93,10 +93,10 @@ type CloseReport struct {
 // takings. A look-up that fails leaves its sale as it was (listed, and in
 // the returned error); the report is still made.
 func (e *Engine) Close(ctx context.Context, o CloseOptions) (CloseReport, error) {
-	rep := Reports(e.rec)
 	if e.rec == nil {
 		return CloseReport{}, errors.New("flows: close: there is no sale journal to close")
 	}
+	rep := Reports(e.rec)
 	day, loc := o.Day, o.Loc
 	if day.IsZero() {
 		day = e.now()
