@@ -71,6 +71,9 @@ type Recorder interface {
 	SaleByOrder(ctx context.Context, orderNum string) (journal.Sale, error)
 	SaleBySession(ctx context.Context, sessionID string) (journal.Sale, error)
 	SaleByPayment(ctx context.Context, paymentID string) (journal.Sale, error)
+
+	// The end-of-day close's totals and open sales (close.go).
+	Reports
 }
 
 // ErrJournal marks a failure to write the intent of a call: the call is

@@ -54,6 +54,8 @@ type KeyMap struct {
 
 	// history
 	Filter key.Binding
+	// Close opens the end-of-day close (amount and history screens).
+	Close  key.Binding
 	Export key.Binding
 
 	// modal
@@ -109,6 +111,7 @@ func newKeyMap(t tr) KeyMap {
 
 		Filter: b([]string{"/", "tab"}, "tab", "filter"),
 		Export: b([]string{"e"}, "e", "export CSV"),
+		Close:  b([]string{"z"}, "z", "close the day"),
 
 		Yes: b([]string{"y", "Y"}, "y", "yes"),
 		No:  b([]string{"n", "N", "esc"}, "n/esc", "no"),

@@ -114,7 +114,8 @@ const (
 	screenPayment
 	screenHistory
 	screenEvents
-	screen3DS // Method 2 card: the customer's 3-D Secure (securetoken.go)
+	screen3DS   // Method 2 card: the customer's 3-D Secure (securetoken.go)
+	screenClose // the end-of-day close (close.go)
 )
 
 // String names the screen (used in tests and debug logs).
@@ -138,6 +139,8 @@ func (s screen) String() string {
 		return "events"
 	case screen3DS:
 		return "3ds"
+	case screenClose:
+		return "close"
 	}
 	return fmt.Sprintf("screen(%d)", int(s))
 }
@@ -230,6 +233,9 @@ type Model struct {
 	events       EventsModel
 	eventsOrigin screen
 
+	closing     closeModel // the end-of-day close (close.go)
+	closeOrigin screen
+
 	sec secureState // 3-D Secure of Method 2 card sales (securetoken.go)
 }
 
@@ -284,6 +290,7 @@ func New(opts Options) Model {
 	m.amount = newAmountModel(t, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
+	m.closing = newCloseModel(m.common, m.keys, m.eng, ctx, opts.ReceiptDir)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
 		// screen current; subscribing is in memory, not I/O.
@@ -407,6 +414,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, c)
 		}
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
+		m.closing = m.closing.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
@@ -439,6 +447,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				return nil
 			case key.Matches(msg, m.keys.Events) && m.opts.Events != nil && m.screen != screenEvents && m.screen != screenProcessing:
 				return m.openEvents()
+			case key.Matches(msg, m.keys.Close) && (m.screen == screenAmount || m.screen == screenHistory):
+				return m.openClose()
 			}
 		}
 	case sessionStartedMsg:
@@ -509,6 +519,15 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case EventsBackMsg:
 		m.screen = m.eventsOrigin
 		return nil
+	case closeProgressMsg, closeDoneMsg:
+		var c tea.Cmd
+		m.closing, c = m.closing.Update(msg)
+		return c
+	case closeBackMsg:
+		if m.screen == screenClose {
+			m.screen = m.closeOrigin
+		}
+		return nil
 	}
 	if m.modal != nil {
 		return m.updateModal(msg)
@@ -537,6 +556,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenEvents:
 		var c tea.Cmd
 		m.events, c = m.events.Update(msg)
+		return c
+	case screenClose:
+		var c tea.Cmd
+		m.closing, c = m.closing.Update(msg)
 		return c
 	}
 	return nil
@@ -689,6 +712,8 @@ func (m Model) view() string {
 		body = m.viewPayment()
 	case screenHistory:
 		body = m.history.View(m.spin.View())
+	case screenClose:
+		body = m.closing.View(m.spin.View())
 	case screen3DS:
 		body = m.view3DS()
 	case screenEvents:
@@ -950,9 +975,11 @@ func (m Model) fullScreenBindings() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History}
+		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History, k.Close}
 	case screenHistory:
-		return m.history.keys.FullHelp()
+		return append(m.history.keys.FullHelp(), k.Close)
+	case screenClose:
+		return m.closing.keys.FullHelp()
 	}
 	return m.screenBindings()
 }
@@ -976,6 +1003,8 @@ func (m Model) screenBindings() []key.Binding {
 		return m.actionBindings()
 	case screenHistory:
 		return m.history.keys.ShortHelp()
+	case screenClose:
+		return m.closing.keys.ShortHelp()
 	case screen3DS:
 		return m.bindings3DS()
 	}

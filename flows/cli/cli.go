@@ -103,6 +103,7 @@ func commands() []command {
 		{"show", showUsage, (*runner).show},
 		{"history", historyUsage, (*runner).history},
 		{"summary", summaryUsage, (*runner).summary},
+		{"close", closeUsage, (*runner).close},
 		{"reconcile", reconcileUsage, (*runner).reconcile},
 		{"sessions", sessionsUsage, (*runner).sessions},
 		{"trigger", triggerUsage, (*runner).trigger},

@@ -7,26 +7,32 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 const historyUsage = `Usage: komoju-tui history [--date YYYY-MM-DD] [--status STATUS] [--method METHOD]
-         [--limit N] [--csv | --json]
+         [--till NAME|all] [--limit N] [--csv | --json]
 
-List the sales in this till's journal, newest first: when, order number,
-method (card as brand and last four digits), status and amounts. --date
-keeps one local calendar day (also "today", "yesterday"); --status one
-payment status (pending, authorized, captured, refunded, cancelled, expired,
-failed). --csv and --json export the sales for spreadsheets and scripts.
+List the sales in the journal, newest first: when, order number, method
+(card as brand and last four digits), status and amounts. --date keeps one
+local calendar day (also "today", "yesterday"); --status one payment status
+(pending, authorized, captured, refunded, cancelled, expired, failed);
+--till one till's sales (default all: every till on the journal). --csv and
+--json export the sales for spreadsheets and scripts.
 `
 
-const summaryUsage = `Usage: komoju-tui summary [--date YYYY-MM-DD] [--json]
+const summaryUsage = `Usage: komoju-tui summary [--date YYYY-MM-DD] [--till NAME|all] [--json]
 
 Summarise a day's takings from the journal (default today, local time): per
 currency the number of sales, captured, refunded, net and still-authorized
-amounts, broken down by method and by status.
+amounts, broken down by method, by status and by till. A method's takings
+are its paid sales' captured and net amounts; failed, cancelled and
+unfinished sales count as sales only. --till keeps one till's sales
+(default all: every till on the journal). The journal only: komoju-tui
+close asks KOMOJU about the open sales first.
 `
 
 func (r *runner) history(args []string) int {
@@ -36,6 +42,7 @@ func (r *runner) history(args []string) int {
 	method := fs.String("method", "", "only sales paid with this method (credit_card, konbini, ...)")
 	limit := fs.Int("limit", journal.DefaultLimit, "at most this many sales (0 for all)")
 	csvOut := fs.Bool("csv", false, "print CSV (amounts in minor units and formatted)")
+	till := tillFlag(fs, c, "only this till's sales, or \"all\" (the default: every till on the journal)")
 	pos, code, ok := r.parse(fs, historyUsage, args)
 	if !ok {
 		return code
@@ -51,6 +58,9 @@ func (r *runner) history(args []string) int {
 	}
 	var f journal.Filter
 	f.Loc = time.Local
+	if t := till(); t != flows.TillAll {
+		f.Till = t
+	}
 	if *date != "" {
 		d, err := parseDay(*date, time.Now())
 		if err != nil {
@@ -141,6 +151,7 @@ func printSales(w io.Writer, sales []journal.Sale) error {
 func (r *runner) summary(args []string) int {
 	fs, c := r.newFlagSet(true)
 	date := fs.String("date", "today", "local day to summarise: YYYY-MM-DD, today or yesterday")
+	till := tillFlag(fs, c, "only this till's sales, or \"all\" (the default: every till on the journal)")
 	pos, code, ok := r.parse(fs, summaryUsage, args)
 	if !ok {
 		return code
@@ -155,12 +166,16 @@ func (r *runner) summary(args []string) int {
 		r.usageError("--date", "%s", err.Error())
 		return ExitUsage
 	}
+	sc := journal.Scope{Day: day, Loc: time.Local}
+	if t := till(); t != flows.TillAll {
+		sc.Till = t
+	}
 	b, ctx, done, code := r.start(c, true)
 	if code != ExitOK {
 		return code
 	}
 	defer done()
-	sum, err := b.Journal.Summary(ctx, day, time.Local)
+	sum, err := b.Journal.SummaryOf(ctx, sc)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
 	}
@@ -178,14 +193,18 @@ func (r *runner) summary(args []string) int {
 
 // printSummary writes a day's takings per currency.
 func printSummary(w io.Writer, day time.Time, s journal.Summary) error {
-	fmt.Fprintf(w, "Summary for %s (local time)\n", day.Format("2006-01-02"))
+	fmt.Fprintf(w, "Summary for %s (local time)", day.Format("2006-01-02"))
+	if s.Till != "" {
+		fmt.Fprintf(w, ", till %s", termtext.Line(s.Till))
+	}
+	fmt.Fprintln(w)
 	if len(s.Currencies) == 0 {
 		_, err := fmt.Fprintln(w, "No sales.")
 		return err
 	}
 	for _, cs := range s.Currencies {
 		f := func(v int64) string { return komoju.FormatAmount(v, cs.Currency) }
-		fmt.Fprintf(w, "\n%s: %d sale(s)\n", cs.Currency, cs.Sales)
+		fmt.Fprintf(w, "\n%s: %d sale(s), %d paid\n", cs.Currency, cs.Sales, cs.Paid)
 		line(w, "captured", f(cs.Captured))
 		line(w, "refunded", f(cs.Refunded))
 		line(w, "net", f(cs.Net))
@@ -194,13 +213,19 @@ func printSummary(w io.Writer, day time.Time, s journal.Summary) error {
 		for _, group := range []struct {
 			title   string
 			buckets []journal.Bucket
-		}{{"BY METHOD", cs.ByMethod}, {"BY STATUS", cs.ByStatus}} {
-			if len(group.buckets) == 0 {
+		}{{"BY METHOD", cs.ByMethod}, {"BY STATUS", cs.ByStatus}, {"BY TILL", cs.ByTill}} {
+			if len(group.buckets) == 0 || group.title == "BY TILL" && len(group.buckets) < 2 {
 				continue
 			}
-			fmt.Fprintf(tw, "  %s\tCOUNT\tGROSS\tCAPTURED\tREFUNDED\tNET\n", group.title)
+			// The takings are the paid sales' captured and net; what the
+			// other sales asked for is only their count (issue 13).
+			fmt.Fprintf(tw, "  %s\tSALES\tPAID\tCAPTURED\tREFUNDED\tNET\n", group.title)
 			for _, bk := range group.buckets {
-				fmt.Fprintf(tw, "  %s\t%d\t%s\t%s\t%s\t%s\n", termtext.Line(strings.ToLower(bk.Key)), bk.Count, f(bk.Gross), f(bk.Captured), f(bk.Refunded), f(bk.Net))
+				key := bk.Key
+				if key == "" {
+					key = "-"
+				}
+				fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\n", termtext.Line(strings.ToLower(key)), bk.Count, bk.Paid, f(bk.Captured), f(bk.Refunded), f(bk.Net))
 			}
 		}
 		if err := tw.Flush(); err != nil {

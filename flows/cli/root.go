@@ -79,8 +79,9 @@ var examples = map[string]string{
 	"refund":         "  komoju-tui refund PAYMENT_ID\n  komoju-tui refund PAYMENT_ID --amount 500 --description \"damaged box\"",
 	"refund-request": "  komoju-tui refund-request PAYMENT_ID --customer-name ヤマダタロウ --bank-name みずほ銀行 \\\n      --branch-number 001 --account-number 1234567",
 	"show":           "  komoju-tui show PAYMENT_ID\n  komoju-tui show POS-20261124-0007 --json",
-	"history":        "  komoju-tui history --date today\n  komoju-tui history --status authorized --json\n  komoju-tui history --limit 0 --csv > sales.csv",
-	"summary":        "  komoju-tui summary\n  komoju-tui summary --date yesterday --json",
+	"history":        "  komoju-tui history --date today --till all\n  komoju-tui history --status authorized --json\n  komoju-tui history --limit 0 --csv > sales.csv",
+	"summary":        "  komoju-tui summary\n  komoju-tui summary --date yesterday --json\n  komoju-tui summary --till all",
+	"close":          "  komoju-tui close\n  komoju-tui close --till all --format csv > close.csv\n  komoju-tui close --day 2026-11-24 --json",
 	"reconcile":      "  komoju-tui reconcile\n  komoju-tui reconcile --fence 5m --json",
 	"scenario":       "  komoju-tui scenario run docs/scenarios/*.yaml\n  komoju-tui scenario run konbini.yaml --junit report.xml --json",
 	"trigger":        "  komoju-tui trigger payment.captured --forward-to http://127.0.0.1:3000/webhooks\n  komoju-tui trigger payment.expired --json\n  komoju-tui trigger payment.refunded --payment PAYMENT_ID",
@@ -97,6 +98,7 @@ var shorts = map[string]string{
 	"show":           "Show a payment as KOMOJU has it now",
 	"history":        "List the sales in the journal",
 	"summary":        "Summarise a day's takings",
+	"close":          "Close the day: refresh open sales, then the Z-report",
 	"reconcile":      "Settle sales a crash left unfinished and recheck waiting ones",
 	"scenario":       "Replay QA flows from scenario files and check what must follow",
 	"trigger":        "Make the sandbox send a webhook event (payment.captured, ...)",
@@ -285,8 +287,10 @@ func completeValues(cmd *cobra.Command, args []string, toComplete string) ([]str
 		vals = []string{"auto", "manual"}
 	case "status":
 		vals = []string{"pending", "authorized", "captured", "refunded", "cancelled", "expired", "failed"}
-	case "date":
+	case "date", "day":
 		vals = []string{"today", "yesterday"}
+	case "format":
+		vals = []string{"text", "csv", "json"}
 	case "currency":
 		vals = []string{"JPY", "USD", "EUR"}
 	case "journal", "config", "secret-key-file", "webhook-secret-file":

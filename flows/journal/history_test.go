@@ -111,33 +111,35 @@ func testSummaryHandBuiltDay(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Summary{
-		Day: at(24, 0, 0, 0, jst),
+		Day: at(24, 0, 0, 0, jst), Open: 3, // 0002 and 0006 authorized, 0008 never finished
 		Currencies: []CurrencySummary{
 			{
-				Currency: "JPY", Sales: 8,
+				Currency: "JPY", Sales: 8, Paid: 4, Refunds: 2,
 				Captured: 1000 + 2000 + 1500 + 770, Refunded: 300 + 1500, Net: 1000 + 1700 + 0 + 770,
 				Authorized: 500 + 3000,
 				ByMethod: []Bucket{
 					{Key: "bank_transfer", Count: 1, Gross: 400},
-					{Key: "credit_card", Count: 4, Gross: 7500, Captured: 4500, Refunded: 1800, Net: 2700},
-					{Key: "konbini", Count: 2, Gross: 1270, Captured: 770, Net: 770},
+					{Key: "credit_card", Count: 4, Gross: 7500, Paid: 3, Captured: 4500, Refunded: 1800, Net: 2700},
+					{Key: "konbini", Count: 2, Gross: 1270, Paid: 1, Captured: 770, Net: 770},
 					{Key: "paypay", Count: 1, Gross: 800},
 				},
 				ByStatus: []Bucket{
 					{Key: "authorized", Count: 2, Gross: 3500},
-					{Key: "captured", Count: 3, Gross: 3770, Captured: 3770, Refunded: 300, Net: 3470},
+					{Key: "captured", Count: 3, Gross: 3770, Paid: 3, Captured: 3770, Refunded: 300, Net: 3470},
 					{Key: "error", Count: 1, Gross: 800},
-					{Key: "refunded", Count: 1, Gross: 1500, Captured: 1500, Refunded: 1500},
+					{Key: "refunded", Count: 1, Gross: 1500, Paid: 1, Captured: 1500, Refunded: 1500},
 					{Key: "unfinished", Count: 1, Gross: 400},
 				},
+				ByTill: []Bucket{{Key: j.Till(), Count: 8, Gross: 9970, Paid: 4, Captured: 5270, Refunded: 1800, Net: 3470}},
 			},
 			{
-				Currency: "USD", Sales: 2, Captured: 1050, Refunded: 50, Net: 1000,
-				ByMethod: []Bucket{{Key: "credit_card", Count: 2, Gross: 1150, Captured: 1050, Refunded: 50, Net: 1000}},
+				Currency: "USD", Sales: 2, Paid: 1, Refunds: 1, Captured: 1050, Refunded: 50, Net: 1000,
+				ByMethod: []Bucket{{Key: "credit_card", Count: 2, Gross: 1150, Paid: 1, Captured: 1050, Refunded: 50, Net: 1000}},
 				ByStatus: []Bucket{
 					{Key: "cancelled", Count: 1, Gross: 100},
-					{Key: "captured", Count: 1, Gross: 1050, Captured: 1050, Refunded: 50, Net: 1000},
+					{Key: "captured", Count: 1, Gross: 1050, Paid: 1, Captured: 1050, Refunded: 50, Net: 1000},
 				},
+				ByTill: []Bucket{{Key: j.Till(), Count: 2, Gross: 1150, Paid: 1, Captured: 1050, Refunded: 50, Net: 1000}},
 			},
 		},
 	}

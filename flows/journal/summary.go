@@ -12,7 +12,11 @@ import (
 // Summary is a day's takings, one entry per currency (amounts in different
 // currencies are never added together).
 type Summary struct {
-	Day        time.Time         `json:"day"` // local midnight the summary starts at
+	Day  time.Time `json:"day"`            // local midnight the summary starts at
+	Till string    `json:"till,omitempty"` // the till summarised; "" the whole journal
+	// Open counts the sales KOMOJU may still move (pending, authorized,
+	// waiting for the customer, unknown): what Unsettled lists.
+	Open       int64             `json:"open"`
 	Currencies []CurrencySummary `json:"currencies"`
 }
 
@@ -21,24 +25,32 @@ type Summary struct {
 type CurrencySummary struct {
 	Currency string `json:"currency"`
 	Sales    int64  `json:"sales"` // every sale begun that day, whatever came of it
-	// Captured is the gross of sales whose money was captured (status
-	// captured or refunded); Refunded what was refunded of them; Net is
-	// Captured - Refunded.
+	// Paid counts the sales whose money was captured (status captured or
+	// refunded); Captured is their gross, Refunded what was refunded of
+	// them (in Refunds sales); Net is Captured - Refunded: the takings.
+	// Failed, cancelled, expired and unfinished sales are in none of these.
+	Paid     int64 `json:"paid"`
 	Captured int64 `json:"captured"`
+	Refunds  int64 `json:"refunds"`
 	Refunded int64 `json:"refunded"`
 	Net      int64 `json:"net"`
 	// Authorized is held but not yet captured: two-step card payments
 	// awaiting capture and cash payments awaiting the customer.
 	Authorized int64    `json:"authorized"`
-	ByMethod   []Bucket `json:"by_method"` // sorted by key
-	ByStatus   []Bucket `json:"by_status"` // sorted by key
+	ByMethod   []Bucket `json:"by_method"`         // sorted by key
+	ByStatus   []Bucket `json:"by_status"`         // sorted by key
+	ByTill     []Bucket `json:"by_till,omitempty"` // sorted by key ("" for sales no till name was kept for)
 }
 
-// Bucket is the sales of one method or status.
+// Bucket is the sales of one method, status or till. Gross is what they
+// asked for whatever came of it; Paid, Captured, Refunded and Net count
+// only the sales whose money was captured, so a bucket's takings are its
+// Net, never its Gross.
 type Bucket struct {
 	Key      string `json:"key"`
 	Count    int64  `json:"count"`
-	Gross    int64  `json:"gross"` // sum of the sales' totals, whatever their status
+	Gross    int64  `json:"gross"`
+	Paid     int64  `json:"paid"`
 	Captured int64  `json:"captured"`
 	Refunded int64  `json:"refunded"`
 	Net      int64  `json:"net"`
@@ -68,69 +80,73 @@ func (s *Sale) MethodKey() string {
 }
 
 // Summary summarises the sales created on day's calendar day in loc (nil
-// means day's own location). Refunds are netted against captured totals:
-// a refund counts against the day of the sale it refunds, whenever it was
-// made, so a day's net only ever shrinks as refunds come in.
+// means day's own location), every till's. Refunds are netted against
+// captured totals: a refund counts against the day of the sale it refunds,
+// whenever it was made, so a day's net only ever shrinks as refunds come
+// in. The database adds up (SummaryOf).
 func (j *Journal) Summary(ctx context.Context, day time.Time, loc *time.Location) (Summary, error) {
-	if loc == nil {
-		loc = day.Location()
-	}
 	if day.IsZero() {
 		return Summary{}, fmt.Errorf("journal: summary: no day given: %w", ErrInvalid)
 	}
-	sales, err := j.Sales(ctx, Filter{Day: day, Loc: loc, Limit: -1})
-	if err != nil {
-		return Summary{}, err
-	}
-	start, _ := dayRange(day, loc)
-	return Summarize(start, sales), nil
+	return j.SummaryOf(ctx, Scope{Day: day, Loc: loc})
 }
 
-// Summarize builds a Summary of sales (already selected) labelled day.
+// Summarize builds a Summary of sales (already selected) labelled day: the
+// same figures SummaryOf gets from the database.
 func Summarize(day time.Time, sales []Sale) Summary {
+	gs := make([]Group, len(sales))
+	for i := range sales {
+		gs[i] = groupOf(&sales[i])
+	}
+	return SummarizeGroups(day, gs)
+}
+
+// SummarizeGroups builds a Summary labelled day from aggregate rows.
+func SummarizeGroups(day time.Time, groups []Group) Summary {
 	type acc struct {
-		cs       CurrencySummary
-		byMethod map[string]*Bucket
-		byStatus map[string]*Bucket
+		cs                         CurrencySummary
+		byMethod, byStatus, byTill map[string]*Bucket
 	}
 	per := map[string]*acc{}
-	add := func(m map[string]*Bucket, key string, s *Sale) {
+	out := Summary{Day: day}
+	add := func(m map[string]*Bucket, key string, g *Group) {
 		b := m[key]
 		if b == nil {
 			b = &Bucket{Key: key}
 			m[key] = b
 		}
-		b.Count++
-		b.Gross += s.Gross()
-		if s.Charged() {
-			b.Captured += s.Gross()
-			b.Refunded += s.AmountRefunded
-			b.Net += s.Net()
-		}
+		b.Count += g.Count
+		b.Gross += g.Gross
+		b.Paid += g.Paid
+		b.Captured += g.Captured
+		b.Refunded += g.Refunded
+		b.Net += g.Captured - g.Refunded
 	}
-	for i := range sales {
-		s := &sales[i]
-		a := per[s.Currency]
+	for i := range groups {
+		g := &groups[i]
+		out.Open += g.Open
+		a := per[g.Currency]
 		if a == nil {
-			a = &acc{cs: CurrencySummary{Currency: s.Currency}, byMethod: map[string]*Bucket{}, byStatus: map[string]*Bucket{}}
-			per[s.Currency] = a
+			a = &acc{cs: CurrencySummary{Currency: g.Currency}, byMethod: map[string]*Bucket{}, byStatus: map[string]*Bucket{}, byTill: map[string]*Bucket{}}
+			per[g.Currency] = a
 		}
-		a.cs.Sales++
-		if s.Charged() {
-			a.cs.Captured += s.Gross()
-			a.cs.Refunded += s.AmountRefunded
-			a.cs.Net += s.Net()
+		a.cs.Sales += g.Count
+		a.cs.Paid += g.Paid
+		a.cs.Captured += g.Captured
+		a.cs.Refunds += g.Refunds
+		a.cs.Refunded += g.Refunded
+		a.cs.Net += g.Captured - g.Refunded
+		if g.Status == string(komoju.PaymentAuthorized) {
+			a.cs.Authorized += g.Gross
 		}
-		if s.Status == komoju.PaymentAuthorized {
-			a.cs.Authorized += s.Gross()
-		}
-		add(a.byMethod, s.MethodKey(), s)
-		add(a.byStatus, s.StatusKey(), s)
+		add(a.byMethod, g.Method, g)
+		add(a.byStatus, g.Status, g)
+		add(a.byTill, g.Till, g)
 	}
-	out := Summary{Day: day}
 	for _, a := range per {
 		a.cs.ByMethod = sortedBuckets(a.byMethod)
 		a.cs.ByStatus = sortedBuckets(a.byStatus)
+		a.cs.ByTill = sortedBuckets(a.byTill)
 		out.Currencies = append(out.Currencies, a.cs)
 	}
 	sort.Slice(out.Currencies, func(i, k int) bool { return out.Currencies[i].Currency < out.Currencies[k].Currency })

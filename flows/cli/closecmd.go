@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
+)
+
+const closeUsage = `Usage: komoju-tui close [--day YYYY-MM-DD] [--till NAME|all] [--format text|csv|json]
+         [--no-refresh] [--json]
+
+The end-of-day close (Z-report). First every sale of the day that is still
+unsettled (pending, authorized, waiting for the customer, unknown) is looked
+up at KOMOJU, as show does: statuses are recorded, no verdict is written,
+and a sale in flight at another till is left to it. Then the day is added
+up: per currency, sales and amounts by method and by outcome, refunds, net
+takings (captured less refunded), the sales still waiting and any whose
+outcome is unknown, by order number. Failed, cancelled, expired and
+unfinished sales are never takings. --till all closes the whole store (every
+till on the journal, each till's takings and the store's total); the default
+is this till. --no-refresh adds up the journal as it is. --json writes JSON
+lines: one per sale looked up, then the report. Exits 5 when a sale's
+outcome is still unknown, or KOMOJU could not be asked about one.
+`
+
+// tillFlag reads a report's --till: the config's flag of the same name
+// (this till's identity) is taken over to choose whose sales to show, and
+// the process itself opens as the machine's own till.
+func tillFlag(fs *flag.FlagSet, c *common, usage string) func() string {
+	if f := fs.Lookup("till"); f != nil {
+		f.Usage = usage
+	}
+	return func() string {
+		v := strings.TrimSpace(c.cfg.Till)
+		c.cfg.Till = ""
+		if strings.EqualFold(v, flows.TillAll) {
+			return flows.TillAll
+		}
+		return v
+	}
+}
+
+// closeLine is one JSON line of close --json.
+type closeLine struct {
+	Event   string `json:"event"` // "refreshed"
+	Command string `json:"command"`
+	flows.CloseRefresh
+}
+
+// closeResult is close's report as JSON (the last line with --json).
+type closeResult struct {
+	Event    string `json:"event,omitempty"`
+	Command  string `json:"command"`
+	OK       bool   `json:"ok"`
+	ExitCode int    `json:"exit_code"`
+	flows.CloseReport
+}
+
+func (r *runner) close(args []string) int {
+	fs, c := r.newFlagSet(true)
+	var day string
+	fs.StringVar(&day, "day", "today", "local day to close: YYYY-MM-DD, today or yesterday")
+	fs.StringVar(&day, "date", "today", "the same as --day")
+	format := fs.String("format", "text", "the report as text, csv or json (one document)")
+	noRefresh := fs.Bool("no-refresh", false, "add up the journal as it is, without asking KOMOJU")
+	till := tillFlag(fs, c, "close this till (default: this one) or \"all\" for the whole store")
+	pos, code, ok := r.parse(fs, closeUsage, args)
+	if !ok {
+		return code
+	}
+	r.json = *c.json
+	r.lines = r.json
+	if len(pos) > 0 {
+		r.usageError("", "close takes no arguments, only flags (got %q)", pos[0])
+		return ExitUsage
+	}
+	switch *format {
+	case "text", "csv", "json":
+	default:
+		r.usageError("--format", "%q is not a format: use text, csv or json", *format)
+		return ExitUsage
+	}
+	if *c.json && *format != "text" {
+		r.usageError("--format", "cannot be combined with --json (JSON lines); pick one")
+		return ExitUsage
+	}
+	d, err := parseDay(day, time.Now())
+	if err != nil {
+		r.usageError("--day", "%s", err.Error())
+		return ExitUsage
+	}
+	tillName := till()
+	b, ctx, done, code := r.start(c, true)
+	if code != ExitOK {
+		return code
+	}
+	defer done()
+	opts := flows.CloseOptions{Day: d, Loc: time.Local, Till: tillName, NoRefresh: *noRefresh}
+	opts.Progress = func(x flows.CloseRefresh) {
+		if r.json {
+			r.writeJSON(closeLine{Event: "refreshed", Command: r.name, CloseRefresh: x})
+			return
+		}
+		msg := fmt.Sprintf("checked %s: %s", x.OrderNum, x.Before)
+		switch {
+		case x.Error != "":
+			msg += " (could not ask KOMOJU: " + x.Error + ")"
+		case x.Changed:
+			msg += " → " + x.After
+		default:
+			msg += ", unchanged"
+		}
+		fmt.Fprintf(r.stderr, "%s\n", termtext.Line(redact(msg)))
+	}
+	rep, cerr := b.Engine.Close(ctx, opts)
+	if cerr != nil && rep.Summary.Day.IsZero() {
+		return r.fail(ExitFailure, "local", "%s", cerr.Error())
+	}
+	exit := ExitOK
+	if cerr != nil || rep.Unsettled() {
+		exit = ExitUnknown
+	}
+	if cerr != nil && !r.json {
+		fmt.Fprintf(r.stderr, "komoju-tui close: some sales could not be looked up, they are shown as the journal has them: %s\n", redact(cerr.Error()))
+	}
+	switch {
+	case r.json:
+		if !r.writeJSON(closeResult{Event: "result", Command: r.name, OK: exit == ExitOK, ExitCode: exit, CloseReport: rep}) {
+			return ExitFailure
+		}
+	case *format == "json":
+		err = flows.WriteCloseJSON(r.stdout, rep)
+	case *format == "csv":
+		err = flows.WriteCloseCSV(r.stdout, rep)
+	default:
+		err = flows.WriteCloseText(r.stdout, rep, "en")
+	}
+	if err != nil {
+		return r.fail(ExitFailure, "local", "writing the close: %s", err.Error())
+	}
+	if len(rep.Unknown) > 0 && !r.json {
+		fmt.Fprintf(r.stderr, "komoju-tui close: %d sale(s) with an unknown outcome: check them (komoju-tui show ORDER) before charging again\n", len(rep.Unknown))
+	}
+	return exit
+}

@@ -1,0 +1,182 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// Scope selects the sales a report covers: one local calendar day, of one
+// till or of the whole store.
+type Scope struct {
+	// Day is any instant of the calendar day in Loc (required).
+	Day time.Time
+	// Loc is the day's time zone; nil means Day's own location.
+	Loc *time.Location
+	// Till keeps the sales begun by that till (Sale.Till); "" means every
+	// till on the journal.
+	Till string
+}
+
+func (sc Scope) bounds() (start, end time.Time, loc *time.Location, err error) {
+	if sc.Day.IsZero() {
+		return time.Time{}, time.Time{}, nil, fmt.Errorf("journal: no day given: %w", ErrInvalid)
+	}
+	loc = sc.Loc
+	if loc == nil {
+		loc = sc.Day.Location()
+	}
+	start, end = dayRange(sc.Day, loc)
+	return start, end, loc, nil
+}
+
+// where is the WHERE clause (and its arguments) of the scope's sales: a
+// range of sales_created, so a day costs its own sales, never the history.
+func (sc Scope) where() (string, []any, error) {
+	start, end, _, err := sc.bounds()
+	if err != nil {
+		return "", nil, err
+	}
+	q := ` WHERE created_at >= ? AND created_at < ?`
+	args := []any{ms(start), ms(end)}
+	if sc.Till != "" {
+		q += ` AND till = ?`
+		args = append(args, sc.Till)
+	}
+	return q, args, nil
+}
+
+// Group is the sales of one currency, till, method and status key: one
+// row of the journal's GROUP BY. Amounts are minor units.
+type Group struct {
+	Currency string
+	Till     string
+	Method   string // Sale.MethodKey
+	Status   string // Sale.StatusKey
+	Count    int64
+	// Gross is the sum of the sales' totals whatever came of them: what
+	// was asked for, not what was taken.
+	Gross int64
+	// Paid counts the sales whose money was captured (status captured or
+	// refunded); Captured is their gross, Refunded what was refunded of
+	// them, Refunds how many of them had a refund.
+	Paid     int64
+	Captured int64
+	Refunded int64
+	Refunds  int64
+	// Open counts the sales Unsettled lists (KOMOJU may still move them).
+	Open int64
+}
+
+// The SQL forms of Sale.MethodKey, Sale.StatusKey, Sale.Gross and
+// Sale.Charged: the aggregate must put each sale where Summarize does
+// (TestGroupsMatchSummarize holds them together).
+const (
+	methodKeySQL = `CASE WHEN method = '' THEN 'none' ELSE method END`
+	statusKeySQL = `CASE WHEN status <> '' THEN status WHEN finished_at IS NULL THEN 'unfinished'
+		WHEN outcome <> '' THEN outcome ELSE 'unfinished' END`
+	grossSQL   = `CASE WHEN total > 0 THEN total ELSE amount + tax END`
+	chargedSQL = `status IN ('captured', 'refunded')`
+	// PostgreSQL's sum of a bigint is numeric: cast back so both
+	// backends scan into int64.
+	groupsSQL = `SELECT currency, till, ` + methodKeySQL + `, ` + statusKeySQL + `,
+		count(*),
+		CAST(sum(` + grossSQL + `) AS BIGINT),
+		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN 1 ELSE 0 END) AS BIGINT),
+		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN ` + grossSQL + ` ELSE 0 END) AS BIGINT),
+		CAST(sum(CASE WHEN ` + chargedSQL + ` THEN amount_refunded ELSE 0 END) AS BIGINT),
+		CAST(sum(CASE WHEN ` + chargedSQL + ` AND amount_refunded > 0 THEN 1 ELSE 0 END) AS BIGINT),
+		CAST(sum(CASE WHEN ` + unsettledCond + ` THEN 1 ELSE 0 END) AS BIGINT)
+		FROM sales`
+	groupsTail = ` GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4`
+)
+
+// Groups returns the scope's sales counted and summed per currency, till,
+// method and status key by the database (one pass over the day through
+// sales_created), so a report of 100,000 sales reads a few dozen rows
+// instead of every sale.
+func (j *Journal) Groups(ctx context.Context, sc Scope) ([]Group, error) {
+	where, args, err := sc.where()
+	if err != nil {
+		return nil, err
+	}
+	rows, err := j.db.QueryContext(ctx, groupsSQL+where+groupsTail, args...)
+	if err != nil {
+		return nil, j.wrap("totals", err)
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan(&g.Currency, &g.Till, &g.Method, &g.Status, &g.Count, &g.Gross, &g.Paid, &g.Captured, &g.Refunded, &g.Refunds, &g.Open); err != nil {
+			return nil, j.wrap("totals", err)
+		}
+		out = append(out, g)
+	}
+	return out, j.wrap("totals", rows.Err())
+}
+
+// unsettledSQL selects the sales whose end is not known yet: a payment
+// still pending or authorized, a result that is unknown, or no payment
+// and a result that leaves the customer to act (a redirect or slip
+// before the payment was seen), or no result at all.
+const (
+	unsettledCond = `(status IN ('pending', 'authorized') OR outcome = 'unknown'
+		OR (status = '' AND (finished_at IS NULL OR outcome IN ('redirect', 'awaiting', 'authorized'))))`
+	unsettledSQL = ` AND ` + unsettledCond + ` ORDER BY created_at, id`
+)
+
+// Open reports whether Unsettled lists s (unsettledCond in Go).
+func (s *Sale) Open() bool {
+	switch {
+	case s.Status == komoju.PaymentPending || s.Status == komoju.PaymentAuthorized || s.Outcome == OutcomeUnknown:
+		return true
+	case s.Status != "":
+		return false
+	}
+	return s.FinishedAt == nil || s.Outcome == OutcomeRedirect || s.Outcome == OutcomeAwaiting || s.Outcome == OutcomeAuthorized
+}
+
+// Unsettled lists, oldest first, the scope's sales that KOMOJU may still
+// move on: what the end-of-day close refreshes before it adds up.
+func (j *Journal) Unsettled(ctx context.Context, sc Scope) ([]Sale, error) {
+	where, args, err := sc.where()
+	if err != nil {
+		return nil, err
+	}
+	_, _, loc, _ := sc.bounds()
+	return j.querySales(ctx, "unsettled sales", loc, `SELECT `+saleColumns+` FROM sales`+where+unsettledSQL, args...)
+}
+
+// SummaryOf summarises the scope's sales with the database's aggregates
+// (see Groups); it is what Summary returns for one till or the store.
+func (j *Journal) SummaryOf(ctx context.Context, sc Scope) (Summary, error) {
+	start, _, _, err := sc.bounds()
+	if err != nil {
+		return Summary{}, fmt.Errorf("journal: summary: %w", err)
+	}
+	gs, err := j.Groups(ctx, sc)
+	if err != nil {
+		return Summary{}, err
+	}
+	s := SummarizeGroups(start, gs)
+	s.Till = sc.Till
+	return s, nil
+}
+
+// groupOf is one sale as a Group of one.
+func groupOf(s *Sale) Group {
+	g := Group{Currency: s.Currency, Till: s.Till, Method: s.MethodKey(), Status: s.StatusKey(), Count: 1, Gross: s.Gross()}
+	if s.Open() {
+		g.Open = 1
+	}
+	if s.Charged() {
+		g.Paid, g.Captured, g.Refunded = 1, s.Gross(), s.AmountRefunded
+		if s.AmountRefunded > 0 {
+			g.Refunds = 1
+		}
+	}
+	return g
+}
