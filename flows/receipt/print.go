@@ -92,6 +92,9 @@ type Printer struct {
 	Timeout time.Duration // 0: DefaultTimeout
 }
 
+// Configured reports whether a printer was set.
+func (p Printer) Configured() bool { return p.Target.Path != "" || p.Target.Addr != "" }
+
 // NewPrinter parses the printer settings.
 func NewPrinter(target, format string) (Printer, error) {
 	t, err := ParseTarget(target)
