@@ -28,9 +28,9 @@ func receiptTable() []Entry {
 		{"slip_thank_you", "Thank you!", "ありがとうございました"},
 		// The console's and the receipt command's status lines.
 		{"slip_saved", "Receipt saved to %s", "レシートを保存しました: %s"},
-		{"slip_save_failed", "Could not save the receipt: %s", "レシートを保存できませんでした: %s"},
+		{"slip_save_failed", "Could not save the receipt", "レシートを保存できませんでした"},
 		{"slip_printed", "Receipt sent to the printer %s", "レシートをプリンター %s に送りました"},
-		{"slip_print_failed", "Printing failed: %s", "印刷できませんでした: %s"},
+		{"slip_print_failed", "Printing failed", "印刷できませんでした"},
 		{"slip_printing", "Printing the receipt on %s…", "プリンター %s で印刷中…"},
 	}
 }
