@@ -76,7 +76,7 @@ type consoleFlags struct {
 
 func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
 	cfg := config.RegisterFlags(fs)
-	cfg.RegisterReceiptFlags(fs)
+	cfg.RegisterReceiptFlags(fs, true)
 	return consoleFlags{
 		cfg:          cfg,
 		version:      fs.Bool("version", false, "print the version and exit"),

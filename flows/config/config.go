@@ -67,7 +67,8 @@ type Config struct {
 	// Shop heads every receipt (shop_name, shop_address, shop_phone).
 	Shop receipt.Shop
 	// Printer is where receipts are printed (--printer: a device path or
-	// host:9100); zero when none is set.
+	// host:9100) and in which format; Configured() is false when no
+	// printer is set.
 	Printer receipt.Printer
 
 	// KeySource says where the secret key came from: "flag", "env", "file" or "".
@@ -163,12 +164,15 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	return f
 }
 
-// RegisterReceiptFlags adds the receipt flags (--printer,
-// --printer-format, --shop-name) to the commands that make receipts: the
-// console and "receipt". The other commands take the same settings from
-// the environment and the config file only, so their help stays short.
-func (f *Flags) RegisterReceiptFlags(fs *flag.FlagSet) {
-	fs.StringVar(&f.Printer, "printer", "", "receipt printer: a device path (/dev/usb/lp0) or host:9100 (env KOMOJU_TUI_PRINTER)")
+// RegisterReceiptFlags adds the receipt flags (--printer when printer is
+// true, --printer-format, --shop-name) to the commands that make
+// receipts: the console and "receipt" (which names its printer with
+// --print). The other commands take the same settings from the
+// environment and the config file only, so their help stays short.
+func (f *Flags) RegisterReceiptFlags(fs *flag.FlagSet, printer bool) {
+	if printer {
+		fs.StringVar(&f.Printer, "printer", "", "receipt printer: a device path (/dev/usb/lp0) or host:9100 (env KOMOJU_TUI_PRINTER)")
+	}
 	fs.StringVar(&f.PrinterFormat, "printer-format", "", "escpos (default: receipt printers) or text (any printer)")
 	fs.StringVar(&f.ShopName, "shop-name", "", "the shop's name at the top of receipts (env KOMOJU_TUI_SHOP_NAME)")
 }
@@ -328,7 +332,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	c.Shop.Address, c.Shop.Phone = file.ShopAddress, file.ShopPhone
 	printer, _ := pick("printer", f.Printer, "KOMOJU_TUI_PRINTER", file.Printer)
 	printerFormat, _ := pick("printer-format", f.PrinterFormat, "KOMOJU_TUI_PRINTER_FORMAT", file.PrinterFormat)
-	if _, err := receipt.ParseFormat(printerFormat); err != nil {
+	if c.Printer.Format, err = receipt.ParseFormat(printerFormat); err != nil {
 		return Config{}, err
 	}
 	if printer != "" {

@@ -16,7 +16,7 @@ func TestShopAndPrinter(t *testing.T) {
 		t.Helper()
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
 		f := RegisterFlags(fs)
-		f.RegisterReceiptFlags(fs)
+		f.RegisterReceiptFlags(fs, true)
 		if err := fs.Parse(args); err != nil {
 			t.Fatal(err)
 		}
