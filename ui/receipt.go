@@ -49,7 +49,8 @@ func (m Model) receipt(o *flows.Outcome) receipt.Receipt {
 	if r.Shop.Name == "" {
 		r.Shop.Name = "KOMOJU POS"
 	}
-	if o.OrderNum == m.checkout.OrderNum || m.checkout.OrderNum == "" {
+	if o == m.outcome { // the sale just taken: its own items
+
 		for _, li := range m.checkout.LineItems {
 			r.Lines = append(r.Lines, receipt.Line{Description: li.Description, Quantity: li.Quantity, Unit: li.Amount})
 		}
@@ -66,10 +67,36 @@ func receiptName(o *flows.Outcome) string {
 	return receipt.Receipt{OrderNum: o.OrderNum, Payment: o.Payment}.FileName()
 }
 
-// saveReceipt saves the receipt under the data directory (ReceiptDir),
+// hasReceipt reports a payment a receipt can be given for: captured or
+// refunded, or a card or wallet authorization (two-step capture). A
+// konbini, bank transfer or Pay-easy payment is "authorized" while the
+// customer has yet to pay, so it has none.
+func hasReceipt(p *komoju.Payment) bool {
+	switch {
+	case p == nil:
+		return false
+	case p.Status == komoju.PaymentCaptured, p.Status == komoju.PaymentRefunded:
+		return true
+	}
+	return p.Status == komoju.PaymentAuthorized && !p.Type().IsAsync()
+}
+
+// paymentOutcome is the payment on the details screen as an outcome, for
+// its receipt (a reprint from History, refunds included).
+func (m Model) paymentOutcome() *flows.Outcome {
+	return &flows.Outcome{Kind: flows.OutcomePaid, Payment: m.payment, OrderNum: m.payment.OrderNum()}
+}
+
+// saveReceipt saves the receipt of the sale on the result screen.
+func (m *Model) saveReceipt() tea.Cmd { return m.saveReceiptOf(m.outcome) }
+
+// printReceipt prints the receipt of the sale on the result screen.
+func (m *Model) printReceipt() tea.Cmd { return m.printReceiptOf(m.outcome) }
+
+// saveReceiptOf saves the receipt under the data directory (ReceiptDir),
 // 0600 and never over another file.
-func (m *Model) saveReceipt() tea.Cmd {
-	r := m.receipt(m.outcome)
+func (m *Model) saveReceiptOf(o *flows.Outcome) tea.Cmd {
+	r := m.receipt(o)
 	dir := m.opts.ReceiptDir
 	saved, failed := m.slipWord("slip_saved"), m.slipWord("slip_save_failed")
 	return func() tea.Msg {
@@ -85,11 +112,11 @@ func (m *Model) saveReceipt() tea.Cmd {
 // canPrint reports a way to print: the configured printer, or lp.
 func (m Model) canPrint() bool { return m.opts.Printer.Configured() || m.lpPath != "" }
 
-// printReceipt prints the receipt on the configured printer (ESC/POS or
-// text, to a device or host:9100, within its timeout); without one, it
+// printReceiptOf prints the receipt on the configured printer (ESC/POS
+// or text, to a device or host:9100, within its timeout); without one, it
 // hands the text to lp.
-func (m *Model) printReceipt() tea.Cmd {
-	r := m.receipt(m.outcome)
+func (m *Model) printReceiptOf(o *flows.Outcome) tea.Cmd {
+	r := m.receipt(o)
 	ctx := m.ctx
 	if p := m.opts.Printer; p.Configured() {
 		name := p.Target.String()

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/komoju-tui/komoju-tui/flows/receipt"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // TestPrintReceiptOnReceiptPrinter: with --printer host:port, p is offered
@@ -96,5 +97,54 @@ func TestReceiptLiveHasNoMark(t *testing.T) {
 		if err != nil || !strings.Contains(string(b), "レシート") || !strings.Contains(string(b), "S A N D B O X") {
 			t.Errorf("%s: %v\n%s", n, err, b)
 		}
+	}
+}
+
+// TestReceiptFromDetails: the details screen of a paid sale offers s and
+// p too (a reprint, refunds included); a konbini slip still waiting for
+// the customer has no receipt.
+func TestReceiptFromDetails(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	dev := filepath.Join(env.dir, "lp0")
+	if err := os.WriteFile(dev, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := env.options()
+	var err error
+	if o.Printer, err = receipt.NewPrinter(dev, "text"); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, o, 120, 40)
+	h.keys("1500", "tab", "ORDER-9", "enter")
+	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+	h.pickMethod("Credit card")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("PAID")
+	h.keys("d")
+	h.waitText("Timeline", "s save receipt", "p print")
+	h.keys("s")
+	h.waitText("Receipt saved to")
+	b, err := os.ReadFile(filepath.Join(env.dir, "receipt-ORDER-9.txt"))
+	if err != nil || !strings.Contains(string(b), "¥1,500") || !strings.Contains(string(b), h.m.payment.ID) {
+		t.Fatalf("saved from details: %v\n%s", err, b)
+	}
+	h.keys("p")
+	h.waitText("Receipt sent to the printer " + dev)
+	if b, _ := os.ReadFile(dev); !strings.Contains(string(b), "ORDER-9") {
+		t.Errorf("printed %q", b)
+	}
+
+	p := *h.m.payment
+	p.Status = "authorized"
+	p.PaymentDetails = nil
+	if !hasReceipt(&p) {
+		t.Error("a card authorization (two-step) has no receipt")
+	}
+	k := *h.m.payment
+	k.Status = "authorized"
+	k.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeKonbini}
+	if hasReceipt(&k) {
+		t.Error("a konbini slip not paid yet has a receipt")
 	}
 }

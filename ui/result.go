@@ -309,6 +309,12 @@ func (m Model) actionBindings() []key.Binding {
 		}
 		b = append(b, k.NewSale)
 	} else {
+		if m.screen == screenPayment && hasReceipt(m.payment) {
+			b = append(b, k.SaveReceipt)
+			if m.canPrint() {
+				b = append(b, k.Print)
+			}
+		}
 		b = append(b, k.Back, k.NewSale)
 	}
 	if has(flows.ActionRefresh) {
