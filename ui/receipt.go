@@ -67,19 +67,8 @@ func receiptName(o *flows.Outcome) string {
 	return receipt.Receipt{OrderNum: o.OrderNum, Payment: o.Payment}.FileName()
 }
 
-// hasReceipt reports a payment a receipt can be given for: captured or
-// refunded, or a card or wallet authorization (two-step capture). A
-// konbini, bank transfer or Pay-easy payment is "authorized" while the
-// customer has yet to pay, so it has none.
-func hasReceipt(p *komoju.Payment) bool {
-	switch {
-	case p == nil:
-		return false
-	case p.Status == komoju.PaymentCaptured, p.Status == komoju.PaymentRefunded:
-		return true
-	}
-	return p.Status == komoju.PaymentAuthorized && !p.Type().IsAsync()
-}
+// hasReceipt reports a payment a receipt can be given for (receipt.For).
+func hasReceipt(p *komoju.Payment) bool { return receipt.For(p) }
 
 // paymentOutcome is the payment on the details screen as an outcome, for
 // its receipt (a reprint from History, refunds included).
@@ -131,6 +120,7 @@ func (m *Model) printReceiptOf(o *flows.Outcome) tea.Cmd {
 	}
 	text := r.Text()
 	lp := m.lpPath
+	failed, sent := m.slipWord("slip_print_failed"), m.slipWord("slip_sent_lp")
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
@@ -139,9 +129,9 @@ func (m *Model) printReceiptOf(o *flows.Outcome) tea.Cmd {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return savedMsg{text: "Printing failed", err: fmt.Errorf("%v %s", err, strings.TrimSpace(out.String()))}
+			return savedMsg{text: failed, err: fmt.Errorf("lp: %v %s", err, strings.TrimSpace(out.String()))}
 		}
-		return savedMsg{text: "Sent to the printer: " + strings.TrimSpace(out.String())}
+		return savedMsg{text: fmt.Sprintf(sent, strings.TrimSpace(out.String()))}
 	}
 }
 

@@ -120,14 +120,8 @@ func (r *runner) receipt(args []string) int {
 		return code
 	}
 	p := o.Payment
-	// A konbini, bank transfer or Pay-easy payment is "authorized" while
-	// the customer has yet to pay; only a card or wallet authorization
-	// (two-step capture) holds the money.
-	switch {
-	case p.Status == komoju.PaymentCaptured, p.Status == komoju.PaymentRefunded:
-	case p.Status == komoju.PaymentAuthorized && !p.Type().IsAsync():
-	default:
-		return r.fail(ExitNotCompleted, "not_completed", "payment %s is %s and not paid yet: only a paid or authorized sale has a receipt", p.ID, p.Status)
+	if !receipt.For(p) {
+		return r.fail(ExitNotCompleted, "not_completed", "payment %s is %s and not paid: only a paid or authorized sale has a receipt", p.ID, p.Status)
 	}
 	if sale == nil && b.Journal != nil {
 		if s, err := b.Journal.SaleByPayment(ctx, p.ID); err == nil {

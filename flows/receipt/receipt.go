@@ -113,6 +113,21 @@ func (r Receipt) markWord() string {
 	return "SANDBOX"
 }
 
+// For reports whether a payment has a receipt: captured or refunded, or
+// a card or wallet authorization (two-step capture: the money is held).
+// A konbini, bank transfer or Pay-easy payment is "authorized" while the
+// customer has yet to pay, so it has none
+// (https://doc.komoju.com/reference/payments, "Payment Statuses").
+func For(p *komoju.Payment) bool {
+	switch {
+	case p == nil:
+		return false
+	case p.Status == komoju.PaymentCaptured, p.Status == komoju.PaymentRefunded:
+		return true
+	}
+	return p.Status == komoju.PaymentAuthorized && !p.Type().IsAsync()
+}
+
 // rows lays the receipt out.
 func (r Receipt) rows() []row {
 	var rs []row

@@ -223,3 +223,29 @@ func TestMaskDigits(t *testing.T) {
 		}
 	}
 }
+
+// Only a paid sale, or a card authorization, has a receipt: a konbini
+// payment is "authorized" while the customer has yet to pay.
+func TestFor(t *testing.T) {
+	card, konb := cardPayment(), konbiniPayment(komoju.StoreLawson)
+	for _, c := range []struct {
+		p    *komoju.Payment
+		st   komoju.PaymentStatus
+		want bool
+	}{
+		{card, komoju.PaymentCaptured, true}, {card, komoju.PaymentAuthorized, true}, {card, komoju.PaymentRefunded, true},
+		{card, komoju.PaymentFailed, false}, {card, komoju.PaymentCancelled, false}, {card, komoju.PaymentPending, false},
+		{konb, komoju.PaymentCaptured, true}, {konb, komoju.PaymentAuthorized, false}, {konb, komoju.PaymentExpired, false},
+		{nil, "", false},
+	} {
+		p := c.p
+		if p != nil {
+			cp := *p
+			cp.Status = c.st
+			p = &cp
+		}
+		if got := For(p); got != c.want {
+			t.Errorf("For(%v %s) = %v", p != nil && p.PaymentDetails.Konbini != nil, c.st, got)
+		}
+	}
+}

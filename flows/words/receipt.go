@@ -31,6 +31,7 @@ func receiptTable() []Entry {
 		{"slip_save_failed", "Could not save the receipt", "レシートを保存できませんでした"},
 		{"slip_printed", "Receipt sent to the printer %s", "レシートをプリンター %s に送りました"},
 		{"slip_print_failed", "Printing failed", "印刷できませんでした"},
+		{"slip_sent_lp", "Sent to the printer: %s", "プリンターに送りました: %s"},
 		{"slip_printing", "Printing the receipt on %s…", "プリンター %s で印刷中…"},
 	}
 }
