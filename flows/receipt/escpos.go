@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/unicode/norm"
 )
@@ -42,9 +43,10 @@ var (
 // ¥. A character Shift_JIS lacks prints as "?".
 func (r Receipt) ESCPOS() []byte {
 	rows := r.rows()
+	enc := japanese.ShiftJIS.NewEncoder()
 	kanji := false
 	for _, rw := range rows {
-		if needsKanji(rw.left) || needsKanji(rw.right) {
+		if needsKanji(enc, rw.left) || needsKanji(enc, rw.right) {
 			kanji = true
 			break
 		}
@@ -57,7 +59,7 @@ func (r Receipt) ESCPOS() []byte {
 		b.Write(fsKanjiOn)
 	}
 	line := func(s string) {
-		b.Write(sjis(s))
+		b.Write(sjis(enc, s))
 		b.WriteByte('\n')
 	}
 	for _, rw := range rows {
@@ -110,8 +112,7 @@ func (r Receipt) ESCPOS() []byte {
 
 // needsKanji reports a character that takes kanji mode: one Shift_JIS
 // has as two bytes (Japanese, full-width forms, ×).
-func needsKanji(s string) bool {
-	enc := japanese.ShiftJIS.NewEncoder()
+func needsKanji(enc *encoding.Encoder, s string) bool {
 	for _, c := range s {
 		if c < utf8.RuneSelf || c == '¥' {
 			continue
@@ -127,9 +128,8 @@ func needsKanji(s string) bool {
 // printer's Japan character set prints it as ¥); an accented Latin
 // letter loses its accent (é → e); anything else the printer cannot
 // print becomes "?" instead of losing the line.
-func sjis(s string) []byte {
-	enc := japanese.ShiftJIS.NewEncoder()
-	var out []byte
+func sjis(enc *encoding.Encoder, s string) []byte {
+	out := make([]byte, 0, len(s))
 	for _, c := range s {
 		switch {
 		case c < utf8.RuneSelf:

@@ -64,6 +64,8 @@ type Receipt struct {
 	ThreeDS string
 	// Now is the time used when the payment carries none.
 	Now time.Time
+
+	dict map[string]string // receipt words in Lang (withWords)
 }
 
 // JST is Japan time, in which every receipt is dated.
@@ -88,13 +90,32 @@ type row struct {
 	left, right string
 }
 
-// word looks a receipt word up in flows/words.
+// word looks a receipt word up in flows/words (through r.dict, filled
+// once per layout: words.Lookup builds the whole table on every call).
 func (r Receipt) word(id string) string {
+	if s, ok := r.dict[id]; ok {
+		return s
+	}
 	s, ok := words.Lookup(id, r.Lang)
 	if !ok {
 		return id
 	}
 	return s
+}
+
+// withWords returns r with its receipt words looked up once.
+func (r Receipt) withWords() Receipt {
+	r.dict = map[string]string{}
+	for _, e := range words.Table() {
+		if strings.HasPrefix(e.ID, "slip_") {
+			if r.ja() {
+				r.dict[e.ID] = e.JA
+			} else {
+				r.dict[e.ID] = e.EN
+			}
+		}
+	}
+	return r
 }
 
 func (r Receipt) ja() bool { return strings.HasPrefix(strings.ToLower(r.Lang), "ja") }
@@ -130,6 +151,7 @@ func For(p *komoju.Payment) bool {
 
 // rows lays the receipt out.
 func (r Receipt) rows() []row {
+	r = r.withWords()
 	var rs []row
 	add := func(k kind, l, rt string) { rs = append(rs, row{k, clean(l), clean(rt)}) }
 	mark := func() {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/charmbracelet/x/exp/golden"
 
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
+
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -248,4 +250,47 @@ func TestFor(t *testing.T) {
 			t.Errorf("For(%v %s) = %v", p != nil && p.PaymentDetails.Konbini != nil, c.st, got)
 		}
 	}
+}
+
+// Every hostile string of flows/termtext, in any text a receipt takes
+// from outside (description, shop, konbini receipt number), prints as if
+// only its harmless text had been given: no escape sequence or control
+// reaches the file or the printer.
+func TestHostileText(t *testing.T) {
+	build := func(s string) Receipt {
+		p := konbiniPayment(komoju.StoreLawson)
+		p.Description = str(s)
+		p.PaymentDetails.Konbini.Receipt = str(s)
+		return Receipt{Mode: "sandbox", Lang: "ja", Payment: p, Shop: Shop{Name: s, Address: []string{s}, Phone: s}}
+	}
+	for _, c := range termtext.HostileCases() {
+		bad, good := build(c.In), build(c.Strip)
+		if bad.Text() != good.Text() {
+			t.Errorf("%s: text\n%q\nwant\n%q", c.Name, bad.Text(), good.Text())
+		}
+		if !bytes.Equal(bad.ESCPOS(), good.ESCPOS()) {
+			t.Errorf("%s: ESC/POS differs from the harmless text's", c.Name)
+		}
+		for _, ch := range bad.Text() {
+			if ch < 0x20 && ch != '\n' || ch == 0x7f || ch >= 0x80 && ch < 0xa0 {
+				t.Errorf("%s: control %#x in the text", c.Name, ch)
+			}
+		}
+	}
+}
+
+// BenchmarkReceipt: building a receipt is far below what a clerk notices
+// (figures in docs/PERFORMANCE.md).
+func BenchmarkReceipt(b *testing.B) {
+	r := cases()["card_refunds_ja_sandbox"]
+	b.Run("text", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_ = r.Text()
+		}
+	})
+	b.Run("escpos", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			_ = r.ESCPOS()
+		}
+	})
 }
