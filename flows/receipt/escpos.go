@@ -17,6 +17,7 @@ var (
 	fsShiftJIS   = []byte{0x1c, 'C', 1}    // FS C 1: kanji code system Shift_JIS
 	fsKanjiOn    = []byte{0x1c, '&'}       // FS &: kanji mode on
 	fsKanjiOff   = []byte{0x1c, '.'}       // FS .: kanji mode off
+	escKatakana  = []byte{0x1b, 't', 1}    // ESC t 1: code table katakana (Shift_JIS one-byte kana 0xA1-0xDF)
 	escBoldOn    = []byte{0x1b, 'E', 1}    // ESC E 1: emphasis on
 	escBoldOff   = []byte{0x1b, 'E', 0}    // ESC E 0
 	gsSizeBig    = []byte{0x1d, '!', 0x11} // GS ! 0x11: double width and height
@@ -36,7 +37,8 @@ var (
 // and feeds and cuts (GS V) at the end.
 //
 // Japanese goes as Shift_JIS in the printer's kanji mode (FS C 1 then
-// FS &), which Japanese-model printers (TM-T88 JP, TM-m30 JP, …) have;
+// FS &), which Japanese-model printers (TM-T88 JP, TM-m30 JP, …) have,
+// with the katakana code table (ESC t 1) for Shift_JIS's one-byte kana;
 // an English receipt of plain ASCII never enters kanji mode, so it prints
 // on any ESC/POS printer. The international character set is Japan
 // (ESC R 8) so that the yen sign, which Shift_JIS puts at 0x5C, prints as
@@ -55,6 +57,7 @@ func (r Receipt) ESCPOS() []byte {
 	b.Write(escInit)
 	b.Write(escJapan)
 	if kanji {
+		b.Write(escKatakana)
 		b.Write(fsShiftJIS)
 		b.Write(fsKanjiOn)
 	}

@@ -197,6 +197,13 @@ func sendDevice(ctx context.Context, path string, data []byte) error {
 			return
 		}
 		opened <- fh
+		if ctx.Err() != nil {
+			// The device opened only after the job was given up: printing
+			// now would print a receipt the clerk was told failed.
+			fh.Close()
+			done <- result{ctx.Err()}
+			return
+		}
 		if dl, ok := ctx.Deadline(); ok {
 			_ = fh.SetWriteDeadline(dl) // pollable devices only; ignored elsewhere
 		}

@@ -57,7 +57,7 @@ func TestPrintESCPOSOverTCP(t *testing.T) {
 		t.Errorf("does not end with the cut GS V: % x", b[len(b)-8:])
 	}
 	// Kanji mode with Shift_JIS, Japan's character set for ¥.
-	for name, seq := range map[string][]byte{"ESC R 8": {0x1b, 'R', 8}, "FS C 1": {0x1c, 'C', 1}, "FS &": {0x1c, '&'}} {
+	for name, seq := range map[string][]byte{"ESC t 1": {0x1b, 't', 1}, "ESC R 8": {0x1b, 'R', 8}, "FS C 1": {0x1c, 'C', 1}, "FS &": {0x1c, '&'}} {
 		if !bytes.Contains(b, seq) {
 			t.Errorf("no %s", name)
 		}
@@ -161,10 +161,18 @@ func TestPrintErrorsNameThePrinter(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), fifo) || !strings.Contains(err.Error(), "did not take the receipt") {
 		t.Errorf("stuck printer: %v", err)
 	}
-	// Let the blocked open finish so no goroutine outlives the test.
-	if f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
-		time.Sleep(10 * time.Millisecond)
-		f.Close()
+	// The printer comes back after the job was given up: it must not
+	// print a receipt the clerk was told had failed (a retry would print
+	// two). Opening the reader lets the blocked open finish; ReadAll ends
+	// when that side closes.
+	f, err := os.Open(fifo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, _ := io.ReadAll(f)
+	f.Close()
+	if len(late) != 0 {
+		t.Errorf("a timed-out job printed later: %q", late)
 	}
 }
 
