@@ -79,8 +79,10 @@ type consoleFlags struct {
 }
 
 func registerConsoleFlags(fs *flag.FlagSet) consoleFlags {
+	cfg := config.RegisterFlags(fs)
+	cfg.RegisterReceiptFlags(fs, true)
 	return consoleFlags{
-		cfg:          config.RegisterFlags(fs),
+		cfg:          cfg,
 		version:      fs.Bool("version", false, "print the version and exit"),
 		webhookAddr:  fs.String("webhook-addr", "127.0.0.1:0", "address of the webhook receiver (loopback by default)"),
 		forwardTo:    fs.String("forward-to", "", "forward every verified webhook, re-signed, to this URL"),
@@ -177,6 +179,8 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		Lang:       cfg.Lang,
 		Demo:       cfg.Demo,
 		Accessible: cfg.Accessible || *cf.accessible,
+		Shop:       cfg.Shop,
+		Printer:    cfg.Printer,
 		// After the first frame: settle what a crash left behind (own and
 		// orphaned sales only) and recheck every waiting sale.
 		Recheck:      a.Engine.StartupCheck,

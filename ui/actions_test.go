@@ -85,7 +85,7 @@ func TestPrintReceiptWithLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "Visa •••• 1111") || !strings.Contains(string(b), "¥1,000") {
+	if !strings.Contains(string(b), "Visa ****1111") || !strings.Contains(string(b), "¥1,000") {
 		t.Fatalf("printed receipt:\n%s", b)
 	}
 	if strings.Contains(string(b), "4111111111111111") {

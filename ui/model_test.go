@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/receipt"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -147,7 +148,7 @@ func TestCardSalePaidAndReceipt(t *testing.T) {
 		t.Fatalf("receipt: %v", err)
 	}
 	rc := string(b)
-	for _, want := range []string{"KOMOJU POS", "ORDER-1", "¥1,000", "Visa •••• 1111", h.m.outcome.PaymentID(), "captured"} {
+	for _, want := range []string{"KOMOJU POS", "RECEIPT", "S A N D B O X", "ORDER-1", "¥1,000", "Visa ****1111", h.m.outcome.PaymentID(), "captured"} {
 		if !strings.Contains(rc, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, rc)
 		}
@@ -555,19 +556,15 @@ func TestJapanese(t *testing.T) {
 	h.mustContain("¥1,000 の支払いが完了しました（Visa •••• 1111）。")
 	h.mustNotContain("Paid ¥1,000")
 
-	// The saved receipt's values line up although Japanese labels take two
-	// cells per character.
+	// The saved receipt's values line up (right-aligned at the paper's
+	// edge) although Japanese labels take two cells per character.
 	rc := h.m.receiptText(h.m.outcome)
-	col := -1
 	for _, line := range strings.Split(rc, "\n") {
-		if !strings.Contains(line, "  ") {
-			continue // title and rules
+		if !strings.Contains(line, "  ") || strings.HasPrefix(line, " ") || strings.HasPrefix(line, "#") {
+			continue // title, rules, centred lines and the mark
 		}
-		i := strings.LastIndex(line, "  ") + 2
-		if c := ansi.StringWidth(line[:i]); col == -1 {
-			col = c
-		} else if c != col {
-			t.Errorf("receipt value column %d, want %d:\n%s", c, col, rc)
+		if w := ansi.StringWidth(line); w != receipt.Width {
+			t.Errorf("receipt line %q ends at column %d, want %d:\n%s", line, w, receipt.Width, rc)
 		}
 	}
 

@@ -35,6 +35,10 @@ func (m *Model) updatePayment(msg tea.Msg) tea.Cmd {
 		return m.openHistory()
 	case key.Matches(km, m.keys.NewSale):
 		return m.newSale()
+	case key.Matches(km, m.keys.SaveReceipt) && hasReceipt(m.payment):
+		return m.saveReceiptOf(m.paymentOutcome())
+	case key.Matches(km, m.keys.Print) && hasReceipt(m.payment) && m.canPrint():
+		return m.printReceiptOf(m.paymentOutcome())
 	}
 	return m.actionKeys(km, m.payment)
 }

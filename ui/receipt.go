@@ -14,81 +14,113 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/receipt"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// receiptText is the plain-text receipt of a paid outcome. It holds the
-// card brand and last four digits only.
-func (m Model) receiptText(o *flows.Outcome) string {
-	p := o.Payment
-	var b strings.Builder
-	line := strings.Repeat("-", 36)
-	// row pads the label by terminal cells: %-14s counts runes, which
-	// misaligns Japanese labels (two cells each).
-	row := func(label, value string) { b.WriteString(padRight(label, 14) + " " + value + "\n") }
-	fmt.Fprintf(&b, "%s\n%s\n%s\n", "KOMOJU POS", m.t.S("RECEIPT"), line)
-	row(m.t.S("Date"), m.opts.Now().Format("2006-01-02 15:04"))
-	if o.OrderNum != "" {
-		row(m.t.S("Order"), o.OrderNum)
+// slipWord is a receipt word (flows/words "slip_…") in the model's
+// language.
+func (m Model) slipWord(id string, args ...any) string {
+	s, ok := words.Lookup(id, m.t.lang)
+	if !ok {
+		s = id
 	}
-	if p != nil {
-		cur := p.Currency
-		row(m.t.S("Amount"), komoju.FormatAmount(p.Amount, cur))
-		if p.Tax > 0 {
-			row(m.t.S("Tax"), komoju.FormatAmount(p.Tax, cur))
-		}
-		if p.PaymentMethodFee > 0 {
-			row(m.t.S("Fee"), komoju.FormatAmount(p.PaymentMethodFee, cur))
-		}
-		row(m.t.S("Total"), komoju.FormatAmount(authorizedTotal(p), cur))
-		if p.AmountRefunded > 0 {
-			row(m.t.S("Refunded"), komoju.FormatAmount(p.AmountRefunded, cur))
-		}
-		row(m.t.S("Method"), m.methodText(p))
-		if n := m.threeDSNote(o); n != "" {
-			row("3-D Secure", n)
-		}
-		row(m.t.S("Payment id"), p.ID)
-		row(m.t.S("Status"), string(p.Status))
+	if len(args) > 0 {
+		s = fmt.Sprintf(s, args...)
 	}
-	fmt.Fprintf(&b, "%s\n%s\n", line, m.t.S("Thank you!"))
-	return b.String()
+	return s
 }
+
+// receipt is the receipt of an outcome (flows/receipt): shop and till from
+// the options, the sale's line items or description, the payment as
+// KOMOJU returned it, and the SANDBOX/TEST mark outside LIVE.
+func (m Model) receipt(o *flows.Outcome) receipt.Receipt {
+	r := receipt.Receipt{
+		Shop:     m.opts.Shop,
+		Mode:     m.opts.Mode,
+		Till:     m.opts.Till,
+		Lang:     m.t.lang,
+		OrderNum: o.OrderNum,
+		Payment:  o.Payment,
+		ThreeDS:  m.threeDSNote(o),
+		Now:      m.opts.Now(),
+	}
+	if r.Shop.Name == "" {
+		r.Shop.Name = "KOMOJU POS"
+	}
+	if o == m.outcome { // the sale just taken: its own items
+
+		for _, li := range m.checkout.LineItems {
+			r.Lines = append(r.Lines, receipt.Line{Description: li.Description, Quantity: li.Quantity, Unit: li.Amount})
+		}
+	}
+	return r
+}
+
+// receiptText is the plain-text receipt of an outcome. It holds the card
+// brand and last four digits only.
+func (m Model) receiptText(o *flows.Outcome) string { return m.receipt(o).Text() }
 
 // receiptName is a file name for the receipt of o.
 func receiptName(o *flows.Outcome) string {
-	id := o.OrderNum
-	if id == "" {
-		id = o.PaymentID()
-	}
-	clean := strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, id)
-	return "receipt-" + clean + ".txt"
+	return receipt.Receipt{OrderNum: o.OrderNum, Payment: o.Payment}.FileName()
 }
 
-func (m *Model) saveReceipt() tea.Cmd {
-	o := m.outcome
-	text := m.receiptText(o)
+// hasReceipt reports a payment a receipt can be given for (receipt.For).
+func hasReceipt(p *komoju.Payment) bool { return receipt.For(p) }
+
+// paymentOutcome is the payment on the details screen as an outcome, for
+// its receipt (a reprint from History, refunds included).
+func (m Model) paymentOutcome() *flows.Outcome {
+	return &flows.Outcome{Kind: flows.OutcomePaid, Payment: m.payment, OrderNum: m.payment.OrderNum()}
+}
+
+// saveReceipt saves the receipt of the sale on the result screen.
+func (m *Model) saveReceipt() tea.Cmd { return m.saveReceiptOf(m.outcome) }
+
+// printReceipt prints the receipt of the sale on the result screen.
+func (m *Model) printReceipt() tea.Cmd { return m.printReceiptOf(m.outcome) }
+
+// saveReceiptOf saves the receipt under the data directory (ReceiptDir),
+// 0600 and never over another file.
+func (m *Model) saveReceiptOf(o *flows.Outcome) tea.Cmd {
+	r := m.receipt(o)
 	dir := m.opts.ReceiptDir
-	name := receiptName(o)
+	saved, failed := m.slipWord("slip_saved"), m.slipWord("slip_save_failed")
 	return func() tea.Msg {
-		path, err := saveNew(dir, name, []byte(text))
+		path, err := receipt.SaveNew(dir, r.FileName(), []byte(r.Text()))
 		if err != nil {
-			return savedMsg{text: "Could not save the receipt", err: err}
+			return savedMsg{text: failed, err: err}
 		}
 		abs, _ := filepath.Abs(path)
-		return savedMsg{text: "Receipt saved to " + abs}
+		return savedMsg{text: fmt.Sprintf(saved, abs)}
 	}
 }
 
-func (m *Model) printReceipt() tea.Cmd {
-	text := m.receiptText(m.outcome)
-	lp := m.lpPath
+// canPrint reports a way to print: the configured printer, or lp.
+func (m Model) canPrint() bool { return m.opts.Printer.Configured() || m.lpPath != "" }
+
+// printReceiptOf prints the receipt on the configured printer (ESC/POS
+// or text, to a device or host:9100, within its timeout); without one, it
+// hands the text to lp.
+func (m *Model) printReceiptOf(o *flows.Outcome) tea.Cmd {
+	r := m.receipt(o)
 	ctx := m.ctx
+	if p := m.opts.Printer; p.Configured() {
+		name := p.Target.String()
+		m.status, m.statusOK = m.slipWord("slip_printing", name), true
+		printed, failed := m.slipWord("slip_printed", name), m.slipWord("slip_print_failed")
+		return func() tea.Msg {
+			if err := p.Print(ctx, r); err != nil {
+				return savedMsg{text: failed, err: err}
+			}
+			return savedMsg{text: printed}
+		}
+	}
+	text := r.Text()
+	lp := m.lpPath
+	failed, sent := m.slipWord("slip_print_failed"), m.slipWord("slip_sent_lp")
 	return func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
@@ -97,9 +129,9 @@ func (m *Model) printReceipt() tea.Cmd {
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return savedMsg{text: "Printing failed", err: fmt.Errorf("%v %s", err, strings.TrimSpace(out.String()))}
+			return savedMsg{text: failed, err: fmt.Errorf("lp: %v %s", err, strings.TrimSpace(out.String()))}
 		}
-		return savedMsg{text: "Sent to the printer: " + strings.TrimSpace(out.String())}
+		return savedMsg{text: fmt.Sprintf(sent, strings.TrimSpace(out.String()))}
 	}
 }
 

@@ -294,7 +294,7 @@ func (m Model) actionBindings() []key.Binding {
 		}
 		if o != nil && o.Kind == flows.OutcomePaid {
 			b = append(b, k.SaveReceipt)
-			if m.lpPath != "" {
+			if m.canPrint() {
 				b = append(b, k.Print)
 			}
 		}
@@ -309,6 +309,12 @@ func (m Model) actionBindings() []key.Binding {
 		}
 		b = append(b, k.NewSale)
 	} else {
+		if m.screen == screenPayment && hasReceipt(m.payment) {
+			b = append(b, k.SaveReceipt)
+			if m.canPrint() {
+				b = append(b, k.Print)
+			}
+		}
 		b = append(b, k.Back, k.NewSale)
 	}
 	if has(flows.ActionRefresh) {
@@ -372,7 +378,7 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.loadStatusHistory(o.Payment.ID)
 	case key.Matches(km, k.SaveReceipt) && o.Kind == flows.OutcomePaid:
 		return m.saveReceipt()
-	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.lpPath != "":
+	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.canPrint():
 		return m.printReceipt()
 	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
 		m.browser = m.t.S("Opening the page in the browser…")

@@ -3,6 +3,7 @@ package ui
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -60,7 +61,7 @@ func TestMethod2CardWith3DS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "3-D Secure     authenticated") {
+	if !regexp.MustCompile(`(?m)^3-D Secure +authenticated$`).Match(b) {
 		t.Errorf("receipt:\n%s", b)
 	}
 }

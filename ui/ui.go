@@ -27,6 +27,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/receipt"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -84,6 +85,10 @@ type Options struct {
 	// ReceiptDir is where receipts and CSV exports are saved, 0600 and
 	// never over an existing file (default: $XDG_DATA_HOME/komoju-tui/exports).
 	ReceiptDir string
+	// Shop heads every receipt; Printer is where p prints it (zero: lp,
+	// when the system has one).
+	Shop    receipt.Shop
+	Printer receipt.Printer
 	// Getenv reads the environment (default os.Getenv); tests replace it.
 	Getenv func(string) string
 	// Context bounds every API call (default context.Background()).

@@ -108,6 +108,7 @@ func commands() []command {
 		{"sessions", sessionsUsage, (*runner).sessions},
 		{"trigger", triggerUsage, (*runner).trigger},
 		{"scenario", scenarioUsage, (*runner).scenario},
+		{"receipt", receiptUsage, (*runner).receipt},
 	}
 }
 

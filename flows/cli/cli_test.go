@@ -21,7 +21,7 @@ import (
 )
 
 func TestCommandsListsEveryCommand(t *testing.T) {
-	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary", "close", "reconcile", "sessions", "trigger", "scenario"}
+	want := []string{"pay", "capture", "cancel", "refund", "refund-request", "show", "history", "summary", "close", "reconcile", "sessions", "trigger", "scenario", "receipt"}
 	if got := Commands(); !slices.Equal(got, want) {
 		t.Errorf("Commands() = %v, want %v", got, want)
 	}

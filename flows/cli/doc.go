@@ -1,6 +1,6 @@
 // Package cli is komoju-tui's headless commands, for QA scripts and CI:
 // pay, capture, cancel, refund, refund-request, show, history, summary,
-// reconcile, sessions, trigger and scenario.
+// reconcile, sessions, trigger, scenario and receipt.
 // They drive the same flows.Engine and sale journal as the console, so a
 // script exercises exactly the code a clerk does, and they print results in
 // plain words (or JSON with --json) instead of drawing screens.

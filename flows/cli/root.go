@@ -85,6 +85,7 @@ var examples = map[string]string{
 	"reconcile":      "  komoju-tui reconcile\n  komoju-tui reconcile --fence 5m --json",
 	"scenario":       "  komoju-tui scenario run docs/scenarios/*.yaml\n  komoju-tui scenario run konbini.yaml --junit report.xml --json",
 	"trigger":        "  komoju-tui trigger payment.captured --forward-to http://127.0.0.1:3000/webhooks\n  komoju-tui trigger payment.expired --json\n  komoju-tui trigger payment.refunded --payment PAYMENT_ID",
+	"receipt":        "  komoju-tui receipt POS-20261124-0007\n  komoju-tui receipt POS-20261124-0007 --lang ja --save\n  komoju-tui receipt POS-20261124-0007 --print 192.168.1.50:9100\n  komoju-tui receipt PAYMENT_ID --print /dev/usb/lp0 --format text",
 	"sessions":       "  komoju-tui sessions\n  komoju-tui sessions cancel POS-20261124-0007\n  komoju-tui sessions cancel --all --json",
 }
 
@@ -103,6 +104,7 @@ var shorts = map[string]string{
 	"scenario":       "Replay QA flows from scenario files and check what must follow",
 	"trigger":        "Make the sandbox send a webhook event (payment.captured, ...)",
 	"sessions":       "List or cancel the KOMOJU sessions sales left open",
+	"receipt":        "Make, save or print the customer's receipt of a sale",
 }
 
 // headless marks the commands of this package (their help has the

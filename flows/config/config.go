@@ -17,6 +17,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/komoju-tui/komoju-tui/flows/receipt"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -62,6 +63,13 @@ type Config struct {
 	OrderPrefixSet bool
 	Demo           bool
 	Accessible     bool
+
+	// Shop heads every receipt (shop_name, shop_address, shop_phone).
+	Shop receipt.Shop
+	// Printer is where receipts are printed (--printer: a device path or
+	// host:9100) and in which format; Configured() is false when no
+	// printer is set.
+	Printer receipt.Printer
 
 	// KeySource says where the secret key came from: "flag", "env", "file" or "".
 	KeySource string
@@ -126,6 +134,11 @@ type Flags struct {
 	Till           string
 	Demo           bool
 	Config         string
+	// Printer, PrinterFormat and ShopName set the receipt printer and the
+	// shop's name on receipts.
+	Printer       string
+	PrinterFormat string
+	ShopName      string
 }
 
 // RegisterFlags adds the shared flags to fs.
@@ -149,6 +162,19 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.BoolVar(&f.Demo, "demo", false, "presenter mode: larger text, keys and ids masked")
 	fs.StringVar(&f.Config, "config", "", "config file (default $XDG_CONFIG_HOME/komoju-tui/config.toml)")
 	return f
+}
+
+// RegisterReceiptFlags adds the receipt flags (--printer when printer is
+// true, --printer-format, --shop-name) to the commands that make
+// receipts: the console and "receipt" (which names its printer with
+// --print). The other commands take the same settings from the
+// environment and the config file only, so their help stays short.
+func (f *Flags) RegisterReceiptFlags(fs *flag.FlagSet, printer bool) {
+	if printer {
+		fs.StringVar(&f.Printer, "printer", "", "receipt printer: a device path (/dev/usb/lp0) or host:9100 (env KOMOJU_TUI_PRINTER)")
+	}
+	fs.StringVar(&f.PrinterFormat, "printer-format", "", "escpos (default: receipt printers) or text (any printer)")
+	fs.StringVar(&f.ShopName, "shop-name", "", "the shop's name at the top of receipts (env KOMOJU_TUI_SHOP_NAME)")
 }
 
 func (f *Flags) set(name string) bool {
@@ -177,6 +203,12 @@ type File struct {
 	Lang           string `toml:"lang"`
 	OrderPrefix    string `toml:"order_prefix"`
 	Till           string `toml:"till"`
+	// Receipts: the shop's header lines and the printer.
+	ShopName      string   `toml:"shop_name"`
+	ShopAddress   []string `toml:"shop_address"`
+	ShopPhone     string   `toml:"shop_phone"`
+	Printer       string   `toml:"printer"`
+	PrinterFormat string   `toml:"printer_format"`
 }
 
 // DefaultFilePath is $XDG_CONFIG_HOME/komoju-tui/config.toml (or
@@ -296,6 +328,18 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	c.OrderPrefixSet = c.OrderPrefix != ""
 	c.Till, _ = pick("till", f.Till, "KOMOJU_TUI_TILL", file.Till)
 	c.NoBrowser = f.NoBrowser || file.NoBrowser
+	c.Shop.Name, _ = pick("shop-name", f.ShopName, "KOMOJU_TUI_SHOP_NAME", file.ShopName)
+	c.Shop.Address, c.Shop.Phone = file.ShopAddress, file.ShopPhone
+	printer, _ := pick("printer", f.Printer, "KOMOJU_TUI_PRINTER", file.Printer)
+	printerFormat, _ := pick("printer-format", f.PrinterFormat, "KOMOJU_TUI_PRINTER_FORMAT", file.PrinterFormat)
+	if c.Printer.Format, err = receipt.ParseFormat(printerFormat); err != nil {
+		return Config{}, err
+	}
+	if printer != "" {
+		if c.Printer, err = receipt.NewPrinter(printer, printerFormat); err != nil {
+			return Config{}, err
+		}
+	}
 
 	if err := validateKey("secret key", c.SecretKey); err != nil {
 		return Config{}, err

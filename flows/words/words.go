@@ -17,7 +17,10 @@ type Entry struct {
 
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
-func Table() []Entry {
+func Table() []Entry { return append(baseTable(), receiptTable()...) }
+
+// baseTable is the console's and the headless commands' own messages.
+func baseTable() []Entry {
 	return []Entry{
 		{"card_number", "Card number", "カード番号"},
 		{"expiry_mm_yy", "Expiry (MM/YY)", "有効期限 (MM/YY)"},
@@ -393,7 +396,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	return strings.HasPrefix(id, "status_") || strings.HasPrefix(id, "source_")
+	return strings.HasPrefix(id, "status_") || strings.HasPrefix(id, "source_") || strings.HasPrefix(id, "slip_")
 }
 
 // Status names a payment status (or a status's source) in lang; an
