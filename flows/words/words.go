@@ -4,7 +4,10 @@
 // on a Japanese screen. It has no terminal code.
 package words
 
-import "strings"
+import (
+	"strings"
+	"sync"
+)
 
 // Entry is one message: its id, and its text in each language. Texts may
 // be fmt format strings; both languages take the same verbs in the same
@@ -294,7 +297,7 @@ func baseTable() []Entry {
 		{"close_by_method", "By method", "決済方法別"},
 		{"close_by_outcome", "By outcome", "結果別"},
 		{"close_by_till", "By till", "レジ別"},
-		{"close_paid", "Paid", "支払済"},
+		{"close_paid", "Paid", "支払い済み"},
 		{"close_net", "Net", "純額"},
 		{"close_store_total", "Store total (net)", "店舗合計 (純額)"},
 		{"close_still_waiting", "Still waiting (not in the takings)", "支払い待ち (売上に含まず)"},
@@ -359,16 +362,28 @@ func baseTable() []Entry {
 // Lookup returns the text of id in lang ("en" or "ja"; anything starting
 // with "ja" is Japanese), and false for an unknown id.
 func Lookup(id, lang string) (string, bool) {
-	for _, e := range Table() {
-		if e.ID == id {
-			if strings.HasPrefix(strings.ToLower(lang), "ja") {
-				return e.JA, true
-			}
-			return e.EN, true
+	e, ok := byID()[id]
+	if !ok {
+		return "", false
+	}
+	if strings.HasPrefix(strings.ToLower(lang), "ja") {
+		return e.JA, true
+	}
+	return e.EN, true
+}
+
+// byID indexes the table once: Lookup runs inside views and receipts, and
+// building the whole table per word cost about 30 µs and 20 KB each.
+var byID = sync.OnceValue(func() map[string]Entry {
+	t := Table()
+	m := make(map[string]Entry, len(t))
+	for _, e := range t {
+		if _, dup := m[e.ID]; !dup { // the first entry wins, as the old linear scan did
+			m[e.ID] = e
 		}
 	}
-	return "", false
-}
+	return m
+})
 
 // Japanese maps each English text to its Japanese one, for callers that
 // key their messages by the English text.
@@ -396,7 +411,12 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	return strings.HasPrefix(id, "status_") || strings.HasPrefix(id, "source_") || strings.HasPrefix(id, "slip_")
+	for _, p := range []string{"status_", "source_", "slip_", "close_", "acc_"} {
+		if strings.HasPrefix(id, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Status names a payment status (or a status's source) in lang; an

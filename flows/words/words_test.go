@@ -65,3 +65,12 @@ func TestLookup(t *testing.T) {
 		t.Fatal("unknown id found")
 	}
 }
+
+func BenchmarkLookup(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := Lookup("card_number", "ja"); !ok {
+			b.Fatal("card_number missing")
+		}
+	}
+}
