@@ -278,7 +278,7 @@ func (m Model) actionBindings() []key.Binding {
 	if has(flows.ActionCapture) {
 		b = append(b, k.Capture, k.CapturePartial)
 	}
-	if has(flows.ActionCancel) {
+	if has(flows.ActionCancel) || m.phoneWaiting() {
 		b = append(b, k.CancelPay)
 	}
 	if has(flows.ActionRefund) {
@@ -385,6 +385,8 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return tea.Batch(recheckCmd(ctx, m.eng, id, *o), m.spin.Tick)
 	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
 		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Payment.Type())
+	case key.Matches(km, k.CancelPay) && m.phoneWaiting():
+		return m.cancelPhone()
 	}
 	return m.actionKeys(km, o.Payment)
 }
@@ -751,8 +753,38 @@ func wrap(s string, w int) string {
 	return strings.Join(out, "\n")
 }
 
+// phoneWaiting reports the phone screen before the customer chose a
+// method: a session page and no payment yet.
+func (m Model) phoneWaiting() bool {
+	o := m.outcome
+	return m.screen == screenResult && m.phone && o != nil && o.Payment == nil && o.Kind == flows.OutcomeRedirect
+}
+
+// cancelPhone closes the session page the customer was shown (KOMOJU's
+// Session: Cancel, so the page can no longer be paid) and goes back to
+// the method list of the same amount with a fresh session. A customer who
+// paid in the meantime is not lost: onAbandoned announces that payment and
+// follows it.
+func (m *Model) cancelPhone() tea.Cmd {
+	m.stopWatch()
+	abandon := m.abandon()
+	if m.amount.input(fieldOrder) == "" {
+		m.checkout.OrderNum = ""
+	}
+	m.phone = false
+	m.outcome = nil
+	m.browser = ""
+	m.lastUpdate = ""
+	m.setStatus(m.t.S("The payment page was cancelled: the customer can no longer pay on it."), nil)
+	return tea.Batch(abandon, m.loadMethods())
+}
+
 // methodText is "Visa •••• 1111" or the method's name.
 func (m Model) methodText(p *komoju.Payment) string {
+	if p == nil && m.phone {
+		// Nothing chosen yet: not the method of the sale before.
+		return m.t.S("the customer chooses on their phone")
+	}
 	if p == nil || p.PaymentDetails == nil {
 		if m.lastCard != "" && m.method.Type == komoju.TypeCreditCard {
 			return m.lastCard

@@ -36,6 +36,8 @@ func Table() []Entry {
 		{"authorized_capture_pending", "AUTHORIZED: CAPTURE PENDING", "仮売上: 売上確定待ち"},
 		{"customer_must_finish_paying", "CUSTOMER MUST FINISH PAYING", "お客様の操作待ち"},
 		{"customer_pays_on_their_phone", "CUSTOMER PAYS ON THEIR PHONE", "お客様のスマホでお支払い中"},
+		{"phone_page_cancelled", "The payment page was cancelled: the customer can no longer pay on it.", "お支払いページを取り消しました。お客様はこのページでは支払えません。"},
+		{"customer_chooses_on_phone", "the customer chooses on their phone", "お客様がスマホで選択します"},
 		{"not_paid", "NOT PAID", "未決済"},
 		{"unknown_check_before_charging_again", "UNKNOWN: CHECK BEFORE CHARGING AGAIN", "不明: 再請求の前に確認してください"},
 		{"refunded", "REFUNDED", "返金済み"},
