@@ -480,7 +480,7 @@ func (m *Model) onFresh(msg freshMsg) tea.Cmd {
 		}
 		return m.amountPrompt(m.t.S("Refund how much?"), p, p.RefundableAmount(), flows.ActionRefund)
 	case askRefundRequest:
-		if !flows.Allows(p, flows.ActionRefundRequest) || p.RefundableAmount() <= 0 {
+		if left, _ := m.refundLeft(p); !m.allows(p, flows.ActionRefundRequest) || left <= 0 {
 			m.status, m.statusOK = m.t.S("KOMOJU says there is nothing left to refund on this payment."), false
 			return nil
 		}

@@ -320,13 +320,13 @@ func (m Model) actionBindings() []key.Binding {
 // currentActions are the allowed actions of what is on screen.
 func (m Model) currentActions() []flows.Action {
 	if m.screen == screenPayment {
-		return flows.AllowedActions(m.payment)
+		return m.allowedActions(m.payment)
 	}
 	if m.outcome == nil {
 		return nil
 	}
 	if m.outcome.Payment != nil {
-		return flows.AllowedActions(m.outcome.Payment)
+		return m.allowedActions(m.outcome.Payment)
 	}
 	return m.outcome.Actions
 }
@@ -660,37 +660,86 @@ func shortLabel(label string) string {
 	return label
 }
 
-// qrFor renders url as big as the body allows: beside the text.
+// qrFor is the QR code of url as Update rendered it (qrCache), or none
+// when it was not rendered for this size: View never encodes.
 func (m Model) qrFor(url string) (string, int, int) {
+	c := m.qr.get(url, m.qrBox())
+	return c.val, c.w, c.h
+}
+
+// qrBox is the room a QR code may take beside the text column, and the
+// background it is drawn for.
+type qrBox struct {
+	maxW, maxH int
+	dark       bool
+}
+
+func (m Model) qrBox() qrBox {
 	maxW := m.width - 36 // keep room for the text column
 	if m.width < 100 {
 		maxW = m.width - 43 // narrow: the smallest code, more room for text
 	}
-	maxH := m.bodyHeight()
-	k := fmt.Sprintf("%s|%d|%d|%v", url, maxW, maxH, m.darkBG())
-	if m.qr != nil && m.qr.key == k {
-		return m.qr.val, m.qr.w, m.qr.h
-	}
-	s, err := renderQR(url, maxW, maxH, m.darkBG())
-	if err != nil {
-		s = ""
-	}
-	w, h := lipgloss.Width(s), lipgloss.Height(s)
-	if s == "" {
-		w, h = 0, 0
-	}
-	if m.qr != nil {
-		*m.qr = qrCache{key: k, val: s, w: w, h: h}
-	}
-	return s, w, h
+	return qrBox{maxW: maxW, maxH: m.bodyHeight(), dark: m.darkBG()}
 }
 
-// qrCache keeps the last rendered QR code: View runs on every frame and
-// encoding is the costly part of the result screen. It is only touched on
-// the event loop.
+// qrURL is the link the active screen shows as a QR code, if any.
+func (m Model) qrURL() string {
+	switch m.screen {
+	case screenResult:
+		if m.outcome != nil {
+			u, _ := qrTarget(m.outcome)
+			return u
+		}
+	case screenPayment:
+		if m.payment != nil {
+			o := flows.OutcomeFromPayment(m.payment)
+			u, _ := qrTarget(&o)
+			return u
+		}
+	case screen3DS:
+		if m.sec.pending != nil {
+			return m.sec.pending.AuthenticationURL
+		}
+	}
+	return ""
+}
+
+// qrCache is the last QR code rendered, kept in the model by value.
+// Encoding is the costly part of a screen with a code, so Update renders
+// it when the link or the room changes and View only reads it: views
+// stay pure (issue 13, "The shape of ui").
 type qrCache struct {
 	key, val string
 	w, h     int
+}
+
+func qrKey(url string, b qrBox) string {
+	return fmt.Sprintf("%s|%d|%d|%v", url, b.maxW, b.maxH, b.dark)
+}
+
+// get is the code of url in room b, or the zero value when the cache holds
+// another.
+func (c qrCache) get(url string, b qrBox) qrCache {
+	if url == "" || c.key != qrKey(url, b) {
+		return qrCache{}
+	}
+	return c
+}
+
+// refresh renders url for room b unless the cache already holds it.
+func (c qrCache) refresh(url string, b qrBox) qrCache {
+	if url == "" {
+		return c
+	}
+	k := qrKey(url, b)
+	if c.key == k {
+		return c
+	}
+	s, err := renderQR(url, b.maxW, b.maxH, b.dark)
+	if err != nil || s == "" {
+		return qrCache{key: k}
+	}
+	return qrCache{key: k, val: s, w: lipgloss.Width(s), h: lipgloss.Height(s)}
 }
 
 func (m Model) darkBG() bool { return darkBackground(m.opts.Getenv) }
@@ -873,6 +922,31 @@ func (m *Model) runAction(a flows.Action, paymentID string, amount int64, rr *ko
 	return tea.Batch(actionCmd(ctx, m.eng, id, a, paymentID, amount, rr), m.spin.Tick)
 }
 
+// actionDone is the line that says an action went through, in a clerk's
+// words: what happened and how much.
+func (m Model) actionDone(msg actionResultMsg) string {
+	p := msg.outcome.Payment
+	cur := ""
+	if p != nil {
+		cur = p.Currency
+	}
+	amt := msg.amount
+	switch msg.action {
+	case flows.ActionCapture:
+		if amt == 0 && p != nil {
+			amt = authorizedTotal(p)
+		}
+		return "✓ " + m.t.F("Captured %s.", komoju.FormatAmount(amt, cur))
+	case flows.ActionCancel:
+		return "✓ " + m.t.S("Payment cancelled: nothing will be charged.")
+	case flows.ActionRefund:
+		return "✓ " + m.t.F("Refunded %s to the customer.", komoju.FormatAmount(amt, cur))
+	case flows.ActionRefundRequest:
+		return "✓ " + m.t.F("Bank refund of %s requested: KOMOJU sends it to the customer's bank account.", komoju.FormatAmount(amt, cur))
+	}
+	return "✓ " + m.t.S(msg.action.Label())
+}
+
 func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 	if !m.finish(msg.attempt) {
 		return nil
@@ -900,7 +974,13 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	if msg.action != flows.ActionRefresh {
-		m.status, m.statusOK = "✓ "+m.t.S(msg.action.Label())+" — "+m.t.S(o.Kind.String()), true
+		m.status, m.statusOK = m.actionDone(msg), true
+	}
+	if msg.action == flows.ActionRefundRequest && o.Payment != nil {
+		if m.requested == nil {
+			m.requested = map[string]int64{}
+		}
+		m.requested[o.Payment.ID] += msg.amount
 	}
 
 	if o.Payment != nil {
@@ -921,7 +1001,7 @@ func (m *Model) actionKeys(km tea.KeyMsg, p *komoju.Payment) tea.Cmd {
 		return nil
 	}
 	k := m.keys
-	allowed := func(a flows.Action) bool { return flows.Allows(p, a) }
+	allowed := func(a flows.Action) bool { return m.allows(p, a) }
 	switch {
 	case key.Matches(km, k.Capture) && allowed(flows.ActionCapture):
 		return m.confirmAction(flows.ActionCapture, p, authorizedTotal(p))

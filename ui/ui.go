@@ -218,6 +218,9 @@ type Model struct {
 	waiting    []*waitingSale
 	notes      []note
 	uncaptured map[string]uncaptured
+	// requested is the amount of the bank refund requests this till sent,
+	// by payment id: KOMOJU does not echo it (refundLeft).
+	requested  map[string]int64
 	startCheck bool
 	pushes     <-chan flows.Push
 	unsubPush  func()
@@ -225,7 +228,7 @@ type Model struct {
 	modal       *modal
 	history     historyModel
 	payTimeline payTimeline
-	qr          *qrCache
+	qr          qrCache // rendered in Update, read by View
 
 	events       EventsModel
 	eventsOrigin screen
@@ -276,7 +279,6 @@ func New(opts Options) Model {
 		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
 		flow:    opts.Flow,
 		capture: opts.Capture,
-		qr:      &qrCache{},
 	}
 	if p, err := exec.LookPath("lp"); err == nil {
 		m.lpPath = p
@@ -379,6 +381,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	cmd := m.update(msg)
+	// The QR code of what is now on screen is rendered here, not in
+	// View, which stays a pure function of the model.
+	m.qr = m.qr.refresh(m.qrURL(), m.qrBox())
 	return m, cmd
 }
 
