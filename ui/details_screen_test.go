@@ -134,3 +134,33 @@ func TestTimelineListsEachCaptureOnceAndNamesTheAttempt(t *testing.T) {
 		t.Errorf("capture line does not say where it was seen:\n%s", got)
 	}
 }
+
+// Issue 13 item 5: a kana field that refuses its value lets the focus
+// move on, so what is typed for the next field lands there instead of
+// being appended to the refused text; the refusal stays shown and the
+// clerk goes back to fix it.
+func TestRefusedKanaDoesNotSwallowTheNextField(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Bank transfer")
+	h.keys("Yamada", "enter", "Taro", "enter")
+	h.keys("Yamada", "enter") // family name (kana): refused
+	h.mustContain("must be written in katakana")
+	h.keys("タロウ", "enter") // meant for the given name (kana)
+	d := h.m.details.d
+	if d.FamilyNameKana != "Yamada" || d.GivenNameKana != "タロウ" {
+		t.Fatalf("kana fields %q / %q: the next field's text went into the refused one", d.FamilyNameKana, d.GivenNameKana)
+	}
+	h.mustContain("must be written in katakana")
+	// Back to the refused field, fixed, and on.
+	h.keys("shift+tab", "shift+tab")
+	for range "Yamada" {
+		h.keys("backspace")
+	}
+	h.keys("ヤマダ", "enter")
+	if d.FamilyNameKana != "ヤマダ" {
+		t.Fatalf("family kana %q after fixing it", d.FamilyNameKana)
+	}
+	h.mustNotContain("must be written in katakana")
+}
