@@ -164,3 +164,33 @@ func TestRefusedKanaDoesNotSwallowTheNextField(t *testing.T) {
 	}
 	h.mustNotContain("must be written in katakana")
 }
+
+// Issue 13 item 5: a link wider than the screen is cut in its middle on
+// one line, never wrapped; u copies the whole link.
+func TestLongLinkCutInTheMiddleAndCopied(t *testing.T) {
+	got := midTruncate("https://pay.example.com/"+strings.Repeat("x", 100)+"/instructions", 40)
+	if w := len([]rune(got)); w != 40 || !strings.HasPrefix(got, "https://pay.example") || !strings.HasSuffix(got, "/instructions") || !strings.Contains(got, "…") {
+		t.Fatalf("midTruncate: %q (%d cells)", got, w)
+	}
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	var copied []string
+	o.Copy = func(s string) error { copied = append(copied, s); return nil }
+	h := newHarness(t, o, 80, 24)
+	h.amountTo("900")
+	h.pickMethod("Konbini (convenience store)")
+	h.testData("Sample customer")
+	h.keys("ctrl+s")
+	h.waitText("WAITING FOR PAYMENT")
+	u := h.m.outcome.InstructionsURL
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.HasPrefix(l, "http") && !strings.Contains(u, strings.TrimSpace(l)) && !strings.Contains(l, "…") {
+			t.Errorf("a link line is neither the whole link nor cut in its middle: %q", l)
+		}
+	}
+	h.keys("u")
+	if len(copied) != 1 || copied[0] != u {
+		t.Fatalf("u copied %q, want %q", copied, u)
+	}
+	h.mustContain("Link copied to the clipboard.")
+}

@@ -36,6 +36,8 @@ func (m *Model) updatePayment(msg tea.Msg) tea.Cmd {
 		return m.openHistory()
 	case key.Matches(km, m.keys.NewSale):
 		return m.newSale()
+	case key.Matches(km, m.keys.CopyLink) && m.qrURL() != "":
+		return m.copyLink()
 	}
 	return m.actionKeys(km, m.payment)
 }

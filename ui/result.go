@@ -301,6 +301,9 @@ func (m Model) actionBindings() []key.Binding {
 		if o != nil && o.RedirectURL != "" && o.Kind == flows.OutcomeRedirect {
 			b = append(b, k.OpenLink)
 		}
+		if m.qrURL() != "" {
+			b = append(b, k.CopyLink)
+		}
 		if o != nil && m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
 			b = append(b, k.SandboxPaid)
 		}
@@ -309,6 +312,9 @@ func (m Model) actionBindings() []key.Binding {
 		}
 		b = append(b, k.NewSale)
 	} else {
+		if m.qrURL() != "" {
+			b = append(b, k.CopyLink)
+		}
 		b = append(b, k.Back, k.NewSale)
 	}
 	if has(flows.ActionRefresh) {
@@ -374,6 +380,8 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.saveReceipt()
 	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.lpPath != "":
 		return m.printReceipt()
+	case key.Matches(km, k.CopyLink) && m.qrURL() != "":
+		return m.copyLink()
 	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
@@ -603,7 +611,7 @@ func (m Model) withLinks(left, right string, leftW int, links []string) string {
 	st := m.st
 	var below strings.Builder
 	for i := 0; i+1 < len(links); i += 2 {
-		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(links[i+1]))
+		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(midTruncate(links[i+1], max(m.width-1, 20))))
 	}
 	join := func(l string) string {
 		if right == "" {
@@ -630,9 +638,37 @@ func (m Model) withLinks(left, right string, leftW int, links []string) string {
 	var in strings.Builder
 	in.WriteString(strings.TrimSuffix(left, "\n"))
 	for i := 0; i+1 < len(links); i += 2 {
-		in.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(wrap(links[i+1], w)))
+		in.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(midTruncate(links[i+1], w)))
 	}
 	return join(in.String())
+}
+
+// midTruncate fits a link into w cells on one line by cutting its middle
+// ("https://example.com/pay…/instructions"): the host and the end stay
+// readable, and a link is never wrapped, which breaks clicking and
+// copying. The whole link is in the QR code and u copies it.
+func midTruncate(s string, w int) string {
+	if w <= 0 || ansi.StringWidth(s) <= w {
+		return s
+	}
+	if w < 3 {
+		return ansi.Truncate(s, w, "")
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, ansi.StringWidth(s)-tail, "")
+}
+
+// copyLink puts the link of the screen (the one in its QR code) on the
+// clipboard with OSC 52, as the event inspector copies ids.
+func (m Model) copyLink() tea.Cmd {
+	u := m.qrURL()
+	if u == "" {
+		return nil
+	}
+	cp := m.opts.Copy
+	done := m.t.S("Link copied to the clipboard.")
+	return func() tea.Msg { return savedMsg{text: done, err: cp(u)} }
 }
 
 // showURL is a link as shown: whole, or in presenter mode with the

@@ -159,6 +159,8 @@ func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
 	case key.Matches(km, m.keys.OpenLink):
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, p.AuthenticationURL)
+	case key.Matches(km, m.keys.CopyLink):
+		return m.copyLink()
 	case key.Matches(km, m.keys.Back):
 		if m.busy != nil && m.busy.cancel != nil {
 			// Complete3DS sees its context end, finishes the sale as not
@@ -183,7 +185,7 @@ func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
 // bindings3DS are the 3-D Secure screen's keys.
 func (m Model) bindings3DS() []key.Binding {
 	k := m.keys
-	b := []key.Binding{k.OpenLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.t.S("stop waiting")))}
+	b := []key.Binding{k.OpenLink, k.CopyLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.t.S("stop waiting")))}
 	if m.opts.SandboxURL != "" {
 		b = append(b, key.NewBinding(key.WithKeys("P"), key.WithHelp("P", m.t.S("sandbox: customer authenticates"))))
 	}

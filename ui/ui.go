@@ -79,6 +79,9 @@ type Options struct {
 	Output io.Writer
 	// OpenURL opens a link in a browser (default pkg/browser.OpenURL).
 	OpenURL func(string) error
+	// Copy puts text on the clipboard (default: OSC 52 on stderr, which
+	// reaches the terminal's clipboard over SSH too).
+	Copy func(string) error
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// ReceiptDir is where receipts and CSV exports are saved, 0600 and
@@ -257,6 +260,16 @@ func New(opts Options) Model {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Copy == nil {
+		getenv := opts.Getenv
+		opts.Copy = func(s string) error {
+			term := os.Getenv("TERM")
+			if getenv != nil {
+				term = getenv("TERM")
+			}
+			return osc52Copy(os.Stderr, term, s)
+		}
 	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv

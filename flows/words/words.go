@@ -39,6 +39,8 @@ func Table() []Entry {
 		{"phone_page_cancelled", "The payment page was cancelled: the customer can no longer pay on it.", "お支払いページを取り消しました。お客様はこのページでは支払えません。"},
 		{"customer_chooses_on_phone", "the customer chooses on their phone", "お客様がスマホで選択します"},
 		{"timeline_other_attempt", "other attempt %s", "別の試行 %s"},
+		{"copy_link", "copy link", "リンクをコピー"},
+		{"link_copied", "Link copied to the clipboard.", "リンクをクリップボードにコピーしました。"},
 		{"bank_refund_requested_row", "Bank refund requested", "銀行振込返金の依頼済み"},
 		{"bank_refund_amount_unknown", "yes (the amount is not known on this till)", "あり (金額はこのレジでは不明)"},
 		{"done_captured", "Captured %s.", "%s の売上を確定しました。"},
