@@ -20,7 +20,7 @@ func TestPhoneShowsNoMethodBeforeTheCustomerChose(t *testing.T) {
 	h.pickMethod("phone")
 	h.waitText("CUSTOMER PAYS ON THEIR PHONE", "Scan to pay")
 	h.mustNotContain("Visa", "•••• 1111", "Credit card")
-	h.mustContain("the customer chooses on their phone")
+	h.mustContain("Method", "chosen on the phone")
 }
 
 // The phone screen offers a cancel: x closes the session page at KOMOJU

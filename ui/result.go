@@ -868,7 +868,7 @@ func (m *Model) cancelPhone() tea.Cmd {
 func (m Model) methodText(p *komoju.Payment) string {
 	if p == nil && m.phone {
 		// Nothing chosen yet: not the method of the sale before.
-		return m.t.S("the customer chooses on their phone")
+		return m.t.S("chosen on the phone")
 	}
 	if p == nil || p.PaymentDetails == nil {
 		if m.lastCard != "" && m.method.Type == komoju.TypeCreditCard {

@@ -37,7 +37,7 @@ func Table() []Entry {
 		{"customer_must_finish_paying", "CUSTOMER MUST FINISH PAYING", "お客様の操作待ち"},
 		{"customer_pays_on_their_phone", "CUSTOMER PAYS ON THEIR PHONE", "お客様のスマホでお支払い中"},
 		{"phone_page_cancelled", "The payment page was cancelled: the customer can no longer pay on it.", "お支払いページを取り消しました。お客様はこのページでは支払えません。"},
-		{"customer_chooses_on_phone", "the customer chooses on their phone", "お客様がスマホで選択します"},
+		{"customer_chooses_on_phone", "chosen on the phone", "スマホで選択中"},
 		{"timeline_other_attempt", "other attempt %s", "別の試行 %s"},
 		{"copy_link", "copy link", "リンクをコピー"},
 		{"link_copied", "Link copied to the clipboard.", "リンクをクリップボードにコピーしました。"},
