@@ -263,7 +263,7 @@ func (m *Model) loadMethods() tea.Cmd {
 		co.Flow = flows.FlowSession
 		co.Capture = m.capture
 		id, ctx := m.begin(opSession, false, sessionTimeout)
-		m.steps = []step{{label: m.t.S("Creating session"), state: stepActive}}
+		m.processing = m.processing.Start(step{label: m.t.S("Creating session"), state: stepActive})
 		m.screen = screenProcessing
 		return tea.Batch(startSessionCmd(ctx, m.eng, id, co), m.spin.Tick)
 	}
@@ -315,8 +315,7 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 		return nil // stale: the clerk went back or started over
 	}
 	if msg.err != nil {
-		m.steps[0].state = stepFailed
-		m.steps[0].note = plainError(msg.err)
+		m.processing = m.processing.End(true, plainError(msg.err))
 		m.screen = screenAmount
 		m.amount.message = m.t.S("Could not create the session") + ": " + plainError(msg.err)
 		if fe := (flows.FieldErrors{}); errors.As(msg.err, &fe) && fe.For(flows.FieldOrderNum) != "" {
@@ -329,8 +328,7 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 	}
 	m.sale = msg.sale
 	m.checkout = msg.sale.Checkout
-	m.steps[0].state = stepDone
-	m.steps[0].note = m.showID(msg.sale.SessionID())
+	m.processing = m.processing.End(false, m.showID(msg.sale.SessionID()))
 	m.methodList = m.methodList.SetMethods(msg.sale.Methods, true, false)
 	m.screen = screenMethod
 	return nil

@@ -322,9 +322,9 @@ func (m *Model) doPay() tea.Cmd {
 		if m.sale != nil {
 			first.note = m.showID(m.sale.SessionID())
 		}
-		m.steps = []step{first, {label: m.t.S("Paying") + " (" + name + ")", state: stepActive}}
+		m.processing = m.processing.Start(first, step{label: m.t.S("Paying") + " (" + name + ")", state: stepActive})
 	} else {
-		m.steps = []step{{label: m.t.S("Creating payment") + " (" + name + ")", state: stepActive}}
+		m.processing = m.processing.Start(step{label: m.t.S("Creating payment") + " (" + name + ")", state: stepActive})
 	}
 	m.outcome = nil
 	m.browser = ""

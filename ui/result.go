@@ -17,37 +17,16 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// stepState is where one processing step stands.
-type stepState int
-
-const (
-	stepPending stepState = iota
-	stepActive
-	stepDone
-	stepFailed
-)
-
-// step is one line of the processing screen.
-type step struct {
-	label string
-	note  string
-	state stepState
-}
-
-func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok || !key.Matches(km, m.keys.CancelStep) || m.busy == nil {
+// onProcessingCancel stops waiting for the call in flight (esc on the
+// processing screen) and goes where that leaves the sale.
+func (m *Model) onProcessingCancel() tea.Cmd {
+	if m.screen != screenProcessing || m.busy == nil {
 		return nil
 	}
 	kind := m.busy.kind
 	m.busy.cancel()
 	m.busy = nil
-	for i := range m.steps {
-		if m.steps[i].state == stepActive {
-			m.steps[i].state = stepFailed
-			m.steps[i].note = m.t.S("cancelled")
-		}
-	}
+	m.processing = m.processing.End(true, m.t.S("cancelled"))
 	switch kind {
 	case opSession:
 		m.screen = screenAmount
@@ -75,36 +54,6 @@ func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m Model) viewProcessing() string {
-	st := m.st
-	var b strings.Builder
-	b.WriteString(st.Title.Render(m.t.S("Processing")) + "  " +
-		st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n\n")
-	for _, s := range m.steps {
-		var mark string
-		switch s.state {
-		case stepDone:
-			mark = st.StepDone.Render("✓")
-		case stepActive:
-			mark = m.spin.View()
-		case stepFailed:
-			mark = st.Err.Render("✗")
-		default:
-			mark = " "
-		}
-		line := "  " + mark + " " + s.label
-		if s.state == stepActive {
-			line = "  " + mark + " " + st.StepActive.Render(s.label+" …")
-		}
-		if s.note != "" {
-			line += "  " + st.Muted.Render(s.note)
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\n" + st.Muted.Render(m.t.S("esc cancels this step")) + "\n")
-	return b.String()
-}
-
 func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	m.adoptSale(msg)
 	if !m.finish(msg.attempt) {
@@ -114,16 +63,7 @@ func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	if o.Message == "" && msg.err != nil {
 		o.Message = plainError(msg.err)
 	}
-	for i := range m.steps {
-		if m.steps[i].state == stepActive {
-			if o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
-				m.steps[i].state = stepFailed
-			} else {
-				m.steps[i].state = stepDone
-			}
-			m.steps[i].note = m.showID(o.PaymentID())
-		}
-	}
+	m.processing = m.processing.End(o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown, m.showID(o.PaymentID()))
 	m.customerEnded = false
 	m.track(o.Payment, o.OrderNum)
 	if o.Kind == flows.OutcomeError && o.Field == flows.FieldOrderNum {
@@ -952,7 +892,7 @@ func (m *Model) runAction(a flows.Action, paymentID string, amount int64, rr *ko
 	id, ctx := m.begin(opAction, money, actionTimeout)
 	if money {
 		m.origin = m.screen
-		m.steps = []step{{label: m.t.S(a.Label()), state: stepActive, note: m.showID(paymentID)}}
+		m.processing = m.processing.Start(step{label: m.t.S(a.Label()), state: stepActive, note: m.showID(paymentID)})
 		m.screen = screenProcessing
 	}
 	return tea.Batch(actionCmd(ctx, m.eng, id, a, paymentID, amount, rr), m.spin.Tick)

@@ -88,7 +88,7 @@ func (m *Model) pay3DS(co flows.Checkout, d flows.Details, opts flows.PayOptions
 		label = m.t.S("Creating payment (3-D Secure skipped)")
 	}
 	id, ctx := m.begin(opPay, true, payTimeout)
-	m.steps = []step{{label: label, state: stepActive}}
+	m.processing = m.processing.Start(step{label: label, state: stepActive})
 	m.outcome = nil
 	m.browser = ""
 	m.status = ""

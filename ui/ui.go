@@ -200,7 +200,7 @@ type Model struct {
 	method     flows.Method
 	phone      bool // customer pays on their phone (session page)
 	details    detailsModel
-	steps      []step
+	processing processingModel
 	outcome    *flows.Outcome
 	payment    *komoju.Payment // the payment shown on the payment screen
 	origin     screen          // where the payment screen returns to
@@ -298,6 +298,7 @@ func New(opts Options) Model {
 	}
 	m.amount = newAmountModel(t, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
+	m.processing = newProcessingModel(m.common, m.keys)
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
@@ -422,6 +423,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
+		m.processing.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -496,6 +498,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistoryAsk(msg)
 	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
 		return m.onMethodAsk(msg)
+	case processingCancelMsg:
+		return m.onProcessingCancel()
 	case timelineMsg:
 		if msg.err == nil {
 			m.payTimeline = payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks}
@@ -537,7 +541,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenDetails:
 		return m.updateDetails(msg)
 	case screenProcessing:
-		return m.updateProcessing(msg)
+		var c tea.Cmd
+		m.processing, c = m.processing.Update(msg)
+		return c
 	case screenResult:
 		return m.updateResult(msg)
 	case screenPayment:
@@ -696,7 +702,7 @@ func (m Model) view() string {
 	case screenDetails:
 		body = m.viewDetails()
 	case screenProcessing:
-		body = m.viewProcessing()
+		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
 		body = m.viewResult()
 	case screenPayment:
@@ -985,7 +991,7 @@ func (m Model) screenBindings() []key.Binding {
 		}
 		return append(b, k.Continue, k.Back)
 	case screenProcessing:
-		return []key.Binding{k.CancelStep}
+		return m.processing.keys.ShortHelp()
 	case screenResult, screenPayment:
 		return m.actionBindings()
 	case screenHistory:
