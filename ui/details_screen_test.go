@@ -111,16 +111,16 @@ func TestTimelineListsEachCaptureOnceAndNamesTheAttempt(t *testing.T) {
 	p := &komoju.Payment{ID: "pay_good", Status: komoju.PaymentCaptured, Currency: "JPY", Amount: 1000, Total: 1000, CreatedAt: at(2), CapturedAt: &cap}
 	m.payment = p
 	m.screen = screenPayment
-	m.payTimeline = payTimeline{payment: p.ID,
+	m.paymentScreen = m.paymentScreen.SetTimeline(payTimeline{payment: p.ID,
 		hist: []journal.StatusChange{
 			{At: at(1), PaymentID: "pay_declined", Status: komoju.PaymentFailed, Source: "api"},
 			{At: at(3), PaymentID: "pay_good", Status: komoju.PaymentCaptured, Source: "api"},
 			{At: at(4), PaymentID: "pay_good", Status: komoju.PaymentCaptured, Source: "webhook"},
 		},
 		hooks: []webhooks.Event{{Type: "payment.captured", Verified: true, ReceivedAt: at(4)}},
-	}
+	})
 	var lines []string
-	for _, e := range m.timeline(p) {
+	for _, e := range m.paymentScreen.timelineOf(p) {
 		lines = append(lines, e.text)
 	}
 	got := strings.Join(lines, "\n")

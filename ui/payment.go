@@ -18,28 +18,119 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-func (m *Model) updatePayment(msg tea.Msg) tea.Cmd {
+// paymentModel is the screen of one payment (d on a result, enter in
+// History): its figures, the konbini slip, the timeline and the actions it
+// allows, with its own keys and help. The payment itself is the root's
+// (pushed updates and actions change it there) and is handed to Update and
+// View, as the method screen gets the sale; the timeline the root loaded
+// for it is kept here.
+type paymentModel struct {
+	common
+	keys     paymentKeys
+	timeline payTimeline
+}
+
+// paymentKeys are the payment screen's keys.
+type paymentKeys struct {
+	Back, History, NewSale, CopyLink, Refresh                                key.Binding
+	Capture, CapturePartial, CancelPay, Refund, RefundPartial, RefundRequest key.Binding
+}
+
+func newPaymentModel(c common, k KeyMap) paymentModel {
+	return paymentModel{common: c, keys: paymentKeys{Back: k.Back, History: k.History, NewSale: k.NewSale, CopyLink: k.CopyLink,
+		Refresh: k.Refresh, Capture: k.Capture, CapturePartial: k.CapturePartial, CancelPay: k.CancelPay,
+		Refund: k.Refund, RefundPartial: k.RefundPartial, RefundRequest: k.RefundRequest}}
+}
+
+// ShortHelp is the footer's part: the actions acts allows first, then
+// the link (when the screen shows one) and the way out.
+func (pm paymentModel) ShortHelp(acts []flows.Action, link bool) []key.Binding {
+	k := pm.keys
+	var b []key.Binding
+	if slices.Contains(acts, flows.ActionCapture) {
+		b = append(b, k.Capture, k.CapturePartial)
+	}
+	if slices.Contains(acts, flows.ActionCancel) {
+		b = append(b, k.CancelPay)
+	}
+	if slices.Contains(acts, flows.ActionRefund) {
+		b = append(b, k.Refund, k.RefundPartial)
+	}
+	if slices.Contains(acts, flows.ActionRefundRequest) {
+		b = append(b, k.RefundRequest)
+	}
+	if link {
+		b = append(b, k.CopyLink)
+	}
+	b = append(b, k.Back, k.NewSale)
+	if slices.Contains(acts, flows.ActionRefresh) {
+		b = append(b, k.Refresh)
+	}
+	return append(b, k.History)
+}
+
+// What the payment screen asks of the root.
+type (
+	paymentBackMsg     struct{}
+	paymentHistoryMsg  struct{}
+	paymentNewSaleMsg  struct{}
+	paymentCopyLinkMsg struct{}
+	// paymentActionMsg is an action key (capture, cancel, refund, …):
+	// the root asks, confirms and runs it.
+	paymentActionMsg struct{ key tea.KeyMsg }
+)
+
+// SetTimeline keeps the journal's history and webhooks of a payment.
+func (pm paymentModel) SetTimeline(tl payTimeline) paymentModel {
+	pm.timeline = tl
+	return pm
+}
+
+// Update turns keys into asks for the root.
+func (pm paymentModel) Update(msg tea.Msg, p *komoju.Payment) (paymentModel, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
-	if !ok || m.payment == nil {
+	if !ok || p == nil {
+		return pm, nil
+	}
+	k := pm.keys
+	switch {
+	case key.Matches(km, k.Back):
+		return pm, ask(paymentBackMsg{})
+	case key.Matches(km, k.History):
+		return pm, ask(paymentHistoryMsg{})
+	case key.Matches(km, k.NewSale):
+		return pm, ask(paymentNewSaleMsg{})
+	case key.Matches(km, k.CopyLink):
+		return pm, ask(paymentCopyLinkMsg{})
+	case key.Matches(km, k.Capture, k.CapturePartial, k.CancelPay, k.Refund, k.RefundPartial, k.RefundRequest, k.Refresh):
+		return pm, ask(paymentActionMsg{key: km})
+	}
+	return pm, nil
+}
+
+// onPaymentAsk does what the payment screen asked.
+func (m *Model) onPaymentAsk(msg tea.Msg) tea.Cmd {
+	if m.screen != screenPayment || m.payment == nil {
 		return nil
 	}
-	switch {
-	case key.Matches(km, m.keys.Back):
+	switch msg := msg.(type) {
+	case paymentBackMsg:
 		m.screen = m.origin
 		if m.origin == screenHistory {
 			var cmd tea.Cmd
 			m.history, cmd = m.history.Load()
 			return cmd
 		}
-		return nil
-	case key.Matches(km, m.keys.History):
+	case paymentHistoryMsg:
 		return m.openHistory()
-	case key.Matches(km, m.keys.NewSale):
+	case paymentNewSaleMsg:
 		return m.newSale()
-	case key.Matches(km, m.keys.CopyLink) && m.qrURL() != "":
+	case paymentCopyLinkMsg:
 		return m.copyLink()
+	case paymentActionMsg:
+		return m.actionKeys(msg.key, m.payment)
 	}
-	return m.actionKeys(km, m.payment)
+	return nil
 }
 
 // timelineEntry is one dated line of a payment's timeline.
@@ -82,7 +173,8 @@ func webhookStatus(typ string) string {
 // webhooks when known. Each status of each payment is one line, naming
 // every place it was seen (KOMOJU's answer, the journal, a webhook), and
 // lines of the sale's other attempts say which payment they belong to.
-func (m Model) timeline(p *komoju.Payment) []timelineEntry {
+func (pm paymentModel) timelineOf(p *komoju.Payment) []timelineEntry {
+	m := pm
 	var evs []timelineEvent
 	seen := map[string]int{} // payment|status → index in evs
 	add := func(e timelineEvent) {
@@ -115,7 +207,7 @@ func (m Model) timeline(p *komoju.Payment) []timelineEntry {
 	for _, r := range p.RefundRequests {
 		add(timelineEvent{at: r.CreatedAt, payment: p.ID, text: m.t.S("bank refund request") + " (" + m.t.status(string(r.Status)) + ")"})
 	}
-	if tl := m.payTimeline; tl.payment == p.ID && p.ID != "" {
+	if tl := m.timeline; tl.payment == p.ID && p.ID != "" {
 		for _, c := range tl.hist {
 			add(timelineEvent{at: c.At, payment: c.PaymentID, status: string(c.Status), sources: []string{m.t.status(c.Source)}})
 		}
@@ -149,14 +241,16 @@ func (m Model) timeline(p *komoju.Payment) []timelineEntry {
 	return tl
 }
 
-func (m Model) viewPayment() string {
-	p := m.payment
+// View draws p; req are the bank refund requests this till sent, qr the
+// QR codes the root rendered, bodyH the rows the screen has.
+func (pm paymentModel) View(p *komoju.Payment, req requestedRefunds, qr qrCache, bodyH int) string {
 	if p == nil {
 		return ""
 	}
+	m := pm
 	st := m.st
 	o := flows.OutcomeFromPayment(p)
-	title, tstyle := m.outcomeTitle(&o)
+	title, tstyle := m.outcomeTitle(&o, false)
 	var b strings.Builder
 	b.WriteString(st.Title.Render(m.t.S("Payment")) + " " + st.Value.Render(termtext.Line(m.showID(p.ID))) + "  " + tstyle.Render(title) + "\n")
 	cur := p.Currency
@@ -166,7 +260,7 @@ func (m Model) viewPayment() string {
 		}
 	}
 	row("Status", m.t.status(string(p.Status)))
-	row("Method", m.methodText(p))
+	row("Method", m.paymentMethodText(p))
 	row("Order", p.OrderNum())
 	row("Amount", komoju.FormatAmount(p.Amount, cur))
 	if p.Tax > 0 {
@@ -180,8 +274,8 @@ func (m Model) viewPayment() string {
 		row("Refunded", komoju.FormatAmount(p.AmountRefunded, cur))
 	}
 	if p.Status == komoju.PaymentCaptured {
-		left, known := m.refundLeft(p)
-		if asked := m.requestedOpen(p); asked > 0 {
+		left, known := req.left(p)
+		if asked := req.open(p); asked > 0 {
 			row("Bank refund requested", komoju.FormatAmount(asked, cur))
 		} else if !known {
 			row("Bank refund requested", m.t.S("yes (the amount is not known on this till)"))
@@ -206,11 +300,11 @@ func (m Model) viewPayment() string {
 	row("Receipt number", o.Receipt)
 	row("Confirmation code", o.ConfirmationCode)
 	b.WriteString("\n" + st.Title.Render(m.t.S("Timeline")) + "\n")
-	for _, e := range m.timeline(p) {
-		b.WriteString("  " + st.Muted.Render(e.at.In(m.opts.Now().Location()).Format("15:04:05")) + "  " + termtext.Line(e.text) + "\n")
+	for _, e := range m.timelineOf(p) {
+		b.WriteString("  " + st.Muted.Render(e.at.In(m.now().Location()).Format("15:04:05")) + "  " + termtext.Line(e.text) + "\n")
 	}
 	var acts []string
-	for _, a := range m.allowedActions(p) {
+	for _, a := range req.allowedActions(p) {
 		acts = append(acts, m.t.S(a.Label()))
 	}
 	b.WriteString("\n" + st.Label.Render(m.t.S("Actions")+": ") + strings.Join(acts, " · ") + "\n")
@@ -219,19 +313,19 @@ func (m Model) viewPayment() string {
 		return b.String()
 	}
 	links := []string{m.t.S("Instructions"), m.showURL(url, p.ID, p.SessionID())}
-	qr := m.qr.get(url, m.qrBox())
-	if qr.val == "" {
-		return m.withLinks(b.String(), "", 0, links)
+	code := qr.get(url, m.qrBox(bodyH))
+	if code.val == "" {
+		return m.withLinks(b.String(), "", 0, bodyH, links)
 	}
-	right := qr.val + "\n" + centerText(m.t.S(caption), qr.w)
-	return m.withLinks(b.String(), right, m.width-qr.w-2, links)
+	right := code.val + "\n" + centerText(m.t.S(caption), code.w)
+	return m.withLinks(b.String(), right, m.width-code.w-2, bodyH, links)
 }
 
 // openRefundRequest asks for the customer's bank account (konbini, bank
 // transfer and Pay-easy payments are refunded by bank transfer) and sends
 // the refund request after a confirmation.
 func (m *Model) openRefundRequest(p *komoju.Payment) tea.Cmd {
-	limit, _ := m.refundLeft(p)
+	limit, _ := m.requested.left(p)
 	rr := &komoju.RefundRequestParams{Amount: limit, AccountType: "ordinary"}
 	amountText := komoju.Currency{}.FormatPlain(0)
 	if c, ok := komoju.LookupCurrency(p.Currency); ok {
@@ -290,69 +384,62 @@ func (m *Model) openRefundRequest(p *komoju.Payment) tea.Cmd {
 	return form.Init()
 }
 
-// refundLeft is what can still be refunded of p: KOMOJU's refundable
-// amount less the bank refund requests still pending. A request is a
-// manual transfer done later, which may be rejected
-// (https://doc.komoju.com/reference/createrefundrequest), so a pending one
-// has not reached amount_refunded yet; and KOMOJU does not echo its
-// amount, so the amounts this till requested are remembered (requested).
-// known is false when a pending request's amount is unknown here.
-func (m Model) refundLeft(p *komoju.Payment) (left int64, known bool) {
+// requestedRefunds are the amounts of the bank refund requests this till
+// sent, by payment id. A request is a manual transfer done later, which
+// may be rejected (https://doc.komoju.com/reference/createrefundrequest),
+// so a pending one has not reached amount_refunded yet; and KOMOJU does
+// not echo its amount, so the till remembers what it asked for.
+type requestedRefunds map[string]int64
+
+// left is what can still be refunded of p: KOMOJU's refundable amount
+// less the pending bank refund requests. known is false when a pending
+// request's amount is unknown here.
+func (r requestedRefunds) left(p *komoju.Payment) (left int64, known bool) {
 	if p == nil {
 		return 0, true
 	}
 	known = true
-	if m.requestedOpen(p) == 0 {
-		for _, r := range p.RefundRequests {
-			if r.Status == komoju.RefundRequestPending {
+	open := r.open(p)
+	if open == 0 {
+		for _, rr := range p.RefundRequests {
+			if rr.Status == komoju.RefundRequestPending {
 				known = false
 			}
 		}
 	}
-	return max(p.RefundableAmount()-m.requestedOpen(p), 0), known
+	return max(p.RefundableAmount()-open, 0), known
 }
 
-// requestedOpen is the amount of p's pending bank refund requests as far
-// as it is known: echoed by KOMOJU, or remembered from this till.
-func (m Model) requestedOpen(p *komoju.Payment) int64 {
+// open is the amount of p's pending bank refund requests as far as it is
+// known: echoed by KOMOJU, or remembered by this till.
+func (r requestedRefunds) open(p *komoju.Payment) int64 {
 	var echoed int64
 	pending := false
-	for _, r := range p.RefundRequests {
-		if r.Status == komoju.RefundRequestPending {
+	for _, rr := range p.RefundRequests {
+		if rr.Status == komoju.RefundRequestPending {
 			pending = true
-			echoed += r.Amount
+			echoed += rr.Amount
 		}
 	}
 	if !pending {
 		return 0
 	}
-	return max(echoed, m.requested[p.ID])
+	return max(echoed, r[p.ID])
 }
 
 // allowedActions are flows' actions for p, without a bank refund request
 // when pending requests already cover what is left.
-func (m Model) allowedActions(p *komoju.Payment) []flows.Action {
+func (r requestedRefunds) allowedActions(p *komoju.Payment) []flows.Action {
 	acts := flows.AllowedActions(p)
-	if left, known := m.refundLeft(p); !known || left > 0 {
+	if left, known := r.left(p); !known || left > 0 {
 		return acts
 	}
-	out := acts[:0:0]
-	for _, a := range acts {
-		if a != flows.ActionRefundRequest {
-			out = append(out, a)
-		}
-	}
-	return out
+	return slices.DeleteFunc(acts, func(a flows.Action) bool { return a == flows.ActionRefundRequest })
 }
 
 // allows reports whether a is in allowedActions(p).
-func (m Model) allows(p *komoju.Payment, a flows.Action) bool {
-	for _, x := range m.allowedActions(p) {
-		if x == a {
-			return true
-		}
-	}
-	return false
+func (r requestedRefunds) allows(p *komoju.Payment, a flows.Action) bool {
+	return slices.Contains(r.allowedActions(p), a)
 }
 
 // pad3 and pad7 let one field be checked with ValidateRefundRequest by

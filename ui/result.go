@@ -266,13 +266,13 @@ func (m Model) actionBindings() []key.Binding {
 // currentActions are the allowed actions of what is on screen.
 func (m Model) currentActions() []flows.Action {
 	if m.screen == screenPayment {
-		return m.allowedActions(m.payment)
+		return m.requested.allowedActions(m.payment)
 	}
 	if m.outcome == nil {
 		return nil
 	}
 	if m.outcome.Payment != nil {
-		return m.allowedActions(m.outcome.Payment)
+		return m.requested.allowedActions(m.outcome.Payment)
 	}
 	return m.outcome.Actions
 }
@@ -387,7 +387,8 @@ func (m *Model) salePaid() bool {
 }
 
 // title is the headline of an outcome.
-func (m Model) outcomeTitle(o *flows.Outcome) (string, lipgloss.Style) {
+func (c common) outcomeTitle(o *flows.Outcome, phone bool) (string, lipgloss.Style) {
+	m := c
 	st := m.st
 	switch o.Kind {
 	case flows.OutcomePaid:
@@ -397,7 +398,7 @@ func (m Model) outcomeTitle(o *flows.Outcome) (string, lipgloss.Style) {
 	case flows.OutcomeAuthorized:
 		return m.t.S("AUTHORIZED: CAPTURE PENDING"), st.Warn
 	case flows.OutcomeRedirect:
-		if m.phone {
+		if phone {
 			return m.t.S("CUSTOMER PAYS ON THEIR PHONE"), st.Warn
 		}
 		return m.t.S("CUSTOMER MUST FINISH PAYING"), st.Warn
@@ -439,7 +440,7 @@ func (m Model) viewResult() string {
 		return ""
 	}
 	st := m.st
-	title, tstyle := m.outcomeTitle(o)
+	title, tstyle := m.outcomeTitle(o, m.phone)
 	var left strings.Builder
 	if m.opts.Demo {
 		left.WriteString(tstyle.Render(spaced(title)) + "\n")
@@ -530,7 +531,7 @@ func (m Model) viewResult() string {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
 	}
 	if qrBlock == "" {
-		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, links)
+		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, m.bodyHeight(), links)
 	}
 	// The QR code is drawn without styling so that it stays plain block
 	// characters that any terminal shows the same.
@@ -539,7 +540,7 @@ func (m Model) viewResult() string {
 		right = qrBlock
 	}
 	_ = qrH
-	return m.withLinks(left.String(), right, leftW, links)
+	return m.withLinks(left.String(), right, leftW, m.bodyHeight(), links)
 }
 
 // withLinks draws the text column (and the QR code beside it) with the
@@ -547,8 +548,8 @@ func (m Model) viewResult() string {
 // URL can be neither clicked nor copied. The text column gives up its
 // last lines for them; only when even the QR code alone leaves no room
 // do the links go in the text column, wrapped, as the last resort.
-func (m Model) withLinks(left, right string, leftW int, links []string) string {
-	st := m.st
+func (c common) withLinks(left, right string, leftW, bodyH int, links []string) string {
+	m, st := c, c.st
 	var below strings.Builder
 	for i := 0; i+1 < len(links); i += 2 {
 		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(midTruncate(links[i+1], max(m.width-1, 20))))
@@ -563,7 +564,7 @@ func (m Model) withLinks(left, right string, leftW int, links []string) string {
 		return join(left)
 	}
 	need := lipgloss.Height(below.String()) // a blank line, then label and URL per link
-	room := m.bodyHeight() - need
+	room := bodyH - need
 	if lipgloss.Height(right) <= room {
 		l := strings.Split(strings.TrimSuffix(left, "\n"), "\n")
 		if len(l) > room {
@@ -613,10 +614,11 @@ func (m Model) copyLink() tea.Cmd {
 
 // showURL is a link as shown: whole, or in presenter mode with the
 // payment id in it masked like everywhere else on screen.
-func (m Model) showURL(u string, ids ...string) string {
+func (c common) showURL(u string, ids ...string) string {
+	m := c
 	u = termtext.Line(u)
 	for _, id := range ids {
-		if m.opts.Demo && len(id) > 4 {
+		if m.demo && len(id) > 4 {
 			u = strings.ReplaceAll(u, id, m.showID(id))
 		}
 	}
@@ -639,7 +641,7 @@ func shortLabel(label string) string {
 // qrFor is the QR code of url as Update rendered it (qrCache), or none
 // when it was not rendered for this size: View never encodes.
 func (m Model) qrFor(url string) (string, int, int) {
-	c := m.qr.get(url, m.qrBox())
+	c := m.qr.get(url, m.qrBox(m.bodyHeight()))
 	return c.val, c.w, c.h
 }
 
@@ -650,12 +652,13 @@ type qrBox struct {
 	dark       bool
 }
 
-func (m Model) qrBox() qrBox {
+func (c common) qrBox(bodyH int) qrBox {
+	m := c
 	maxW := m.width - 36 // keep room for the text column
 	if m.width < 100 {
 		maxW = m.width - 43 // narrow: the smallest code, more room for text
 	}
-	return qrBox{maxW: maxW, maxH: m.bodyHeight(), dark: m.darkBG()}
+	return qrBox{maxW: maxW, maxH: bodyH, dark: m.dark}
 }
 
 // qrURL is the link the active screen shows as a QR code, if any.
@@ -717,8 +720,6 @@ func (c qrCache) refresh(url string, b qrBox) qrCache {
 	}
 	return qrCache{key: k, val: s, w: lipgloss.Width(s), h: lipgloss.Height(s)}
 }
-
-func (m Model) darkBG() bool { return darkBackground(m.opts.Getenv) }
 
 func centerText(s string, w int) string {
 	if d := w - lipgloss.Width(s); d > 0 {
@@ -819,6 +820,15 @@ func (m Model) methodText(p *komoju.Payment) string {
 		}
 		return ""
 	}
+	return m.paymentMethodText(p)
+}
+
+// paymentMethodText is "Visa •••• 1111" or the name of p's method.
+func (c common) paymentMethodText(p *komoju.Payment) string {
+	if p == nil || p.PaymentDetails == nil {
+		return ""
+	}
+	m := c
 	d := p.PaymentDetails
 	if d.CreditCard != nil {
 		s := flows.BrandName(d.CreditCard.Brand)
@@ -954,7 +964,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 	}
 	if msg.action == flows.ActionRefundRequest && o.Payment != nil {
 		if m.requested == nil {
-			m.requested = map[string]int64{}
+			m.requested = requestedRefunds{}
 		}
 		m.requested[o.Payment.ID] += msg.amount
 	}
@@ -977,7 +987,7 @@ func (m *Model) actionKeys(km tea.KeyMsg, p *komoju.Payment) tea.Cmd {
 		return nil
 	}
 	k := m.keys
-	allowed := func(a flows.Action) bool { return m.allows(p, a) }
+	allowed := func(a flows.Action) bool { return m.requested.allows(p, a) }
 	switch {
 	case key.Matches(km, k.Capture) && allowed(flows.ActionCapture):
 		return m.confirmAction(flows.ActionCapture, p, authorizedTotal(p))

@@ -231,13 +231,13 @@ func (m Model) view3DS() string {
 	}
 	if qrBlock == "" {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")))
-		return m.withLinks(left.String(), "", 0, links)
+		return m.withLinks(left.String(), "", 0, m.bodyHeight(), links)
 	}
 	right := qrBlock + "\n" + centerText(m.t.S("Scan to pay"), qrW)
 	if lipgloss.Height(right) > m.bodyHeight() {
 		right = qrBlock
 	}
-	return m.withLinks(left.String(), right, leftW, links)
+	return m.withLinks(left.String(), right, leftW, m.bodyHeight(), links)
 }
 
 // threeDSNote is the "3-D Secure" line of a result or receipt, or "".

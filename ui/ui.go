@@ -223,15 +223,16 @@ type Model struct {
 	uncaptured map[string]uncaptured
 	// requested is the amount of the bank refund requests this till sent,
 	// by payment id: KOMOJU does not echo it (refundLeft).
-	requested  map[string]int64
+	requested  requestedRefunds
 	startCheck bool
 	pushes     <-chan flows.Push
 	unsubPush  func()
 
-	modal       *modal
-	history     historyModel
-	payTimeline payTimeline
-	qr          qrCache // rendered in Update, read by View
+	modal   *modal
+	history historyModel
+	// paymentScreen shows m.payment (payment.go).
+	paymentScreen paymentModel
+	qr            qrCache // rendered in Update, read by View
 
 	events       EventsModel
 	eventsOrigin screen
@@ -283,7 +284,7 @@ func New(opts Options) Model {
 	}
 	t := newTr(opts.Lang)
 	m := Model{
-		common:  common{width: 80, height: 24, st: newStyles(), t: t, now: opts.Now, demo: opts.Demo},
+		common:  common{width: 80, height: 24, st: newStyles(), t: t, now: opts.Now, demo: opts.Demo, dark: darkBackground(opts.Getenv)},
 		opts:    opts,
 		eng:     opts.Engine,
 		ctx:     ctx,
@@ -299,6 +300,7 @@ func New(opts Options) Model {
 	m.amount = newAmountModel(t, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
 	m.processing = newProcessingModel(m.common, m.keys)
+	m.paymentScreen = newPaymentModel(m.common, m.keys)
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
@@ -397,7 +399,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	cmd := m.update(msg)
 	// The QR code of what is now on screen is rendered here, not in
 	// View, which stays a pure function of the model.
-	m.qr = m.qr.refresh(m.qrURL(), m.qrBox())
+	m.qr = m.qr.refresh(m.qrURL(), m.qrBox(m.bodyHeight()))
 	return m, cmd
 }
 
@@ -424,6 +426,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
 		m.processing.common = m.common
+		m.paymentScreen.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -500,9 +503,11 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onMethodAsk(msg)
 	case processingCancelMsg:
 		return m.onProcessingCancel()
+	case paymentBackMsg, paymentHistoryMsg, paymentNewSaleMsg, paymentCopyLinkMsg, paymentActionMsg:
+		return m.onPaymentAsk(msg)
 	case timelineMsg:
 		if msg.err == nil {
-			m.payTimeline = payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks}
+			m.paymentScreen = m.paymentScreen.SetTimeline(payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks})
 		}
 		return nil
 	case integrityMsg:
@@ -547,7 +552,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenResult:
 		return m.updateResult(msg)
 	case screenPayment:
-		return m.updatePayment(msg)
+		var c tea.Cmd
+		m.paymentScreen, c = m.paymentScreen.Update(msg, m.payment)
+		return c
 	case screenHistory:
 		var c tea.Cmd
 		m.history, c = m.history.Update(msg)
@@ -706,7 +713,7 @@ func (m Model) view() string {
 	case screenResult:
 		body = m.viewResult()
 	case screenPayment:
-		body = m.viewPayment()
+		body = m.paymentScreen.View(m.payment, m.requested, m.qr, m.bodyHeight())
 	case screenHistory:
 		body = m.history.View(m.spin.View())
 	case screen3DS:
@@ -992,8 +999,10 @@ func (m Model) screenBindings() []key.Binding {
 		return append(b, k.Continue, k.Back)
 	case screenProcessing:
 		return m.processing.keys.ShortHelp()
-	case screenResult, screenPayment:
+	case screenResult:
 		return m.actionBindings()
+	case screenPayment:
+		return m.paymentScreen.ShortHelp(m.currentActions(), m.qrURL() != "")
 	case screenHistory:
 		return m.history.keys.ShortHelp()
 	case screen3DS:

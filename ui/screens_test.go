@@ -3,8 +3,12 @@ package ui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // The processing screen on its own: steps with their marks, esc asks the
@@ -41,5 +45,41 @@ func TestProcessingModel(t *testing.T) {
 	ja := newProcessingModel(common{st: newStyles(), t: newTr("ja")}, newKeyMap(newTr("ja")))
 	if v := ja.View("¥1,000", "*"); strings.Contains(v, "Processing") || strings.Contains(v, "esc cancels") {
 		t.Errorf("ja view has English:\n%s", v)
+	}
+}
+
+// The payment screen on its own: keys become asks for the root, the help
+// lists what the payment allows, and the view names no action it does not.
+func TestPaymentModelKeysAndHelp(t *testing.T) {
+	tr := newTr("en")
+	c := common{width: 120, height: 40, st: newStyles(), t: tr, now: func() time.Time { return fixedNow }}
+	pm := newPaymentModel(c, newKeyMap(tr))
+	p := &komoju.Payment{ID: "pay_1", Status: komoju.PaymentCaptured, Currency: "JPY", Amount: 1000, Total: 1000}
+	for k, want := range map[string]any{"esc": paymentBackMsg{}, "h": paymentHistoryMsg{}, "n": paymentNewSaleMsg{}, "u": paymentCopyLinkMsg{}} {
+		_, cmd := pm.Update(keyMsg(k), p)
+		if cmd == nil || cmd() != want {
+			t.Errorf("%s asked %v, want %T", k, cmd, want)
+		}
+	}
+	_, cmd := pm.Update(keyMsg("f"), p)
+	if cmd == nil {
+		t.Fatal("f asked nothing")
+	}
+	if a, ok := cmd().(paymentActionMsg); !ok || a.key.String() != "f" {
+		t.Fatalf("f asked %v", cmd())
+	}
+	if _, cmd := pm.Update(keyMsg("f"), nil); cmd != nil {
+		t.Error("a key without a payment asked something")
+	}
+	var help []string
+	for _, b := range pm.ShortHelp(flows.AllowedActions(p), false) {
+		help = append(help, b.Help().Key)
+	}
+	if got := strings.Join(help, " "); got != "f F esc n g h" {
+		t.Errorf("help keys %q", got)
+	}
+	v := ansi.Strip(pm.View(p, nil, qrCache{}, 30))
+	if !strings.Contains(v, "Actions: Refund · Refresh") || strings.Contains(v, "Capture") {
+		t.Errorf("view:\n%s", v)
 	}
 }
