@@ -83,3 +83,39 @@ func TestPaymentModelKeysAndHelp(t *testing.T) {
 		t.Errorf("view:\n%s", v)
 	}
 }
+
+// The 3-D Secure screen on its own: keys become asks, P only with the
+// embedded sandbox, and the view shows the link on one line.
+func TestSecureModelKeysAndView(t *testing.T) {
+	tr := newTr("en")
+	c := common{width: 80, height: 24, st: newStyles(), t: tr}
+	for _, sandbox := range []bool{false, true} {
+		sm := newSecureModel(c, newKeyMap(tr), sandbox)
+		for k, want := range map[string]any{"o": secureOpenMsg{}, "u": secureCopyMsg{}, "esc": secureStopMsg{}} {
+			_, cmd := sm.Update(keyMsg(k))
+			if cmd == nil || cmd() != want {
+				t.Errorf("%s asked %v, want %T", k, cmd, want)
+			}
+		}
+		_, cmd := sm.Update(keyMsg("P"))
+		if (cmd != nil) != sandbox {
+			t.Errorf("sandbox=%v: P asked %v", sandbox, cmd)
+		}
+		if n := len(sm.ShortHelp()); (n == 4) != sandbox {
+			t.Errorf("sandbox=%v: %d help keys", sandbox, n)
+		}
+	}
+	sm := newSecureModel(c, newKeyMap(tr), false)
+	u := "https://example.com/authenticate/" + strings.Repeat("t", 90)
+	v := ansi.Strip(sm.View(secureView{token: &flows.Card3DS{AuthenticationURL: u, TokenID: "tok", OrderNum: "POS-1"}, amount: "¥2,500", message: "Waiting.", bodyH: 20}))
+	for _, want := range []string{"3-D SECURE", "¥2,500", "Order      POS-1", "https://example.com/"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "tttt") && !strings.Contains(l, "https://") {
+			t.Errorf("the link wrapped:\n%s", v)
+		}
+	}
+}

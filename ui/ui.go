@@ -238,6 +238,8 @@ type Model struct {
 	eventsOrigin screen
 
 	sec secureState // 3-D Secure of Method 2 card sales (securetoken.go)
+	// secure is the 3-D Secure screen (securetoken.go).
+	secure secureModel
 }
 
 // New builds the root model. It does no I/O, so the first frame is drawn
@@ -301,6 +303,7 @@ func New(opts Options) Model {
 	m.methodList = newMethodModel(m.common, m.keys)
 	m.processing = newProcessingModel(m.common, m.keys)
 	m.paymentScreen = newPaymentModel(m.common, m.keys)
+	m.secure = newSecureModel(m.common, m.keys, opts.SandboxURL != "")
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	if m.eng != nil {
 		// Pushed updates (webhooks, return URL) keep a settled result on
@@ -427,6 +430,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.methodList.common = m.common
 		m.processing.common = m.common
 		m.paymentScreen.common = m.common
+		m.secure.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -505,6 +509,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onProcessingCancel()
 	case paymentBackMsg, paymentHistoryMsg, paymentNewSaleMsg, paymentCopyLinkMsg, paymentActionMsg:
 		return m.onPaymentAsk(msg)
+	case secureOpenMsg, secureCopyMsg, secureStopMsg, secureSandboxMsg:
+		return m.onSecureAsk(msg)
 	case timelineMsg:
 		if msg.err == nil {
 			m.paymentScreen = m.paymentScreen.SetTimeline(payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks})
@@ -560,7 +566,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.history, c = m.history.Update(msg)
 		return c
 	case screen3DS:
-		return m.update3DS(msg)
+		var c tea.Cmd
+		m.secure, c = m.secure.Update(msg)
+		return c
 	case screenEvents:
 		var c tea.Cmd
 		m.events, c = m.events.Update(msg)
@@ -717,7 +725,9 @@ func (m Model) view() string {
 	case screenHistory:
 		body = m.history.View(m.spin.View())
 	case screen3DS:
-		body = m.view3DS()
+		body = m.secure.View(secureView{token: m.sec.pending, amount: komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency),
+			message: m.outcomeMessage(m.sec.waiting), card: m.lastCard, browser: m.browser, spin: m.spin.View(),
+			following: m.busy != nil, qr: m.qr, bodyH: m.bodyHeight()})
 	case screenEvents:
 		if m.modal == nil {
 			// The inspector draws its own status and help lines.
@@ -1006,7 +1016,7 @@ func (m Model) screenBindings() []key.Binding {
 	case screenHistory:
 		return m.history.keys.ShortHelp()
 	case screen3DS:
-		return m.bindings3DS()
+		return m.secure.ShortHelp()
 	}
 	return nil
 }
