@@ -357,7 +357,7 @@ func (m *Model) newSale() tea.Cmd {
 	}
 	m.details.wipeSecrets()
 	m.details = detailsModel{}
-	m.amount = newAmountModel(m.t, m.opts.Currency)
+	m.amount = newAmountModel(m.common, m.keys, m.opts.Currency)
 	m.sale = nil
 	m.outcome = nil
 	m.payment = nil

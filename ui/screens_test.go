@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
@@ -117,5 +118,41 @@ func TestSecureModelKeysAndView(t *testing.T) {
 		if strings.Contains(l, "tttt") && !strings.Contains(l, "https://") {
 			t.Errorf("the link wrapped:\n%s", v)
 		}
+	}
+}
+
+// The amount screen on its own: the keypad types, 00 and backspace edit,
+// tab moves into the fields where keys are text, and enter and h are
+// asked of the root.
+func TestAmountModelKeypad(t *testing.T) {
+	tr := newTr("en")
+	c := common{width: 80, height: 24, st: newStyles(), t: tr}
+	a := newAmountModel(c, newKeyMap(tr), "JPY")
+	press := func(a amountModel, keys ...string) (amountModel, tea.Cmd) {
+		var cmd tea.Cmd
+		for _, k := range keys {
+			a, cmd = a.Update(keyMsg(k))
+		}
+		return a, cmd
+	}
+	a, _ = press(a, "0", "1", "2", ".", "backspace")
+	if a.digits != "120" {
+		t.Fatalf("digits %q, want 120 (no leading zero, 00, backspace)", a.digits)
+	}
+	if _, cmd := press(a, "enter"); cmd == nil || cmd() != (amountSubmitMsg{}) {
+		t.Error("enter did not ask to go on")
+	}
+	if _, cmd := press(a, "h"); cmd == nil || cmd() != (amountHistoryMsg{}) {
+		t.Error("h did not ask for History")
+	}
+	b, _ := press(a, "tab", "h", "1")
+	if b.focus != fieldOrder || b.input(fieldOrder) != "h1" || b.digits != "120" {
+		t.Fatalf("in the order field: focus %d, text %q, digits %q", b.focus, b.input(fieldOrder), b.digits)
+	}
+	if a.input(fieldOrder) != "" {
+		t.Error("typing in a later copy changed the earlier one")
+	}
+	if v := ansi.Strip(a.View()); !strings.Contains(v, "¥120") || !strings.Contains(v, "Order number") {
+		t.Errorf("view:\n%s", v)
 	}
 }

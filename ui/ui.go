@@ -299,7 +299,7 @@ func New(opts Options) Model {
 	if p, err := exec.LookPath("lp"); err == nil {
 		m.lpPath = p
 	}
-	m.amount = newAmountModel(t, opts.Currency)
+	m.amount = newAmountModel(m.common, m.keys, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
 	m.processing = newProcessingModel(m.common, m.keys)
 	m.paymentScreen = newPaymentModel(m.common, m.keys)
@@ -429,6 +429,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
 		m.processing.common = m.common
+		m.amount.common = m.common
 		m.paymentScreen.common = m.common
 		m.secure.common = m.common
 		if m.opts.Events != nil {
@@ -507,6 +508,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onMethodAsk(msg)
 	case processingCancelMsg:
 		return m.onProcessingCancel()
+	case amountSubmitMsg:
+		if m.screen == screenAmount {
+			return m.submitAmount()
+		}
+	case amountHistoryMsg:
+		if m.screen == screenAmount {
+			return m.openHistory()
+		}
 	case paymentBackMsg, paymentHistoryMsg, paymentNewSaleMsg, paymentCopyLinkMsg, paymentActionMsg:
 		return m.onPaymentAsk(msg)
 	case secureOpenMsg, secureCopyMsg, secureStopMsg, secureSandboxMsg:
@@ -544,7 +553,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	}
 	switch m.screen {
 	case screenAmount:
-		return m.updateAmount(msg)
+		var c tea.Cmd
+		before := m.amount.digits
+		m.amount, c = m.amount.Update(msg)
+		if m.amount.digits != before {
+			m.status = "" // the feedback was about the sale before
+		}
+		return c
 	case screenMethod:
 		var c tea.Cmd
 		m.methodList, c = m.methodList.Update(msg)
@@ -711,7 +726,7 @@ func (m Model) view() string {
 	var body string
 	switch m.screen {
 	case screenAmount:
-		body = m.viewAmount()
+		body = m.amount.View()
 	case screenMethod:
 		body = m.methodList.View(m.checkout, m.flow, m.capture, m.bodyHeight())
 	case screenDetails:
@@ -984,10 +999,9 @@ func (m Model) fullBindings() [][]key.Binding {
 
 // fullScreenBindings are every key the active screen handles.
 func (m Model) fullScreenBindings() []key.Binding {
-	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History}
+		return m.amount.keys.FullHelp()
 	case screenHistory:
 		return m.history.keys.FullHelp()
 	}
@@ -998,7 +1012,7 @@ func (m Model) screenBindings() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.Continue, k.NextField, k.Backspace, k.Clear, k.DoubleZero, k.History}
+		return m.amount.keys.ShortHelp()
 	case screenMethod:
 		return m.methodList.keys.ShortHelp()
 	case screenDetails:
