@@ -213,7 +213,7 @@ func (pm paymentModel) timelineOf(p *komoju.Payment) []timelineEntry {
 		}
 		for _, e := range tl.hooks {
 			if st := webhookStatus(e.Type); st != "" && e.Verified {
-				add(timelineEvent{at: e.ReceivedAt, payment: p.ID, status: st, sources: []string{"webhook"}})
+				add(timelineEvent{at: e.ReceivedAt, payment: p.ID, status: st, sources: []string{m.t.status("webhook")}})
 				continue
 			}
 			verdict := "verified"
