@@ -29,8 +29,13 @@ const (
 	numAmountFields = fieldTax
 )
 
-// amountModel is the keypad and the optional sale fields.
+// amountModel is the amount screen: the keypad and the optional sale
+// fields, with its own keys and help. It asks the root to go on with the
+// sale (amountSubmitMsg) or to open History; the root builds and checks
+// the checkout from what was typed.
 type amountModel struct {
+	common
+	keys     amountKeys
 	currency string
 	digits   string // minor units, as typed on the keypad
 	focus    int    // 0: keypad; 1..: a text field
@@ -39,8 +44,31 @@ type amountModel struct {
 	message  string
 }
 
-func newAmountModel(t tr, currency string) amountModel {
-	a := amountModel{currency: currency}
+// amountKeys are the amount screen's keys.
+type amountKeys struct {
+	Digit, DoubleZero, Backspace, Clear, NextField, PrevField, Continue, History key.Binding
+}
+
+// ShortHelp is the footer's part.
+func (k amountKeys) ShortHelp() []key.Binding {
+	return []key.Binding{k.Digit, k.Continue, k.NextField, k.Backspace, k.Clear, k.DoubleZero, k.History}
+}
+
+// FullHelp is every key of the screen (?).
+func (k amountKeys) FullHelp() []key.Binding {
+	return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History}
+}
+
+// What the amount screen asks of the root.
+type (
+	amountSubmitMsg  struct{}
+	amountHistoryMsg struct{}
+)
+
+func newAmountModel(c common, k KeyMap, currency string) amountModel {
+	t := c.t
+	a := amountModel{common: c, currency: currency, keys: amountKeys{Digit: k.Digit, DoubleZero: k.DoubleZero, Backspace: k.Backspace,
+		Clear: k.Clear, NextField: k.NextField, PrevField: k.PrevField, Continue: k.Continue, History: k.History}}
 	mk := func(placeholder string, limit int) textinput.Model {
 		ti := textinput.New()
 		ti.Placeholder = placeholder
@@ -76,47 +104,47 @@ func (a amountModel) formatted() string { return komoju.FormatAmount(a.value(), 
 // input returns the text of field f.
 func (a amountModel) input(f int) string { return strings.TrimSpace(a.inputs[f-1].Value()) }
 
-func (m *Model) updateAmount(msg tea.Msg) tea.Cmd {
-	a := &m.amount
+// Update is the keypad and the fields; enter and h are asked of the root.
+func (a amountModel) Update(msg tea.Msg) (amountModel, tea.Cmd) {
+	a.inputs = append([]textinput.Model(nil), a.inputs...) // never share the fields with an older copy
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
 		if a.focus > 0 {
 			var c tea.Cmd
 			a.inputs[a.focus-1], c = a.inputs[a.focus-1].Update(msg)
-			return c
+			return a, c
 		}
-		return nil
+		return a, nil
 	}
-	k := m.keys
+	k := a.keys
 	switch {
 	case key.Matches(km, k.NextField), km.Type == tea.KeyDown && a.focus > 0:
-		return m.amountFocus((a.focus + 1) % (numAmountFields + 1))
+		return a.Focus((a.focus + 1) % (numAmountFields + 1))
 	case key.Matches(km, k.PrevField), km.Type == tea.KeyUp && a.focus > 0:
-		return m.amountFocus((a.focus + numAmountFields) % (numAmountFields + 1))
+		return a.Focus((a.focus + numAmountFields) % (numAmountFields + 1))
 	case key.Matches(km, k.Continue):
-		return m.submitAmount()
+		return a, ask(amountSubmitMsg{})
 	}
 	if a.focus > 0 {
 		if km.Type == tea.KeyEsc {
-			return m.amountFocus(0)
+			return a.Focus(0)
 		}
 		var c tea.Cmd
 		a.inputs[a.focus-1], c = a.inputs[a.focus-1].Update(msg)
 		a.errs = nil
-		return c
+		return a, c
 	}
 	switch {
 	case key.Matches(km, k.History):
-		return m.openHistory()
+		return a, ask(amountHistoryMsg{})
 	case key.Matches(km, k.Digit):
-		m.status = ""
 		a.message = ""
 		if len(a.digits) >= maxDigits {
-			a.message = m.t.F("At most %d digits.", maxDigits)
-			return nil
+			a.message = a.t.F("At most %d digits.", maxDigits)
+			return a, nil
 		}
 		if a.digits == "" && km.String() == "0" {
-			return nil // no leading zeros
+			return a, nil // no leading zeros
 		}
 		a.digits += km.String()
 		a.errs = nil
@@ -135,19 +163,27 @@ func (m *Model) updateAmount(msg tea.Msg) tea.Cmd {
 		a.errs = nil
 		a.message = ""
 	}
-	return nil
+	return a, nil
 }
 
-func (m *Model) amountFocus(f int) tea.Cmd {
-	a := &m.amount
+// Focus moves the focus to field f (0: the keypad).
+func (a amountModel) Focus(f int) (amountModel, tea.Cmd) {
+	a.inputs = append([]textinput.Model(nil), a.inputs...)
 	for i := range a.inputs {
 		a.inputs[i].Blur()
 	}
 	a.focus = f
 	if f > 0 {
-		return a.inputs[f-1].Focus()
+		return a, a.inputs[f-1].Focus()
 	}
-	return nil
+	return a, nil
+}
+
+// amountFocus focuses field f of the amount screen.
+func (m *Model) amountFocus(f int) tea.Cmd {
+	var c tea.Cmd
+	m.amount, c = m.amount.Focus(f)
+	return c
 }
 
 // checkoutFromAmount builds the checkout and validates it with flows.
@@ -263,7 +299,7 @@ func (m *Model) loadMethods() tea.Cmd {
 		co.Flow = flows.FlowSession
 		co.Capture = m.capture
 		id, ctx := m.begin(opSession, false, sessionTimeout)
-		m.steps = []step{{label: m.t.S("Creating session"), state: stepActive}}
+		m.processing = m.processing.Start(step{label: m.t.S("Creating session"), state: stepActive})
 		m.screen = screenProcessing
 		return tea.Batch(startSessionCmd(ctx, m.eng, id, co), m.spin.Tick)
 	}
@@ -315,8 +351,7 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 		return nil // stale: the clerk went back or started over
 	}
 	if msg.err != nil {
-		m.steps[0].state = stepFailed
-		m.steps[0].note = plainError(msg.err)
+		m.processing = m.processing.End(true, plainError(msg.err))
 		m.screen = screenAmount
 		m.amount.message = m.t.S("Could not create the session") + ": " + plainError(msg.err)
 		if fe := (flows.FieldErrors{}); errors.As(msg.err, &fe) && fe.For(flows.FieldOrderNum) != "" {
@@ -329,8 +364,7 @@ func (m *Model) onSessionStarted(msg sessionStartedMsg) tea.Cmd {
 	}
 	m.sale = msg.sale
 	m.checkout = msg.sale.Checkout
-	m.steps[0].state = stepDone
-	m.steps[0].note = m.showID(msg.sale.SessionID())
+	m.processing = m.processing.End(false, m.showID(msg.sale.SessionID()))
 	m.methodList = m.methodList.SetMethods(msg.sale.Methods, true, false)
 	m.screen = screenMethod
 	return nil
@@ -349,13 +383,15 @@ func plainError(err error) string {
 	return err.Error()
 }
 
-func (m Model) viewAmount() string {
-	a := m.amount
+// View draws the keypad's amount (big when there is room, or in
+// presenter mode) and the fields.
+func (a amountModel) View() string {
+	m := a
 	st := m.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render(m.t.S("Amount")) + "  " + st.Muted.Render(m.t.S("Type the amount on the keypad")) + "\n\n")
 	amt := a.formatted()
-	if m.height >= 20 || m.opts.Demo {
+	if m.height >= 20 || m.demo {
 		b.WriteString(indent(bigText(amt), 2) + "\n")
 		b.WriteString("  " + st.Value.Render(amt) + "  " + st.Muted.Render(a.currency) + "\n")
 	} else {

@@ -94,3 +94,42 @@ func (w *frameWriter) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// BenchmarkViewScreens is View() of the other screens of a sale at
+// 120x40: the sale's details of a konbini slip (figures, timeline and the
+// slip's QR code) and the customer paying on their phone (QR code).
+func BenchmarkViewScreens(b *testing.B) {
+	screens := []struct {
+		name  string
+		drive func(h *harness)
+	}{
+		{"payment_details", func(h *harness) {
+			h.amountTo("1000")
+			h.pickMethod("Konbini (convenience store)")
+			h.testData("Sample customer")
+			h.keys("ctrl+s")
+			h.waitFor("result", func(m Model) bool { return m.screen == screenResult })
+			h.keys("d")
+			h.waitFor("details", func(m Model) bool { return m.screen == screenPayment })
+		}},
+		{"phone", func(h *harness) {
+			h.amountTo("1000")
+			h.pickMethod("phone")
+			h.waitFor("phone", func(m Model) bool { return m.screen == screenResult })
+		}},
+	}
+	for _, sc := range screens {
+		b.Run(sc.name, func(b *testing.B) {
+			env := newEnv(b, envOpt{})
+			h := newHarness(b, env.options(), 120, 40)
+			sc.drive(h)
+			h.m.stopWatch()
+			m := h.m
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				_ = m.View()
+			}
+		})
+	}
+}

@@ -42,6 +42,7 @@ type payResultMsg struct {
 type actionResultMsg struct {
 	attempt int
 	action  flows.Action
+	amount  int64 // what was asked (0: the whole payment)
 	outcome flows.Outcome
 	err     error
 	recheck bool // a Recheck of the outcome on the result screen
@@ -112,7 +113,7 @@ func actionCmd(ctx context.Context, eng *flows.Engine, attempt int, a flows.Acti
 		default:
 			o, err = eng.Refresh(ctx, paymentID)
 		}
-		return actionResultMsg{attempt: attempt, action: a, outcome: o, err: err}
+		return actionResultMsg{attempt: attempt, action: a, amount: amount, outcome: o, err: err}
 	}
 }
 

@@ -13,6 +13,7 @@ type common struct {
 	t      tr
 	now    func() time.Time
 	demo   bool
+	dark   bool // the terminal's background is dark (QR codes are drawn for it)
 }
 
 // showID is how ids appear: whole, or masked in presenter mode.

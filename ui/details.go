@@ -193,10 +193,12 @@ func (m *Model) updateDetails(msg tea.Msg) tea.Cmd {
 	if dm.form == nil {
 		return nil
 	}
+	before := dm.form.GetFocusedField()
 	fm, cmd := dm.form.Update(msg)
 	if f, ok := fm.(*huh.Form); ok {
 		dm.form = f
 	}
+	cmd = tea.Batch(cmd, moveOnFromRefused(dm.form, msg, before))
 	switch dm.form.State {
 	case huh.StateCompleted:
 		return m.submitDetails()
@@ -204,6 +206,29 @@ func (m *Model) updateDetails(msg tea.Msg) tea.Cmd {
 		dm.form = nil
 		m.screen = screenMethod
 		return nil
+	}
+	return cmd
+}
+
+// moveOnFromRefused moves the form on from a text field that refused its
+// value on enter or tab. huh keeps the focus on such a field, so what the
+// clerk (or a fast typist, or tmux) types next for the following field was
+// appended to the refused text ("Yamadaヤマダ"). The refusal stays on the
+// field and under the form, and the form cannot be completed until it is
+// fixed (shift+tab goes back). The last field keeps the focus: there is no
+// next field to type into.
+func moveOnFromRefused(form *huh.Form, msg tea.Msg, before huh.Field) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || (km.Type != tea.KeyEnter && km.Type != tea.KeyTab) || form == nil || form.State != huh.StateNormal {
+		return nil
+	}
+	f := form.GetFocusedField()
+	if _, input := f.(*huh.Input); !input || f != before || f.Error() == nil {
+		return nil
+	}
+	cmd := form.NextField()
+	if form.GetFocusedField() == f {
+		return tea.Batch(cmd, f.Focus()) // the last field: stay
 	}
 	return cmd
 }
@@ -297,9 +322,9 @@ func (m *Model) doPay() tea.Cmd {
 		if m.sale != nil {
 			first.note = m.showID(m.sale.SessionID())
 		}
-		m.steps = []step{first, {label: m.t.S("Paying") + " (" + name + ")", state: stepActive}}
+		m.processing = m.processing.Start(first, step{label: m.t.S("Paying") + " (" + name + ")", state: stepActive})
 	} else {
-		m.steps = []step{{label: m.t.S("Creating payment") + " (" + name + ")", state: stepActive}}
+		m.processing = m.processing.Start(step{label: m.t.S("Creating payment") + " (" + name + ")", state: stepActive})
 	}
 	m.outcome = nil
 	m.browser = ""

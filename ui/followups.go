@@ -297,7 +297,7 @@ func (m *Model) onBackgroundWatch(i int, w *waitingSale, msg watchMsg) tea.Cmd {
 
 // announceOutcome puts "ORDER: TITLE — message" in the header.
 func (m *Model) announceOutcome(order string, o flows.Outcome) {
-	title, _ := m.outcomeTitle(&o)
+	title, _ := m.outcomeTitle(&o, false)
 	if o.Kind == flows.OutcomeRedirect {
 		title = m.t.S("CUSTOMER MUST FINISH PAYING")
 	}
@@ -480,7 +480,7 @@ func (m *Model) onFresh(msg freshMsg) tea.Cmd {
 		}
 		return m.amountPrompt(m.t.S("Refund how much?"), p, p.RefundableAmount(), flows.ActionRefund)
 	case askRefundRequest:
-		if !flows.Allows(p, flows.ActionRefundRequest) || p.RefundableAmount() <= 0 {
+		if left, _ := m.requested.left(p); !m.requested.allows(p, flows.ActionRefundRequest) || left <= 0 {
 			m.status, m.statusOK = m.t.S("KOMOJU says there is nothing left to refund on this payment."), false
 			return nil
 		}

@@ -50,6 +50,7 @@ type KeyMap struct {
 	SaveReceipt    key.Binding
 	Print          key.Binding
 	OpenLink       key.Binding
+	CopyLink       key.Binding
 	SandboxPaid    key.Binding
 
 	// history
@@ -107,6 +108,7 @@ func newKeyMap(t tr) KeyMap {
 		SaveReceipt:    b([]string{"s"}, "s", "save receipt"),
 		Print:          b([]string{"p"}, "p", "print"),
 		OpenLink:       b([]string{"o"}, "o", "open link"),
+		CopyLink:       b([]string{"u"}, "u", "copy link"),
 		SandboxPaid:    b([]string{"P"}, "P", "sandbox: customer pays"),
 
 		Filter: b([]string{"/", "tab"}, "tab", "filter"),

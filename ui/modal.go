@@ -51,10 +51,12 @@ func (m *Model) updateModal(msg tea.Msg) tea.Cmd {
 			m.modal = nil
 			return nil
 		}
+		before := md.form.GetFocusedField()
 		fm, cmd := md.form.Update(msg)
 		if f, ok := fm.(*huh.Form); ok {
 			md.form = f
 		}
+		cmd = tea.Batch(cmd, moveOnFromRefused(md.form, msg, before))
 		switch md.form.State {
 		case huh.StateCompleted:
 			m.modal = nil

@@ -17,37 +17,16 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
-// stepState is where one processing step stands.
-type stepState int
-
-const (
-	stepPending stepState = iota
-	stepActive
-	stepDone
-	stepFailed
-)
-
-// step is one line of the processing screen.
-type step struct {
-	label string
-	note  string
-	state stepState
-}
-
-func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok || !key.Matches(km, m.keys.CancelStep) || m.busy == nil {
+// onProcessingCancel stops waiting for the call in flight (esc on the
+// processing screen) and goes where that leaves the sale.
+func (m *Model) onProcessingCancel() tea.Cmd {
+	if m.screen != screenProcessing || m.busy == nil {
 		return nil
 	}
 	kind := m.busy.kind
 	m.busy.cancel()
 	m.busy = nil
-	for i := range m.steps {
-		if m.steps[i].state == stepActive {
-			m.steps[i].state = stepFailed
-			m.steps[i].note = m.t.S("cancelled")
-		}
-	}
+	m.processing = m.processing.End(true, m.t.S("cancelled"))
 	switch kind {
 	case opSession:
 		m.screen = screenAmount
@@ -75,36 +54,6 @@ func (m *Model) updateProcessing(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-func (m Model) viewProcessing() string {
-	st := m.st
-	var b strings.Builder
-	b.WriteString(st.Title.Render(m.t.S("Processing")) + "  " +
-		st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n\n")
-	for _, s := range m.steps {
-		var mark string
-		switch s.state {
-		case stepDone:
-			mark = st.StepDone.Render("✓")
-		case stepActive:
-			mark = m.spin.View()
-		case stepFailed:
-			mark = st.Err.Render("✗")
-		default:
-			mark = " "
-		}
-		line := "  " + mark + " " + s.label
-		if s.state == stepActive {
-			line = "  " + mark + " " + st.StepActive.Render(s.label+" …")
-		}
-		if s.note != "" {
-			line += "  " + st.Muted.Render(s.note)
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\n" + st.Muted.Render(m.t.S("esc cancels this step")) + "\n")
-	return b.String()
-}
-
 func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	m.adoptSale(msg)
 	if !m.finish(msg.attempt) {
@@ -114,16 +63,7 @@ func (m *Model) onPayResult(msg payResultMsg) tea.Cmd {
 	if o.Message == "" && msg.err != nil {
 		o.Message = plainError(msg.err)
 	}
-	for i := range m.steps {
-		if m.steps[i].state == stepActive {
-			if o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown {
-				m.steps[i].state = stepFailed
-			} else {
-				m.steps[i].state = stepDone
-			}
-			m.steps[i].note = m.showID(o.PaymentID())
-		}
-	}
+	m.processing = m.processing.End(o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown, m.showID(o.PaymentID()))
 	m.customerEnded = false
 	m.track(o.Payment, o.OrderNum)
 	if o.Kind == flows.OutcomeError && o.Field == flows.FieldOrderNum {
@@ -278,7 +218,7 @@ func (m Model) actionBindings() []key.Binding {
 	if has(flows.ActionCapture) {
 		b = append(b, k.Capture, k.CapturePartial)
 	}
-	if has(flows.ActionCancel) {
+	if has(flows.ActionCancel) || m.phoneWaiting() {
 		b = append(b, k.CancelPay)
 	}
 	if has(flows.ActionRefund) {
@@ -301,6 +241,9 @@ func (m Model) actionBindings() []key.Binding {
 		if o != nil && o.RedirectURL != "" && o.Kind == flows.OutcomeRedirect {
 			b = append(b, k.OpenLink)
 		}
+		if m.qrURL() != "" {
+			b = append(b, k.CopyLink)
+		}
 		if o != nil && m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
 			b = append(b, k.SandboxPaid)
 		}
@@ -315,6 +258,9 @@ func (m Model) actionBindings() []key.Binding {
 				b = append(b, k.Print)
 			}
 		}
+		if m.qrURL() != "" {
+			b = append(b, k.CopyLink)
+		}
 		b = append(b, k.Back, k.NewSale)
 	}
 	if has(flows.ActionRefresh) {
@@ -326,13 +272,13 @@ func (m Model) actionBindings() []key.Binding {
 // currentActions are the allowed actions of what is on screen.
 func (m Model) currentActions() []flows.Action {
 	if m.screen == screenPayment {
-		return flows.AllowedActions(m.payment)
+		return m.requested.allowedActions(m.payment)
 	}
 	if m.outcome == nil {
 		return nil
 	}
 	if m.outcome.Payment != nil {
-		return flows.AllowedActions(m.outcome.Payment)
+		return m.requested.allowedActions(m.outcome.Payment)
 	}
 	return m.outcome.Actions
 }
@@ -380,6 +326,8 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return m.saveReceipt()
 	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.canPrint():
 		return m.printReceipt()
+	case key.Matches(km, k.CopyLink) && m.qrURL() != "":
+		return m.copyLink()
 	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
@@ -391,6 +339,8 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 		return tea.Batch(recheckCmd(ctx, m.eng, id, *o), m.spin.Tick)
 	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
 		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Payment.Type())
+	case key.Matches(km, k.CancelPay) && m.phoneWaiting():
+		return m.cancelPhone()
 	}
 	return m.actionKeys(km, o.Payment)
 }
@@ -413,7 +363,7 @@ func (m *Model) newSale() tea.Cmd {
 	}
 	m.details.wipeSecrets()
 	m.details = detailsModel{}
-	m.amount = newAmountModel(m.t, m.opts.Currency)
+	m.amount = newAmountModel(m.common, m.keys, m.opts.Currency)
 	m.sale = nil
 	m.outcome = nil
 	m.payment = nil
@@ -443,7 +393,8 @@ func (m *Model) salePaid() bool {
 }
 
 // title is the headline of an outcome.
-func (m Model) outcomeTitle(o *flows.Outcome) (string, lipgloss.Style) {
+func (c common) outcomeTitle(o *flows.Outcome, phone bool) (string, lipgloss.Style) {
+	m := c
 	st := m.st
 	switch o.Kind {
 	case flows.OutcomePaid:
@@ -453,7 +404,7 @@ func (m Model) outcomeTitle(o *flows.Outcome) (string, lipgloss.Style) {
 	case flows.OutcomeAuthorized:
 		return m.t.S("AUTHORIZED: CAPTURE PENDING"), st.Warn
 	case flows.OutcomeRedirect:
-		if m.phone {
+		if phone {
 			return m.t.S("CUSTOMER PAYS ON THEIR PHONE"), st.Warn
 		}
 		return m.t.S("CUSTOMER MUST FINISH PAYING"), st.Warn
@@ -495,7 +446,7 @@ func (m Model) viewResult() string {
 		return ""
 	}
 	st := m.st
-	title, tstyle := m.outcomeTitle(o)
+	title, tstyle := m.outcomeTitle(o, m.phone)
 	var left strings.Builder
 	if m.opts.Demo {
 		left.WriteString(tstyle.Render(spaced(title)) + "\n")
@@ -586,7 +537,7 @@ func (m Model) viewResult() string {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
 	}
 	if qrBlock == "" {
-		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, links)
+		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, m.bodyHeight(), links)
 	}
 	// The QR code is drawn without styling so that it stays plain block
 	// characters that any terminal shows the same.
@@ -595,7 +546,7 @@ func (m Model) viewResult() string {
 		right = qrBlock
 	}
 	_ = qrH
-	return m.withLinks(left.String(), right, leftW, links)
+	return m.withLinks(left.String(), right, leftW, m.bodyHeight(), links)
 }
 
 // withLinks draws the text column (and the QR code beside it) with the
@@ -603,11 +554,11 @@ func (m Model) viewResult() string {
 // URL can be neither clicked nor copied. The text column gives up its
 // last lines for them; only when even the QR code alone leaves no room
 // do the links go in the text column, wrapped, as the last resort.
-func (m Model) withLinks(left, right string, leftW int, links []string) string {
-	st := m.st
+func (c common) withLinks(left, right string, leftW, bodyH int, links []string) string {
+	m, st := c, c.st
 	var below strings.Builder
 	for i := 0; i+1 < len(links); i += 2 {
-		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(links[i+1]))
+		below.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(midTruncate(links[i+1], max(m.width-1, 20))))
 	}
 	join := func(l string) string {
 		if right == "" {
@@ -619,7 +570,7 @@ func (m Model) withLinks(left, right string, leftW int, links []string) string {
 		return join(left)
 	}
 	need := lipgloss.Height(below.String()) // a blank line, then label and URL per link
-	room := m.bodyHeight() - need
+	room := bodyH - need
 	if lipgloss.Height(right) <= room {
 		l := strings.Split(strings.TrimSuffix(left, "\n"), "\n")
 		if len(l) > room {
@@ -634,17 +585,46 @@ func (m Model) withLinks(left, right string, leftW int, links []string) string {
 	var in strings.Builder
 	in.WriteString(strings.TrimSuffix(left, "\n"))
 	for i := 0; i+1 < len(links); i += 2 {
-		in.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(wrap(links[i+1], w)))
+		in.WriteString("\n" + st.Label.Render(links[i]) + "\n" + st.Selected.Render(midTruncate(links[i+1], w)))
 	}
 	return join(in.String())
 }
 
+// midTruncate fits a link into w cells on one line by cutting its middle
+// ("https://example.com/pay…/instructions"): the host and the end stay
+// readable, and a link is never wrapped, which breaks clicking and
+// copying. The whole link is in the QR code and u copies it.
+func midTruncate(s string, w int) string {
+	if w <= 0 || ansi.StringWidth(s) <= w {
+		return s
+	}
+	if w < 3 {
+		return ansi.Truncate(s, w, "")
+	}
+	head := (w - 1) / 2
+	tail := w - 1 - head
+	return ansi.Truncate(s, head, "") + "…" + ansi.TruncateLeft(s, ansi.StringWidth(s)-tail, "")
+}
+
+// copyLink puts the link of the screen (the one in its QR code) on the
+// clipboard with OSC 52, as the event inspector copies ids.
+func (m Model) copyLink() tea.Cmd {
+	u := m.qrURL()
+	if u == "" {
+		return nil
+	}
+	cp := m.opts.Copy
+	done := m.t.S("Link copied to the clipboard.")
+	return func() tea.Msg { return savedMsg{text: done, err: cp(u)} }
+}
+
 // showURL is a link as shown: whole, or in presenter mode with the
 // payment id in it masked like everywhere else on screen.
-func (m Model) showURL(u string, ids ...string) string {
+func (c common) showURL(u string, ids ...string) string {
+	m := c
 	u = termtext.Line(u)
 	for _, id := range ids {
-		if m.opts.Demo && len(id) > 4 {
+		if m.demo && len(id) > 4 {
 			u = strings.ReplaceAll(u, id, m.showID(id))
 		}
 	}
@@ -664,40 +644,88 @@ func shortLabel(label string) string {
 	return label
 }
 
-// qrFor renders url as big as the body allows: beside the text.
+// qrFor is the QR code of url as Update rendered it (qrCache), or none
+// when it was not rendered for this size: View never encodes.
 func (m Model) qrFor(url string) (string, int, int) {
+	c := m.qr.get(url, m.qrBox(m.bodyHeight()))
+	return c.val, c.w, c.h
+}
+
+// qrBox is the room a QR code may take beside the text column, and the
+// background it is drawn for.
+type qrBox struct {
+	maxW, maxH int
+	dark       bool
+}
+
+func (c common) qrBox(bodyH int) qrBox {
+	m := c
 	maxW := m.width - 36 // keep room for the text column
 	if m.width < 100 {
 		maxW = m.width - 43 // narrow: the smallest code, more room for text
 	}
-	maxH := m.bodyHeight()
-	k := fmt.Sprintf("%s|%d|%d|%v", url, maxW, maxH, m.darkBG())
-	if m.qr != nil && m.qr.key == k {
-		return m.qr.val, m.qr.w, m.qr.h
-	}
-	s, err := renderQR(url, maxW, maxH, m.darkBG())
-	if err != nil {
-		s = ""
-	}
-	w, h := lipgloss.Width(s), lipgloss.Height(s)
-	if s == "" {
-		w, h = 0, 0
-	}
-	if m.qr != nil {
-		*m.qr = qrCache{key: k, val: s, w: w, h: h}
-	}
-	return s, w, h
+	return qrBox{maxW: maxW, maxH: bodyH, dark: m.dark}
 }
 
-// qrCache keeps the last rendered QR code: View runs on every frame and
-// encoding is the costly part of the result screen. It is only touched on
-// the event loop.
+// qrURL is the link the active screen shows as a QR code, if any.
+func (m Model) qrURL() string {
+	switch m.screen {
+	case screenResult:
+		if m.outcome != nil {
+			u, _ := qrTarget(m.outcome)
+			return u
+		}
+	case screenPayment:
+		if m.payment != nil {
+			o := flows.OutcomeFromPayment(m.payment)
+			u, _ := qrTarget(&o)
+			return u
+		}
+	case screen3DS:
+		if m.sec.pending != nil {
+			return m.sec.pending.AuthenticationURL
+		}
+	}
+	return ""
+}
+
+// qrCache is the last QR code rendered, kept in the model by value.
+// Encoding is the costly part of a screen with a code, so Update renders
+// it when the link or the room changes and View only reads it: views
+// stay pure (issue 13, "The shape of ui").
 type qrCache struct {
 	key, val string
 	w, h     int
 }
 
-func (m Model) darkBG() bool { return darkBackground(m.opts.Getenv) }
+func qrKey(url string, b qrBox) string {
+	return fmt.Sprintf("%s|%d|%d|%v", url, b.maxW, b.maxH, b.dark)
+}
+
+// get is the code of url in room b, or the zero value when the cache holds
+// another.
+func (c qrCache) get(url string, b qrBox) qrCache {
+	if url == "" || c.key != qrKey(url, b) {
+		return qrCache{}
+	}
+	return c
+}
+
+// refresh renders url for room b unless the cache already holds it.
+func (c qrCache) refresh(url string, b qrBox) qrCache {
+	if url == "" {
+		return c
+	}
+	k := qrKey(url, b)
+	if c.key == k {
+		return c
+	}
+	s, err := renderQR(url, b.maxW, b.maxH, b.dark)
+	if err != nil || s == "" {
+		return qrCache{key: k}
+	}
+	return qrCache{key: k, val: s, w: lipgloss.Width(s), h: lipgloss.Height(s)}
+}
 
 func centerText(s string, w int) string {
 	if d := w - lipgloss.Width(s); d > 0 {
@@ -757,8 +785,38 @@ func wrap(s string, w int) string {
 	return strings.Join(out, "\n")
 }
 
+// phoneWaiting reports the phone screen before the customer chose a
+// method: a session page and no payment yet.
+func (m Model) phoneWaiting() bool {
+	o := m.outcome
+	return m.screen == screenResult && m.phone && o != nil && o.Payment == nil && o.Kind == flows.OutcomeRedirect
+}
+
+// cancelPhone closes the session page the customer was shown (KOMOJU's
+// Session: Cancel, so the page can no longer be paid) and goes back to
+// the method list of the same amount with a fresh session. A customer who
+// paid in the meantime is not lost: onAbandoned announces that payment and
+// follows it.
+func (m *Model) cancelPhone() tea.Cmd {
+	m.stopWatch()
+	abandon := m.abandon()
+	if m.amount.input(fieldOrder) == "" {
+		m.checkout.OrderNum = ""
+	}
+	m.phone = false
+	m.outcome = nil
+	m.browser = ""
+	m.lastUpdate = ""
+	m.setStatus(m.t.S("The payment page was cancelled: the customer can no longer pay on it."), nil)
+	return tea.Batch(abandon, m.loadMethods())
+}
+
 // methodText is "Visa •••• 1111" or the method's name.
 func (m Model) methodText(p *komoju.Payment) string {
+	if p == nil && m.phone {
+		// Nothing chosen yet: not the method of the sale before.
+		return m.t.S("chosen on the phone")
+	}
 	if p == nil || p.PaymentDetails == nil {
 		if m.lastCard != "" && m.method.Type == komoju.TypeCreditCard {
 			return m.lastCard
@@ -768,6 +826,15 @@ func (m Model) methodText(p *komoju.Payment) string {
 		}
 		return ""
 	}
+	return m.paymentMethodText(p)
+}
+
+// paymentMethodText is "Visa •••• 1111" or the name of p's method.
+func (c common) paymentMethodText(p *komoju.Payment) string {
+	if p == nil || p.PaymentDetails == nil {
+		return ""
+	}
+	m := c
 	d := p.PaymentDetails
 	if d.CreditCard != nil {
 		s := flows.BrandName(d.CreditCard.Brand)
@@ -841,10 +908,35 @@ func (m *Model) runAction(a flows.Action, paymentID string, amount int64, rr *ko
 	id, ctx := m.begin(opAction, money, actionTimeout)
 	if money {
 		m.origin = m.screen
-		m.steps = []step{{label: m.t.S(a.Label()), state: stepActive, note: m.showID(paymentID)}}
+		m.processing = m.processing.Start(step{label: m.t.S(a.Label()), state: stepActive, note: m.showID(paymentID)})
 		m.screen = screenProcessing
 	}
 	return tea.Batch(actionCmd(ctx, m.eng, id, a, paymentID, amount, rr), m.spin.Tick)
+}
+
+// actionDone is the line that says an action went through, in a clerk's
+// words: what happened and how much.
+func (m Model) actionDone(msg actionResultMsg) string {
+	p := msg.outcome.Payment
+	cur := ""
+	if p != nil {
+		cur = p.Currency
+	}
+	amt := msg.amount
+	switch msg.action {
+	case flows.ActionCapture:
+		if amt == 0 && p != nil {
+			amt = authorizedTotal(p)
+		}
+		return "✓ " + m.t.F("Captured %s.", komoju.FormatAmount(amt, cur))
+	case flows.ActionCancel:
+		return "✓ " + m.t.S("Payment cancelled: nothing will be charged.")
+	case flows.ActionRefund:
+		return "✓ " + m.t.F("Refunded %s to the customer.", komoju.FormatAmount(amt, cur))
+	case flows.ActionRefundRequest:
+		return "✓ " + m.t.F("Bank refund of %s requested: KOMOJU sends it to the customer's bank account.", komoju.FormatAmount(amt, cur))
+	}
+	return "✓ " + m.t.S(msg.action.Label())
 }
 
 func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
@@ -874,7 +966,13 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	if msg.action != flows.ActionRefresh {
-		m.status, m.statusOK = "✓ "+m.t.S(msg.action.Label())+" — "+m.t.S(o.Kind.String()), true
+		m.status, m.statusOK = m.actionDone(msg), true
+	}
+	if msg.action == flows.ActionRefundRequest && o.Payment != nil {
+		if m.requested == nil {
+			m.requested = requestedRefunds{}
+		}
+		m.requested[o.Payment.ID] += msg.amount
 	}
 
 	if o.Payment != nil {
@@ -895,7 +993,7 @@ func (m *Model) actionKeys(km tea.KeyMsg, p *komoju.Payment) tea.Cmd {
 		return nil
 	}
 	k := m.keys
-	allowed := func(a flows.Action) bool { return flows.Allows(p, a) }
+	allowed := func(a flows.Action) bool { return m.requested.allows(p, a) }
 	switch {
 	case key.Matches(km, k.Capture) && allowed(flows.ActionCapture):
 		return m.confirmAction(flows.ActionCapture, p, authorizedTotal(p))

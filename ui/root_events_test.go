@@ -77,7 +77,12 @@ func TestPaymentTimelineShowsWebhooks(t *testing.T) {
 	}
 	src.mu.Unlock()
 	h.keys("d")
-	h.waitText("Timeline", "webhook payment.captured (verified)", "captured (result)")
+	// One line per capture, naming where it was seen (issue 13 item 4:
+	// a capture was listed once per source before).
+	h.waitText("Timeline", "captured (result, webhook)")
+	if v := h.view(); strings.Count(v, "captured") != 1+strings.Count(v, "Status        captured") {
+		t.Errorf("the capture is listed more than once:\n%s", v)
+	}
 	h.mustNotContain("someone-else")
 }
 

@@ -93,7 +93,7 @@ func (m *Model) payScan(code string) tea.Cmd {
 	opts := flows.PayOptions{Scenario: m.details.scenario}
 	m.lastCard = ""
 	id, ctx := m.begin(opPay, true, payTimeout)
-	m.steps = []step{{label: m.t.S("Charging the PayPay code"), state: stepActive}}
+	m.processing = m.processing.Start(step{label: m.t.S("Charging the PayPay code"), state: stepActive})
 	m.outcome = nil
 	m.browser = ""
 	m.status = ""

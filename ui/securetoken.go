@@ -88,7 +88,7 @@ func (m *Model) pay3DS(co flows.Checkout, d flows.Details, opts flows.PayOptions
 		label = m.t.S("Creating payment (3-D Secure skipped)")
 	}
 	id, ctx := m.begin(opPay, true, payTimeout)
-	m.steps = []step{{label: label, state: stepActive}}
+	m.processing = m.processing.Start(step{label: label, state: stepActive})
 	m.outcome = nil
 	m.browser = ""
 	m.status = ""
@@ -146,27 +146,87 @@ func (m *Model) on3DS(msg card3DSMsg) tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// update3DS: o opens the link again, esc stops waiting (the sale ends not
-// charged; the result says so), P in the sandbox authenticates as the
-// customer would.
-func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
+// secureModel is the 3-D Secure screen: what the customer must do, the
+// authentication link and its QR code, and that the till follows it, with
+// its own keys and help. The token and the call that waits for it are the
+// root's: the screen is handed what it shows (secureView) and asks the
+// root for the rest.
+type secureModel struct {
+	common
+	keys    secureKeys
+	sandbox bool // the embedded sandbox: P authenticates as the customer
+}
+
+// secureKeys are the 3-D Secure screen's keys.
+type secureKeys struct{ OpenLink, CopyLink, Stop, SandboxAuth key.Binding }
+
+func newSecureModel(c common, k KeyMap, sandbox bool) secureModel {
+	return secureModel{common: c, sandbox: sandbox, keys: secureKeys{OpenLink: k.OpenLink, CopyLink: k.CopyLink,
+		Stop:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", c.t.S("stop waiting"))),
+		SandboxAuth: key.NewBinding(key.WithKeys("P"), key.WithHelp("P", c.t.S("sandbox: customer authenticates")))}}
+}
+
+// ShortHelp is the footer's part.
+func (sm secureModel) ShortHelp() []key.Binding {
+	b := []key.Binding{sm.keys.OpenLink, sm.keys.CopyLink, sm.keys.Stop}
+	if sm.sandbox {
+		b = append(b, sm.keys.SandboxAuth)
+	}
+	return b
+}
+
+// What the 3-D Secure screen asks of the root.
+type (
+	secureOpenMsg    struct{}
+	secureCopyMsg    struct{}
+	secureStopMsg    struct{}
+	secureSandboxMsg struct{}
+)
+
+// Update turns keys into asks: o opens the link, u copies it, esc stops
+// waiting (nothing is charged; the result says so), P in the sandbox
+// authenticates as the customer would.
+func (sm secureModel) Update(msg tea.Msg) (secureModel, tea.Cmd) {
 	km, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return sm, nil
+	}
+	k := sm.keys
+	switch {
+	case key.Matches(km, k.OpenLink):
+		return sm, ask(secureOpenMsg{})
+	case key.Matches(km, k.CopyLink):
+		return sm, ask(secureCopyMsg{})
+	case key.Matches(km, k.Stop):
+		return sm, ask(secureStopMsg{})
+	case key.Matches(km, k.SandboxAuth) && sm.sandbox:
+		return sm, ask(secureSandboxMsg{})
+	}
+	return sm, nil
+}
+
+// onSecureAsk does what the 3-D Secure screen asked.
+func (m *Model) onSecureAsk(msg tea.Msg) tea.Cmd {
 	p := m.sec.pending
-	if !ok || p == nil {
+	if m.screen != screen3DS || p == nil {
 		return nil
 	}
-	switch {
-	case key.Matches(km, m.keys.OpenLink):
+	switch msg.(type) {
+	case secureOpenMsg:
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, p.AuthenticationURL)
-	case key.Matches(km, m.keys.Back):
+	case secureCopyMsg:
+		return m.copyLink()
+	case secureStopMsg:
 		if m.busy != nil && m.busy.cancel != nil {
 			// Complete3DS sees its context end, finishes the sale as not
 			// charged and answers; the result screen shows that.
 			m.busy.cancel()
 		}
-		return nil
-	case key.Matches(km, m.keys.SandboxPaid) && m.opts.SandboxURL != "":
+	case secureSandboxMsg:
+		if m.opts.SandboxURL == "" {
+			return nil
+		}
 		target := strings.TrimRight(m.opts.SandboxURL, "/") + "/sandbox/secure_tokens/" + url.PathEscape(p.TokenID) + "/authenticate"
 		return func() tea.Msg {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -180,62 +240,64 @@ func (m *Model) update3DS(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// bindings3DS are the 3-D Secure screen's keys.
-func (m Model) bindings3DS() []key.Binding {
-	k := m.keys
-	b := []key.Binding{k.OpenLink, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.t.S("stop waiting")))}
-	if m.opts.SandboxURL != "" {
-		b = append(b, key.NewBinding(key.WithKeys("P"), key.WithHelp("P", m.t.S("sandbox: customer authenticates"))))
-	}
-	return b
+// secureView is what the 3-D Secure screen shows, handed over by the root.
+type secureView struct {
+	token     *flows.Card3DS
+	amount    string // the sale's total, formatted
+	message   string // the waiting outcome's sentence
+	card      string // brand and last four
+	browser   string // what opening the page did
+	spin      string // the spinner's frame, when following
+	following bool
+	qr        qrCache
+	bodyH     int
 }
 
-// view3DS is the 3-D Secure screen: what the customer must do, the link
-// and its QR code, and that the till is following it.
-func (m Model) view3DS() string {
-	p := m.sec.pending
+// View draws v.
+func (sm secureModel) View(v secureView) string {
+	p := v.token
 	if p == nil {
 		return ""
 	}
-	st := m.st
+	m, st := sm, sm.st
 	var left strings.Builder
 	left.WriteString(st.Warn.Render(m.t.S("3-D SECURE: CUSTOMER CONFIRMS WITH THEIR CARD ISSUER")) + "\n")
-	left.WriteString(st.Value.Render(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency)) + "\n")
-	qrBlock, qrW, _ := m.qrFor(p.AuthenticationURL)
+	left.WriteString(st.Value.Render(v.amount) + "\n")
+	code := v.qr.get(p.AuthenticationURL, m.qrBox(v.bodyH))
 	leftW := m.width - 2
-	if qrW > 0 {
-		leftW = m.width - qrW - 2
+	if code.w > 0 {
+		leftW = m.width - code.w - 2
 	}
 	wrapW := max(leftW-2, 20)
-	left.WriteString(wrap(m.outcomeMessage(m.sec.waiting), wrapW) + "\n")
+	left.WriteString(wrap(v.message, wrapW) + "\n")
 	row := func(label, value string) {
 		if value != "" {
 			left.WriteString(st.Label.Render(padRight(m.t.S(label), 11)) + termtext.Line(value) + "\n")
 		}
 	}
-	row("Card", m.lastCard)
+	row("Card", v.card)
 	row("Order", p.OrderNum)
 	// The link goes under everything on a full-width line: a wrapped
 	// URL can be neither clicked nor copied.
 	links := []string{m.t.S("Link"), m.showURL(p.AuthenticationURL, p.TokenID)}
-	if m.browser != "" {
-		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
+	if v.browser != "" {
+		left.WriteString(st.Muted.Render(wrap(v.browser, wrapW)) + "\n")
 	}
-	if m.busy != nil {
-		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
+	if v.following {
+		left.WriteString(v.spin + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
 	}
-	if m.opts.SandboxURL != "" {
+	if sm.sandbox {
 		left.WriteString(st.Muted.Render(wrap(m.t.S("Sandbox: on the page 123456 authenticates and 111111 fails; P authenticates here."), wrapW)) + "\n")
 	}
-	if qrBlock == "" {
+	if code.val == "" {
 		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")))
-		return m.withLinks(left.String(), "", 0, links)
+		return m.withLinks(left.String(), "", 0, v.bodyH, links)
 	}
-	right := qrBlock + "\n" + centerText(m.t.S("Scan to pay"), qrW)
-	if lipgloss.Height(right) > m.bodyHeight() {
-		right = qrBlock
+	right := code.val + "\n" + centerText(m.t.S("Scan to pay"), code.w)
+	if lipgloss.Height(right) > v.bodyH {
+		right = code.val
 	}
-	return m.withLinks(left.String(), right, leftW, links)
+	return m.withLinks(left.String(), right, leftW, v.bodyH, links)
 }
 
 // threeDSNote is the "3-D Secure" line of a result or receipt, or "".

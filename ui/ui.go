@@ -80,6 +80,9 @@ type Options struct {
 	Output io.Writer
 	// OpenURL opens a link in a browser (default pkg/browser.OpenURL).
 	OpenURL func(string) error
+	// Copy puts text on the clipboard (default: OSC 52 on stderr, which
+	// reaches the terminal's clipboard over SSH too).
+	Copy func(string) error
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// ReceiptDir is where receipts and CSV exports are saved, 0600 and
@@ -205,7 +208,7 @@ type Model struct {
 	method     flows.Method
 	phone      bool // customer pays on their phone (session page)
 	details    detailsModel
-	steps      []step
+	processing processingModel
 	outcome    *flows.Outcome
 	payment    *komoju.Payment // the payment shown on the payment screen
 	origin     screen          // where the payment screen returns to
@@ -226,14 +229,18 @@ type Model struct {
 	waiting    []*waitingSale
 	notes      []note
 	uncaptured map[string]uncaptured
+	// requested is the amount of the bank refund requests this till sent,
+	// by payment id: KOMOJU does not echo it (refundLeft).
+	requested  requestedRefunds
 	startCheck bool
 	pushes     <-chan flows.Push
 	unsubPush  func()
 
-	modal       *modal
-	history     historyModel
-	payTimeline payTimeline
-	qr          *qrCache
+	modal   *modal
+	history historyModel
+	// paymentScreen shows m.payment (payment.go).
+	paymentScreen paymentModel
+	qr            qrCache // rendered in Update, read by View
 
 	events       EventsModel
 	eventsOrigin screen
@@ -242,6 +249,8 @@ type Model struct {
 	closeOrigin screen
 
 	sec secureState // 3-D Secure of Method 2 card sales (securetoken.go)
+	// secure is the 3-D Secure screen (securetoken.go).
+	secure secureModel
 }
 
 // New builds the root model. It does no I/O, so the first frame is drawn
@@ -266,6 +275,16 @@ func New(opts Options) Model {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Copy == nil {
+		getenv := opts.Getenv
+		opts.Copy = func(s string) error {
+			term := os.Getenv("TERM")
+			if getenv != nil {
+				term = getenv("TERM")
+			}
+			return osc52Copy(os.Stderr, term, s)
+		}
+	}
 	if opts.Getenv == nil {
 		opts.Getenv = os.Getenv
 	}
@@ -278,7 +297,7 @@ func New(opts Options) Model {
 	}
 	t := newTr(opts.Lang)
 	m := Model{
-		common:  common{width: 80, height: 24, st: newStyles(), t: t, now: opts.Now, demo: opts.Demo},
+		common:  common{width: 80, height: 24, st: newStyles(), t: t, now: opts.Now, demo: opts.Demo, dark: darkBackground(opts.Getenv)},
 		opts:    opts,
 		eng:     opts.Engine,
 		ctx:     ctx,
@@ -287,13 +306,15 @@ func New(opts Options) Model {
 		spin:    spinner.New(spinner.WithSpinner(spinner.Line)),
 		flow:    opts.Flow,
 		capture: opts.Capture,
-		qr:      &qrCache{},
 	}
 	if p, err := exec.LookPath("lp"); err == nil {
 		m.lpPath = p
 	}
-	m.amount = newAmountModel(t, opts.Currency)
+	m.amount = newAmountModel(m.common, m.keys, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
+	m.processing = newProcessingModel(m.common, m.keys)
+	m.paymentScreen = newPaymentModel(m.common, m.keys)
+	m.secure = newSecureModel(m.common, m.keys, opts.SandboxURL != "")
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
 	m.closing = newCloseModel(m.common, m.keys, m.eng, ctx, opts.ReceiptDir)
 	if m.eng != nil {
@@ -395,6 +416,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	}
 	cmd := m.update(msg)
+	// The QR code of what is now on screen is rendered here, not in
+	// View, which stays a pure function of the model.
+	m.qr = m.qr.refresh(m.qrURL(), m.qrBox(m.bodyHeight()))
 	return m, cmd
 }
 
@@ -421,6 +445,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		m.closing = m.closing.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
+		m.processing.common = m.common
+		m.amount.common = m.common
+		m.paymentScreen.common = m.common
+		m.secure.common = m.common
 		if m.opts.Events != nil {
 			m.events.SetSize(msg.Width, m.bodyHeight()+1)
 		}
@@ -497,9 +525,23 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistoryAsk(msg)
 	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
 		return m.onMethodAsk(msg)
+	case processingCancelMsg:
+		return m.onProcessingCancel()
+	case amountSubmitMsg:
+		if m.screen == screenAmount {
+			return m.submitAmount()
+		}
+	case amountHistoryMsg:
+		if m.screen == screenAmount {
+			return m.openHistory()
+		}
+	case paymentBackMsg, paymentHistoryMsg, paymentNewSaleMsg, paymentCopyLinkMsg, paymentActionMsg, paymentReceiptMsg:
+		return m.onPaymentAsk(msg)
+	case secureOpenMsg, secureCopyMsg, secureStopMsg, secureSandboxMsg:
+		return m.onSecureAsk(msg)
 	case timelineMsg:
 		if msg.err == nil {
-			m.payTimeline = payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks}
+			m.paymentScreen = m.paymentScreen.SetTimeline(payTimeline{payment: msg.payment, hist: msg.hist, hooks: msg.hooks})
 		}
 		return nil
 	case integrityMsg:
@@ -539,7 +581,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	}
 	switch m.screen {
 	case screenAmount:
-		return m.updateAmount(msg)
+		var c tea.Cmd
+		before := m.amount.digits
+		m.amount, c = m.amount.Update(msg)
+		if m.amount.digits != before {
+			m.status = "" // the feedback was about the sale before
+		}
+		return c
 	case screenMethod:
 		var c tea.Cmd
 		m.methodList, c = m.methodList.Update(msg)
@@ -547,17 +595,23 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenDetails:
 		return m.updateDetails(msg)
 	case screenProcessing:
-		return m.updateProcessing(msg)
+		var c tea.Cmd
+		m.processing, c = m.processing.Update(msg)
+		return c
 	case screenResult:
 		return m.updateResult(msg)
 	case screenPayment:
-		return m.updatePayment(msg)
+		var c tea.Cmd
+		m.paymentScreen, c = m.paymentScreen.Update(msg, m.payment)
+		return c
 	case screenHistory:
 		var c tea.Cmd
 		m.history, c = m.history.Update(msg)
 		return c
 	case screen3DS:
-		return m.update3DS(msg)
+		var c tea.Cmd
+		m.secure, c = m.secure.Update(msg)
+		return c
 	case screenEvents:
 		var c tea.Cmd
 		m.events, c = m.events.Update(msg)
@@ -704,23 +758,25 @@ func (m Model) view() string {
 	var body string
 	switch m.screen {
 	case screenAmount:
-		body = m.viewAmount()
+		body = m.amount.View()
 	case screenMethod:
 		body = m.methodList.View(m.checkout, m.flow, m.capture, m.bodyHeight())
 	case screenDetails:
 		body = m.viewDetails()
 	case screenProcessing:
-		body = m.viewProcessing()
+		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
 		body = m.viewResult()
 	case screenPayment:
-		body = m.viewPayment()
+		body = m.paymentScreen.View(m.payment, m.requested, m.qr, m.bodyHeight())
 	case screenHistory:
 		body = m.history.View(m.spin.View())
 	case screenClose:
 		body = m.closing.View(m.spin.View())
 	case screen3DS:
-		body = m.view3DS()
+		body = m.secure.View(secureView{token: m.sec.pending, amount: komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency),
+			message: m.outcomeMessage(m.sec.waiting), card: m.lastCard, browser: m.browser, spin: m.spin.View(),
+			following: m.busy != nil, qr: m.qr, bodyH: m.bodyHeight()})
 	case screenEvents:
 		if m.modal == nil {
 			// The inspector draws its own status and help lines.
@@ -980,7 +1036,7 @@ func (m Model) fullScreenBindings() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.DoubleZero, k.Backspace, k.Clear, k.NextField, k.PrevField, k.Continue, k.History, k.Close}
+		return append(m.amount.keys.FullHelp(), k.Close)
 	case screenHistory:
 		return append(m.history.keys.FullHelp(), k.Close)
 	case screenClose:
@@ -993,7 +1049,7 @@ func (m Model) screenBindings() []key.Binding {
 	k := m.keys
 	switch m.screen {
 	case screenAmount:
-		return []key.Binding{k.Digit, k.Continue, k.NextField, k.Backspace, k.Clear, k.DoubleZero, k.History}
+		return m.amount.keys.ShortHelp()
 	case screenMethod:
 		return m.methodList.keys.ShortHelp()
 	case screenDetails:
@@ -1003,15 +1059,17 @@ func (m Model) screenBindings() []key.Binding {
 		}
 		return append(b, k.Continue, k.Back)
 	case screenProcessing:
-		return []key.Binding{k.CancelStep}
-	case screenResult, screenPayment:
+		return m.processing.keys.ShortHelp()
+	case screenResult:
 		return m.actionBindings()
+	case screenPayment:
+		return m.paymentScreen.ShortHelp(m.currentActions(), m.qrURL() != "", hasReceipt(m.payment), m.canPrint())
 	case screenHistory:
 		return m.history.keys.ShortHelp()
 	case screenClose:
 		return m.closing.keys.ShortHelp()
 	case screen3DS:
-		return m.bindings3DS()
+		return m.secure.ShortHelp()
 	}
 	return nil
 }

@@ -42,6 +42,17 @@ func baseTable() []Entry {
 		{"authorized_capture_pending", "AUTHORIZED: CAPTURE PENDING", "仮売上: 売上確定待ち"},
 		{"customer_must_finish_paying", "CUSTOMER MUST FINISH PAYING", "お客様の操作待ち"},
 		{"customer_pays_on_their_phone", "CUSTOMER PAYS ON THEIR PHONE", "お客様のスマホでお支払い中"},
+		{"phone_page_cancelled", "The payment page was cancelled: the customer can no longer pay on it.", "お支払いページを取り消しました。お客様はこのページでは支払えません。"},
+		{"customer_chooses_on_phone", "chosen on the phone", "スマホで選択中"},
+		{"timeline_other_attempt", "other attempt %s", "別の試行 %s"},
+		{"copy_link", "copy link", "リンクをコピー"},
+		{"link_copied", "Link copied to the clipboard.", "リンクをクリップボードにコピーしました。"},
+		{"bank_refund_requested_row", "Bank refund requested", "銀行振込返金の依頼済み"},
+		{"bank_refund_amount_unknown", "yes (the amount is not known on this till)", "あり (金額はこのレジでは不明)"},
+		{"done_captured", "Captured %s.", "%s の売上を確定しました。"},
+		{"done_cancelled", "Payment cancelled: nothing will be charged.", "決済を取り消しました。請求はされません。"},
+		{"done_refunded", "Refunded %s to the customer.", "%s をお客様に返金しました。"},
+		{"done_refund_requested", "Bank refund of %s requested: KOMOJU sends it to the customer's bank account.", "%s の銀行振込返金を依頼しました。KOMOJU がお客様の口座に送金します。"},
 		{"not_paid", "NOT PAID", "未決済"},
 		{"unknown_check_before_charging_again", "UNKNOWN: CHECK BEFORE CHARGING AGAIN", "不明: 再請求の前に確認してください"},
 		{"refunded", "REFUNDED", "返金済み"},
@@ -411,7 +422,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "close_", "acc_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
