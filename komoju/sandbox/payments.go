@@ -129,57 +129,53 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	if declined == "" && in.det.scannedCode != "" {
 		declined = scannedDecline(in.det.scannedCode)
 	}
-	var event string
+	// What happens to the new payment; the table gives its status and events.
+	var on payEvent
 	switch {
 	case declined != "":
 		if p.PaymentDetails == nil {
 			p.PaymentDetails = failedDetails(in.det)
 		}
-		p.Status = komoju.PaymentFailed
-		event = komoju.EventPaymentFailed
+		on = payDecline
 	case in.det.typ == komoju.TypeCreditCard:
 		if in.det.card.tds != tdsNone && !in.direct {
 			rec.tds = in.det.card.tds
-			p.Status = komoju.PaymentPending
+			on = payAwait
 			p.PaymentDetails.CreditCard.RedirectURL = s.base + "/sandbox/3ds/" + id
 			rec.deadline = now.Add(pendingTTL)
 		} else if in.manual {
-			p.Status = komoju.PaymentAuthorized
+			on = payAuthorize
 			rec.deadline = now.Add(authTTL)
 			if in.det.expiryDays > 0 {
 				rec.deadline = now.Add(time.Duration(in.det.expiryDays) * 24 * time.Hour)
 			}
-			event = komoju.EventPaymentAuthorized
 		} else {
-			p.Status = komoju.PaymentCaptured
+			on = payCharge
 			p.CapturedAt = s.timePtr(now)
-			event = komoju.EventPaymentCaptured
 		}
 	case in.det.typ.IsAsync():
 		rec.deadline = cashDeadline(now, in.det.expiryDays)
-		p.Status = komoju.PaymentAuthorized
+		on = payAuthorize
 		p.PaymentDetails = s.cashDetails(id, in.det, rec.deadline)
-		event = komoju.EventPaymentAuthorized
 	case in.det.scannedCode != "": // PayPay code scanned at the counter: answered at once
 		p.PaymentDetails = s.scannedDetails(in.det)
 		if in.manual {
-			p.Status = komoju.PaymentAuthorized
+			on = payAuthorize
 			rec.deadline = now.Add(authTTL)
-			event = komoju.EventPaymentAuthorized
 		} else {
-			p.Status = komoju.PaymentCaptured
+			on = payCharge
 			p.CapturedAt = s.timePtr(now)
-			event = komoju.EventPaymentCaptured
 		}
 	default: // offsite wallets
-		p.Status = komoju.PaymentPending
+		on = payAwait
 		p.PaymentDetails = s.offsiteDetails(id, in.det)
 		rec.deadline = now.Add(pendingTTL)
 	}
+	t := paymentStep(payNew, on)
+	p.Status = t.to
 	if !rec.deadline.IsZero() {
 		d := rec.deadline
 		p.PaymentDeadline = &d
-		s.st.duePayments[id] = rec
 	}
 	rec.seq = len(s.st.order)
 	s.st.payments[id] = rec
@@ -201,9 +197,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 			s.st.tokens[in.det.tokenID].used = true
 		}
 	}
-	if event != "" {
-		s.recordEvent(rec, event, now)
-	}
+	s.afterPaymentMove(rec, t, now)
 	if declined != "" {
 		return rec, newErr(declined, "", "%s", declineMessage(declined))
 	}
@@ -327,14 +321,11 @@ func scenarioHeader(q *apiReq) (string, *apiError) {
 // authorized or captured.
 func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
 	ss := p.session
-	if ss == nil || ss.latest != p || ss.view.Status != komoju.SessionPending {
+	if ss == nil || ss.latest != p || sessionStep(ss.view.Status, sessComplete) == nil {
 		return
 	}
 	if st := p.snap().Status; st == komoju.PaymentCaptured || st == komoju.PaymentAuthorized {
-		ss.view.Status = komoju.SessionCompleted
-		t := now
-		ss.view.CompletedAt = &t
-		delete(s.st.dueSessions, ss.view.ID)
+		_ = s.moveSession(ss, sessComplete, now) // allowed: checked above
 	}
 }
 
@@ -636,15 +627,16 @@ func (s *Server) updatePayment(q *apiReq) apiResp {
 	if !hasDesc && !hasMeta {
 		return okJSON(p.snap())
 	}
-	p.update(func(c *komoju.Payment) {
+	if err := s.movePayment(p, payUpdate, q.now, func(c *komoju.Payment) {
 		if hasDesc {
 			c.Description = strPtr(desc)
 		}
 		if hasMeta {
 			c.Metadata = meta
 		}
-	})
-	s.recordEvent(p, komoju.EventPaymentUpdated, q.now)
+	}); err != nil {
+		return fail(err)
+	}
 	return okJSON(p.snap())
 }
 
@@ -672,47 +664,51 @@ func (s *Server) capturePayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	c := p.snap()
-	switch {
-	case c.Status != komoju.PaymentAuthorized:
-		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is %s; only authorized payments can be captured", c.ID, c.Status))
-	case p.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment: it is captured when the customer pays, not by the merchant", c.ID, p.typ))
-	}
 	if !hasAmount {
-		amount = c.Amount
+		amount = -1
 	}
 	if !hasTax {
+		tax = -1
+	}
+	if err := s.captureLocked(p, amount, tax, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap())
+}
+
+// captureLocked captures an authorized payment: amount and tax (-1: as
+// authorized) may lower what is taken. Callers hold s.mu.
+func (s *Server) captureLocked(p *payRec, amount, tax int64, now time.Time) *apiError {
+	c := p.snap()
+	if paymentStep(c.Status, payCapture) == nil {
+		return payRefusal(c.ID, c.Status, payCapture)
+	}
+	if p.typ.IsAsync() {
+		return newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment: it is captured when the customer pays, not by the merchant", c.ID, p.typ)
+	}
+	if amount < 0 {
+		amount = c.Amount
+	}
+	if tax < 0 {
 		tax = c.Tax
 	}
 	if amount > c.Amount {
-		return fail(errInvalid("amount", "%d is more than the authorized amount %d", amount, c.Amount))
+		return errInvalid("amount", "%d is more than the authorized amount %d", amount, c.Amount)
 	}
 	if amount+tax > c.Amount+c.Tax {
-		return fail(errInvalid("tax", "amount plus tax (%d) is more than the authorized total %d", amount+tax, c.Amount+c.Tax))
+		return errInvalid("tax", "amount plus tax (%d) is more than the authorized total %d", amount+tax, c.Amount+c.Tax)
 	}
-	now := q.now
-	p.update(func(c *komoju.Payment) {
-		c.Status = komoju.PaymentCaptured
+	return s.movePayment(p, payCapture, now, func(c *komoju.Payment) {
 		c.Amount, c.Tax = amount, tax
 		c.Total = amount + tax + c.PaymentMethodFee
 		c.CapturedAt = s.timePtr(now)
 		c.PaymentDeadline = nil
 	})
-	delete(s.st.duePayments, c.ID)
-	s.recordEvent(p, komoju.EventPaymentCaptured, now)
-	return okJSON(p.snap())
 }
 
 // cancelLocked cancels a pending or authorized payment.
 func (s *Server) cancelLocked(p *payRec, now time.Time) *apiError {
-	if st := p.snap().Status; st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
-		return newErr(komoju.CodeNotCancellable, "", "Payment %s is %s; only pending or authorized payments can be cancelled", p.snap().ID, st)
-	}
-	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentCancelled })
-	delete(s.st.duePayments, p.snap().ID)
-	s.recordEvent(p, komoju.EventPaymentCancelled, now)
-	return nil
+	return s.movePayment(p, payCancel, now, nil)
 }
 
 // cancelPayment is POST /payments/{id}/cancel.
@@ -748,34 +744,41 @@ func (s *Server) refundPayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
+	if !hasAmount {
+		amount = -1
+	}
+	if err := s.refundLocked(p, amount, desc, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap())
+}
+
+// refundLocked refunds amount (-1: all that is left) of a captured
+// payment. Callers hold s.mu.
+func (s *Server) refundLocked(p *payRec, amount int64, desc string, now time.Time) *apiError {
 	c := p.snap()
 	switch {
 	case p.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID))
-	case c.Status != komoju.PaymentCaptured:
-		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured payments can be refunded", c.ID, c.Status))
+		return newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID)
+	case paymentStep(c.Status, payRefund) == nil:
+		return payRefusal(c.ID, c.Status, payRefund)
 	}
 	remaining := c.Total - c.AmountRefunded
-	if !hasAmount {
+	if amount < 0 {
 		amount = remaining
 	}
 	if amount > remaining {
-		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, remaining))
+		return errInvalid("amount", "%d is more than the %d that can still be refunded", amount, remaining)
 	}
-	ref := komoju.Refund{ID: s.newID(), Resource: "refund", Amount: amount, Currency: c.Currency, Payment: c.ID, Description: strPtr(desc), CreatedAt: q.now}
-	full := amount == remaining
-	p.update(func(c *komoju.Payment) {
+	ref := komoju.Refund{ID: s.newID(), Resource: "refund", Amount: amount, Currency: c.Currency, Payment: c.ID, Description: strPtr(desc), CreatedAt: now}
+	on := payRefund
+	if amount == remaining {
+		on = payRefundAll
+	}
+	return s.movePayment(p, on, now, func(c *komoju.Payment) {
 		c.Refunds = append(slices.Clip(c.Refunds), ref)
 		c.AmountRefunded += amount
-		if full {
-			c.Status = komoju.PaymentRefunded
-		}
 	})
-	s.recordEvent(p, komoju.EventPaymentRefundCreated, q.now)
-	if full {
-		s.recordEvent(p, komoju.EventPaymentRefunded, q.now)
-	}
-	return okJSON(p.snap())
 }
 
 // refundRequest is POST /payments/{id}/refund_request, for cash payments
@@ -845,8 +848,8 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	switch {
 	case !rec.typ.IsAsync():
 		return fail(newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID))
-	case c.Status != komoju.PaymentCaptured:
-		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured (paid) payments can be refunded", c.ID, c.Status))
+	case paymentStep(c.Status, payRefundRequest) == nil:
+		return fail(payRefusal(c.ID, c.Status, payRefundRequest))
 	}
 	limit := c.Total - c.AmountRefunded
 	if !inclFee {
@@ -864,8 +867,9 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	// not echoed (komoju/komoju-node-sdk models/refund-request.ts).
 	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
 		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
-	rec.update(func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
-	s.recordEvent(rec, komoju.EventPaymentUpdated, q.now)
+	if err := s.movePayment(rec, payRefundRequest, q.now, func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) }); err != nil {
+		return fail(err)
+	}
 	return apiResp{status: 200}
 }
 

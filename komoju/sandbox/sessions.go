@@ -130,7 +130,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		ReturnURL:     strPtr(returnURL),
 		DefaultLocale: locale,
 		CreatedAt:     now,
-		Status:        komoju.SessionPending,
+		Status:        sessionStep(sessNew, sessOpen).to,
 		Merchant:      s.merchant,
 		Metadata:      meta,
 		PaymentData:   pd,
@@ -323,17 +323,22 @@ func (s *Server) cancelSession(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	if ss.view.Status != komoju.SessionPending {
-		return fail(newErr(komoju.CodeNotCancellable, "", "Session %s is %s; only pending sessions can be cancelled", ss.view.ID, ss.view.Status))
+	if err := s.cancelSessionLocked(ss, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(s.sessionView(ss))
+}
+
+// cancelSessionLocked cancels a pending session and the payment still
+// awaiting the customer, if any. Callers hold s.mu.
+func (s *Server) cancelSessionLocked(ss *sessRec, now time.Time) *apiError {
+	if sessionStep(ss.view.Status, sessCancel) == nil {
+		return sessRefusal(ss.view.ID, ss.view.Status, sessCancel)
 	}
 	if ss.latest != nil && ss.latest.snap().Status == komoju.PaymentPending {
-		_ = s.cancelLocked(ss.latest, q.now)
+		_ = s.cancelLocked(ss.latest, now) // pending → cancelled is always allowed
 	}
-	ss.view.Status = komoju.SessionCancelled
-	t := q.now
-	ss.view.CancelledAt = &t
-	delete(s.st.dueSessions, ss.view.ID)
-	return okJSON(s.sessionView(ss))
+	return s.moveSession(ss, sessCancel, now)
 }
 
 // payResult is the Session: Pay answer.

@@ -217,7 +217,7 @@ func (s *Server) expire(now time.Time) {
 			continue
 		}
 		delete(s.st.duePayments, id)
-		if p.snap().Status == komoju.PaymentPending || p.snap().Status == komoju.PaymentAuthorized {
+		if paymentStep(p.snap().Status, payExpire) != nil {
 			due = append(due, p)
 		}
 	}
@@ -230,8 +230,7 @@ func (s *Server) expire(now time.Time) {
 		return a.seq - b.seq
 	})
 	for _, p := range due {
-		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
-		s.recordEvent(p, komoju.EventPaymentExpired, now)
+		_ = s.movePayment(p, payExpire, now, nil) // allowed: checked above
 	}
 	changed := len(due) > 0
 	for id, ss := range s.st.dueSessions {
@@ -239,8 +238,7 @@ func (s *Server) expire(now time.Time) {
 			continue
 		}
 		delete(s.st.dueSessions, id)
-		if ss.view.Status == komoju.SessionPending {
-			ss.view.Expired = true
+		if s.moveSession(ss, sessExpire, now) == nil {
 			changed = true
 		}
 	}
