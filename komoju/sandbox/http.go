@@ -260,7 +260,7 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		return body, obj{}, nil
 	}
 	ct := r.Header.Get("Content-Type")
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt := mediaType(ct)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed[0] == '{'):
 		p, perr := parseJSON(trimmed)
@@ -274,6 +274,20 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		return body, p, perr
 	}
 	return body, nil, errBadRequest("Unsupported Content-Type %q: send application/json or application/x-www-form-urlencoded", truncate(ct, 64))
+}
+
+// mediaType is mime.ParseMediaType's media type, without building the
+// parameter map for the two headers clients send (mime.ParseMediaType
+// allocated on every POST).
+func mediaType(ct string) string {
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8":
+		return "application/json"
+	case "application/x-www-form-urlencoded":
+		return ct
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt
 }
 
 // readBody reads at most maxBody+1 bytes of the body, with io.ReadAll's

@@ -186,6 +186,7 @@ func (s *Server) movePayment(p *payRec, on payEvent, now time.Time, edit func(*k
 // payment, the session, the events. Callers hold s.mu.
 func (s *Server) afterPaymentMove(p *payRec, t *payTransition, now time.Time) {
 	id := p.snap().ID
+	s.st.payGen++ // cached list pages are stale now
 	if (t.to == komoju.PaymentPending || t.to == komoju.PaymentAuthorized) && !p.deadline.IsZero() {
 		s.st.duePayments[id] = p
 	} else {

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -527,6 +528,27 @@ func listEnvelope[T any](items []T, total, page, perPage int, start, end time.Ti
 	return l
 }
 
+// pageKey names an unfiltered list page.
+type pageKey struct{ page, perPage int }
+
+// maxCachedPages bounds the page cache (a page of 100 is about 60 KB).
+const maxCachedPages = 16
+
+// cachePage keeps r as the page key encoded at payment generation gen,
+// unless a payment changed meanwhile. Callers hold s.mu.
+func (st *state) cachePage(gen uint64, key pageKey, r apiResp) {
+	if st.payGen != gen || r.status != http.StatusOK {
+		return
+	}
+	if st.pagesGen != gen {
+		clear(st.pages)
+		st.pagesGen = gen
+	}
+	if len(st.pages) < maxCachedPages {
+		st.pages[key] = r
+	}
+}
+
 // listPayments is GET /payments: newest first, filtered by status (one or
 // comma-separated), external_order_num, currency, start_time and end_time.
 func (s *Server) listPayments(q *apiReq) apiResp {
@@ -573,13 +595,26 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 	total := 0
 	s.mu.Lock()
 	if len(statuses) == 0 && orderNum == "" && currency == "" && start.IsZero() && end.IsZero() {
-		// No filter: index the page directly instead of scanning every payment.
-		total = len(s.st.order)
+		// No filter: index the page directly instead of scanning every
+		// payment, and answer it from the page cache while no payment has
+		// changed (a till polling the first page re-encodes nothing).
+		st, gen, key := s.st, s.st.payGen, pageKey{page, perPage}
+		if st.pagesGen == gen {
+			if r, ok := st.pages[key]; ok {
+				s.mu.Unlock()
+				return r
+			}
+		}
+		total = len(st.order)
 		for i := total - 1 - skip; i >= 0 && len(out) < perPage; i-- {
-			out = append(out, s.st.order[i].snap())
+			out = append(out, st.order[i].snap())
 		}
 		s.mu.Unlock()
-		return okJSON(listEnvelope(out, total, page, perPage, start, end))
+		r := okJSON(listEnvelope(out, total, page, perPage, start, end))
+		s.mu.Lock()
+		st.cachePage(gen, key, r)
+		s.mu.Unlock()
+		return r
 	}
 	// Filters scan without the lock: both slices are append-only, so the
 	// records up to the length read now never change place, and each

@@ -46,6 +46,13 @@ type state struct {
 	idem      map[idemKey]*idemEntry
 	idemSwept time.Time
 
+	// payGen counts changes to payments (creations and moves, all made by
+	// afterPaymentMove); pages are encoded unfiltered list pages valid
+	// while payGen equals pagesGen (see listPayments).
+	payGen   uint64
+	pagesGen uint64
+	pages    map[pageKey]apiResp
+
 	// Shared immutable values (see sharedCardDetails and timePtr).
 	cardDetails map[komoju.CreditCardDetails]*komoju.PaymentDetails
 	lastTime    *time.Time
@@ -65,6 +72,7 @@ func newState() *state {
 		dueSessions:      map[string]*sessRec{},
 		idem:             map[idemKey]*idemEntry{},
 		cardDetails:      map[komoju.CreditCardDetails]*komoju.PaymentDetails{},
+		pages:            map[pageKey]apiResp{},
 	}
 }
 
