@@ -879,12 +879,24 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
+	rr := komoju.RefundRequest{CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode), BranchName: branchName,
+		BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc)}
+	if err := s.refundRequestLocked(rec, amount, inclFee, rr, q.now); err != nil {
+		return fail(err)
+	}
+	return apiResp{status: 200}
+}
+
+// refundRequestLocked records a pending refund request (rr without its id,
+// payment, status and time) for amount of a captured cash payment.
+// Callers hold s.mu.
+func (s *Server) refundRequestLocked(rec *payRec, amount int64, inclFee bool, rr komoju.RefundRequest, now time.Time) *apiError {
 	c := rec.snap()
 	switch {
 	case !rec.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID))
+		return newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID)
 	case paymentStep(c.Status, payRefundRequest) == nil:
-		return fail(payRefusal(c.ID, c.Status, payRefundRequest))
+		return payRefusal(c.ID, c.Status, payRefundRequest)
 	}
 	limit := c.Total - c.AmountRefunded
 	if !inclFee {
@@ -895,17 +907,13 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	// in the sandbox).
 	requested := rec.refundRequested
 	if amount > limit-requested {
-		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0)))
+		return errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0))
 	}
 	rec.refundRequested += amount
 	// KOMOJU's RefundRequest model has no amount: the amount asked for is
 	// not echoed (komoju/komoju-node-sdk models/refund-request.ts).
-	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
-		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
-	if err := s.movePayment(rec, payRefundRequest, q.now, func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) }); err != nil {
-		return fail(err)
-	}
-	return apiResp{status: 200}
+	rr.ID, rr.Payment, rr.Status, rr.CreatedAt = s.newID(), c.ID, komoju.RefundRequestPending, now
+	return s.movePayment(rec, payRefundRequest, now, func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
 }
 
 // returnTarget is where the customer goes after a hosted page: the
