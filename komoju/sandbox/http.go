@@ -42,6 +42,9 @@ type apiResp struct {
 	status int
 	body   []byte
 	v      any
+	// pooled: body came from respBufs and goes back once written (see
+	// okJSON); nothing else may keep it.
+	pooled bool
 }
 
 // compact drops the encoded body when it can be rebuilt from v. A
@@ -51,7 +54,7 @@ func (r apiResp) compact() apiResp {
 	if r.v == nil {
 		return r
 	}
-	r.body = nil
+	r.body, r.pooled = nil, false
 	if sv, ok := r.v.(*komoju.Session); ok && sv.PaymentMethods != nil {
 		a := &sessionAnswer{s: *sv, types: make([]komoju.PaymentType, len(sv.PaymentMethods))}
 		for i, m := range sv.PaymentMethods {
@@ -101,6 +104,9 @@ type sessionAnswer struct {
 func jsonMarshal(v any) ([]byte, error) { return marshalJSON(v) }
 
 func okJSON(v any) apiResp {
+	if b, ok := marshalPooled(v); ok {
+		return apiResp{status: http.StatusOK, body: b, v: v, pooled: true}
+	}
 	b, err := marshalJSON(v)
 	if err != nil {
 		return fail(newErr(komoju.CodeInternalServerError, "", "could not encode the response"))
@@ -357,6 +363,9 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			resp = asLegacy(resp.expand())
 		}
 		writeResp(w, resp)
+		if resp.pooled {
+			putRespBuf(resp.body)
+		}
 		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
 			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
 		}
