@@ -23,36 +23,23 @@ func errWrongCode() *apiError {
 }
 
 // completeLocked moves a pending payment to authorized (manual capture) or
-// captured, and completes its session.
-func (s *Server) completeLocked(p *payRec, now time.Time) {
+// captured; the move completes its session.
+func (s *Server) completeLocked(p *payRec, now time.Time) *apiError {
 	if p.manual {
 		deadline := now.Add(authTTL)
 		p.deadline = deadline
-		p.update(func(c *komoju.Payment) {
-			c.Status = komoju.PaymentAuthorized
-			c.PaymentDeadline = &deadline
-		})
-		s.st.duePayments[p.snap().ID] = p
-		s.recordEvent(p, komoju.EventPaymentAuthorized, now)
-	} else {
-		p.update(func(c *komoju.Payment) {
-			c.Status = komoju.PaymentCaptured
-			c.CapturedAt = s.timePtr(now)
-			c.PaymentDeadline = nil
-		})
-		delete(s.st.duePayments, p.snap().ID)
-		s.recordEvent(p, komoju.EventPaymentCaptured, now)
+		return s.movePayment(p, payAuthorize, now, func(c *komoju.Payment) { c.PaymentDeadline = &deadline })
 	}
-	s.sessionFollowLocked(p, now)
+	return s.movePayment(p, payCharge, now, func(c *komoju.Payment) {
+		c.CapturedAt = s.timePtr(now)
+		c.PaymentDeadline = nil
+	})
 }
 
 // failLocked marks a pending payment failed (payment.failed); its session
 // stays payable.
-func (s *Server) failLocked(p *payRec, now time.Time) {
-	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentFailed })
-	delete(s.st.duePayments, p.snap().ID)
-	s.releaseOrderNumLocked(p)
-	s.recordEvent(p, komoju.EventPaymentFailed, now)
+func (s *Server) failLocked(p *payRec, now time.Time) *apiError {
+	return s.movePayment(p, payDecline, now, nil)
 }
 
 // threeDS answers the 3DS challenge page: code 123456 authenticates (the
@@ -73,15 +60,13 @@ func (s *Server) threeDS(id, code string, cancel bool, now time.Time) (*payRec, 
 	case cancel:
 		return p, s.cancelLocked(p, now)
 	case p.tds == tdsAuthFail || p.tds == tdsChallengeFail:
-		s.failLocked(p, now)
+		return p, s.failLocked(p, now)
 	case code == threeDSSuccessCode:
-		s.completeLocked(p, now)
+		return p, s.completeLocked(p, now)
 	case code == threeDSFailCode:
-		s.failLocked(p, now)
-	default:
-		return p, errWrongCode()
+		return p, s.failLocked(p, now)
 	}
-	return p, nil
+	return p, errWrongCode()
 }
 
 // walletAction answers the wallet page: approve captures (or authorizes
@@ -99,8 +84,7 @@ func (s *Server) walletAction(id string, approve bool, now time.Time) (*payRec, 
 		return p, newErr(komoju.CodeUnprocessableEntity, "", "Payment %s is a %s payment in status %s; only pending wallet payments can be approved or declined", id, p.typ, p.snap().Status)
 	}
 	if approve {
-		s.completeLocked(p, now)
-		return p, nil
+		return p, s.completeLocked(p, now)
 	}
 	return p, s.cancelLocked(p, now)
 }
@@ -118,6 +102,8 @@ func (s *Server) payAtStore(id string, now time.Time) (*payRec, *apiError) {
 		return p, newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment in status %s; only authorized konbini, bank_transfer or pay_easy payments can be paid at the store", id, p.typ, p.snap().Status)
 	}
 	p.manual = false
-	s.completeLocked(p, now)
-	return p, nil
+	return p, s.movePayment(p, payCapture, now, func(c *komoju.Payment) {
+		c.CapturedAt = s.timePtr(now)
+		c.PaymentDeadline = nil
+	})
 }

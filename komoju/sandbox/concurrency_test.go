@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -108,4 +109,33 @@ func TestConcurrentCreateCaptureRefund(t *testing.T) {
 	if len(counts) != len(want) {
 		t.Errorf("unexpected events: %v", counts)
 	}
+}
+
+// TestPooledBodiesAreNotShared: answers are written from recycled buffers
+// (respBufs); under concurrent POSTs, replays and reads every answer must
+// still be its own payment's.
+func TestPooledBodiesAreNotShared(t *testing.T) {
+	sb := startSandbox(t, Options{})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := newRaw(t, sb)
+			for i := range 40 {
+				n := fmt.Sprintf("POOL-%d-%d", g, i)
+				body := cardPayment("4111111111111111", "external_order_num", n)
+				r := c.post("/payments", body, "X-KOMOJU-IDEMPOTENCY", n)
+				again := c.post("/payments", body, "X-KOMOJU-IDEMPOTENCY", n)
+				get := c.getr("/payments/" + r.str("id"))
+				for _, x := range []resp{r, again, get} {
+					if x.status != 200 || x.str("external_order_num") != n || x.str("id") != r.str("id") {
+						t.Errorf("%s: answer %d %s", n, x.status, x.body)
+						return
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -1,8 +1,10 @@
 package sandbox
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -35,6 +37,45 @@ func marshalJSON(v any) ([]byte, error) {
 		}
 	}
 	return json.Marshal(v)
+}
+
+// respBufs recycles the bodies of the commonest answers (a payment, a
+// Session: Pay result): about 1 KB per POST that would otherwise be
+// garbage as soon as it is written. Only the API wrapper returns them,
+// after writing; a remembered idempotent answer keeps its value, not its
+// bytes (apiResp.compact), and list pages (cached) are never pooled.
+var respBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// marshalPooled encodes a payment or a pay result into a pooled buffer, or
+// reports false (anything else, or what the hand-written encoders decline).
+func marshalPooled(v any) ([]byte, bool) {
+	bp := respBufs.Get().(*[]byte)
+	var b []byte
+	ok := false
+	switch v := v.(type) {
+	case *komoju.Payment:
+		if v != nil {
+			b, ok = appendPayment((*bp)[:0], v)
+		}
+	case *payResult:
+		if v != nil {
+			b, ok = appendPayResult((*bp)[:0], v)
+		}
+	}
+	if !ok {
+		respBufs.Put(bp)
+		return nil, false
+	}
+	return b, true
+}
+
+// putRespBuf returns a written body to respBufs (not an oversized one).
+func putRespBuf(b []byte) {
+	if cap(b) == 0 || cap(b) > 16<<10 {
+		return
+	}
+	b = b[:0]
+	respBufs.Put(&b)
 }
 
 // appendPaymentList writes a payment list page as json.Marshal does: a page
@@ -270,7 +311,10 @@ func appendSession(b []byte, v *komoju.Session) ([]byte, bool) {
 	b = append(b, `,"payment_methods":`...)
 	if v.PaymentMethods == nil {
 		b = append(b, "null"...)
+	} else if enc, hit := encodedMethods.get(v.PaymentMethods); hit {
+		b = append(b, enc...)
 	} else {
+		start := len(b)
 		b = append(b, '[')
 		for i, m := range v.PaymentMethods {
 			if m.HashedGateway != "" || m.ExchangeRate != nil || len(m.AdditionalFields) > 0 || m.SevenElevenMerchantNumber != nil ||
@@ -293,6 +337,9 @@ func appendSession(b []byte, v *komoju.Session) ([]byte, bool) {
 			b = append(b, '}')
 		}
 		b = append(b, ']')
+		if ok {
+			encodedMethods.put(v.PaymentMethods, b[start:])
+		}
 	}
 	tm(`,"created_at":`, &v.CreatedAt)
 	tm(`,"cancelled_at":`, v.CancelledAt)
@@ -334,6 +381,47 @@ func appendSession(b []byte, v *komoju.Session) ([]byte, bool) {
 		str(`,"email":`, *v.Email)
 	}
 	return append(b, '}'), ok
+}
+
+// encodedMethods remembers the JSON of payment_methods lists. Sessions
+// share their lists (Server.sessionMethods), and a shared list is never
+// modified, so its first element's address and length name its bytes; the
+// key keeps the list alive, so the address cannot be reused for another
+// list while the entry exists. Bounded: cleared when full. Package-level
+// because the encoders are plain functions; lists of different sandboxes
+// never share an address.
+var encodedMethods = &methodsJSONCache{m: map[methodsJSONKey][]byte{}}
+
+type methodsJSONKey struct {
+	first *komoju.SessionPaymentMethod
+	n     int
+}
+
+type methodsJSONCache struct {
+	mu sync.Mutex
+	m  map[methodsJSONKey][]byte
+}
+
+func (c *methodsJSONCache) get(l []komoju.SessionPaymentMethod) ([]byte, bool) {
+	if len(l) == 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	b, ok := c.m[methodsJSONKey{&l[0], len(l)}]
+	c.mu.Unlock()
+	return b, ok
+}
+
+func (c *methodsJSONCache) put(l []komoju.SessionPaymentMethod, b []byte) {
+	if len(l) == 0 {
+		return
+	}
+	c.mu.Lock()
+	if len(c.m) >= 1024 { // at most about 1.3 MB
+		clear(c.m)
+	}
+	c.m[methodsJSONKey{&l[0], len(l)}] = bytes.Clone(b)
+	c.mu.Unlock()
 }
 
 // appendPayResult writes a Session: Pay answer as json.Marshal does.

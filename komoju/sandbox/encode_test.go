@@ -270,16 +270,18 @@ func TestAppendSessionMatchesEncodingJSON(t *testing.T) {
 	fast := 0
 	for _, v := range sess {
 		want, err := json.Marshal(v)
-		got, gerr := marshalJSON(v)
-		if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
-			t.Errorf("session %s:\n got %s (%v)\nwant %s (%v)", v.ID, got, gerr, want, err)
+		for range 2 { // the second time, payment_methods come from encodedMethods
+			got, gerr := marshalJSON(v)
+			if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
+				t.Errorf("session %s:\n got %s (%v)\nwant %s (%v)", v.ID, got, gerr, want, err)
+			}
 		}
 		if _, ok := appendSession(nil, v); ok {
 			fast++
 		}
 		res := &payResult{Status: komoju.PayCompleted, Payment: v.Payment, RedirectURL: v.ReturnURL}
 		want, err = json.Marshal(res)
-		got, gerr = marshalJSON(res)
+		got, gerr := marshalJSON(res)
 		if (err == nil) != (gerr == nil) || (err == nil && !bytes.Equal(got, want)) {
 			t.Errorf("pay result of %s:\n got %s (%v)\nwant %s (%v)", v.ID, got, gerr, want, err)
 		}

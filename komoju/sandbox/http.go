@@ -42,6 +42,9 @@ type apiResp struct {
 	status int
 	body   []byte
 	v      any
+	// pooled: body came from respBufs and goes back once written (see
+	// okJSON); nothing else may keep it.
+	pooled bool
 }
 
 // compact drops the encoded body when it can be rebuilt from v. A
@@ -51,7 +54,7 @@ func (r apiResp) compact() apiResp {
 	if r.v == nil {
 		return r
 	}
-	r.body = nil
+	r.body, r.pooled = nil, false
 	if sv, ok := r.v.(*komoju.Session); ok && sv.PaymentMethods != nil {
 		a := &sessionAnswer{s: *sv, types: make([]komoju.PaymentType, len(sv.PaymentMethods))}
 		for i, m := range sv.PaymentMethods {
@@ -101,6 +104,9 @@ type sessionAnswer struct {
 func jsonMarshal(v any) ([]byte, error) { return marshalJSON(v) }
 
 func okJSON(v any) apiResp {
+	if b, ok := marshalPooled(v); ok {
+		return apiResp{status: http.StatusOK, body: b, v: v, pooled: true}
+	}
 	b, err := marshalJSON(v)
 	if err != nil {
 		return fail(newErr(komoju.CodeInternalServerError, "", "could not encode the response"))
@@ -260,7 +266,7 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		return body, obj{}, nil
 	}
 	ct := r.Header.Get("Content-Type")
-	mt, _, _ := mime.ParseMediaType(ct)
+	mt := mediaType(ct)
 	switch {
 	case mt == "application/json" || strings.HasSuffix(mt, "+json") || (mt == "" && trimmed[0] == '{'):
 		p, perr := parseJSON(trimmed)
@@ -274,6 +280,20 @@ func readParams(r *http.Request) ([]byte, obj, *apiError) {
 		return body, p, perr
 	}
 	return body, nil, errBadRequest("Unsupported Content-Type %q: send application/json or application/x-www-form-urlencoded", truncate(ct, 64))
+}
+
+// mediaType is mime.ParseMediaType's media type, without building the
+// parameter map for the two headers clients send (mime.ParseMediaType
+// allocated on every POST).
+func mediaType(ct string) string {
+	switch ct {
+	case "application/json", "application/json; charset=utf-8", "application/json; charset=UTF-8":
+		return "application/json"
+	case "application/x-www-form-urlencoded":
+		return ct
+	}
+	mt, _, _ := mime.ParseMediaType(ct)
+	return mt
 }
 
 // readBody reads at most maxBody+1 bytes of the body, with io.ReadAll's
@@ -343,6 +363,9 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			resp = asLegacy(resp.expand())
 		}
 		writeResp(w, resp)
+		if resp.pooled {
+			putRespBuf(resp.body)
+		}
 		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
 			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))
 		}

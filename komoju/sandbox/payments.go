@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -129,57 +130,53 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	if declined == "" && in.det.scannedCode != "" {
 		declined = scannedDecline(in.det.scannedCode)
 	}
-	var event string
+	// What happens to the new payment; the table gives its status and events.
+	var on payEvent
 	switch {
 	case declined != "":
 		if p.PaymentDetails == nil {
 			p.PaymentDetails = failedDetails(in.det)
 		}
-		p.Status = komoju.PaymentFailed
-		event = komoju.EventPaymentFailed
+		on = payDecline
 	case in.det.typ == komoju.TypeCreditCard:
 		if in.det.card.tds != tdsNone && !in.direct {
 			rec.tds = in.det.card.tds
-			p.Status = komoju.PaymentPending
+			on = payAwait
 			p.PaymentDetails.CreditCard.RedirectURL = s.base + "/sandbox/3ds/" + id
 			rec.deadline = now.Add(pendingTTL)
 		} else if in.manual {
-			p.Status = komoju.PaymentAuthorized
+			on = payAuthorize
 			rec.deadline = now.Add(authTTL)
 			if in.det.expiryDays > 0 {
 				rec.deadline = now.Add(time.Duration(in.det.expiryDays) * 24 * time.Hour)
 			}
-			event = komoju.EventPaymentAuthorized
 		} else {
-			p.Status = komoju.PaymentCaptured
+			on = payCharge
 			p.CapturedAt = s.timePtr(now)
-			event = komoju.EventPaymentCaptured
 		}
 	case in.det.typ.IsAsync():
 		rec.deadline = cashDeadline(now, in.det.expiryDays)
-		p.Status = komoju.PaymentAuthorized
+		on = payAuthorize
 		p.PaymentDetails = s.cashDetails(id, in.det, rec.deadline)
-		event = komoju.EventPaymentAuthorized
 	case in.det.scannedCode != "": // PayPay code scanned at the counter: answered at once
 		p.PaymentDetails = s.scannedDetails(in.det)
 		if in.manual {
-			p.Status = komoju.PaymentAuthorized
+			on = payAuthorize
 			rec.deadline = now.Add(authTTL)
-			event = komoju.EventPaymentAuthorized
 		} else {
-			p.Status = komoju.PaymentCaptured
+			on = payCharge
 			p.CapturedAt = s.timePtr(now)
-			event = komoju.EventPaymentCaptured
 		}
 	default: // offsite wallets
-		p.Status = komoju.PaymentPending
+		on = payAwait
 		p.PaymentDetails = s.offsiteDetails(id, in.det)
 		rec.deadline = now.Add(pendingTTL)
 	}
+	t := paymentStep(payNew, on)
+	p.Status = t.to
 	if !rec.deadline.IsZero() {
 		d := rec.deadline
 		p.PaymentDeadline = &d
-		s.st.duePayments[id] = rec
 	}
 	rec.seq = len(s.st.order)
 	s.st.payments[id] = rec
@@ -201,9 +198,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 			s.st.tokens[in.det.tokenID].used = true
 		}
 	}
-	if event != "" {
-		s.recordEvent(rec, event, now)
-	}
+	s.afterPaymentMove(rec, t, now)
 	if declined != "" {
 		return rec, newErr(declined, "", "%s", declineMessage(declined))
 	}
@@ -327,14 +322,11 @@ func scenarioHeader(q *apiReq) (string, *apiError) {
 // authorized or captured.
 func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
 	ss := p.session
-	if ss == nil || ss.latest != p || ss.view.Status != komoju.SessionPending {
+	if ss == nil || ss.latest != p || sessionStep(ss.view.Status, sessComplete) == nil {
 		return
 	}
 	if st := p.snap().Status; st == komoju.PaymentCaptured || st == komoju.PaymentAuthorized {
-		ss.view.Status = komoju.SessionCompleted
-		t := now
-		ss.view.CompletedAt = &t
-		delete(s.st.dueSessions, ss.view.ID)
+		_ = s.moveSession(ss, sessComplete, now) // allowed: checked above
 	}
 }
 
@@ -536,6 +528,27 @@ func listEnvelope[T any](items []T, total, page, perPage int, start, end time.Ti
 	return l
 }
 
+// pageKey names an unfiltered list page.
+type pageKey struct{ page, perPage int }
+
+// maxCachedPages bounds the page cache (a page of 100 is about 60 KB).
+const maxCachedPages = 16
+
+// cachePage keeps r as the page key encoded at payment generation gen,
+// unless a payment changed meanwhile. Callers hold s.mu.
+func (st *state) cachePage(gen uint64, key pageKey, r apiResp) {
+	if st.payGen != gen || r.status != http.StatusOK {
+		return
+	}
+	if st.pagesGen != gen {
+		clear(st.pages)
+		st.pagesGen = gen
+	}
+	if len(st.pages) < maxCachedPages {
+		st.pages[key] = r
+	}
+}
+
 // listPayments is GET /payments: newest first, filtered by status (one or
 // comma-separated), external_order_num, currency, start_time and end_time.
 func (s *Server) listPayments(q *apiReq) apiResp {
@@ -582,13 +595,26 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 	total := 0
 	s.mu.Lock()
 	if len(statuses) == 0 && orderNum == "" && currency == "" && start.IsZero() && end.IsZero() {
-		// No filter: index the page directly instead of scanning every payment.
-		total = len(s.st.order)
+		// No filter: index the page directly instead of scanning every
+		// payment, and answer it from the page cache while no payment has
+		// changed (a till polling the first page re-encodes nothing).
+		st, gen, key := s.st, s.st.payGen, pageKey{page, perPage}
+		if st.pagesGen == gen {
+			if r, ok := st.pages[key]; ok {
+				s.mu.Unlock()
+				return r
+			}
+		}
+		total = len(st.order)
 		for i := total - 1 - skip; i >= 0 && len(out) < perPage; i-- {
-			out = append(out, s.st.order[i].snap())
+			out = append(out, st.order[i].snap())
 		}
 		s.mu.Unlock()
-		return okJSON(listEnvelope(out, total, page, perPage, start, end))
+		r := okJSON(listEnvelope(out, total, page, perPage, start, end))
+		s.mu.Lock()
+		st.cachePage(gen, key, r)
+		s.mu.Unlock()
+		return r
 	}
 	// Filters scan without the lock: both slices are append-only, so the
 	// records up to the length read now never change place, and each
@@ -636,15 +662,16 @@ func (s *Server) updatePayment(q *apiReq) apiResp {
 	if !hasDesc && !hasMeta {
 		return okJSON(p.snap())
 	}
-	p.update(func(c *komoju.Payment) {
+	if err := s.movePayment(p, payUpdate, q.now, func(c *komoju.Payment) {
 		if hasDesc {
 			c.Description = strPtr(desc)
 		}
 		if hasMeta {
 			c.Metadata = meta
 		}
-	})
-	s.recordEvent(p, komoju.EventPaymentUpdated, q.now)
+	}); err != nil {
+		return fail(err)
+	}
 	return okJSON(p.snap())
 }
 
@@ -672,47 +699,51 @@ func (s *Server) capturePayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	c := p.snap()
-	switch {
-	case c.Status != komoju.PaymentAuthorized:
-		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is %s; only authorized payments can be captured", c.ID, c.Status))
-	case p.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment: it is captured when the customer pays, not by the merchant", c.ID, p.typ))
-	}
 	if !hasAmount {
-		amount = c.Amount
+		amount = -1
 	}
 	if !hasTax {
+		tax = -1
+	}
+	if err := s.captureLocked(p, amount, tax, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap())
+}
+
+// captureLocked captures an authorized payment: amount and tax (-1: as
+// authorized) may lower what is taken. Callers hold s.mu.
+func (s *Server) captureLocked(p *payRec, amount, tax int64, now time.Time) *apiError {
+	c := p.snap()
+	if paymentStep(c.Status, payCapture) == nil {
+		return payRefusal(c.ID, c.Status, payCapture)
+	}
+	if p.typ.IsAsync() {
+		return newErr(komoju.CodeNotCapturable, "", "Payment %s is a %s payment: it is captured when the customer pays, not by the merchant", c.ID, p.typ)
+	}
+	if amount < 0 {
+		amount = c.Amount
+	}
+	if tax < 0 {
 		tax = c.Tax
 	}
 	if amount > c.Amount {
-		return fail(errInvalid("amount", "%d is more than the authorized amount %d", amount, c.Amount))
+		return errInvalid("amount", "%d is more than the authorized amount %d", amount, c.Amount)
 	}
 	if amount+tax > c.Amount+c.Tax {
-		return fail(errInvalid("tax", "amount plus tax (%d) is more than the authorized total %d", amount+tax, c.Amount+c.Tax))
+		return errInvalid("tax", "amount plus tax (%d) is more than the authorized total %d", amount+tax, c.Amount+c.Tax)
 	}
-	now := q.now
-	p.update(func(c *komoju.Payment) {
-		c.Status = komoju.PaymentCaptured
+	return s.movePayment(p, payCapture, now, func(c *komoju.Payment) {
 		c.Amount, c.Tax = amount, tax
 		c.Total = amount + tax + c.PaymentMethodFee
 		c.CapturedAt = s.timePtr(now)
 		c.PaymentDeadline = nil
 	})
-	delete(s.st.duePayments, c.ID)
-	s.recordEvent(p, komoju.EventPaymentCaptured, now)
-	return okJSON(p.snap())
 }
 
 // cancelLocked cancels a pending or authorized payment.
 func (s *Server) cancelLocked(p *payRec, now time.Time) *apiError {
-	if st := p.snap().Status; st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
-		return newErr(komoju.CodeNotCancellable, "", "Payment %s is %s; only pending or authorized payments can be cancelled", p.snap().ID, st)
-	}
-	p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentCancelled })
-	delete(s.st.duePayments, p.snap().ID)
-	s.recordEvent(p, komoju.EventPaymentCancelled, now)
-	return nil
+	return s.movePayment(p, payCancel, now, nil)
 }
 
 // cancelPayment is POST /payments/{id}/cancel.
@@ -748,34 +779,41 @@ func (s *Server) refundPayment(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
+	if !hasAmount {
+		amount = -1
+	}
+	if err := s.refundLocked(p, amount, desc, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(p.snap())
+}
+
+// refundLocked refunds amount (-1: all that is left) of a captured
+// payment. Callers hold s.mu.
+func (s *Server) refundLocked(p *payRec, amount int64, desc string, now time.Time) *apiError {
 	c := p.snap()
 	switch {
 	case p.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID))
-	case c.Status != komoju.PaymentCaptured:
-		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured payments can be refunded", c.ID, c.Status))
+		return newErr(komoju.CodeNotRefundable, "", "%s payments cannot be refunded through the API: the money was paid in cash, so use POST /payments/%s/refund_request to refund by bank transfer", p.typ, c.ID)
+	case paymentStep(c.Status, payRefund) == nil:
+		return payRefusal(c.ID, c.Status, payRefund)
 	}
 	remaining := c.Total - c.AmountRefunded
-	if !hasAmount {
+	if amount < 0 {
 		amount = remaining
 	}
 	if amount > remaining {
-		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, remaining))
+		return errInvalid("amount", "%d is more than the %d that can still be refunded", amount, remaining)
 	}
-	ref := komoju.Refund{ID: s.newID(), Resource: "refund", Amount: amount, Currency: c.Currency, Payment: c.ID, Description: strPtr(desc), CreatedAt: q.now}
-	full := amount == remaining
-	p.update(func(c *komoju.Payment) {
+	ref := komoju.Refund{ID: s.newID(), Resource: "refund", Amount: amount, Currency: c.Currency, Payment: c.ID, Description: strPtr(desc), CreatedAt: now}
+	on := payRefund
+	if amount == remaining {
+		on = payRefundAll
+	}
+	return s.movePayment(p, on, now, func(c *komoju.Payment) {
 		c.Refunds = append(slices.Clip(c.Refunds), ref)
 		c.AmountRefunded += amount
-		if full {
-			c.Status = komoju.PaymentRefunded
-		}
 	})
-	s.recordEvent(p, komoju.EventPaymentRefundCreated, q.now)
-	if full {
-		s.recordEvent(p, komoju.EventPaymentRefunded, q.now)
-	}
-	return okJSON(p.snap())
 }
 
 // refundRequest is POST /payments/{id}/refund_request, for cash payments
@@ -841,12 +879,24 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
+	rr := komoju.RefundRequest{CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode), BranchName: branchName,
+		BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc)}
+	if err := s.refundRequestLocked(rec, amount, inclFee, rr, q.now); err != nil {
+		return fail(err)
+	}
+	return apiResp{status: 200}
+}
+
+// refundRequestLocked records a pending refund request (rr without its id,
+// payment, status and time) for amount of a captured cash payment.
+// Callers hold s.mu.
+func (s *Server) refundRequestLocked(rec *payRec, amount int64, inclFee bool, rr komoju.RefundRequest, now time.Time) *apiError {
 	c := rec.snap()
 	switch {
 	case !rec.typ.IsAsync():
-		return fail(newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID))
-	case c.Status != komoju.PaymentCaptured:
-		return fail(newErr(komoju.CodeNotRefundable, "", "Payment %s is %s; only captured (paid) payments can be refunded", c.ID, c.Status))
+		return newErr(komoju.CodeNotRefundable, "", "Refund requests are for konbini, bank_transfer and pay_easy payments; refund %s payment %s with POST /payments/%s/refund", rec.typ, c.ID, c.ID)
+	case paymentStep(c.Status, payRefundRequest) == nil:
+		return payRefusal(c.ID, c.Status, payRefundRequest)
 	}
 	limit := c.Total - c.AmountRefunded
 	if !inclFee {
@@ -857,16 +907,13 @@ func (s *Server) refundRequest(q *apiReq) apiResp {
 	// in the sandbox).
 	requested := rec.refundRequested
 	if amount > limit-requested {
-		return fail(errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0)))
+		return errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0))
 	}
 	rec.refundRequested += amount
 	// KOMOJU's RefundRequest model has no amount: the amount asked for is
 	// not echoed (komoju/komoju-node-sdk models/refund-request.ts).
-	rr := komoju.RefundRequest{ID: s.newID(), Payment: c.ID, CustomerName: f[0], BankName: f[1], BankCode: strPtr(bankCode),
-		BranchName: branchName, BranchNumber: f[2], AccountNumber: f[4], Description: strPtr(desc), Status: komoju.RefundRequestPending, CreatedAt: q.now}
-	rec.update(func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
-	s.recordEvent(rec, komoju.EventPaymentUpdated, q.now)
-	return apiResp{status: 200}
+	rr.ID, rr.Payment, rr.Status, rr.CreatedAt = s.newID(), c.ID, komoju.RefundRequestPending, now
+	return s.movePayment(rec, payRefundRequest, now, func(c *komoju.Payment) { c.RefundRequests = append(slices.Clip(c.RefundRequests), rr) })
 }
 
 // returnTarget is where the customer goes after a hosted page: the

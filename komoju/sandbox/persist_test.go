@@ -230,7 +230,7 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 	}{
 		{state{}, []string{"payments", "order", "byOrderNum", "sessions", "events", "eventIDs", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime"}}, // the last two are caches, rebuilt on use; byOrderNum is rebuilt on load
+			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; byOrderNum is rebuilt on load
 		{payRec{}, []string{"cur", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},

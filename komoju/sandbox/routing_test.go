@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // Every answer to an API-style request is KOMOJU's JSON error envelope:
@@ -79,5 +81,20 @@ func TestEveryAnswerIsKOMOJUShaped(t *testing.T) {
 	must(t, c.getr("/sandbox/faults"), 200)
 	if r := c.call("GET", sb.BaseURL()+"/", nil); r.status != 200 {
 		t.Errorf("index page: %d", r.status)
+	}
+}
+
+// TestLeftOutEndpoints: customers, customer-mode sessions and
+// subscriptions are not simulated (docs/SANDBOX.md) and say so clearly.
+func TestLeftOutEndpoints(t *testing.T) {
+	sb := startSandbox(t, Options{})
+	c := newRaw(t, sb)
+	mustErr(t, c.post("/customers", map[string]any{"email": "a@example.com"}), 404, komoju.CodeNotFound)
+	mustErr(t, c.getr("/subscriptions"), 404, komoju.CodeNotFound)
+	for _, mode := range []string{"customer", "customer_payment"} {
+		r := mustErr(t, c.post("/sessions", map[string]any{"amount": 1000, "currency": "JPY", "mode": mode}), 422, komoju.CodeInvalidParameter)
+		if r.str("error", "param") != "mode" {
+			t.Errorf("mode %s: %s", mode, r.body)
+		}
 	}
 }

@@ -169,6 +169,9 @@ type Server struct {
 	emptyMeta map[string]string // read-only {} shared by payments without metadata
 	merchant  *komoju.SessionMerchant
 	typeSets  map[string][]komoju.PaymentType // guarded by mu; see internTypes
+	// methodSets are shared payment_methods lists; guarded by mu; see
+	// sessionMethods.
+	methodSets map[methodsKey][]komoju.SessionPaymentMethod
 
 	connMu   sync.Mutex
 	newConns map[net.Conn]struct{} // connections that have not sent a request yet
@@ -276,6 +279,7 @@ func New(opts Options) (*Server, error) {
 		emptyMeta:      map[string]string{},
 		merchant:       &komoju.SessionMerchant{Name: MerchantName},
 		typeSets:       map[string][]komoju.PaymentType{},
+		methodSets:     map[methodsKey][]komoju.SessionPaymentMethod{},
 		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
 		onNetwork:      onNetwork,
 		keysGenerated:  keysGenerated,

@@ -130,7 +130,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		ReturnURL:     strPtr(returnURL),
 		DefaultLocale: locale,
 		CreatedAt:     now,
-		Status:        komoju.SessionPending,
+		Status:        sessionStep(sessNew, sessOpen).to,
 		Merchant:      s.merchant,
 		Metadata:      meta,
 		PaymentData:   pd,
@@ -241,12 +241,38 @@ func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError)
 	return out, nil
 }
 
+// The answer is shared and must not be modified: sessions with the same
+// (interned) types, amount and currency get one slice, built once, instead
+// of 1.5 KB on every Session: Create, GET and Pay answer. Callers hold s.mu.
 func (s *Server) sessionMethods(types []komoju.PaymentType, amount int64, currency string) []komoju.SessionPaymentMethod {
+	var k methodsKey
+	if len(types) > 0 {
+		k = methodsKey{first: &types[0], n: len(types), amount: amount, currency: currency}
+		if m, ok := s.methodSets[k]; ok {
+			return m
+		}
+	}
 	out := make([]komoju.SessionPaymentMethod, 0, len(types))
 	for _, t := range types {
 		out = append(out, sessionMethod(t, s.fees[t], amount, currency))
 	}
+	if len(types) > 0 {
+		if len(s.methodSets) >= 4096 { // bounded: amounts vary; start over rather than grow
+			clear(s.methodSets)
+		}
+		s.methodSets[k] = out
+	}
 	return out
+}
+
+// methodsKey names a payment_methods list: the types slice (interned, so
+// its first element's address names it; the key keeps that slice alive),
+// amount and currency. Fees are fixed when the sandbox starts.
+type methodsKey struct {
+	first    *komoju.PaymentType
+	n        int
+	amount   int64
+	currency string
 }
 
 // sessionMethod is one entry of a session's payment_methods.
@@ -323,17 +349,22 @@ func (s *Server) cancelSession(q *apiReq) apiResp {
 	if err != nil {
 		return fail(err)
 	}
-	if ss.view.Status != komoju.SessionPending {
-		return fail(newErr(komoju.CodeNotCancellable, "", "Session %s is %s; only pending sessions can be cancelled", ss.view.ID, ss.view.Status))
+	if err := s.cancelSessionLocked(ss, q.now); err != nil {
+		return fail(err)
+	}
+	return okJSON(s.sessionView(ss))
+}
+
+// cancelSessionLocked cancels a pending session and the payment still
+// awaiting the customer, if any. Callers hold s.mu.
+func (s *Server) cancelSessionLocked(ss *sessRec, now time.Time) *apiError {
+	if sessionStep(ss.view.Status, sessCancel) == nil {
+		return sessRefusal(ss.view.ID, ss.view.Status, sessCancel)
 	}
 	if ss.latest != nil && ss.latest.snap().Status == komoju.PaymentPending {
-		_ = s.cancelLocked(ss.latest, q.now)
+		_ = s.cancelLocked(ss.latest, now) // pending → cancelled is always allowed
 	}
-	ss.view.Status = komoju.SessionCancelled
-	t := q.now
-	ss.view.CancelledAt = &t
-	delete(s.st.dueSessions, ss.view.ID)
-	return okJSON(s.sessionView(ss))
+	return s.moveSession(ss, sessCancel, now)
 }
 
 // payResult is the Session: Pay answer.

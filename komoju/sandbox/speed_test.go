@@ -170,3 +170,95 @@ func BenchmarkListPage(b *testing.B) {
 		handlerCall(b, sb, http.MethodGet, "/api/v1/payments?per_page=100", nil, "")
 	}
 }
+
+// TestListPageCacheFollowsChanges: an unfiltered page is answered from the
+// cache only while no payment changed; a new payment, a capture or a
+// refund shows at once, and the cached answer is the same bytes as a fresh
+// one.
+func TestListPageCacheFollowsChanges(t *testing.T) {
+	sb := startSandbox(t, Options{})
+	c := newRaw(t, sb)
+	auth := must(t, c.post("/payments", cardPayment("4111111111111111", "capture", false)), 200).str("id")
+	first := must(t, c.getr("/payments?per_page=10"), 200)
+	again := must(t, c.getr("/payments?per_page=10"), 200)
+	if !bytes.Equal(first.body, again.body) {
+		t.Fatalf("a cached page differs:\n%s\n%s", first.body, again.body)
+	}
+	if got := first.str("data", "0", "status"); got != "authorized" {
+		t.Fatalf("status %s", got)
+	}
+	must(t, c.post("/payments/"+auth+"/capture", nil), 200)
+	if got := must(t, c.getr("/payments?per_page=10"), 200).str("data", "0", "status"); got != "captured" {
+		t.Errorf("after capture the page says %s", got)
+	}
+	must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+	l := must(t, c.getr("/payments?per_page=10"), 200)
+	if l.num("total") != 2 || l.str("data", "1", "id") != auth {
+		t.Errorf("after a new payment the page is %s", l.body)
+	}
+	// Another page size is its own entry, and a filtered list is never cached.
+	if got := must(t, c.getr("/payments?per_page=1&page=2"), 200).str("data", "0", "id"); got != auth {
+		t.Errorf("page 2 of 1 is %s, want %s", got, auth)
+	}
+	must(t, c.post("/payments/"+auth+"/refund", nil), 200)
+	if got := must(t, c.getr("/payments?per_page=1&page=2"), 200).str("data", "0", "status"); got != "refunded" {
+		t.Errorf("after a refund page 2 says %s", got)
+	}
+	// Expiry (a move made by the clock, not a request) also shows.
+	konb := must(t, c.post("/payments", map[string]any{"amount": 1000, "currency": "JPY", "payment_details": konbini("lawson")}), 200).str("id")
+	must(t, c.getr("/payments?per_page=10"), 200)
+	must(t, c.post("/sandbox/clock", map[string]any{"advance": "30d"}), 200)
+	l = must(t, c.getr("/payments?per_page=10"), 200)
+	if l.str("data", "0", "id") != konb || l.str("data", "0", "status") != "expired" {
+		t.Errorf("after expiry the page is %s", l.body)
+	}
+}
+
+// BenchmarkSessionSaleHandler is one Method 1 sale (Session: Create with
+// every payment type, then Session: Pay with a card) through the handler
+// alone, as the load tool's session scenario sends it: two requests per op.
+//
+//	go test -run '^$' -bench 'SessionSaleHandler$' -benchmem ./komoju/sandbox/
+func BenchmarkSessionSaleHandler(b *testing.B) {
+	sb := startSandbox(b, Options{Clock: NewClock(time.Time{}), Seed: 1})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		n := strconv.Itoa(i)
+		out := handlerCall(b, sb, http.MethodPost, "/api/v1/sessions", loadSessionBody("B-"+n), "")
+		handlerCall(b, sb, http.MethodPost, "/api/v1/sessions/"+sessionID(out)+"/pay", loadPayBody, "")
+	}
+}
+
+// BenchmarkListPageUncached is BenchmarkListPage with a payment changed
+// before every call, so the page is encoded every time (the page cache's
+// miss path).
+func BenchmarkListPageUncached(b *testing.B) {
+	sb := startSandbox(b, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
+	for i := range 1000 {
+		handlerCall(b, sb, http.MethodPost, "/api/v1/payments", loadOrderBody("L-"+strconv.Itoa(i)), "")
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		sb.mu.Lock()
+		sb.st.payGen++ // as any payment change does
+		sb.mu.Unlock()
+		handlerCall(b, sb, http.MethodGet, "/api/v1/payments?per_page=100", nil, "")
+	}
+}
+
+// BenchmarkGetPaymentHandler is GET /payments/{id} through the handler
+// alone, 1,000 payments stored.
+func BenchmarkGetPaymentHandler(b *testing.B) {
+	sb := startSandbox(b, Options{Clock: NewClock(time.Time{}), Seed: 1})
+	ids := make([]string, 1000)
+	for i := range ids {
+		ids[i] = sessionID(handlerCall(b, sb, http.MethodPost, "/api/v1/payments", successCardBody, ""))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		handlerCall(b, sb, http.MethodGet, "/api/v1/payments/"+ids[i%len(ids)], nil, "")
+	}
+}

@@ -46,6 +46,13 @@ type state struct {
 	idem      map[idemKey]*idemEntry
 	idemSwept time.Time
 
+	// payGen counts changes to payments (creations and moves, all made by
+	// afterPaymentMove); pages are encoded unfiltered list pages valid
+	// while payGen equals pagesGen (see listPayments).
+	payGen   uint64
+	pagesGen uint64
+	pages    map[pageKey]apiResp
+
 	// Shared immutable values (see sharedCardDetails and timePtr).
 	cardDetails map[komoju.CreditCardDetails]*komoju.PaymentDetails
 	lastTime    *time.Time
@@ -65,6 +72,7 @@ func newState() *state {
 		dueSessions:      map[string]*sessRec{},
 		idem:             map[idemKey]*idemEntry{},
 		cardDetails:      map[komoju.CreditCardDetails]*komoju.PaymentDetails{},
+		pages:            map[pageKey]apiResp{},
 	}
 }
 
@@ -217,7 +225,7 @@ func (s *Server) expire(now time.Time) {
 			continue
 		}
 		delete(s.st.duePayments, id)
-		if p.snap().Status == komoju.PaymentPending || p.snap().Status == komoju.PaymentAuthorized {
+		if paymentStep(p.snap().Status, payExpire) != nil {
 			due = append(due, p)
 		}
 	}
@@ -230,8 +238,7 @@ func (s *Server) expire(now time.Time) {
 		return a.seq - b.seq
 	})
 	for _, p := range due {
-		p.update(func(c *komoju.Payment) { c.Status = komoju.PaymentExpired })
-		s.recordEvent(p, komoju.EventPaymentExpired, now)
+		_ = s.movePayment(p, payExpire, now, nil) // allowed: checked above
 	}
 	changed := len(due) > 0
 	for id, ss := range s.st.dueSessions {
@@ -239,8 +246,7 @@ func (s *Server) expire(now time.Time) {
 			continue
 		}
 		delete(s.st.dueSessions, id)
-		if ss.view.Status == komoju.SessionPending {
-			ss.view.Expired = true
+		if s.moveSession(ss, sessExpire, now) == nil {
 			changed = true
 		}
 	}
