@@ -77,7 +77,20 @@ func openPostgres(dsn string, o Options) (*Journal, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	return finishOpen(db, name, true, o)
+	j, err := finishOpen(db, name, true, o)
+	if err != nil {
+		return nil, err
+	}
+	j.pgcfg = cfg
+	var schema string
+	ctx, cancel := context.WithTimeout(context.Background(), o.BusyTimeout+5*time.Second)
+	defer cancel()
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+		j.Close()
+		return nil, j.pgOpenErr("cannot read the journal's schema", err)
+	}
+	j.channel = pgChannel(schema)
+	return j, nil
 }
 
 // pgConnector wraps pgx's database/sql connector so that the journal's
