@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,6 +44,40 @@ type tillReport struct {
 	WritesUS []int64    `json:"writes_us"`
 	Failures []string   `json:"failures,omitempty"`
 	Elapsed  float64    `json:"elapsed_s"`
+	Faults   faultCount `json:"faults"`
+	// Refused are the sales KOMOJU refused without charging (503 to
+	// every retry), each sold again under a new number.
+	Refused []string `json:"refused,omitempty"`
+}
+
+// faultCount is what a till met of the sandbox's faults.
+type faultCount struct {
+	Unavailable int `json:"unavailable"` // 503 answers
+	Dropped     int `json:"dropped"`     // requests whose answer never came
+	Slow        int `json:"slow"`        // answers after 300 ms or more
+}
+
+// countingTransport counts the faults a till's requests meet.
+type countingTransport struct {
+	mu sync.Mutex
+	n  faultCount
+}
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	start := time.Now()
+	res, err := http.DefaultTransport.RoundTrip(r)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case err != nil:
+		c.n.Dropped++
+	case res.StatusCode == http.StatusServiceUnavailable:
+		c.n.Unavailable++
+	}
+	if time.Since(start) >= 300*time.Millisecond {
+		c.n.Slow++
+	}
+	return res, err
 }
 
 type tillSale struct {
@@ -135,8 +170,16 @@ func storeLoad(t *testing.T, jpath string, perTill int, sqlDB func() *sql.DB) {
 
 	// What the tills said.
 	var writes []int64
+	var met faultCount
+	refused := map[string]bool{}
 	want := map[string]int64{} // till → takings
 	for i, r := range reports {
+		met.Unavailable += r.Faults.Unavailable
+		met.Dropped += r.Faults.Dropped
+		met.Slow += r.Faults.Slow
+		for _, o := range r.Refused {
+			refused[o] = true
+		}
 		for _, f := range r.Failures {
 			t.Errorf("till %s: %s", r.Till, f)
 		}
@@ -147,6 +190,10 @@ func storeLoad(t *testing.T, jpath string, perTill int, sqlDB func() *sql.DB) {
 			want[r.Till] += int64(1000*(i+1) + k)
 		}
 		writes = append(writes, r.WritesUS...)
+	}
+
+	if longMode() && (met.Unavailable == 0 || met.Dropped == 0 || met.Slow == 0) {
+		t.Errorf("the tills met faults %+v: every kind should have been met in %d sales", met, n)
 	}
 
 	// What KOMOJU holds.
@@ -182,6 +229,13 @@ func storeLoad(t *testing.T, jpath string, perTill int, sqlDB func() *sql.DB) {
 			t.Fatal(err)
 		}
 		count++
+		if refused[order] {
+			// Refused, not charged: no payment, here or at KOMOJU.
+			if pid != "" || open || orders[order] != "" {
+				t.Errorf("refused sale %s (till %s): payment %q, unfinished=%v, KOMOJU payment %q", order, till, pid, open, orders[order])
+			}
+			continue
+		}
 		p, ok := byID[pid]
 		if open || !ok || p.OrderNum() != order || string(p.Status) != status || p.Total != total {
 			t.Errorf("journal row %s (till %s): payment %q %s ¥%d unfinished=%v; KOMOJU: found %v, order %q, %s ¥%d",
@@ -189,8 +243,8 @@ func storeLoad(t *testing.T, jpath string, perTill int, sqlDB func() *sql.DB) {
 		}
 	}
 	rows.Close()
-	if count != n {
-		t.Errorf("the journal has %d sales, want %d", count, n)
+	if count != n+len(refused) {
+		t.Errorf("the journal has %d sales, want %d paid and %d refused", count, n, len(refused))
 	}
 
 	// The store's takings, summed by the database.
@@ -229,9 +283,9 @@ func storeLoad(t *testing.T, jpath string, perTill int, sqlDB func() *sql.DB) {
 		}
 		return time.Duration(writes[min(len(writes)-1, int(p*float64(len(writes))))]) * time.Microsecond
 	}
-	t.Logf("%s: %d tills × %d sales = %d payments in %v: %.1f sales/s; %d journal writes, p50 %v, p99 %v; store total ¥%d",
+	t.Logf("%s: %d tills × %d sales = %d payments in %v: %.1f sales/s; %d journal writes, p50 %v, p99 %v; store total ¥%d; faults met: %d × 503, %d dropped, %d slow; %d sales refused (503 to every retry) and sold again",
 		t.Name(), tills, perTill, len(ps), elapsed.Round(time.Millisecond), float64(n)/elapsed.Seconds(),
-		len(writes), pct(0.50), pct(0.99), storeTotal)
+		len(writes), pct(0.50), pct(0.99), storeTotal, met.Unavailable, met.Dropped, met.Slow, len(refused))
 }
 
 // TestStoreLoadTill is one till of TestStoreLoad: it sells its sales one
@@ -253,7 +307,8 @@ func TestStoreLoadTill(t *testing.T) {
 	}
 	defer j.Close()
 	rec := &timedRecorder{Recorder: j}
-	c := komoju.NewClient(cfg.Key, komoju.WithBaseURL(cfg.API))
+	ct := &countingTransport{}
+	c := komoju.NewClient(cfg.Key, komoju.WithBaseURL(cfg.API), komoju.WithHTTPClient(&http.Client{Transport: ct}))
 	e := flows.NewEngine(flows.Deps{Client: c, Journal: rec, OrderPrefix: "POS-" + cfg.Till, Timeout: 20 * time.Second})
 	rep := tillReport{Till: cfg.Till}
 	start := time.Now()
@@ -261,12 +316,23 @@ func TestStoreLoadTill(t *testing.T) {
 	for k := 0; k < cfg.Sales; k++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 		amount := cfg.Base + int64(k)
-		o, err := e.PayDirect(ctx, flows.Checkout{Amount: amount}, komoju.TypeCreditCard, card, flows.PayOptions{})
-		for o.Kind == flows.OutcomeUnknown && ctx.Err() == nil {
-			// A lost answer: the clerk presses refresh until KOMOJU
-			// answers (it never charges again).
-			time.Sleep(200 * time.Millisecond)
-			o, err = e.Recheck(ctx, o)
+		var o flows.Outcome
+		var err error
+		for try := 0; try < 5; try++ {
+			o, err = e.PayDirect(ctx, flows.Checkout{Amount: amount}, komoju.TypeCreditCard, card, flows.PayOptions{})
+			for o.Kind == flows.OutcomeUnknown && ctx.Err() == nil {
+				// A lost answer: the clerk presses refresh until KOMOJU
+				// answers (it never charges again).
+				time.Sleep(200 * time.Millisecond)
+				o, err = e.Recheck(ctx, o)
+			}
+			if o.Kind != flows.OutcomeError || o.Payment != nil {
+				break
+			}
+			// "Not charged" (KOMOJU answered 503 to every retry the
+			// client made): the clerk starts the sale again, under a new
+			// number; the refused one stays in the journal, uncharged.
+			rep.Refused = append(rep.Refused, o.OrderNum)
 		}
 		cancel()
 		if o.Kind != flows.OutcomePaid {
@@ -277,6 +343,9 @@ func TestStoreLoadTill(t *testing.T) {
 	}
 	rep.Elapsed = time.Since(start).Seconds()
 	rep.WritesUS = rec.durations()
+	ct.mu.Lock()
+	rep.Faults = ct.n
+	ct.mu.Unlock()
 	b, _ := json.Marshal(rep)
 	fmt.Printf("%s\n", b)
 }
