@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +16,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver: test schemas and the SQL checks
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
@@ -188,5 +190,104 @@ func TestTillsOnSeveralMachines(t *testing.T) {
 	var n int
 	if err := db.QueryRow(`SELECT count(DISTINCT host) FROM owners`).Scan(&n); err != nil || n < 2 {
 		t.Errorf("owners on %d hosts (%v), want the machines apart", n, err)
+	}
+}
+
+// Issue 15 item 4, end to end on PostgreSQL: the store's one webhook
+// endpoint is `komoju-tui listen --journal postgres://…` (the built
+// binary); till T1 (a process of its own, here in the test) issues a
+// konbini slip; the customer pays at the store; KOMOJU's webhook reaches
+// the receiver only, which applies it to T1's sale and says so; T1's
+// follow-up of the slip shows it paid, heard from the database (NOTIFY),
+// and till T2's history lists it paid without asking anyone.
+func TestStoreReceiverTellsTheTill(t *testing.T) {
+	jurl, _ := storeJournal(t)
+	sb := startSandbox(t, sandbox.Options{})
+	ctx := testCtx(t, 60*time.Second)
+
+	// The receiver.
+	out := &syncBuffer{}
+	cmd := newCmd(t, []string{"KOMOJU_WEBHOOK_SECRET=" + sb.WebhookSecret()}, "listen", "--json", "--journal", jurl)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var hook string
+	for deadline := time.Now().Add(30 * time.Second); hook == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		var first struct {
+			Listening string `json:"listening"`
+		}
+		line, _, _ := strings.Cut(out.String(), "\n")
+		if json.Unmarshal([]byte(line), &first) == nil {
+			hook = first.Listening
+		}
+	}
+	if hook == "" {
+		t.Fatalf("listen did not start: %s", out.String())
+	}
+	if err := sb.AddWebhook(hook); err != nil {
+		t.Fatal(err)
+	}
+
+	// Till T1, following the store.
+	j1, err := journal.OpenWith(jurl, journal.Options{Till: "T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j1.Close()
+	till := flows.NewEngine(flows.Deps{Client: fastClient(sb), Journal: j1, OrderPrefix: "POS-T1"})
+	till.FollowStore(ctx)
+	slip, err := till.PayDirect(ctx, flows.Checkout{Amount: 2480}, komoju.TypeKonbini,
+		flows.Details{Store: "lawson", Email: "taro@example.com", Phone: "09012345678"}, flows.PayOptions{})
+	if err != nil || slip.Kind != flows.OutcomeAwaiting {
+		t.Fatalf("konbini slip: %s %v", slip.Kind, err)
+	}
+	// No polling: only the store can tell the till.
+	updates := till.Watch(ctx, flows.Target{PaymentID: slip.PaymentID()}, flows.WatchOptions{})
+
+	// 3 p.m.: paid at the store.
+	if code, b := rawCall(t, "POST", sb.BaseURL()+"/sandbox/payments/"+slip.PaymentID()+"/pay_at_store", sb.SecretKey(), "", nil); code != 200 {
+		t.Fatalf("pay at store: HTTP %d %s", code, b)
+	}
+	var last flows.Update
+	for u := range updates {
+		if last = u; u.Outcome.Kind == flows.OutcomePaid {
+			break
+		}
+	}
+	if last.Outcome.Kind != flows.OutcomePaid || last.Source != flows.SourceWebhook {
+		t.Fatalf("till T1's follow-up of the slip ended with %s from %s; receiver said:\n%s", last.Outcome.Kind, last.Source, out.String())
+	}
+	// The receiver's line names the sale and the till.
+	var named bool
+	for deadline := time.Now().Add(10 * time.Second); !named && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		for _, line := range strings.Split(out.String(), "\n") {
+			var d struct {
+				EventType string `json:"event_type"`
+				Sale      *struct {
+					OrderNum string `json:"order_num"`
+					Till     string `json:"till"`
+					Status   string `json:"status"`
+				} `json:"sale"`
+			}
+			if json.Unmarshal([]byte(line), &d) == nil && d.EventType == komoju.EventPaymentCaptured && d.Sale != nil &&
+				d.Sale.OrderNum == slip.OrderNum && d.Sale.Till == "T1" && d.Sale.Status == string(komoju.PaymentCaptured) {
+				named = true
+			}
+		}
+	}
+	if !named {
+		t.Errorf("no receiver line names T1's sale %s:\n%s", slip.OrderNum, out.String())
+	}
+	// Till T2's history: T1's sale, paid.
+	j2, err := journal.OpenWith(jurl, journal.Options{Till: "T2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j2.Close()
+	s, err := j2.SaleByOrder(ctx, slip.OrderNum)
+	if err != nil || s.Status != komoju.PaymentCaptured || s.Till != "T1" || s.Owner != j1.OwnerID() {
+		t.Errorf("T2 reads T1's sale: %s till %q owner %q (T1 is %q), %v", s.Status, s.Till, s.Owner, j1.OwnerID(), err)
 	}
 }
