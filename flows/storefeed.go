@@ -36,7 +36,8 @@ func (e *Engine) StoreChanges(ctx context.Context) <-chan journal.SaleChanged {
 // and the console's follow-ups of that sale take it as a push, as if the
 // webhook had reached this till. Only this till's sales are relayed
 // (another till's authorized payment is not this clerk's to capture);
-// nothing is written: the journal already has it. When announcements were
+// nothing is written: the journal already has it, and this process's own
+// writes are not relayed again (when the journal says who wrote). When announcements were
 // lost (Resync) the till's outstanding sales are relayed again. The
 // returned channel is closed when following has stopped.
 func (e *Engine) FollowStore(ctx context.Context) <-chan struct{} {
@@ -58,6 +59,12 @@ func (e *Engine) FollowStore(ctx context.Context) <-chan struct{} {
 				for _, s := range out {
 					e.relay(f, s)
 				}
+				continue
+			}
+			if c.By != "" && c.By == f.OwnerID() {
+				// This process's own write: it reached the Hub (or
+				// the watcher that made it) already, with the whole
+				// payment rather than the journal's summary of it.
 				continue
 			}
 			s, err := e.rec.Sale(ctx, c.SaleID)

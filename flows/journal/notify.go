@@ -37,6 +37,9 @@ import (
 type SaleChanged struct {
 	SaleID   int64  `json:"sale_id"`
 	OrderNum string `json:"order_num"`
+	// By is the owner id (OwnerID) of the process that made the change,
+	// when the backend says (PostgreSQL); "" when unknown (SQLite).
+	By string `json:"by,omitempty"`
 	// Resync means announcements may have been lost (the connection to
 	// the server dropped and was re-made): anything may have changed.
 	Resync bool `json:"resync,omitempty"`
@@ -71,18 +74,26 @@ func (j *Journal) changedTx(ctx context.Context, tx *sql.Tx, id int64, orderNum 
 			return err
 		}
 	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, j.channel, strconv.FormatInt(id, 10)+" "+orderNum)
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, j.channel, strconv.FormatInt(id, 10)+" "+orderNum+" "+j.owner)
 	return err
 }
 
-// parseChanged reads a NOTIFY payload ("ID ORDER").
+// parseChanged reads a NOTIFY payload ("ID ORDER OWNER"; order numbers
+// and owner ids have no spaces).
 func parseChanged(payload string) (SaleChanged, bool) {
-	idText, order, _ := strings.Cut(payload, " ")
-	id, err := strconv.ParseInt(idText, 10, 64)
+	f := strings.Fields(payload)
+	if len(f) < 2 {
+		return SaleChanged{}, false
+	}
+	id, err := strconv.ParseInt(f[0], 10, 64)
 	if err != nil || id <= 0 {
 		return SaleChanged{}, false
 	}
-	return SaleChanged{SaleID: id, OrderNum: order}, true
+	c := SaleChanged{SaleID: id, OrderNum: f[1]}
+	if len(f) > 2 {
+		c.By = f[2]
+	}
+	return c, true
 }
 
 // Subscribe announces every later change of a sale by any process on
