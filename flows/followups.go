@@ -157,26 +157,7 @@ func (e *Engine) journaled(ctx context.Context, t FollowTarget) (Outcome, bool) 
 	if s.PaymentID == "" || !livePayment(&komoju.Payment{Status: s.Status}) || t.PaymentID != "" && s.PaymentID != t.PaymentID {
 		return Outcome{}, false
 	}
-	p := &komoju.Payment{ID: s.PaymentID, Status: s.Status, Amount: s.Amount, Tax: s.Tax, Total: s.Total,
-		Currency: s.Currency, AmountRefunded: s.AmountRefunded, CapturedAt: s.CapturedAt, PaymentDeadline: s.Deadline,
-		CreatedAt: s.CreatedAt}
-	if s.OrderNum != "" {
-		n := s.OrderNum
-		p.ExternalOrderNum = &n
-	}
-	if s.SessionID != "" {
-		id := s.SessionID
-		p.Session = &id
-	}
-	if s.Method != "" {
-		p.PaymentDetails = &komoju.PaymentDetails{Type: s.Method}
-		if s.Method == komoju.TypeCreditCard {
-			p.PaymentDetails.CreditCard = &komoju.CreditCardDetails{Brand: s.CardBrand, LastFourDigits: s.CardLast4}
-		}
-	}
-	if p.Total == 0 {
-		p.Total = p.Amount + p.Tax
-	}
+	p := salePayment(s)
 	o := OutcomeFromPayment(p)
 	o.SessionID = t.SessionID
 	return o, true

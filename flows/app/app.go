@@ -211,6 +211,12 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		if err := a.startWebhooks(ctx, o); err != nil {
 			return nil, err
 		}
+		// The console also hears from the journal what the store's
+		// webhook receiver and the other tills record about its sales
+		// (a konbini slip paid later): the same Hub its follow-ups read.
+		fctx, stopFeed := context.WithCancel(context.Background())
+		fed := a.Engine.FollowStore(fctx)
+		a.closers = append(a.closers, func() error { stopFeed(); <-fed; return nil })
 	}
 	return a, nil
 }

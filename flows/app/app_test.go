@@ -11,6 +11,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -270,5 +271,46 @@ func TestPublicURLReachesPhones(t *testing.T) {
 	k, err := a.Engine.PayDirect(t.Context(), co, komoju.TypeKonbini, flows.Details{Store: "lawson", Email: "taro@example.com"}, flows.PayOptions{})
 	if err != nil || !strings.HasPrefix(k.InstructionsURL, public+"/") {
 		t.Errorf("konbini instructions %q (err %v) do not start with %s", k.InstructionsURL, err, public)
+	}
+}
+
+// The console's App hears from the journal what another process (the
+// store's webhook receiver) records about its sales: the payment reaches
+// the engine's Hub, which the console's follow-ups read (issue 15 item 4).
+func TestConsoleHearsTheStoreReceiver(t *testing.T) {
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, Webhooks: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := t.Context()
+	slip, err := a.Engine.PayDirect(ctx, flows.Checkout{Amount: 2480, Currency: "JPY"}, komoju.TypeKonbini,
+		flows.Details{Store: "lawson", Email: "taro@example.com", Phone: "09012345678"}, flows.PayOptions{})
+	if err != nil || slip.Kind != flows.OutcomeAwaiting {
+		t.Fatalf("konbini: %v %+v", err, slip)
+	}
+	pushes, unsub := a.Engine.Hub().Subscribe()
+	defer unsub()
+	receiver, err := journal.OpenWith(a.Journal.Path(), journal.Options{Till: "listen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer receiver.Close()
+	p := *slip.Payment
+	p.Status = komoju.PaymentCaptured
+	if err := receiver.RecordPayment(ctx, &p, journal.SourceWebhook); err != nil {
+		t.Fatal(err)
+	}
+	bound := time.After(20 * time.Second)
+	for {
+		select {
+		case push := <-pushes:
+			if push.Payment.ID == p.ID && push.Payment.Status == komoju.PaymentCaptured {
+				return
+			}
+		case <-bound:
+			t.Fatal("the console's hub never heard that the slip was paid")
+		}
 	}
 }

@@ -140,6 +140,9 @@ func (j *Journal) BeginAction(ctx context.Context, a Action) (int64, error) {
 				method = CASE WHEN ? <> '' THEN ? ELSE method END,
 				card_brand = ?, card_last4 = ? WHERE id = ?`,
 				now, a.IdempotencyKey, j.owner, now, string(a.Method), string(a.Method), a.CardBrand, a.CardLast4, a.SaleID)
+			if err == nil {
+				err = j.changedTx(ctx, tx, a.SaleID, "")
+			}
 		}
 		return err
 	})
@@ -286,6 +289,9 @@ func (j *Journal) FinishAction(ctx context.Context, id int64, r ActionResult) er
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE sales SET payment_id = ?, status = ?, amount_refunded = ?, updated_at = ? WHERE id = ?`,
 				next.paymentID, string(next.status), next.refunded, now, saleID.Int64); err != nil {
+				return err
+			}
+			if err := j.changedTx(ctx, tx, saleID.Int64, ""); err != nil {
 				return err
 			}
 			return addHistory(ctx, tx, saleID.Int64, cur, next, now, SourceAction)

@@ -33,7 +33,21 @@
 //     lease (DefaultLease). Each sale and action records its owner. An
 //     owner is gone when its heartbeat is older than the lease, when it
 //     closed the journal (its row is deleted), or at once when it ran on
-//     this host and its pid no longer exists (a crash or SIGKILL).
+//     this host and its pid no longer exists (a crash or SIGKILL). On
+//     PostgreSQL heartbeats and lease expiry are read on the database
+//     server's clock, so a till whose clock is skewed neither takes a live
+//     till's sales nor keeps a dead one's.
+//   - Facts from KOMOJU. A payment status KOMOJU reported (a verified
+//     webhook, a poll, the return URL) may be recorded by any process with
+//     RecordPayment, whoever owns the sale: it is a fact, not a verdict,
+//     and the status only moves forward. The store's webhook receiver
+//     (komoju-tui listen --journal) does exactly that and nothing else; it
+//     never finishes, claims or settles a sale. The owning till turns the
+//     fact into its verdict (its follow-ups read it from the journal).
+//   - Announcements. Every write that changes a sale announces it
+//     (NOTIFY on PostgreSQL, the file's data_version on SQLite), and
+//     Subscribe delivers them, so a till shows what the receiver or
+//     another till recorded without asking (notify.go).
 //   - Settling. Only the owner of an unfinished sale, or any process once
 //     the owner is gone, may write its verdict: Reconcilable lists exactly
 //     those, and Claim takes an orphan over in one transaction (re-checking
@@ -66,6 +80,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -151,6 +166,8 @@ type Options struct {
 	// Wall is the real clock that heartbeats and leases are measured on
 	// (default time.Now). It is separate from Now, which tests freeze: a
 	// lease is about whether a process is alive, not about the sale's date.
+	// On PostgreSQL leases are measured on the database server's clock
+	// instead, the one clock all the store's machines share (owners.go).
 	Wall func() time.Time
 }
 
@@ -159,8 +176,12 @@ type Journal struct {
 	db   *sql.DB
 	path string
 	pg   bool // PostgreSQL (postgres.go), not an SQLite file
-	now  func() time.Time
-	busy time.Duration
+	// pgcfg and channel: how Subscribe connects and what it LISTENs to
+	// (PostgreSQL only; notify.go).
+	pgcfg   *pgx.ConnConfig
+	channel string
+	now     func() time.Time
+	busy    time.Duration
 
 	// wmu serialises this process's write transactions, so its own
 	// connections never contend for SQLite's single writer lock; other

@@ -51,8 +51,12 @@ func (j *Journal) registerTx(ctx context.Context, tx *sql.Tx) error {
 	if j.registered.Load() {
 		return nil
 	}
-	now := ms(j.wall())
-	_, err := tx.ExecContext(ctx, `INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)
+	at, err := j.leaseNow(ctx, tx)
+	if err != nil {
+		return err
+	}
+	now := ms(at)
+	_, err = tx.ExecContext(ctx, `INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)
 		ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
 		j.owner, j.till, j.host, os.Getpid(), now, now)
 	if err != nil {
@@ -93,9 +97,13 @@ func (j *Journal) heartbeat() {
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(context.Background(), j.lease/3)
 			_ = j.write(ctx, "heartbeat", func(tx *sql.Tx) error {
-				_, err := tx.ExecContext(ctx, `INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)
+				at, err := j.leaseNow(ctx, tx)
+				if err != nil {
+					return err
+				}
+				_, err = tx.ExecContext(ctx, `INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES (?,?,?,?,?,?)
 					ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`,
-					j.owner, j.till, j.host, os.Getpid(), ms(j.wall()), ms(j.wall()))
+					j.owner, j.till, j.host, os.Getpid(), ms(at), ms(at))
 				return err
 			})
 			cancel()
@@ -136,11 +144,34 @@ func (j *Journal) Owners(ctx context.Context) ([]Owner, error) {
 	return out, j.wrap("owners", rows.Err())
 }
 
-// alive reports whether owner id is a live process: this one, or one whose
-// heartbeat is within the lease and, on this host, whose pid still runs.
-// An empty owner (rows written before owners existed) or one without a row
-// (it closed the journal) is gone.
-func (j *Journal) alive(owners map[string]Owner, id string) bool {
+// queryer is a database, connection or transaction.
+type queryer interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}
+
+// leaseNow is the clock heartbeats and leases are measured on. On SQLite
+// every process runs on the file's machine, so its wall clock (Options.Wall)
+// is everyone's. On PostgreSQL the tills run on several machines whose
+// clocks disagree: a till whose clock ran an hour fast would see every
+// other till's heartbeat as an hour old and take over sales still in
+// flight, and one whose clock ran slow would keep a dead till's sales
+// from ever being settled. So both the heartbeat written and the "now" it
+// is compared with are the database server's: one clock for the store.
+func (j *Journal) leaseNow(ctx context.Context, q queryer) (time.Time, error) {
+	if !j.pg {
+		return j.wall(), nil
+	}
+	var v int64
+	err := q.QueryRowContext(ctx, `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint`).Scan(&v)
+	return time.UnixMilli(v), err
+}
+
+// alive reports whether owner id is a live process at now (leaseNow): this
+// one, or one whose heartbeat is within the lease and, on this host, whose
+// pid still runs. An empty owner (rows written before owners existed) or
+// one without a row (it closed the journal) is gone.
+func (j *Journal) alive(owners map[string]Owner, now time.Time, id string) bool {
 	if id == j.owner {
 		return true
 	}
@@ -148,7 +179,7 @@ func (j *Journal) alive(owners map[string]Owner, id string) bool {
 	if !ok {
 		return false
 	}
-	if j.wall().Sub(o.HeartbeatAt) > j.lease {
+	if now.Sub(o.HeartbeatAt) > j.lease {
 		return false
 	}
 	if o.Host == j.host && o.PID > 0 && o.PID != os.Getpid() && !pidAlive(o.PID) {
@@ -157,9 +188,17 @@ func (j *Journal) alive(owners map[string]Owner, id string) bool {
 	return true
 }
 
-func (j *Journal) ownerMap(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}) (map[string]Owner, error) {
+// ownerMap reads the owners and the time (leaseNow) to judge them at.
+func (j *Journal) ownerMap(ctx context.Context, q queryer) (map[string]Owner, time.Time, error) {
+	now, err := j.leaseNow(ctx, q)
+	if err != nil {
+		return nil, now, err
+	}
+	m, err := readOwners(ctx, q)
+	return m, now, err
+}
+
+func readOwners(ctx context.Context, q queryer) (map[string]Owner, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, host, pid, heartbeat_at FROM owners`)
 	if err != nil {
 		return nil, err
@@ -187,13 +226,13 @@ func (j *Journal) Reconcilable(ctx context.Context) ([]Sale, error) {
 	if err != nil || len(sales) == 0 {
 		return sales, err
 	}
-	owners, err := j.ownerMap(ctx, j.db)
+	owners, now, err := j.ownerMap(ctx, j.db)
 	if err != nil {
 		return nil, j.wrap("reconcilable sales", err)
 	}
 	out := sales[:0]
 	for _, s := range sales {
-		if !j.alive(owners, s.Owner) {
+		if !j.alive(owners, now, s.Owner) {
 			s.OwnerGone = true
 		}
 		if s.OwnerGone || s.Owner == j.owner {
@@ -209,13 +248,13 @@ func (j *Journal) ReconcilableActions(ctx context.Context) ([]Action, error) {
 	if err != nil || len(acts) == 0 {
 		return acts, err
 	}
-	owners, err := j.ownerMap(ctx, j.db)
+	owners, now, err := j.ownerMap(ctx, j.db)
 	if err != nil {
 		return nil, j.wrap("reconcilable actions", err)
 	}
 	out := acts[:0]
 	for _, a := range acts {
-		if a.Owner == j.owner || !j.alive(owners, a.Owner) {
+		if a.Owner == j.owner || !j.alive(owners, now, a.Owner) {
 			out = append(out, a)
 		}
 	}
@@ -261,11 +300,11 @@ func (j *Journal) claim(ctx context.Context, what, ownerQuery string, id int64, 
 			return err
 		}
 		if owner != j.owner {
-			owners, err := j.ownerMap(ctx, tx)
+			owners, now, err := j.ownerMap(ctx, tx)
 			if err != nil {
 				return err
 			}
-			if j.alive(owners, owner) {
+			if j.alive(owners, now, owner) {
 				return fmt.Errorf("%s (owner %s): %w", what, owner, ErrOwned)
 			}
 		}

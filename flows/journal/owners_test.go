@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,7 +155,7 @@ func testOwnerLeaseExpires(t *testing.T) {
 	if rec, _ := me.Reconcilable(context.Background()); len(rec) != 0 {
 		t.Fatalf("within the lease: %+v", rec)
 	}
-	wall.advance(31 * time.Second) // no heartbeat since (the ticker runs on real time)
+	lapse(t, other, wall, 31*time.Second) // no heartbeat since (the ticker runs on real time)
 	if rec, _ := me.Reconcilable(context.Background()); len(rec) != 1 {
 		t.Fatalf("after the lease: %d sales, want 1", len(rec))
 	}
@@ -298,7 +299,7 @@ func testDeadOwnerRowsAreRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	// It stops heartbeating (as if killed; its next beat is 20 min away).
-	wall.advance(8 * 24 * time.Hour)
+	lapse(t, old, wall, 8*24*time.Hour)
 	now, err := OpenWith(path, Options{Wall: wall.now})
 	if err != nil {
 		t.Fatal(err)
@@ -311,4 +312,88 @@ func testDeadOwnerRowsAreRemoved(t *testing.T) {
 	if len(owners) != 1 || owners[0].ID != now.OwnerID() {
 		t.Fatalf("owners = %+v, want only the live one", owners)
 	}
+}
+
+// lapse lets d pass on the clock leases are measured on without a
+// heartbeat: the test's wall clock on SQLite; on PostgreSQL, whose leases
+// run on the server's clock, every owner's last heartbeat moves d back.
+func lapse(t *testing.T, j *Journal, wall *clock, d time.Duration) {
+	t.Helper()
+	if !j.pg {
+		wall.advance(d)
+		return
+	}
+	if _, err := j.db.Exec(`UPDATE owners SET heartbeat_at = heartbeat_at - ?, started_at = started_at - ?`, d.Milliseconds(), d.Milliseconds()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Issue 15 item 5: tills on several machines share a PostgreSQL journal,
+// and their clocks disagree. A till whose clock runs an hour fast must not
+// take a live till's sale (it used to: the other's heartbeat looked an
+// hour old), one whose clock runs an hour slow must still settle a dead
+// till's sale once its lease has lapsed on the server's clock, and a till
+// whose own clock is behind keeps its sales while it heartbeats.
+func TestLeaseOnTheServersClock(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		path := testPath(t)
+		ctx := context.Background()
+		skewed := func(d time.Duration) *Journal {
+			j, err := OpenWith(path, Options{Lease: 30 * time.Second, Wall: func() time.Time { return time.Now().Add(d) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { j.Close() })
+			return j
+		}
+		slow, fast := skewed(-time.Hour), skewed(time.Hour)
+		slowSale, err := slow.BeginSale(ctx, intent("POS-SLOW-0001"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fastSale, err := fast.BeginSale(ctx, intent("POS-FAST-0001"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Other machines: the same-host pid shortcut does not apply.
+		if _, err := slow.db.Exec(`UPDATE owners SET host = 'till-' || id || '.example'`); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			who   string
+			j     *Journal
+			other int64
+		}{{"the fast till", fast, slowSale}, {"the slow till", slow, fastSale}} {
+			rec, err := c.j.Reconcilable(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range rec {
+				if s.ID == c.other {
+					t.Errorf("%s may settle the other live till's sale %s (clock skew took it)", c.who, s.OrderNum)
+				}
+			}
+			if err := c.j.Claim(ctx, c.other); !errors.Is(err, ErrOwned) {
+				t.Errorf("%s claims the other live till's sale: %v, want ErrOwned", c.who, err)
+			}
+		}
+		// The fast till dies (its heartbeat stops; 31 s pass on the
+		// server): the slow till may settle its sale.
+		close(fast.hbStop)
+		<-fast.hbDone
+		fast.hbStop = nil
+		if _, err := slow.db.Exec(`UPDATE owners SET heartbeat_at = heartbeat_at - 31000 WHERE id = $1`, fast.OwnerID()); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := slow.Reconcilable(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rec) != 2 || !slices.ContainsFunc(rec, func(s Sale) bool { return s.ID == fastSale && s.OwnerGone }) {
+			t.Fatalf("after the fast till's lease lapsed on the server's clock the slow till may settle %+v, want its own sale and the dead till's", rec)
+		}
+		if err := slow.Claim(ctx, fastSale); err != nil {
+			t.Fatalf("claim of the dead till's sale: %v", err)
+		}
+	})
 }

@@ -77,7 +77,20 @@ func openPostgres(dsn string, o Options) (*Journal, error) {
 	db.SetMaxOpenConns(4)
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(time.Minute)
-	return finishOpen(db, name, true, o)
+	j, err := finishOpen(db, name, true, o)
+	if err != nil {
+		return nil, err
+	}
+	j.pgcfg = cfg
+	var schema string
+	ctx, cancel := context.WithTimeout(context.Background(), o.BusyTimeout+5*time.Second)
+	defer cancel()
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
+		j.Close()
+		return nil, j.pgOpenErr("cannot read the journal's schema", err)
+	}
+	j.channel = pgChannel(schema)
+	return j, nil
 }
 
 // pgConnector wraps pgx's database/sql connector so that the journal's
@@ -269,8 +282,19 @@ func (j *Journal) lockTx(ctx context.Context, tx *sql.Tx) error {
 // would then return without locking anything.
 const pgLockSQL = `SELECT pg_advisory_xact_lock(?, hashtext(coalesce(current_schema(), ''))::int)`
 
+// HostEnv names the environment variable that overrides the machine name
+// owners record (default: the hostname). Processes on one host are judged
+// by their pid, at once; on other hosts only by their lease. Machines that
+// share a hostname (containers all called "localhost", images cloned
+// with one name) must each set it, or a till would take another machine's
+// pid for its own; the tests set it to play several machines.
+const HostEnv = "KOMOJU_TUI_HOST"
+
 // hostname is this machine's name as owners record it.
 func hostname() string {
+	if h := strings.TrimSpace(os.Getenv(HostEnv)); h != "" {
+		return h
+	}
 	h, _ := os.Hostname()
 	return h
 }

@@ -433,7 +433,7 @@ func (j *Journal) insertSaleTx(ctx context.Context, tx *sql.Tx, in Intent) (int6
 		}
 		return 0, err
 	}
-	return id, nil
+	return id, j.changedTx(ctx, tx, id, in.OrderNum)
 }
 
 func isUnique(err error) bool {
@@ -454,7 +454,10 @@ func (j *Journal) SetSession(ctx context.Context, saleID int64, sessionID string
 		return fmt.Errorf("journal: set session of sale %d: %w", saleID, err)
 	}
 	return j.write(ctx, fmt.Sprintf("set session of sale %d", saleID), func(tx *sql.Tx) error {
-		return expectOne(tx.ExecContext(ctx, `UPDATE sales SET session_id = ?, updated_at = ? WHERE id = ?`, sessionID, ms(j.now()), saleID))
+		if err := expectOne(tx.ExecContext(ctx, `UPDATE sales SET session_id = ?, updated_at = ? WHERE id = ?`, sessionID, ms(j.now()), saleID)); err != nil {
+			return err
+		}
+		return j.changedTx(ctx, tx, saleID, "")
 	})
 }
 
@@ -546,6 +549,9 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 		r.InstructionsURL, r.InstructionsURL, r.RedirectURL,
 		nullMS(r.Deadline), saleID)
 	if err != nil {
+		return err
+	}
+	if err := j.changedTx(ctx, tx, saleID, ""); err != nil {
 		return err
 	}
 	return addHistory(ctx, tx, saleID, cur, next, now, source)
@@ -787,6 +793,13 @@ func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, 
 		nullMS(p.PaymentDeadline), nullMS(p.CapturedAt), saleID)
 	if err != nil {
 		return err
+	}
+	if next != cur {
+		// Seeing the same state again (a redelivered webhook, a poll)
+		// is no news for the other tills.
+		if err := j.changedTx(ctx, tx, saleID, ""); err != nil {
+			return err
+		}
 	}
 	return addHistory(ctx, tx, saleID, cur, next, now, source)
 }

@@ -85,16 +85,44 @@ loop:
 			if !ok {
 				break loop
 			}
-			writeDelivery(out, d, o.JSON)
+			writeDelivery(out, d, saleOf(o.Journal, d), o.JSON)
 		}
 	}
 	// Close waits for forwards in flight and closes the subscription, so
 	// every delivery answered before the end is printed.
 	r.Close()
 	for d := range deliveries {
-		writeDelivery(out, d, o.JSON)
+		writeDelivery(out, d, saleOf(o.Journal, d), o.JSON)
 	}
 	return runErr
+}
+
+// saleFinder is the journal's look-up of a sale by payment
+// (*journal.Journal has it).
+type saleFinder interface {
+	SaleByPayment(ctx context.Context, paymentID string) (journal.Sale, error)
+}
+
+// saleOf is the journal's sale a newly applied payment event moved, as it
+// stands now: the store's receiver says which till's sale a payment
+// settled. Nil for deliveries that moved no sale (rejected, duplicate, not
+// a payment event, a payment made outside the store's tills).
+func saleOf(j Journal, d Delivery) *journal.Sale {
+	f, ok := j.(saleFinder)
+	// Not d.Payment: a forwarded delivery is printed from its second
+	// publication, which no longer carries it.
+	if !ok || !d.Verified || d.Err != nil || d.Duplicate || d.PaymentID == "" || d.ForwardPending {
+		return nil
+	}
+	// Not the listener's context: a delivery answered before Ctrl-C is
+	// printed in full after it.
+	ctx, cancel := context.WithTimeout(context.Background(), journalTimeout)
+	defer cancel()
+	s, err := f.SaleByPayment(ctx, d.PaymentID)
+	if err != nil {
+		return nil
+	}
+	return &s
 }
 
 // deliveryJSON is the --json line format.
@@ -116,8 +144,17 @@ type deliveryJSON struct {
 	Deliveries    int          `json:"deliveries"`
 	Replay        bool         `json:"replay,omitempty"`
 	Forward       *forwardJSON `json:"forward,omitempty"`
+	Sale          *saleJSON    `json:"sale,omitempty"`
 	ForwardSkip   string       `json:"forward_skipped,omitempty"`
 	Error         string       `json:"error,omitempty"`
+}
+
+// saleJSON is the journal sale a delivery moved (listen --journal).
+type saleJSON struct {
+	ID       int64  `json:"id"`
+	OrderNum string `json:"order_num"`
+	Till     string `json:"till,omitempty"`
+	Status   string `json:"status"`
 }
 
 type forwardJSON struct {
@@ -191,12 +228,19 @@ func quoteIfSpace(s string) string {
 	return s
 }
 
-func writeDelivery(w io.Writer, d Delivery, asJSON bool) {
+func writeDelivery(w io.Writer, d Delivery, sale *journal.Sale, asJSON bool) {
 	if d.ForwardPending {
 		return // printed once the forward answers, with its result
 	}
 	if !asJSON {
-		fmt.Fprintln(w, d.Line())
+		line := d.Line()
+		if sale != nil {
+			line += " sale=" + termtext.Line(sale.OrderNum)
+			if sale.Till != "" {
+				line += " till=" + termtext.Line(sale.Till)
+			}
+		}
+		fmt.Fprintln(w, line)
 		return
 	}
 	j := deliveryJSON{
@@ -212,6 +256,9 @@ func writeDelivery(w io.Writer, d Delivery, asJSON bool) {
 	}
 	if d.Err != nil {
 		j.Error = d.Err.Error()
+	}
+	if sale != nil {
+		j.Sale = &saleJSON{ID: sale.ID, OrderNum: sale.OrderNum, Till: sale.Till, Status: string(sale.Status)}
 	}
 	if f := d.Forward; f != nil {
 		j.Forward = &forwardJSON{URL: f.URL, Status: f.Status, LatencyMS: float64(f.Latency.Microseconds()) / 1000, Error: f.Err}
@@ -238,8 +285,14 @@ Flags:
                          works but shows S to every local user (ps)
   --forward-to URL       also post every verified event, re-signed, to URL
   --json                 print one JSON object per line
-  --journal PATH         also keep every delivery in this sale journal, so the
-                         console's event inspector lists them later
+  --journal PATH|URL     keep every delivery in this sale journal (a file, or
+                         the store's postgres://user:pw@host/db) and apply each
+                         verified payment event to the sale it belongs to, so
+                         the till that made the sale shows it at once (it
+                         hears of it from the journal); default
+                         KOMOJU_TUI_JOURNAL. Run one per store as its single
+                         webhook endpoint; each printed line then names the
+                         sale (sale=ORDER till=TILL)
 `
 
 // Command runs `komoju-tui listen` with args (the words after "listen").
@@ -316,8 +369,13 @@ func CommandIO(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	out := termtext.NewWriter(stdout)
 	defer out.Flush()
 	opts := ListenOptions{Addr: *addr, Secret: *secret, ForwardTo: *forward, JSON: *asJSON, Out: out}
+	if *journalPath == "" {
+		*journalPath = strings.TrimSpace(getenv("KOMOJU_TUI_JOURNAL"))
+	}
 	if *journalPath != "" {
-		j, err := journal.Open(*journalPath)
+		// The receiver only records facts KOMOJU signed (RecordPayment):
+		// it owns no sale and settles none (journal package doc).
+		j, err := journal.OpenWith(*journalPath, journal.Options{Till: "listen"})
 		if err != nil {
 			fmt.Fprintf(stderr, "komoju-tui listen: --journal: %v\n", err)
 			return 1

@@ -320,3 +320,72 @@ func TestListenOutputIsInert(t *testing.T) {
 		}
 	}
 }
+
+// Issue 15 item 4: the store's receiver (listen --journal) applies a
+// verified payment event to the sale a till made, and each line says which
+// sale of which till it moved; a redelivery moves nothing again.
+func TestListenAppliesEventsToTheTillsSale(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	till, err := journal.OpenWith(path, journal.Options{Till: "T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer till.Close()
+	ctx := t.Context()
+	id, err := till.BeginSale(ctx, journal.Intent{OrderNum: "POS-T1-20261124-0007", IdempotencyKey: "k7", Flow: journal.FlowDirect,
+		Method: komoju.TypeKonbini, Amount: 2480, Currency: "JPY", Capture: komoju.CaptureAuto})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := till.FinishSale(ctx, id, journal.Result{Outcome: "awaiting", PaymentID: "pay_slip", Status: komoju.PaymentPending}); err != nil {
+		t.Fatal(err)
+	}
+	store, err := journal.OpenWith(path, journal.Options{Till: "listen"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	for _, asJSON := range []bool{false, true} {
+		u, out, stop := runListen(t, ListenOptions{Secret: testSecret, Journal: store, JSON: asJSON})
+		evt := "evt_paid_text"
+		if asJSON {
+			evt = "evt_paid_json"
+		}
+		body := eventBody(t, evt, komoju.EventPaymentCaptured, "pay_slip", komoju.PaymentCaptured, 2480)
+		post(t, u, body, signed(body, testSecret))
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		if len(lines) != 2 {
+			t.Fatalf("output %q", out.String())
+		}
+		if !asJSON {
+			if !strings.Contains(lines[1], "✓ payment.captured") || !strings.HasSuffix(lines[1], " sale=POS-T1-20261124-0007 till=T1") {
+				t.Errorf("line %q does not name the till's sale", lines[1])
+			}
+			continue
+		}
+		var m struct {
+			Sale *struct {
+				ID       int64  `json:"id"`
+				OrderNum string `json:"order_num"`
+				Till     string `json:"till"`
+				Status   string `json:"status"`
+			} `json:"sale"`
+		}
+		if err := json.Unmarshal([]byte(lines[1]), &m); err != nil {
+			t.Fatal(err)
+		}
+		if m.Sale == nil || m.Sale.ID != id || m.Sale.OrderNum != "POS-T1-20261124-0007" || m.Sale.Till != "T1" || m.Sale.Status != "captured" {
+			t.Errorf("JSON line %s: sale %+v", lines[1], m.Sale)
+		}
+	}
+	s, err := till.Sale(ctx, id)
+	if err != nil || s.Status != komoju.PaymentCaptured || s.History[len(s.History)-1].Source != journal.SourceWebhook {
+		t.Fatalf("the till's sale after the receiver applied it: %s %+v %v", s.Status, s.History, err)
+	}
+	if s.Owner != till.OwnerID() {
+		t.Errorf("the receiver took the sale over (owner %s): it only records what KOMOJU said", s.Owner)
+	}
+}
