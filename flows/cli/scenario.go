@@ -58,8 +58,9 @@ which cannot reach this machine).
 A file may select the events the sandbox sends the receiver, as a KOMOJU
 webhook's settings do:  webhook_events: [payment.captured, payment.failed]
 
-Output: a line per expectation (pass, FAIL or skip), JSON lines with --json,
-JUnit XML with --junit FILE for CI. Exit 0 only when every expectation held;
+Output: a line per expectation (pass, FAIL or skip); JSON lines with --json (a "step" line
+as each step is done, with the payment and any URL the customer opens, an "expect" line per
+expectation, then the "result"), JUnit XML with --junit FILE for CI. Exit 0 only when every expectation held;
 9 when one did not; 2 when a file is not a valid scenario.
 `
 
@@ -118,6 +119,7 @@ var expectKeys = []string{"outcome", "status", "amount", "error_code", "event", 
 
 // check is one expectation's result.
 type check struct {
+	Event    string `json:"event"` // "expect", in the JSON-lines stream
 	Scenario string `json:"scenario"`
 	File     string `json:"file"`
 	Step     int    `json:"step"`
@@ -293,6 +295,16 @@ func (r *runner) scenario(args []string) int {
 	return ExitOK
 }
 
+// scenarioStepJSON is the stream line of one step done: the sale as the
+// step left it, and which scenario and step it was.
+type scenarioStepJSON struct {
+	eventJSON
+	Scenario string `json:"scenario"`
+	File     string `json:"file"`
+	Step     int    `json:"step"`
+	StepName string `json:"step_name"`
+}
+
 // scenarioState is what a running scenario knows: the current sale and
 // payment.
 type scenarioState struct {
@@ -336,6 +348,12 @@ func (r *runner) runScenario(ctx context.Context, b *Backend, file string, sc sc
 				p = ro.Payment
 			}
 		}
+		if r.json && skipped == "" {
+			// What the step did, before what it is checked against: a
+			// script following the stream learns the payment, the URL the
+			// customer opens or the konbini instructions as they happen.
+			r.writeJSON(scenarioStepJSON{eventOf("step", "scenario", st.last, ""), sc.Name, file, i + 1, name})
+		}
 		if len(step.Expect) == 0 {
 			if !r.json {
 				fmt.Fprintf(r.stdout, "  step %d %s: done\n", i+1, name)
@@ -350,7 +368,7 @@ func (r *runner) runScenario(ctx context.Context, b *Backend, file string, sc sc
 			if !ok {
 				continue
 			}
-			ch := check{Scenario: sc.Name, File: file, Step: i + 1, StepName: name, Expect: k, Want: want}
+			ch := check{Event: "expect", Scenario: sc.Name, File: file, Step: i + 1, StepName: name, Expect: k, Want: want}
 			switch {
 			case skipped != "":
 				ch.Result, ch.Note = "skip", skipped

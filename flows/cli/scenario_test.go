@@ -73,17 +73,25 @@ steps:
 	}
 	code, out, _ = h.run("scenario", "run", f, "--json")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != ExitExpectation || len(lines) != 3 {
+	// A line per step as it is done (the payment, the URL the customer
+	// opens), a line per expectation, then the result.
+	if code != ExitExpectation || len(lines) != 5 {
 		t.Fatalf("--json: exit %d\n%s", code, out)
 	}
-	if c := decode[check](t, lines[0]); c.Expect != "outcome" || c.Result != "pass" {
-		t.Errorf("line 1 %+v", c)
+	if s := decode[scenarioStepJSON](t, lines[0]); s.Event != "step" || s.Step != 1 || s.Outcome != "redirect" || s.RedirectURL == "" || s.PaymentID == "" {
+		t.Errorf("line 1, the PayPay sale with its page: %s", lines[0])
 	}
-	if c := decode[check](t, lines[1]); c.Expect != "status" || c.Result != "fail" || c.Got != "cancelled" || c.Want != "captured" {
-		t.Errorf("line 2 %+v", c)
+	if s := decode[scenarioStepJSON](t, lines[1]); s.Event != "step" || s.Step != 2 || s.Outcome != "cancelled" {
+		t.Errorf("line 2, the customer's decline: %s", lines[1])
 	}
-	if !strings.Contains(lines[2], `"event":"result"`) || !strings.Contains(lines[2], `"failed":1`) {
-		t.Errorf("result line %s", lines[2])
+	if c := decode[check](t, lines[2]); c.Event != "expect" || c.Expect != "outcome" || c.Result != "pass" {
+		t.Errorf("line 3 %+v", c)
+	}
+	if c := decode[check](t, lines[3]); c.Event != "expect" || c.Expect != "status" || c.Result != "fail" || c.Got != "cancelled" || c.Want != "captured" {
+		t.Errorf("line 4 %+v", c)
+	}
+	if !strings.Contains(lines[4], `"event":"result"`) || !strings.Contains(lines[4], `"failed":1`) {
+		t.Errorf("result line %s", lines[4])
 	}
 }
 
