@@ -68,6 +68,9 @@ func historyJournal(t testing.TB, sales []histSale) *journal.Journal {
 		}
 		p := &komoju.Payment{ID: "pay_" + s.order, Status: s.status, Amount: s.amount, Total: s.amount, Currency: "JPY",
 			PaymentDetails: &komoju.PaymentDetails{Type: method}}
+		if s.status == komoju.PaymentRefunded {
+			p.AmountRefunded = s.amount
+		}
 		switch {
 		case s.brand != "":
 			p.PaymentDetails.CreditCard = &komoju.CreditCardDetails{Brand: s.brand, LastFourDigits: "4444"}
