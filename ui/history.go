@@ -50,6 +50,7 @@ type historyModel struct {
 	total   int64
 	atEnd   bool // rows ends with the oldest matching sale
 	paging  bool // a page is on its way; no second one is asked
+	pending int  // rows to move once it comes (down > 0, up < 0)
 	filter  int
 	store   bool // the whole store, not only this till
 	counted bool // total is the current filter's
@@ -116,10 +117,11 @@ func ask(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 type historyLoad int
 
 const (
-	historyReset historyLoad = iota // the first page (and count, maybe totals)
-	historyOlder                    // the page after the window
-	historyNewer                    // the page before the window
-	historyCount                    // the count, maybe the day's totals
+	historyReset  historyLoad = iota // the first page (and count, maybe totals)
+	historyOlder                     // the page after the window
+	historyNewer                     // the page before the window
+	historyCount                     // the count, maybe the day's totals
+	historyReload                    // the window again, from its first sale
 )
 
 // historyMsg carries journal query results.
@@ -129,6 +131,7 @@ type historyMsg struct {
 	sales   []journal.Sale
 	total   int64
 	summary *journal.Summary // nil: the totals did not change
+	want    int              // how many sales a reload asked for
 	err     error
 }
 
@@ -162,9 +165,36 @@ func (h historyModel) pageFilter() journal.PageFilter {
 	return f
 }
 
-// Load reads the first page of today's sales, their count and the day's
-// totals from the journal, in commands.
-func (h historyModel) Load() (historyModel, tea.Cmd) { return h.reset(true) }
+// Load reads the screen again from the journal, in commands: the window
+// from the sale at its top (so a clerk back from a sale's details, or
+// refreshing, stays where they were, with statuses as they are now), the
+// count and the day's totals. With nothing shown yet it reads the first
+// page.
+func (h historyModel) Load() (historyModel, tea.Cmd) {
+	if len(h.rows) == 0 || h.j == nil {
+		return h.reset(true)
+	}
+	h.seq++
+	h.paging = false
+	j, seq, f, ctx := h.j, h.seq, h.pageFilter(), h.ctx
+	n := min(max(len(h.rows), h.pageSize()), journal.MaxPage)
+	from := journal.KeyOf(&h.rows[0])
+	from.ID++ // the window's first sale itself included
+	page := func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		msg := historyMsg{seq: seq, load: historyReload, want: n}
+		msg.sales, msg.err = j.Older(ctx, f, &from, n)
+		if msg.err == nil && len(msg.sales) == 0 {
+			// The window's sales are gone (another day, a new journal):
+			// start from the top.
+			msg.load = historyReset
+			msg.sales, msg.err = j.Older(ctx, f, nil, h.pageSize())
+		}
+		return msg
+	}
+	return h, tea.Batch(page, h.countCmd(true))
+}
 
 // reset starts the list again from the newest sale. The first page and
 // the counting are separate commands: a page is an index range of a few
@@ -244,7 +274,7 @@ func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 			return h, nil // a reload superseded it
 		}
 		h.onLoad(msg)
-		return h, nil
+		return h.nearEdge()
 	case tea.KeyMsg:
 		k := h.keys
 		switch {
@@ -277,23 +307,38 @@ func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 			}
 			return h, ask(historyOpenMsg{sale: s})
 		}
+		// A key past the window's edge while its next page is on the
+		// way (key repeat outruns the journal) is kept and done when the
+		// page comes, not lost.
+		cur := h.table.Cursor()
+		switch {
+		case key.Matches(msg, k.Down) && !h.atEnd && cur == len(h.rows)-1:
+			h.pending++
+		case key.Matches(msg, k.Up) && h.offset > 0 && cur == 0:
+			h.pending--
+		}
 		var c tea.Cmd
 		h.table, c = h.table.Update(msg)
 		h.markCursor()
-		// Near an edge of the window: read the next page before the
-		// cursor gets there.
-		cur := h.table.Cursor()
-		switch {
-		case !h.atEnd && cur >= len(h.rows)-h.margin():
-			var pc tea.Cmd
-			h, pc = h.page(historyOlder)
-			c = tea.Batch(c, pc)
-		case h.offset > 0 && cur < h.margin():
-			var pc tea.Cmd
-			h, pc = h.page(historyNewer)
-			c = tea.Batch(c, pc)
-		}
-		return h, c
+		var pc tea.Cmd
+		h, pc = h.nearEdge()
+		return h, tea.Batch(c, pc)
+	}
+	return h, nil
+}
+
+// nearEdge reads the next page before the cursor gets to the window's
+// edge.
+func (h historyModel) nearEdge() (historyModel, tea.Cmd) {
+	if len(h.rows) == 0 {
+		return h, nil
+	}
+	cur := h.table.Cursor()
+	switch {
+	case !h.atEnd && cur >= len(h.rows)-h.margin():
+		return h.page(historyOlder)
+	case h.offset > 0 && cur < h.margin():
+		return h.page(historyNewer)
 	}
 	return h, nil
 }
@@ -319,7 +364,7 @@ func (h *historyModel) onLoad(msg historyMsg) {
 	cur := max(h.table.Cursor(), 0)
 	switch msg.load {
 	case historyReset:
-		h.rows, h.offset, cur = msg.sales, 0, 0
+		h.rows, h.offset, cur, h.pending = msg.sales, 0, 0, 0
 		h.atEnd = len(msg.sales) < n
 	case historyOlder:
 		h.rows = append(h.rows, msg.sales...)
@@ -331,6 +376,18 @@ func (h *historyModel) onLoad(msg historyMsg) {
 			h.offset += drop
 			cur -= drop
 		}
+		if h.pending > 0 {
+			// As far as the window goes; the rest when the next page comes.
+			to := cur + h.pending
+			cur = min(to, len(h.rows)-1)
+			h.pending = 0
+			if !h.atEnd {
+				h.pending = to - cur
+			}
+		}
+	case historyReload:
+		h.rows = msg.sales
+		h.atEnd = len(msg.sales) < msg.want
 	case historyNewer:
 		if len(msg.sales) == 0 {
 			h.offset = 0 // nothing newer: the window starts the list
@@ -338,6 +395,14 @@ func (h *historyModel) onLoad(msg historyMsg) {
 		h.rows = append(append([]journal.Sale(nil), msg.sales...), h.rows...)
 		h.offset = max(h.offset-len(msg.sales), 0)
 		cur += len(msg.sales)
+		if h.pending < 0 {
+			to := cur + h.pending
+			cur = max(to, 0)
+			h.pending = 0
+			if h.offset > 0 {
+				h.pending = to - cur
+			}
+		}
 		if len(h.rows) > h.maxWindow() {
 			h.rows = h.rows[:h.maxWindow()]
 			h.atEnd = false
@@ -483,7 +548,8 @@ func (m *Model) openHistory() tea.Cmd {
 	m.screen = screenHistory
 	m.status = ""
 	var cmd tea.Cmd
-	m.history, cmd = m.history.SetCommon(m.common, m.bodyHeight()).Load()
+	// Opening History starts from the newest sale.
+	m.history, cmd = m.history.SetCommon(m.common, m.bodyHeight()).reset(true)
 	return cmd
 }
 

@@ -350,3 +350,68 @@ func TestHistoryExportIsCurrentAndInJST(t *testing.T) {
 		}
 	}
 }
+
+// Back from a sale's details (or refreshing), History stays on the sale
+// the clerk was on, with its status as it is now.
+func TestHistoryReloadKeepsThePlace(t *testing.T) {
+	var sales []histSale
+	for i := 1; i <= 120; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("R-%04d", i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	j := historyJournal(t, sales)
+	h := historyChild(t, j, "80", "en")
+	for i := 0; i < 90; i++ {
+		h, _ = historyKey(h, "down")
+	}
+	on := h.rows[h.table.Cursor()].OrderNum
+	if on != "R-0030" {
+		t.Fatalf("on %s after 90 rows down", on)
+	}
+	p := &komoju.Payment{ID: "pay_R-0030", Status: komoju.PaymentRefunded, Amount: 100, Total: 100, AmountRefunded: 100, Currency: "JPY"}
+	if err := j.RecordPayment(context.Background(), p, journal.SourceAction); err != nil {
+		t.Fatal(err)
+	}
+	h, cmd := h.Load()
+	h, _ = runHistory(h, cmd)
+	v := ansi.Strip(h.View(""))
+	if got := h.rows[h.table.Cursor()]; got.OrderNum != "R-0030" || got.Status != komoju.PaymentRefunded || !strings.Contains(v, "91 of 120") {
+		t.Fatalf("after reloading: on %s (%s):\n%s", got.OrderNum, got.Status, v)
+	}
+	// And on down to the oldest sale from there.
+	for i := 0; i < 29; i++ {
+		h, _ = historyKey(h, "down")
+	}
+	if got := h.rows[h.table.Cursor()].OrderNum; got != "R-0001" {
+		t.Fatalf("on %s at the bottom", got)
+	}
+}
+
+// Key repeat outruns the journal: 200 downs sent before any page is
+// read still end 200 rows down, none lost at the window's edge.
+func TestHistoryFastKeysAreNotLost(t *testing.T) {
+	var sales []histSale
+	for i := 1; i <= 300; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("F-%04d", i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	h := historyChild(t, historyJournal(t, sales), "80", "en")
+	var cmds []tea.Cmd
+	for i := 0; i < 200; i++ {
+		var c tea.Cmd
+		h, c = h.Update(keyMsg("down"))
+		cmds = append(cmds, c)
+	}
+	h, _ = runHistory(h, tea.Batch(cmds...))
+	if v := ansi.Strip(h.View("")); h.rows[h.table.Cursor()].OrderNum != "F-0100" || !strings.Contains(v, "201 of 300") {
+		t.Fatalf("200 fast downs end on %s:\n%s", h.rows[h.table.Cursor()].OrderNum, v)
+	}
+	cmds = nil
+	for i := 0; i < 200; i++ {
+		var c tea.Cmd
+		h, c = h.Update(keyMsg("up"))
+		cmds = append(cmds, c)
+	}
+	h, _ = runHistory(h, tea.Batch(cmds...))
+	if got := h.rows[h.table.Cursor()].OrderNum; got != "F-0300" || h.offset != 0 {
+		t.Fatalf("200 fast ups end on %s (offset %d)", got, h.offset)
+	}
+}

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strconv"
@@ -52,6 +53,15 @@ const MaxPage = 5000
 // where returns f as a WHERE clause (after "WHERE 1=1") with its
 // arguments, and the location the rows' times are given in.
 func (f PageFilter) where() (string, []any, *time.Location) {
+	return f.whereFrom(nil, false)
+}
+
+// whereFrom is where for a page that starts at from. SQLite ranges an
+// index by one bound on each side, and given both the day's end and the
+// key as upper bounds it may take the day's and walk every sale between
+// the end of the day and the key; so the side the page starts from has
+// one bound, the tighter of the day's and the key's.
+func (f PageFilter) whereFrom(from *PageKey, older bool) (string, []any, *time.Location) {
 	loc := f.Loc
 	if loc == nil {
 		if !f.Day.IsZero() {
@@ -62,10 +72,25 @@ func (f PageFilter) where() (string, []any, *time.Location) {
 	}
 	q := ``
 	var args []any
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64) // created_at >= lo AND created_at <= hi
 	if !f.Day.IsZero() {
 		start, end := dayRange(f.Day, loc)
-		q += ` AND created_at >= ? AND created_at < ?`
-		args = append(args, ms(start), ms(end))
+		lo, hi = ms(start), ms(end)-1
+	}
+	if from != nil {
+		if older {
+			hi = min(hi, from.CreatedAt)
+		} else {
+			lo = max(lo, from.CreatedAt)
+		}
+	}
+	if lo != math.MinInt64 {
+		q += ` AND created_at >= ?`
+		args = append(args, lo)
+	}
+	if hi != math.MaxInt64 {
+		q += ` AND created_at <= ?`
+		args = append(args, hi)
 	}
 	if f.Status != "" {
 		q += ` AND status = ?`
@@ -87,19 +112,19 @@ func pageQuery(f PageFilter, from *PageKey, older bool, limit int) (string, []an
 	if limit <= 0 || limit > MaxPage {
 		return "", nil, nil, fmt.Errorf("journal: page of %d sales: a page holds 1 to %d: %w", limit, MaxPage, ErrInvalid)
 	}
-	w, args, loc := f.where()
+	w, args, loc := f.whereFrom(from, older)
 	q := `SELECT ` + saleColumns + ` FROM sales WHERE 1=1` + w
 	order := ` ORDER BY created_at DESC, id DESC`
 	if from != nil {
-		// The bound on created_at alone lets the index range start at the
-		// key; the OR then drops the sales of that millisecond already seen.
+		// whereFrom's bound on created_at lets the index range start at
+		// the key; this drops the sales of that millisecond already seen.
 		if older {
-			q += ` AND created_at <= ? AND (created_at < ? OR id < ?)`
+			q += ` AND (created_at < ? OR id < ?)`
 		} else {
-			q += ` AND created_at >= ? AND (created_at > ? OR id > ?)`
+			q += ` AND (created_at > ? OR id > ?)`
 			order = ` ORDER BY created_at, id`
 		}
-		args = append(args, from.CreatedAt, from.CreatedAt, from.ID)
+		args = append(args, from.CreatedAt, from.ID)
 	}
 	return q + order + ` LIMIT ` + strconv.Itoa(limit), args, loc, nil
 }
