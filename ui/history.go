@@ -51,15 +51,18 @@ type historyModel struct {
 	atEnd   bool // rows ends with the oldest matching sale
 	paging  bool // a page is on its way; no second one is asked
 	pending int  // rows to move once it comes (down > 0, up < 0)
-	filter  int
-	store   bool // the whole store, not only this till
-	counted bool // total is the current filter's
-	summed  bool // summary is the current till's or store's
-	summary journal.Summary
-	err     error
-	loaded  bool
-	seq     int
-	maxRows int
+	// resetting: the list starts again (a filter, the till) and its first
+	// page is on its way.
+	resetting bool
+	filter    int
+	store     bool // the whole store, not only this till
+	counted   bool // total is the current filter's
+	summed    bool // summary is the current till's or store's
+	summary   journal.Summary
+	err       error
+	loaded    bool
+	seq       int
+	maxRows   int
 }
 
 // historyKeys are the History screen's keys.
@@ -207,6 +210,7 @@ func (h historyModel) reset(totals bool) (historyModel, tea.Cmd) {
 	}
 	h.seq++
 	h.paging = false
+	h.resetting, h.pending = true, 0
 	h.counted = false
 	if totals {
 		h.summed = false
@@ -312,6 +316,12 @@ func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		// page comes, not lost.
 		cur := h.table.Cursor()
 		switch {
+		case h.resetting && key.Matches(msg, k.Down):
+			h.pending++ // moves in the list on its way, not the old one
+			return h, nil
+		case h.resetting && key.Matches(msg, k.Up):
+			h.pending = max(h.pending-1, 0)
+			return h, nil
 		case key.Matches(msg, k.Down) && !h.atEnd && cur == len(h.rows)-1:
 			h.pending++
 		case key.Matches(msg, k.Up) && h.offset > 0 && cur == 0:
@@ -357,15 +367,25 @@ func (h *historyModel) onLoad(msg historyMsg) {
 	}
 	h.loaded = true
 	h.paging = false
+	if msg.load == historyReset {
+		h.resetting = false
+	}
 	if msg.err != nil {
+		h.pending = 0
 		return
 	}
 	n := h.pageSize()
 	cur := max(h.table.Cursor(), 0)
 	switch msg.load {
 	case historyReset:
-		h.rows, h.offset, cur, h.pending = msg.sales, 0, 0, 0
+		h.rows, h.offset = msg.sales, 0
 		h.atEnd = len(msg.sales) < n
+		// Downs pressed while it was on its way.
+		cur = min(h.pending, max(len(h.rows)-1, 0))
+		h.pending -= cur
+		if h.atEnd {
+			h.pending = 0
+		}
 	case historyOlder:
 		h.rows = append(h.rows, msg.sales...)
 		h.atEnd = len(msg.sales) < n

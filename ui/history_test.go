@@ -415,3 +415,23 @@ func TestHistoryFastKeysAreNotLost(t *testing.T) {
 		t.Fatalf("200 fast ups end on %s (offset %d)", got, h.offset)
 	}
 }
+
+// Downs pressed right after tab, before the filtered list has come from
+// the journal, move in the new list.
+func TestHistoryKeysWhileFiltering(t *testing.T) {
+	var sales []histSale
+	for i := 1; i <= 100; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("W-%04d", i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	h := historyChild(t, historyJournal(t, sales), "80", "en")
+	h, c := h.Update(keyMsg("tab")) // captured
+	cmds := []tea.Cmd{c}
+	for i := 0; i < 3; i++ {
+		h, c = h.Update(keyMsg("down"))
+		cmds = append(cmds, c)
+	}
+	h, _ = runHistory(h, tea.Batch(cmds...))
+	if v := ansi.Strip(h.View("")); h.rows[h.table.Cursor()].OrderNum != "W-0097" || !strings.Contains(v, "4 of 100") {
+		t.Fatalf("tab and 3 downs end on %s:\n%s", h.rows[h.table.Cursor()].OrderNum, v)
+	}
+}
