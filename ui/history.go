@@ -93,6 +93,7 @@ func newHistoryModel(c common, keys KeyMap, j *journal.Journal, ctx context.Cont
 	t := table.New(table.WithFocused(true), table.WithHeight(8), table.WithStyles(st))
 	h := historyModel{common: c, keys: newHistoryKeys(keys, c.t), j: j, ctx: ctx, table: t}
 	h.store = h.till() == "" // a till with no name sees the whole journal
+	h.keys.Till.SetEnabled(!h.store)
 	return h
 }
 
