@@ -121,12 +121,31 @@ func ask(msg tea.Msg) tea.Cmd { return func() tea.Msg { return msg } }
 type historyLoad int
 
 const (
-	historyReset  historyLoad = iota // the first page (and count, maybe totals)
+	historyReset  historyLoad = iota // the first page
 	historyOlder                     // the page after the window
 	historyNewer                     // the page before the window
-	historyCount                     // the count, maybe the day's totals
+	historyCount                     // how many sales match
+	historyTotals                    // the day's totals
 	historyReload                    // the window again, from its first sale
 )
+
+func (l historyLoad) String() string {
+	switch l {
+	case historyReset:
+		return "first page"
+	case historyOlder:
+		return "older page"
+	case historyNewer:
+		return "newer page"
+	case historyCount:
+		return "count"
+	case historyTotals:
+		return "totals"
+	case historyReload:
+		return "reload"
+	}
+	return fmt.Sprintf("historyLoad(%d)", int(l))
+}
 
 // historyMsg carries journal query results.
 type historyMsg struct {
@@ -232,22 +251,29 @@ func (h historyModel) firstPageCmd() tea.Cmd {
 }
 
 // countCmd counts what the screen shows and, with totals, adds up the
-// day (every status; this till or the store).
+// day (every status; this till or the store), each in a command of its
+// own: a count is an index range, the totals read every sale of the day.
 func (h historyModel) countCmd(totals bool) tea.Cmd {
 	j, seq, f, ctx := h.j, h.seq, h.pageFilter(), h.ctx
-	return func() tea.Msg {
+	count := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		msg := historyMsg{seq: seq, load: historyCount}
-		if msg.total, msg.err = j.CountSales(ctx, f); msg.err != nil || !totals {
-			return msg
-		}
+		msg.total, msg.err = j.CountSales(ctx, f)
+		return msg
+	}
+	if !totals {
+		return count
+	}
+	sum := func() tea.Msg {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
 		tf := f
 		tf.Status = ""
 		s, err := j.PageSummary(ctx, tf)
-		msg.summary, msg.err = &s, err
-		return msg
+		return historyMsg{seq: seq, load: historyTotals, summary: &s, err: err}
 	}
+	return tea.Batch(count, sum)
 }
 
 // page asks for the page after (older) or before (newer) the window.
@@ -357,11 +383,14 @@ func (h historyModel) nearEdge() (historyModel, tea.Cmd) {
 // onLoad takes a page (or a fresh first page) into the window.
 func (h *historyModel) onLoad(msg historyMsg) {
 	h.err = msg.err
-	if msg.load == historyCount {
+	switch msg.load {
+	case historyCount:
 		if msg.err == nil {
 			h.total, h.counted = msg.total, true
 		}
-		if msg.summary != nil && msg.err == nil {
+		return
+	case historyTotals:
+		if msg.err == nil {
 			h.summary, h.summed = *msg.summary, true
 		}
 		return
