@@ -59,6 +59,9 @@ type historyModel struct {
 	counted   bool // total is the current filter's
 	summed    bool // summary is the current till's or store's
 	summary   journal.Summary
+	sumCtx    context.Context // the totals on their way, cancelled by newTotals
+	stopSum   context.CancelFunc
+	sumSeq    int // the totals' own sequence: a filter does not change them
 	err       error
 	loaded    bool
 	seq       int
@@ -216,6 +219,7 @@ func (h historyModel) Load() (historyModel, tea.Cmd) {
 		}
 		return msg
 	}
+	h = h.newTotals()
 	return h, tea.Batch(page, h.countCmd(true))
 }
 
@@ -235,7 +239,23 @@ func (h historyModel) reset(totals bool) (historyModel, tea.Cmd) {
 	if totals {
 		h.summed = false
 	}
+	if totals {
+		h = h.newTotals()
+	}
 	return h, tea.Batch(h.firstPageCmd(), h.countCmd(totals))
+}
+
+// newTotals stops adding up totals nobody will see (the clerk switched
+// between this till and the store, or refreshed, before they came: with
+// 100k sales they take a second of CPU) and gives the next ones their own
+// context.
+func (h historyModel) newTotals() historyModel {
+	if h.stopSum != nil {
+		h.stopSum()
+	}
+	h.sumSeq++
+	h.sumCtx, h.stopSum = context.WithCancel(h.ctx)
+	return h
 }
 
 // firstPageCmd reads the newest page of what the screen shows.
@@ -254,7 +274,7 @@ func (h historyModel) firstPageCmd() tea.Cmd {
 // day (every status; this till or the store), each in a command of its
 // own: a count is an index range, the totals read every sale of the day.
 func (h historyModel) countCmd(totals bool) tea.Cmd {
-	j, seq, f, ctx := h.j, h.seq, h.pageFilter(), h.ctx
+	j, seq, sumSeq, f, ctx := h.j, h.seq, h.sumSeq, h.pageFilter(), h.ctx
 	count := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
@@ -265,13 +285,16 @@ func (h historyModel) countCmd(totals bool) tea.Cmd {
 	if !totals {
 		return count
 	}
+	if h.sumCtx != nil {
+		ctx = h.sumCtx
+	}
 	sum := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		tf := f
 		tf.Status = ""
 		s, err := j.PageSummary(ctx, tf)
-		return historyMsg{seq: seq, load: historyTotals, summary: &s, err: err}
+		return historyMsg{seq: sumSeq, load: historyTotals, summary: &s, err: err}
 	}
 	return tea.Batch(count, sum)
 }
@@ -301,7 +324,7 @@ func (h historyModel) page(load historyLoad) (historyModel, tea.Cmd) {
 func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 	switch msg := msg.(type) {
 	case historyMsg:
-		if msg.seq != h.seq {
+		if msg.load == historyTotals && msg.seq != h.sumSeq || msg.load != historyTotals && msg.seq != h.seq {
 			return h, nil // a reload superseded it
 		}
 		h.onLoad(msg)

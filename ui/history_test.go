@@ -435,3 +435,27 @@ func TestHistoryKeysWhileFiltering(t *testing.T) {
 		t.Fatalf("tab and 3 downs end on %s:\n%s", h.rows[h.table.Cursor()].OrderNum, v)
 	}
 }
+
+// A filter changed while the day's totals are on their way does not lose
+// them (they are the same for every filter), while switching to the
+// store replaces them.
+func TestHistoryTotalsSurviveAFilter(t *testing.T) {
+	j := historyJournal(t, []histSale{
+		{order: "T1-A", status: komoju.PaymentCaptured, amount: 1000},
+		{order: "T2-A", status: komoju.PaymentCaptured, amount: 5000, till: "T2"},
+	})
+	c := common{width: 120, height: 40, st: newStyles(), t: newTr("en"), now: func() time.Time { return fixedNow }}
+	h := newHistoryModel(c, newKeyMap(c.t), j, context.Background()).SetCommon(c, 34)
+	h, open := h.Load()
+	h, tab := h.Update(keyMsg("tab"))
+	h, _ = runHistory(h, tea.Batch(open, tab))
+	if v := ansi.Strip(h.View("")); !strings.Contains(v, "net ¥1,000") || !strings.Contains(v, "Filter:  captured") {
+		t.Fatalf("totals lost to a filter:\n%s", v)
+	}
+	h, store := h.Update(keyMsg("a"))
+	h, back := h.Update(keyMsg("a"))
+	h, _ = runHistory(h, tea.Batch(store, back))
+	if v := ansi.Strip(h.View("")); !strings.Contains(v, "net ¥1,000") || !strings.Contains(v, "till T1") {
+		t.Fatalf("this till's totals after store and back:\n%s", v)
+	}
+}
