@@ -291,9 +291,7 @@ func (h historyModel) countCmd(totals bool) tea.Cmd {
 	sum := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		tf := f
-		tf.Status = ""
-		s, err := j.PageSummary(ctx, tf)
+		s, err := j.SummaryOf(ctx, journal.Scope{Day: f.Day, Loc: f.Loc, Till: f.Till})
 		return historyMsg{seq: sumSeq, load: historyTotals, summary: &s, err: err}
 	}
 	return tea.Batch(count, sum)

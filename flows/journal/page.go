@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -20,7 +19,8 @@ import (
 // next page), so paging deeper costs no more than the first page, and a
 // sale written while the clerk scrolls neither repeats nor skips a row
 // as OFFSET paging would. Filters are WHERE clauses read through an
-// index (sales_created, sales_status_created, sales_till_created).
+// index (sales_created, sales_status_created, sales_till_created). The
+// day's totals under the list are SummaryOf's.
 
 // PageFilter selects the sales History pages through. The zero value is
 // every sale in the journal.
@@ -159,86 +159,6 @@ func (j *Journal) CountSales(ctx context.Context, f PageFilter) (int64, error) {
 	var n int64
 	err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM sales WHERE 1=1`+w, args...).Scan(&n)
 	return n, j.wrap("count sales", err)
-}
-
-// statusKeySQL is Sale.StatusKey in SQL.
-const statusKeySQL = `CASE WHEN status <> '' THEN status WHEN finished_at IS NULL THEN 'unfinished' WHEN outcome <> '' THEN outcome ELSE 'unfinished' END`
-
-// PageSummary is Summarize of the sales matching f, added up by the
-// database: one row per currency, method and status comes back instead of
-// every sale. Its figures are Summarize's (TestPageSummaryIsSummarize).
-func (j *Journal) PageSummary(ctx context.Context, f PageFilter) (Summary, error) {
-	w, args, loc := f.where()
-	q := `SELECT currency, method, ` + statusKeySQL + ` AS skey, count(*),
-		CAST(coalesce(sum(CASE WHEN total > 0 THEN total ELSE amount + tax END), 0) AS BIGINT),
-		CAST(coalesce(sum(amount_refunded), 0) AS BIGINT)
-		FROM sales WHERE 1=1` + w + ` GROUP BY currency, method, skey`
-	rows, err := j.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return Summary{}, j.wrap("summary", err)
-	}
-	defer rows.Close()
-	type acc struct {
-		cs                 CurrencySummary
-		byMethod, byStatus map[string]*Bucket
-	}
-	per := map[string]*acc{}
-	add := func(m map[string]*Bucket, key string, n, gross, refunded int64, charged bool) {
-		b := m[key]
-		if b == nil {
-			b = &Bucket{Key: key}
-			m[key] = b
-		}
-		b.Count += n
-		b.Gross += gross
-		if charged {
-			b.Captured += gross
-			b.Refunded += refunded
-			b.Net += gross - refunded
-		}
-	}
-	for rows.Next() {
-		var cur, method, skey string
-		var n, gross, refunded int64
-		if err := rows.Scan(&cur, &method, &skey, &n, &gross, &refunded); err != nil {
-			return Summary{}, j.wrap("summary", err)
-		}
-		a := per[cur]
-		if a == nil {
-			a = &acc{cs: CurrencySummary{Currency: cur}, byMethod: map[string]*Bucket{}, byStatus: map[string]*Bucket{}}
-			per[cur] = a
-		}
-		// As Sale.Charged: the money was captured (and maybe refunded).
-		charged := skey == string(komoju.PaymentCaptured) || skey == string(komoju.PaymentRefunded)
-		a.cs.Sales += n
-		if charged {
-			a.cs.Captured += gross
-			a.cs.Refunded += refunded
-			a.cs.Net += gross - refunded
-		}
-		if skey == string(komoju.PaymentAuthorized) {
-			a.cs.Authorized += gross
-		}
-		if method == "" {
-			method = "none"
-		}
-		add(a.byMethod, method, n, gross, refunded, charged)
-		add(a.byStatus, skey, n, gross, refunded, charged)
-	}
-	if err := rows.Err(); err != nil {
-		return Summary{}, j.wrap("summary", err)
-	}
-	var out Summary
-	if !f.Day.IsZero() {
-		out.Day, _ = dayRange(f.Day, loc)
-	}
-	for _, a := range per {
-		a.cs.ByMethod = sortedBuckets(a.byMethod)
-		a.cs.ByStatus = sortedBuckets(a.byStatus)
-		out.Currencies = append(out.Currencies, a.cs)
-	}
-	sort.Slice(out.Currencies, func(i, k int) bool { return out.Currencies[i].Currency < out.Currencies[k].Currency })
-	return out, nil
 }
 
 // EachSale calls fn with every sale matching f, newest first, reading a

@@ -61,7 +61,7 @@ func bulkDay(b *testing.B, j *Journal, n int, day time.Time) {
 //
 //   - count: counting the day (the "n of N" under the table).
 //
-//   - totals: PageSummary of the day (the totals under the table).
+//   - totals: SummaryOf the day (the totals under the table).
 //
 //     go test -run '^$' -bench HistoryPages -benchtime 20x ./flows/journal/
 func BenchmarkHistoryPages(b *testing.B) { bothB(b, benchHistoryPages) }
@@ -117,7 +117,7 @@ func benchHistoryPages(b *testing.B) {
 		})
 		b.Run("totals/"+name, func(b *testing.B) {
 			for b.Loop() {
-				if s, err := j.PageSummary(ctx, f); err != nil || s.Currencies[0].Sales != int64(n) {
+				if s, err := j.SummaryOf(ctx, Scope{Day: f.Day, Loc: f.Loc}); err != nil || s.Currencies[0].Sales != int64(n) {
 					b.Fatalf("%+v, %v", s, err)
 				}
 			}

@@ -2,9 +2,7 @@ package journal
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -87,41 +85,6 @@ func testPagesWalkTheDay(t *testing.T) {
 	}
 	if _, err := j.Older(ctx, PageFilter{}, nil, 0); err == nil || !strings.Contains(err.Error(), "a page holds 1 to") {
 		t.Errorf("a page of 0 sales: %v", err)
-	}
-}
-
-// The summary the database adds up is the one Summarize makes of the
-// same sales, per till and for the store.
-func TestPageSummaryIsSummarize(t *testing.T) { both(t, testPageSummaryIsSummarize) }
-
-func testPageSummaryIsSummarize(t *testing.T) {
-	j, c := openTest(t)
-	buildDay(t, j, c, handBuiltDay)
-	ctx := context.Background()
-	day := at(24, 12, 0, 0, jst)
-	for _, f := range []PageFilter{{Day: day, Loc: jst}, {Day: day, Loc: jst, Till: "nobody"}, {}} {
-		sales, err := j.Sales(ctx, Filter{Day: f.Day, Loc: f.Loc, Till: f.Till, Limit: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var start time.Time
-		if !f.Day.IsZero() {
-			start, _ = dayRange(f.Day, f.Loc)
-		}
-		want := Summarize(start, sales)
-		got, err := j.PageSummary(ctx, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !got.Day.Equal(want.Day) {
-			t.Errorf("Day = %v, want %v", got.Day, want.Day)
-		}
-		got.Day = want.Day
-		if !reflect.DeepEqual(got, want) {
-			gj, _ := json.MarshalIndent(got, "", " ")
-			wj, _ := json.MarshalIndent(want, "", " ")
-			t.Errorf("filter %+v: summary mismatch\n got: %s\nwant: %s", f, gj, wj)
-		}
 	}
 }
 
