@@ -198,8 +198,6 @@ func baseTable() []Entry {
 		{"time", "Time", "時刻"},
 		{"order", "Order", "注文"},
 		{"filter", "Filter", "絞り込み"},
-		{"history_till_or_store", "this till / whole store", "このレジ / 店舗全体"},
-		{"history_whole_store", "whole store", "店舗全体"},
 		{"history_till_s", "till %s", "レジ %s"},
 		{"history_till_column", "Till", "レジ"},
 		{"history_konbini", "Konbini", "コンビニ"},
