@@ -23,7 +23,7 @@ var csvHeader = []string{
 	"amount", "tax", "total", "amount_refunded", "net",
 	"amount_display", "tax_display", "total_display", "refunded_display", "net_display",
 	"payment_id", "session_id", "capture", "card_brand", "card_last4", "email", "name", "description",
-	"error_code", "error_message", "deadline", "captured_at", "attempts",
+	"error_code", "error_message", "deadline", "captured_at", "attempts", "till", "store",
 }
 
 // WriteCSV writes sales as CSV (RFC 4180 quoting) with the CSVHeader row.
@@ -32,36 +32,108 @@ var csvHeader = []string{
 // spreadsheet would run as a formula) is prefixed with an apostrophe, as
 // OWASP advises against CSV injection.
 func WriteCSV(w io.Writer, sales []Sale) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(csvHeader); err != nil {
-		return fmt.Errorf("journal: write csv: %w", err)
+	cw, err := NewCSVWriter(w, nil)
+	if err != nil {
+		return err
 	}
-	rec := make([]string, len(csvHeader))
 	for i := range sales {
-		s := &sales[i]
-		cur, gross := s.Currency, s.Gross()
-		rec = rec[:0]
-		rec = append(rec,
-			strconv.FormatInt(s.ID, 10), csvTime(&s.CreatedAt), csvTime(s.FinishedAt), safeCell(s.OrderNum),
-			string(s.Flow), string(s.Method), string(s.Status), s.Outcome, s.Currency,
-			strconv.FormatInt(s.Amount, 10), strconv.FormatInt(s.Tax, 10), strconv.FormatInt(gross, 10),
-			strconv.FormatInt(s.AmountRefunded, 10), strconv.FormatInt(s.Net(), 10),
-			komoju.FormatAmount(s.Amount, cur), komoju.FormatAmount(s.Tax, cur), komoju.FormatAmount(gross, cur),
-			komoju.FormatAmount(s.AmountRefunded, cur), komoju.FormatAmount(s.Net(), cur),
-			s.PaymentID, s.SessionID, string(s.Capture), safeCell(s.CardBrand), s.CardLast4,
-			safeCell(s.Email), safeCell(s.Name), safeCell(s.Description),
-			safeCell(s.ErrorCode), safeCell(s.ErrorMessage), csvTime(s.Deadline), csvTime(s.CapturedAt),
-			strconv.Itoa(s.Attempts),
-		)
-		if err := cw.Write(rec); err != nil {
-			return fmt.Errorf("journal: write csv: %w", err)
+		if err := cw.Write(&sales[i]); err != nil {
+			return err
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	return cw.Flush()
+}
+
+// CSVWriter writes sales as CSV one at a time (WriteCSV's format), so an
+// export of a busy day streams from the journal (EachSale) instead of
+// holding the day.
+type CSVWriter struct {
+	cw  *csv.Writer
+	loc *time.Location
+	rec []string
+}
+
+// NewCSVWriter writes the CSVHeader row to w and returns a writer for the
+// rows. With loc set every time is written in loc (the console exports in
+// Japan time, as its screens show); nil keeps each time's own location.
+func NewCSVWriter(w io.Writer, loc *time.Location) (*CSVWriter, error) {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(csvHeader); err != nil {
+		return nil, fmt.Errorf("journal: write csv: %w", err)
+	}
+	return &CSVWriter{cw: cw, loc: loc, rec: make([]string, 0, len(csvHeader))}, nil
+}
+
+// Write writes one sale's row. Every column says what the sale is now:
+// outcome is CurrentOutcome (not the first answer's), and the payment
+// deadline is left empty once the customer can no longer pay (paid,
+// refunded, cancelled, expired).
+func (c *CSVWriter) Write(s *Sale) error {
+	cur, gross := s.Currency, s.Gross()
+	deadline := s.Deadline
+	if s.Status != komoju.PaymentPending && s.Status != komoju.PaymentAuthorized {
+		deadline = nil
+	}
+	c.rec = append(c.rec[:0],
+		strconv.FormatInt(s.ID, 10), c.time(&s.CreatedAt), c.time(s.FinishedAt), safeCell(s.OrderNum),
+		string(s.Flow), string(s.Method), string(s.Status), CurrentOutcome(s), s.Currency,
+		strconv.FormatInt(s.Amount, 10), strconv.FormatInt(s.Tax, 10), strconv.FormatInt(gross, 10),
+		strconv.FormatInt(s.AmountRefunded, 10), strconv.FormatInt(s.Net(), 10),
+		komoju.FormatAmount(s.Amount, cur), komoju.FormatAmount(s.Tax, cur), komoju.FormatAmount(gross, cur),
+		komoju.FormatAmount(s.AmountRefunded, cur), komoju.FormatAmount(s.Net(), cur),
+		s.PaymentID, s.SessionID, string(s.Capture), safeCell(s.CardBrand), s.CardLast4,
+		safeCell(s.Email), safeCell(s.Name), safeCell(s.Description),
+		safeCell(s.ErrorCode), safeCell(s.ErrorMessage), c.time(deadline), c.time(s.CapturedAt),
+		strconv.Itoa(s.Attempts), safeCell(s.Till), s.Store,
+	)
+	if err := c.cw.Write(c.rec); err != nil {
 		return fmt.Errorf("journal: write csv: %w", err)
 	}
 	return nil
+}
+
+// Flush writes out what is buffered and reports any write error.
+func (c *CSVWriter) Flush() error {
+	c.cw.Flush()
+	if err := c.cw.Error(); err != nil {
+		return fmt.Errorf("journal: write csv: %w", err)
+	}
+	return nil
+}
+
+func (c *CSVWriter) time(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	if c.loc != nil {
+		u := t.In(c.loc)
+		t = &u
+	}
+	return csvTime(t)
+}
+
+// CurrentOutcome is what came of the sale as things stand, in the words
+// of the journal's outcomes: the first answer's outcome (Sale.Outcome)
+// goes stale when the payment moves on (a konbini slip "awaiting" is later
+// paid, a paid sale refunded). Settled statuses name themselves: paid,
+// refunded, cancelled, expired, failed.
+func CurrentOutcome(s *Sale) string {
+	switch s.Status {
+	case komoju.PaymentCaptured:
+		return OutcomePaid
+	case komoju.PaymentRefunded, komoju.PaymentCancelled, komoju.PaymentExpired, komoju.PaymentFailed:
+		return string(s.Status)
+	case komoju.PaymentAuthorized:
+		if s.Method.IsAsync() {
+			return OutcomeAwaiting // the customer has yet to pay at the store or bank
+		}
+		return OutcomeAuthorized
+	case "":
+		if s.FinishedAt == nil {
+			return "unfinished"
+		}
+	}
+	return s.Outcome
 }
 
 func csvTime(t *time.Time) string {

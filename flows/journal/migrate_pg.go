@@ -25,7 +25,18 @@ var pgMigrations = []migration{
 	{name: "(in step 1)"},
 	{name: "(in step 1)"},
 	{name: "the till of each sale", sql: schemaV5}, // portable SQL: the same step as SQLite's
+	{name: "konbini store of each sale, history paging indexes", sql: pgSchemaV6},
 }
+
+// pgSchemaV6 is schemaV6 with id spelled out in each index: a PostgreSQL
+// index holds only the columns it names, and history pages are ordered by
+// (created_at, id).
+const pgSchemaV6 = `
+ALTER TABLE sales ADD COLUMN store TEXT NOT NULL DEFAULT '';
+CREATE INDEX sales_created_id ON sales (created_at, id);
+CREATE INDEX sales_status_created ON sales (status, created_at, id);
+CREATE INDEX sales_till_created ON sales (till, created_at, id);
+`
 
 const pgSchemaV1 = `
 CREATE TABLE sales (

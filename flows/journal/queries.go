@@ -13,7 +13,7 @@ import (
 
 const saleColumns = `id, order_num, idempotency_key, flow, method, amount, tax, currency, capture, email, name, description,
 	session_id, card_brand, card_last4, created_at, updated_at, attempts, finished_at, outcome, payment_id, status, total,
-	amount_refunded, error_code, error_message, instructions_url, redirect_url, deadline, captured_at, owner, sent_at, till`
+	amount_refunded, error_code, error_message, instructions_url, redirect_url, deadline, captured_at, owner, sent_at, till, store`
 
 // saleScan holds the scan destinations of one sale row, reused across rows
 // to keep Sales cheap.
@@ -28,7 +28,7 @@ func (ss *saleScan) scan(sc interface{ Scan(...any) error }, s *Sale, loc *time.
 	err := sc.Scan(&s.ID, &s.OrderNum, &s.IdempotencyKey, &ss.flow, &ss.method, &s.Amount, &s.Tax, &s.Currency, &ss.capture,
 		&s.Email, &s.Name, &s.Description, &s.SessionID, &s.CardBrand, &s.CardLast4, &ss.created, &ss.updated,
 		&s.Attempts, &ss.finished, &s.Outcome, &s.PaymentID, &ss.status, &s.Total, &s.AmountRefunded,
-		&s.ErrorCode, &s.ErrorMessage, &s.InstructionsURL, &s.RedirectURL, &ss.deadline, &ss.captured, &s.Owner, &ss.sent, &s.Till)
+		&s.ErrorCode, &s.ErrorMessage, &s.InstructionsURL, &s.RedirectURL, &ss.deadline, &ss.captured, &s.Owner, &ss.sent, &s.Till, &s.Store)
 	if err != nil {
 		return err
 	}

@@ -93,6 +93,8 @@ type Result struct {
 	InstructionsURL string
 	RedirectURL     string
 	Deadline        *time.Time
+	// Store is the konbini store slug of a konbini payment ("lawson").
+	Store string
 }
 
 // ResultFromPayment fills a Result from a payment KOMOJU returned (nil p
@@ -109,7 +111,17 @@ func ResultFromPayment(p *komoju.Payment, outcome string) Result {
 	r.InstructionsURL = p.PaymentDetails.InstructionsURL()
 	r.RedirectURL = p.PaymentDetails.RedirectURL()
 	r.Deadline = p.PaymentDeadline
+	r.Store = storeOf(p)
 	return r
+}
+
+// storeOf returns the konbini store of p, or "" (the store slug is
+// payment_details.store: https://doc.komoju.com/reference/createpayment).
+func storeOf(p *komoju.Payment) string {
+	if p == nil || p.PaymentDetails == nil || p.PaymentDetails.Konbini == nil || checkSlug(p.PaymentDetails.Konbini.Store) != nil {
+		return ""
+	}
+	return p.PaymentDetails.Konbini.Store
 }
 
 func cardOf(p *komoju.Payment) (brand, last4 string) {
@@ -177,6 +189,9 @@ type Sale struct {
 	// Till is the till that began the sale (Options.Till of its journal
 	// handle; empty when none was named or the sale predates schema 5).
 	Till string `json:"till,omitempty"`
+	// Store is the konbini store a slip was issued for ("lawson"; empty
+	// for other methods and for sales before schema 6).
+	Store string `json:"store,omitempty"`
 
 	// History is the status history, oldest first (filled by Sale,
 	// SaleByPayment and SaleByOrder only).
@@ -504,6 +519,9 @@ func (r *Result) validate() error {
 	if checkSlug(string(r.Method)) != nil {
 		r.Method = "" // odd, but no reason to lose the result over it
 	}
+	if checkSlug(r.Store) != nil || len(r.Store) > 40 {
+		r.Store = ""
+	}
 	r.PaymentID = scrub(r.PaymentID, maxShort)
 	r.Status = komoju.PaymentStatus(scrub(string(r.Status), 40))
 	r.Currency = strings.ToUpper(scrub(r.Currency, 3))
@@ -538,7 +556,8 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 		error_code = ?, error_message = ?,
 		instructions_url = CASE WHEN ? <> '' THEN ? ELSE instructions_url END,
 		redirect_url = ?,
-		deadline = COALESCE(?, deadline)
+		deadline = COALESCE(?, deadline),
+		store = CASE WHEN ? <> '' THEN ? ELSE store END
 		WHERE id = ?`,
 		now, r.Outcome, now,
 		next.paymentID, string(next.status), next.refunded,
@@ -547,7 +566,7 @@ func (j *Journal) finishSaleTx(ctx context.Context, tx *sql.Tx, saleID int64, r 
 		r.CardBrand, r.CardBrand, r.CardLast4, r.CardLast4,
 		r.ErrorCode, r.ErrorMessage,
 		r.InstructionsURL, r.InstructionsURL, r.RedirectURL,
-		nullMS(r.Deadline), saleID)
+		nullMS(r.Deadline), r.Store, r.Store, saleID)
 	if err != nil {
 		return err
 	}
@@ -772,6 +791,7 @@ func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, 
 	}
 	currency := strings.ToUpper(scrub(p.Currency, 3))
 	instructions := scrub(p.PaymentDetails.InstructionsURL(), maxLong)
+	store := storeOf(p)
 	_, err = tx.ExecContext(ctx, `UPDATE sales SET updated_at = ?,
 		payment_id = ?, status = ?, amount_refunded = ?,
 		amount = CASE WHEN ? > 0 THEN ? ELSE amount END,
@@ -783,14 +803,15 @@ func (j *Journal) applyPaymentTx(ctx context.Context, tx *sql.Tx, saleID int64, 
 		card_last4 = CASE WHEN ? <> '' THEN ? ELSE card_last4 END,
 		instructions_url = CASE WHEN ? <> '' THEN ? ELSE instructions_url END,
 		deadline = COALESCE(?, deadline),
-		captured_at = COALESCE(?, captured_at)
+		captured_at = COALESCE(?, captured_at),
+		store = CASE WHEN ? <> '' THEN ? ELSE store END
 		WHERE id = ?`,
 		now, next.paymentID, string(next.status), next.refunded,
 		p.Amount, p.Amount, p.Tax, p.Tax, p.Total, p.Total,
 		currency, currency, method, method,
 		brand, brand, last4, last4,
 		instructions, instructions,
-		nullMS(p.PaymentDeadline), nullMS(p.CapturedAt), saleID)
+		nullMS(p.PaymentDeadline), nullMS(p.CapturedAt), store, store, saleID)
 	if err != nil {
 		return err
 	}

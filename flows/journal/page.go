@@ -1,0 +1,185 @@
+package journal
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/komoju-tui/komoju-tui/komoju"
+)
+
+// The history screen pages through a day of sales from the database,
+// newest first, instead of loading the day: with 100k sales a day the
+// whole day costs seconds and hundreds of megabytes, a page of the
+// visible rows and a margin costs about a millisecond and a few
+// kilobytes. Pages are keyset pages (a sale's (created_at, id) bounds the
+// next page), so paging deeper costs no more than the first page, and a
+// sale written while the clerk scrolls neither repeats nor skips a row
+// as OFFSET paging would. Filters are WHERE clauses read through an
+// index (sales_created, sales_status_created, sales_till_created). The
+// day's totals under the list are SummaryOf's.
+
+// PageFilter selects the sales History pages through. The zero value is
+// every sale in the journal.
+type PageFilter struct {
+	// Day, when not zero, keeps the sales created on that calendar day in
+	// Loc (or Day's own location when Loc is nil).
+	Day time.Time
+	Loc *time.Location
+	// Status keeps the sales whose current payment status is Status.
+	Status komoju.PaymentStatus
+	// Method keeps the sales paid (or being paid) with Method.
+	Method komoju.PaymentType
+	// Till keeps the sales begun by that till; empty means the store's.
+	Till string
+}
+
+// PageKey is a sale's place in history order: newest first by creation
+// time, then by id (several sales may share a millisecond).
+type PageKey struct {
+	CreatedAt int64 // Unix ms
+	ID        int64
+}
+
+// KeyOf returns the place of s in history order.
+func KeyOf(s *Sale) PageKey { return PageKey{CreatedAt: ms(s.CreatedAt), ID: s.ID} }
+
+// MaxPage is the most sales one page may hold.
+const MaxPage = 5000
+
+// where returns f as a WHERE clause (after "WHERE 1=1") with its
+// arguments, and the location the rows' times are given in.
+func (f PageFilter) where() (string, []any, *time.Location) {
+	return f.whereFrom(nil, false)
+}
+
+// whereFrom is where for a page that starts at from. SQLite ranges an
+// index by one bound on each side, and given both the day's end and the
+// key as upper bounds it may take the day's and walk every sale between
+// the end of the day and the key; so the side the page starts from has
+// one bound, the tighter of the day's and the key's.
+func (f PageFilter) whereFrom(from *PageKey, older bool) (string, []any, *time.Location) {
+	loc := f.Loc
+	if loc == nil {
+		if !f.Day.IsZero() {
+			loc = f.Day.Location()
+		} else {
+			loc = time.Local
+		}
+	}
+	q := ``
+	var args []any
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64) // created_at >= lo AND created_at <= hi
+	if !f.Day.IsZero() {
+		start, end := dayRange(f.Day, loc)
+		lo, hi = ms(start), ms(end)-1
+	}
+	if from != nil {
+		if older {
+			hi = min(hi, from.CreatedAt)
+		} else {
+			lo = max(lo, from.CreatedAt)
+		}
+	}
+	if lo != math.MinInt64 {
+		q += ` AND created_at >= ?`
+		args = append(args, lo)
+	}
+	if hi != math.MaxInt64 {
+		q += ` AND created_at <= ?`
+		args = append(args, hi)
+	}
+	if f.Status != "" {
+		q += ` AND status = ?`
+		args = append(args, string(f.Status))
+	}
+	if f.Method != "" {
+		q += ` AND method = ?`
+		args = append(args, string(f.Method))
+	}
+	if f.Till != "" {
+		q += ` AND till = ?`
+		args = append(args, f.Till)
+	}
+	return q, args, loc
+}
+
+// pageQuery builds Older's (older set) or Newer's query.
+func pageQuery(f PageFilter, from *PageKey, older bool, limit int) (string, []any, *time.Location, error) {
+	if limit <= 0 || limit > MaxPage {
+		return "", nil, nil, fmt.Errorf("journal: page of %d sales: a page holds 1 to %d: %w", limit, MaxPage, ErrInvalid)
+	}
+	w, args, loc := f.whereFrom(from, older)
+	q := `SELECT ` + saleColumns + ` FROM sales WHERE 1=1` + w
+	order := ` ORDER BY created_at DESC, id DESC`
+	if from != nil {
+		// whereFrom's bound on created_at lets the index range start at
+		// the key; this drops the sales of that millisecond already seen.
+		if older {
+			q += ` AND (created_at < ? OR id < ?)`
+		} else {
+			q += ` AND (created_at > ? OR id > ?)`
+			order = ` ORDER BY created_at, id`
+		}
+		args = append(args, from.CreatedAt, from.ID)
+	}
+	return q + order + ` LIMIT ` + strconv.Itoa(limit), args, loc, nil
+}
+
+// Older returns up to limit sales matching f, newest first: the newest of
+// all when after is nil, else those that come after *after in history
+// order (older ones).
+func (j *Journal) Older(ctx context.Context, f PageFilter, after *PageKey, limit int) ([]Sale, error) {
+	q, args, loc, err := pageQuery(f, after, true, limit)
+	if err != nil {
+		return nil, err
+	}
+	return j.querySales(ctx, "page of sales", loc, q, args...)
+}
+
+// Newer returns up to limit sales matching f that come before before in
+// history order (newer ones), the closest to it; newest first, like
+// Older.
+func (j *Journal) Newer(ctx context.Context, f PageFilter, before PageKey, limit int) ([]Sale, error) {
+	q, args, loc, err := pageQuery(f, &before, false, limit)
+	if err != nil {
+		return nil, err
+	}
+	out, err := j.querySales(ctx, "page of sales", loc, q, args...)
+	slices.Reverse(out)
+	return out, err
+}
+
+// CountSales counts the sales matching f.
+func (j *Journal) CountSales(ctx context.Context, f PageFilter) (int64, error) {
+	w, args, _ := f.where()
+	var n int64
+	err := j.db.QueryRowContext(ctx, `SELECT count(*) FROM sales WHERE 1=1`+w, args...).Scan(&n)
+	return n, j.wrap("count sales", err)
+}
+
+// EachSale calls fn with every sale matching f, newest first, reading a
+// page at a time, so an export of a busy day never holds the day in
+// memory. fn must not keep the *Sale.
+func (j *Journal) EachSale(ctx context.Context, f PageFilter, fn func(*Sale) error) error {
+	var after *PageKey
+	for {
+		page, err := j.Older(ctx, f, after, 1000)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			if err := fn(&page[i]); err != nil {
+				return err
+			}
+		}
+		if len(page) < 1000 {
+			return nil
+		}
+		k := KeyOf(&page[len(page)-1])
+		after = &k
+	}
+}
