@@ -323,82 +323,61 @@ func paymentOutcome(p *komoju.Payment, k OutcomeKind) Outcome {
 			}
 		}
 	}
-	o.Message = paymentMessage(p, k, o)
+	o.Message = paymentMessage(p, k, o, "en")
 	return o
 }
 
-// paymentMessage says in plain words what the clerk sees and does next.
-func paymentMessage(p *komoju.Payment, k OutcomeKind, o Outcome) string {
+// paymentMessage says in plain words what the clerk sees and does next,
+// in lang (Outcome.Message is the English one; Outcome.Say the others).
+func paymentMessage(p *komoju.Payment, k OutcomeKind, o Outcome, lang string) string {
 	total := p.Total
 	if total == 0 {
 		total = p.Amount + p.Tax + p.PaymentMethodFee
 	}
 	amt := komoju.FormatAmount(total, p.Currency)
-	how := methodPhrase(p)
+	how := methodPhrase(p, lang)
 	switch k {
 	case OutcomePaid:
-		msg := fmt.Sprintf("Paid %s%s.", amt, how)
+		msg := say(lang, "say_paid", amt, how)
 		if p.AmountRefunded > 0 {
-			msg += fmt.Sprintf(" %s has been refunded; %s can still be refunded.",
+			msg += say(lang, "say_paid_refunded_part",
 				komoju.FormatAmount(p.AmountRefunded, p.Currency), komoju.FormatAmount(p.RefundableAmount(), p.Currency))
 		}
 		return msg
 	case OutcomeAwaiting:
-		where := "at the bank"
+		where := say(lang, "say_at_bank")
 		if o.Store != "" {
-			where = "at " + StoreName(o.Store, "en")
+			where = say(lang, "say_at_store", StoreName(o.Store, lang))
 		} else if p.Type() == komoju.TypePayEasy {
-			where = "through Pay-easy (ATM or online banking)"
+			where = say(lang, "say_at_payeasy")
 		} else if p.Type() == komoju.TypeKonbini {
-			where = "at the convenience store"
+			where = say(lang, "say_at_konbini")
 		}
-		msg := fmt.Sprintf("Waiting for the customer to pay %s %s", amt, where)
+		due := ""
 		if o.Deadline != nil {
-			msg += " by " + o.Deadline.In(jst()).Format("2006-01-02 15:04 MST")
+			due = say(lang, "say_by_deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04"))
 		}
-		return msg + ". Give them the payment instructions."
+		return strings.TrimSpace(say(lang, "say_awaiting", amt, where, due))
 	case OutcomeAuthorized:
-		return fmt.Sprintf("Authorized %s%s (Two-Step Capture). Capture it to take the money, or cancel to release it.", amt, how)
+		return say(lang, "say_authorized", amt, how)
 	case OutcomeRedirect:
 		if o.RedirectURL == "" {
-			return fmt.Sprintf("Payment of %s started; waiting for the customer to confirm it.", amt)
+			return say(lang, "say_redirect_started", amt)
 		}
 		if p.Type() == komoju.TypeCreditCard {
-			return fmt.Sprintf("The card needs 3D Secure: the customer must confirm %s on the card issuer's page. Open the link or show the QR code.", amt)
+			return say(lang, "say_redirect_3ds", amt)
 		}
-		return fmt.Sprintf("The customer must approve %s%s in their app. Open the link or show the QR code.", amt, how)
+		return say(lang, "say_redirect_app", amt, how)
 	case OutcomeRefunded:
-		return fmt.Sprintf("Refunded in full (%s).", komoju.FormatAmount(p.AmountRefunded, p.Currency))
+		return say(lang, "say_refunded", komoju.FormatAmount(p.AmountRefunded, p.Currency))
 	case OutcomeCancelled:
-		return fmt.Sprintf("Cancelled: %s was not charged.", amt)
+		return say(lang, "say_cancelled", amt)
 	case OutcomeExpired:
-		return fmt.Sprintf("Expired: %s was not paid in time.", amt)
+		return say(lang, "say_expired", amt)
 	case OutcomeFailed:
-		return fmt.Sprintf("Failed: %s%s was not charged. The customer can try again.", amt, how)
+		return say(lang, "say_failed", amt, how)
 	}
-	return fmt.Sprintf("The payment is in status %q, which this till does not know. Refresh or check the KOMOJU dashboard.", p.Status)
-}
-
-// methodPhrase is " by Visa •••• 1111", " with PayPay", or "".
-func methodPhrase(p *komoju.Payment) string {
-	d := p.PaymentDetails
-	if d == nil {
-		return ""
-	}
-	if d.CreditCard != nil {
-		s := " by " + BrandName(d.CreditCard.Brand)
-		if d.CreditCard.LastFourDigits != "" {
-			s += " •••• " + d.CreditCard.LastFourDigits
-		}
-		return s
-	}
-	if m, ok := LookupMethod(d.Type); ok {
-		return " with " + m.NameEn
-	}
-	if d.Type != "" {
-		return " with " + string(d.Type)
-	}
-	return ""
+	return say(lang, "say_status_unknown", p.Status)
 }
 
 // OutcomeFromError turns an error from a pay call into an Outcome:

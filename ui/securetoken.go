@@ -318,20 +318,6 @@ func (m Model) threeDSNote(o *flows.Outcome) string {
 	return ""
 }
 
-// flowsMessageJa is the Japanese for the flows messages of 3-D Secure and
-// scanned PayPay codes (clerk words, not KOMOJU's).
-func flowsMessageJa(msg string) (string, bool) {
-	s, ok := map[string]string{
-		flows.Msg3DSAuthenticate: "お客様がカード会社で本人認証 (3-Dセキュア) を行う必要があります。リンクを開くか QR コードを読み取ってもらってください。認証が終わるまで請求はされません。",
-		flows.Msg3DSFailed:       "3-Dセキュアの認証に失敗したか、お客様が中止しました。請求はありません。もう一度お試しいただくか、別のカードをお願いしてください。",
-		flows.Msg3DSAbandoned:    "3-Dセキュアが完了しませんでした (レジで中止)。請求はありません。",
-		flows.MsgScanLowBalance:  "PayPay の残高が不足しています。請求はありません。お客様にチャージしていただくか、別の支払い方法をお願いしてください。",
-		flows.MsgScanExpired:     "この PayPay コードは期限切れか使えません。請求はありません。お客様にアプリでコードを更新していただき、もう一度読み取ってください。",
-		flows.MsgScanDeclined:    "PayPay で決済できませんでした。請求はありません。別の支払い方法をお願いしてください。",
-	}[msg]
-	return s, ok
-}
-
 // postNoRedirect posts a form to a sandbox page endpoint as the customer's
 // browser would, without following the answer's redirect to the return
 // URL (that page is for the customer's browser, not the till).

@@ -20,7 +20,7 @@ type Entry struct {
 
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
-func Table() []Entry { return append(baseTable(), receiptTable()...) }
+func Table() []Entry { return append(append(baseTable(), receiptTable()...), sayTable()...) }
 
 // baseTable is the console's and the headless commands' own messages.
 func baseTable() []Entry {
@@ -400,6 +400,15 @@ var byID = sync.OnceValue(func() map[string]Entry {
 	return m
 })
 
+// JA is the Japanese of an English text in the table (entries reached
+// only by id excepted).
+func JA(en string) (string, bool) {
+	ja, ok := japanese()[en]
+	return ja, ok
+}
+
+var japanese = sync.OnceValue(Japanese)
+
 // Japanese maps each English text to its Japanese one, for callers that
 // key their messages by the English text.
 func Japanese() map[string]string {
@@ -426,7 +435,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
