@@ -48,7 +48,7 @@ var respBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 
 // marshalPooled encodes a payment or a pay result into a pooled buffer, or
 // reports false (anything else, or what the hand-written encoders decline).
-func marshalPooled(v any) ([]byte, bool) {
+func marshalPooled(v any) ([]byte, *[]byte, bool) {
 	bp := respBufs.Get().(*[]byte)
 	var b []byte
 	ok := false
@@ -64,18 +64,19 @@ func marshalPooled(v any) ([]byte, bool) {
 	}
 	if !ok {
 		respBufs.Put(bp)
-		return nil, false
+		return nil, nil, false
 	}
-	return b, true
+	return b, bp, true
 }
 
-// putRespBuf returns a written body to respBufs (not an oversized one).
-func putRespBuf(b []byte) {
+// putRespBuf returns a written body to respBufs (not an oversized one) in
+// the holder it came in: putting a new &b would allocate on every request.
+func putRespBuf(bp *[]byte, b []byte) {
 	if cap(b) == 0 || cap(b) > 16<<10 {
 		return
 	}
-	b = b[:0]
-	respBufs.Put(&b)
+	*bp = b[:0]
+	respBufs.Put(bp)
 }
 
 // appendPaymentList writes a payment list page as json.Marshal does: a page

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,9 +43,9 @@ type apiResp struct {
 	status int
 	body   []byte
 	v      any
-	// pooled: body came from respBufs and goes back once written (see
-	// okJSON); nothing else may keep it.
-	pooled bool
+	// pooled: body came from respBufs (in this holder) and goes back once
+	// written (see okJSON); nothing else may keep it.
+	pooled *[]byte
 }
 
 // compact drops the encoded body when it can be rebuilt from v. A
@@ -54,7 +55,7 @@ func (r apiResp) compact() apiResp {
 	if r.v == nil {
 		return r
 	}
-	r.body, r.pooled = nil, false
+	r.body, r.pooled = nil, nil
 	if sv, ok := r.v.(*komoju.Session); ok && sv.PaymentMethods != nil {
 		a := &sessionAnswer{s: *sv, types: make([]komoju.PaymentType, len(sv.PaymentMethods))}
 		for i, m := range sv.PaymentMethods {
@@ -104,8 +105,8 @@ type sessionAnswer struct {
 func jsonMarshal(v any) ([]byte, error) { return marshalJSON(v) }
 
 func okJSON(v any) apiResp {
-	if b, ok := marshalPooled(v); ok {
-		return apiResp{status: http.StatusOK, body: b, v: v, pooled: true}
+	if b, bp, ok := marshalPooled(v); ok {
+		return apiResp{status: http.StatusOK, body: b, v: v, pooled: bp}
 	}
 	b, err := marshalJSON(v)
 	if err != nil {
@@ -116,15 +117,39 @@ func okJSON(v any) apiResp {
 
 func fail(e *apiError) apiResp { return apiResp{status: e.status, body: e.body()} }
 
+var (
+	hdrJSON    = []string{"application/json; charset=utf-8"}
+	hdrNoStore = []string{"no-store"}
+	lengthsMu  sync.Once
+	lengths    [][]string // Content-Length values for 0..lengthsN-1
+)
+
+const lengthsN = 4096 // payments and sessions are 0.6–3 KB; a list page is built per request anyway
+
+func contentLength(n int) []string {
+	if n >= lengthsN {
+		return []string{strconv.Itoa(n)}
+	}
+	lengthsMu.Do(func() {
+		lengths = make([][]string, lengthsN)
+		for i := range lengths {
+			lengths[i] = []string{strconv.Itoa(i)}
+		}
+	})
+	return lengths[n]
+}
+
 func writeResp(w http.ResponseWriter, resp apiResp) {
 	h := w.Header()
 	// One allocation for the three headers. Content-Length lets net/http
 	// send a large answer (a list page is ~60 KB) in one piece instead of
 	// chunks.
-	vals := [3]string{"application/json; charset=utf-8", "no-store", strconv.Itoa(len(resp.body))}
-	h["Content-Type"] = vals[0:1:1]
-	h["Cache-Control"] = vals[1:2:2]
-	h["Content-Length"] = vals[2:3:3]
+	// The first two are shared read-only slices (net/http only reads a
+	// header's values, and replaces, never edits, them); Content-Length
+	// comes from a table for the usual sizes. No allocation per answer.
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = hdrNoStore
+	h["Content-Length"] = contentLength(len(resp.body))
 	w.WriteHeader(resp.status)
 	if len(resp.body) > 0 {
 		_, _ = w.Write(resp.body)
@@ -363,8 +388,8 @@ func (s *Server) api(acc access, h func(*apiReq) apiResp) http.Handler {
 			resp = asLegacy(resp.expand())
 		}
 		writeResp(w, resp)
-		if resp.pooled {
-			putRespBuf(resp.body)
+		if resp.pooled != nil {
+			putRespBuf(resp.pooled, resp.body)
 		}
 		if s.log.Enabled(r.Context(), slog.LevelDebug) { // skip building attributes on the hot path
 			s.log.Debug("sandbox request", "method", r.Method, "path", r.URL.Path, "status", resp.status, "duration", time.Since(start))

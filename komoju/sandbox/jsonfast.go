@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"encoding/json"
+	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -65,6 +67,9 @@ func (d *fastDec) value(depth int) (any, bool) {
 	case c == '[':
 		return d.array(depth)
 	case c == '"':
+		if v, ok := d.internedStr(); ok {
+			return v, true
+		}
 		s, ok := d.str()
 		return s, ok
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -100,7 +105,7 @@ func (d *fastDec) object(depth int) (any, bool) {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return nil, false
 		}
-		k, ok := d.str()
+		k, ok := d.key()
 		if !ok {
 			return nil, false
 		}
@@ -284,5 +289,125 @@ func (d *fastDec) number() (any, bool) {
 	}
 	// A digit right after a leading 0 ("01") is not JSON; the caller sees
 	// it as a missing separator and gives up.
+	if n, ok := smallNumber(d.b[start:d.i]); ok {
+		return n, true
+	}
 	return json.Number(d.b[start:d.i]), true
+}
+
+// Interning. A POST /payments body is about 20 short strings and numbers;
+// copying each out of the body and boxing it into an interface was a third
+// of the request's allocations. Names of parameters, the values of
+// enumerations and integers below 10,000 (amounts, months, years, tax) are
+// taken from read-only tables built once instead. Only fixed tables are
+// used, never anything a request adds, so the tables cannot grow.
+
+// internKeys are the parameter names the API reads.
+var internKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{
+		"amount", "currency", "tax", "payment_details", "type", "number", "month", "year",
+		"verification_value", "name", "email", "phone", "given_name", "family_name",
+		"given_name_kana", "family_name_kana", "name_kana", "external_order_num",
+		"external_product_num", "description", "metadata", "capture", "return_url",
+		"cancel_url", "payment_data", "payment_types", "default_locale", "locale",
+		"expires_in_seconds", "line_items", "quantity", "bank_code", "branch_name",
+		"statement_descriptor", "include_payment_method_fee", "mode", "expiry_days",
+		"customer", "token", "store", "payment_method", "fraud_details", "shipping_address",
+		"billing_address", "reason", "include_deleted",
+	} {
+		m[k] = k
+	}
+	return m
+}()
+
+// internVals are string values met in most requests, already boxed: the
+// payment types, capture modes, currencies and KOMOJU's public test cards
+// (numbers printed on KOMOJU's test-card page and in cards.go; a card
+// number the sandbox is sent is never kept either way).
+var internVals = func() map[string]any {
+	m := map[string]any{}
+	add := func(s string) { m[s] = s }
+	for _, s := range []string{
+		"credit_card", "konbini", "bank_transfer", "pay_easy", "paypay", "linepay", "merpay",
+		"rakutenpay", "alipay", "aupay", "paidy", "web_money", "net_cash", "bit_cash",
+		"auto", "manual", "JPY", "USD", "EUR", "ja", "en", "123", "1234",
+		"4111111111111111", "4242424242424242", "5555555555554444", "3530111333300000",
+		"4100000000000100", "5100000000000107", "3528000000000106",
+	} {
+		add(s)
+	}
+	for k := range declineCards {
+		add(k)
+	}
+	for k := range threeDSCards {
+		add(k)
+	}
+	return m
+}()
+
+// internedStr answers the boxed table value for a plain (unescaped) string
+// at d.i, advancing past it; ok=false leaves d.i alone.
+func (d *fastDec) internedStr() (any, bool) {
+	end, ok := d.plainEnd()
+	if !ok {
+		return nil, false
+	}
+	v, ok := internVals[string(d.b[d.i+1:end])] // indexing with string(bytes) does not allocate
+	if ok {
+		d.i = end + 1
+	}
+	return v, ok
+}
+
+// key reads an object key, from internKeys when it is one of them.
+func (d *fastDec) key() (string, bool) {
+	if end, ok := d.plainEnd(); ok {
+		if k, ok := internKeys[string(d.b[d.i+1:end])]; ok {
+			d.i = end + 1
+			return k, true
+		}
+	}
+	return d.str()
+}
+
+// plainEnd finds the closing quote of the string at d.i if it has neither
+// escapes nor control characters (a short scan; str rescans otherwise).
+func (d *fastDec) plainEnd() (int, bool) {
+	for j := d.i + 1; j < len(d.b) && j <= d.i+64; j++ {
+		switch c := d.b[j]; {
+		case c == '"':
+			return j, true
+		case c == '\\' || c < 0x20:
+			return 0, false
+		}
+	}
+	return 0, false
+}
+
+var (
+	smallNumsOnce sync.Once
+	smallNums     []any // json.Number "0".."9999", boxed
+)
+
+// smallNumber answers the boxed json.Number for a canonical integer below
+// 10,000 (no sign, fraction, exponent or leading zero).
+func smallNumber(b []byte) (any, bool) {
+	if len(b) == 0 || len(b) > 4 || (b[0] == '0' && len(b) > 1) {
+		return nil, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return nil, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	smallNumsOnce.Do(func() {
+		smallNums = make([]any, 10000)
+		for i := range smallNums {
+			smallNums[i] = json.Number(strconv.Itoa(i))
+		}
+	})
+	return smallNums[n], true
 }

@@ -214,6 +214,7 @@ func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError)
 	}
 	var out []komoju.PaymentType
 	if !ok || len(l) == 0 {
+		out = make([]komoju.PaymentType, 0, len(supportedMethods)) // one allocation, not one per doubling
 		for _, m := range supportedMethods {
 			if supportsCurrency(m.typ, currency) {
 				out = append(out, m.typ)
@@ -307,16 +308,17 @@ func (ss *sessRec) sessionURL() string { return ss.base + "/sessions/" + ss.view
 // internTypes shares one slice among sessions with the same payment types
 // (usually every session has the default list). Callers hold s.mu.
 func (s *Server) internTypes(types []komoju.PaymentType) []komoju.PaymentType {
-	var k strings.Builder
+	var kb [256]byte // the key is built on the stack: looking it up allocates nothing
+	k := kb[:0]
 	for _, t := range types {
-		k.WriteString(string(t))
-		k.WriteByte(',')
+		k = append(k, t...)
+		k = append(k, ',')
 	}
-	if got, ok := s.typeSets[k.String()]; ok {
+	if got, ok := s.typeSets[string(k)]; ok {
 		return got
 	}
 	if len(s.typeSets) < 1024 { // bounded: a client inventing type lists cannot grow it
-		s.typeSets[k.String()] = types
+		s.typeSets[string(k)] = types
 	}
 	return types
 }
