@@ -127,6 +127,9 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stderr, "komoju-tui sandbox: %v\n", err)
 		return 1
 	}
+	// Only the standalone sandbox: an embedded one shares its process with
+	// the console or a headless command, whose memory is not ours to trade.
+	defer gcHeadroom(gcMinHeadroom)()
 	if sb.OnNetwork() {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: warning: listening on a network address (%s): whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key.\n", opts.Addr)
 		if sb.KeysGenerated() {
