@@ -103,46 +103,54 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		return fail(err)
 	}
 	now := q.now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if pd.ExternalOrderNum != "" {
-		if other := s.st.sessions[s.st.sessionOrderNums[pd.ExternalOrderNum]]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
-			return fail(errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID))
+	// The answer (about 2 KB with every payment method) is encoded after
+	// the lock is released: the view shares only immutable data.
+	view, aerr := func() (*komoju.Session, *apiError) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if pd.ExternalOrderNum != "" {
+			if other := s.st.sessions[s.st.sessionOrderNums[pd.ExternalOrderNum]]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
+				return nil, errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID)
+			}
 		}
+		id := s.newID()
+		expires := now.Add(time.Duration(ttl) * time.Second)
+		ss := &sessRec{
+			types:     s.internTypes(types),
+			scenario:  scenario,
+			returnURL: returnURL,
+			manual:    pd.Capture == komoju.CaptureManual,
+			email:     email,
+			expiresAt: expires,
+			base:      s.base,
+		}
+		ss.view = komoju.Session{
+			ID:            id,
+			Resource:      "session",
+			Mode:          "payment",
+			Amount:        amount,
+			Currency:      currency,
+			ReturnURL:     strPtr(returnURL),
+			DefaultLocale: locale,
+			CreatedAt:     now,
+			Status:        sessionStep(sessNew, sessOpen).to,
+			Merchant:      s.merchant,
+			Metadata:      meta,
+			PaymentData:   pd,
+			LineItems:     items,
+			Email:         strPtr(email),
+		}
+		s.st.sessions[id] = ss
+		s.st.dueSessions[id] = ss
+		if pd.ExternalOrderNum != "" {
+			s.st.sessionOrderNums[pd.ExternalOrderNum] = id
+		}
+		return s.sessionView(ss), nil
+	}()
+	if aerr != nil {
+		return fail(aerr)
 	}
-	id := s.newID()
-	expires := now.Add(time.Duration(ttl) * time.Second)
-	ss := &sessRec{
-		types:     s.internTypes(types),
-		scenario:  scenario,
-		returnURL: returnURL,
-		manual:    pd.Capture == komoju.CaptureManual,
-		email:     email,
-		expiresAt: expires,
-		base:      s.base,
-	}
-	ss.view = komoju.Session{
-		ID:            id,
-		Resource:      "session",
-		Mode:          "payment",
-		Amount:        amount,
-		Currency:      currency,
-		ReturnURL:     strPtr(returnURL),
-		DefaultLocale: locale,
-		CreatedAt:     now,
-		Status:        sessionStep(sessNew, sessOpen).to,
-		Merchant:      s.merchant,
-		Metadata:      meta,
-		PaymentData:   pd,
-		LineItems:     items,
-		Email:         strPtr(email),
-	}
-	s.st.sessions[id] = ss
-	s.st.dueSessions[id] = ss
-	if pd.ExternalOrderNum != "" {
-		s.st.sessionOrderNums[pd.ExternalOrderNum] = id
-	}
-	return okJSON(s.sessionView(ss))
+	return okJSON(view)
 }
 
 func parseLineItems(p obj) ([]komoju.LineItem, *apiError) {
@@ -334,12 +342,14 @@ func (s *Server) findSession(id string) (*sessRec, *apiError) {
 // getSession is GET /sessions/{id}.
 func (s *Server) getSession(q *apiReq) apiResp {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	ss, err := s.findSession(q.r.PathValue("id"))
 	if err != nil {
+		s.mu.Unlock()
 		return fail(err)
 	}
-	return okJSON(s.sessionView(ss))
+	v := s.sessionView(ss)
+	s.mu.Unlock()
+	return okJSON(v) // encoded outside the lock: v shares only immutable data
 }
 
 // cancelSession is POST /sessions/{id}/cancel. A payment still awaiting the
