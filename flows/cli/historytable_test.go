@@ -23,10 +23,7 @@ func tabwriterTable(rows []journal.Listed) string {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME\tORDER\tMETHOD\tSTATUS\tTOTAL\tREFUNDED\tPAYMENT")
 	for _, l := range rows {
-		m := l.MethodKey
-		if l.CardLast4 != "" {
-			m += " " + l.CardBrand + " •••• " + l.CardLast4
-		}
+		m := l.Method
 		refunded := ""
 		if l.AmountRefunded > 0 {
 			refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
@@ -46,12 +43,12 @@ func tabwriterTable(rows []journal.Listed) string {
 func listedRows(n int) []journal.Listed {
 	base := time.Date(2026, 11, 24, 21, 0, 0, 0, time.Local)
 	kinds := []journal.Listed{
-		{OrderNum: "POS-20261124-0001", MethodKey: "credit_card", CardBrand: "visa", CardLast4: "1111", StatusKey: "captured", Currency: "JPY", Gross: 1000, PaymentID: "pay_abc"},
-		{OrderNum: "注文-１２３", MethodKey: "konbini", StatusKey: "authorized", Currency: "JPY", Gross: 1_234_567, PaymentID: "pay_konbini_long_id_0001"},
-		{OrderNum: "POS-9", MethodKey: "none", StatusKey: "unfinished", Currency: "USD", Gross: 1050},
-		{OrderNum: "evil\x1b[2Jorder\u202e", MethodKey: "credit_card", CardBrand: "master\x07", CardLast4: "4444", StatusKey: "refunded", Currency: "JPY", Gross: 3000, AmountRefunded: 3000, PaymentID: "pay\ttab"},
-		{OrderNum: "POS-7", MethodKey: "credit_card", CardBrand: "jcb\x1b", CardLast4: "[31m", StatusKey: "failed", Currency: "JPY", Gross: 5, PaymentID: "pay_x"},
-		{OrderNum: "POS-20261124-0005", MethodKey: "paypay", StatusKey: "error", Currency: "EUR", Gross: 99, AmountRefunded: 50, PaymentID: "pay_e"},
+		{OrderNum: "POS-20261124-0001", Method: "credit_card visa •••• 1111", StatusKey: "captured", Currency: "JPY", Gross: 1000, PaymentID: "pay_abc"},
+		{OrderNum: "注文-１２３", Method: "konbini", StatusKey: "authorized", Currency: "JPY", Gross: 1_234_567, PaymentID: "pay_konbini_long_id_0001"},
+		{OrderNum: "POS-9", Method: "none", StatusKey: "unfinished", Currency: "USD", Gross: 1050},
+		{OrderNum: "evil\x1b[2Jorder\u202e", Method: "credit_card master\x07 •••• 4444", StatusKey: "refunded", Currency: "JPY", Gross: 3000, AmountRefunded: 3000, PaymentID: "pay\ttab"},
+		{OrderNum: "POS-7", Method: "credit_card jcb\x1b •••• [31m", StatusKey: "failed", Currency: "JPY", Gross: 5, PaymentID: "pay_x"},
+		{OrderNum: "POS-20261124-0005", Method: "paypay", StatusKey: "error", Currency: "EUR", Gross: 99, AmountRefunded: 50, PaymentID: "pay_e"},
 	}
 	out := make([]journal.Listed, n)
 	for i := range out {

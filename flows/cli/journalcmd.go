@@ -174,10 +174,6 @@ func newSalesTable(w io.Writer) *salesTable {
 }
 
 func (t *salesTable) add(l *journal.Listed) error {
-	m := l.MethodKey
-	if l.CardLast4 != "" {
-		m += " " + l.CardBrand + " •••• " + l.CardLast4
-	}
 	refunded := ""
 	if l.AmountRefunded > 0 {
 		refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
@@ -187,7 +183,7 @@ func (t *salesTable) add(l *journal.Listed) error {
 		pid = "-"
 	}
 	// Journal text can come from KOMOJU or a webhook: one inert cell each.
-	row := [7]string{t.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(m),
+	row := [7]string{t.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(l.Method),
 		termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
 	t.n++
 	if t.width[0] == 0 {

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,16 @@ func testEachListedIsSalesNarrowed(t *testing.T) {
 	if _, err := j.BeginSale(ctx, in); err != nil {
 		t.Fatal(err)
 	}
+	c.advance(time.Minute)
+	id, err := j.BeginSale(ctx, intent("POS-20261124-0012"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := payment("pay_card", "POS-20261124-0012", komoju.PaymentCaptured, 1200, 0)
+	p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{Brand: "visa", LastFourDigits: "1111"}}
+	if err := j.FinishSale(ctx, id, ResultFromPayment(p, OutcomePaid)); err != nil {
+		t.Fatal(err)
+	}
 	day := at(24, 12, 0, 0, jst)
 	for _, f := range []Filter{
 		{Limit: -1},
@@ -190,13 +201,19 @@ func testEachListedIsSalesNarrowed(t *testing.T) {
 		var want, got []Listed
 		for i := range sales {
 			s := &sales[i]
-			want = append(want, Listed{CreatedAt: s.CreatedAt, OrderNum: s.OrderNum, MethodKey: s.MethodKey(),
-				CardBrand: s.CardBrand, CardLast4: s.CardLast4, StatusKey: s.StatusKey(), Currency: s.Currency,
+			m := s.MethodKey()
+			if s.CardLast4 != "" {
+				m += " " + s.CardBrand + " •••• " + s.CardLast4
+			}
+			want = append(want, Listed{CreatedAt: s.CreatedAt, OrderNum: s.OrderNum, Method: m, StatusKey: s.StatusKey(), Currency: s.Currency,
 				Gross: s.Gross(), AmountRefunded: s.AmountRefunded, PaymentID: s.PaymentID})
 		}
 		err = j.EachListed(ctx, f, func(l *Listed) error { got = append(got, *l); return nil })
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f.Limit < 0 && f.Day.IsZero() && !slices.ContainsFunc(got, func(l Listed) bool { return l.Method == "credit_card visa •••• 1111" }) {
+			t.Errorf("no card row with its brand and last four: %+v", got)
 		}
 		if len(got) != len(want) {
 			t.Fatalf("%+v: %d rows, Sales gives %d", f, len(got), len(want))
