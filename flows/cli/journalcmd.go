@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
@@ -99,6 +101,20 @@ func (r *runner) history(args []string) int {
 		return code
 	}
 	defer done()
+	if !*csvOut && !*c.json {
+		// The table is streamed from a narrow query (issue 13).
+		t := newSalesTable(r.stdout)
+		if err := b.Journal.EachListed(ctx, f, t.add); err != nil {
+			if errors.Is(err, errTableWrite) {
+				return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
+			}
+			return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
+		}
+		if err := t.close(); err != nil {
+			return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
+		}
+		return ExitOK
+	}
 	sales, err := b.Journal.Sales(ctx, f)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
@@ -106,10 +122,8 @@ func (r *runner) history(args []string) int {
 	switch {
 	case *csvOut:
 		err = journal.WriteCSV(r.stdout, sales)
-	case *c.json:
-		err = journal.WriteJSON(r.stdout, sales)
 	default:
-		err = printSales(r.stdout, sales)
+		err = journal.WriteJSON(r.stdout, sales)
 	}
 	if err != nil {
 		r.json = false // the JSON stream is broken already
@@ -118,34 +132,138 @@ func (r *runner) history(args []string) int {
 	return ExitOK
 }
 
-// printSales writes a table of sales.
-func printSales(w io.Writer, sales []journal.Sale) error {
-	if len(sales) == 0 {
-		_, err := fmt.Fprintln(w, "No sales.")
-		return err
+// tableChunk is about how many bytes salesTable writes at once.
+const tableChunk = 64 << 10
+
+// tableLookahead is how many rows salesTable reads before it sizes its
+// columns: every listing of up to this many sales (the default --limit is
+// 500) is laid out exactly as text/tabwriter lays it out, from its widest
+// cells.
+const tableLookahead = 1000
+
+// errTableWrite marks a failed write of the table, to tell it from a
+// failed read of the journal.
+var errTableWrite = errors.New("write failed")
+
+// salesTable writes history's table a row at a time. text/tabwriter
+// sizes each column by its widest cell, so it holds every row until the
+// end: 100k rows of a busy day held as cells, then written. salesTable
+// sizes the columns from the first tableLookahead rows (and the header)
+// and streams the rest; a later cell wider than its column keeps the two
+// spaces before the next one and pushes the rest of its row right.
+type salesTable struct {
+	w io.Writer
+	// buf holds whole rows until tableChunk: the output filters
+	// (termtext, redaction) take a write of whole characters on their
+	// fast path, where a bufio.Writer would cut a "•" in two.
+	buf   []byte
+	ahead [][7]string // rows read before the widths are set
+	width [6]int      // the first six columns' widths; 0 until set
+	n     int
+	// The TIME cell of the last row's minute: a busy day has many sales
+	// a minute, and formatting a time was a tenth of a row's cost.
+	from, to int64 // Unix seconds [from, to) in which stamp holds
+	offset   int   // the zone offset stamp was made in
+	stamp    string
+}
+
+var salesHeader = [7]string{"TIME", "ORDER", "METHOD", "STATUS", "TOTAL", "REFUNDED", "PAYMENT"}
+
+func newSalesTable(w io.Writer) *salesTable {
+	return &salesTable{w: w, buf: make([]byte, 0, tableChunk+1024), ahead: [][7]string{salesHeader}}
+}
+
+func (t *salesTable) add(l *journal.Listed) error {
+	refunded := ""
+	if l.AmountRefunded > 0 {
+		refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tORDER\tMETHOD\tSTATUS\tTOTAL\tREFUNDED\tPAYMENT")
-	for i := range sales {
-		s := &sales[i]
-		m := s.MethodKey()
-		if s.CardLast4 != "" {
-			m += " " + s.CardBrand + " •••• " + s.CardLast4
-		}
-		refunded := ""
-		if s.AmountRefunded > 0 {
-			refunded = komoju.FormatAmount(s.AmountRefunded, s.Currency)
-		}
-		pid := s.PaymentID
-		if pid == "" {
-			pid = "-"
-		}
-		// Journal text can come from KOMOJU or a webhook: one inert cell each.
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			s.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(s.OrderNum), termtext.Line(m), termtext.Line(s.StatusKey()),
-			komoju.FormatAmount(s.Gross(), s.Currency), refunded, termtext.Line(pid))
+	pid := l.PaymentID
+	if pid == "" {
+		pid = "-"
 	}
-	return tw.Flush()
+	// Journal text can come from KOMOJU or a webhook: one inert cell each.
+	row := [7]string{t.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(l.Method),
+		termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
+	t.n++
+	if t.width[0] == 0 {
+		t.ahead = append(t.ahead, row)
+		if len(t.ahead) <= tableLookahead {
+			return nil
+		}
+		return t.release()
+	}
+	return t.row(&row)
+}
+
+// time returns the TIME cell of c: its local date and minute.
+func (t *salesTable) time(c time.Time) string {
+	lt := c.Local()
+	u := lt.Unix()
+	_, off := lt.Zone()
+	if u < t.from || u >= t.to || off != t.offset || t.stamp == "" {
+		t.stamp, t.offset = lt.Format("2006-01-02 15:04"), off
+		t.from = u - int64(lt.Second())
+		t.to = t.from + 60
+	}
+	return t.stamp
+}
+
+// release sets the widths from the rows read ahead and writes them.
+func (t *salesTable) release() error {
+	for _, r := range t.ahead {
+		for c := range t.width {
+			t.width[c] = max(t.width[c], utf8.RuneCountInString(r[c]))
+		}
+	}
+	for i := range t.ahead {
+		if err := t.row(&t.ahead[i]); err != nil {
+			return err
+		}
+	}
+	t.ahead = nil
+	return nil
+}
+
+const tablePad = "                                " // tabwriter's padding of 2, and room to fill a column
+
+// row writes one row as tabwriter does: each of the first six cells
+// padded with spaces to its column's width plus two, the last as it is.
+func (t *salesTable) row(r *[7]string) error {
+	for c, w := range t.width {
+		t.buf = append(t.buf, r[c]...)
+		for pad := max(w-utf8.RuneCountInString(r[c]), 0) + 2; pad > 0; {
+			k := min(pad, len(tablePad))
+			t.buf = append(t.buf, tablePad[:k]...)
+			pad -= k
+		}
+	}
+	t.buf = append(append(t.buf, r[6]...), '\n')
+	if len(t.buf) >= tableChunk {
+		return t.flush()
+	}
+	return nil
+}
+
+func (t *salesTable) flush() error {
+	_, err := t.w.Write(t.buf)
+	t.buf = t.buf[:0]
+	if err != nil {
+		return fmt.Errorf("%w: %w", errTableWrite, err)
+	}
+	return nil
+}
+
+// close writes what is left, or "No sales." when there was no row.
+func (t *salesTable) close() error {
+	if t.n == 0 {
+		t.buf = append(t.buf, "No sales.\n"...)
+	} else if t.width[0] == 0 {
+		if err := t.release(); err != nil {
+			return err
+		}
+	}
+	return t.flush()
 }
 
 func (r *runner) summary(args []string) int {

@@ -3,6 +3,7 @@ package journal
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +154,80 @@ func TestPageQueriesUseIndexes(t *testing.T) {
 		if strings.Contains(plan, "TEMP B-TREE") || !strings.Contains(plan, "USING INDEX "+c.index) {
 			t.Errorf("%s: plan does not read %s in page order:\n%s", c.name, c.index, plan)
 		}
+	}
+}
+
+// EachListed gives, row for row, what Sales gives for the same filter,
+// reduced to what a listing shows: the keys and the gross the database
+// works out are the Sale methods' (an unfinished sale, a failure without
+// a status, a sale with no method yet, refunds, two currencies).
+func TestEachListedIsSalesNarrowed(t *testing.T) { both(t, testEachListedIsSalesNarrowed) }
+
+func testEachListedIsSalesNarrowed(t *testing.T) {
+	j, c := openTest(t)
+	ctx := context.Background()
+	buildDay(t, j, c, handBuiltDay)
+	c.set(at(24, 18, 0, 0, jst))
+	in := intent("POS-20261124-0011")
+	in.Method = "" // a Method 2 customer who has not picked one
+	if _, err := j.BeginSale(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	c.advance(time.Minute)
+	id, err := j.BeginSale(ctx, intent("POS-20261124-0012"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := payment("pay_card", "POS-20261124-0012", komoju.PaymentCaptured, 1200, 0)
+	p.PaymentDetails = &komoju.PaymentDetails{Type: komoju.TypeCreditCard, CreditCard: &komoju.CreditCardDetails{Brand: "visa", LastFourDigits: "1111"}}
+	if err := j.FinishSale(ctx, id, ResultFromPayment(p, OutcomePaid)); err != nil {
+		t.Fatal(err)
+	}
+	day := at(24, 12, 0, 0, jst)
+	for _, f := range []Filter{
+		{Limit: -1},
+		{Day: day, Loc: jst, Limit: -1},
+		{Day: day, Loc: time.UTC, Limit: -1},
+		{Day: day, Loc: jst, Status: komoju.PaymentCaptured, Limit: -1},
+		{Day: day, Loc: jst, Method: komoju.TypeKonbini, Limit: -1},
+		{Day: day, Loc: jst, Till: "nobody", Limit: -1},
+		{Limit: 3, Offset: 2},
+		{},
+	} {
+		sales, err := j.Sales(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want, got []Listed
+		for i := range sales {
+			s := &sales[i]
+			m := s.MethodKey()
+			if s.CardLast4 != "" {
+				m += " " + s.CardBrand + " •••• " + s.CardLast4
+			}
+			want = append(want, Listed{CreatedAt: s.CreatedAt, OrderNum: s.OrderNum, Method: m, StatusKey: s.StatusKey(), Currency: s.Currency,
+				Gross: s.Gross(), AmountRefunded: s.AmountRefunded, PaymentID: s.PaymentID})
+		}
+		err = j.EachListed(ctx, f, func(l *Listed) error { got = append(got, *l); return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Limit < 0 && f.Day.IsZero() && !slices.ContainsFunc(got, func(l Listed) bool { return l.Method == "credit_card visa •••• 1111" }) {
+			t.Errorf("no card row with its brand and last four: %+v", got)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%+v: %d rows, Sales gives %d", f, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] || got[i].CreatedAt.Location() != want[i].CreatedAt.Location() {
+				t.Errorf("%+v row %d:\n got %+v\nwant %+v", f, i, got[i], want[i])
+			}
+		}
+	}
+	// fn's error ends the walk and comes back as it is.
+	stop := fmt.Errorf("stop")
+	n := 0
+	if err := j.EachListed(ctx, Filter{Limit: -1}, func(*Listed) error { n++; return stop }); err != stop || n != 1 {
+		t.Errorf("fn's error: %v after %d rows", err, n)
 	}
 }

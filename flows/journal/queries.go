@@ -224,6 +224,11 @@ func (j *Journal) Sales(ctx context.Context, f Filter) ([]Sale, error) {
 // salesQuery builds Sales' query for f (TestStartupQueriesUseIndexes reads
 // its plan: a day's history reads that day through sales_created).
 func salesQuery(f Filter) (string, []any, *time.Location) {
+	return salesQueryOf(saleColumns, f)
+}
+
+// salesQueryOf is salesQuery selecting columns.
+func salesQueryOf(columns string, f Filter) (string, []any, *time.Location) {
 	loc := f.Loc
 	if loc == nil {
 		if !f.Day.IsZero() {
@@ -232,7 +237,7 @@ func salesQuery(f Filter) (string, []any, *time.Location) {
 			loc = time.Local
 		}
 	}
-	q := `SELECT ` + saleColumns + ` FROM sales WHERE 1=1`
+	q := `SELECT ` + columns + ` FROM sales WHERE 1=1`
 	var args []any
 	if !f.Day.IsZero() {
 		start, end := dayRange(f.Day, loc)

@@ -156,6 +156,12 @@ func FuzzSanitise(f *testing.F) {
 				t.Fatalf("inert %q changed: Text %q, Screen %q", s, text, screen)
 			}
 		}
+		// The fast path passes only what the parser passes unchanged.
+		for _, m := range []mode{modeLine, modeText, modeStrip, modeScreen} {
+			if plain(s, m) && parsed(s, m) != s {
+				t.Fatalf("mode %d: plain(%q) but the parser gives %q", m, s, parsed(s, m))
+			}
+		}
 		// Streaming gives the same text wherever the writes are cut.
 		if len(s) > 0 {
 			cut = ((cut % len(s)) + len(s)) % len(s)
@@ -171,4 +177,39 @@ func FuzzSanitise(f *testing.F) {
 			t.Fatalf("Writer(%q cut %d) = %q, Text = %q", s, cut, out.String(), text)
 		}
 	})
+}
+
+// parsed is clean without its fast path.
+func parsed(s string, m mode) string {
+	var b strings.Builder
+	p := parser{mode: m, out: &b}
+	p.feed([]byte(s))
+	p.finish()
+	return b.String()
+}
+
+// The fast path takes printable Unicode (a history row's "•" and "¥",
+// Japanese) and nothing the parser would change.
+func TestPlainIsWhatTheParserKeeps(t *testing.T) {
+	for _, s := range []string{"credit_card visa •••• 1111", "¥1,000", "山田太郎 Taro", "emoji 🎉", "a\u00a0b"} {
+		for _, m := range []mode{modeLine, modeText, modeStrip, modeScreen} {
+			if !plain(s, m) || parsed(s, m) != s {
+				t.Errorf("mode %d: %q not plain, or changed: %q", m, s, parsed(s, m))
+			}
+		}
+	}
+	for _, s := range []string{"\u0085", "\u009b", "a\u202eb", "\u200f", "\u2028", "\ufffd", "\xe3\x81", "\xc0\x9b", "\xff", "\x1b[2J"} {
+		for _, m := range []mode{modeLine, modeText, modeStrip, modeScreen} {
+			if plain(s, m) {
+				t.Errorf("mode %d: %q taken as plain", m, s)
+			}
+		}
+	}
+	for _, c := range HostileCases() {
+		for _, m := range []mode{modeLine, modeText, modeStrip, modeScreen} {
+			if plain(c.In, m) && parsed(c.In, m) != c.In {
+				t.Errorf("%s, mode %d: plain but the parser changes it", c.Name, m)
+			}
+		}
+	}
 }
