@@ -590,7 +590,14 @@ func (a *accessible) after(s *accSale, o flows.Outcome) next {
 		for _, act := range o.Actions {
 			act := act
 			switch act {
-			case flows.ActionCapture, flows.ActionCancel, flows.ActionRefund:
+			case flows.ActionCapture, flows.ActionCancel, flows.ActionRefund, flows.ActionRefundRequest:
+			case flows.ActionRefresh:
+				// Only while the payment can still change (a konbini slip
+				// the customer pays later): asking again is how the clerk
+				// learns it was paid, and what may then be done.
+				if st := o.Status(); st != komoju.PaymentPending && st != komoju.PaymentAuthorized {
+					continue
+				}
 			default:
 				continue
 			}
@@ -629,7 +636,8 @@ func actionLabel(act flows.Action, lang string) string {
 	return act.Label()
 }
 
-// action runs capture, cancel or refund after the clerk confirms it.
+// action runs capture, cancel, refund or a bank refund request after the
+// clerk confirms it, or reads the payment again (refresh).
 func (a *accessible) action(act flows.Action, id string, o flows.Outcome) (flows.Outcome, bool) {
 	p := o.Payment
 	if p == nil {
@@ -637,7 +645,26 @@ func (a *accessible) action(act flows.Action, id string, o flows.Outcome) (flows
 	}
 	var amount int64
 	var q string
+	var req komoju.RefundRequestParams
 	switch act {
+	case flows.ActionRefresh:
+		n, _ := a.eng.Refresh(a.ctx, id)
+		if n.OrderNum == "" {
+			n.OrderNum = o.OrderNum
+		}
+		a.result(n)
+		if n.Payment == nil {
+			return o, false
+		}
+		return n, true
+	case flows.ActionRefundRequest:
+		var ok bool
+		if req, ok = a.refundRequest(p); !ok {
+			a.say("Nothing was changed.")
+			return o, false
+		}
+		amount = req.Amount
+		q = a.t.F("Request a bank refund of %s for payment %s?", komoju.FormatAmount(amount, p.Currency), id)
 	case flows.ActionCapture:
 		q = a.t.F("Capture %s of payment %s?", komoju.FormatAmount(p.Total, p.Currency), id)
 	case flows.ActionCancel:
@@ -675,6 +702,11 @@ func (a *accessible) action(act flows.Action, id string, o flows.Outcome) (flows
 		n, _ = a.eng.Cancel(a.ctx, id)
 	case flows.ActionRefund:
 		n, _ = a.eng.Refund(a.ctx, id, amount, "")
+	case flows.ActionRefundRequest:
+		n, _ = a.eng.RefundRequest(a.ctx, id, req)
+		if n.Kind != flows.OutcomeError && n.Kind != flows.OutcomeUnknown {
+			a.say("Bank refund of %s requested: KOMOJU sends it to the customer's bank account.", komoju.FormatAmount(amount, p.Currency))
+		}
 	}
 	if n.OrderNum == "" {
 		n.OrderNum = o.OrderNum
@@ -717,4 +749,71 @@ func (a *accessible) leave(s *accSale) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(a.ctx), 15*time.Second)
 	defer cancel()
 	_, _ = a.eng.AbandonSession(ctx, s.sale.SessionID(), s.sale.JournalID)
+}
+
+// refundRequest asks, field by field, for a bank refund request of p (a
+// konbini, bank transfer or Pay-easy payment, whose money the refund
+// endpoint cannot return; https://doc.komoju.com/reference/createrefundrequest):
+// the amount, then the customer's bank account, each checked as the
+// full-screen console's form checks it (flows.ValidateRefundRequest).
+func (a *accessible) refundRequest(p *komoju.Payment) (komoju.RefundRequestParams, bool) {
+	rr := komoju.RefundRequestParams{AccountType: "ordinary"}
+	a.say("Bank refund request")
+	a.say("KOMOJU sends the money to the customer's bank account.")
+	left := p.RefundableAmount()
+	for {
+		v, ok := a.ask("Refund how much? Enter refunds all of %s:", komoju.FormatAmount(left, p.Currency))
+		if !ok {
+			return rr, false
+		}
+		if v == "" {
+			rr.Amount = left
+			break
+		}
+		n, err := komoju.ParseAmount(v, p.Currency)
+		if err == nil && n > 0 && n <= left {
+			rr.Amount = n
+			break
+		}
+		a.say("Give an amount from 1 to %s.", komoju.FormatAmount(left, p.Currency))
+	}
+	// Each field is checked alone: the whole request with the other
+	// fields filled in validly, so only this field's error shows.
+	check := func(set func(*komoju.RefundRequestParams, string)) func(string) error {
+		return func(s string) error {
+			probe := komoju.RefundRequestParams{Amount: 1, CustomerName: "ア", BankName: "x", BranchNumber: "000", AccountType: "ordinary", AccountNumber: "0000000"}
+			set(&probe, strings.TrimSpace(s))
+			if fe := flows.ValidateRefundRequest(probe); len(fe) > 0 {
+				// The prompt names the field: the message alone.
+				return errors.New(fe[0].Message)
+			}
+			return nil
+		}
+	}
+	fields := []huh.Field{
+		huh.NewInput().Title(a.t.S("Account holder (katakana)") + ":").Value(&rr.CustomerName).
+			Validate(check(func(p *komoju.RefundRequestParams, s string) { p.CustomerName = s })),
+		huh.NewInput().Title(a.t.S("Bank name") + ":").Value(&rr.BankName).
+			Validate(check(func(p *komoju.RefundRequestParams, s string) { p.BankName = s })),
+		huh.NewInput().Title(a.t.S("Branch number (3 digits)") + ":").Value(&rr.BranchNumber).
+			Validate(check(func(p *komoju.RefundRequestParams, s string) { p.BranchNumber = s })),
+		huh.NewSelect[string]().Title(a.t.S("Account type")+":").Options(
+			huh.NewOption(a.t.S("ordinary"), "ordinary"), huh.NewOption(a.t.S("checking"), "checking"), huh.NewOption(a.t.S("savings"), "savings")).Value(&rr.AccountType),
+		huh.NewInput().Title(a.t.S("Account number (7 digits)") + ":").Value(&rr.AccountNumber).
+			Validate(check(func(p *komoju.RefundRequestParams, s string) { p.AccountNumber = s })),
+	}
+	for _, f := range fields {
+		if err := f.RunAccessible(a.out, a); err != nil {
+			return rr, false
+		}
+		select {
+		case <-a.ctx.Done():
+			return rr, false
+		default:
+		}
+	}
+	for _, s := range []*string{&rr.CustomerName, &rr.BankName, &rr.BranchNumber, &rr.AccountNumber} {
+		*s = strings.TrimSpace(termtext.Strip(*s))
+	}
+	return rr, true
 }

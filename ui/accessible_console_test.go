@@ -275,3 +275,69 @@ func TestAccessibleBigAmountAndLive(t *testing.T) {
 		t.Errorf("a mismatched LIVE amount was sent:\n%s", s)
 	}
 }
+
+// A konbini slip paid at the store: the clerk asks for the payment again
+// (Refresh), and a bank refund request is offered (the refund endpoint
+// cannot return cash), asked field by field with the bank details checked,
+// confirmed, and sent.
+func TestAccessibleBankRefundRequest(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	pr, pw := io.Pipe()
+	defer pw.Close()
+	out := &syncBuffer{}
+	o := env.options()
+	o.Input, o.Output = pr, out
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- RunAccessible(ctx, o) }()
+	seen := 0 // what was read already: each wait looks only at what is new
+	waitFor := func(s string) string {
+		t.Helper()
+		for ctx.Err() == nil {
+			if got := out.String(); strings.Contains(got[seen:], s) {
+				seen = strings.Index(got[seen:], s) + seen + len(s)
+				return got
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		t.Fatalf("no %q in:\n%s", s, out.String())
+		return ""
+	}
+	fmt.Fprint(pw, "2480\n2\n2\ntaro@example.com\n\n\n\ny\n")
+	got := waitFor("What next?")
+	m := regexp.MustCompile(`Order \S+, payment (\w+)\.`).FindStringSubmatch(got)
+	if m == nil {
+		t.Fatalf("no payment id in:\n%s", got)
+	}
+	if strings.Contains(got[strings.LastIndex(got, "What next?"):], "Request bank refund") {
+		t.Fatalf("a bank refund offered before the slip was paid:\n%s", got)
+	}
+	env.sandboxPost(t, "/sandbox/payments/"+m[1]+"/pay_at_store", "")
+	waitFor("2. Refresh\n")
+	fmt.Fprint(pw, "2\n") // Refresh
+	waitFor("1. Request bank refund\n")
+	fmt.Fprint(pw, "1\n5000\n1000\n")                                // too much, then ¥1,000
+	fmt.Fprint(pw, "Taro\nヤマダ タロウ\nみずほ銀行\n12\n123\n1\n1234567\ny\n") // a bad name and branch asked again
+	waitFor("Bank refund of ¥1,000 requested")
+	waitFor("What next?")
+	fmt.Fprint(pw, "4\n") // Quit
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	assertPlain(t, s)
+	wantInOrder(t, s, "Waiting for the customer to pay.\n",
+		"What next?\n1. Cancel payment\n2. Refresh\n",
+		"Paid.\n",
+		"What next?\n1. Request bank refund\n",
+		"Bank refund request\n",
+		"Refund how much? Enter refunds all of ¥2,480:",
+		"Give an amount from 1 to ¥2,480.",
+		"Account holder (katakana): must be written in katakana", "Account holder (katakana):",
+		"Bank name:", "Branch number (3 digits): must be 3 digits", "Branch number (3 digits):", "Account type:",
+		"Account number (7 digits):",
+		"Request a bank refund of ¥1,000 for payment "+m[1]+"?",
+		"Bank refund of ¥1,000 requested: KOMOJU sends it to the customer's bank account.",
+		"Goodbye.")
+}

@@ -69,6 +69,11 @@ type closeModel struct {
 	offset   int // first report line shown
 	bodyH    int
 	closedAt time.Time
+	day      time.Time // the day closed
+	// liveDue: sales changed, a re-read of the totals is on its way;
+	// updated is when one changed the report (live.go).
+	liveDue bool
+	updated time.Time
 }
 
 func newCloseModel(c common, k KeyMap, eng *flows.Engine, ctx context.Context, dir string) closeModel {
@@ -88,6 +93,14 @@ type (
 		err error
 	}
 	closeBackMsg struct{}
+	// closeLiveMsg: the pause after sales changed has passed;
+	// closeTotalsMsg brings the day added up again (live.go).
+	closeLiveMsg   struct{}
+	closeTotalsMsg struct {
+		seq int
+		rep flows.CloseReport
+		err error
+	}
 )
 
 // SetCommon takes the root's size, styles, language and clock.
@@ -103,9 +116,10 @@ func (c closeModel) Run() (closeModel, tea.Cmd) {
 		return c, nil
 	}
 	c.seq++
-	c.running, c.checked, c.report, c.err, c.offset = true, nil, nil, nil, 0
+	c.running, c.checked, c.report, c.err, c.offset, c.updated = true, nil, nil, nil, 0, time.Time{}
 	seq, eng, ctx := c.seq, c.eng, c.ctx
 	day := c.now()
+	c.day = day
 	till := ""
 	if c.store {
 		till = flows.TillAll
@@ -163,6 +177,11 @@ func (c closeModel) Update(msg tea.Msg) (closeModel, tea.Cmd) {
 			c.report = &rep
 			c.closedAt = c.now()
 		}
+		return c, nil
+	case closeLiveMsg:
+		return c.live()
+	case closeTotalsMsg:
+		c.onTotals(msg)
 		return c, nil
 	case tea.KeyMsg:
 		k := c.keys
@@ -250,7 +269,12 @@ func (c closeModel) lines() []string {
 }
 
 // room is how many report lines fit.
-func (c closeModel) room() int { return max(c.bodyH-3, 3) }
+func (c closeModel) room() int {
+	if !c.updated.IsZero() {
+		return max(c.bodyH-4, 3)
+	}
+	return max(c.bodyH-3, 3)
+}
 
 // View draws the close.
 func (c closeModel) View(spin string) string {
@@ -283,6 +307,10 @@ func (c closeModel) View(spin string) string {
 	if c.err != nil {
 		f, _ := closeWords(t, "close_check_failed_v")
 		b.WriteString(st.Err.Render(fmt.Sprintf(f, termtext.Line(c.err.Error()))) + "\n")
+	}
+	if !c.updated.IsZero() {
+		f, _ := closeWords(t, "close_updated_s")
+		b.WriteString(st.Muted.Render(fmt.Sprintf(f, c.updated.In(jst()).Format("15:04:05"))) + "\n")
 	}
 	lines := c.lines()
 	if len(lines) > 0 {

@@ -190,7 +190,9 @@ func BenchmarkStartupUnderScript(b *testing.B) {
 // 120x40 tmux session and sells: a card, a konbini slip paid at the store
 // through the sandbox, PayPay approved through the sandbox, a manual
 // capture then capture, a refund, and a decline followed by a successful
-// retry; then quits with q and checks the exit.
+// retry; then the rest of the shift (issue 13): saves a receipt, opens
+// History, closes the day and reads the Z-report; then quits with q and
+// checks the exit.
 func TestE2ETmux(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
@@ -305,6 +307,50 @@ func TestE2ETmux(t *testing.T) {
 	tt.waitFor("Card number")
 	pickTest("JCB: success")
 	tt.send("C-s")
+	tt.waitFor("PAID", "JCB")
+
+	// 7. The receipt of the sale on screen, saved under the data
+	// directory with the SANDBOX mark (issue 13: a test slip is never
+	// mistaken for a real one).
+	tt.send("s")
+	tt.waitFor("Receipt saved to")
+	exports := filepath.Join(tmp, "data", "komoju-tui", "exports")
+	saved, _ := filepath.Glob(filepath.Join(exports, "*"))
+	if len(saved) != 1 {
+		t.Fatalf("want one receipt under %s, found %v", exports, saved)
+	}
+	slip, err := os.ReadFile(saved[0])
+	if err != nil || !strings.Contains(string(slip), "S A N D B O X") || !strings.Contains(string(slip), "1,200") {
+		t.Fatalf("receipt %s (%v) lacks the SANDBOX mark or the total:\n%s", saved[0], err, slip)
+	}
+
+	// 8. History lists the day's sales, the konbini slip with its store.
+	tt.send("h")
+	s = tt.waitFor("Sales today", "Konbini · ", "PayPay", "Visa •••• 1111", "JCB")
+	if !regexp.MustCompile(`Konbini · \S`).MatchString(s) {
+		t.Fatalf("the konbini sale names no store:\n%s", s)
+	}
+
+	// 9. Close the day: the Z-report counts what was captured (¥1,000 +
+	// ¥500 + ¥800 + ¥3,000 + ¥1,200 = ¥6,500: the declined ¥1,200 is not
+	// in it), the ¥3,000 refund, and the net ¥3,500.
+	tt.send("z")
+	s = tt.waitFor("END-OF-DAY CLOSE", "Net takings")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`Captured\s+¥6,500\b`),
+		regexp.MustCompile(`Refunds\s+¥3,000 \(1\)`),
+		regexp.MustCompile(`Net takings\s+¥3,500\b`),
+	} {
+		if !want.MatchString(s) {
+			t.Fatalf("the Z-report lacks %s:\n%s", want, s)
+		}
+	}
+	if regexp.MustCompile(`Captured\s+¥7,700`).MatchString(s) {
+		t.Fatalf("the declined attempt is in the takings:\n%s", s)
+	}
+	tt.send("Escape")
+	tt.waitFor("Sales today")
+	tt.send("Escape")
 	tt.waitFor("PAID", "JCB")
 
 	// q quits cleanly from the result screen.

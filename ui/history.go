@@ -66,6 +66,7 @@ type historyModel struct {
 	loaded    bool
 	seq       int
 	maxRows   int
+	liveDue   bool // sales changed: a re-read is on its way (live.go)
 }
 
 // historyKeys are the History screen's keys.
@@ -158,6 +159,7 @@ type historyMsg struct {
 	total   int64
 	summary *journal.Summary // nil: the totals did not change
 	want    int              // how many sales a reload asked for
+	keep    int64            // a live reload: the sale the cursor stays on
 	err     error
 }
 
@@ -321,6 +323,8 @@ func (h historyModel) page(load historyLoad) (historyModel, tea.Cmd) {
 // Update handles the journal's answer and the History keys.
 func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 	switch msg := msg.(type) {
+	case historyLiveMsg:
+		return h.live()
 	case historyMsg:
 		if msg.load == historyTotals && msg.seq != h.sumSeq || msg.load != historyTotals && msg.seq != h.seq {
 			return h, nil // a reload superseded it
@@ -459,6 +463,16 @@ func (h *historyModel) onLoad(msg historyMsg) {
 	case historyReload:
 		h.rows = msg.sales
 		h.atEnd = len(msg.sales) < msg.want
+		if msg.keep != 0 {
+			// New sales above it move the selected sale down, not the
+			// selection to another sale.
+			for i := range h.rows {
+				if h.rows[i].ID == msg.keep {
+					cur = i
+					break
+				}
+			}
+		}
 	case historyNewer:
 		if len(msg.sales) == 0 {
 			h.offset = 0 // nothing newer: the window starts the list

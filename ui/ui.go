@@ -394,7 +394,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Recheck != nil {
 		cmds = append(cmds, startupCheckCmd(m.ctx, m.opts.Recheck))
 	}
-	cmds = append(cmds, m.checkJournalLater())
+	cmds = append(cmds, m.checkJournalLater(), m.followStoreCmd())
 	return tea.Batch(cmds...)
 }
 
@@ -517,10 +517,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case savedMsg:
 		m.setStatus(msg.text, msg.err)
 		return nil
-	case historyMsg:
+	case historyMsg, historyLiveMsg:
 		var c tea.Cmd
 		m.history, c = m.history.Update(msg)
 		return c
+	case storeChangedMsg:
+		return m.onStoreChanged(msg)
 	case historyBackMsg, historyNewSaleMsg, historyOpenMsg, historyExportMsg, historyNoticeMsg:
 		return m.onHistoryAsk(msg)
 	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
@@ -566,7 +568,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case EventsBackMsg:
 		m.screen = m.eventsOrigin
 		return nil
-	case closeProgressMsg, closeDoneMsg:
+	case closeProgressMsg, closeDoneMsg, closeLiveMsg, closeTotalsMsg:
 		var c tea.Cmd
 		m.closing, c = m.closing.Update(msg)
 		return c

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -242,9 +243,35 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 	a.closers = append(a.closers, sb.Close)
 	a.Notices = append(a.Notices, sb.StateNotices()...)
 	if sb.OnNetwork() {
-		a.Notices = append(a.Notices, "customers' phones open the sandbox's pages at "+sb.BaseURL()+" (fresh keys; this network can reach it)")
+		a.Notices = append(a.Notices, networkNotice(sb.BaseURL(), sb.LocalURL()))
 	}
 	return sb, so.StatePath != "" && sb.StateError() == nil, nil
+}
+
+// networkNotice says where phones open the sandbox's pages (public) and,
+// when that is not the port the sandbox listens on (a --public-url behind
+// a tunnel or port forward, https://abc.example without a port), the
+// local address to point the tunnel at: the public URL alone gives the
+// clerk nothing to forward to.
+func networkNotice(public, local string) string {
+	n := "customers' phones open the sandbox's pages at " + public + " (fresh keys; this network can reach it)"
+	lu, err := url.Parse(local)
+	if err != nil {
+		return n
+	}
+	port := lu.Port()
+	pub, err := url.Parse(public)
+	if err != nil || port == "" {
+		return n
+	}
+	pubPort := pub.Port()
+	if pubPort == "" {
+		pubPort = map[string]string{"http": "80", "https": "443"}[pub.Scheme]
+	}
+	if pubPort == port {
+		return n
+	}
+	return n + "; the sandbox listens on port " + port + " of this machine (" + net.JoinHostPort("0.0.0.0", port) + "): point the tunnel or port forward at http://127.0.0.1:" + port
 }
 
 // WebhookOptions are how StartWebhooks runs the receiver.

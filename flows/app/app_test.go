@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,6 +272,32 @@ func TestPublicURLReachesPhones(t *testing.T) {
 	k, err := a.Engine.PayDirect(t.Context(), co, komoju.TypeKonbini, flows.Details{Store: "lawson", Email: "taro@example.com"}, flows.PayOptions{})
 	if err != nil || !strings.HasPrefix(k.InstructionsURL, public+"/") {
 		t.Errorf("konbini instructions %q (err %v) do not start with %s", k.InstructionsURL, err, public)
+	}
+}
+
+// TestPublicURLBehindATunnel: --public-url without a port (a tunnel's
+// https://… name) says where the sandbox listens on this machine, or the
+// clerk has nothing to point the tunnel at; a public URL at the listening
+// port needs no second address.
+func TestPublicURLBehindATunnel(t *testing.T) {
+	const public = "https://till.example.test" // never reached
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, SandboxAddr: "0.0.0.0:0", SandboxPublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	u, err := url.Parse(a.Sandbox.LocalURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	notices := strings.Join(a.Notices, "\n")
+	if !strings.Contains(notices, public) || !strings.Contains(notices, "listens on port "+u.Port()) ||
+		!strings.Contains(notices, "http://127.0.0.1:"+u.Port()) {
+		t.Errorf("the notices name no local port (%s) to point the tunnel at: %q", u.Port(), a.Notices)
+	}
+	if n := networkNotice("http://192.168.1.20:7777", "http://127.0.0.1:7777/api/v1"); strings.Contains(n, "listens on") {
+		t.Errorf("a public URL at the listening port got a second address: %q", n)
 	}
 }
 

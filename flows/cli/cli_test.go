@@ -415,6 +415,15 @@ func TestHistoryAndSummary(t *testing.T) {
 	if want := []string{"/2000/0", "authorized/1500/0", "captured/1000/0", "captured/3000/500"}; !slices.Equal(statuses, want) {
 		t.Errorf("csv status/total/refunded = %v, want %v", statuses, want)
 	}
+	// Times are Japan time, as the console's export writes them, not the
+	// machine's zone (UTC on a server).
+	for _, r := range rows[1:] {
+		for _, c := range []string{"created_at", "finished_at", "captured_at"} {
+			if v := r[col(c)]; v != "" && !strings.HasSuffix(v, "+09:00") {
+				t.Errorf("csv %s = %q, want Japan time (+09:00)", c, v)
+			}
+		}
+	}
 
 	code, out, _ = h.run("history", "--json", "--status", "captured")
 	sales := decode[[]journal.Sale](t, out)

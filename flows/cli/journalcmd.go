@@ -23,7 +23,8 @@ List the sales in the journal, newest first: when, order number, method
 local calendar day (also "today", "yesterday"); --status one payment status
 (pending, authorized, captured, refunded, cancelled, expired, failed);
 --till one till's sales (default all: every till on the journal). --csv and
---json export the sales for spreadsheets and scripts.
+--json export the sales for spreadsheets and scripts (CSV times in Japan
+time, +09:00, as the console's export).
 `
 
 const summaryUsage = `Usage: komoju-tui summary [--date YYYY-MM-DD] [--till NAME|all] [--json]
@@ -121,7 +122,7 @@ func (r *runner) history(args []string) int {
 	}
 	switch {
 	case *csvOut:
-		err = journal.WriteCSV(r.stdout, sales)
+		err = journal.WriteCSVIn(r.stdout, sales, journal.JST) // as the console exports
 	default:
 		err = journal.WriteJSON(r.stdout, sales)
 	}

@@ -31,8 +31,15 @@ var csvHeader = []string{
 // Text a clerk or customer typed that starts with = + - @ (which a
 // spreadsheet would run as a formula) is prefixed with an apostrophe, as
 // OWASP advises against CSV injection.
-func WriteCSV(w io.Writer, sales []Sale) error {
-	cw, err := NewCSVWriter(w, nil)
+func WriteCSV(w io.Writer, sales []Sale) error { return WriteCSVIn(w, sales, nil) }
+
+// JST is Japan time, where KOMOJU's shops are: the console's screens and
+// every CSV export write times in it, whatever zone the machine is in.
+var JST = time.FixedZone("JST", 9*60*60)
+
+// WriteCSVIn is WriteCSV with every time in loc (JST for exports).
+func WriteCSVIn(w io.Writer, sales []Sale, loc *time.Location) error {
+	cw, err := NewCSVWriter(w, loc)
 	if err != nil {
 		return err
 	}

@@ -326,6 +326,7 @@ func baseTable() []Entry {
 		{"close_save", "save text, CSV and JSON", "テキスト・CSV・JSONを保存"},
 		{"close_saved_to_s", "Saved the close to %s", "締めレポートを保存しました: %s"},
 		{"close_toggle_store", "this till / whole store", "このレジ / 店舗全体"},
+		{"close_updated_s", "Totals updated from the journal at %s: sales changed at another till or the store's receiver (g asks KOMOJU again).", "%s に記録から合計を更新しました: 他のレジや店舗の受信で取引が変わりました (g でKOMOJUに再確認)。"},
 		{"close_check_failed_v", "Could not ask KOMOJU about some sales (%v): they are listed as they were.", "一部の取引をKOMOJUに確認できませんでした (%v): 記録のまま表示しています。"},
 		// payment statuses and where a status came from: looked up by id
 		// (Status), as "captured" and "cancelled" also name other things
