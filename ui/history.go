@@ -837,7 +837,10 @@ func (h historyModel) viewSummary() string {
 			} else if bk.Key == "none" {
 				name = t.S("no method chosen")
 			}
-			parts = append(parts, fmt.Sprintf("%s %d (%s)", name, bk.Count, komoju.FormatAmount(bk.Gross, c.Currency)))
+			// Takings are what was paid, less refunds: a failed, cancelled
+			// or unfinished sale is counted, never added (the asked-for
+			// gross read as takings next to "captured").
+			parts = append(parts, fmt.Sprintf(t.S("%[1]s %[2]d (paid %[3]d, net %[4]s)"), name, bk.Count, bk.Paid, komoju.FormatAmount(bk.Net, c.Currency)))
 		}
 		sort.Strings(parts)
 		b.WriteString(st.Muted.Render("  "+t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")

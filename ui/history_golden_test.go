@@ -41,8 +41,10 @@ func TestGoldenHistory(t *testing.T) {
 						n = "5"
 					}
 					want := map[string]string{"en": "1 of " + n, "ja": n + "件中 1件目"}[lang]
-					waitOut(t, tm, want)
-					time.Sleep(50 * time.Millisecond)
+					// The day's totals load after the rows: wait for them too
+					// (a fixed sleep failed on a loaded machine).
+					totals := map[string]string{"en": "by status", "ja": "状態別"}[lang]
+					waitOut(t, tm, want, totals)
 					if err := tm.Quit(); err != nil {
 						t.Fatal(err)
 					}

@@ -103,6 +103,7 @@ func baseTable() []Entry {
 		{"captured", "captured", "売上"},
 		{"refunded_2", "refunded", "返金"},
 		{"net", "net", "純額"},
+		{"method_takings", "%[1]s %[2]d (paid %[3]d, net %[4]s)", "%[1]s %[2]d件 (支払い済み %[3]d件、純額 %[4]s)"},
 		{"by_method", "by method", "支払い方法別"},
 		{"by_status", "by status", "状態別"},
 		{"no_method_chosen", "no method chosen", "方法未選択"},
