@@ -843,7 +843,9 @@ func (h historyModel) viewSummary() string {
 			parts = append(parts, fmt.Sprintf(t.S("%[1]s %[2]d (paid %[3]d, net %[4]s)"), name, bk.Count, bk.Paid, komoju.FormatAmount(bk.Net, c.Currency)))
 		}
 		sort.Strings(parts)
-		b.WriteString(st.Muted.Render("  "+t.S("by method")+": "+strings.Join(parts, " · ")) + "\n")
+		// One line, cut to the window: the close screen (z) has the whole
+		// breakdown.
+		b.WriteString(st.Muted.Render(ansi.Truncate("  "+t.S("by method")+": "+strings.Join(parts, " · "), max(h.width, 20), "…")) + "\n")
 		parts = parts[:0]
 		for _, bk := range c.ByStatus {
 			parts = append(parts, fmt.Sprintf("%s %d", t.status(bk.Key), bk.Count))
