@@ -37,7 +37,7 @@ func TestAccessibleFormRunsLineByLine(t *testing.T) {
 	// Run the accessible form as tea.Exec would, answering its prompts: the
 	// store (2 = Lawson), a bad email first (refused by flows' validator),
 	// then a good one, and skipping the optional fields.
-	af := &accessibleForm{form: h.m.buildForm(h.m.method, h.m.details.d).WithAccessible(true)}
+	af := &accessibleForm{form: h.m.details.buildForm(h.m.method, h.m.details.d).WithAccessible(true)}
 	var out bytes.Buffer
 	af.SetStdin(&lineReader{lines: strings.SplitAfter("2\nnot-an-email\ntaro@example.com\n\n\n\n", "\n")})
 	af.SetStdout(&out)

@@ -41,8 +41,9 @@ func (p *picker) visible() []int {
 // newPicker lists, for cards, every KOMOJU test card (success, 3DS,
 // each decline), and for every method a valid sample customer and the
 // Komoju-Scenario errors.
-func (m *Model) newPicker() *picker {
-	now := m.opts.Now()
+func (dm detailsModel) newPicker() *picker {
+	m := dm
+	now := m.now()
 	expiry := fmt.Sprintf("%02d/%02d", int(now.Month()), (now.Year()+3)%100)
 	sample := func(d *flows.Details) {
 		d.Email = "taro@example.com"
@@ -91,18 +92,25 @@ func (m *Model) newPicker() *picker {
 	return p
 }
 
-func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
-	p := m.details.picker
+// updatePicker moves in the picker, narrows it by what is typed, and
+// fills the form with the chosen entry.
+func (dm detailsModel) updatePicker(msg tea.Msg) (detailsModel, tea.Cmd) {
+	p := dm.picker
 	km, ok := msg.(tea.KeyMsg)
 	if !ok {
-		return nil
+		return dm, nil
 	}
+	// The picker is edited in place: a copy, so an earlier model value
+	// keeps its own list position.
+	cp := *p
+	p = &cp
+	dm.picker = p
 	vis := p.visible()
 	switch {
 	case km.Type == tea.KeyEsc && p.query != "":
 		p.query, p.ix = "", 0
-	case key.Matches(km, m.keys.Back), key.Matches(km, m.keys.TestData):
-		m.details.picker = nil
+	case key.Matches(km, dm.keys.Back), key.Matches(km, dm.keys.TestData):
+		dm.picker = nil
 	case km.Type == tea.KeyUp:
 		if len(vis) > 0 {
 			p.ix = (p.ix + len(vis) - 1) % len(vis)
@@ -123,12 +131,11 @@ func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
 			p.query += string(km.Runes)
 		}
 		p.ix = 0
-	case key.Matches(km, m.keys.Continue):
+	case key.Matches(km, dm.keys.Continue):
 		if len(vis) == 0 {
-			return nil
+			return dm, nil
 		}
 		it := p.items[vis[min(p.ix, len(vis)-1)]]
-		dm := &m.details
 		it.fill(dm.d)
 		switch it.scenario {
 		case "":
@@ -139,20 +146,20 @@ func (m *Model) updatePicker(msg tea.Msg) tea.Cmd {
 		}
 		dm.picker = nil
 		dm.errs = nil
-		dm.form = m.buildForm(m.method, dm.d)
-		return dm.form.Init()
+		dm.form = dm.buildForm(dm.method, dm.d)
+		return dm, dm.form.Init()
 	}
-	return nil
+	return dm, nil
 }
 
-func (m Model) viewPicker() string {
-	p := m.details.picker
-	st := m.st
+func (dm detailsModel) viewPicker() string {
+	p := dm.picker
+	m, st := dm, dm.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render(m.t.S("Test data")) + "  " + st.Muted.Render(m.t.S("type to filter · ↑/↓ · enter fills the form · esc closes")) + "\n")
 	b.WriteString(st.Label.Render(m.t.S("Filter")+": ") + p.query + "▏\n")
 	vis := p.visible()
-	rows := max(m.bodyHeight()-5, 3)
+	rows := max(dm.bodyH-5, 3)
 	start := 0
 	if p.ix >= rows {
 		start = p.ix - rows + 1

@@ -55,16 +55,6 @@ func (m Model) uses3DS() bool {
 	return m.flow == flows.FlowDirect && m.method.Type == komoju.TypeCreditCard
 }
 
-// toggle3DS handles ctrl+o on the card form; true when it did.
-func (m *Model) toggle3DS(msg tea.Msg) bool {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok || !m.uses3DS() || !key.Matches(km, toggle3DSKey()) {
-		return false
-	}
-	m.sec.skip = !m.sec.skip
-	return true
-}
-
 // view3DSChoice is the card form's line saying whether 3-D Secure runs.
 func (m Model) view3DSChoice() string {
 	if !m.uses3DS() {

@@ -438,10 +438,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.width, m.height = msg.Width, msg.Height
 		m.help.Width = msg.Width
 		var cmds []tea.Cmd
-		if m.details.form != nil {
-			_, c := m.details.form.Update(tea.WindowSizeMsg{Width: min(msg.Width-4, 76), Height: m.bodyHeight() - 4})
-			cmds = append(cmds, c)
-		}
+		var c tea.Cmd
+		m.details, c = m.details.SetCommon(m.common, m.bodyHeight())
+		cmds = append(cmds, c)
 		m.history = m.history.SetCommon(m.common, m.bodyHeight())
 		m.closing = m.closing.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
@@ -527,6 +526,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistoryAsk(msg)
 	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
 		return m.onMethodAsk(msg)
+	case detailsSubmitMsg, detailsBackMsg, details3DSMsg:
+		return m.onDetailsAsk(msg)
 	case processingCancelMsg:
 		return m.onProcessingCancel()
 	case amountSubmitMsg:
@@ -595,7 +596,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.methodList, c = m.methodList.Update(msg)
 		return c
 	case screenDetails:
-		return m.updateDetails(msg)
+		var c tea.Cmd
+		m.details, c = m.details.Update(msg)
+		return c
 	case screenProcessing:
 		var c tea.Cmd
 		m.processing, c = m.processing.Update(msg)
@@ -764,7 +767,7 @@ func (m Model) view() string {
 	case screenMethod:
 		body = m.methodList.View(m.checkout, m.flow, m.capture, m.bodyHeight())
 	case screenDetails:
-		body = m.viewDetails()
+		body = m.details.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.view3DSChoice())
 	case screenProcessing:
 		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
@@ -1043,23 +1046,20 @@ func (m Model) fullScreenBindings() []key.Binding {
 		return append(m.history.keys.FullHelp(), k.Close)
 	case screenClose:
 		return m.closing.keys.FullHelp()
+	case screenDetails:
+		return m.details.FullHelp()
 	}
 	return m.screenBindings()
 }
 
 func (m Model) screenBindings() []key.Binding {
-	k := m.keys
 	switch m.screen {
 	case screenAmount:
 		return m.amount.keys.ShortHelp()
 	case screenMethod:
 		return m.methodList.keys.ShortHelp()
 	case screenDetails:
-		b := []key.Binding{k.Submit}
-		if m.testMode() {
-			b = append(b, k.TestData)
-		}
-		return append(b, k.Continue, k.Back)
+		return m.details.ShortHelp()
 	case screenProcessing:
 		return m.processing.keys.ShortHelp()
 	case screenResult:

@@ -1,0 +1,296 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/huh"
+
+	"github.com/komoju-tui/komoju-tui/flows"
+)
+
+// detailsModel is the details screen: the huh form of the customer's
+// details for the chosen method and the test-data picker, with its own
+// keys and help. d is shared with the huh fields (they write into it as
+// the clerk types); it lives only in this model, and the card number and
+// CVC are wiped as soon as a pay command has captured them. It asks the
+// root to pay (detailsSubmitMsg), to go back to the method list, or to
+// switch 3-D Secure for the attempt; validating and paying are the root's.
+type detailsModel struct {
+	common
+	keys     detailsKeys
+	bodyH    int
+	method   flows.Method
+	d        *flows.Details
+	form     *huh.Form
+	scenario string // Komoju-Scenario for the next attempt (test modes)
+	picker   *picker
+	errs     flows.FieldErrors
+	// testData offers the picker (SANDBOX and TEST, where test cards and
+	// scenarios exist); threeDS is a Method 2 card form, where ctrl+o
+	// switches 3-D Secure; accessible runs the form line by line.
+	testData, threeDS, accessible bool
+}
+
+// detailsKeys are the details screen's keys.
+type detailsKeys struct {
+	Submit, TestData, Continue, Back, Skip3DS key.Binding
+}
+
+// What the details screen asks of the root.
+type (
+	detailsSubmitMsg struct{}
+	detailsBackMsg   struct{}
+	details3DSMsg    struct{}
+)
+
+func newDetailsData(meth flows.Method) detailsModel {
+	d := &flows.Details{}
+	if len(meth.Stores) > 0 {
+		d.Store = meth.Stores[0]
+	}
+	return detailsModel{method: meth, d: d}
+}
+
+// detailsOpen is what the root hands the screen when it opens.
+type detailsOpen struct {
+	common                        common
+	keys                          KeyMap
+	bodyH                         int
+	method                        flows.Method
+	testData, threeDS, accessible bool
+}
+
+// Open builds the form of o.method over the details typed so far, with
+// errs (from flows' validation) shown above it.
+func (dm detailsModel) Open(o detailsOpen, errs flows.FieldErrors) detailsModel {
+	k := o.keys
+	dm.common, dm.bodyH = o.common, o.bodyH
+	dm.keys = detailsKeys{Submit: k.Submit, TestData: k.TestData, Continue: k.Continue, Back: k.Back, Skip3DS: toggle3DSKey()}
+	dm.method = o.method
+	dm.testData, dm.threeDS, dm.accessible = o.testData, o.threeDS, o.accessible
+	if dm.d == nil {
+		dm.d = newDetailsData(o.method).d
+	}
+	dm.errs = errs
+	dm.picker = nil
+	dm.form = dm.buildForm(dm.method, dm.d)
+	return dm
+}
+
+// Init starts the form (cursor blink, first field's focus).
+func (dm detailsModel) Init() tea.Cmd {
+	if dm.form == nil {
+		return nil
+	}
+	return dm.form.Init()
+}
+
+// SetCommon takes a new size.
+func (dm detailsModel) SetCommon(c common, bodyH int) (detailsModel, tea.Cmd) {
+	dm.common, dm.bodyH = c, bodyH
+	if dm.form == nil {
+		return dm, nil
+	}
+	_, cmd := dm.form.Update(tea.WindowSizeMsg{Width: min(c.width-4, 76), Height: bodyH - 4})
+	return dm, cmd
+}
+
+// ShortHelp is the footer's part.
+func (dm detailsModel) ShortHelp() []key.Binding {
+	k := dm.keys
+	b := []key.Binding{k.Submit}
+	if dm.testData {
+		b = append(b, k.TestData)
+	}
+	return append(b, k.Continue, k.Back)
+}
+
+// FullHelp is every key of the screen (?), ctrl+o included where it works.
+func (dm detailsModel) FullHelp() []key.Binding {
+	b := dm.ShortHelp()
+	if dm.threeDS {
+		b = append(b, dm.keys.Skip3DS)
+	}
+	return b
+}
+
+// wipeSecrets forgets the card number and CVC (after a pay attempt took
+// them, or when the clerk starts over).
+func (dm *detailsModel) wipeSecrets() {
+	if dm.d != nil {
+		dm.d.CardNumber = ""
+		dm.d.CardCVC = ""
+	}
+}
+
+// optional lets an empty optional field through and otherwise applies v.
+func optional(v func(string) error) func(string) error {
+	return func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return nil
+		}
+		return v(s)
+	}
+}
+
+// buildForm makes the huh form of meth, bound to d, reusing flows'
+// validators so the form and the engine agree on what is valid.
+func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form {
+	m := dm
+	var fields []huh.Field
+	for _, f := range meth.Fields() {
+		req := meth.Needs(f)
+		title := m.t.S(f.Label())
+		if !req {
+			title += " " + m.t.S("(optional)")
+		}
+		v := func(fn func(string) error) func(string) error {
+			if req {
+				return fn
+			}
+			return optional(fn)
+		}
+		in := func(dst *string, placeholder string, fn func(string) error) *huh.Input {
+			return huh.NewInput().Key(string(f)).Title(title).Value(dst).Placeholder(placeholder).Validate(v(fn))
+		}
+		switch f {
+		case flows.DetailCardNumber:
+			num := in(&d.CardNumber, m.t.S("digits on the card"), flows.ValidateCardNumber).CharLimit(23)
+			if m.demo {
+				num = num.EchoMode(huh.EchoModePassword) // presenter mode: never on a shared screen
+			}
+			fields = append(fields, num)
+		case flows.DetailCardExpiry:
+			fields = append(fields, in(&d.CardExpiry, "MM/YY", flows.ExpiryValidator(m.now)).CharLimit(7))
+		case flows.DetailCardCVC:
+			fields = append(fields, in(&d.CardCVC, m.t.S("3-4 digits"), flows.CVCValidator(func() string { return d.CardNumber })).
+				EchoMode(huh.EchoModePassword).CharLimit(4))
+		case flows.DetailCardName:
+			fields = append(fields, in(&d.CardName, m.t.S("as printed on the card"), flows.ValidateName))
+		case flows.DetailStore:
+			var opts []huh.Option[string]
+			for _, s := range meth.Stores {
+				opts = append(opts, huh.NewOption(flows.StoreName(s, m.t.lang), s))
+			}
+			fields = append(fields, huh.NewSelect[string]().Key(string(f)).Title(title).Options(opts...).Value(&d.Store))
+		case flows.DetailEmail:
+			fields = append(fields, in(&d.Email, m.t.S("e.g. name@example.com"), flows.ValidateEmail))
+		case flows.DetailPhone:
+			fields = append(fields, in(&d.Phone, "e.g. 090-1234-5678", flows.ValidatePhone))
+		case flows.DetailGivenName:
+			fields = append(fields, in(&d.GivenName, "e.g. Taro", flows.ValidateName))
+		case flows.DetailFamilyName:
+			fields = append(fields, in(&d.FamilyName, "e.g. Yamada", flows.ValidateName))
+		case flows.DetailGivenNameKana:
+			fields = append(fields, in(&d.GivenNameKana, "e.g. タロウ", flows.ValidateKana))
+		case flows.DetailFamilyNameKana:
+			fields = append(fields, in(&d.FamilyNameKana, "e.g. ヤマダ", flows.ValidateKana))
+		}
+	}
+	return huh.NewForm(huh.NewGroup(fields...)).
+		WithShowHelp(false).
+		WithWidth(min(max(m.width-4, 30), 76)).
+		WithHeight(max(m.bodyH-4, 6))
+}
+
+// Update runs the form and the picker; what goes beyond them (pay, back,
+// 3-D Secure) is asked of the root.
+func (dm detailsModel) Update(msg tea.Msg) (detailsModel, tea.Cmd) {
+	if dm.picker != nil {
+		return dm.updatePicker(msg)
+	}
+	if km, ok := msg.(tea.KeyMsg); ok {
+		k := dm.keys
+		switch {
+		case dm.threeDS && key.Matches(km, k.Skip3DS):
+			return dm, ask(details3DSMsg{})
+		case key.Matches(km, k.Back):
+			dm.form = nil
+			return dm, ask(detailsBackMsg{})
+		case key.Matches(km, k.TestData) && dm.testData:
+			dm.picker = dm.newPicker()
+			return dm, nil
+		case key.Matches(km, k.Submit):
+			return dm, ask(detailsSubmitMsg{})
+		}
+	}
+	if dm.form == nil {
+		return dm, nil
+	}
+	before := dm.form.GetFocusedField()
+	fm, cmd := dm.form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		dm.form = f
+	}
+	cmd = tea.Batch(cmd, moveOnFromRefused(dm.form, msg, before))
+	switch dm.form.State {
+	case huh.StateCompleted:
+		return dm, ask(detailsSubmitMsg{})
+	case huh.StateAborted:
+		dm.form = nil
+		return dm, ask(detailsBackMsg{})
+	}
+	return dm, cmd
+}
+
+// moveOnFromRefused moves the form on from a text field that refused its
+// value on enter or tab. huh keeps the focus on such a field, so what the
+// clerk (or a fast typist, or tmux) types next for the following field was
+// appended to the refused text ("Yamadaヤマダ"). The refusal stays on the
+// field and under the form, and the form cannot be completed until it is
+// fixed (shift+tab goes back). The last field keeps the focus: there is no
+// next field to type into.
+func moveOnFromRefused(form *huh.Form, msg tea.Msg, before huh.Field) tea.Cmd {
+	km, ok := msg.(tea.KeyMsg)
+	if !ok || (km.Type != tea.KeyEnter && km.Type != tea.KeyTab) || form == nil || form.State != huh.StateNormal {
+		return nil
+	}
+	f := form.GetFocusedField()
+	if _, input := f.(*huh.Input); !input || f != before || f.Error() == nil {
+		return nil
+	}
+	cmd := form.NextField()
+	if form.GetFocusedField() == f {
+		return tea.Batch(cmd, f.Focus()) // the last field: stay
+	}
+	return cmd
+}
+
+// View draws the method and amount, the card being typed, the 3-D Secure
+// line the root words (choice), the errors, and the form or the picker.
+func (dm detailsModel) View(amount, choice string) string {
+	st := dm.st
+	var b strings.Builder
+	b.WriteString(st.Title.Render(dm.method.Name(dm.t.lang)) + "  " + st.Value.Render(amount) + "\n")
+	if dm.d != nil && dm.method.Takes(flows.DetailCardNumber) {
+		num := dm.d.CardNumber
+		shown := flows.FormatCardNumber(num)
+		if dm.demo {
+			shown = flows.MaskCardNumber(num)
+		}
+		brand := ""
+		if flows.NormalizeCardNumber(num) != "" {
+			brand = flows.BrandName(flows.CardBrand(num))
+		}
+		b.WriteString(st.Label.Render(dm.t.S("Card")+": ") + st.Value.Render(shown) + "  " + st.Selected.Render(brand) + "\n")
+	}
+	b.WriteString(choice)
+	if dm.scenario != "" {
+		b.WriteString(st.Warn.Render(dm.t.F("Komoju-Scenario: %s (this attempt will fail on purpose)", dm.scenario)) + "\n")
+	}
+	for _, e := range dm.errs {
+		b.WriteString(st.Err.Render(dm.t.S(flows.DetailField(e.Field).Label())+" "+e.Message) + "\n")
+	}
+	if dm.picker != nil {
+		b.WriteString(dm.viewPicker())
+		return b.String()
+	}
+	if dm.form != nil {
+		b.WriteString(dm.form.View())
+	} else if dm.accessible {
+		b.WriteString(st.Muted.Render(dm.t.S("The form runs in accessible mode.")))
+	}
+	return b.String()
+}
