@@ -88,6 +88,10 @@ func TestJapaneseScreensHaveNoEnglish(t *testing.T) {
 	h.waitFor("3-D Secure screen", func(m Model) bool { return m.screen == screen3DS })
 	shot("3-D Secure")
 	h.keys("esc")
+	// Stopping answers when Complete3DS has finished the sale: wait for
+	// it, or n reaches the 3-D Secure screen (where it does nothing) on a
+	// loaded machine and the result comes after it.
+	h.waitFor("result after stopping 3-D Secure", func(m Model) bool { return m.screen == screenResult })
 	h.keys("n")
 	h.amountTo("800")
 	h.waitFor("method 2", func(m Model) bool { return m.flow == "direct" && len(m.methodList.methods) > 0 })
