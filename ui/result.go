@@ -202,73 +202,6 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 	return waitWatch(msg.gen, msg.ch)
 }
 
-// actionBindings are the keys the current outcome or payment allows.
-func (m Model) actionBindings() []key.Binding {
-	k := m.keys
-	var b []key.Binding
-	acts := m.currentActions()
-	has := func(a flows.Action) bool {
-		for _, x := range acts {
-			if x == a {
-				return true
-			}
-		}
-		return false
-	}
-	if has(flows.ActionCapture) {
-		b = append(b, k.Capture, k.CapturePartial)
-	}
-	if has(flows.ActionCancel) || m.phoneWaiting() {
-		b = append(b, k.CancelPay)
-	}
-	if has(flows.ActionRefund) {
-		b = append(b, k.Refund, k.RefundPartial)
-	}
-	if has(flows.ActionRefundRequest) {
-		b = append(b, k.RefundRequest)
-	}
-	if m.screen == screenResult {
-		o := m.outcome
-		if o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o)) {
-			b = append(b, k.Retry)
-		}
-		if o != nil && o.Kind == flows.OutcomePaid {
-			b = append(b, k.SaveReceipt)
-			if m.canPrint() {
-				b = append(b, k.Print)
-			}
-		}
-		if o != nil && o.RedirectURL != "" && o.Kind == flows.OutcomeRedirect {
-			b = append(b, k.OpenLink)
-		}
-		if m.qrURL() != "" {
-			b = append(b, k.CopyLink)
-		}
-		if o != nil && m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
-			b = append(b, k.SandboxPaid)
-		}
-		if o != nil && o.Payment != nil {
-			b = append(b, k.Detail)
-		}
-		b = append(b, k.NewSale)
-	} else {
-		if m.screen == screenPayment && hasReceipt(m.payment) {
-			b = append(b, k.SaveReceipt)
-			if m.canPrint() {
-				b = append(b, k.Print)
-			}
-		}
-		if m.qrURL() != "" {
-			b = append(b, k.CopyLink)
-		}
-		b = append(b, k.Back, k.NewSale)
-	}
-	if has(flows.ActionRefresh) {
-		b = append(b, k.Refresh)
-	}
-	return append(b, k.History)
-}
-
 // currentActions are the allowed actions of what is on screen.
 func (m Model) currentActions() []flows.Action {
 	if m.screen == screenPayment {
@@ -283,19 +216,23 @@ func (m Model) currentActions() []flows.Action {
 	return m.outcome.Actions
 }
 
-func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
-	km, ok := msg.(tea.KeyMsg)
-	if !ok || m.outcome == nil {
+// onResultAsk does what the result screen asked. The conditions are
+// checked again here: the outcome may have changed (a watch, a push)
+// between the key and the ask.
+func (m *Model) onResultAsk(msg tea.Msg) tea.Cmd {
+	if m.screen != screenResult || m.outcome == nil || m.modal != nil {
 		return nil
 	}
 	o := m.outcome
-	k := m.keys
-	switch {
-	case key.Matches(km, k.NewSale):
+	switch msg := msg.(type) {
+	case resultNewSaleMsg:
 		return m.newSale()
-	case key.Matches(km, k.History):
+	case resultHistoryMsg:
 		return m.openHistory()
-	case key.Matches(km, k.Retry) && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o)):
+	case resultRetryMsg:
+		if !m.canRetry(o) {
+			return nil
+		}
 		m.details.errs = nil
 		m.customerEnded = false
 		if m.flow == flows.FlowSession && (m.sale == nil || m.sale.State == flows.SaleClosed) {
@@ -317,32 +254,85 @@ func (m *Model) updateResult(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		return m.openDetails()
-	case key.Matches(km, k.Detail) && o.Payment != nil:
+	case resultDetailMsg:
+		if o.Payment == nil {
+			return nil
+		}
 		m.payment = o.Payment
 		m.origin = screenResult
 		m.screen = screenPayment
 		return m.loadStatusHistory(o.Payment.ID)
-	case key.Matches(km, k.SaveReceipt) && o.Kind == flows.OutcomePaid:
+	case resultReceiptMsg:
+		if o.Kind != flows.OutcomePaid {
+			return nil
+		}
+		if msg.print {
+			if !m.canPrint() {
+				return nil
+			}
+			return m.printReceipt()
+		}
 		return m.saveReceipt()
-	case key.Matches(km, k.Print) && o.Kind == flows.OutcomePaid && m.canPrint():
-		return m.printReceipt()
-	case key.Matches(km, k.CopyLink) && m.qrURL() != "":
+	case resultCopyLinkMsg:
 		return m.copyLink()
-	case key.Matches(km, k.OpenLink) && o.RedirectURL != "":
+	case resultOpenLinkMsg:
+		if o.RedirectURL == "" {
+			return nil
+		}
 		m.browser = m.t.S("Opening the page in the browser…")
 		return openURLCmd(m.opts.OpenURL, o.RedirectURL)
-	case key.Matches(km, k.Refresh) && o.Kind == flows.OutcomeUnknown:
-		return m.lookUpUnknown()
-	case key.Matches(km, k.Refresh):
+	case resultRefreshMsg:
+		if o.Kind == flows.OutcomeUnknown {
+			return m.lookUpUnknown()
+		}
 		id, ctx := m.begin(opRefresh, false, actionTimeout)
 		m.status = ""
 		return tea.Batch(recheckCmd(ctx, m.eng, id, *o), m.spin.Tick)
-	case key.Matches(km, k.SandboxPaid) && m.opts.SandboxURL != "" && o.PaymentID() != "":
+	case resultSandboxPaidMsg:
+		if m.opts.SandboxURL == "" || o.PaymentID() == "" {
+			return nil
+		}
 		return sandboxPayCmd(m.opts.SandboxURL, o.PaymentID(), o.Payment.Type())
-	case key.Matches(km, k.CancelPay) && m.phoneWaiting():
-		return m.cancelPhone()
+	case resultCancelPhoneMsg:
+		if m.phoneWaiting() {
+			return m.cancelPhone()
+		}
+	case resultActionMsg:
+		return m.actionKeys(msg.key, o.Payment)
 	}
-	return m.actionKeys(km, o.Payment)
+	return nil
+}
+
+// canRetry reports an outcome t tries again: an error, a failure, or an
+// attempt the customer ended.
+func (m Model) canRetry(o *flows.Outcome) bool {
+	return o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o))
+}
+
+// resultState is what the result screen shows and which keys it offers,
+// as the root knows it.
+func (m Model) resultState() resultState {
+	o := m.outcome
+	s := resultState{outcome: o, phone: m.phone, phoneWaiting: m.phoneWaiting(), retry: m.canRetry(o),
+		acts: m.currentActions(), canPrint: m.canPrint(), sandbox: m.opts.SandboxURL != "", link: m.qrURL(),
+		total: m.checkout.Total(), currency: m.checkout.Currency, browser: m.browser, watching: m.watching(),
+		lastUpdate: m.lastUpdate, spin: m.spin.View(), bodyH: m.bodyHeight()}
+	if o == nil {
+		return s
+	}
+	s.message = m.outcomeMessage(*o)
+	if m.customerEndedOutcome(o) {
+		s.message = m.customerMessage(*o)
+	}
+	s.method = m.methodText(o.Payment)
+	s.threeDS = m.threeDSNote(o)
+	if url, _ := qrTarget(o); url != "" {
+		// As Update rendered it (qrCache), or none when it was not
+		// rendered for this size: View never encodes.
+		c := m.qr.get(url, m.qrBox(m.bodyHeight()))
+		s.qr, s.qrW, s.qrH = c.val, c.w, c.h
+	}
+	return s
 }
 
 // newSale clears everything about the last sale (keeping flow, capture
@@ -440,115 +430,6 @@ func qrTarget(o *flows.Outcome) (url, caption string) {
 	return "", ""
 }
 
-func (m Model) viewResult() string {
-	o := m.outcome
-	if o == nil {
-		return ""
-	}
-	st := m.st
-	title, tstyle := m.outcomeTitle(o, m.phone)
-	var left strings.Builder
-	if m.opts.Demo {
-		left.WriteString(tstyle.Render(spaced(title)) + "\n")
-	} else {
-		left.WriteString(tstyle.Render(title) + "\n")
-	}
-	amount := m.checkout.Total()
-	cur := m.checkout.Currency
-	if p := o.Payment; p != nil {
-		amount, cur = p.Total, p.Currency
-		if amount == 0 {
-			amount = p.Amount + p.Tax + p.PaymentMethodFee
-		}
-	}
-	amt := komoju.FormatAmount(amount, cur)
-	if o.Kind == flows.OutcomePaid || m.opts.Demo {
-		left.WriteString(bigText(amt) + "\n")
-	} else {
-		left.WriteString(st.Value.Render(amt) + "\n")
-	}
-	url, caption := qrTarget(o)
-	qrW, qrH := 0, 0
-	var qrBlock string
-	if url != "" {
-		qrBlock, qrW, qrH = m.qrFor(url)
-	}
-	leftW := m.width - 2
-	if qrW > 0 {
-		leftW = m.width - qrW - 2
-	}
-	wrapW := max(leftW-2, 20)
-	msgText := m.outcomeMessage(*o)
-	if m.customerEndedOutcome(o) {
-		msgText = m.customerMessage(*o)
-	}
-	left.WriteString(wrap(msgText, wrapW) + "\n")
-	labelW := 18
-	if leftW < 50 {
-		labelW = 11 // narrow: short labels
-	}
-	row := func(label, value string) {
-		if value == "" {
-			return
-		}
-		text := m.t.S(label)
-		if labelW < 18 {
-			text = m.t.S(shortLabel(label))
-		}
-		left.WriteString(st.Label.Render(padRight(text, labelW)) + wrap(value, max(wrapW-labelW-1, 10)) + "\n")
-	}
-	row("Method", m.methodText(o.Payment))
-	row("3-D Secure", m.threeDSNote(o))
-	row("Payment id", m.showID(o.PaymentID()))
-	row("Order", o.OrderNum)
-	if o.Payment == nil {
-		row("Session", m.showID(o.SessionID))
-	}
-	if o.Store != "" {
-		row("Store", flows.StoreName(o.Store, m.t.lang))
-	}
-	if o.Deadline != nil && o.Kind == flows.OutcomeAwaiting {
-		row("Deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04 MST"))
-	}
-	row("Receipt number", o.Receipt)
-	row("Confirmation code", o.ConfirmationCode)
-	// Links go under everything, each on one line of the whole width:
-	// a wrapped URL can be neither clicked nor copied.
-	var links []string // label, URL, label, URL …
-	if o.InstructionsURL != "" && o.Kind == flows.OutcomeAwaiting {
-		links = append(links, m.t.S("Instructions"), m.showURL(o.InstructionsURL, o.PaymentID(), o.SessionID))
-	}
-	if o.Kind == flows.OutcomeRedirect && o.RedirectURL != "" {
-		links = append(links, m.t.S("Link"), m.showURL(o.RedirectURL, o.PaymentID(), o.SessionID))
-	}
-	if m.browser != "" && o.Kind == flows.OutcomeRedirect {
-		left.WriteString(st.Muted.Render(wrap(m.browser, wrapW)) + "\n")
-	}
-	if m.watching() {
-		left.WriteString(m.spin.View() + " " + st.Muted.Render(m.t.S("following the status live")) + "\n")
-	}
-	if m.lastUpdate != "" {
-		left.WriteString(st.Muted.Render(wrap(m.lastUpdate, wrapW)) + "\n")
-	}
-	if m.opts.SandboxURL != "" && o.PaymentID() != "" && (o.Kind == flows.OutcomeAwaiting || o.Kind == flows.OutcomeRedirect) {
-		left.WriteString(st.Muted.Render(wrap(m.t.S("Sandbox: the customer's page has the buttons; P simulates the customer here."), wrapW)) + "\n")
-	}
-	if url != "" && qrBlock == "" {
-		left.WriteString(st.Muted.Render(m.t.S("(widen the window to show the QR code)")) + "\n")
-	}
-	if qrBlock == "" {
-		return m.withLinks(strings.TrimSuffix(left.String(), "\n"), "", 0, m.bodyHeight(), links)
-	}
-	// The QR code is drawn without styling so that it stays plain block
-	// characters that any terminal shows the same.
-	right := qrBlock + "\n" + centerText(m.t.S(caption), qrW)
-	if lipgloss.Height(right) > m.bodyHeight() {
-		right = qrBlock
-	}
-	_ = qrH
-	return m.withLinks(left.String(), right, leftW, m.bodyHeight(), links)
-}
-
 // withLinks draws the text column (and the QR code beside it) with the
 // links under both, each URL on one line of the whole width: a wrapped
 // URL can be neither clicked nor copied. The text column gives up its
@@ -642,13 +523,6 @@ func shortLabel(label string) string {
 		return "Conf. code"
 	}
 	return label
-}
-
-// qrFor is the QR code of url as Update rendered it (qrCache), or none
-// when it was not rendered for this size: View never encodes.
-func (m Model) qrFor(url string) (string, int, int) {
-	c := m.qr.get(url, m.qrBox(m.bodyHeight()))
-	return c.val, c.w, c.h
 }
 
 // qrBox is the room a QR code may take beside the text column, and the

@@ -210,6 +210,7 @@ type Model struct {
 	details    detailsModel
 	processing processingModel
 	outcome    *flows.Outcome
+	result     resultModel     // the result screen (resultscreen.go)
 	payment    *komoju.Payment // the payment shown on the payment screen
 	origin     screen          // where the payment screen returns to
 	browser    string          // what happened when opening the redirect page
@@ -313,6 +314,7 @@ func New(opts Options) Model {
 	m.amount = newAmountModel(m.common, m.keys, opts.Currency)
 	m.methodList = newMethodModel(m.common, m.keys)
 	m.processing = newProcessingModel(m.common, m.keys)
+	m.result = newResultModel(m.common, m.keys)
 	m.paymentScreen = newPaymentModel(m.common, m.keys)
 	m.secure = newSecureModel(m.common, m.keys, opts.SandboxURL != "")
 	m.history = newHistoryModel(m.common, m.keys, opts.Journal, ctx)
@@ -445,6 +447,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.closing = m.closing.SetCommon(m.common, m.bodyHeight())
 		m.methodList.common = m.common
 		m.processing.common = m.common
+		m.result.common = m.common
 		m.amount.common = m.common
 		m.paymentScreen.common = m.common
 		m.secure.common = m.common
@@ -526,6 +529,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onHistoryAsk(msg)
 	case methodBackMsg, methodToggleFlowMsg, methodToggleCaptureMsg, methodChosenMsg, methodPhoneMsg:
 		return m.onMethodAsk(msg)
+	case resultNewSaleMsg, resultHistoryMsg, resultRetryMsg, resultDetailMsg, resultReceiptMsg, resultCopyLinkMsg,
+		resultOpenLinkMsg, resultRefreshMsg, resultSandboxPaidMsg, resultCancelPhoneMsg, resultActionMsg:
+		return m.onResultAsk(msg)
 	case detailsSubmitMsg, detailsBackMsg, details3DSMsg:
 		return m.onDetailsAsk(msg)
 	case processingCancelMsg:
@@ -604,7 +610,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.processing, c = m.processing.Update(msg)
 		return c
 	case screenResult:
-		return m.updateResult(msg)
+		var c tea.Cmd
+		m.result, c = m.result.Update(msg, m.resultState())
+		return c
 	case screenPayment:
 		var c tea.Cmd
 		m.paymentScreen, c = m.paymentScreen.Update(msg, m.payment)
@@ -771,7 +779,7 @@ func (m Model) view() string {
 	case screenProcessing:
 		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
-		body = m.viewResult()
+		body = m.result.View(m.resultState())
 	case screenPayment:
 		body = m.paymentScreen.View(m.payment, m.requested, m.qr, m.bodyHeight())
 	case screenHistory:
@@ -1048,6 +1056,8 @@ func (m Model) fullScreenBindings() []key.Binding {
 		return m.closing.keys.FullHelp()
 	case screenDetails:
 		return m.details.FullHelp()
+	case screenResult:
+		return m.result.FullHelp(m.resultState())
 	}
 	return m.screenBindings()
 }
@@ -1063,7 +1073,7 @@ func (m Model) screenBindings() []key.Binding {
 	case screenProcessing:
 		return m.processing.keys.ShortHelp()
 	case screenResult:
-		return m.actionBindings()
+		return m.result.ShortHelp(m.resultState())
 	case screenPayment:
 		return m.paymentScreen.ShortHelp(m.currentActions(), m.qrURL() != "", hasReceipt(m.payment), m.canPrint())
 	case screenHistory:
