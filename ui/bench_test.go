@@ -97,7 +97,8 @@ func (w *frameWriter) Write(p []byte) (int, error) {
 
 // BenchmarkViewScreens is View() of the other screens of a sale at
 // 120x40: the sale's details of a konbini slip (figures, timeline and the
-// slip's QR code) and the customer paying on their phone (QR code).
+// slip's QR code), the customer paying on their phone (QR code), and the
+// card form filled from the test-data picker (huh's form).
 func BenchmarkViewScreens(b *testing.B) {
 	screens := []struct {
 		name  string
@@ -111,6 +112,12 @@ func BenchmarkViewScreens(b *testing.B) {
 			h.waitFor("result", func(m Model) bool { return m.screen == screenResult })
 			h.keys("d")
 			h.waitFor("details", func(m Model) bool { return m.screen == screenPayment })
+		}},
+		{"details_form", func(h *harness) {
+			h.amountTo("1000")
+			h.pickMethod("Credit card")
+			h.testData("Visa")
+			h.waitFor("card form", func(m Model) bool { return m.screen == screenDetails && m.details.form != nil })
 		}},
 		{"phone", func(h *harness) {
 			h.amountTo("1000")

@@ -561,7 +561,7 @@ func (m Model) headerExtra() []string {
 	return lines
 }
 
-func (m Model) headerExtraHeight() int {
+func (m *Model) headerExtraHeight() int {
 	n := len(m.notes)
 	if m.startCheck || len(m.waiting) > 0 {
 		n++

@@ -230,7 +230,7 @@ func (m *Model) onResultAsk(msg tea.Msg) tea.Cmd {
 	case resultHistoryMsg:
 		return m.openHistory()
 	case resultRetryMsg:
-		if !m.canRetry(o) {
+		if !canRetry(o, m.customerEnded) {
 			return nil
 		}
 		m.details.errs = nil
@@ -305,23 +305,41 @@ func (m *Model) onResultAsk(msg tea.Msg) tea.Cmd {
 
 // canRetry reports an outcome t tries again: an error, a failure, or an
 // attempt the customer ended.
-func (m Model) canRetry(o *flows.Outcome) bool {
-	return o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || m.customerEndedOutcome(o))
+func canRetry(o *flows.Outcome, customerEnded bool) bool {
+	return o != nil && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeFailed || endedByCustomer(o, customerEnded))
+}
+
+// endedByCustomer is customerEndedOutcome without the root: an attempt
+// followed to its end that the clerk did not cause.
+func endedByCustomer(o *flows.Outcome, customerEnded bool) bool {
+	if o == nil || !customerEnded {
+		return false
+	}
+	switch o.Kind {
+	case flows.OutcomeCancelled, flows.OutcomeExpired, flows.OutcomeFailed:
+		return true
+	}
+	return false
 }
 
 // resultState is what the result screen shows and which keys it offers,
-// as the root knows it.
-func (m Model) resultState() resultState {
+// as the root knows it; bodyH is the room under the header. The root's
+// small value methods are written out here: inlined, each would copy the
+// whole root (150 KB) to the heap on every frame.
+func (m Model) resultState(bodyH int) resultState {
 	o := m.outcome
-	s := resultState{outcome: o, phone: m.phone, phoneWaiting: m.phoneWaiting(), retry: m.canRetry(o),
-		acts: m.currentActions(), canPrint: m.canPrint(), sandbox: m.opts.SandboxURL != "", link: m.qrURL(),
-		total: m.checkout.Total(), currency: m.checkout.Currency, browser: m.browser, watching: m.watching(),
-		lastUpdate: m.lastUpdate, spin: m.spin.View(), bodyH: m.bodyHeight()}
+	ended := endedByCustomer(o, m.customerEnded)
+	s := resultState{outcome: o, phone: m.phone, retry: canRetry(o, m.customerEnded),
+		phoneWaiting: m.screen == screenResult && m.phone && o != nil && o.Payment == nil && o.Kind == flows.OutcomeRedirect,
+		acts:         m.currentActions(), canPrint: m.opts.Printer.Configured() || m.lpPath != "",
+		sandbox: m.opts.SandboxURL != "", link: m.qrURL(),
+		total: m.checkout.Total(), currency: m.checkout.Currency, browser: m.browser, watching: m.watchCancel != nil,
+		lastUpdate: m.lastUpdate, spin: m.spin.View(), bodyH: bodyH}
 	if o == nil {
 		return s
 	}
 	s.message = m.outcomeMessage(*o)
-	if m.customerEndedOutcome(o) {
+	if ended {
 		s.message = m.customerMessage(*o)
 	}
 	s.method = m.methodText(o.Payment)
@@ -329,7 +347,7 @@ func (m Model) resultState() resultState {
 	if url, _ := qrTarget(o); url != "" {
 		// As Update rendered it (qrCache), or none when it was not
 		// rendered for this size: View never encodes.
-		c := m.qr.get(url, m.qrBox(m.bodyHeight()))
+		c := m.qr.get(url, m.common.qrBox(bodyH))
 		s.qr, s.qrW, s.qrH = c.val, c.w, c.h
 	}
 	return s

@@ -611,7 +611,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return c
 	case screenResult:
 		var c tea.Cmd
-		m.result, c = m.result.Update(msg, m.resultState())
+		m.result, c = m.result.Update(msg, m.resultState(m.bodyHeight()))
 		return c
 	case screenPayment:
 		var c tea.Cmd
@@ -779,7 +779,7 @@ func (m Model) view() string {
 	case screenProcessing:
 		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
-		body = m.result.View(m.resultState())
+		body = m.result.View(m.resultState(m.bodyHeight()))
 	case screenPayment:
 		body = m.paymentScreen.View(m.payment, m.requested, m.qr, m.bodyHeight())
 	case screenHistory:
@@ -1057,7 +1057,7 @@ func (m Model) fullScreenBindings() []key.Binding {
 	case screenDetails:
 		return m.details.FullHelp()
 	case screenResult:
-		return m.result.FullHelp(m.resultState())
+		return m.result.FullHelp(m.resultState(m.bodyHeight()))
 	}
 	return m.screenBindings()
 }
@@ -1073,7 +1073,7 @@ func (m Model) screenBindings() []key.Binding {
 	case screenProcessing:
 		return m.processing.keys.ShortHelp()
 	case screenResult:
-		return m.result.ShortHelp(m.resultState())
+		return m.result.ShortHelp(m.resultState(m.bodyHeight()))
 	case screenPayment:
 		return m.paymentScreen.ShortHelp(m.currentActions(), m.qrURL() != "", hasReceipt(m.payment), m.canPrint())
 	case screenHistory:
