@@ -258,9 +258,10 @@ func moveOnFromRefused(form *huh.Form, msg tea.Msg, before huh.Field) tea.Cmd {
 	return cmd
 }
 
-// View draws the method and amount, the card being typed, the 3-D Secure
-// line the root words (choice), the errors, and the form or the picker.
-func (dm detailsModel) View(amount, choice string) string {
+// View draws the method and amount, the card being typed, whether 3-D
+// Secure runs (skip: the clerk switched it off for this attempt), the
+// errors, and the form or the picker.
+func (dm detailsModel) View(amount string, skip bool) string {
 	st := dm.st
 	var b strings.Builder
 	b.WriteString(st.Title.Render(dm.method.Name(dm.t.lang)) + "  " + st.Value.Render(amount) + "\n")
@@ -276,7 +277,7 @@ func (dm detailsModel) View(amount, choice string) string {
 		}
 		b.WriteString(st.Label.Render(dm.t.S("Card")+": ") + st.Value.Render(shown) + "  " + st.Selected.Render(brand) + "\n")
 	}
-	b.WriteString(choice)
+	b.WriteString(dm.view3DSChoice(skip))
 	if dm.scenario != "" {
 		b.WriteString(st.Warn.Render(dm.t.F("Komoju-Scenario: %s (this attempt will fail on purpose)", dm.scenario)) + "\n")
 	}
@@ -293,4 +294,17 @@ func (dm detailsModel) View(amount, choice string) string {
 		b.WriteString(st.Muted.Render(dm.t.S("The form runs in accessible mode.")))
 	}
 	return b.String()
+}
+
+// view3DSChoice is the card form's line saying whether 3-D Secure runs.
+func (dm detailsModel) view3DSChoice(skip bool) string {
+	if !dm.threeDS {
+		return ""
+	}
+	if skip {
+		return dm.st.Warn.Render(dm.t.S("3-D Secure: SKIPPED for this payment (no liability shift)")) +
+			"  " + dm.st.Muted.Render("ctrl+o "+dm.t.S("turn on")) + "\n"
+	}
+	return dm.st.Label.Render(dm.t.S("3-D Secure: on (the customer may confirm on their phone)")) +
+		"  " + dm.st.Muted.Render("ctrl+o "+dm.t.S("skip 3-D Secure")) + "\n"
 }

@@ -94,7 +94,7 @@ func TestDetailsChildKeys(t *testing.T) {
 	if p.picker != nil || flows.NormalizeCardNumber(p.d.CardNumber) == "" || p.d.CardCVC == "" {
 		t.Fatalf("the picker did not fill the card: %+v", *p.d)
 	}
-	if v := p.View("¥1,000", ""); !strings.Contains(v, "Visa") || !strings.Contains(v, "¥1,000") {
+	if v := p.View("¥1,000", false); !strings.Contains(v, "Visa") || !strings.Contains(v, "¥1,000") {
 		t.Errorf("details view after the picker:\n%s", v)
 	}
 	p.wipeSecrets()

@@ -99,7 +99,7 @@ func (m *Model) saveReceiptOf(o *flows.Outcome) tea.Cmd {
 }
 
 // canPrint reports a way to print: the configured printer, or lp.
-func (m Model) canPrint() bool { return m.opts.Printer.Configured() || m.lpPath != "" }
+func (m *Model) canPrint() bool { return m.opts.Printer.Configured() || m.lpPath != "" }
 
 // printReceiptOf prints the receipt on the configured printer (ESC/POS
 // or text, to a device or host:9100, within its timeout); without one, it

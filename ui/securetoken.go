@@ -55,19 +55,6 @@ func (m Model) uses3DS() bool {
 	return m.flow == flows.FlowDirect && m.method.Type == komoju.TypeCreditCard
 }
 
-// view3DSChoice is the card form's line saying whether 3-D Secure runs.
-func (m Model) view3DSChoice() string {
-	if !m.uses3DS() {
-		return ""
-	}
-	if m.sec.skip {
-		return m.st.Warn.Render(m.t.S("3-D Secure: SKIPPED for this payment (no liability shift)")) +
-			"  " + m.st.Muted.Render("ctrl+o "+m.t.S("turn on")) + "\n"
-	}
-	return m.st.Label.Render(m.t.S("3-D Secure: on (the customer may confirm on their phone)")) +
-		"  " + m.st.Muted.Render("ctrl+o "+m.t.S("skip 3-D Secure")) + "\n"
-}
-
 // pay3DS sends a Method 2 card payment through flows' PayCard3DS. d holds
 // the card secrets for this one call only (the form's copy is wiped).
 func (m *Model) pay3DS(co flows.Checkout, d flows.Details, opts flows.PayOptions) tea.Cmd {

@@ -775,7 +775,7 @@ func (m Model) view() string {
 	case screenMethod:
 		body = m.methodList.View(m.checkout, m.flow, m.capture, m.bodyHeight())
 	case screenDetails:
-		body = m.details.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.view3DSChoice())
+		body = m.details.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.sec.skip)
 	case screenProcessing:
 		body = m.processing.View(komoju.FormatAmount(m.checkout.Total(), m.checkout.Currency), m.spin.View())
 	case screenResult:
