@@ -101,3 +101,25 @@ func TestResultChildViewIsPure(t *testing.T) {
 		}
 	}
 }
+
+// Keys typed right after "n" on a result belong to the new sale: the ask
+// is acted on at once, so digits that arrive before any command has run
+// (a fast clerk, a paste of "n1200") are not dropped on the result screen.
+func TestNewSaleKeysTypedAtOnceAreKept(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitFor("result", func(m Model) bool { return m.screen == screenResult && m.outcome != nil && m.outcome.Kind == flows.OutcomePaid })
+	h.m.stopWatch()
+	m := h.m
+	for _, k := range []string{"n", "1", "2", "0", "0"} {
+		nm, _ := m.Update(keyMsg(k)) // no command runs in between
+		m = nm.(Model)
+	}
+	if m.screen != screenAmount || m.amount.digits != "1200" {
+		t.Fatalf("after n1200 typed at once: screen %v, amount %q; want the amount screen with 1200", m.screen, m.amount.digits)
+	}
+}

@@ -612,11 +612,21 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case screenResult:
 		var c tea.Cmd
 		m.result, c = m.result.Update(msg, m.resultState(m.bodyHeight()))
-		return c
+		if c == nil {
+			return nil
+		}
+		// The result screen only ever asks (plain values, no I/O): act on
+		// the ask now, so keys typed right after it ("n" then the next
+		// amount, or a paste) reach the screen the ask opens instead of
+		// arriving before it.
+		return m.onResultAsk(c())
 	case screenPayment:
 		var c tea.Cmd
 		m.paymentScreen, c = m.paymentScreen.Update(msg, m.payment)
-		return c
+		if c == nil {
+			return nil
+		}
+		return m.onPaymentAsk(c()) // only asks, acted on now (as the result screen's)
 	case screenHistory:
 		var c tea.Cmd
 		m.history, c = m.history.Update(msg)
