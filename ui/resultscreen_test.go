@@ -112,7 +112,9 @@ func TestNewSaleKeysTypedAtOnceAreKept(t *testing.T) {
 	h.pickMethod("Credit card")
 	h.testData("Visa: success")
 	h.keys("ctrl+s")
-	h.waitFor("result", func(m Model) bool { return m.screen == screenResult && m.outcome != nil && m.outcome.Kind == flows.OutcomePaid })
+	h.waitFor("result", func(m Model) bool {
+		return m.screen == screenResult && m.outcome != nil && m.outcome.Kind == flows.OutcomePaid
+	})
 	h.m.stopWatch()
 	m := h.m
 	for _, k := range []string{"n", "1", "2", "0", "0"} {
