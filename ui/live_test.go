@@ -2,73 +2,21 @@ package ui
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver: the test schema
-
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
-
-// postgresEnv names the test PostgreSQL server (as in flows/journal).
-const postgresEnv = "KOMOJU_TUI_TEST_POSTGRES"
-
-var pgAdmin struct {
-	once sync.Once
-	db   *sql.DB
-	err  error
-}
-
-// pgJournalURL makes an empty schema on the test server
-// (KOMOJU_TUI_TEST_POSTGRES; scripts/test.sh starts one) and returns a
-// journal URL in it, dropped when the test ends. With no server the test
-// fails, as the journal's PostgreSQL half does: the store's behaviour is
-// not optional.
-func pgJournalURL(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Fatalf("the PostgreSQL half needs a server and %s is unset: run scripts/test.sh (it starts a throwaway cluster)", postgresEnv)
-	}
-	pgAdmin.once.Do(func() {
-		if pgAdmin.db, pgAdmin.err = sql.Open("pgx", base); pgAdmin.err == nil {
-			pgAdmin.err = pgAdmin.db.Ping()
-		}
-	})
-	if pgAdmin.err != nil {
-		t.Fatalf("test PostgreSQL server: %v", pgAdmin.err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "ui_live_" + hex.EncodeToString(b[:])
-	if _, err := pgAdmin.db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = pgAdmin.db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // onPostgres puts env's engine and console on a journal in a fresh schema
 // of the test server.
 func onPostgres(t *testing.T, env *testEnv) {
 	t.Helper()
-	j, err := journal.OpenWith(pgJournalURL(t), journal.Options{Now: env.sb.Now})
+	j, err := journal.OpenWith(journaltest.PostgresSchema(t, "ui_live"), journal.Options{Now: env.sb.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,18 +1,12 @@
 package cli
 
 import (
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for the test schema
-
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
 )
 
 // history's table (the narrow, streamed query) lists the same sales in the
@@ -24,7 +18,7 @@ func TestHistoryTableMatchesJSONOnBothBackends(t *testing.T) {
 		t.Run(backend, func(t *testing.T) {
 			h := newHarness(t)
 			if backend == "postgres" {
-				h.env["KOMOJU_TUI_JOURNAL"] = pgSchemaURL(t)
+				h.env["KOMOJU_TUI_JOURNAL"] = journaltest.PostgresSchema(t, "cli_history")
 			}
 			h.pay("1000", cardArgs(testCard)...)
 			h.pay("1500", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
@@ -74,37 +68,4 @@ func TestHistoryTableMatchesJSONOnBothBackends(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pgSchemaURL makes an empty schema on the test server and returns a
-// journal URL in it, dropped when the test ends.
-func pgSchemaURL(t *testing.T) string {
-	base := os.Getenv("KOMOJU_TUI_TEST_POSTGRES")
-	if base == "" {
-		t.Fatal("the PostgreSQL half needs a server and KOMOJU_TUI_TEST_POSTGRES is unset: run scripts/test.sh (it starts a throwaway cluster and sets it)")
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "cli_history_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

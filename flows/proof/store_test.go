@@ -1,16 +1,11 @@
 package proof
 
 import (
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,61 +13,23 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/journal/journaltest"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
-
-// postgresEnv is the server the store suites keep their journal on
-// (scripts/test.sh starts a throwaway cluster and sets it).
-const postgresEnv = "KOMOJU_TUI_TEST_POSTGRES"
-
-var pgAdmin struct {
-	once sync.Once
-	db   *sql.DB
-	err  error
-}
 
 // storeJournal makes an empty schema on the test server and returns the
 // URL of a journal kept in it, and a connection to it for SQL checks. With
 // no server the suite fails: the store's behaviour is not optional.
 func storeJournal(t testing.TB) (string, *sql.DB) {
 	t.Helper()
-	base := os.Getenv(postgresEnv)
-	if base == "" {
-		t.Fatalf("the store suites need a PostgreSQL server and %s is unset: run scripts/test.sh (it starts a throwaway cluster) or set %s=postgres://USER@HOST:PORT/DB?sslmode=disable", postgresEnv, postgresEnv)
-	}
-	pgAdmin.once.Do(func() {
-		if pgAdmin.db, pgAdmin.err = sql.Open("pgx", base); pgAdmin.err == nil {
-			pgAdmin.err = pgAdmin.db.Ping()
-		}
-	})
-	if pgAdmin.err != nil {
-		t.Fatalf("test PostgreSQL server: %v", pgAdmin.err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "proof_store_" + hex.EncodeToString(b[:])
-	if _, err := pgAdmin.db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatal(err)
-	}
-	u, err := url.Parse(base)
+	u := journaltest.PostgresSchema(t, "proof_store")
+	db, err := sql.Open("pgx", u)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	db, err := sql.Open("pgx", u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		db.Close()
-		if _, err := pgAdmin.db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop %s: %v", schema, err)
-		}
-	})
-	return u.String(), db
+	t.Cleanup(func() { db.Close() })
+	return u, db
 }
 
 // machine is one till's machine: its directories, till id, host name and
