@@ -388,7 +388,7 @@ func (a *accessible) details(m flows.Method) (flows.Details, bool) {
 			}
 			field = huh.NewSelect[string]().Title(label).Options(opts...).Value(&d.Store)
 		default:
-			v, ptr := validatorFor(f, &d, now)
+			v, ptr := flows.FieldInput(f, &d, now)
 			if !m.Needs(f) {
 				v = optional(v)
 			}
@@ -407,34 +407,6 @@ func (a *accessible) details(m flows.Method) (flows.Details, bool) {
 		*p = termtext.Strip(*p)
 	}
 	return d, true
-}
-
-// validatorFor is flows' validator of field f and where its value goes.
-func validatorFor(f flows.DetailField, d *flows.Details, now func() time.Time) (func(string) error, *string) {
-	switch f {
-	case flows.DetailCardNumber:
-		return flows.ValidateCardNumber, &d.CardNumber
-	case flows.DetailCardExpiry:
-		return flows.ExpiryValidator(now), &d.CardExpiry
-	case flows.DetailCardCVC:
-		return flows.CVCValidator(func() string { return d.CardNumber }), &d.CardCVC
-	case flows.DetailCardName:
-		return flows.ValidateName, &d.CardName
-	case flows.DetailEmail:
-		return flows.ValidateEmail, &d.Email
-	case flows.DetailPhone:
-		return flows.ValidatePhone, &d.Phone
-	case flows.DetailGivenName:
-		return flows.ValidateName, &d.GivenName
-	case flows.DetailFamilyName:
-		return flows.ValidateName, &d.FamilyName
-	case flows.DetailGivenNameKana:
-		return flows.ValidateKana, &d.GivenNameKana
-	case flows.DetailFamilyNameKana:
-		return flows.ValidateKana, &d.FamilyNameKana
-	}
-	var s string
-	return func(string) error { return nil }, &s
 }
 
 // pay sends the attempt through the engine and follows it while the

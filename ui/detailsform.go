@@ -152,23 +152,24 @@ func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form 
 			}
 			return optional(fn)
 		}
-		in := func(dst *string, placeholder string, fn func(string) error) *huh.Input {
+		in := func(f flows.DetailField, placeholder string) *huh.Input {
+			fn, dst := flows.FieldInput(f, d, m.now)
 			return huh.NewInput().Key(string(f)).Title(title).Value(dst).Placeholder(placeholder).Validate(v(fn))
 		}
 		switch f {
 		case flows.DetailCardNumber:
-			num := in(&d.CardNumber, m.t.S("digits on the card"), flows.ValidateCardNumber).CharLimit(23)
+			num := in(f, m.t.S("digits on the card")).CharLimit(23)
 			if m.demo {
 				num = num.EchoMode(huh.EchoModePassword) // presenter mode: never on a shared screen
 			}
 			fields = append(fields, num)
 		case flows.DetailCardExpiry:
-			fields = append(fields, in(&d.CardExpiry, "MM/YY", flows.ExpiryValidator(m.now)).CharLimit(7))
+			fields = append(fields, in(f, "MM/YY").CharLimit(7))
 		case flows.DetailCardCVC:
-			fields = append(fields, in(&d.CardCVC, m.t.S("3-4 digits"), flows.CVCValidator(func() string { return d.CardNumber })).
+			fields = append(fields, in(f, m.t.S("3-4 digits")).
 				EchoMode(huh.EchoModePassword).CharLimit(4))
 		case flows.DetailCardName:
-			fields = append(fields, in(&d.CardName, m.t.S("as printed on the card"), flows.ValidateName))
+			fields = append(fields, in(f, m.t.S("as printed on the card")))
 		case flows.DetailStore:
 			var opts []huh.Option[string]
 			for _, s := range meth.Stores {
@@ -176,17 +177,17 @@ func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form 
 			}
 			fields = append(fields, huh.NewSelect[string]().Key(string(f)).Title(title).Options(opts...).Value(&d.Store))
 		case flows.DetailEmail:
-			fields = append(fields, in(&d.Email, m.t.S("e.g. name@example.com"), flows.ValidateEmail))
+			fields = append(fields, in(f, m.t.S("e.g. name@example.com")))
 		case flows.DetailPhone:
-			fields = append(fields, in(&d.Phone, "e.g. 090-1234-5678", flows.ValidatePhone))
+			fields = append(fields, in(f, "e.g. 090-1234-5678"))
 		case flows.DetailGivenName:
-			fields = append(fields, in(&d.GivenName, "e.g. Taro", flows.ValidateName))
+			fields = append(fields, in(f, "e.g. Taro"))
 		case flows.DetailFamilyName:
-			fields = append(fields, in(&d.FamilyName, "e.g. Yamada", flows.ValidateName))
+			fields = append(fields, in(f, "e.g. Yamada"))
 		case flows.DetailGivenNameKana:
-			fields = append(fields, in(&d.GivenNameKana, "e.g. タロウ", flows.ValidateKana))
+			fields = append(fields, in(f, "e.g. タロウ"))
 		case flows.DetailFamilyNameKana:
-			fields = append(fields, in(&d.FamilyNameKana, "e.g. ヤマダ", flows.ValidateKana))
+			fields = append(fields, in(f, "e.g. ヤマダ"))
 		}
 	}
 	return huh.NewForm(huh.NewGroup(fields...)).
