@@ -105,7 +105,11 @@ func (r *runner) history(args []string) int {
 	if !*csvOut && !*c.json {
 		// The table is streamed from a narrow query (issue 13).
 		t := newSalesTable(r.stdout)
-		if err := b.Journal.EachListed(ctx, f, t.add); err != nil {
+		prepare := func(ls []journal.Listed) [][7]string {
+			var c salesCells
+			return c.batch(ls)
+		}
+		if err := journal.EachListedBatch(ctx, b.Journal, f, prepare, t.addRows); err != nil {
 			if errors.Is(err, errTableWrite) {
 				return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
 			}
@@ -116,19 +120,39 @@ func (r *runner) history(args []string) int {
 		}
 		return ExitOK
 	}
-	sales, err := b.Journal.Sales(ctx, f)
+	// Every column of every sale, streamed: an export of a busy day is
+	// never held whole.
+	var write func(*journal.Sale) error
+	var finish func() error
+	if *csvOut {
+		cw, err := journal.NewCSVWriter(r.stdout, journal.JST) // as the console exports
+		if err != nil {
+			return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
+		}
+		write, finish = cw.Write, cw.Flush
+	} else {
+		jw := journal.NewJSONWriter(r.stdout)
+		write, finish = jw.Write, jw.Close
+	}
+	var werr error
+	written := 0
+	err := b.Journal.SalesEach(ctx, f, func(s *journal.Sale) error {
+		written++
+		werr = write(s)
+		return werr
+	})
+	if err == nil {
+		err = finish()
+		werr = err
+	}
 	if err != nil {
+		if written > 0 || werr != nil {
+			r.json = false // the JSON stream is broken already
+		}
+		if werr != nil {
+			return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
+		}
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
-	}
-	switch {
-	case *csvOut:
-		err = journal.WriteCSVIn(r.stdout, sales, journal.JST) // as the console exports
-	default:
-		err = journal.WriteJSON(r.stdout, sales)
-	}
-	if err != nil {
-		r.json = false // the JSON stream is broken already
-		return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
 	}
 	return ExitOK
 }
@@ -161,11 +185,7 @@ type salesTable struct {
 	ahead [][7]string // rows read before the widths are set
 	width [6]int      // the first six columns' widths; 0 until set
 	n     int
-	// The TIME cell of the last row's minute: a busy day has many sales
-	// a minute, and formatting a time was a tenth of a row's cost.
-	from, to int64 // Unix seconds [from, to) in which stamp holds
-	offset   int   // the zone offset stamp was made in
-	stamp    string
+	cells salesCells
 }
 
 var salesHeader = [7]string{"TIME", "ORDER", "METHOD", "STATUS", "TOTAL", "REFUNDED", "PAYMENT"}
@@ -174,18 +194,20 @@ func newSalesTable(w io.Writer) *salesTable {
 	return &salesTable{w: w, buf: make([]byte, 0, tableChunk+1024), ahead: [][7]string{salesHeader}}
 }
 
-func (t *salesTable) add(l *journal.Listed) error {
-	refunded := ""
-	if l.AmountRefunded > 0 {
-		refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
+// add adds the row of l.
+func (t *salesTable) add(l *journal.Listed) error { return t.addRow(t.cells.of(l)) }
+
+// addRows adds rows made by salesCells.
+func (t *salesTable) addRows(rows [][7]string) error {
+	for i := range rows {
+		if err := t.addRow(rows[i]); err != nil {
+			return err
+		}
 	}
-	pid := l.PaymentID
-	if pid == "" {
-		pid = "-"
-	}
-	// Journal text can come from KOMOJU or a webhook: one inert cell each.
-	row := [7]string{t.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(l.Method),
-		termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
+	return nil
+}
+
+func (t *salesTable) addRow(row [7]string) error {
 	t.n++
 	if t.width[0] == 0 {
 		t.ahead = append(t.ahead, row)
@@ -197,17 +219,51 @@ func (t *salesTable) add(l *journal.Listed) error {
 	return t.row(&row)
 }
 
-// time returns the TIME cell of c: its local date and minute.
-func (t *salesTable) time(c time.Time) string {
-	lt := c.Local()
+// salesCells makes a row's cells; they do not depend on the column
+// widths, so batches of rows are made in parallel (see history). The zero
+// value is ready; one is used by one goroutine.
+type salesCells struct {
+	// The TIME cell of the last row's minute: a busy day has many sales
+	// a minute, and formatting a time was a tenth of a row's cost.
+	from, to int64 // Unix seconds [from, to) in which stamp holds
+	offset   int   // the zone offset stamp was made in
+	stamp    string
+}
+
+// batch makes the rows of a batch of sales.
+func (c *salesCells) batch(ls []journal.Listed) [][7]string {
+	out := make([][7]string, len(ls))
+	for i := range ls {
+		out[i] = c.of(&ls[i])
+	}
+	return out
+}
+
+func (c *salesCells) of(l *journal.Listed) [7]string {
+	refunded := ""
+	if l.AmountRefunded > 0 {
+		refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
+	}
+	pid := l.PaymentID
+	if pid == "" {
+		pid = "-"
+	}
+	// Journal text can come from KOMOJU or a webhook: one inert cell each.
+	return [7]string{c.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(l.Method),
+		termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
+}
+
+// time returns the TIME cell of t: its local date and minute.
+func (c *salesCells) time(t time.Time) string {
+	lt := t.Local()
 	u := lt.Unix()
 	_, off := lt.Zone()
-	if u < t.from || u >= t.to || off != t.offset || t.stamp == "" {
-		t.stamp, t.offset = lt.Format("2006-01-02 15:04"), off
-		t.from = u - int64(lt.Second())
-		t.to = t.from + 60
+	if u < c.from || u >= c.to || off != c.offset || c.stamp == "" {
+		c.stamp, c.offset = lt.Format("2006-01-02 15:04"), off
+		c.from = u - int64(lt.Second())
+		c.to = c.from + 60
 	}
-	return t.stamp
+	return c.stamp
 }
 
 // release sets the widths from the rows read ahead and writes them.

@@ -162,22 +162,68 @@ func safeCell(s string) string {
 	return s
 }
 
-// WriteJSON writes sales as an indented JSON array of Sale objects (amounts
-// in minor units, times RFC 3339). An empty list is written as [].
-func WriteJSON(w io.Writer, sales []Sale) error {
-	if sales == nil {
-		sales = []Sale{}
+// JSONWriter writes sales one at a time as WriteJSON's array, so an
+// export of a busy day streams from the journal (SalesEach). Close ends
+// the array ([] when nothing was written).
+type JSONWriter struct {
+	w   io.Writer
+	b   bytes.Buffer
+	enc *json.Encoder
+	n   int
+}
+
+// NewJSONWriter returns a JSONWriter writing to w.
+func NewJSONWriter(w io.Writer) *JSONWriter {
+	jw := &JSONWriter{w: w}
+	jw.enc = json.NewEncoder(&jw.b)
+	jw.enc.SetIndent("  ", "  ")
+	return jw
+}
+
+// Write writes one sale, as the array's next element.
+func (jw *JSONWriter) Write(s *Sale) error {
+	jw.b.Reset()
+	if jw.n == 0 {
+		jw.b.WriteString("[\n  ")
+	} else {
+		jw.b.WriteString(",\n  ")
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(sales); err != nil {
+	jw.n++
+	if err := jw.enc.Encode(s); err != nil {
 		return fmt.Errorf("journal: write json: %w", err)
 	}
+	jw.b.Truncate(jw.b.Len() - 1) // Encode's newline: the separator or the end follows
+	return jw.flush()
+}
+
+// Close ends the array.
+func (jw *JSONWriter) Close() error {
+	jw.b.Reset()
+	if jw.n == 0 {
+		jw.b.WriteString("[]\n")
+	} else {
+		jw.b.WriteString("\n]\n")
+	}
+	return jw.flush()
+}
+
+func (jw *JSONWriter) flush() error {
 	// encoding/json leaves C1 controls and bidi overrides raw; escaped,
 	// the JSON means the same and is inert on a terminal.
-	if _, err := w.Write(termtext.EscapeJSON(b.Bytes())); err != nil {
+	if _, err := jw.w.Write(termtext.EscapeJSON(jw.b.Bytes())); err != nil {
 		return fmt.Errorf("journal: write json: %w", err)
 	}
 	return nil
+}
+
+// WriteJSON writes sales as an indented JSON array of Sale objects (amounts
+// in minor units, times RFC 3339). An empty list is written as [].
+func WriteJSON(w io.Writer, sales []Sale) error {
+	jw := NewJSONWriter(w)
+	for i := range sales {
+		if err := jw.Write(&sales[i]); err != nil {
+			return err
+		}
+	}
+	return jw.Close()
 }

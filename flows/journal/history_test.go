@@ -12,6 +12,7 @@ import (
 	"time"
 	_ "time/tzdata" // America/New_York for the DST test, whatever the host has
 
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -399,3 +400,57 @@ func testOutstanding(t *testing.T) {
 		t.Errorf("Outstanding = %s, want the konbini slip and the two-step card payment", got)
 	}
 }
+
+// The streamed exports are the whole-slice ones: SalesEach gives Sales'
+// sales in order, and JSONWriter writes, byte for byte, the array
+// encoding/json writes for the slice (C1 controls and bidi escaped).
+func TestStreamedExportsAreTheSlices(t *testing.T) { both(t, testStreamedExportsAreTheSlices) }
+
+func testStreamedExportsAreTheSlices(t *testing.T) {
+	j, c := openTest(t)
+	buildDay(t, j, c, handBuiltDay)
+	ctx := context.Background()
+	if _, err := j.db.Exec(`UPDATE sales SET description = 'evil` + "\u009b2J\u202e" + `' WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []Filter{{Loc: jst, Limit: -1}, {Loc: jst, Limit: 1}, {Loc: jst, Status: "nothing"}} {
+		sales, err := j.Sales(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var each []Sale
+		if err := j.SalesEach(ctx, f, func(s *Sale) error { each = append(each, *s); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(each, sales) {
+			t.Errorf("%+v: SalesEach gives %d sales, Sales %d, or they differ", f, len(each), len(sales))
+		}
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetIndent("", "  ")
+		if sales == nil {
+			sales = []Sale{}
+		}
+		if err := enc.Encode(sales); err != nil {
+			t.Fatal(err)
+		}
+		var got bytes.Buffer
+		jw := NewJSONWriter(&got)
+		for i := range each {
+			if err := jw.Write(&each[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := jw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if w := string(termtext.EscapeJSON(want.Bytes())); got.String() != w {
+			t.Errorf("%+v: streamed JSON differs:\n got %q\nwant %q", f, firstBytes(got.String()), firstBytes(w))
+		}
+		if strings.ContainsAny(got.String(), "\u009b\u202e") {
+			t.Errorf("raw C1 or bidi in the JSON")
+		}
+	}
+}
+
+func firstBytes(s string) string { return s[:min(len(s), 300)] }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -209,8 +210,27 @@ const listedColumns = `created_at, order_num,
 	CASE WHEN card_last4 <> '' THEN ` + methodKeySQL + ` || ' ' || card_brand || ' •••• ' || card_last4 ELSE ` + methodKeySQL + ` END,
 	` + statusKeySQL + `, currency, ` + grossSQL + `, amount_refunded, payment_id`
 
-// ListedQuery returns the SQL EachListed runs for f, with its arguments
-// (the benchmark against the sqlite3 shell runs the same text).
+// listedPacked is listedColumns as one text column, for SQLite, with
+// the sale's id first: the pure-Go driver's cost is per column read (a
+// type, a copy and a lock each), and one column costs about a fifth less
+// to read than eight. Cells are separated by U+001F; a row whose text
+// holds one (a damaged or hostile journal) splits into more than nine
+// cells and is read again by its id as eight columns (see unpack).
+const listedPacked = `id || char(31) || created_at || char(31) || ` + grossSQL + ` || char(31) || amount_refunded || char(31) || order_num || char(31) ||
+	CASE WHEN card_last4 <> '' THEN ` + methodKeySQL + ` || ' ' || card_brand || ' •••• ' || card_last4 ELSE ` + methodKeySQL + ` END || char(31) ||
+	` + statusKeySQL + ` || char(31) || currency || char(31) || payment_id`
+
+// listedSelect is what a listing selects on j's backend.
+func (j *Journal) listedSelect() string {
+	if j.pg {
+		return listedColumns
+	}
+	return listedPacked
+}
+
+// ListedQuery returns the 8-column SQL of EachListed for f, with its
+// arguments: what a person would run in the sqlite3 shell to list the
+// same rows (the benchmark against the shell runs it).
 func ListedQuery(f Filter) (string, []any) {
 	q, args, _ := salesQueryOf(listedColumns, f)
 	return q, args
@@ -220,8 +240,14 @@ func ListedQuery(f Filter) (string, []any) {
 // return, in the same order, from one query read row by row, so a listing
 // of a busy day never holds the day. fn must not keep the *Listed.
 func (j *Journal) EachListed(ctx context.Context, f Filter, fn func(*Listed) error) error {
+	q, args, loc := salesQueryOf(j.listedSelect(), f)
+	return j.eachListedRow(ctx, loc, q, args, fn)
+}
+
+// eachListedRow runs q, a query of listedSelect, and calls fn with each
+// row read.
+func (j *Journal) eachListedRow(ctx context.Context, loc *time.Location, q string, args []any, fn func(*Listed) error) error {
 	const op = "list sales"
-	q, args, loc := salesQueryOf(listedColumns, f)
 	rows, err := j.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return j.wrap(op, err)
@@ -229,8 +255,14 @@ func (j *Journal) EachListed(ctx context.Context, f Filter, fn func(*Listed) err
 	defer rows.Close()
 	var l Listed
 	var created int64
+	var packed string
 	for rows.Next() {
-		if err := rows.Scan(&created, &l.OrderNum, &l.Method, &l.StatusKey, &l.Currency, &l.Gross, &l.AmountRefunded, &l.PaymentID); err != nil {
+		if j.pg {
+			err = rows.Scan(&created, &l.OrderNum, &l.Method, &l.StatusKey, &l.Currency, &l.Gross, &l.AmountRefunded, &l.PaymentID)
+		} else if err = rows.Scan(&packed); err == nil {
+			created, err = j.unpackListed(ctx, packed, &l)
+		}
+		if err != nil {
 			return j.wrap(op, err)
 		}
 		l.CreatedAt = fromMS(created, loc)
@@ -239,4 +271,31 @@ func (j *Journal) EachListed(ctx context.Context, f Filter, fn func(*Listed) err
 		}
 	}
 	return j.wrap(op, rows.Err())
+}
+
+// unpackListed fills l from a row of listedPacked and returns its
+// created_at. A row with a separator inside its text is read again, by
+// its id, as listedColumns.
+func (j *Journal) unpackListed(ctx context.Context, row string, l *Listed) (created int64, err error) {
+	var cell [9]string
+	if strings.Count(row, "\x1f") != len(cell)-1 {
+		id, _, _ := strings.Cut(row, "\x1f")
+		err := j.db.QueryRowContext(ctx, `SELECT `+listedColumns+` FROM sales WHERE id = ?`, id).Scan(
+			&created, &l.OrderNum, &l.Method, &l.StatusKey, &l.Currency, &l.Gross, &l.AmountRefunded, &l.PaymentID)
+		return created, err
+	}
+	for i := range len(cell) - 1 {
+		k := strings.IndexByte(row, 0x1f)
+		cell[i], row = row[:k], row[k+1:]
+	}
+	cell[8] = row
+	var n [4]int64
+	for i := range n {
+		if n[i], err = strconv.ParseInt(cell[i], 10, 64); err != nil {
+			return 0, fmt.Errorf("sale %q: a listed row's cell %d is not a whole number: %w", cell[0], i+1, ErrInvalid)
+		}
+	}
+	l.Gross, l.AmountRefunded = n[2], n[3]
+	l.OrderNum, l.Method, l.StatusKey, l.Currency, l.PaymentID = cell[4], cell[5], cell[6], cell[7], cell[8]
+	return n[1], nil
 }

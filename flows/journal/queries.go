@@ -221,6 +221,31 @@ func (j *Journal) Sales(ctx context.Context, f Filter) ([]Sale, error) {
 	return j.querySales(ctx, "list sales", loc, q, args...)
 }
 
+// SalesEach calls fn with every sale Sales(f) would return, in the same
+// order, read row by row from one query: an export of a busy day
+// (history --csv/--json) never holds the day. fn must not keep the
+// *Sale; its error ends the walk and is returned as it is.
+func (j *Journal) SalesEach(ctx context.Context, f Filter, fn func(*Sale) error) error {
+	const op = "list sales"
+	q, args, loc := salesQuery(f)
+	rows, err := j.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return j.wrap(op, err)
+	}
+	defer rows.Close()
+	var ss saleScan
+	for rows.Next() {
+		var s Sale
+		if err := ss.scan(rows, &s, loc); err != nil {
+			return j.wrap(op, err)
+		}
+		if err := fn(&s); err != nil {
+			return err
+		}
+	}
+	return j.wrap(op, rows.Err())
+}
+
 // salesQuery builds Sales' query for f (TestStartupQueriesUseIndexes reads
 // its plan: a day's history reads that day through sales_created).
 func salesQuery(f Filter) (string, []any, *time.Location) {
@@ -229,6 +254,23 @@ func salesQuery(f Filter) (string, []any, *time.Location) {
 
 // salesQueryOf is salesQuery selecting columns.
 func salesQueryOf(columns string, f Filter) (string, []any, *time.Location) {
+	where, args, loc := f.where()
+	q := `SELECT ` + columns + ` FROM sales WHERE 1=1` + where
+	q += ` ORDER BY created_at DESC, id DESC`
+	limit := f.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+	}
+	if limit < 0 {
+		limit = math.MaxInt64 // no limit; PostgreSQL refuses SQLite's LIMIT -1
+	}
+	q += ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
+	return q, args, loc
+}
+
+// where returns f's conditions (each starting " AND "), their arguments
+// and the location its day is read in.
+func (f Filter) where() (string, []any, *time.Location) {
 	loc := f.Loc
 	if loc == nil {
 		if !f.Day.IsZero() {
@@ -237,7 +279,7 @@ func salesQueryOf(columns string, f Filter) (string, []any, *time.Location) {
 			loc = time.Local
 		}
 	}
-	q := `SELECT ` + columns + ` FROM sales WHERE 1=1`
+	q := ""
 	var args []any
 	if !f.Day.IsZero() {
 		start, end := dayRange(f.Day, loc)
@@ -256,15 +298,6 @@ func salesQueryOf(columns string, f Filter) (string, []any, *time.Location) {
 		q += ` AND till = ?`
 		args = append(args, f.Till)
 	}
-	q += ` ORDER BY created_at DESC, id DESC`
-	limit := f.Limit
-	if limit == 0 {
-		limit = DefaultLimit
-	}
-	if limit < 0 {
-		limit = math.MaxInt64 // no limit; PostgreSQL refuses SQLite's LIMIT -1
-	}
-	q += ` LIMIT ` + strconv.Itoa(limit) + ` OFFSET ` + strconv.Itoa(max(f.Offset, 0))
 	return q, args, loc
 }
 
