@@ -54,7 +54,7 @@ func (s *Server) listEvents(q *apiReq) apiResp {
 // getEvent is GET /events/{id}.
 func (s *Server) getEvent(q *apiReq) apiResp {
 	s.mu.Lock()
-	e := s.st.eventIDs[q.r.PathValue("id")]
+	e := s.st.eventByID(q.r.PathValue("id"))
 	s.mu.Unlock()
 	if e == nil {
 		return fail(errNotFound("event", q.r.PathValue("id")))

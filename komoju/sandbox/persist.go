@@ -592,6 +592,7 @@ func (s *Server) restore(d *stateDoc) error {
 		st.events = append(st.events, rec)
 		st.eventIDs[e.ID] = rec
 	}
+	st.eventsIndexed = len(st.events)
 	for _, t := range d.Tokens {
 		if t.View.ID == "" {
 			return errors.New("token without id")
