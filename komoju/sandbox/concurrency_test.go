@@ -112,8 +112,9 @@ func TestConcurrentCreateCaptureRefund(t *testing.T) {
 }
 
 // TestPooledBodiesAreNotShared: answers are written from recycled buffers
-// (respBufs); under concurrent POSTs, replays and reads every answer must
-// still be its own payment's.
+// (respBufs) and request bodies decoded into recycled maps (objPool); under
+// concurrent POSTs, replays and reads every answer must still be its own
+// payment's or session's.
 func TestPooledBodiesAreNotShared(t *testing.T) {
 	sb := startSandbox(t, Options{})
 	var wg sync.WaitGroup
@@ -133,6 +134,25 @@ func TestPooledBodiesAreNotShared(t *testing.T) {
 						t.Errorf("%s: answer %d %s", n, x.status, x.body)
 						return
 					}
+				}
+				// Sessions: pooled answers, and decoded maps recycled
+				// between requests (objPool); what a session keeps
+				// (order number, metadata, name) must stay its own.
+				sess := c.post("/sessions", map[string]any{"amount": 1000 + i, "currency": "JPY",
+					"metadata": map[string]any{"till": n}, "payment_data": map[string]any{"external_order_num": n, "name": "N " + n}})
+				id := sess.str("id")
+				pay := c.post("/sessions/"+id+"/pay", map[string]any{"payment_details": card("4111111111111111")})
+				shown := c.getr("/sessions/" + id)
+				for _, x := range []resp{sess, shown} {
+					if x.status != 200 || x.str("id") != id || x.str("payment_data", "external_order_num") != n ||
+						x.str("payment_data", "name") != "N "+n || x.str("metadata", "till") != n || x.num("amount") != int64(1000+i) {
+						t.Errorf("%s: session answer %d %s", n, x.status, x.body)
+						return
+					}
+				}
+				if pay.status != 200 || shown.str("payment", "external_order_num") != n || shown.str("status") != "completed" {
+					t.Errorf("%s: pay %d %s; session %s", n, pay.status, pay.body, shown.body)
+					return
 				}
 			}
 		}()

@@ -40,13 +40,13 @@ func marshalJSON(v any) ([]byte, error) {
 }
 
 // respBufs recycles the bodies of the commonest answers (a payment, a
-// Session: Pay result): about 1 KB per POST that would otherwise be
+// session, a Session: Pay result): 1–3 KB per POST that would otherwise be
 // garbage as soon as it is written. Only the API wrapper returns them,
 // after writing; a remembered idempotent answer keeps its value, not its
 // bytes (apiResp.compact), and list pages (cached) are never pooled.
 var respBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
-// marshalPooled encodes a payment or a pay result into a pooled buffer, or
+// marshalPooled encodes a payment, a session or a pay result into a pooled buffer, or
 // reports false (anything else, or what the hand-written encoders decline).
 func marshalPooled(v any) ([]byte, *[]byte, bool) {
 	bp := respBufs.Get().(*[]byte)
@@ -60,6 +60,10 @@ func marshalPooled(v any) ([]byte, *[]byte, bool) {
 	case *payResult:
 		if v != nil {
 			b, ok = appendPayResult((*bp)[:0], v)
+		}
+	case *komoju.Session:
+		if v != nil {
+			b, ok = appendSession((*bp)[:0], v)
 		}
 	}
 	if !ok {

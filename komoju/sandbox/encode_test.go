@@ -163,6 +163,17 @@ func checkFastJSON(t *testing.T, body []byte) {
 	if ok && !reflect.DeepEqual(map[string]any(got), wm) {
 		t.Fatalf("fastJSON(%q) = %#v, encoding/json gives %#v", body, got, wm)
 	}
+	if ok {
+		// The maps go back to objPool after a request; decoded again
+		// from recycled maps, the body must give the same value (nothing
+		// left over from before).
+		releaseObj(got)
+		again, ok := fastJSON(body)
+		if !ok || !reflect.DeepEqual(map[string]any(again), wm) {
+			t.Fatalf("fastJSON(%q) from recycled maps = %#v, encoding/json gives %#v", body, again, wm)
+		}
+		releaseObj(again)
+	}
 }
 
 func TestFastJSONMatchesEncodingJSON(t *testing.T) {

@@ -456,7 +456,9 @@ func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp,
 	if perr != nil {
 		return fail(perr), false
 	}
-	return h(&apiReq{r: r, p: params, now: now}), false
+	resp = h(&apiReq{r: r, p: params, now: now})
+	releaseObj(params) // the handler kept none of it (see objPool)
+	return resp, false
 }
 
 func isPrintableASCII(s string) bool {

@@ -35,7 +35,7 @@ type state struct {
 	// look-up. Restore indexes them all (it checks ids are unique).
 	eventIDs      map[string]*eventRec
 	eventsIndexed int
-	tokens     map[string]*tokenRec
+	tokens        map[string]*tokenRec
 	// secureTokens are POST /secure_tokens answers (ids share tokens' tok_
 	// prefix, as in KOMOJU's 3-D Secure guide).
 	secureTokens map[string]*secureTokenRec
