@@ -138,8 +138,8 @@ func parseCard(d obj, now time.Time) (cardInfo, *apiError) {
 	return c, nil
 }
 
-func (c cardInfo) details(email string) *komoju.CreditCardDetails {
-	return &komoju.CreditCardDetails{
+func (c cardInfo) details(email string) komoju.CreditCardDetails {
+	return komoju.CreditCardDetails{
 		Email:          email,
 		Brand:          c.brand,
 		LastFourDigits: c.last4,

@@ -117,6 +117,14 @@ func okJSON(v any) apiResp {
 
 func fail(e *apiError) apiResp { return apiResp{status: e.status, body: e.body()} }
 
+// KOMOJU's request headers in canonical form: Header.Get canonicalizes
+// its argument, which for the upper-case spelling of KOMOJU's docs
+// allocated a new string on every request.
+const (
+	hdrIdempotency = "X-Komoju-Idempotency" // X-KOMOJU-IDEMPOTENCY
+	hdrAPIVersion  = "X-Komoju-Api-Version" // X-KOMOJU-API-VERSION
+)
+
 var (
 	hdrJSON    = []string{"application/json; charset=utf-8"}
 	hdrNoStore = []string{"no-store"}
@@ -411,7 +419,7 @@ func (s *Server) handleAPI(r *http.Request, acc access, h func(*apiReq) apiResp,
 	body, params, perr := readParams(r)
 	now := s.clock.Now()
 
-	idemKey := r.Header.Get("X-KOMOJU-IDEMPOTENCY")
+	idemKey := r.Header.Get(hdrIdempotency)
 	var entry *idemEntry
 	if idemKey != "" && r.Method == http.MethodPost {
 		if len(idemKey) > 100 || !isPrintableASCII(idemKey) {

@@ -17,7 +17,7 @@ const failedStatusVersion = "2024-07-15"
 // legacyFailedStatus reports a request whose API version predates the
 // failed status.
 func legacyFailedStatus(r *http.Request) bool {
-	v := r.Header.Get("X-KOMOJU-API-VERSION")
+	v := r.Header.Get(hdrAPIVersion)
 	return validVersion(v) && v < failedStatusVersion
 }
 
