@@ -36,7 +36,7 @@ func TestAppendPaymentMatchesEncodingJSON(t *testing.T) {
 
 	sb.mu.Lock()
 	var pays []*komoju.Payment
-	for _, p := range sb.st.payments {
+	for _, p := range sb.st.order {
 		pays = append(pays, p.snap())
 	}
 	for _, e := range sb.st.events {

@@ -67,7 +67,7 @@ func TestPaymentTransitionTable(t *testing.T) {
 				id := r.str("id")
 				sb.mu.Lock()
 				defer sb.mu.Unlock()
-				p := sb.st.payments[id]
+				p, _ := sb.findPayment(id)
 				p.update(func(c *komoju.Payment) { c.Status = from }) // set up the status under test
 				before, nEvents := p.snap(), len(sb.st.events)
 				err := sb.movePayment(p, on, sb.clock.Now(), nil)

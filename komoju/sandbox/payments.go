@@ -184,11 +184,7 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		p.PaymentDeadline = &d
 	}
 	rec.seq = len(s.st.order)
-	s.st.payments[id] = rec
-	s.st.order = append(s.st.order, rec)
-	if n := p.OrderNum(); n != "" {
-		s.st.byOrderNum[n] = append(s.st.byOrderNum[n], rec)
-	}
+	s.st.order = append(s.st.order, rec) // indexed by id and order number when first looked up (state.indexed)
 	if in.sess != nil {
 		in.sess.attempts = append(in.sess.attempts, rec)
 		in.sess.latest = rec
@@ -456,6 +452,10 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 // findPayment looks a payment up. Callers hold s.mu.
 func (s *Server) findPayment(id string) (*payRec, *apiError) {
 	p := s.st.payments[id]
+	if p == nil && s.st.indexed < len(s.st.order) {
+		s.st.indexPayments()
+		p = s.st.payments[id]
+	}
 	if p == nil {
 		return nil, errNotFound("payment", id)
 	}
@@ -627,6 +627,7 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 	// scan to its own payments through the index.
 	cands := s.st.order
 	if orderNum != "" {
+		s.st.indexPayments()
 		cands = s.st.byOrderNum[orderNum]
 	}
 	s.mu.Unlock()

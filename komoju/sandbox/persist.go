@@ -623,6 +623,7 @@ func (s *Server) restore(d *stateDoc) error {
 	for k, v := range d.SessionOrderNums {
 		st.sessionOrderNums[k] = v
 	}
+	st.indexed = len(st.order)
 	for _, id := range d.DuePayments {
 		if p := st.payments[id]; p != nil {
 			st.duePayments[id] = p

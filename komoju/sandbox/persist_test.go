@@ -228,9 +228,9 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"payments", "order", "byOrderNum", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
+		{state{}, []string{"payments", "order", "byOrderNum", "indexed", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; byOrderNum, eventIDs and eventsIndexed are rebuilt on load
+			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; byOrderNum, indexed, eventIDs and eventsIndexed are rebuilt on load
 		{payRec{}, []string{"cur", "typ", "manual", "tds", "returnURL", "cancelURL", "session", "deadline", "seq", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},

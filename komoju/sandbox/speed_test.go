@@ -262,3 +262,65 @@ func BenchmarkGetPaymentHandler(b *testing.B) {
 		handlerCall(b, sb, http.MethodGet, "/api/v1/payments/"+ids[i%len(ids)], nil, "")
 	}
 }
+
+// TestLookupsFindPaymentsCreatedSinceTheLastOne: payments and events are
+// indexed by id and order number when first looked up, not when created
+// (state.indexed, state.eventsIndexed); look-ups interleaved with creations
+// must still find every payment and event, each time.
+func TestLookupsFindPaymentsCreatedSinceTheLastOne(t *testing.T) {
+	sb := startSandbox(t, Options{Seed: 1})
+	c := newRaw(t, sb)
+	var ids []string
+	for round := range 3 {
+		for i := range 4 {
+			n := "L-" + strconv.Itoa(round) + "-" + strconv.Itoa(i)
+			ids = append(ids, must(t, c.post("/payments", cardPayment("4111111111111111", "external_order_num", n, "capture", false)), 200).str("id"))
+		}
+		sess := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY",
+			"payment_data": map[string]any{"external_order_num": "LS-" + strconv.Itoa(round)}}), 200).str("id")
+		mustErr(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4123111111111000")}), 502, "insufficient_funds")
+		ids = append(ids, must(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200).str("payment", "id"))
+		// Read back only some: the oldest, the newest, an order number.
+		for _, id := range []string{ids[0], ids[len(ids)-1]} {
+			if r := must(t, c.getr("/payments/"+id), 200); r.str("id") != id {
+				t.Errorf("round %d: GET %s answered %s", round, id, r.body)
+			}
+		}
+		if l := must(t, c.getr("/payments?external_order_num=LS-"+strconv.Itoa(round)), 200); l.num("total") != 2 {
+			t.Errorf("round %d: session's attempts by order number: %s", round, l.body)
+		}
+	}
+	// Every payment, by id and by its order number; captures go through the
+	// same look-up.
+	for i, id := range ids {
+		r := must(t, c.getr("/payments/"+id), 200)
+		if r.str("id") != id {
+			t.Errorf("payment %d: GET %s answered %s", i, id, r.body)
+		}
+		n := r.str("external_order_num")
+		if l := must(t, c.getr("/payments?external_order_num="+n), 200); l.num("total") < 1 || (n[1] != 'S' && l.str("data", "0", "id") != id) {
+			t.Errorf("payment %d by order number %s: %s", i, n, l.body)
+		}
+		if r.str("status") == "authorized" {
+			must(t, c.post("/payments/"+id+"/capture", nil), 200)
+		}
+	}
+	if r := c.getr("/payments/nope"); r.status != 404 {
+		t.Errorf("unknown id: %d %s", r.status, r.body)
+	}
+	// Every event, by id, with events recorded between the look-ups.
+	l := must(t, c.getr("/events?per_page=100"), 200)
+	evs, _ := l.get("data").([]any)
+	if len(evs) < len(ids) {
+		t.Fatalf("%d events for %d payments", len(evs), len(ids))
+	}
+	for i := len(evs) - 1; i >= 0; i-- {
+		id, _ := evs[i].(map[string]any)["id"].(string)
+		if r := must(t, c.getr("/events/"+id), 200); r.str("id") != id {
+			t.Errorf("event %s: %s", id, r.body)
+		}
+		if i%5 == 0 { // more events between look-ups
+			must(t, c.post("/payments", cardPayment("4111111111111111")), 200)
+		}
+	}
+}
