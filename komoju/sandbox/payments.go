@@ -116,7 +116,11 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 	}
 	p.CustomerGivenName = strPtr(in.det.givenName)
 	p.CustomerFamilyName = strPtr(in.det.familyName)
-	rec := &payRec{typ: in.det.typ, manual: in.manual, returnURL: in.returnURL, cancelURL: in.cancelURL, session: in.sess, webhooks: in.webhooks}
+	ret := in.returnURL
+	if in.sess != nil {
+		ret = "" // a session's payment returns to the session's return_url (returnTarget): not kept twice
+	}
+	rec := &payRec{typ: in.det.typ, manual: in.manual, session: in.sess, extra: newPayExtra(ret, in.cancelURL, in.webhooks, 0)}
 	rec.cur.Store(p)
 	if in.det.typ == komoju.TypeCreditCard {
 		if in.det.card.tds != tdsNone && !in.direct {
@@ -911,11 +915,14 @@ func (s *Server) refundRequestLocked(rec *payRec, amount int64, inclFee bool, rr
 	// KOMOJU's RefundRequest model does not echo the amount, so the sandbox
 	// keeps what was requested on the record (requests are never rejected
 	// in the sandbox).
-	requested := rec.refundRequested
+	requested := rec.refundRequested()
 	if amount > limit-requested {
 		return errInvalid("amount", "%d is more than the %d that can still be refunded", amount, max(limit-requested, 0))
 	}
-	rec.refundRequested += amount
+	if rec.extra == nil {
+		rec.extra = &payExtra{}
+	}
+	rec.extra.refundRequested += amount
 	// KOMOJU's RefundRequest model has no amount: the amount asked for is
 	// not echoed (komoju/komoju-node-sdk models/refund-request.ts).
 	rr.ID, rr.Payment, rr.Status, rr.CreatedAt = s.newID(), c.ID, komoju.RefundRequestPending, now
@@ -935,9 +942,9 @@ func (s *Server) returnTarget(p *payRec) string {
 		}
 		return appendQuery(ss.returnURL, "session_id", ss.view.ID)
 	}
-	target := p.returnURL
-	if st := p.snap().Status; (st == komoju.PaymentCancelled || st == komoju.PaymentFailed) && p.cancelURL != "" {
-		target = p.cancelURL
+	target := p.returnURL()
+	if st := p.snap().Status; (st == komoju.PaymentCancelled || st == komoju.PaymentFailed) && p.cancelURL() != "" {
+		target = p.cancelURL()
 	}
 	if target == "" {
 		return ""

@@ -306,8 +306,8 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		return len(d.Snapshots) - 1
 	}
 	for _, p := range st.order {
-		sp := savedPayment{Snap: snap(p.snap()), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL, CancelURL: p.cancelURL,
-			Deadline: p.deadline, Webhooks: p.webhooks, RefundRequested: p.refundRequested}
+		sp := savedPayment{Snap: snap(p.snap()), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL(), CancelURL: p.cancelURL(),
+			Deadline: p.deadline, Webhooks: p.webhooks(), RefundRequested: p.refundRequested()}
 		if p.session != nil {
 			sp.Session = p.session.view.ID
 		}
@@ -551,8 +551,8 @@ func (s *Server) restore(d *stateDoc) error {
 		if p.ID == "" || st.payments[p.ID] != nil {
 			return fmt.Errorf("payment id %q empty or repeated", p.ID)
 		}
-		rec := &payRec{typ: sp.Type, manual: sp.Manual, tds: sp.TDS, returnURL: sp.ReturnURL, cancelURL: sp.CancelURL, deadline: sp.Deadline, seq: i,
-			webhooks: sp.Webhooks, refundRequested: sp.RefundRequested}
+		rec := &payRec{typ: sp.Type, manual: sp.Manual, tds: sp.TDS, deadline: sp.Deadline, seq: i,
+			extra: newPayExtra(sp.ReturnURL, sp.CancelURL, sp.Webhooks, sp.RefundRequested)}
 		rec.cur.Store(p)
 		if sp.Session != "" {
 			if rec.session = st.sessions[sp.Session]; rec.session == nil {
