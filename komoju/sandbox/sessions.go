@@ -109,8 +109,11 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if pd.ExternalOrderNum != "" {
-			if other := s.st.sessions[s.st.sessionOrderNums[pd.ExternalOrderNum]]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
-				return nil, errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID)
+			// The sessions map is looked in only when the number was used.
+			if oid, used := s.st.sessionOrderNums[pd.ExternalOrderNum]; used {
+				if other := s.st.sessions[oid]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
+					return nil, errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID)
+				}
 			}
 		}
 		id := s.newID()
