@@ -526,3 +526,48 @@ func TestEventFiltersAndLocale(t *testing.T) {
 	mustErr(t, c.getr("/events?start_time=nope"), 422, "invalid_parameter")
 	mustErr(t, c.getr("/events?per_page=101"), 422, "invalid_parameter")
 }
+
+// TestAppendQueryFastPath: for every URL plainHTTPURL accepts, appendQuery
+// without url.Parse gives what url.Parse and String give.
+func TestAppendQueryFastPath(t *testing.T) {
+	plain := 0
+	for _, raw := range appendQuerySeeds {
+		checkAppendQuery(t, raw)
+		if plainHTTPURL(raw) {
+			plain++
+		}
+	}
+	if plain < 10 {
+		t.Fatalf("only %d seeds take the fast path; the comparison would be vacuous", plain)
+	}
+}
+
+// FuzzAppendQuery: go test -run '^$' -fuzz FuzzAppendQuery -fuzztime 30s ./komoju/sandbox/
+func FuzzAppendQuery(f *testing.F) {
+	for _, raw := range appendQuerySeeds {
+		f.Add(raw, "session_id", "abc")
+	}
+	f.Fuzz(func(t *testing.T, raw, k, v string) {
+		if got, want := appendQuery(raw, k, v), appendQueryParsed(raw, k, v); got != want {
+			t.Fatalf("appendQuery(%q, %q, %q) = %q, through url.Parse %q", raw, k, v, got, want)
+		}
+	})
+}
+
+func checkAppendQuery(t *testing.T, raw string) {
+	t.Helper()
+	for _, kv := range [][2]string{{"session_id", "abcdefghijklmnopqrstuvwxy"}, {"secure_token_id", "tok_x y&z"}} {
+		if got, want := appendQuery(raw, kv[0], kv[1]), appendQueryParsed(raw, kv[0], kv[1]); got != want {
+			t.Errorf("appendQuery(%q) = %q, through url.Parse %q", raw, got, want)
+		}
+	}
+}
+
+var appendQuerySeeds = []string{
+	"http://127.0.0.1:1/return", "https://shop.example/r?a=1&b=2", "https://shop.example", "https://shop.example/",
+	"https://shop.example?", "https://shop.example/r?", "https://shop.example/r?a", "https://shop.example/r?&",
+	"http://Shop.Example:8080/a/b/../c//d?x=1?y=2", "https://shop.example/a:b/c~d_e.f", "https://a-b.example:/r",
+	"https://shop.example/r?a=%20", "https://shop.example/r#frag", "https://user@shop.example/", "https://[::1]:80/r",
+	"https://shop.example:8o/r", "http://", "https://:80/r", "HTTPS://shop.example/", "https://shop.example/a b",
+	"https://shop.example/é", "https://shop.example/r;x", "mailto:a@b.c", "", "https://shop.example/r?a=1#", "http://a/?=",
+}

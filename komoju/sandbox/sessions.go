@@ -3,6 +3,7 @@ package sandbox
 import (
 	"cmp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -218,6 +219,11 @@ func itoa(i int) string {
 
 // parseSessionTypes reads payment_types (default: every method that accepts
 // the currency).
+// defaultTypes is the default payment_types list per currency (a
+// supported currency code: a handful of entries), built once and shared
+// like internTypes' lists: never modified.
+var defaultTypes sync.Map
+
 func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError) {
 	l, ok, err := p.list("payment_types", "payment_types")
 	if err != nil {
@@ -225,12 +231,16 @@ func parseSessionTypes(p obj, currency string) ([]komoju.PaymentType, *apiError)
 	}
 	var out []komoju.PaymentType
 	if !ok || len(l) == 0 {
+		if d, ok := defaultTypes.Load(currency); ok {
+			return d.([]komoju.PaymentType), nil
+		}
 		out = make([]komoju.PaymentType, 0, len(supportedMethods)) // one allocation, not one per doubling
 		for _, m := range supportedMethods {
 			if supportsCurrency(m.typ, currency) {
 				out = append(out, m.typ)
 			}
 		}
+		defaultTypes.Store(currency, out)
 		return out, nil
 	}
 	for _, v := range l {
