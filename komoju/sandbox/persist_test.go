@@ -231,7 +231,7 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		{state{}, []string{"payments", "order", "byOrderNum", "indexed", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
 			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; byOrderNum, indexed, eventIDs and eventsIndexed are rebuilt on load
-		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "extra"}},
+		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "extra", "firstEvent"}}, // firstEvent: saved with the events
 		{payExtra{}, []string{"returnURL", "cancelURL", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},

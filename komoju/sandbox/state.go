@@ -102,7 +102,8 @@ const (
 
 // payRec is one payment. It is kept for every payment the sandbox ever
 // took, so what only some payments have lives in extra (80 bytes a payment
-// instead of 144, and fewer pointers for the collector to follow).
+// instead of 144, and fewer pointers for the collector to follow), and its
+// first event is part of it.
 type payRec struct {
 	cur      atomic.Pointer[komoju.Payment] // see snap
 	typ      komoju.PaymentType
@@ -112,6 +113,11 @@ type payRec struct {
 	deadline time.Time // zero: none
 	seq      int       // creation order
 	extra    *payExtra // nil: none of its fields set
+	// firstEvent is the payment's first event (payment.captured,
+	// .authorized or .failed as it is created), kept here rather than as an
+	// object of its own: one allocation and one object fewer for the
+	// collector per payment. events points at it like at any event.
+	firstEvent eventRec
 }
 
 // payExtra is what a direct payment with return URLs or its own webhooks,
@@ -262,7 +268,11 @@ func (s *Server) newDigits(n int) string {
 // recordEvent stores an event for the payment's current snapshot and queues
 // its webhooks. Callers hold s.mu.
 func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
-	e := &eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap()}
+	e := &p.firstEvent
+	if e.id != "" { // taken: a later event
+		e = new(eventRec)
+	}
+	*e = eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap()}
 	s.st.events = append(s.st.events, e)
 	s.wh.enqueue(e, p.webhooks())
 	if s.log.Enabled(context.Background(), slog.LevelDebug) {
