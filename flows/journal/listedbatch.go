@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"runtime"
 	"sync"
 	"time"
@@ -21,7 +22,7 @@ var (
 	listedParallelFrom int64 = 4000
 	// listedWindowRows is the rows a window holds when the sales are
 	// spread evenly over the span; listedMaxWindows bounds the queries.
-	listedWindowRows int64 = 2000
+	listedWindowRows int64 = 5000
 	listedMaxWindows int64 = 256
 )
 
@@ -108,6 +109,11 @@ func windowsOf(n, lo, hi int64) []listedWindow {
 // ahead of consume.
 func eachListedWindows[T any](ctx context.Context, j *Journal, f Filter, n int64, windows []listedWindow, readers int, prepare func([]Listed) T, consume func(T) error) error {
 	hint := int(n)/len(windows) + int(n)/len(windows)/4 // the rows of an even window, and a margin
+	lw, err := j.prepareWindows(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer lw.stmt.Close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type result struct {
@@ -126,7 +132,7 @@ func eachListedWindows[T any](ctx context.Context, j *Journal, f Filter, n int64
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				rows, err := j.listedWindow(ctx, f, windows[i], hint)
+				rows, err := lw.read(ctx, windows[i], hint)
 				var v T
 				if err == nil {
 					v = prepare(rows)
@@ -152,7 +158,6 @@ func eachListedWindows[T any](ctx context.Context, j *Journal, f Filter, n int64
 			}
 		}
 	}()
-	var err error
 	for i := range windows {
 		var r result
 		select {
@@ -173,19 +178,39 @@ func eachListedWindows[T any](ctx context.Context, j *Journal, f Filter, n int64
 	return err
 }
 
-// listedWindow reads the Listed rows of f within w, in listing order.
-func (j *Journal) listedWindow(ctx context.Context, f Filter, w listedWindow, hint int) ([]Listed, error) {
+// listedWindows is the query of a window's rows, prepared once for every
+// window of a listing (SQLite parses the listing's SQL in about half a
+// millisecond, per query).
+type listedWindows struct {
+	j    *Journal
+	loc  *time.Location
+	stmt *sql.Stmt
+	args []any // f's own arguments, after the window's bounds
+}
+
+func (j *Journal) prepareWindows(ctx context.Context, f Filter) (*listedWindows, error) {
 	_, _, loc := f.where()
 	// The window lies within f's day: its bounds replace the day's, so
 	// sales_created is read over the window alone (SQLite takes one pair
 	// of bounds for an index range and would scan the day per window).
 	f.Day = time.Time{}
 	where, args, _ := f.where()
-	q := `SELECT ` + j.listedSelect() + ` FROM sales WHERE created_at >= ? AND created_at < ?` + where +
-		` ORDER BY created_at DESC, id DESC`
-	args = append([]any{w.from, w.to}, args...)
+	stmt, err := j.db.PrepareContext(ctx, `SELECT `+j.listedSelect()+` FROM sales WHERE created_at >= ? AND created_at < ?`+where+
+		` ORDER BY created_at DESC, id DESC`)
+	if err != nil {
+		return nil, j.wrap("list sales", err)
+	}
+	return &listedWindows{j: j, loc: loc, stmt: stmt, args: args}, nil
+}
+
+// read reads the Listed rows within w, in listing order.
+func (lw *listedWindows) read(ctx context.Context, w listedWindow, hint int) ([]Listed, error) {
+	rows, err := lw.stmt.QueryContext(ctx, append([]any{w.from, w.to}, lw.args...)...)
+	if err != nil {
+		return nil, lw.j.wrap("list sales", err)
+	}
 	out := make([]Listed, 0, hint)
-	err := j.eachListedRow(ctx, loc, q, args, func(l *Listed) error {
+	err = lw.j.scanListed(ctx, lw.loc, rows, func(l *Listed) error {
 		out = append(out, *l)
 		return nil
 	})

@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -247,12 +248,19 @@ func (j *Journal) EachListed(ctx context.Context, f Filter, fn func(*Listed) err
 // eachListedRow runs q, a query of listedSelect, and calls fn with each
 // row read.
 func (j *Journal) eachListedRow(ctx context.Context, loc *time.Location, q string, args []any, fn func(*Listed) error) error {
-	const op = "list sales"
 	rows, err := j.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return j.wrap(op, err)
+		return j.wrap("list sales", err)
 	}
+	return j.scanListed(ctx, loc, rows, fn)
+}
+
+// scanListed calls fn with each row of rows (a query of listedSelect) and
+// closes them.
+func (j *Journal) scanListed(ctx context.Context, loc *time.Location, rows *sql.Rows, fn func(*Listed) error) error {
+	const op = "list sales"
 	defer rows.Close()
+	var err error
 	var l Listed
 	var created int64
 	var packed string
