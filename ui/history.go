@@ -45,12 +45,16 @@ type historyModel struct {
 	table table.Model
 	// rows is the window: matching sales, newest first; offset is how many
 	// matching sales come before rows[0], total how many match in all.
-	rows    []journal.Sale
-	offset  int
-	total   int64
-	atEnd   bool // rows ends with the oldest matching sale
-	paging  bool // a page is on its way; no second one is asked
-	pending int  // rows to move once it comes (down > 0, up < 0)
+	rows   []journal.Sale
+	offset int
+	total  int64
+	atEnd  bool // rows ends with the oldest matching sale
+	paging bool // a page is on its way; no second one is asked
+	// win counts the window's changes (pages, resets, reloads taken): a
+	// reload read from an earlier window is dropped and asked again, or
+	// it would put back rows a page replaced, or add them twice.
+	win     int
+	pending int // rows to move once it comes (down > 0, up < 0)
 	// resetting: the list starts again (a filter, the till) and its first
 	// page is on its way.
 	resetting bool
@@ -159,7 +163,7 @@ type historyMsg struct {
 	total   int64
 	summary *journal.Summary // nil: the totals did not change
 	want    int              // how many sales a reload asked for
-	keep    int64            // a live reload: the sale the cursor stays on
+	win     int              // a reload: the window it was read from
 	err     error
 }
 
@@ -208,10 +212,11 @@ func (h historyModel) Load() (historyModel, tea.Cmd) {
 	n := min(max(len(h.rows), h.pageSize()), journal.MaxPage)
 	from := journal.KeyOf(&h.rows[0])
 	from.ID++ // the window's first sale itself included
+	win := h.win
 	page := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		msg := historyMsg{seq: seq, load: historyReload, want: n}
+		msg := historyMsg{seq: seq, load: historyReload, want: n, win: win}
 		msg.sales, msg.err = j.Older(ctx, f, &from, n)
 		if msg.err == nil && len(msg.sales) == 0 {
 			// The window's sales are gone (another day, a new journal):
@@ -329,6 +334,11 @@ func (h historyModel) Update(msg tea.Msg) (historyModel, tea.Cmd) {
 		if msg.load == historyTotals && msg.seq != h.sumSeq || msg.load != historyTotals && msg.seq != h.seq {
 			return h, nil // a reload superseded it
 		}
+		if msg.load == historyReload && (h.paging || msg.win != h.win) {
+			// Read from a window a page has changed since (or is about
+			// to): read again once it has come.
+			return h.Changed()
+		}
 		h.onLoad(msg)
 		return h.nearEdge()
 	case tea.KeyMsg:
@@ -422,6 +432,7 @@ func (h *historyModel) onLoad(msg historyMsg) {
 	}
 	h.loaded = true
 	h.paging = false
+	h.win++
 	if msg.load == historyReset {
 		h.resetting = false
 	}
@@ -461,16 +472,19 @@ func (h *historyModel) onLoad(msg historyMsg) {
 			}
 		}
 	case historyReload:
+		// The cursor stays on the sale it is on now (keys pressed while
+		// the reload was on its way count); new sales above it move it
+		// down, not the selection to another sale.
+		var keep int64
+		if cur < len(h.rows) {
+			keep = h.rows[cur].ID
+		}
 		h.rows = msg.sales
 		h.atEnd = len(msg.sales) < msg.want
-		if msg.keep != 0 {
-			// New sales above it move the selected sale down, not the
-			// selection to another sale.
-			for i := range h.rows {
-				if h.rows[i].ID == msg.keep {
-					cur = i
-					break
-				}
+		for i := range h.rows {
+			if h.rows[i].ID == keep {
+				cur = i
+				break
 			}
 		}
 	case historyNewer:

@@ -459,3 +459,81 @@ func TestHistoryTotalsSurviveAFilter(t *testing.T) {
 		t.Fatalf("this till's totals after store and back:\n%s", v)
 	}
 }
+
+// A live reload (another till's sale, or this console's own journal
+// writes) that comes back after the clerk moved on keeps the row the
+// clerk is on now, not the one selected when it was asked for: keys
+// pressed while it was on its way are not undone.
+func TestHistoryLiveReloadKeepsLaterKeys(t *testing.T) {
+	var sales []histSale
+	for i := 1; i <= 300; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("L-%04d", i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	h := historyChild(t, historyJournal(t, sales), "120", "en")
+	for i := 0; i < 10; i++ {
+		h, _ = historyKey(h, "down")
+	}
+	h, reload := h.live()
+	for i := 0; i < 5; i++ {
+		h, _ = historyKey(h, "down")
+	}
+	h, _ = runHistory(h, reload)
+	if got := h.rows[h.table.Cursor()].OrderNum; got != "L-0285" {
+		t.Fatalf("15 rows down with a reload on its way: on %s, want L-0285", got)
+	}
+}
+
+// A live reload asked for just before the clerk scrolled to the window's
+// edge (and a page of older sales was asked for) neither duplicates nor
+// drops rows, whichever of the two answers comes first, and the clerk
+// ends where the keys took them.
+func TestHistoryLiveReloadAndAPageCross(t *testing.T) {
+	var sales []histSale
+	for i := 1; i <= 300; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("X-%04d", i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	j := historyJournal(t, sales)
+	for _, reloadFirst := range []bool{true, false} {
+		h := historyChild(t, j, "120", "en")
+		h, reload := h.live()
+		// Down until a page of older sales is asked for.
+		var pages []tea.Cmd
+		downs := 0
+		for !h.paging && downs < 200 {
+			var c tea.Cmd
+			h, c = h.Update(keyMsg("down"))
+			pages = append(pages, c)
+			downs++
+		}
+		if !h.paging {
+			t.Fatal("no page asked for in 200 downs")
+		}
+		if reloadFirst {
+			h, _ = runHistory(h, reload)
+			h, _ = runHistory(h, tea.Batch(pages...))
+		} else {
+			h, _ = runHistory(h, tea.Batch(pages...))
+			h, _ = runHistory(h, reload)
+		}
+		seen := map[string]bool{}
+		for i, s := range h.rows {
+			if seen[s.OrderNum] {
+				t.Fatalf("reload first %v: %s twice in the window", reloadFirst, s.OrderNum)
+			}
+			seen[s.OrderNum] = true
+			if i > 0 && s.OrderNum > h.rows[i-1].OrderNum {
+				t.Fatalf("reload first %v: %s after %s", reloadFirst, s.OrderNum, h.rows[i-1].OrderNum)
+			}
+		}
+		if want := fmt.Sprintf("X-%04d", 300-downs); h.rows[h.table.Cursor()].OrderNum != want {
+			t.Fatalf("reload first %v: %d downs end on %s, want %s", reloadFirst, downs, h.rows[h.table.Cursor()].OrderNum, want)
+		}
+		// On to the oldest sale, every one once, in order.
+		for k := 300 - downs - 1; k >= 1; k-- {
+			h, _ = historyKey(h, "down")
+			if want := fmt.Sprintf("X-%04d", k); h.rows[h.table.Cursor()].OrderNum != want {
+				t.Fatalf("reload first %v: down to %s, on %s", reloadFirst, want, h.rows[h.table.Cursor()].OrderNum)
+			}
+		}
+	}
+}

@@ -107,18 +107,15 @@ func (h historyModel) live() (historyModel, tea.Cmd) {
 		k.ID++ // the window's first sale itself included
 		from = &k
 	}
-	keep := int64(0)
-	if i := h.table.Cursor(); i >= 0 && i < len(h.rows) {
-		keep = h.rows[i].ID
-	}
+	win := h.win
 	page := func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
-		msg := historyMsg{seq: seq, load: historyReload, want: n, keep: keep}
+		msg := historyMsg{seq: seq, load: historyReload, want: n, win: win}
 		msg.sales, msg.err = j.Older(ctx, f, from, n)
 		if msg.err == nil && len(msg.sales) == 0 && from != nil {
 			// The window's sales are gone: start from the top.
-			msg.load, msg.keep = historyReset, 0
+			msg.load = historyReset
 			msg.sales, msg.err = j.Older(ctx, f, nil, n)
 		}
 		return msg
