@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
@@ -149,5 +150,36 @@ func testSaleLifecycleUnfinished(t *testing.T) {
 	}
 	if len(s.History) != 1 || s.History[0].Status != komoju.PaymentCaptured || s.History[0].Source != SourceResult {
 		t.Fatalf("history = %+v", s.History)
+	}
+}
+
+// Every pooled SQLite connection runs with a 500 KiB page cache, not
+// SQLite's 2 MB: the console holds up to five connections, and the
+// default put it over its 60 MB budget with 100k sales today.
+func TestConnectionsKeepASmallPageCache(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "journal.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	// Several connections at once, so more than the first is checked.
+	var conns []*sql.Conn
+	for range 3 {
+		c, err := j.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for i, c := range conns {
+		var kib int64
+		if err := c.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib); err != nil {
+			t.Fatal(err)
+		}
+		if kib != -500 {
+			t.Errorf("connection %d: cache_size %d, want -500 (500 KiB)", i, kib)
+		}
+		c.Close()
 	}
 }
