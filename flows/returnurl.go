@@ -201,23 +201,6 @@ func ListenReturn(addr string) (*ReturnServer, error) {
 	return &ReturnServer{ln: ln, url: (&url.URL{Scheme: "http", Host: host, Path: ReturnPath}).String()}, nil
 }
 
-// ListenReturnFor is ListenReturn whose URL names host (a LAN address or a
-// public name, with or without a port) instead of the listener's address,
-// so a customer's phone coming back from a 3-D Secure or wallet page
-// reaches the till. Without a port in host the listener's port is used.
-func ListenReturnFor(addr, host string) (*ReturnServer, error) {
-	s, err := ListenReturn(addr)
-	if err != nil || host == "" {
-		return s, err
-	}
-	if _, _, err := net.SplitHostPort(host); err != nil {
-		_, port, _ := net.SplitHostPort(s.ln.Addr().String())
-		host = net.JoinHostPort(strings.Trim(host, "[]"), port)
-	}
-	s.url = (&url.URL{Scheme: "http", Host: host, Path: ReturnPath}).String()
-	return s, nil
-}
-
 // Serve starts serving h at ReturnPath; a second call does nothing.
 func (s *ReturnServer) Serve(h http.Handler) {
 	if s.srv != nil || h == nil {

@@ -9,14 +9,18 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
@@ -26,6 +30,9 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
+
+// returnMount is the return URL's path on the embedded sandbox.
+const returnMount = sandbox.MountPrefix + "return"
 
 // Options are what a front end asks of Open beyond the configuration.
 type Options struct {
@@ -181,32 +188,49 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 	}
 	a.closers = append(a.closers, a.Journal.Close)
 
-	// The return server listens first, so the engine is built knowing its
-	// URL; it serves the engine's handler once the engine exists.
+	// The return URL is known before the engine is built; the engine's
+	// handler is served there once it exists. With the embedded sandbox
+	// it is a page of the sandbox's own listener: a phone that paid comes
+	// back wherever it opened the sandbox's pages (its LAN address, or
+	// the one port a tunnel forwards to), not to a port of its own.
 	var ret *flows.ReturnServer
-	if a.Sandbox != nil && a.Sandbox.OnNetwork() {
-		// The phone that paid comes back here: listen where it can
-		// reach, under the sandbox's public host name.
-		host := ""
-		if u, perr := url.Parse(a.Sandbox.BaseURL()); perr == nil {
-			host = u.Hostname()
+	var returnURL string
+	var returnTo atomic.Pointer[flows.ReturnHandler]
+	if a.Sandbox != nil {
+		// A path of this App's own: tests open several on one sandbox.
+		var unmount func()
+		returnURL, unmount, err = a.Sandbox.Mount(returnMount+"-"+randomHex(6), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if h := returnTo.Load(); h != nil {
+				h.ServeHTTP(w, r)
+				return
+			}
+			http.Error(w, "The till is starting; please return to the counter.", http.StatusServiceUnavailable)
+		}))
+		if err == nil {
+			a.closers = append(a.closers, func() error { unmount(); return nil })
 		}
-		ret, err = flows.ListenReturnFor("0.0.0.0:0", host)
 	} else {
 		ret, err = flows.ListenReturn("127.0.0.1:0")
+		if err == nil {
+			a.closers = append(a.closers, ret.Close)
+			returnURL = ret.URL()
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the return-URL server: %w", err)
 	}
-	a.closers = append(a.closers, ret.Close)
 	a.Engine = flows.NewEngine(flows.Deps{
 		Client: a.Client, Journal: a.Journal, Logger: a.Logger, OrderPrefix: cfg.OrderNumberPrefix(),
-		ReturnURL: ret.URL(), PollBackoff: o.PollBackoff, Timeout: o.Timeout,
+		ReturnURL: returnURL, PollBackoff: o.PollBackoff, Timeout: o.Timeout,
 		// A sandbox started empty knows nothing of earlier sales: its
 		// "no such session" is no proof that nobody was charged.
 		Amnesiac: (a.Sandbox != nil && !persisted) || a.RunningSandbox != "",
 	})
-	ret.Serve(a.Engine.ReturnHandler(cfg.SecretKey))
+	if ret != nil {
+		ret.Serve(a.Engine.ReturnHandler(cfg.SecretKey))
+	} else {
+		returnTo.Store(a.Engine.ReturnHandler(cfg.SecretKey))
+	}
 
 	if o.Webhooks {
 		if err := a.startWebhooks(ctx, o); err != nil {
@@ -385,4 +409,11 @@ func DebugLogger(path string) (*slog.Logger, func() error, error) {
 	// API keys of every shape are redacted from every line (flows and the
 	// sandbox log through this logger too).
 	return slog.New(komoju.RedactingHandler(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelDebug}))), f.Close, nil
+}
+
+// randomHex is n random bytes in hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read does not fail on supported platforms
+	return hex.EncodeToString(b)
 }

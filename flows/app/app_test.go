@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -338,6 +339,55 @@ func TestConsoleHearsTheStoreReceiver(t *testing.T) {
 			}
 		case <-bound:
 			t.Fatal("the console's hub never heard that the slip was paid")
+		}
+	}
+}
+
+// TestReturnLinkBehindATunnel: with --public-url naming a tunnel (https,
+// no port), the return URL a phone comes back to after 3-D Secure or a
+// wallet is a page of that same public address, which the tunnel
+// forwards to the sandbox's port, not the public host name on some
+// other port of this machine; and the till's handler answers there.
+func TestReturnLinkBehindATunnel(t *testing.T) {
+	const public = "https://till-7.tunnel.example"
+	cfg := sandboxConfig(t, t.TempDir())
+	a, err := Open(t.Context(), cfg, Options{Getenv: noEnv, SandboxAddr: "0.0.0.0:0", SandboxPublicURL: public})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	u := a.Engine.ReturnURL()
+	if !strings.HasPrefix(u, public+"/app/return-") {
+		t.Fatalf("return URL %q, want %s/app/return-…", u, public)
+	}
+	// What the tunnel forwards to: the sandbox's own listener.
+	local := strings.TrimSuffix(a.Sandbox.LocalURL(), "/api/v1")
+	resp, err := http.Get(local + strings.TrimPrefix(u, public) + "?session_id=ses_nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "return to the counter") {
+		t.Errorf("the till's return page through the sandbox: %d %s", resp.StatusCode, body)
+	}
+	// Other paths under /app/ are not the till's.
+	if resp, err := http.Get(local + "/app/other"); err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Errorf("/app/other: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"/app/other", strings.TrimPrefix(u, public)} {
+		resp, err := http.Get(local + p)
+		if err != nil {
+			continue // the embedded sandbox closed with the till
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
 }

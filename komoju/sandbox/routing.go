@@ -23,6 +23,12 @@ func (s *Server) front(mux *http.ServeMux) http.Handler {
 			s.noRoute(w, r)
 			return
 		}
+		if strings.HasPrefix(p, MountPrefix) {
+			if h := s.mounted.get(p); h != nil {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
 		mux.ServeHTTP(w, r)
 	})
 }

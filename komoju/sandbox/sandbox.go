@@ -149,6 +149,7 @@ type Server struct {
 	ln       net.Listener
 	srv      *http.Server
 	base     string
+	mounted  mounts // the embedding program's pages (Mount)
 	handler  http.Handler
 
 	mu  sync.Mutex // guards st and rng
