@@ -2,6 +2,7 @@ package journal
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -161,4 +162,55 @@ func TestSubscribeReconnectsAndResyncs(t *testing.T) {
 			t.Fatal("no announcement after reconnecting")
 		}
 	})
+}
+
+// On SQLite every commit moves data_version, the heartbeats of the
+// journal's own processes included. A commit that changes no sale
+// announces nothing: the sale changed last is not announced again (it
+// was, after every heartbeat, and History and the close read the day
+// again each time); a second change of it within the same millisecond
+// (a frozen clock here) is still announced.
+func TestSubscribeSkipsCommitsThatMoveNoSale(t *testing.T) {
+	c := &clock{t: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)}
+	j, err := OpenWith(filepath.Join(t.TempDir(), "journal.db"), Options{Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	const every = 5 * time.Millisecond
+	ch := j.SubscribeEvery(ctx, every)
+	id, err := j.BeginSale(ctx, intent("POS-20261124-0001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := waitChange(t, ch, id); !ok {
+		t.Fatal("the new sale was not announced")
+	}
+	// Heartbeat-like commits: another process's owner row, again and again,
+	// each given time to be polled.
+	for i := range 10 {
+		if _, err := j.db.Exec(`INSERT INTO owners (id, till, host, pid, started_at, heartbeat_at) VALUES ('other', 'T2', 'h', 1, 0, ?)
+			ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at`, i); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(4 * every)
+	}
+	stale := 0
+	for n := len(ch); n > 0; n-- {
+		if (<-ch).SaleID == id {
+			stale++
+		}
+	}
+	if stale > 0 {
+		t.Errorf("the unchanged sale was announced %d more times for commits that changed no sale", stale)
+	}
+	// Then a real change, of the same sale in the same millisecond.
+	if err := j.FinishSale(ctx, id, Result{Outcome: "awaiting", PaymentID: "pay_1", Status: komoju.PaymentPending}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := waitChange(t, ch, id); !ok {
+		t.Fatal("the sale's second change, within its millisecond, was not announced")
+	}
 }
