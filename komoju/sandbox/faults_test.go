@@ -62,7 +62,16 @@ func TestSlowFaultFinishesTheWorkAfterTheClientGaveUp(t *testing.T) {
 	if n := eventCounts(t, c)["payment.captured"]; n != 1 {
 		t.Errorf("payment.captured events = %d", n)
 	}
-	// The idempotent retry now replays the payment instead of charging again.
+	// The idempotent retry now replays the payment instead of charging
+	// again, once the held request has finished: the payment is listed
+	// while its handler still holds the key (a retry in that instant is
+	// told 409, as one during the hold was).
+	waitFor(t, "the held request to finish", func() bool {
+		sb.mu.Lock()
+		defer sb.mu.Unlock()
+		e := sb.st.idem[idemKey{key: "slow-1"}]
+		return e != nil && !e.inFlight
+	})
 	sb.SetFaults(Faults{})
 	if r := must(t, c.post("/payments", body, "X-KOMOJU-IDEMPOTENCY", "slow-1"), 200); r.str("id") != p["id"] {
 		t.Errorf("retry answered %s, want the held payment %v", r.str("id"), p["id"])
