@@ -40,20 +40,36 @@ func (ss *saleScan) scan(sc interface{ Scan(...any) error }, s *Sale, loc *time.
 }
 
 func (j *Journal) querySales(ctx context.Context, op string, loc *time.Location, q string, args ...any) ([]Sale, error) {
+	var out []Sale
+	err := j.eachSaleRow(ctx, op, loc, q, args, func(s *Sale) error {
+		out = append(out, *s)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachSaleRow runs q, a query of saleColumns, and calls fn with each sale
+// read; fn's error ends it and is returned as it is.
+func (j *Journal) eachSaleRow(ctx context.Context, op string, loc *time.Location, q string, args []any, fn func(*Sale) error) error {
 	rows, err := j.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, j.wrap(op, err)
+		return j.wrap(op, err)
 	}
 	defer rows.Close()
-	var out []Sale
 	var ss saleScan
 	for rows.Next() {
-		out = append(out, Sale{})
-		if err := ss.scan(rows, &out[len(out)-1], loc); err != nil {
-			return nil, j.wrap(op, err)
+		var s Sale
+		if err := ss.scan(rows, &s, loc); err != nil {
+			return j.wrap(op, err)
+		}
+		if err := fn(&s); err != nil {
+			return err
 		}
 	}
-	return out, j.wrap(op, rows.Err())
+	return j.wrap(op, rows.Err())
 }
 
 // oneSale returns the single sale q selects, with its history and open
@@ -226,24 +242,8 @@ func (j *Journal) Sales(ctx context.Context, f Filter) ([]Sale, error) {
 // (history --csv/--json) never holds the day. fn must not keep the
 // *Sale; its error ends the walk and is returned as it is.
 func (j *Journal) SalesEach(ctx context.Context, f Filter, fn func(*Sale) error) error {
-	const op = "list sales"
 	q, args, loc := salesQuery(f)
-	rows, err := j.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return j.wrap(op, err)
-	}
-	defer rows.Close()
-	var ss saleScan
-	for rows.Next() {
-		var s Sale
-		if err := ss.scan(rows, &s, loc); err != nil {
-			return j.wrap(op, err)
-		}
-		if err := fn(&s); err != nil {
-			return err
-		}
-	}
-	return j.wrap(op, rows.Err())
+	return j.eachSaleRow(ctx, "list sales", loc, q, args, fn)
 }
 
 // salesQuery builds Sales' query for f (TestStartupQueriesUseIndexes reads
@@ -269,36 +269,10 @@ func salesQueryOf(columns string, f Filter) (string, []any, *time.Location) {
 }
 
 // where returns f's conditions (each starting " AND "), their arguments
-// and the location its day is read in.
+// and the location its day is read in: History's page filter's, so a
+// listing and a page of the same day select the same sales.
 func (f Filter) where() (string, []any, *time.Location) {
-	loc := f.Loc
-	if loc == nil {
-		if !f.Day.IsZero() {
-			loc = f.Day.Location()
-		} else {
-			loc = time.Local
-		}
-	}
-	q := ""
-	var args []any
-	if !f.Day.IsZero() {
-		start, end := dayRange(f.Day, loc)
-		q += ` AND created_at >= ? AND created_at < ?`
-		args = append(args, ms(start), ms(end))
-	}
-	if f.Status != "" {
-		q += ` AND status = ?`
-		args = append(args, string(f.Status))
-	}
-	if f.Method != "" {
-		q += ` AND method = ?`
-		args = append(args, string(f.Method))
-	}
-	if f.Till != "" {
-		q += ` AND till = ?`
-		args = append(args, f.Till)
-	}
-	return q, args, loc
+	return PageFilter{Day: f.Day, Loc: f.Loc, Status: f.Status, Method: f.Method, Till: f.Till}.where()
 }
 
 // LastOrderNum returns the order number with the highest sequence among
