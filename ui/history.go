@@ -546,6 +546,9 @@ func (h *historyModel) setRows() {
 		rows = append(rows, r)
 	}
 	cols := historyColumns(h.width, h.t, showTill, rows)
+	// SetRows(nil) below moves the table's cursor to -1; the selected row
+	// is put back after (a resize calls this too, not only a page).
+	cur := h.table.Cursor()
 	// Columns first: the table renders its rows with the columns it has.
 	h.table.SetRows(nil)
 	h.table.SetColumns(cols)
@@ -556,6 +559,9 @@ func (h *historyModel) setRows() {
 	h.table.SetWidth(tw) // no blank tail on each row
 	h.table.SetRows(rows)
 	h.table.SetHeight(max(min(len(rows), h.maxRows), 1) + 1) // + the header row
+	// SetCursor clamps to the last row.
+	h.table.SetCursor(max(cur, 0))
+	h.markCursor()
 }
 
 // hasTills reports whether the window holds a sale with a till name (a

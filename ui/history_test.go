@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -533,6 +534,32 @@ func TestHistoryLiveReloadAndAPageCross(t *testing.T) {
 			h, _ = historyKey(h, "down")
 			if want := fmt.Sprintf("X-%04d", k); h.rows[h.table.Cursor()].OrderNum != want {
 				t.Fatalf("reload first %v: down to %s, on %s", reloadFirst, want, h.rows[h.table.Cursor()].OrderNum)
+			}
+		}
+	}
+}
+
+// A terminal resized while History is open (or a repeated SIGWINCH, as
+// tmux sends) keeps the clerk's row: before, the table's cursor was left
+// at -1, so the position read "0 of 4", nothing was selected and the
+// oldest row fell off the table.
+func TestHistoryResizeKeepsTheCursor(t *testing.T) {
+	h := historyChild(t, historyJournal(t, daySales()), "120", "en")
+	h, _ = historyKey(h, "down")
+	for _, size := range [][2]int{{120, 40}, {100, 30}, {120, 40}} {
+		c := h.common
+		c.width, c.height = size[0], size[1]
+		h = h.SetCommon(c, c.height-6)
+		v := ansi.Strip(h.View(""))
+		if h.table.Cursor() != 1 || !strings.Contains(v, "2 of 4") {
+			t.Fatalf("after a resize to %dx%d the cursor is %d, want the second row:\n%s", size[0], size[1], h.table.Cursor(), v)
+		}
+		if !regexp.MustCompile(`›\s+\S+\s+A-3`).MatchString(v) {
+			t.Fatalf("after a resize to %dx%d A-3 is not marked as selected:\n%s", size[0], size[1], v)
+		}
+		for _, o := range []string{"A-1", "A-2", "A-3", "A-4"} {
+			if !strings.Contains(v, o) {
+				t.Fatalf("after a resize to %dx%d %s is missing:\n%s", size[0], size[1], o, v)
 			}
 		}
 	}
