@@ -24,6 +24,7 @@ var migrations = []migration{
 	{name: "integrity-check schedule, outstanding-sales index", sql: schemaV4},
 	{name: "the till of each sale", sql: schemaV5},
 	{name: "konbini store of each sale, history paging indexes", sql: schemaV6},
+	{name: "day totals kept by triggers", sql: schemaV7},
 }
 
 // SchemaVersion is the schema version this build writes.

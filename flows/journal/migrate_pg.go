@@ -26,6 +26,7 @@ var pgMigrations = []migration{
 	{name: "(in step 1)"},
 	{name: "the till of each sale", sql: schemaV5}, // portable SQL: the same step as SQLite's
 	{name: "konbini store of each sale, history paging indexes", sql: pgSchemaV6},
+	{name: "day totals kept by triggers", sql: pgSchemaV7},
 }
 
 // pgSchemaV6 is schemaV6 with id spelled out in each index: a PostgreSQL
