@@ -507,12 +507,7 @@ func (h *historyModel) onLoad(msg historyMsg) {
 			h.atEnd = false
 		}
 	}
-	h.setRows()
-	// An empty page leaves the table's cursor at -1 and its viewport
-	// empty; the next non-empty one must start from a real row, or it
-	// draws a blank table (or all but one row) with nothing selected.
-	h.table.SetCursor(max(min(cur, len(h.rows)-1), 0)) // SetCursor clamps to the last row
-	h.markCursor()
+	h.setRowsAt(cur)
 }
 
 // historyLabel is the method cell of a sale: the card's brand and last
@@ -530,14 +525,28 @@ func historyLabel(s *journal.Sale, t tr) string {
 	return string(s.Method)
 }
 
-// setRows puts the window into the table, with columns sized to it.
-func (h *historyModel) setRows() {
+// setRows puts the window into the table, with columns sized to it, the
+// cursor on the row it is on (a resize calls this, not only a page).
+func (h *historyModel) setRows() { h.setRowsAt(h.table.Cursor()) }
+
+// setRowsAt is setRows with the cursor on row cur (clamped to the rows:
+// an empty page leaves the table's cursor at -1, and the next non-empty
+// one must start from a real row, or it draws a blank table, or all but
+// one row, with nothing selected). Every setter of the table renders its
+// visible rows again, so the rows go in once, marked, after the columns,
+// width and height: a page costs two renders of the table, not seven.
+func (h *historyModel) setRowsAt(cur int) {
+	cur = max(min(cur, len(h.rows)-1), 0)
 	showTill := h.store && (h.till() != "" || h.hasTills())
 	rows := make([]table.Row, 0, len(h.rows))
 	for i := range h.rows {
 		s := &h.rows[i]
+		mark := ""
+		if i == cur {
+			mark = "›"
+		}
 		// Journal text may have come from KOMOJU or a webhook.
-		r := table.Row{"", s.CreatedAt.In(jst()).Format("15:04:05")}
+		r := table.Row{mark, s.CreatedAt.In(jst()).Format("15:04:05")}
 		if showTill {
 			r = append(r, termtext.Line(s.Till))
 		}
@@ -546,22 +555,19 @@ func (h *historyModel) setRows() {
 		rows = append(rows, r)
 	}
 	cols := historyColumns(h.width, h.t, showTill, rows)
-	// SetRows(nil) below moves the table's cursor to -1; the selected row
-	// is put back after (a resize calls this too, not only a page).
-	cur := h.table.Cursor()
-	// Columns first: the table renders its rows with the columns it has.
+	// Columns first, with no rows: the table renders its rows with the
+	// columns it has. (SetRows(nil) moves its cursor to -1; SetCursor
+	// puts it back.)
 	h.table.SetRows(nil)
 	h.table.SetColumns(cols)
 	tw := 0
 	for _, c := range cols {
 		tw += c.Width + 1
 	}
-	h.table.SetWidth(tw) // no blank tail on each row
-	h.table.SetRows(rows)
+	h.table.SetWidth(tw)                                     // no blank tail on each row
 	h.table.SetHeight(max(min(len(rows), h.maxRows), 1) + 1) // + the header row
-	// SetCursor clamps to the last row.
-	h.table.SetCursor(max(cur, 0))
-	h.markCursor()
+	h.table.SetRows(rows)
+	h.table.SetCursor(cur)
 }
 
 // hasTills reports whether the window holds a sale with a till name (a

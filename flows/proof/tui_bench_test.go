@@ -93,6 +93,61 @@ func rssOf(pid int) (int64, error) {
 	return 0, fmt.Errorf("no VmRSS for %d", pid)
 }
 
+// cpuTicksOf is the CPU time pid has used (user and system), in clock
+// ticks (1/100 s on Linux).
+func cpuTicksOf(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, utime 14, stime 15.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected %q", pid, b)
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: unexpected %q", pid, b)
+	}
+	return u + st, nil
+}
+
+// waitIdle waits until pid has used at most 5 % of a CPU over the last
+// window (at most limit), and says when that window began: the console's
+// start-up work (settling what earlier runs left, the day's integrity
+// check of a journal not checked for 24 hours) is over, and only its
+// clock ticks.
+func waitIdle(pid int, window, limit time.Duration) (time.Duration, error) {
+	type sample struct {
+		at    time.Time
+		ticks int64
+	}
+	t0 := time.Now()
+	var seen []sample
+	for time.Since(t0) < limit {
+		n, err := cpuTicksOf(pid)
+		if err != nil {
+			return 0, err
+		}
+		now := time.Now()
+		seen = append(seen, sample{now, n})
+		for len(seen) > 1 && now.Sub(seen[1].at) >= window {
+			seen = seen[1:]
+		}
+		if first := seen[0]; now.Sub(first.at) >= window {
+			used := time.Duration(n-first.ticks) * 10 * time.Millisecond // 100 ticks a second
+			if used*20 <= now.Sub(first.at) {
+				return first.at.Sub(t0), nil
+			}
+		}
+		time.Sleep(window / 10)
+	}
+	return 0, fmt.Errorf("pid %d still busy after %s", pid, limit)
+}
+
 // BenchmarkTUIColdStartAndRSS starts the real console (the built binary)
 // in a 120x40 tmux pane with a journal of 1,000 sales, measures process
 // start to the first frame on screen, opens the history (which loads the
