@@ -133,11 +133,13 @@ const saleColumnsForBench = `id, order_num, idempotency_key, flow, method, amoun
 // arguments written in.
 func listedForBench(start, stop int64) string {
 	q, args := journal.ListedQuery(journal.Filter{Day: time.UnixMilli(start).In(time.Local), Loc: time.Local, Limit: -1})
-	if len(args) != 2 || args[0] != start || args[1] != stop {
-		panic(fmt.Sprintf("history's query took %v, want the day [%d, %d)", args, start, stop))
+	// The query bounds the day by its first and last millisecond
+	// (created_at >= ? AND created_at <= ?).
+	if len(args) != 2 || args[0] != start || args[1] != stop-1 {
+		panic(fmt.Sprintf("history's query took %v, want the day [%d, %d]", args, start, stop-1))
 	}
 	q = strings.Replace(q, "?", strconv.FormatInt(start, 10), 1)
-	return strings.Replace(q, "?", strconv.FormatInt(stop, 10), 1) + ";"
+	return strings.Replace(q, "?", strconv.FormatInt(stop-1, 10), 1) + ";"
 }
 
 func groupsForBench(rng string) string {
