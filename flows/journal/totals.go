@@ -144,9 +144,18 @@ var totalsBackfill = `INSERT INTO sales_totals (` + totalsKeyColumns + `, ` + to
 		CAST(sum(CASE WHEN amount_refunded > 0 THEN 1 ELSE 0 END) AS BIGINT)
 	FROM sales GROUP BY 1, 2, 3, 4, 5, 6, 7`
 
+// toSettleIndex holds the sales Unsettled lists (unsettledCond, word for
+// word, so the planners see that the query implies it), by day: the
+// close reads its few open sales instead of the whole day.
+// sales_unsettled is no use for it: it also keeps every sale whose first
+// answer was a redirect or a konbini slip, a fifth of a day.
+const toSettleIndex = `CREATE INDEX sales_to_settle ON sales (created_at%s) WHERE ` + unsettledCond
+
 // schemaV7 is SQLite's step: the table, its three triggers, the sales
-// already there.
-var schemaV7 = fmt.Sprintf(totalsTable, "INTEGER") + ` WITHOUT ROWID;
+// already there, and the close's index (SQLite's indexes end with the
+// rowid, so it is in (created_at, id) order as Unsettled reads it).
+var schemaV7 = fmt.Sprintf(toSettleIndex, "") + `;
+` + fmt.Sprintf(totalsTable, "INTEGER") + ` WITHOUT ROWID;
 CREATE TRIGGER sales_totals_insert AFTER INSERT ON sales BEGIN
 	` + totalsUpsert("NEW.", 1) + `;
 END;
@@ -160,11 +169,13 @@ END;
 ` + totalsBackfill + `;
 `
 
-// pgSchemaV7 is PostgreSQL's: one trigger function for the three. Tills
+// pgSchemaV7 is PostgreSQL's: the same index with id spelled out, and
+// one trigger function for the three triggers. Tills
 // write at once there, so an update locks its two sales_totals rows in
 // key order: two updates that move sales between the same two keys in
 // opposite directions then wait for each other in turn, never in a cycle.
-var pgSchemaV7 = fmt.Sprintf(totalsTable, "BIGINT") + `;
+var pgSchemaV7 = fmt.Sprintf(toSettleIndex, ", id") + `;
+` + fmt.Sprintf(totalsTable, "BIGINT") + `;
 CREATE FUNCTION sales_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $totals$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
