@@ -173,10 +173,14 @@ END;
 // one trigger function for the three triggers. Tills
 // write at once there, so an update locks its two sales_totals rows in
 // key order: two updates that move sales between the same two keys in
-// opposite directions then wait for each other in turn, never in a cycle.
+// opposite directions then wait for each other in turn, never in a cycle
+// (the journal's own writers also take its advisory lock; a script may
+// not). The function keeps the search_path it was made with, so its
+// sales_totals is the journal's own whichever session writes the sales
+// (several journals share a database, one schema each: docs/STORE.md).
 var pgSchemaV7 = fmt.Sprintf(toSettleIndex, ", id") + `;
 ` + fmt.Sprintf(totalsTable, "BIGINT") + `;
-CREATE FUNCTION sales_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $totals$
+CREATE FUNCTION sales_totals_apply() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $totals$
 BEGIN
 	IF TG_OP = 'INSERT' THEN
 		` + totalsUpsert("NEW.", 1) + `;

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/url"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -243,4 +245,42 @@ func TestTotalsSpan(t *testing.T) {
 			t.Errorf("totalsSpanOf(%d, %d) = %+v, want from %d to %d edges %v", c.lo, c.hi, s, c.from, c.to, c.edges)
 		}
 	}
+}
+
+// On PostgreSQL a session whose search_path is not the journal's (a
+// DBA's script naming the schema) writing the sales still keeps the
+// journal's own totals: the trigger function keeps the search_path it was
+// made with.
+func TestTotalsOfAWriterInAnotherSchema(t *testing.T) {
+	t.Run("postgres", func(t *testing.T) {
+		path := testPath(t)
+		j, err := OpenWith(path, Options{BusyTimeout: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		u, err := url.Parse(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema := u.Query().Get("search_path")
+		other, err := sql.Open("pgx", os.Getenv(PostgresEnv)) // search_path: the server's default
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		if _, err := other.Exec(`INSERT INTO `+schema+`.sales (order_num, idempotency_key, flow, method, amount, tax, currency, capture,
+			created_at, updated_at, finished_at, status, total) VALUES ('DBA-1', 'k', 'direct', 'konbini', 1500, 0, 'JPY', 'auto', $1, $1, $1, 'captured', 1500)`,
+			salesFrom+3600_000); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.Exec(`UPDATE ` + schema + `.sales SET status = 'refunded', amount_refunded = 1500 WHERE order_num = 'DBA-1'`); err != nil {
+			t.Fatal(err)
+		}
+		checkTotals(t, j, "written from another search_path")
+		n, err := j.CountSales(context.Background(), PageFilter{Status: "refunded"})
+		if err != nil || n != 1 {
+			t.Fatalf("refunded sales counted %d (%v), want the one the script wrote", n, err)
+		}
+	})
 }
