@@ -154,7 +154,9 @@ func (j *Journal) CheckIntegrityIfDue(ctx context.Context, every time.Duration) 
 	if !due {
 		return false, nil
 	}
-	err = j.CheckIntegrity(ctx)
+	// Its own thread at the lowest priority: this runs while the clerk
+	// works (issue 13: keys pressed during it waited for the CPU).
+	inBackground(func() { err = j.CheckIntegrity(ctx) })
 	if err != nil && !errors.Is(err, ErrCorrupt) && !errors.Is(err, ErrClosed) {
 		// No verdict (the console quit, the disk was busy): give the turn
 		// back rather than keep the others off until the claim lapses.
