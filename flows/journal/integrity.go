@@ -61,11 +61,46 @@ func (j *Journal) CheckIntegrity(ctx context.Context) error {
 		// listing what is wrong with it.
 		problems = []string{se.Error()}
 	}
+	if len(problems) == 0 {
+		if err := j.checkTotals(ctx); err != nil {
+			if j.life.Err() != nil {
+				return fmt.Errorf("journal %s: integrity check: %w", j.path, ErrClosed)
+			}
+			return err
+		}
+	}
 	j.recordIntegrity(ctx, problems)
 	if len(problems) > 0 {
 		return &IntegrityError{Path: j.path, Problems: problems}
 	}
 	return nil
+}
+
+// checkTotals compares the day totals kept by the triggers (totals.go)
+// with the sales and, when they differ, adds them up again from the
+// sales. The triggers run in every write's transaction, so a crash cannot
+// part them; rows written with triggers off can (PostgreSQL's
+// session_replication_role = replica, pg_restore --disable-triggers), and
+// so can a hand edit of sales_totals. The totals are only a sum of the
+// sales, so they are mended, not reported as damage.
+func (j *Journal) checkTotals(ctx context.Context) error {
+	kept := `SELECT ` + totalsKeyColumns + `, ` + totalsSumColumns + ` FROM sales_totals
+		WHERE sales <> 0 OR gross <> 0 OR refunded <> 0 OR refunds <> 0`
+	var differ int64
+	if err := j.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (`+kept+` EXCEPT `+totalsOfSales+`) AS extra)
+		+ (SELECT count(*) FROM (`+totalsOfSales+` EXCEPT `+kept+`) AS missing)`).Scan(&differ); err != nil {
+		return j.wrap("integrity check of the day totals", err)
+	}
+	if differ == 0 {
+		return nil
+	}
+	return j.write(ctx, "add up the day totals again", func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sales_totals`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, totalsBackfill)
+		return err
+	})
 }
 
 // quickCheck returns what PRAGMA quick_check lists (up to 3 findings),

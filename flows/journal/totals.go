@@ -138,8 +138,10 @@ const totalsTable = `CREATE TABLE sales_totals (
 
 // totalsBackfill adds up the sales already in the journal when the table
 // is made.
-var totalsBackfill = `INSERT INTO sales_totals (` + totalsKeyColumns + `, ` + totalsSumColumns + `)
-	SELECT created_at / ` + totalsBucket + `, currency, till, method, status, outcome, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END,
+var totalsBackfill = `INSERT INTO sales_totals (` + totalsKeyColumns + `, ` + totalsSumColumns + `) ` + totalsOfSales
+
+// totalsOfSales is what sales_totals holds, added up from the sales.
+var totalsOfSales = `SELECT created_at / ` + totalsBucket + `, currency, till, method, status, outcome, CASE WHEN finished_at IS NULL THEN 0 ELSE 1 END,
 		count(*), CAST(sum(` + grossSQL + `) AS BIGINT), CAST(sum(amount_refunded) AS BIGINT),
 		CAST(sum(CASE WHEN amount_refunded > 0 THEN 1 ELSE 0 END) AS BIGINT)
 	FROM sales GROUP BY 1, 2, 3, 4, 5, 6, 7`
