@@ -166,7 +166,7 @@ func (j *Journal) queryGroups(ctx context.Context, q string, args []any) ([]Grou
 	return out, j.wrap("totals", rows.Err())
 }
 
-// mergeGroups adds b's groups into a's, in the order Groups returns them.
+// mergeGroups adds b's groups into a's, sorted by their key byte by byte.
 func mergeGroups(a, b []Group) []Group {
 	type key struct{ currency, till, method, status string }
 	at := make(map[key]int, len(a))

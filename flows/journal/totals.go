@@ -87,10 +87,10 @@ const (
 	totalsSumColumns = `sales, gross, refunded, refunds`
 )
 
-// totalsValues is the sales_totals row of one sale (row is "NEW." or
-// "OLD." in a trigger, "" in a query over sales), signed: +1 adds the
-// sale, -1 takes it away. Each expression is the one Groups reads
-// (grossSQL and the key columns), written over row.
+// totalsValues is the sales_totals row of one sale in a trigger (row is
+// "NEW." or "OLD."), signed: +1 adds the sale, -1 takes it away. Each
+// expression is totalsOfSales' (grossSQL and the key columns) written over
+// row; TestTotalsFollowEveryWrite holds the two together.
 func totalsValues(row string, sign int) string {
 	r := strings.NewReplacer("$", row)
 	key := r.Replace(`$created_at / ` + totalsBucket + `, $currency, $till, $method, $status, $outcome,
@@ -171,15 +171,15 @@ END;
 ` + totalsBackfill + `;
 `
 
-// pgSchemaV7 is PostgreSQL's: the same index with id spelled out, and
-// one trigger function for the three triggers. Tills
-// write at once there, so an update locks its two sales_totals rows in
-// key order: two updates that move sales between the same two keys in
-// opposite directions then wait for each other in turn, never in a cycle
-// (the journal's own writers also take its advisory lock; a script may
-// not). The function keeps the search_path it was made with, so its
-// sales_totals is the journal's own whichever session writes the sales
-// (several journals share a database, one schema each: docs/STORE.md).
+// pgSchemaV7 is PostgreSQL's: the same index with id spelled out, and one
+// trigger function for the three triggers. An update locks its two
+// sales_totals rows in key order, so two writers moving sales between the
+// same two keys in opposite directions wait for each other in turn, never
+// in a cycle (the journal's own writers take its advisory lock anyway; a
+// script may not). The function keeps the search_path it was made with,
+// so its sales_totals is the journal's own whichever session writes the
+// sales (several journals share a database, one schema each:
+// docs/STORE.md).
 var pgSchemaV7 = fmt.Sprintf(toSettleIndex, ", id") + `;
 ` + fmt.Sprintf(totalsTable, "BIGINT") + `;
 CREATE FUNCTION sales_totals_apply() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $totals$
