@@ -138,6 +138,13 @@ func testConcurrentWritersTwoJournals(t *testing.T) {
 	if err != nil || len(s.History) != 2 || s.History[1].Source != SourceWebhook {
 		t.Errorf("history = %+v, %v", s.History, err)
 	}
+	// Two journals writing at once keep the day totals the rows' own.
+	if n, err := j1.totalsDiffer(ctx); err != nil || n != 0 {
+		t.Errorf("the kept totals differ from the sales in %d rows (%v)", n, err)
+	}
+	if n, err := j2.CountSales(ctx, PageFilter{Status: komoju.PaymentCaptured}); err != nil || n != workers*perWorker {
+		t.Errorf("captured sales counted %d (%v), want %d", n, err, workers*perWorker)
+	}
 }
 
 // TestCrashBetweenIntentAndResult kills (SIGKILL) a process that is writing
@@ -206,6 +213,12 @@ read:
 	}
 	defer j.Close()
 	ctx := context.Background()
+	// Killed at any line, the day totals are still the rows' own: the
+	// triggers write in the sale's transaction. (Before CheckIntegrity,
+	// which would mend them.)
+	if n, err := j.totalsDiffer(ctx); err != nil || n != 0 {
+		t.Errorf("after the crash the kept totals differ from the sales in %d rows (%v)", n, err)
+	}
 	if err := j.CheckIntegrity(ctx); err != nil { // the whole file, as Open used to
 		t.Fatalf("journal after a crash: %v", err)
 	}

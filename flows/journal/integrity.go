@@ -84,12 +84,9 @@ func (j *Journal) CheckIntegrity(ctx context.Context) error {
 // so can a hand edit of sales_totals. The totals are only a sum of the
 // sales, so they are mended, not reported as damage.
 func (j *Journal) checkTotals(ctx context.Context) error {
-	kept := `SELECT ` + totalsKeyColumns + `, ` + totalsSumColumns + ` FROM sales_totals
-		WHERE sales <> 0 OR gross <> 0 OR refunded <> 0 OR refunds <> 0`
-	var differ int64
-	if err := j.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (`+kept+` EXCEPT `+totalsOfSales+`) AS extra)
-		+ (SELECT count(*) FROM (`+totalsOfSales+` EXCEPT `+kept+`) AS missing)`).Scan(&differ); err != nil {
-		return j.wrap("integrity check of the day totals", err)
+	differ, err := j.totalsDiffer(ctx)
+	if err != nil {
+		return err
 	}
 	if differ == 0 {
 		return nil
@@ -202,4 +199,16 @@ func (j *Journal) CheckIntegrityIfDue(ctx context.Context, every time.Duration) 
 		})
 	}
 	return true, err
+}
+
+// totalsDiffer counts the rows of sales_totals (per quarter hour and key)
+// that are not what the sales add up to, and the sums the sales give that
+// it lacks.
+func (j *Journal) totalsDiffer(ctx context.Context) (int64, error) {
+	kept := `SELECT ` + totalsKeyColumns + `, ` + totalsSumColumns + ` FROM sales_totals
+		WHERE sales <> 0 OR gross <> 0 OR refunded <> 0 OR refunds <> 0`
+	var differ int64
+	err := j.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM (`+kept+` EXCEPT `+totalsOfSales+`) AS extra)
+		+ (SELECT count(*) FROM (`+totalsOfSales+` EXCEPT `+kept+`) AS missing)`).Scan(&differ)
+	return differ, j.wrap("integrity check of the day totals", err)
 }
