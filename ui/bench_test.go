@@ -56,6 +56,22 @@ func BenchmarkFirstFrame(b *testing.B) {
 	}
 }
 
+// BenchmarkUpdate is what every message costs before any screen looks at
+// it: bubbletea keeps the root model by value, so each Update takes a copy
+// of it and hands another back (a spinner tick, a clock tick, a key, a
+// journal answer). With each child carrying its own copy of the styles the
+// root was 153 KB and a message it ignores cost 0.27-0.34 ms and 339 KB;
+// sharing them (common.st is a pointer) took it to 32 KB.
+func BenchmarkUpdate(b *testing.B) {
+	env := newEnv(b, envOpt{})
+	var m tea.Model = New(env.options())
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	b.ReportAllocs()
+	for b.Loop() {
+		m, _ = m.Update(struct{}{}) // a message no screen handles
+	}
+}
+
 // BenchmarkFirstFrameProgram runs a real bubbletea program on a pipe and
 // measures until its first frame is written.
 func BenchmarkFirstFrameProgram(b *testing.B) {

@@ -9,7 +9,7 @@ import "time"
 type common struct {
 	width  int
 	height int
-	st     Styles
+	st     *Styles // shared, never changed after newStyles
 	t      tr
 	now    func() time.Time
 	demo   bool

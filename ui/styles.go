@@ -31,13 +31,16 @@ type Styles struct {
 	StepActive lipgloss.Style
 }
 
-func newStyles() Styles {
+// newStyles makes the console's styles once: every screen shares them
+// through common (a pointer, so the root model and its children do not
+// each carry a copy of about 12 KB, copied again with every message).
+func newStyles() *Styles {
 	red := lipgloss.Color("#E5484D")
 	green := lipgloss.AdaptiveColor{Light: "#1A7F37", Dark: "#3FB950"}
 	amber := lipgloss.AdaptiveColor{Light: "#9A6700", Dark: "#D29922"}
 	accent := lipgloss.AdaptiveColor{Light: "#0969DA", Dark: "#58A6FF"}
 	muted := lipgloss.AdaptiveColor{Light: "#6E7781", Dark: "#8B949E"}
-	return Styles{
+	return &Styles{
 		App:        lipgloss.NewStyle(),
 		Header:     lipgloss.NewStyle().Bold(true),
 		Title:      lipgloss.NewStyle().Bold(true).Foreground(accent),
