@@ -829,7 +829,11 @@ func (h historyModel) View(spin string) string {
 		b.WriteString(st.Muted.Render(h.t.S("No sales match.")) + "\n")
 	} else {
 		b.WriteString(h.table.View() + "\n")
-		if h.counted {
+		// The count of a new scope or filter can come before its first
+		// page (it reads the kept totals, the page reads sales): the rows
+		// on screen are still the old list's, so no position in the new
+		// one is given for them.
+		if h.counted && !h.resetting {
 			b.WriteString(st.Muted.Render(h.t.F("%d of %d", h.offset+h.table.Cursor()+1, h.total)) + "\n")
 		} else {
 			b.WriteString(st.Muted.Render(spin+" "+h.t.S("Loading…")) + "\n")

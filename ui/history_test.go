@@ -564,3 +564,33 @@ func TestHistoryResizeKeepsTheCursor(t *testing.T) {
 		}
 	}
 }
+
+// The count of the whole store can come before its first page (the count
+// reads the kept totals): until the page is there the screen gives no
+// position, rather than "1 of 5" over the till's four rows (a golden
+// caught that state once the count got fast).
+func TestHistoryCountBeforeItsPage(t *testing.T) {
+	sales := daySales()
+	sales = append(sales, histSale{order: "B-1", status: komoju.PaymentCaptured, amount: 500, till: "T2"})
+	h := historyChild(t, historyJournal(t, sales), "120", "en")
+	if v := ansi.Strip(h.View("")); !strings.Contains(v, "1 of 4") {
+		t.Fatalf("this till's history:\n%s", v)
+	}
+	h, cmd := h.Update(keyMsg("a"))
+	var page, rest []tea.Cmd
+	for _, c := range cmd().(tea.BatchMsg) {
+		if m, ok := c().(historyMsg); ok && m.load == historyReset {
+			page = append(page, func() tea.Msg { return m })
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	h, _ = runHistory(h, tea.Batch(rest...)) // the count and the totals first
+	if v := ansi.Strip(h.View("")); strings.Contains(v, " of 5") {
+		t.Fatalf("the store's count is shown over the till's rows before the store's page came:\n%s", v)
+	}
+	h, _ = runHistory(h, tea.Batch(page...))
+	if v := ansi.Strip(h.View("")); !strings.Contains(v, "1 of 5") || !strings.Contains(v, "B-1") {
+		t.Fatalf("the store's page and count:\n%s", v)
+	}
+}
