@@ -136,6 +136,16 @@ func historyChild(t testing.TB, j *journal.Journal, w, lang string) historyModel
 	return h
 }
 
+// capturedSales is n captured sales of ¥100, the oldest first, with order
+// numbers prefix-0001 to prefix-n.
+func capturedSales(prefix string, n int) []histSale {
+	sales := make([]histSale, 0, n)
+	for i := 1; i <= n; i++ {
+		sales = append(sales, histSale{order: fmt.Sprintf("%s-%04d", prefix, i), status: komoju.PaymentCaptured, amount: 100})
+	}
+	return sales
+}
+
 func daySales() []histSale {
 	return []histSale{
 		{order: "A-1", status: komoju.PaymentCaptured, amount: 1000},
@@ -305,10 +315,7 @@ func TestHistoryTillOrStore(t *testing.T) {
 // rows name their till and store. Every page of the filter is exported,
 // not only the window on screen.
 func TestHistoryExportIsCurrentAndInJST(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 150; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("E-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("E", 150)
 	j := historyJournal(t, append(sales, histSale{order: "K-1", status: komoju.PaymentAuthorized, amount: 1000, method: komoju.TypeKonbini, store: komoju.StoreLawson}))
 	ctx := context.Background()
 	deadline := fixedNow.Add(72 * time.Hour)
@@ -355,10 +362,7 @@ func TestHistoryExportIsCurrentAndInJST(t *testing.T) {
 // Back from a sale's details (or refreshing), History stays on the sale
 // the clerk was on, with its status as it is now.
 func TestHistoryReloadKeepsThePlace(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 120; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("R-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("R", 120)
 	j := historyJournal(t, sales)
 	h := historyChild(t, j, "80", "en")
 	for i := 0; i < 90; i++ {
@@ -390,10 +394,7 @@ func TestHistoryReloadKeepsThePlace(t *testing.T) {
 // Key repeat outruns the journal: 200 downs sent before any page is
 // read still end 200 rows down, none lost at the window's edge.
 func TestHistoryFastKeysAreNotLost(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 300; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("F-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("F", 300)
 	h := historyChild(t, historyJournal(t, sales), "80", "en")
 	var cmds []tea.Cmd
 	for i := 0; i < 200; i++ {
@@ -420,10 +421,7 @@ func TestHistoryFastKeysAreNotLost(t *testing.T) {
 // Downs pressed right after tab, before the filtered list has come from
 // the journal, move in the new list.
 func TestHistoryKeysWhileFiltering(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 100; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("W-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("W", 100)
 	h := historyChild(t, historyJournal(t, sales), "80", "en")
 	h, c := h.Update(keyMsg("tab")) // captured
 	cmds := []tea.Cmd{c}
@@ -466,10 +464,7 @@ func TestHistoryTotalsSurviveAFilter(t *testing.T) {
 // clerk is on now, not the one selected when it was asked for: keys
 // pressed while it was on its way are not undone.
 func TestHistoryLiveReloadKeepsLaterKeys(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 300; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("L-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("L", 300)
 	h := historyChild(t, historyJournal(t, sales), "120", "en")
 	for i := 0; i < 10; i++ {
 		h, _ = historyKey(h, "down")
@@ -489,10 +484,7 @@ func TestHistoryLiveReloadKeepsLaterKeys(t *testing.T) {
 // drops rows, whichever of the two answers comes first, and the clerk
 // ends where the keys took them.
 func TestHistoryLiveReloadAndAPageCross(t *testing.T) {
-	var sales []histSale
-	for i := 1; i <= 300; i++ {
-		sales = append(sales, histSale{order: fmt.Sprintf("X-%04d", i), status: komoju.PaymentCaptured, amount: 100})
-	}
+	sales := capturedSales("X", 300)
 	j := historyJournal(t, sales)
 	for _, reloadFirst := range []bool{true, false} {
 		h := historyChild(t, j, "120", "en")
