@@ -62,7 +62,7 @@ func (j *Journal) CheckIntegrity(ctx context.Context) error {
 		problems = []string{se.Error()}
 	}
 	if len(problems) == 0 {
-		if err := j.checkTotals(ctx); err != nil {
+		if err := j.mendTotals(ctx); err != nil {
 			if j.life.Err() != nil {
 				return fmt.Errorf("journal %s: integrity check: %w", j.path, ErrClosed)
 			}
@@ -76,14 +76,14 @@ func (j *Journal) CheckIntegrity(ctx context.Context) error {
 	return nil
 }
 
-// checkTotals compares the day totals kept by the triggers (totals.go)
+// mendTotals compares the day totals kept by the triggers (totals.go)
 // with the sales and, when they differ, adds them up again from the
 // sales. The triggers run in every write's transaction, so a crash cannot
 // part them; rows written with triggers off can (PostgreSQL's
 // session_replication_role = replica, pg_restore --disable-triggers), and
 // so can a hand edit of sales_totals. The totals are only a sum of the
 // sales, so they are mended, not reported as damage.
-func (j *Journal) checkTotals(ctx context.Context) error {
+func (j *Journal) mendTotals(ctx context.Context) error {
 	differ, err := j.totalsDiffer(ctx)
 	if err != nil {
 		return err
