@@ -46,7 +46,7 @@ func main() {
 // run is main without the process: flags → config → app.Open → run, for
 // the console and every command, through one command tree.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	env := cli.Env{Stdout: stdout, Stderr: stderr, Getenv: getenv, Connect: app.With(app.Options{Getenv: getenv}), Version: version}
+	env := cli.Env{Stdout: stdout, Stderr: stderr, Getenv: getenv, Connect: app.With(app.Options{Getenv: getenv}), Version: version, OneShot: true}
 	con := &cli.Console{
 		Flags: func(fs *flag.FlagSet) { registerConsoleFlags(fs) },
 		Run: func(ctx context.Context, cmd *cobra.Command, args []string) int {

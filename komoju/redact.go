@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"sync"
 )
 
 // keyShape matches every API key shape KOMOJU issues: "sk_" or "pk_"
@@ -12,16 +13,25 @@ import (
 // and the prefixed "sk_live_", "sk_test_", "pk_live_", "pk_test_" forms
 // (live keys are sk_live_…, see config.IsLiveKey). A word boundary in front
 // keeps "task_..." or "desk_..." out.
-var keyShape = regexp.MustCompile(`\b([sp]k_(?:live_|test_)?)[A-Za-z0-9]{8,}`)
+// The regexps are compiled on first use, not at start-up: most runs of a
+// headless command never redact anything, and every process paid for
+// compiling them (issue 13's start-up).
+var keyShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b([sp]k_(?:live_|test_)?)[A-Za-z0-9]{8,}`)
+})
 
 // secretKeyShape is keyShape for secret keys only.
-var secretKeyShape = regexp.MustCompile(`\bsk_(?:live_|test_)?[A-Za-z0-9]{8,}`)
+var secretKeyShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\bsk_(?:live_|test_)?[A-Za-z0-9]{8,}`)
+})
 
 // authHeader matches the credentials of an HTTP Authorization header as
 // it may appear in text (a logged request, a proxy's error page): KOMOJU
 // authenticates with Basic base64("sk_…:"), so whatever follows "Basic"
 // (or "Bearer") is a secret.
-var authHeader = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization"?\s*[:=]\s*"?(?:basic|bearer)\s+)[A-Za-z0-9+/=._~-]+`)
+var authHeader = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b((?:proxy-)?authorization"?\s*[:=]\s*"?(?:basic|bearer)\s+)[A-Za-z0-9+/=._~-]+`)
+})
 
 // RedactSecrets masks API keys of every KOMOJU shape ("sk_test_[redacted]",
 // "sk_[redacted]") and the credentials after "Authorization: Basic" in s.
@@ -29,13 +39,13 @@ func RedactSecrets(s string) string {
 	if !mayHoldSecret(s) {
 		return s
 	}
-	s = keyShape.ReplaceAllString(s, "${1}[redacted]")
-	return authHeader.ReplaceAllString(s, "${1}[redacted]")
+	s = keyShape().ReplaceAllString(s, "${1}[redacted]")
+	return authHeader().ReplaceAllString(s, "${1}[redacted]")
 }
 
 // ContainsSecretKey reports whether s holds a secret API key of any
 // KOMOJU shape (publishable keys are public and not reported).
-func ContainsSecretKey(s string) bool { return secretKeyShape.MatchString(s) }
+func ContainsSecretKey(s string) bool { return secretKeyShape().MatchString(s) }
 
 // mayHoldSecret is a cheap pre-check that skips the regexps for most text.
 func mayHoldSecret(s string) bool {

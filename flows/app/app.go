@@ -120,6 +120,27 @@ func With(o Options) Opener {
 	return func(ctx context.Context, cfg config.Config) (*App, error) { return Open(ctx, cfg, o) }
 }
 
+// JournalPath is the journal file (or PostgreSQL URL) cfg names: its
+// Journal, or the mode's own file under the data directory.
+func JournalPath(cfg config.Config) (string, error) {
+	if cfg.Journal != "" {
+		return cfg.Journal, nil
+	}
+	return journal.DefaultPath(string(cfg.Mode))
+}
+
+// OpenJournal opens only the journal Open would open for cfg, for a report
+// that reads nothing else (history, summary): it starts no sandbox, builds
+// no client and asks KOMOJU nothing, so a report costs what its query
+// costs.
+func OpenJournal(cfg config.Config) (*journal.Journal, error) {
+	path, err := JournalPath(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return journal.OpenWith(path, journal.Options{Till: cfg.Till})
+}
+
 // Open builds the App for cfg. On error everything it started is released.
 func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error) {
 	getenv := o.Getenv
@@ -142,11 +163,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		a.closers = append(a.closers, closeLog)
 	}
 
-	path := cfg.Journal
-	if path == "" {
-		if path, err = journal.DefaultPath(string(cfg.Mode)); err != nil {
-			return nil, err
-		}
+	path, err := JournalPath(cfg)
+	if err != nil {
+		return nil, err
 	}
 	persisted := false
 	if cfg.Mode == config.ModeSandbox && o.Sandbox == nil && cfg.APIURL != "" {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
@@ -461,6 +463,28 @@ func (r *runner) start(c *common, needJournal bool) (b *Backend, ctx context.Con
 	return b, ctx, func() { cancel(); closeBackend(b, r.stderr) }, ExitOK
 }
 
+// startJournal is start for the reports that read only the journal
+// (history, summary): no sandbox is started or looked for and KOMOJU is
+// not asked, so they run in the time their query takes (issue 13) and work
+// with KOMOJU out of reach.
+func (r *runner) startJournal(c *common) (j *journal.Journal, ctx context.Context, done func(), code int) {
+	cfg, ok := r.resolve(c)
+	if !ok {
+		return nil, nil, nil, ExitUsage
+	}
+	j, err := app.OpenJournal(cfg)
+	if err != nil {
+		return nil, nil, nil, r.fail(ExitFailure, "local", "could not start: %s", err.Error())
+	}
+	ctx, cancel := r.withTimeout(c, 0)
+	return j, ctx, func() {
+		cancel()
+		if err := j.Close(); err != nil {
+			fmt.Fprintf(r.stderr, "warning: closing: %s\n", redact(err.Error()))
+		}
+	}, ExitOK
+}
+
 func closeBackend(b *Backend, stderr io.Writer) {
 	if b == nil {
 		return
@@ -677,15 +701,16 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// panRun matches 12 or more digits, possibly grouped by spaces or dashes.
-var panRun = regexp.MustCompile(`\d(?:[ -]?\d){11,}`)
+// panRun matches 12 or more digits, possibly grouped by spaces or dashes;
+// compiled on first use, not by every process at start-up.
+var panRun = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\d(?:[ -]?\d){11,}`) })
 
 // redact masks anything that looks like a card number or an API key in a
 // message that may echo user input. A digit run glued to letters, dashes or
 // underscores (order numbers such as POS-20261124-0007, ids) is left alone.
 func redact(s string) string {
 	s = komoju.RedactSecrets(s) // API keys of every shape, Authorization credentials
-	locs := panRun.FindAllStringIndex(s, -1)
+	locs := panRun().FindAllStringIndex(s, -1)
 	if len(locs) == 0 {
 		return s
 	}

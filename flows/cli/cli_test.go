@@ -695,12 +695,40 @@ func TestBackendNoticesGoToStderr(t *testing.T) {
 		return b, err
 	}
 	var stdout, stderr bytes.Buffer
-	code := Run(t.Context(), "history", []string{"--json"}, &stdout, &stderr, func(k string) string { return h.env[k] }, connect)
+	// close opens the whole backend (history and summary read only the
+	// journal: TestReportsReadOnlyTheJournal).
+	code := Run(t.Context(), "close", []string{"--json", "--no-refresh"}, &stdout, &stderr, func(k string) string { return h.env[k] }, connect)
 	if code != ExitOK || !strings.Contains(stderr.String(), "note: recovered order POS-20261124-0003") || strings.Contains(stdout.String(), "recovered") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
-	if sales := decode[[]journal.Sale](t, stdout.String()); len(sales) != 0 {
-		t.Errorf("sales %v", sales)
+}
+
+// TestReportsReadOnlyTheJournal: history and summary open the journal and
+// nothing else. No sandbox is started or looked for and KOMOJU is not asked,
+// so they answer with KOMOJU out of reach, in the time their query takes.
+func TestReportsReadOnlyTheJournal(t *testing.T) {
+	h := newHarness(t)
+	h.pay("1000", cardArgs(testCard)...)
+	h.pay("2500", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
+	before := h.connects.Load()
+	// A test key and a KOMOJU nothing listens at: the same journal file.
+	away := map[string]string{"KOMOJU_SECRET_KEY": "sk_test_" + strings.Repeat("0", 40), "KOMOJU_API_URL": "http://127.0.0.1:1/api/v1"}
+	for _, env := range []map[string]string{nil, away} {
+		code, out, errOut := h.runEnv(env, "history")
+		if code != ExitOK || !strings.Contains(out, "credit_card visa •••• 1111") || !strings.Contains(out, "konbini") {
+			t.Errorf("history (%v): exit %d\n%s\n%s", env, code, out, errOut)
+		}
+		code, out, errOut = h.runEnv(env, "history", "--json")
+		if sales := decode[[]journal.Sale](t, out); code != ExitOK || len(sales) != 2 {
+			t.Errorf("history --json (%v): exit %d, %d sales\n%s", env, code, len(sales), errOut)
+		}
+		code, out, errOut = h.runEnv(env, "summary")
+		if code != ExitOK || !strings.Contains(out, "JPY: 2 sale(s)") || field(out, "captured") != "¥1,000" {
+			t.Errorf("summary (%v): exit %d\n%s\n%s", env, code, out, errOut)
+		}
+	}
+	if n := h.connects.Load() - before; n != 0 {
+		t.Errorf("history and summary opened the backend %d times; they read only the journal", n)
 	}
 }
 

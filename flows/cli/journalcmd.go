@@ -97,7 +97,7 @@ func (r *runner) history(args []string) int {
 	default:
 		f.Limit = *limit
 	}
-	b, ctx, done, code := r.start(c, true)
+	j, ctx, done, code := r.startJournal(c)
 	if code != ExitOK {
 		return code
 	}
@@ -109,7 +109,7 @@ func (r *runner) history(args []string) int {
 			var c salesCells
 			return c.batch(ls)
 		}
-		if err := journal.EachListedBatch(ctx, b.Journal, f, prepare, t.addRows); err != nil {
+		if err := journal.EachListedBatch(ctx, j, f, prepare, t.addRows); err != nil {
 			if errors.Is(err, errTableWrite) {
 				return r.fail(ExitFailure, "local", "writing the history: %s", err.Error())
 			}
@@ -136,7 +136,7 @@ func (r *runner) history(args []string) int {
 	}
 	var werr error
 	written := 0
-	err := b.Journal.SalesEach(ctx, f, func(s *journal.Sale) error {
+	err := j.SalesEach(ctx, f, func(s *journal.Sale) error {
 		written++
 		werr = write(s)
 		return werr
@@ -345,12 +345,12 @@ func (r *runner) summary(args []string) int {
 	if t := till(); t != flows.TillAll {
 		sc.Till = t
 	}
-	b, ctx, done, code := r.start(c, true)
+	j, ctx, done, code := r.startJournal(c)
 	if code != ExitOK {
 		return code
 	}
 	defer done()
-	sum, err := b.Journal.SummaryOf(ctx, sc)
+	sum, err := j.SummaryOf(ctx, sc)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())
 	}
