@@ -695,16 +695,17 @@ func TestBackendNoticesGoToStderr(t *testing.T) {
 		return b, err
 	}
 	var stdout, stderr bytes.Buffer
-	// close opens the whole backend (history and summary read only the
-	// journal: TestReportsReadOnlyTheJournal).
-	code := Run(t.Context(), "close", []string{"--json", "--no-refresh"}, &stdout, &stderr, func(k string) string { return h.env[k] }, connect)
+	// close (with its refresh) opens the whole backend; history, summary
+	// and close --no-refresh read only the journal
+	// (TestReportsReadOnlyTheJournal).
+	code := Run(t.Context(), "close", []string{"--json"}, &stdout, &stderr, func(k string) string { return h.env[k] }, connect)
 	if code != ExitOK || !strings.Contains(stderr.String(), "note: recovered order POS-20261124-0003") || strings.Contains(stdout.String(), "recovered") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, &stdout, &stderr)
 	}
 }
 
-// TestReportsReadOnlyTheJournal: history and summary open the journal and
-// nothing else. No sandbox is started or looked for and KOMOJU is not asked,
+// TestReportsReadOnlyTheJournal: history, summary and close --no-refresh
+// open the journal and nothing else. No sandbox is started or looked for and KOMOJU is not asked,
 // so they answer with KOMOJU out of reach, in the time their query takes.
 func TestReportsReadOnlyTheJournal(t *testing.T) {
 	h := newHarness(t)
@@ -726,9 +727,14 @@ func TestReportsReadOnlyTheJournal(t *testing.T) {
 		if code != ExitOK || !strings.Contains(out, "JPY: 2 sale(s)") || field(out, "captured") != "¥1,000" {
 			t.Errorf("summary (%v): exit %d\n%s\n%s", env, code, out, errOut)
 		}
+		// The konbini sale waits for the customer: listed, not in the takings.
+		code, out, errOut = h.runEnv(env, "close", "--no-refresh")
+		if code != ExitOK || !strings.Contains(out, "Still waiting (not in the takings) (1)") || !strings.Contains(out, "Konbini") || !strings.Contains(out, "¥1,000") || strings.Contains(errOut, "checked") {
+			t.Errorf("close --no-refresh (%v): exit %d\n%s\n%s", env, code, out, errOut)
+		}
 	}
 	if n := h.connects.Load() - before; n != 0 {
-		t.Errorf("history and summary opened the backend %d times; they read only the journal", n)
+		t.Errorf("history, summary and close --no-refresh opened the backend %d times; they read only the journal", n)
 	}
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"strings"
@@ -94,11 +95,26 @@ func (r *runner) close(args []string) int {
 		return ExitUsage
 	}
 	tillName := till()
-	b, ctx, done, code := r.start(c, true)
-	if code != ExitOK {
-		return code
+	// Without the refresh the close reads only the journal, as history
+	// and summary do: no sandbox, no client (an engine without one asks
+	// KOMOJU nothing).
+	var engine *flows.Engine
+	var ctx context.Context
+	if *noRefresh {
+		j, jctx, done, code := r.startJournal(c)
+		if code != ExitOK {
+			return code
+		}
+		defer done()
+		engine, ctx = flows.NewEngine(flows.Deps{Journal: j}), jctx
+	} else {
+		b, bctx, done, code := r.start(c, true)
+		if code != ExitOK {
+			return code
+		}
+		defer done()
+		engine, ctx = b.Engine, bctx
 	}
-	defer done()
 	opts := flows.CloseOptions{Day: d, Loc: time.Local, Till: tillName, NoRefresh: *noRefresh}
 	opts.Progress = func(x flows.CloseRefresh) {
 		if r.json {
@@ -116,7 +132,7 @@ func (r *runner) close(args []string) int {
 		}
 		fmt.Fprintf(r.stderr, "%s\n", termtext.Line(redact(msg)))
 	}
-	rep, cerr := b.Engine.Close(ctx, opts)
+	rep, cerr := engine.Close(ctx, opts)
 	if cerr != nil && rep.Summary.Day.IsZero() {
 		return r.fail(ExitFailure, "local", "%s", cerr.Error())
 	}

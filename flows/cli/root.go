@@ -7,8 +7,10 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -122,8 +124,24 @@ const headless = "komoju-tui/headless"
 // root only lists commands) and passthrough commands. *code receives the
 // exit code of whatever ran.
 func NewRoot(ctx context.Context, env Env, console *Console, extra []Passthrough, code *int) *cobra.Command {
+	root, describe := newRoot(ctx, env, console, extra, code)
+	describe()
+	return root
+}
+
+// newRoot is NewRoot with the flags not yet mirrored: describe mirrors
+// them, once, and help calls it. Running one headless command needs none
+// of them (it parses its own), and mirroring every command's flag set was
+// a tenth of the start of a process (issue 13).
+func newRoot(ctx context.Context, env Env, console *Console, extra []Passthrough, code *int) (root *cobra.Command, describe func()) {
 	env = env.withDefaults()
-	root := &cobra.Command{
+	var mirrors []func()
+	describe = sync.OnceFunc(func() {
+		for _, m := range mirrors {
+			m()
+		}
+	})
+	root = &cobra.Command{
 		Use:     "komoju-tui",
 		Short:   "A point-of-sale console and headless commands for KOMOJU",
 		Long:    rootLong,
@@ -147,7 +165,7 @@ func NewRoot(ctx context.Context, env Env, console *Console, extra []Passthrough
 	root.SetVersionTemplate("komoju-tui {{.Version}}\n")
 	if console != nil {
 		if console.Flags != nil {
-			mirrorFlags(root, console.Flags)
+			mirrors = append(mirrors, func() { mirrorFlags(root, console.Flags) })
 		}
 		root.Run = func(cmd *cobra.Command, args []string) {
 			*code = console.Run(ctx, cmd, args)
@@ -155,6 +173,7 @@ func NewRoot(ctx context.Context, env Env, console *Console, extra []Passthrough
 	}
 	defaultHelp := root.HelpFunc()
 	root.SetHelpFunc(func(cmd *cobra.Command, args []string) {
+		describe()
 		if cmd.Annotations[headless] == "" {
 			defaultHelp(cmd, args)
 			if cmd == root {
@@ -165,13 +184,15 @@ func NewRoot(ctx context.Context, env Env, console *Console, extra []Passthrough
 		printCommandHelp(cmd)
 	})
 	for _, c := range commands() {
-		root.AddCommand(headlessCommand(ctx, env, c, code))
+		cmd, mirror := headlessCommand(ctx, env, c, code)
+		root.AddCommand(cmd)
+		mirrors = append(mirrors, mirror)
 	}
 	for _, p := range extra {
 		root.AddCommand(passthroughCommand(ctx, env, p, code))
 	}
 	root.AddCommand(manCommand(root, env, code))
-	return root
+	return root, describe
 }
 
 func (env Env) withDefaults() Env {
@@ -196,7 +217,11 @@ func Execute(ctx context.Context, args []string, env Env, console *Console, extr
 		ctx = context.Background()
 	}
 	code := ExitOK
-	root := NewRoot(ctx, env, console, extra, &code)
+	root, describe := newRoot(ctx, env, console, extra, &code)
+	if len(args) == 0 || !slices.Contains(Commands(), args[0]) {
+		// The console, help, completion, man: they show the flags.
+		describe()
+	}
 	root.SetArgs(args)
 	if err := root.ExecuteContext(ctx); err != nil {
 		w := root.ErrOrStderr()
@@ -208,10 +233,11 @@ func Execute(ctx context.Context, args []string, env Env, console *Console, extr
 }
 
 // headlessCommand is the cobra command of c: it runs the command's own
-// parser, and mirrors its flags for help, completion and the man page.
-func headlessCommand(ctx context.Context, env Env, c command, code *int) *cobra.Command {
+// parser; mirror adds its flags to the command, for help, completion and
+// the man page.
+func headlessCommand(ctx context.Context, env Env, c command, code *int) (cmd *cobra.Command, mirror func()) {
 	use, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(strings.SplitN(c.usage, "\n", 2)[0]), "Usage: komoju-tui "), "\n")
-	cmd := &cobra.Command{
+	cmd = &cobra.Command{
 		Use:                use,
 		Short:              shorts[c.name],
 		Long:               strings.TrimSpace(c.usage),
@@ -228,10 +254,11 @@ func headlessCommand(ctx context.Context, env Env, c command, code *int) *cobra.
 	}
 	// The flag set is declared once, in the command: running it in
 	// describe mode hands it over without doing anything else.
-	d := &runner{name: c.name, stdout: io.Discard, stderr: io.Discard, getenv: env.Getenv, stdin: env.Stdin}
-	d.describe = func(fs *flag.FlagSet) { cmd.Flags().AddGoFlagSet(fs) }
-	c.run(d, []string{"--help"})
-	return cmd
+	return cmd, func() {
+		d := &runner{name: c.name, stdout: io.Discard, stderr: io.Discard, getenv: env.Getenv, stdin: env.Stdin}
+		d.describe = func(fs *flag.FlagSet) { cmd.Flags().AddGoFlagSet(fs) }
+		c.run(d, []string{"--help"})
+	}
 }
 
 // mirrorFlags adds the flags register declares to cmd (for help and

@@ -120,6 +120,32 @@ const (
 // hundred rows whatever the size of the day; only the edges of a range
 // that does not fall on quarter hours are added up from the sales.
 func (j *Journal) Groups(ctx context.Context, sc Scope) ([]Group, error) {
+	qs, err := GroupsQueries(sc)
+	if err != nil {
+		return nil, err
+	}
+	var out []Group
+	for _, q := range qs {
+		gs, err := j.queryGroups(ctx, q.SQL, q.Args)
+		if err != nil {
+			return nil, err
+		}
+		out = mergeGroups(out, gs)
+	}
+	return out, nil
+}
+
+// Query is one SQL statement and its arguments.
+type Query struct {
+	SQL  string
+	Args []any
+}
+
+// GroupsQueries returns the statements Groups runs for sc (the kept
+// totals' quarter hours, then the unaligned edges from the sales): what a
+// person would run in the sqlite3 shell to add up the same day (the
+// benchmarks against the shell run them).
+func GroupsQueries(sc Scope) ([]Query, error) {
 	start, end, _, err := sc.bounds()
 	if err != nil {
 		return nil, err
@@ -129,24 +155,22 @@ func (j *Journal) Groups(ctx context.Context, sc Scope) ([]Group, error) {
 		filter, fargs = ` AND till = ?`, []any{sc.Till}
 	}
 	span := totalsSpanOf(ms(start), ms(end))
-	var out []Group
+	var out []Query
 	if span.from < span.to {
-		gs, err := j.queryGroups(ctx, groupsTotalsSQL+` WHERE bucket >= ? AND bucket < ?`+filter+groupsTotalsTail,
-			append([]any{span.from, span.to}, fargs...))
-		if err != nil {
-			return nil, err
-		}
-		out = gs
+		out = append(out, Query{groupsTotalsSQL + ` WHERE bucket >= ? AND bucket < ?` + filter + groupsTotalsTail,
+			append([]any{span.from, span.to}, fargs...)})
 	}
 	for _, e := range span.edges {
-		gs, err := j.queryGroups(ctx, groupsSQL+` WHERE created_at >= ? AND created_at < ?`+filter+groupsTail,
-			append([]any{e[0], e[1]}, fargs...))
-		if err != nil {
-			return nil, err
-		}
-		out = mergeGroups(out, gs)
+		out = append(out, Query{groupsSQL + ` WHERE created_at >= ? AND created_at < ?` + filter + groupsTail,
+			append([]any{e[0], e[1]}, fargs...)})
 	}
 	return out, nil
+}
+
+// UnsettledQuery returns the statement Unsettled runs for sc.
+func UnsettledQuery(sc Scope) (Query, error) {
+	q, args, err := unsettledQuery(sc)
+	return Query{q, args}, err
 }
 
 func (j *Journal) queryGroups(ctx context.Context, q string, args []any) ([]Group, error) {
