@@ -167,6 +167,24 @@ func GroupsQueries(sc Scope) ([]Query, error) {
 	return out, nil
 }
 
+// GroupsFromSalesQuery is Groups as one aggregate over the scope's sales,
+// without the kept totals: what Groups ran before schema 7, and what the
+// day's report costs a database that keeps no totals (the benchmarks'
+// second reference).
+func GroupsFromSalesQuery(sc Scope) (Query, error) {
+	start, end, _, err := sc.bounds()
+	if err != nil {
+		return Query{}, err
+	}
+	q := Query{groupsSQL + ` WHERE created_at >= ? AND created_at < ?`, []any{ms(start), ms(end)}}
+	if sc.Till != "" {
+		q.SQL += ` AND till = ?`
+		q.Args = append(q.Args, sc.Till)
+	}
+	q.SQL += groupsTail
+	return q, nil
+}
+
 // UnsettledQuery returns the statement Unsettled runs for sc.
 func UnsettledQuery(sc Scope) (Query, error) {
 	q, args, err := unsettledQuery(sc)

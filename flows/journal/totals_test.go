@@ -118,8 +118,11 @@ func checkTotals(t *testing.T, j *Journal, stage string) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				w, args, _ := sc.where()
-				want, err := j.queryGroups(ctx, groupsSQL+w+groupsTail, args)
+				q, err := GroupsFromSalesQuery(sc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := j.queryGroups(ctx, q.SQL, q.Args)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -26,6 +26,10 @@ import (
 //   - close --till all --no-refresh: the totals, then the open sales
 //     (journal.UnsettledQuery).
 //
+// summary and close also get the day added up from its sales
+// (journal.GroupsFromSalesQuery, "sqlite3-sales-…", "…-x-sales-…"): the
+// reference the issue measured, what a database keeping no totals does.
+//
 // Every sale is on one local day (1k, 10k or 100k of them, 5 still
 // authorized). Each round runs every size, command and reference once,
 // so the machine's load weighs on all alike. Metrics: median ms per
@@ -70,14 +74,23 @@ func BenchmarkReportsAsProcesses(b *testing.B) {
 	for _, q := range groups {
 		totals += inlineSQL(q.SQL, q.Args) + ";\n"
 	}
+	fromSales, err := journal.GroupsFromSalesQuery(scope)
+	if err != nil {
+		b.Fatal(err)
+	}
+	aggregate := inlineSQL(fromSales.SQL, fromSales.Args) + ";\n"
+	openSQL := inlineSQL(open.SQL, open.Args) + ";"
+	// sales is the second reference of the reports that read the kept
+	// totals: the day added up from its sales, as the issue measured it
+	// (a database that keeps no totals).
 	reports := []struct {
-		name string
-		args []string
-		sql  string
+		name       string
+		args       []string
+		sql, sales string
 	}{
-		{"history", []string{"history", "--date", day, "--limit", "0"}, inlineSQL(listed, largs) + ";"},
-		{"summary", []string{"summary", "--date", day, "--till", "all"}, totals},
-		{"close", []string{"close", "--day", day, "--till", "all", "--no-refresh"}, totals + inlineSQL(open.SQL, open.Args) + ";"},
+		{"history", []string{"history", "--date", day, "--limit", "0"}, inlineSQL(listed, largs) + ";", ""},
+		{"summary", []string{"summary", "--date", day, "--till", "all"}, totals, aggregate},
+		{"close", []string{"close", "--day", day, "--till", "all", "--no-refresh"}, totals + openSQL, aggregate + openSQL},
 	}
 	env := baseEnv(b, nil)
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
@@ -109,7 +122,7 @@ func BenchmarkReportsAsProcesses(b *testing.B) {
 		}
 	}
 	type key struct{ report, size int }
-	cmdT, shellT := map[key][]time.Duration{}, map[key][]time.Duration{}
+	cmdT, shellT, salesT := map[key][]time.Duration{}, map[key][]time.Duration{}, map[key][]time.Duration{}
 	round := 0
 	for b.Loop() {
 		for k := range sizes {
@@ -120,6 +133,10 @@ func BenchmarkReportsAsProcesses(b *testing.B) {
 				cmdT[key{r, s}] = append(cmdT[key{r, s}], run(rep.name+" "+sizes[s].Name, cmd))
 				shellT[key{r, s}] = append(shellT[key{r, s}],
 					run("sqlite3 "+rep.name, exec.CommandContext(ctx, shell, "-readonly", paths[s], rep.sql)))
+				if rep.sales != "" {
+					salesT[key{r, s}] = append(salesT[key{r, s}],
+						run("sqlite3 "+rep.name+" from the sales", exec.CommandContext(ctx, shell, "-readonly", paths[s], rep.sales)))
+				}
 			}
 		}
 		round++
@@ -134,6 +151,11 @@ func BenchmarkReportsAsProcesses(b *testing.B) {
 			b.ReportMetric(c, rep.name+"-ms-"+size.Name)
 			b.ReportMetric(q, "sqlite3-"+rep.name+"-ms-"+size.Name)
 			b.ReportMetric(c/q, rep.name+"-x-"+size.Name)
+			if rep.sales != "" {
+				a := med(salesT[key{r, s}])
+				b.ReportMetric(a, "sqlite3-sales-"+rep.name+"-ms-"+size.Name)
+				b.ReportMetric(c/a, rep.name+"-x-sales-"+size.Name)
+			}
 		}
 	}
 }
