@@ -130,7 +130,7 @@ func JournalPath(cfg config.Config) (string, error) {
 }
 
 // OpenJournal opens only the journal Open would open for cfg, for a report
-// that reads nothing else (history, summary): it starts no sandbox, builds
+// that reads nothing else (history, summary, close --no-refresh): it starts no sandbox, builds
 // no client and asks KOMOJU nothing, so a report costs what its query
 // costs.
 func OpenJournal(cfg config.Config) (*journal.Journal, error) {

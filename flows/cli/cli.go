@@ -464,7 +464,7 @@ func (r *runner) start(c *common, needJournal bool) (b *Backend, ctx context.Con
 }
 
 // startJournal is start for the reports that read only the journal
-// (history, summary): no sandbox is started or looked for and KOMOJU is
+// (history, summary, close --no-refresh): no sandbox is started or looked for and KOMOJU is
 // not asked, so they run in the time their query takes (issue 13) and work
 // with KOMOJU out of reach.
 func (r *runner) startJournal(c *common) (j *journal.Journal, ctx context.Context, done func(), code int) {
