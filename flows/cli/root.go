@@ -385,6 +385,13 @@ stdout; with a command name, that command's page; with --dir, every page
 				if len(args) == 1 {
 					return fmt.Errorf("man: give a command or --dir, not both")
 				}
+				// As "install -d": the man1 directory of a fresh prefix
+				// may not exist yet.
+				if err := os.MkdirAll(dir, 0o755); err != nil {
+					fmt.Fprintf(cmd.ErrOrStderr(), "komoju-tui man: %s\n", err)
+					*code = ExitFailure
+					return nil
+				}
 				if err := doc.GenManTree(root, hdr, dir); err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "komoju-tui man: %s\n", err)
 					*code = ExitFailure

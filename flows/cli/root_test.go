@@ -117,7 +117,8 @@ func TestManPage(t *testing.T) {
 	if code, _, errOut := execute(t, "man", "nosuch"); code != ExitUsage || !strings.Contains(errOut, `no command "nosuch"`) {
 		t.Errorf("man nosuch: exit %d %s", code, errOut)
 	}
-	dir := t.TempDir()
+	// A directory that does not exist yet is made, as "install -d" would.
+	dir := filepath.Join(t.TempDir(), "share", "man", "man1")
 	if code, _, errOut := execute(t, "man", "--dir", dir); code != ExitOK {
 		t.Fatalf("man --dir: exit %d %s", code, errOut)
 	}

@@ -56,10 +56,8 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	fs := flag.NewFlagSet("komoju-tui sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, commandUsage)
-		fs.PrintDefaults()
-	}
+	usage := usageTo(fs, commandUsage)
+	fs.Usage = func() {} // printed below: asked for, to stdout; after a mistake, to stderr
 	var (
 		webhooks stringList
 		opts     Options
@@ -85,8 +83,10 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	fs.BoolVar(&verbose, "verbose", false, "log every request to stderr")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return 0
 		}
+		usage(stderr)
 		return 2
 	}
 	if opts.FreshState && opts.StatePath == "" {
@@ -95,7 +95,7 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
+		usage(stderr)
 		return 2
 	}
 	f := opts.faults()
@@ -187,4 +187,17 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return 1
 	}
 	return 0
+}
+
+// usageTo returns a function that writes the command's usage and its flags
+// to w: help a user asked for goes to stdout (so "komoju-tui sandbox --help
+// | less" shows it), the reminder after a mistake to stderr.
+func usageTo(fs *flag.FlagSet, text string) func(w io.Writer) {
+	return func(w io.Writer) {
+		out := fs.Output()
+		defer fs.SetOutput(out)
+		fmt.Fprint(w, text)
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
 }

@@ -80,6 +80,35 @@ func TestCommandServesUntilCancelled(t *testing.T) {
 	}
 }
 
+// TestCommandHelpGoesToStdout: help the user asked for is the command's
+// output ("komoju-tui sandbox --help | less" shows it, "komoju-tui help
+// sandbox" too); after a mistake the usage goes to stderr with the error.
+func TestCommandHelpGoesToStdout(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "Usage: komoju-tui sandbox [flags]"},
+		{[]string{"-h"}, "-webhook-url"},
+		{[]string{"load", "--help"}, "Usage: komoju-tui sandbox load [flags]"},
+		{[]string{"load", "-h"}, "-scenario"},
+	} {
+		var out, errOut syncBuffer
+		code := CommandEnv(context.Background(), c.args, &out, &errOut, func(string) string { return "" })
+		if code != 0 || !strings.Contains(out.String(), c.want) || errOut.String() != "" {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", c.args, code, out.String(), errOut.String())
+		}
+	}
+	for _, args := range [][]string{{"--nope"}, {"load", "--nope"}} {
+		var out, errOut syncBuffer
+		code := CommandEnv(context.Background(), args, &out, &errOut, func(string) string { return "" })
+		if code != 2 || out.String() != "" || !strings.Contains(errOut.String(), "flag provided but not defined: -nope") ||
+			!strings.Contains(errOut.String(), "Usage: komoju-tui sandbox") {
+			t.Errorf("%v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
+		}
+	}
+}
+
 func TestCommandBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"--fail-rate", "2"},

@@ -75,10 +75,8 @@ type loadConfig struct {
 func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("komoju-tui sandbox load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, loadUsage)
-		fs.PrintDefaults()
-	}
+	usage := usageTo(fs, loadUsage)
+	fs.Usage = func() {} // printed below, as the sandbox command's
 	var cfg loadConfig
 	scen := fs.String("scenario", "all", "post, session, get, list, filter or all (comma-separated)")
 	fs.IntVar(&cfg.conns, "connections", 32, "keep-alive connections (at most 256)")
@@ -91,8 +89,10 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	ceiling := fs.Bool("serve-ceiling", false, "internal: serve the ceiling (answers read from stdin) and print its address")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			usage(stdout)
 			return 0
 		}
+		usage(stderr)
 		return 2
 	}
 	if *ceiling {
