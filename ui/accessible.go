@@ -203,7 +203,7 @@ func (a *accessible) run() {
 		a.say("Till: %s.", termtext.Line(a.opts.Till))
 	}
 	for _, n := range a.opts.Notices {
-		a.line(a.t.S(n))
+		a.line(a.t.text(n))
 	}
 	for a.sale() {
 	}

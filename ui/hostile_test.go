@@ -13,6 +13,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -119,7 +120,7 @@ func TestRootViewIsTheBackstop(t *testing.T) {
 	env := newEnv(t, envOpt{})
 	h := newHarness(t, env.options(), 100, 30)
 	for _, c := range termtext.HostileCases() {
-		h.m.opts.Notices = []string{c.In}
+		h.m.opts.Notices = []words.Text{words.Raw(c.In)}
 		h.m.lastUpdate = c.In
 		if err := termtext.CheckScreen(h.m.View()); err != nil {
 			t.Errorf("%s: %v", c.Name, err)

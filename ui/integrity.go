@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 )
 
 // The journal's whole-file check (issue 10) runs here, not when the
@@ -45,8 +46,8 @@ func (m *Model) onIntegrity(msg integrityMsg) tea.Cmd {
 	if !errors.Is(msg.err, journal.ErrCorrupt) {
 		return nil
 	}
-	n := m.t.S("Sale journal damaged: restore a backup (see komoju-tui --check-journal)")
-	if slices.Contains(m.opts.Notices, n) {
+	n := words.T("journal_damaged")
+	if slices.ContainsFunc(m.opts.Notices, func(x words.Text) bool { return x.ID == n.ID }) {
 		return nil
 	}
 	m.opts.Notices = append(slices.Clip(m.opts.Notices), n)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"github.com/charmbracelet/x/ansi"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/receipt"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -581,9 +583,82 @@ func TestNotices(t *testing.T) {
 	env := newEnv(t, envOpt{})
 	o := env.options()
 	o.Mode = "test"
-	o.Notices = []string{"KOMOJU_SECRET_KEY from the environment overrides the config file"}
-	h := newHarness(t, o, 80, 24)
-	h.mustContain("TEST", "KOMOJU_SECRET_KEY from the environment overrides the config file")
+	o.Notices = []words.Text{words.T("notice_env_key_overrides", "/etc/komoju.toml")}
+	h := newHarness(t, o, 120, 24)
+	h.mustContain("TEST", "KOMOJU_SECRET_KEY from the environment overrides the key in /etc/komoju.toml")
+}
+
+// TestLongNoticesWrap: a notice longer than the window wraps instead of
+// losing its end (the remedy of a warning), and the screen below makes room
+// for the extra lines: the frame is still the window's height, help line
+// last.
+func TestLongNoticesWrap(t *testing.T) {
+	path := "/home/clerk/.config/komoju-tui/config.toml"
+	for _, lang := range []string{"en", "ja"} {
+		env := newEnv(t, envOpt{})
+		o := env.options()
+		o.Lang = lang
+		o.Notices = []words.Text{words.T("notice_config_readable", path, path)}
+		h := newHarness(t, o, 80, 24)
+		v := h.m.View()
+		lines := strings.Split(v, "\n")
+		if len(lines) != 24 {
+			t.Errorf("%s: %d lines in a 24-line window:\n%s", lang, len(lines), v)
+		}
+		flat := strings.ReplaceAll(v, "\n", "")
+		if !strings.Contains(flat, "chmod 600 "+path) && !strings.Contains(strings.ReplaceAll(flat, " ", ""), "chmod600"+path) {
+			t.Errorf("%s: the warning's remedy was cut:\n%s", lang, v)
+		}
+		for i, l := range lines {
+			if w := ansi.StringWidth(l); w > 80 {
+				t.Errorf("%s: line %d is %d cells wide: %q", lang, i, w, l)
+			}
+		}
+		if !strings.Contains(lines[len(lines)-1], "?") {
+			t.Errorf("%s: the help line is not last:\n%s", lang, v)
+		}
+	}
+}
+
+// TestNoticesInJapanese: what the configuration and the start-up tell the
+// clerk (a restored sandbox on every start after the first, an override,
+// a phone URL) is said in the console's language, in the header and in
+// the accessible console; it was English on the Japanese console.
+func TestNoticesInJapanese(t *testing.T) {
+	notices := []words.Text{
+		words.T("notice_sandbox_restored", "/d/journal.db.sandbox.json", 3, 2),
+		words.T("notice_env_key_overrides", "/etc/komoju.toml"),
+		words.T("notice_sandbox_network", "http://192.168.1.20:7777"),
+	}
+	want := []string{"サンドボックスの状態を /d/journal.db.sandbox.json から復元しました: 決済 3 件、セッション 2 件",
+		"環境変数 KOMOJU_SECRET_KEY が /etc/komoju.toml のキーより優先されます",
+		"お客様のスマホは http://192.168.1.20:7777 でサンドボックスのページを開きます"}
+	english := []string{"Sandbox state restored", "overrides the key", "customers' phones"}
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Lang, o.Notices = "ja", notices
+	h := newHarness(t, o, 200, 30)
+	h.mustContain(want...)
+	for _, e := range english {
+		if strings.Contains(h.m.View(), e) {
+			t.Errorf("English %q on the Japanese console:\n%s", e, h.m.View())
+		}
+	}
+	var out bytes.Buffer
+	o.Input, o.Output = strings.NewReader("q\n"), &out
+	if err := RunAccessible(t.Context(), o); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range want {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("accessible console: %q missing:\n%s", w, out.String())
+		}
+	}
+	for _, e := range english {
+		if strings.Contains(out.String(), e) {
+			t.Errorf("accessible console: English %q:\n%s", e, out.String())
+		}
+	}
 }
 
 func TestHistoryFilterDetailExport(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/receipt"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -49,9 +50,9 @@ type Options struct {
 	// Till is this till's id or name (config.Config.Till), shown in the
 	// header.
 	Till string
-	// Notices are shown under the header, e.g. "KOMOJU_SECRET_KEY from the
-	// environment overrides the config file".
-	Notices []string
+	// Notices are shown under the header, in the console's language, e.g.
+	// "KOMOJU_SECRET_KEY from the environment overrides the key in …".
+	Notices []words.Text
 	// Currency of new sales (default JPY).
 	Currency string
 	// Flow is the initial flow: Method 1 (session, default) or 2 (direct).
@@ -761,7 +762,22 @@ func (m *Model) bodyHeight() int {
 	return max(m.height-m.headerHeight()-1, 5)
 }
 
-func (m *Model) headerHeight() int { return 1 + len(m.opts.Notices) + m.headerExtraHeight() + 1 }
+func (m *Model) headerHeight() int { return 1 + len(m.noticeLines()) + m.headerExtraHeight() + 1 }
+
+// noticeLines are the notices under the header in the console's language,
+// each wrapped to the width rather than cut: a warning's remedy ("chmod
+// 600 FILE") and a restored state's counts are at the end of the line.
+func (m *Model) noticeLines() []string {
+	var out []string
+	for _, n := range m.opts.Notices {
+		s := "! " + m.t.text(n)
+		if m.width > 2 {
+			s = ansi.Wrap(s, m.width, " /")
+		}
+		out = append(out, strings.Split(s, "\n")...)
+	}
+	return out
+}
 
 // View draws header, the active screen (or the modal over it) and the help
 // line.
@@ -938,8 +954,8 @@ func (m Model) viewHeader() string {
 	}
 	var b strings.Builder
 	b.WriteString(line)
-	for _, n := range m.opts.Notices {
-		b.WriteString("\n" + m.st.Notice.Render("! "+n))
+	for _, l := range m.noticeLines() {
+		b.WriteString("\n" + m.st.Notice.Render(l))
 	}
 	for _, l := range m.headerExtra() {
 		b.WriteString("\n" + l)

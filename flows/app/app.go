@@ -27,6 +27,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -100,7 +101,7 @@ type App struct {
 	Receiver *webhooks.Receiver
 	// Notices are things to tell the user at start (a sandbox that could
 	// not load its saved state, a webhook registration that failed).
-	Notices []string
+	Notices []words.Text
 	Logger  *slog.Logger
 
 	closeOnce sync.Once
@@ -276,7 +277,7 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 	if errors.Is(err, sandbox.ErrStateInUse) {
 		// Another console runs on this journal's sandbox: run an empty
 		// one rather than share a file two processes would write.
-		a.Notices = append(a.Notices, "the saved sandbox is in use by another komoju-tui; this one starts empty and settles nothing from before")
+		a.Notices = append(a.Notices, words.T("notice_sandbox_in_use"))
 		so.StatePath, so.FreshState = "", false
 		sb, err = sandbox.New(so)
 	}
@@ -284,7 +285,9 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 		return nil, false, fmt.Errorf("starting the embedded sandbox: %w", err)
 	}
 	a.closers = append(a.closers, sb.Close)
-	a.Notices = append(a.Notices, sb.StateNotices()...)
+	for _, n := range sb.StateNotes() {
+		a.Notices = append(a.Notices, stateNotice(n))
+	}
 	if sb.OnNetwork() {
 		a.Notices = append(a.Notices, networkNotice(sb.BaseURL(), sb.LocalURL()))
 	}
@@ -296,8 +299,8 @@ func (a *App) startSandbox(journalPath string, o Options) (*sandbox.Server, bool
 // a tunnel or port forward, https://abc.example without a port), the
 // local address to point the tunnel at: the public URL alone gives the
 // clerk nothing to forward to.
-func networkNotice(public, local string) string {
-	n := "customers' phones open the sandbox's pages at " + public + " (fresh keys; this network can reach it)"
+func networkNotice(public, local string) words.Text {
+	n := words.T("notice_sandbox_network", public)
 	lu, err := url.Parse(local)
 	if err != nil {
 		return n
@@ -314,7 +317,20 @@ func networkNotice(public, local string) string {
 	if pubPort == port {
 		return n
 	}
-	return n + "; the sandbox listens on port " + port + " of this machine (" + net.JoinHostPort("0.0.0.0", port) + "): point the tunnel or port forward at http://127.0.0.1:" + port
+	return words.T("notice_sandbox_network_port", public, port, net.JoinHostPort("0.0.0.0", port), port)
+}
+
+// stateNotice says what the embedded sandbox found in its saved state.
+func stateNotice(n sandbox.StateNote) words.Text {
+	switch n.Kind {
+	case sandbox.StateRestored:
+		return words.T("notice_sandbox_restored", n.Path, n.Payments, n.Sessions)
+	case sandbox.StateStartedEmpty:
+		return words.T("notice_sandbox_started_empty", n.Aside)
+	case sandbox.StateUnreadable:
+		return words.T("notice_sandbox_unreadable", n.Path, n.Err, n.Aside)
+	}
+	return words.Raw(n.String())
 }
 
 // WebhookOptions are how StartWebhooks runs the receiver.
@@ -358,7 +374,7 @@ func (a *App) StartWebhooks(ctx context.Context, wo WebhookOptions) error {
 	a.closers = append(a.closers, recv.Close)
 	if a.Sandbox != nil {
 		if err := a.Sandbox.RegisterWebhook(sandbox.Webhook{URL: recv.URL(), Events: wo.Events}); err != nil {
-			a.Notices = append(a.Notices, "webhooks: "+err.Error())
+			a.Notices = append(a.Notices, words.T("notice_webhooks_failed", err.Error()))
 		}
 	}
 	rctx, stop := context.WithCancel(ctx)

@@ -14,6 +14,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -136,7 +137,7 @@ func TestPersistedSandboxAndSecondConsole(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	if !strings.Contains(strings.Join(second.Notices, "\n"), "in use by another komoju-tui") {
+	if !strings.Contains(noticesText(second.Notices), "in use by another komoju-tui") {
 		t.Errorf("notices %q", second.Notices)
 	}
 	if second.Sandbox.URL() == first.Sandbox.URL() {
@@ -249,7 +250,7 @@ func TestPublicURLReachesPhones(t *testing.T) {
 	}
 	found := false
 	for _, n := range a.Notices {
-		found = found || strings.Contains(n, public)
+		found = found || strings.Contains(n.String(), public)
 	}
 	if !found {
 		t.Errorf("no notice names the public URL: %q", a.Notices)
@@ -292,12 +293,12 @@ func TestPublicURLBehindATunnel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	notices := strings.Join(a.Notices, "\n")
+	notices := noticesText(a.Notices)
 	if !strings.Contains(notices, public) || !strings.Contains(notices, "listens on port "+u.Port()) ||
 		!strings.Contains(notices, "http://127.0.0.1:"+u.Port()) {
 		t.Errorf("the notices name no local port (%s) to point the tunnel at: %q", u.Port(), a.Notices)
 	}
-	if n := networkNotice("http://192.168.1.20:7777", "http://127.0.0.1:7777/api/v1"); strings.Contains(n, "listens on") {
+	if n := networkNotice("http://192.168.1.20:7777", "http://127.0.0.1:7777/api/v1").String(); strings.Contains(n, "listens on") {
 		t.Errorf("a public URL at the listening port got a second address: %q", n)
 	}
 }
@@ -390,4 +391,13 @@ func TestReturnLinkBehindATunnel(t *testing.T) {
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}
+}
+
+// noticesText is the notices in English, a line each.
+func noticesText(ns []words.Text) string {
+	var b strings.Builder
+	for _, n := range ns {
+		b.WriteString(n.String() + "\n")
+	}
+	return b.String()
 }

@@ -358,10 +358,10 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 	r.mode = cfg.Mode
 	r.fresh = r.fresh || (c.fresh != nil && *c.fresh)
 	for _, w := range cfg.Warnings {
-		fmt.Fprintf(r.stderr, "warning: %s\n", redact(w))
+		fmt.Fprintf(r.stderr, "warning: %s\n", redact(w.String()))
 	}
 	for _, n := range cfg.Notices {
-		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
+		fmt.Fprintf(r.stderr, "note: %s\n", redact(n.String()))
 	}
 	if c.timeout != nil && *c.timeout <= 0 {
 		r.usageError("--timeout", "must be greater than 0 (for example 2m)")
@@ -393,7 +393,7 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 		fmt.Fprintf(r.stderr, "LIVE mode (%s): real money moves\n", cfg.MaskedKey())
 	}
 	for _, n := range b.Notices {
-		fmt.Fprintf(r.stderr, "note: %s\n", redact(n))
+		fmt.Fprintf(r.stderr, "note: %s\n", redact(n.String()))
 	}
 	if r.settles {
 		// A command that moves money first settles what a crash left

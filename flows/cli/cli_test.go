@@ -16,6 +16,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -690,7 +691,7 @@ func TestBackendNoticesGoToStderr(t *testing.T) {
 	connect := func(ctx context.Context, cfg config.Config) (*Backend, error) {
 		b, err := h.connect(ctx, cfg)
 		if b != nil {
-			b.Notices = []string{"recovered order POS-20261124-0003: paid ¥1,000"}
+			b.Notices = []words.Text{words.Raw("recovered order POS-20261124-0003: paid ¥1,000")}
 		}
 		return b, err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/komoju-tui/komoju-tui/flows/receipt"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -75,10 +76,10 @@ type Config struct {
 	KeySource string
 	// Notices are things the clerk should see on screen, such as an
 	// environment key overriding the config file.
-	Notices []string
+	Notices []words.Text
 	// Warnings are one-line security warnings for stderr: a secret given in
 	// argv, a config file holding a key that others can read.
-	Warnings []string
+	Warnings []words.Text
 }
 
 // MaskedKey is the secret key safe to show on screen.
@@ -276,7 +277,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	}
 	c := Config{Live: f.Live, Demo: f.Demo, Accessible: getenv("ACCESSIBLE") != ""}
 	if (file.SecretKey != "" || file.WebhookSecret != "") && readableByOthers(path) {
-		c.Warnings = append(c.Warnings, fmt.Sprintf("config file %s holds a secret and other users can read it: chmod 600 %s", path, path))
+		c.Warnings = append(c.Warnings, words.T("notice_config_readable", path, path))
 	}
 	getenv, fileSrc, err := secretFiles(f, getenv)
 	if err != nil {
@@ -284,7 +285,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	}
 	for _, fl := range []struct{ name, env string }{{"secret-key", "KOMOJU_SECRET_KEY"}, {"webhook-secret", "KOMOJU_WEBHOOK_SECRET"}} {
 		if f.set(fl.name) {
-			c.Warnings = append(c.Warnings, fmt.Sprintf("--%s on the command line is visible to other users (ps, /proc/*/cmdline) and kept in shell history; use %s or --%s-file", fl.name, fl.env, fl.name))
+			c.Warnings = append(c.Warnings, words.T("notice_flag_secret_visible", fl.name, fl.env, fl.name))
 		}
 	}
 
@@ -308,15 +309,15 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 		keySrc = fs
 	}
 	if c.KeySource == "env" && file.SecretKey != "" && file.SecretKey != c.SecretKey {
-		c.Notices = append(c.Notices, "KOMOJU_SECRET_KEY from the environment overrides the key in "+path)
+		c.Notices = append(c.Notices, words.T("notice_env_key_overrides", path))
 	}
 	if c.KeySource == "flag" && file.SecretKey != "" && file.SecretKey != c.SecretKey {
-		c.Notices = append(c.Notices, "--secret-key overrides the key in "+path)
+		c.Notices = append(c.Notices, words.T("notice_flag_key_overrides", path))
 	}
 	c.PublishableKey, _ = pick("publishable-key", f.PublishableKey, "KOMOJU_PUBLISHABLE_KEY", file.PublishableKey)
 	c.APIURL, src = pick("api-url", f.APIURL, "KOMOJU_API_URL", file.APIURL)
 	if src == "env" && file.APIURL != "" && file.APIURL != c.APIURL {
-		c.Notices = append(c.Notices, "KOMOJU_API_URL from the environment overrides the URL in "+path)
+		c.Notices = append(c.Notices, words.T("notice_env_url_overrides", path))
 	}
 	c.WebhookSecret, _ = pick("webhook-secret", f.WebhookSecret, "KOMOJU_WEBHOOK_SECRET", file.WebhookSecret)
 	c.Currency, _ = pick("currency", f.Currency, "KOMOJU_TUI_CURRENCY", file.Currency)

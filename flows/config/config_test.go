@@ -68,7 +68,7 @@ func TestPrecedenceFlagsEnvFile(t *testing.T) {
 	if c.SecretKey != "sk_test_fromenv123456789" || c.KeySource != "env" {
 		t.Fatalf("env over file: %+v", c)
 	}
-	if len(c.Notices) != 1 || !strings.Contains(c.Notices[0], "KOMOJU_SECRET_KEY") {
+	if len(c.Notices) != 1 || !strings.Contains(c.Notices[0].String(), "KOMOJU_SECRET_KEY") {
 		t.Fatalf("the override must be reported on screen: %q", c.Notices)
 	}
 

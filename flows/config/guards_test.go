@@ -25,7 +25,7 @@ func TestConfigFileModeGuards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0], "other users can read it") {
+	if len(c.Warnings) != 1 || !strings.Contains(c.Warnings[0].String(), "other users can read it") {
 		t.Errorf("0644 with a key: warnings %q", c.Warnings)
 	}
 	os.Chmod(p, 0o600)
@@ -71,7 +71,7 @@ func TestSecretInArgvWarns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Warnings) != 2 || !strings.Contains(c.Warnings[0], "--secret-key on the command line") || !strings.Contains(c.Warnings[1], "--webhook-secret") {
+	if len(c.Warnings) != 2 || !strings.Contains(c.Warnings[0].String(), "--secret-key on the command line") || !strings.Contains(c.Warnings[1].String(), "--webhook-secret") {
 		t.Errorf("warnings %q", c.Warnings)
 	}
 	path := filepath.Join(t.TempDir(), "wh")

@@ -5,6 +5,7 @@
 package words
 
 import (
+	"slices"
 	"strings"
 	"sync"
 )
@@ -20,7 +21,9 @@ type Entry struct {
 
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
-func Table() []Entry { return append(append(baseTable(), receiptTable()...), sayTable()...) }
+func Table() []Entry {
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable())
+}
 
 // baseTable is the console's and the headless commands' own messages.
 func baseTable() []Entry {
@@ -437,7 +440,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}

@@ -74,3 +74,22 @@ func BenchmarkLookup(b *testing.B) {
 		}
 	}
 }
+
+func TestText(t *testing.T) {
+	n := T("notice_sandbox_restored", "/d/s.json", 3, 1)
+	if got := n.String(); got != "Sandbox state restored from /d/s.json: 3 payments, 1 sessions" {
+		t.Errorf("English: %q", got)
+	}
+	if got := n.In("ja"); got != "サンドボックスの状態を /d/s.json から復元しました: 決済 3 件、セッション 1 件" {
+		t.Errorf("Japanese: %q", got)
+	}
+	if got := T("notice_sandbox_in_use").In("ja"); !strings.Contains(got, "別の komoju-tui が使用中") {
+		t.Errorf("no arguments: %q", got)
+	}
+	if got := Raw("100% raw: %s").In("ja"); got != "100% raw: %s" {
+		t.Errorf("raw text is shown as it is: %q", got)
+	}
+	if got := T("no_such_id", 1).String(); got != "no_such_id" {
+		t.Errorf("unknown id: %q", got)
+	}
+}

@@ -127,10 +127,53 @@ func (s *Server) StateError() error {
 	return s.persist.err
 }
 
-// StateNotices are what loading the state file found worth telling the
+// StateNote is what loading the state file found worth telling the user,
+// as facts, so the console can say it in its own language.
+type StateNote struct {
+	Kind StateNoteKind
+	Path string // the state file
+	// Aside is where a previous (StateStartedEmpty) or unreadable
+	// (StateUnreadable) state was moved.
+	Aside              string
+	Payments, Sessions int   // restored (StateRestored)
+	Err                error // why the file could not be read (StateUnreadable)
+}
+
+// StateNoteKind says what happened to the saved state.
+type StateNoteKind int
+
+const (
+	StateRestored     StateNoteKind = iota + 1 // read back
+	StateStartedEmpty                          // FreshState: the previous state moved aside
+	StateUnreadable                            // corrupt: moved aside, started empty
+)
+
+// String is the note in English (the standalone sandbox prints it).
+func (n StateNote) String() string {
+	switch n.Kind {
+	case StateRestored:
+		return fmt.Sprintf("Sandbox state restored from %s: %d payments, %d sessions", n.Path, n.Payments, n.Sessions)
+	case StateStartedEmpty:
+		return fmt.Sprintf("Sandbox started empty; its previous state was moved to %s", n.Aside)
+	case StateUnreadable:
+		return fmt.Sprintf("Sandbox state file %s could not be read (%v); it was moved to %s and the sandbox started empty", n.Path, n.Err, n.Aside)
+	}
+	return ""
+}
+
+// StateNotes are what loading the state file found worth telling the
 // user: a corrupt file moved aside, a previous state moved aside by
 // FreshState, how much was restored. The console shows them at start.
-func (s *Server) StateNotices() []string { return append([]string(nil), s.stateNotices...) }
+func (s *Server) StateNotes() []StateNote { return append([]StateNote(nil), s.stateNotes...) }
+
+// StateNotices are StateNotes in English.
+func (s *Server) StateNotices() []string {
+	var out []string
+	for _, n := range s.stateNotes {
+		out = append(out, n.String())
+	}
+	return out
+}
 
 // persistWriter saves the state before the first byte of an answer to a
 // request that may have changed it, so an answer the client saw is never
@@ -450,7 +493,7 @@ func (s *Server) openState(path string, fresh bool) error {
 		if err != nil {
 			return fmt.Errorf("state file %s: %w", path, err)
 		}
-		s.stateNotices = append(s.stateNotices, fmt.Sprintf("Sandbox started empty; its previous state was moved to %s", aside))
+		s.stateNotes = append(s.stateNotes, StateNote{Kind: StateStartedEmpty, Path: path, Aside: aside})
 		s.newIDSequence()
 		return nil
 	}
@@ -461,7 +504,7 @@ func (s *Server) openState(path string, fresh bool) error {
 	}
 	if err == nil {
 		if err = s.restore(&d); err == nil {
-			s.stateNotices = append(s.stateNotices, fmt.Sprintf("Sandbox state restored from %s: %d payments, %d sessions", path, len(d.Payments), len(d.Sessions)))
+			s.stateNotes = append(s.stateNotes, StateNote{Kind: StateRestored, Path: path, Payments: len(d.Payments), Sessions: len(d.Sessions)})
 			return nil
 		}
 		s.st = newState() // restore swaps the state in only on success
@@ -471,9 +514,9 @@ func (s *Server) openState(path string, fresh bool) error {
 	if merr != nil {
 		return fmt.Errorf("state file %s cannot be read (%v) nor moved aside: %w", path, err, merr)
 	}
-	msg := fmt.Sprintf("Sandbox state file %s could not be read (%v); it was moved to %s and the sandbox started empty", path, err, aside)
-	s.stateNotices = append(s.stateNotices, msg)
-	s.log.Error("sandbox: " + msg)
+	n := StateNote{Kind: StateUnreadable, Path: path, Aside: aside, Err: err}
+	s.stateNotes = append(s.stateNotes, n)
+	s.log.Error("sandbox: " + n.String())
 	return nil
 }
 

@@ -164,8 +164,8 @@ type Server struct {
 
 	wh *webhooks
 
-	persist      *persister // nil without Options.StatePath
-	stateNotices []string
+	persist    *persister // nil without Options.StatePath
+	stateNotes []StateNote
 
 	emptyMeta map[string]string // read-only {} shared by payments without metadata
 	merchant  *komoju.SessionMerchant
