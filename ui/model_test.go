@@ -598,7 +598,8 @@ func TestLongNoticesWrap(t *testing.T) {
 		env := newEnv(t, envOpt{})
 		o := env.options()
 		o.Lang = lang
-		o.Notices = []words.Text{words.T("notice_config_readable", path, path)}
+		o.Notices = []words.Text{words.T("notice_config_readable", path, path),
+			words.T("notice_sandbox_network_port", "https://pos.example.test", "36667", "0.0.0.0:36667", "36667")}
 		h := newHarness(t, o, 80, 24)
 		v := h.m.View()
 		lines := strings.Split(v, "\n")
@@ -608,6 +609,11 @@ func TestLongNoticesWrap(t *testing.T) {
 		flat := strings.ReplaceAll(v, "\n", "")
 		if !strings.Contains(flat, "chmod 600 "+path) && !strings.Contains(strings.ReplaceAll(flat, " ", ""), "chmod600"+path) {
 			t.Errorf("%s: the warning's remedy was cut:\n%s", lang, v)
+		}
+		// A link moves to the next line whole: one cut in two can be
+		// neither clicked nor copied.
+		if !strings.Contains(v, "http://127.0.0.1:36667") {
+			t.Errorf("%s: the tunnel's target link was cut across lines:\n%s", lang, v)
 		}
 		for i, l := range lines {
 			if w := ansi.StringWidth(l); w > 80 {

@@ -767,12 +767,14 @@ func (m *Model) headerHeight() int { return 1 + len(m.noticeLines()) + m.headerE
 // noticeLines are the notices under the header in the console's language,
 // each wrapped to the width rather than cut: a warning's remedy ("chmod
 // 600 FILE") and a restored state's counts are at the end of the line.
+// Lines break at spaces only (and hyphens, as ansi.Wrap always does), so a
+// link moves to the next line whole instead of being cut at a slash.
 func (m *Model) noticeLines() []string {
 	var out []string
 	for _, n := range m.opts.Notices {
 		s := "! " + m.t.text(n)
 		if m.width > 2 {
-			s = ansi.Wrap(s, m.width, " /")
+			s = ansi.Wrap(s, m.width, " ")
 		}
 		out = append(out, strings.Split(s, "\n")...)
 	}
