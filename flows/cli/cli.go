@@ -201,6 +201,7 @@ type runner struct {
 	json    bool        // --json was given: errors are also written as JSON to stdout
 	lines   bool        // JSON lines (pay --wait --json): one compact value per line
 	mode    config.Mode // the resolved mode, once known
+	lang    string      // the resolved language (en, ja), once known: the close report's
 	settles bool        // the command moves money, so it first settles orphaned sales
 	// fresh (--fresh, or a command that needs its own sandbox) skips
 	// looking for a running `komoju-tui sandbox`.
@@ -355,7 +356,7 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		r.usageError("", "%s", err.Error())
 		return config.Config{}, false
 	}
-	r.mode = cfg.Mode
+	r.mode, r.lang = cfg.Mode, cfg.Lang
 	r.fresh = r.fresh || (c.fresh != nil && *c.fresh)
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(r.stderr, "warning: %s\n", redact(w.String()))

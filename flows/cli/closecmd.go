@@ -153,7 +153,7 @@ func (r *runner) close(args []string) int {
 	case *format == "csv":
 		err = flows.WriteCloseCSV(r.stdout, rep)
 	default:
-		err = flows.WriteCloseText(r.stdout, rep, "en")
+		err = flows.WriteCloseText(r.stdout, rep, r.lang) // the console's report, in its language
 	}
 	if err != nil {
 		return r.fail(ExitFailure, "local", "writing the close: %s", err.Error())

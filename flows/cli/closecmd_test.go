@@ -9,6 +9,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -56,6 +57,13 @@ func TestCloseText(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("store close misses %q:\n%s", want, out)
 		}
+	}
+	// --lang ja (or KOMOJU_TUI_LANG=ja): the report the console shows, in
+	// Japanese; it was always English here.
+	code, out, errOut = h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "close", "--till", "front", "--no-refresh")
+	ja, _ := words.Lookup("close_title", "ja")
+	if code != ExitOK || !strings.Contains(out, ja) || strings.Contains(out, "END-OF-DAY CLOSE") || strings.Contains(out, "Net takings") {
+		t.Errorf("close in Japanese: exit %d\n%s\n%s", code, out, errOut)
 	}
 }
 
