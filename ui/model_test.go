@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -610,10 +611,12 @@ func TestLongNoticesWrap(t *testing.T) {
 		if !strings.Contains(flat, "chmod 600 "+path) && !strings.Contains(strings.ReplaceAll(flat, " ", ""), "chmod600"+path) {
 			t.Errorf("%s: the warning's remedy was cut:\n%s", lang, v)
 		}
-		// A link moves to the next line whole: one cut in two can be
-		// neither clicked nor copied.
-		if !strings.Contains(v, "http://127.0.0.1:36667") {
-			t.Errorf("%s: the tunnel's target link was cut across lines:\n%s", lang, v)
+		// A link or a path moves to the next line whole: one cut in two
+		// can be neither clicked nor copied.
+		for _, whole := range []string{"http://127.0.0.1:36667", path} {
+			if !strings.Contains(v, whole) {
+				t.Errorf("%s: %s was cut across lines:\n%s", lang, whole, v)
+			}
 		}
 		for i, l := range lines {
 			if w := ansi.StringWidth(l); w > 80 {
@@ -623,6 +626,23 @@ func TestLongNoticesWrap(t *testing.T) {
 		if !strings.Contains(lines[len(lines)-1], "?") {
 			t.Errorf("%s: the help line is not last:\n%s", lang, v)
 		}
+	}
+}
+
+func TestWrapAtSpaces(t *testing.T) {
+	path := "/tmp/qa/data/komoju-tui/journal-sandbox.db.sandbox.json:"
+	got := wrapAtSpaces("! Sandbox state restored from "+path+" 1 payments, 1 sessions", 80)
+	if want := []string{"! Sandbox state restored from", path + " 1 payments, 1 sessions"}; !slices.Equal(got, want) {
+		t.Errorf("a path with hyphens: %q, want %q", got, want)
+	}
+	ja := strings.Repeat("サンドボックス", 10) // 140 cells, no space
+	for _, l := range wrapAtSpaces(ja, 80) {
+		if w := ansi.StringWidth(l); w > 80 {
+			t.Errorf("%q is %d cells", l, w)
+		}
+	}
+	if got := wrapAtSpaces("a "+strings.Repeat("x", 100), 40); len(got) != 4 || got[0] != "a" || got[3] != strings.Repeat("x", 20) {
+		t.Errorf("a word wider than the window: %q", got)
 	}
 }
 

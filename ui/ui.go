@@ -767,16 +767,41 @@ func (m *Model) headerHeight() int { return 1 + len(m.noticeLines()) + m.headerE
 // noticeLines are the notices under the header in the console's language,
 // each wrapped to the width rather than cut: a warning's remedy ("chmod
 // 600 FILE") and a restored state's counts are at the end of the line.
-// Lines break at spaces only (and hyphens, as ansi.Wrap always does), so a
-// link moves to the next line whole instead of being cut at a slash.
 func (m *Model) noticeLines() []string {
 	var out []string
 	for _, n := range m.opts.Notices {
 		s := "! " + m.t.text(n)
-		if m.width > 2 {
-			s = ansi.Wrap(s, m.width, " ")
+		if m.width <= 2 {
+			out = append(out, s)
+			continue
 		}
-		out = append(out, strings.Split(s, "\n")...)
+		out = append(out, wrapAtSpaces(s, m.width)...)
+	}
+	return out
+}
+
+// wrapAtSpaces wraps s to width cells at spaces only, so a link or a file
+// path moves to the next line whole (ansi.Wrap and Wordwrap also break at
+// every hyphen: komoju-tui/journal-/sandbox.db); what is still too wide (a
+// Japanese sentence without spaces, a path longer than the window) is cut
+// into width-wide pieces.
+func wrapAtSpaces(s string, width int) []string {
+	var lines []string
+	line := ""
+	for i, w := range strings.Split(s, " ") {
+		switch {
+		case i == 0:
+			line = w
+		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	var out []string
+	for _, l := range append(lines, line) {
+		out = append(out, strings.Split(ansi.Hardwrap(l, width, true), "\n")...)
 	}
 	return out
 }
