@@ -589,6 +589,30 @@ func TestNotices(t *testing.T) {
 	h.mustContain("TEST", "KOMOJU_SECRET_KEY from the environment overrides the key in /etc/komoju.toml")
 }
 
+// TestDismissStartNotices: ctrl+x ("dismiss notices") takes the start's
+// notices away once read (a restored sandbox's line stayed on a 24-line
+// screen all day), except a damaged journal's alarm; the screen gets the
+// lines back.
+func TestDismissStartNotices(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Notices = []words.Text{words.T("notice_sandbox_restored", "/d/journal.db.sandbox.json", 3, 2), words.T("journal_damaged")}
+	h := newHarness(t, o, 120, 24)
+	h.mustContain("Sandbox state restored", "Sale journal damaged", "ctrl+x")
+	body := h.m.bodyHeight()
+	h.keys("ctrl+x")
+	h.mustNotContain("Sandbox state restored")
+	h.mustContain("Sale journal damaged")
+	if got := h.m.bodyHeight(); got != body+1 {
+		t.Errorf("body height %d after dismissing one notice line, want %d", got, body+1)
+	}
+	if strings.Contains(h.view(), "ctrl+x") {
+		t.Errorf("ctrl+x still offered with only the journal's alarm left:\n%s", h.view())
+	}
+	h.keys("ctrl+x")
+	h.mustContain("Sale journal damaged")
+}
+
 // TestLongNoticesWrap: a notice longer than the window wraps instead of
 // losing its end (the remedy of a warning), and the screen below makes room
 // for the extra lines: the frame is still the window's height, help line

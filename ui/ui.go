@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"time"
 
@@ -467,9 +468,16 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, m.keys.ForceQ) {
 			return m.requestQuit()
 		}
-		if key.Matches(msg, m.keys.Dismiss) && m.modal == nil && len(m.notes) > 0 {
+		if key.Matches(msg, m.keys.Dismiss) && m.modal == nil && m.dismissible() {
 			m.notes = nil
-			return nil
+			if len(m.opts.Notices) == 0 {
+				return nil
+			}
+			// The start's notices go too, once read, but for a damaged
+			// journal: that alarm stays until the journal is restored.
+			m.opts.Notices = slices.DeleteFunc(slices.Clone(m.opts.Notices), func(n words.Text) bool { return n.ID != "journal_damaged" })
+			// The header shrank: lay the screens out again.
+			return m.update(tea.WindowSizeMsg{Width: m.width, Height: m.height})
 		}
 		if m.modal != nil {
 			return m.updateModal(msg)
@@ -762,6 +770,13 @@ func (m *Model) bodyHeight() int {
 	return max(m.height-m.headerHeight()-1, 5)
 }
 
+// dismissible reports whether ctrl+x has something to take away: the
+// announcements under the header, or a start notice other than a damaged
+// journal's.
+func (m *Model) dismissible() bool {
+	return len(m.notes) > 0 || slices.ContainsFunc(m.opts.Notices, func(n words.Text) bool { return n.ID != "journal_damaged" })
+}
+
 func (m *Model) headerHeight() int { return 1 + len(m.noticeLines()) + m.headerExtraHeight() + 1 }
 
 // noticeLines are the notices under the header in the console's language,
@@ -1035,7 +1050,7 @@ func (m Model) shortHelpLine() string {
 		g[1] = m.keys.ForceQ
 	}
 	screen := m.screenBindings()
-	if len(m.notes) > 0 {
+	if m.dismissible() {
 		// First, so a narrow help line never cuts it off.
 		screen = append([]key.Binding{m.keys.Dismiss}, screen...)
 	}
@@ -1076,7 +1091,7 @@ func (m Model) shortHelpLine() string {
 // everywhere; each key once.
 func (m Model) fullBindings() [][]key.Binding {
 	global := []key.Binding{m.keys.Help, m.keys.Quit, m.keys.ForceQ}
-	if len(m.notes) > 0 {
+	if m.dismissible() {
 		global = append(global, m.keys.Dismiss)
 	}
 	if m.opts.Events != nil && m.screen != screenProcessing {
