@@ -1,6 +1,10 @@
 package words
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -91,5 +95,40 @@ func TestText(t *testing.T) {
 	}
 	if got := T("no_such_id", 1).String(); got != "no_such_id" {
 		t.Errorf("unknown id: %q", got)
+	}
+}
+
+// TestNoticesAreInTheTable: every words.T("id", …) in the module names an
+// id of the table, so no notice shows as its bare id.
+func TestNoticesAreInTheTable(t *testing.T) {
+	use := regexp.MustCompile(`words\.T\("([^"]+)"`)
+	n := 0
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "../.." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || filepath.Dir(path) == filepath.Join("..", "..", "flows", "words") {
+			return nil // this package says T, not words.T
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range use.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if _, ok := Lookup(m[1], "ja"); !ok {
+				t.Errorf("%s: words.T(%q) is not in the table", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 {
+		t.Errorf("found %d uses of words.T; the walk missed the module's sources", n)
 	}
 }
