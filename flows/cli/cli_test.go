@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
@@ -803,5 +805,62 @@ func TestSecretScanCanFail(t *testing.T) {
 	fine := "payment 2vkso3c7qkxtifiw787lpe" + testCVC + ", at 09:07:29." + testCVC + "Z, card •••• 1111"
 	if l := leaks([]string{fine}); len(l) != 0 {
 		t.Errorf("false alarm: %v", l)
+	}
+}
+
+// TestResultsInJapanese: with --lang ja (or KOMOJU_TUI_LANG=ja) the money
+// commands' results are Japanese — the sentence, the labels, outcome and
+// status names, a decline's reason — and the values line up under each
+// other although the labels are two cells a character. Ids, links, amounts
+// and the commands to run next stay as they are; --json is unchanged.
+func TestResultsInJapanese(t *testing.T) {
+	h := newHarness(t)
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	code, out, errOut := h.runEnv(ja, append([]string{"pay", "--amount", "2480", "--description", "x"}, "--method", "konbini", "--store", "lawson", "--email", "a@example.com")...)
+	if code != ExitOK {
+		t.Fatalf("konbini: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"お支払いをお待ちしています", "結果:", "支払い待ち", "状態:", "仮売上", "注文番号:", "支払い方法:", "コンビニ決済、ローソン", "支払期限:", "次の操作:"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("konbini in Japanese lacks %q:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{"Waiting for the customer", "result:", "order:", "pay by:", "Lawson"} {
+		if strings.Contains(out, english) {
+			t.Errorf("konbini in Japanese says %q:\n%s", english, out)
+		}
+	}
+	// Every value starts in the same column.
+	col := -1
+	for _, l := range strings.Split(out, "\n")[1:] {
+		label, value, ok := strings.Cut(l, ":")
+		if !ok || value == "" {
+			continue
+		}
+		c := ansi.StringWidth(label+":") + len(value) - len(strings.TrimLeft(value, " "))
+		if col == -1 {
+			col = c
+		} else if c != col {
+			t.Errorf("value of %q starts at cell %d, the first at %d:\n%s", strings.TrimSpace(label), c, col, out)
+		}
+	}
+	code, out, _ = h.runEnv(ja, append([]string{"pay", "--amount", "1000"}, cardArgs("4123111111111000")...)...)
+	if code != ExitDeclined || !strings.Contains(out, "支払われていません") || strings.Contains(out, "insufficient funds") || !strings.Contains(out, "エラーコード:") {
+		t.Errorf("a decline in Japanese: exit %d\n%s", code, out)
+	}
+	_, out, _ = h.runEnv(ja, append([]string{"pay", "--amount", "3000", "--flow", "direct"}, cardArgs(testCard)...)...)
+	id := field(out, "決済")
+	h.run("refund", id, "--amount", "500")
+	code, out, _ = h.runEnv(ja, "show", id)
+	if code != ExitOK || !strings.Contains(out, "返金:") || !strings.Contains(out, "あと ¥2,500 返金できます") || !strings.Contains(out, "ジャーナル:") {
+		t.Errorf("show in Japanese: exit %d\n%s", code, out)
+	}
+	// English stays the default, and JSON is the same in both.
+	if _, out, _ := h.run("show", id); !strings.Contains(out, "still refundable") || !strings.Contains(out, "journal:") {
+		t.Errorf("show in English:\n%s", out)
+	}
+	_, jaJSON, _ := h.runEnv(ja, "show", id, "--json")
+	if j := decode[outcomeJSON](t, jaJSON); j.Message != "Paid ¥3,000 by Visa •••• 1111. ¥500 has been refunded; ¥2,500 can still be refunded." || j.Outcome != "paid" || j.Status != "captured" {
+		t.Errorf("--json with --lang ja is not the English JSON: %+v", j)
 	}
 }

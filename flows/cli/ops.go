@@ -314,9 +314,9 @@ func (r *runner) show(args []string) int {
 		r.writeJSON(j)
 		return ExitOK
 	}
-	printOutcome(r.stdout, r.name, o)
-	printPaymentExtras(r.stdout, o.Payment)
-	printJournalSale(r.stdout, sale)
+	printOutcome(r.stdout, r.name, r.lang, o)
+	printPaymentExtras(r.stdout, o.Payment, r.lang)
+	printJournalSale(r.stdout, sale, r.lang)
 	return ExitOK
 }
 
@@ -345,8 +345,8 @@ func (r *runner) showUnpaidSale(ctx context.Context, b *Backend, s *journal.Sale
 		j.Journal = s
 		r.writeJSON(j)
 	} else {
-		printOutcome(r.stdout, r.name, o)
-		printJournalSale(r.stdout, s)
+		printOutcome(r.stdout, r.name, r.lang, o)
+		printJournalSale(r.stdout, s, r.lang)
 	}
 	return code
 }

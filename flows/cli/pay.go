@@ -218,7 +218,7 @@ func (r *runner) pay(args []string) int {
 		if r.json {
 			r.writeJSON(eventOf("created", r.name, o, ""))
 		} else {
-			printOutcome(r.stdout, r.name, o)
+			printOutcome(r.stdout, r.name, r.lang, o)
 			fmt.Fprintf(r.stderr, "waiting up to %s for the payment to settle...\n", f.wait)
 		}
 		o, timedOut = r.follow(ctx, b, o, f.wait)
@@ -361,9 +361,9 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 		}
 		r.writeJSON(j)
 	} else {
-		printOutcome(r.stdout, r.name, o)
+		printOutcome(r.stdout, r.name, r.lang, o)
 		if cmd != "pay" {
-			printPaymentExtras(r.stdout, o.Payment)
+			printPaymentExtras(r.stdout, o.Payment, r.lang)
 		}
 	}
 	if code == ExitOK {

@@ -7,9 +7,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -154,24 +157,33 @@ func cardLabel(p *komoju.Payment) string {
 	return s
 }
 
-// methodLabel is the method's English name, with the card or store.
-func methodLabel(p *komoju.Payment, store string) string {
+// methodLabel is the method's name in lang, with the card or store.
+func methodLabel(p *komoju.Payment, store, lang string) string {
 	t := p.Type()
 	if t == "" {
 		return ""
 	}
 	name := string(t)
 	if m, ok := flows.LookupMethod(t); ok {
-		name = m.NameEn
+		name = m.Name(lang)
 	}
 	if c := cardLabel(p); c != "" {
 		return name + " (" + c + ")"
 	}
 	if store != "" {
-		return name + ", " + flows.StoreName(store, "en")
+		if isJa(lang) {
+			return name + "、" + flows.StoreName(store, lang)
+		}
+		return name + ", " + flows.StoreName(store, lang)
 	}
 	return name
 }
+
+// say is a label or phrase of the result block (flows/words) in lang.
+func say(lang, id string, args ...any) string { return words.T(id, args...).In(lang) }
+
+// isJa reports whether lang is Japanese.
+func isJa(lang string) bool { return strings.HasPrefix(strings.ToLower(lang), "ja") }
 
 // line writes one "label: value" row; empty values are skipped. The value
 // is made one inert line: it often comes from KOMOJU (names, descriptions,
@@ -181,81 +193,94 @@ func line(w io.Writer, label, value string) {
 	if value == "" {
 		return
 	}
-	fmt.Fprintf(w, "  %-14s %s\n", label+":", termtext.Line(value))
+	// Padded by the label's width on screen, not its bytes: a Japanese
+	// label's characters take two cells each.
+	label += ":"
+	fmt.Fprintf(w, "  %s%s %s\n", label, strings.Repeat(" ", max(14-ansi.StringWidth(label), 0)), termtext.Line(value))
 }
 
-// printOutcome writes o in plain words: the message first, then the facts a
-// clerk or script needs (ids, links, what can be done next). cmd is the
-// command that produced it ("pay", "capture", ...).
-func printOutcome(w io.Writer, cmd string, o flows.Outcome) {
+// printOutcome writes o in plain words, in lang: the message first, then
+// the facts a clerk or script needs (ids, links, what can be done next).
+// cmd is the command that produced it ("pay", "capture", ...). Ids, links,
+// statuses' JSON names (--json) and the next commands stay as they are.
+func printOutcome(w io.Writer, cmd, lang string, o flows.Outcome) {
 	msg := redact(o.Message)
+	if isJa(lang) {
+		msg = redact(o.Say(lang))
+	}
 	if msg == "" {
 		msg = o.Kind.String()
 	}
+	what := strings.ReplaceAll(cmd, "-", " ")
 	switch {
 	case cmd == "pay" && (o.Kind == flows.OutcomeError || o.Kind == flows.OutcomeUnknown):
-		msg = o.Kind.String() + ": " + msg
+		if !isJa(lang) { // the Japanese sentence says "not paid" or "unknown" itself
+			msg = o.Kind.String() + ": " + msg
+		}
 	case o.Kind == flows.OutcomeError:
-		msg = strings.ReplaceAll(cmd, "-", " ") + " failed: " + msg
+		if isJa(lang) {
+			msg = redact(errorReason(o, lang))
+		}
+		msg = say(lang, "out_failed", what, msg)
 	case o.Kind == flows.OutcomeUnknown:
-		msg = strings.ReplaceAll(cmd, "-", " ") + ": outcome unknown: " + msg
+		msg = say(lang, "out_outcome_unknown", what, msg)
 	}
 	fmt.Fprintln(w, termtext.Line(msg))
-	line(w, "result", string(o.Kind))
+	line(w, say(lang, "out_result"), kindName(o.Kind, lang))
 	if p := o.Payment; p != nil {
-		line(w, "status", string(p.Status))
-		line(w, "payment", p.ID)
+		line(w, say(lang, "out_status"), statusName(string(p.Status), lang))
+		line(w, say(lang, "out_payment"), p.ID)
 	}
-	line(w, "session", o.SessionID)
-	line(w, "order", o.OrderNum)
+	line(w, say(lang, "out_session"), o.SessionID)
+	line(w, say(lang, "out_order"), o.OrderNum)
 	if p := o.Payment; p != nil {
-		line(w, "method", methodLabel(p, o.Store))
+		line(w, say(lang, "out_method"), methodLabel(p, o.Store, lang))
 		total := p.Total
 		if total == 0 {
 			total = p.Amount + p.Tax + p.PaymentMethodFee
 		}
 		amt := komoju.FormatAmount(p.Amount, p.Currency)
 		if p.Tax != 0 || p.PaymentMethodFee != 0 || total != p.Amount {
-			amt += fmt.Sprintf(" (tax %s, fee %s, total %s)", komoju.FormatAmount(p.Tax, p.Currency),
+			amt += say(lang, "out_amount_breakdown", komoju.FormatAmount(p.Tax, p.Currency),
 				komoju.FormatAmount(p.PaymentMethodFee, p.Currency), komoju.FormatAmount(total, p.Currency))
 		}
-		line(w, "amount", amt)
+		line(w, say(lang, "out_amount"), amt)
 		if p.AmountRefunded > 0 {
-			line(w, "refunded", fmt.Sprintf("%s (%s still refundable)", komoju.FormatAmount(p.AmountRefunded, p.Currency),
+			line(w, say(lang, "out_refunded"), say(lang, "out_still_refundable", komoju.FormatAmount(p.AmountRefunded, p.Currency),
 				komoju.FormatAmount(p.RefundableAmount(), p.Currency)))
 		}
 	}
 	if o.Err != nil {
-		line(w, "error code", o.Err.Code)
+		line(w, say(lang, "out_error_code"), o.Err.Code)
 	}
 	if o.Field != "" {
 		f := o.Field
 		if fl := flagFor(o.Field); fl != "" && fl != "ID" {
 			f += " (" + fl + ")"
 		}
-		line(w, "field", f)
+		line(w, say(lang, "out_field"), f)
 	}
 	if o.Kind == flows.OutcomeRedirect {
-		line(w, "open", o.RedirectURL)
+		line(w, say(lang, "out_open"), o.RedirectURL)
 	}
-	line(w, "instructions", o.InstructionsURL)
-	line(w, "receipt", o.Receipt)
-	line(w, "confirmation", o.ConfirmationCode)
+	line(w, say(lang, "out_instructions"), o.InstructionsURL)
+	line(w, say(lang, "out_receipt"), o.Receipt)
+	line(w, say(lang, "out_confirmation"), o.ConfirmationCode)
 	if o.Deadline != nil {
-		label := "pay by"
+		label := "out_pay_by"
 		if o.Kind == flows.OutcomeAuthorized {
-			label = "capture by"
+			label = "out_capture_by"
 		}
 		if o.Kind.Final() {
-			label = "deadline"
+			label = "out_deadline"
 		}
-		line(w, label, o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
+		line(w, say(lang, label), o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
 	}
 	if o.CanRetry {
 		if o.OrderNum != "" && o.SessionID != "" {
-			line(w, "retry", "yes: pay the same sale again with: komoju-tui pay --sale "+o.OrderNum+" --method ...")
+			line(w, say(lang, "out_retry"), say(lang, "out_retry_sale", o.OrderNum))
 		} else {
-			line(w, "retry", "yes: the same sale can be paid again")
+			line(w, say(lang, "out_retry"), say(lang, "out_retry_yes"))
 		}
 	}
 	if o.Kind == flows.OutcomeUnknown {
@@ -265,58 +290,88 @@ func printOutcome(w io.Writer, cmd string, o flows.Outcome) {
 			ref = o.OrderNum
 		}
 		if ref != "" {
-			line(w, "check", "komoju-tui show "+ref)
+			line(w, say(lang, "out_check"), "komoju-tui show "+ref)
 		}
 	}
 	var acts []string
 	for _, a := range o.Actions {
 		acts = append(acts, string(a))
 	}
-	line(w, "next", strings.Join(acts, ", "))
+	line(w, say(lang, "out_next"), strings.Join(acts, ", "))
+}
+
+// kindName is an outcome's name in lang (its JSON name in English).
+func kindName(k flows.OutcomeKind, lang string) string {
+	if !isJa(lang) {
+		return string(k)
+	}
+	return say(lang, "kind_"+string(k))
+}
+
+// statusName is a payment status in lang (KOMOJU's name in English).
+func statusName(s, lang string) string {
+	if !isJa(lang) {
+		return s
+	}
+	return words.Status(s, lang)
+}
+
+// errorReason is why o failed, in lang where the table knows KOMOJU's
+// code (KOMOJU words its errors in English).
+func errorReason(o flows.Outcome, lang string) string {
+	if o.Err != nil {
+		if r, ok := words.Decline(o.Err.Code, lang); ok {
+			return r
+		}
+		if o.Err.Message != "" {
+			return o.Err.Message
+		}
+	}
+	return o.Message
 }
 
 // printPaymentExtras writes a payment's refunds and refund requests (for
 // show).
-func printPaymentExtras(w io.Writer, p *komoju.Payment) {
+func printPaymentExtras(w io.Writer, p *komoju.Payment, lang string) {
 	if p == nil {
 		return
 	}
 	if !p.CreatedAt.IsZero() {
-		line(w, "created", p.CreatedAt.Local().Format(time.RFC3339))
+		line(w, say(lang, "out_created"), p.CreatedAt.Local().Format(time.RFC3339))
 	}
 	if p.CapturedAt != nil {
-		line(w, "captured", p.CapturedAt.Local().Format(time.RFC3339))
+		line(w, say(lang, "out_captured"), p.CapturedAt.Local().Format(time.RFC3339))
 	}
 	for _, rf := range p.Refunds {
 		d := ""
 		if rf.Description != nil && *rf.Description != "" {
 			d = " — " + redact(*rf.Description)
 		}
-		line(w, "refund", fmt.Sprintf("%s %s on %s%s", rf.ID, komoju.FormatAmount(rf.Amount, p.Currency), rf.CreatedAt.Local().Format("2006-01-02 15:04"), d))
+		line(w, say(lang, "out_refund"), say(lang, "out_refund_row", rf.ID, komoju.FormatAmount(rf.Amount, p.Currency), rf.CreatedAt.Local().Format("2006-01-02 15:04"), d))
 	}
 	for _, rr := range p.RefundRequests {
 		amt := ""
 		if rr.Amount > 0 {
 			amt = komoju.FormatAmount(rr.Amount, p.Currency) + " "
 		}
-		line(w, "refund request", fmt.Sprintf("%s %s(%s) to %s", rr.ID, amt, rr.Status, rr.BankName))
+		line(w, say(lang, "out_refund_request"), say(lang, "out_refund_request_row", rr.ID, amt, statusName(string(rr.Status), lang), rr.BankName))
 	}
 }
 
 // printJournalSale writes what the journal knows about a sale.
-func printJournalSale(w io.Writer, s *journal.Sale) {
+func printJournalSale(w io.Writer, s *journal.Sale, lang string) {
 	if s == nil {
 		return
 	}
-	line(w, "journal", fmt.Sprintf("sale %d, %s flow, %d attempt(s)", s.ID, s.Flow, s.Attempts))
+	line(w, say(lang, "out_journal"), say(lang, "out_journal_sale", s.ID, s.Flow, s.Attempts))
 	for _, h := range s.History {
-		st := string(h.Status)
+		st := statusName(string(h.Status), lang)
 		if h.AmountRefunded > 0 {
-			st += fmt.Sprintf(" (refunded %s)", komoju.FormatAmount(h.AmountRefunded, s.Currency))
+			st += say(lang, "out_history_refunded", komoju.FormatAmount(h.AmountRefunded, s.Currency))
 		}
-		line(w, "history", h.At.Local().Format("2006-01-02 15:04:05")+" "+st+" via "+h.Source)
+		line(w, say(lang, "out_history"), say(lang, "out_history_row", h.At.Local().Format("2006-01-02 15:04:05"), st, h.Source))
 	}
 	if len(s.OpenActions) > 0 {
-		line(w, "unfinished", fmt.Sprintf("%d action(s) without a definite result", len(s.OpenActions)))
+		line(w, say(lang, "out_unfinished"), say(lang, "out_open_actions", len(s.OpenActions)))
 	}
 }

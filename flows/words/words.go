@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.
@@ -440,7 +440,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
