@@ -864,3 +864,47 @@ func TestResultsInJapanese(t *testing.T) {
 		t.Errorf("--json with --lang ja is not the English JSON: %+v", j)
 	}
 }
+
+// TestSummaryInJapanese: summary --lang ja is Japanese, and its tables'
+// columns line up on screen (text/tabwriter counted runes: a Japanese
+// header pushed every row out of line). English is unchanged (the other
+// tests read it).
+func TestSummaryInJapanese(t *testing.T) {
+	h := newHarness(t)
+	h.pay("1000", cardArgs(testCard)...)
+	h.pay("2480", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
+	h.pay("500", cardArgs("4123111111111000")...)
+	code, out, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "summary")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"の集計 (現地時間)", "JPY: 売上 3 件、支払い済み 1 件", "売上確定:", "支払い方法別", "クレジットカード", "コンビニ決済", "状態別", "仮売上", "エラー"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary in Japanese lacks %q:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{"Summary for", "BY METHOD", "SALES", "credit_card", "captured:"} {
+		if strings.Contains(out, english) {
+			t.Errorf("summary in Japanese says %q:\n%s", english, out)
+		}
+	}
+	// The count column starts in one place on screen, header and rows.
+	col := -1
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) != 6 || strings.HasSuffix(f[0], ":") {
+			continue
+		}
+		name := strings.Index(l, f[0]) + len(f[0])
+		rest := l[name:]
+		c := ansi.StringWidth(l[:name]) + len(rest) - len(strings.TrimLeft(rest, " "))
+		if col == -1 {
+			col = c
+		} else if c != col {
+			t.Errorf("%q: second column at cell %d, the header's at %d:\n%s", f[0], c, col, out)
+		}
+	}
+	if col == -1 {
+		t.Errorf("no table in:\n%s", out)
+	}
+}

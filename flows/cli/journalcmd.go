@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
@@ -360,52 +362,102 @@ func (r *runner) summary(args []string) int {
 		}
 		return ExitOK
 	}
-	if err := printSummary(r.stdout, day, sum); err != nil {
+	if err := printSummary(r.stdout, day, sum, r.lang); err != nil {
 		return r.fail(ExitFailure, "local", "writing the summary: %s", err.Error())
 	}
 	return ExitOK
 }
 
-// printSummary writes a day's takings per currency.
-func printSummary(w io.Writer, day time.Time, s journal.Summary) error {
-	fmt.Fprintf(w, "Summary for %s (local time)", day.Format("2006-01-02"))
+// printSummary writes a day's takings per currency, in lang.
+func printSummary(w io.Writer, day time.Time, s journal.Summary, lang string) error {
+	fmt.Fprint(w, say(lang, "sum_title", day.Format("2006-01-02")))
 	if s.Till != "" {
-		fmt.Fprintf(w, ", till %s", termtext.Line(s.Till))
+		fmt.Fprint(w, say(lang, "sum_till", termtext.Line(s.Till)))
 	}
 	fmt.Fprintln(w)
 	if len(s.Currencies) == 0 {
-		_, err := fmt.Fprintln(w, "No sales.")
+		_, err := fmt.Fprintln(w, say(lang, "sum_none"))
 		return err
 	}
 	for _, cs := range s.Currencies {
 		f := func(v int64) string { return komoju.FormatAmount(v, cs.Currency) }
-		fmt.Fprintf(w, "\n%s: %d sale(s), %d paid\n", cs.Currency, cs.Sales, cs.Paid)
-		line(w, "captured", f(cs.Captured))
-		line(w, "refunded", f(cs.Refunded))
-		line(w, "net", f(cs.Net))
-		line(w, "authorized", f(cs.Authorized)+" (held or awaiting the customer)")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(w, "\n%s\n", say(lang, "sum_currency", cs.Currency, cs.Sales, cs.Paid))
+		line(w, say(lang, "sum_captured"), f(cs.Captured))
+		line(w, say(lang, "sum_refunded"), f(cs.Refunded))
+		line(w, say(lang, "sum_net"), f(cs.Net))
+		line(w, say(lang, "sum_authorized"), f(cs.Authorized)+say(lang, "sum_held"))
+		var rows [][]string
 		for _, group := range []struct {
 			title   string
 			buckets []journal.Bucket
-		}{{"BY METHOD", cs.ByMethod}, {"BY STATUS", cs.ByStatus}, {"BY TILL", cs.ByTill}} {
-			if len(group.buckets) == 0 || group.title == "BY TILL" && len(group.buckets) < 2 {
+			name    func(string) string
+		}{
+			{"sum_by_method", cs.ByMethod, func(k string) string { return methodKeyName(k, lang) }},
+			{"sum_by_status", cs.ByStatus, func(k string) string { return statusName(k, lang) }},
+			{"sum_by_till", cs.ByTill, func(k string) string { return k }},
+		} {
+			if len(group.buckets) == 0 || group.title == "sum_by_till" && len(group.buckets) < 2 {
 				continue
 			}
 			// The takings are the paid sales' captured and net; what the
 			// other sales asked for is only their count (issue 13).
-			fmt.Fprintf(tw, "  %s\tSALES\tPAID\tCAPTURED\tREFUNDED\tNET\n", group.title)
+			rows = append(rows, []string{"  " + say(lang, group.title), say(lang, "sum_sales"), say(lang, "sum_paid"),
+				say(lang, "sum_captured_col"), say(lang, "sum_refunded_col"), say(lang, "sum_net_col")})
 			for _, bk := range group.buckets {
 				key := bk.Key
 				if key == "" {
 					key = "-"
+				} else {
+					key = group.name(strings.ToLower(key))
 				}
-				fmt.Fprintf(tw, "  %s\t%d\t%d\t%s\t%s\t%s\n", termtext.Line(strings.ToLower(key)), bk.Count, bk.Paid, f(bk.Captured), f(bk.Refunded), f(bk.Net))
+				rows = append(rows, []string{"  " + termtext.Line(key), strconv.FormatInt(bk.Count, 10), strconv.FormatInt(bk.Paid, 10), f(bk.Captured), f(bk.Refunded), f(bk.Net)})
 			}
 		}
-		if err := tw.Flush(); err != nil {
+		if err := writeColumns(w, rows); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// methodKeyName is a summary's method key in lang: the key itself in
+// English (as --json has it), the method's name in Japanese.
+func methodKeyName(key, lang string) string {
+	if !isJa(lang) {
+		return key
+	}
+	if key == "none" { // a sale that never got as far as a method
+		return say(lang, "sum_no_method")
+	}
+	if m, ok := flows.LookupMethod(komoju.PaymentType(key)); ok {
+		return m.Name(lang)
+	}
+	return key
+}
+
+// writeColumns writes rows as columns two spaces apart, each padded to its
+// widest cell's width on screen (text/tabwriter counts runes, and a
+// Japanese character takes two cells); the last column is not padded.
+func writeColumns(w io.Writer, rows [][]string) error {
+	var width []int
+	for _, r := range rows {
+		for c, cell := range r {
+			if c == len(width) {
+				width = append(width, 0)
+			}
+			width[c] = max(width[c], ansi.StringWidth(cell))
+		}
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		for c, cell := range r {
+			b.WriteString(cell)
+			if c < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", width[c]-ansi.StringWidth(cell)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -157,7 +157,7 @@ func RegisterFlags(fs *flag.FlagSet) *Flags {
 	fs.StringVar(&f.Capture, "capture", "", "auto (default) or manual (two-step capture)")
 	fs.BoolVar(&f.NoBrowser, "no-browser", false, "never open a browser; show URLs and QR codes only")
 	fs.StringVar(&f.Journal, "journal", "", "path of the sale journal (default under $XDG_DATA_HOME/komoju-tui)")
-	fs.StringVar(&f.Lang, "lang", "", "language of the console, receipts, the close report and the payment commands' results: en (default) or ja")
+	fs.StringVar(&f.Lang, "lang", "", "language of the console, receipts, the close report, summary and the payment commands' results: en (default) or ja")
 	fs.StringVar(&f.OrderPrefix, "order-prefix", "", "prefix of generated order numbers (default POS; one per till)")
 	fs.StringVar(&f.Till, "till", "", "this till's name (default: made at first start and kept in the config directory)")
 	fs.BoolVar(&f.Demo, "demo", false, "presenter mode: larger text, keys and ids masked")

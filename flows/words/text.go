@@ -127,3 +127,27 @@ func resultTable() []Entry {
 		{"kind_refunded", "refunded", "返金済み"},
 	}
 }
+
+// summaryTable is the headless summary's words.
+func summaryTable() []Entry {
+	return []Entry{
+		{"sum_title", "Summary for %s (local time)", "%s の集計 (現地時間)"},
+		{"sum_till", ", till %s", "、レジ %s"},
+		{"sum_none", "No sales.", "売上はありません。"},
+		{"sum_currency", "%s: %d sale(s), %d paid", "%s: 売上 %d 件、支払い済み %d 件"},
+		{"sum_captured", "captured", "売上確定"},
+		{"sum_refunded", "refunded", "返金"},
+		{"sum_net", "net", "純売上"},
+		{"sum_authorized", "authorized", "未確定"},
+		{"sum_held", " (held or awaiting the customer)", " (与信中、またはお客様の支払い待ち)"},
+		{"sum_no_method", "none", "なし"},
+		{"sum_by_method", "BY METHOD", "支払い方法別"},
+		{"sum_by_status", "BY STATUS", "状態別"},
+		{"sum_by_till", "BY TILL", "レジ別"},
+		{"sum_sales", "SALES", "件数"},
+		{"sum_paid", "PAID", "支払い済み"},
+		{"sum_captured_col", "CAPTURED", "売上確定"},
+		{"sum_refunded_col", "REFUNDED", "返金"},
+		{"sum_net_col", "NET", "純売上"},
+	}
+}

@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.
@@ -343,6 +343,8 @@ func baseTable() []Entry {
 		{"status_failed", "failed", "失敗"},
 		{"status_unknown", "unknown", "不明"},
 		{"status_open", "open", "未決済"},
+		{"status_error", "error", "エラー"},
+		{"status_unfinished", "unfinished", "未完了"},
 		{"source_result", "result", "応答"},
 		{"source_api", "api", "API"},
 		{"source_webhook", "webhook", "Webhook"},
@@ -440,7 +442,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_", "sum_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
