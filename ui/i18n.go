@@ -43,12 +43,7 @@ func (t tr) status(s string) string {
 
 // text says a message of the table (a notice from the configuration or
 // the start-up) in the model's language.
-func (t tr) text(x words.Text) string {
-	if t.lang == "" {
-		return x.In("en")
-	}
-	return x.In(t.lang)
-}
+func (t tr) text(x words.Text) string { return x.In(t.lang) }
 
 // F formats the translated format string.
 func (t tr) F(format string, args ...any) string { return fmt.Sprintf(t.S(format), args...) }

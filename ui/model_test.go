@@ -653,7 +653,10 @@ func TestLongNoticesWrap(t *testing.T) {
 	}
 }
 
-func TestWrapAtSpaces(t *testing.T) {
+// TestNoticeWrap: the header's notices wrap with the result screen's wrap:
+// at spaces, a path with hyphens whole, what has no space cut by cells.
+func TestNoticeWrap(t *testing.T) {
+	wrapAtSpaces := func(s string, w int) []string { return strings.Split(wrap(s, w), "\n") }
 	path := "/tmp/qa/data/komoju-tui/journal-sandbox.db.sandbox.json:"
 	got := wrapAtSpaces("! Sandbox state restored from "+path+" 1 payments, 1 sessions", 80)
 	if want := []string{"! Sandbox state restored from", path + " 1 payments, 1 sessions"}; !slices.Equal(got, want) {

@@ -790,33 +790,10 @@ func (m *Model) noticeLines() []string {
 			out = append(out, s)
 			continue
 		}
-		out = append(out, wrapAtSpaces(s, m.width)...)
-	}
-	return out
-}
-
-// wrapAtSpaces wraps s to width cells at spaces only, so a link or a file
-// path moves to the next line whole (ansi.Wrap and Wordwrap also break at
-// every hyphen: komoju-tui/journal-/sandbox.db); what is still too wide (a
-// Japanese sentence without spaces, a path longer than the window) is cut
-// into width-wide pieces.
-func wrapAtSpaces(s string, width int) []string {
-	var lines []string
-	line := ""
-	for i, w := range strings.Split(s, " ") {
-		switch {
-		case i == 0:
-			line = w
-		case ansi.StringWidth(line)+1+ansi.StringWidth(w) <= width:
-			line += " " + w
-		default:
-			lines = append(lines, line)
-			line = w
-		}
-	}
-	var out []string
-	for _, l := range append(lines, line) {
-		out = append(out, strings.Split(ansi.Hardwrap(l, width, true), "\n")...)
+		// wrap (the result screen's) breaks at spaces only, so a link or a
+		// path moves to the next line whole; ansi.Wrap also breaks at
+		// every hyphen (komoju-tui/journal-/sandbox.db).
+		out = append(out, strings.Split(wrap(s, m.width), "\n")...)
 	}
 	return out
 }
