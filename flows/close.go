@@ -239,7 +239,10 @@ func outcomeName(key, lang string) string {
 func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 	var b strings.Builder
 	W := func(id string) string { return closeWord(id, lang) }
-	line := func(label, value string) { fmt.Fprintf(&b, "  %-22s %s\n", label, value) }
+	// Labels and tables are padded by their width on screen: a Japanese
+	// word takes two cells a character, and padding by runes left the
+	// Japanese report's amounts ragged.
+	line := func(label, value string) { fmt.Fprintf(&b, "  %s %s\n", termtext.Pad(label, 22), value) }
 	till := r.Till
 	switch till {
 	case TillAll:
@@ -260,6 +263,7 @@ func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 	if len(r.Summary.Currencies) == 0 {
 		b.WriteString(W("close_no_sales") + "\n")
 	}
+	count := func(n int64) string { return strconv.FormatInt(n, 10) }
 	for _, cs := range r.Summary.Currencies {
 		f := func(v int64) string { return komoju.FormatAmount(v, cs.Currency) }
 		fmt.Fprintf(&b, "\n%s — %s %d\n", cs.Currency, W("close_sales"), cs.Sales)
@@ -267,24 +271,32 @@ func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 		line(W("refunds"), fmt.Sprintf("%s (%d)", f(cs.Refunded), cs.Refunds))
 		line(W("close_net_takings"), f(cs.Net))
 		line(W("close_authorized_held"), f(cs.Authorized))
-		fmt.Fprintf(&b, "  %s\n", W("close_by_method"))
+		// The three tables share their columns, so counts and amounts
+		// line up down the whole report.
+		var rows [][]string
+		title := func(id string) { rows = append(rows, []string{"  " + W(id)}) }
+		title("close_by_method")
 		for _, bk := range cs.ByMethod {
-			fmt.Fprintf(&b, "    %-28s %4d  %s %d  %s %s  %s %s\n", termtext.Line(methodName(bk.Key, lang)), bk.Count,
-				W("close_paid"), bk.Paid, W("close_captured"), f(bk.Captured), W("close_net"), f(bk.Net))
+			rows = append(rows, []string{"    " + termtext.Line(methodName(bk.Key, lang)), count(bk.Count),
+				W("close_paid") + " " + count(bk.Paid), W("close_captured") + " " + f(bk.Captured), W("close_net") + " " + f(bk.Net)})
 		}
-		fmt.Fprintf(&b, "  %s\n", W("close_by_outcome"))
+		title("close_by_outcome")
 		for _, bk := range cs.ByStatus {
-			fmt.Fprintf(&b, "    %-28s %4d  %s\n", termtext.Line(outcomeName(bk.Key, lang)), bk.Count, f(bk.Gross))
+			rows = append(rows, []string{"    " + termtext.Line(outcomeName(bk.Key, lang)), count(bk.Count), f(bk.Gross)})
 		}
 		if r.Till == TillAll {
-			fmt.Fprintf(&b, "  %s\n", W("close_by_till"))
+			title("close_by_till")
 			for _, bk := range cs.ByTill {
 				name := bk.Key
 				if name == "" {
 					name = "-"
 				}
-				fmt.Fprintf(&b, "    %-28s %4d  %s %s  %s %s\n", termtext.Line(name), bk.Count, W("close_captured"), f(bk.Captured), W("close_net"), f(bk.Net))
+				rows = append(rows, []string{"    " + termtext.Line(name), count(bk.Count),
+					W("close_captured") + " " + f(bk.Captured), W("close_net") + " " + f(bk.Net)})
 			}
+		}
+		b.WriteString(columnsRight(rows, 1))
+		if r.Till == TillAll {
 			line(W("close_store_total"), f(cs.Net))
 		}
 	}
@@ -296,13 +308,56 @@ func WriteCloseText(w io.Writer, r CloseReport, lang string) error {
 			continue
 		}
 		fmt.Fprintf(&b, "\n%s (%d)\n", W(group.id), len(group.sales))
+		rows := make([][]string, 0, len(group.sales))
 		for _, s := range group.sales {
-			fmt.Fprintf(&b, "  %-24s %-10s %-12s %s\n", termtext.Line(s.OrderNum), termtext.Line(outcomeName(s.Status, lang)),
-				komoju.FormatAmount(s.Amount, s.Currency), termtext.Line(methodName(s.Method, lang)))
+			rows = append(rows, []string{"  " + termtext.Line(s.OrderNum), termtext.Line(outcomeName(s.Status, lang)),
+				komoju.FormatAmount(s.Amount, s.Currency), termtext.Line(methodName(s.Method, lang))})
 		}
+		b.WriteString(termtext.Columns(rows))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// columnsRight is termtext.Columns with column col right-aligned (a
+// count); a row of one cell (a table's title) takes no part in the
+// widths.
+func columnsRight(rows [][]string, col int) string {
+	width := 0
+	for _, r := range rows {
+		if len(r) > col {
+			width = max(width, termtext.Width(r[col]))
+		}
+	}
+	var b strings.Builder
+	var table [][]string
+	flush := func() {
+		if len(table) > 0 {
+			b.WriteString(termtext.Columns(table))
+			table = table[:0]
+		}
+	}
+	// Titles break the table into pieces that must still share the
+	// widths: pad the first cell of every row to the widest first cell.
+	first := 0
+	for _, r := range rows {
+		if len(r) > 1 {
+			first = max(first, termtext.Width(r[0]))
+		}
+	}
+	for _, r := range rows {
+		if len(r) == 1 {
+			flush()
+			b.WriteString(r[0] + "\n")
+			continue
+		}
+		cells := append([]string(nil), r...)
+		cells[0] = termtext.Pad(cells[0], first)
+		cells[col] = strings.Repeat(" ", max(width-termtext.Width(cells[col]), 0)) + cells[col]
+		table = append(table, cells)
+	}
+	flush()
+	return b.String()
 }
 
 // WriteCloseCSV writes the Z-report as CSV rows for a spreadsheet:

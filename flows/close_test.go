@@ -5,11 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/flowstest"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -193,5 +196,66 @@ func TestCloseWholeStore(t *testing.T) {
 	var back map[string]any
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil || back["till"] != "all" {
 		t.Errorf("json %v: %s", err, js.String())
+	}
+}
+
+// The Z-report lines up on screen in both languages: every amount of the
+// totals starts at the same cell, and the counts of the three tables end
+// at the same cell, though a Japanese label takes two cells a character
+// (they were padded by runes, and the Japanese report came out ragged).
+func TestCloseTextAlignsByScreenWidth(t *testing.T) {
+	rep := CloseReport{
+		Day:  time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local),
+		Till: TillAll,
+		Summary: journal.Summary{Currencies: []journal.CurrencySummary{{
+			Currency: "JPY", Sales: 1005, Paid: 945, Captured: 566650, Refunds: 50, Refunded: 30150, Net: 536500, Authorized: 3000,
+			ByMethod: []journal.Bucket{{Key: "credit_card", Count: 800, Paid: 745, Captured: 446350, Net: 416200},
+				{Key: "konbini", Count: 200, Paid: 200, Captured: 120300, Net: 120300}, {Key: "paypay", Count: 5}},
+			ByStatus: []journal.Bucket{{Key: "authorized", Count: 5, Gross: 3000}, {Key: "captured", Count: 895, Gross: 536500},
+				{Key: "refunded", Count: 50, Gross: 30150}},
+			ByTill: []journal.Bucket{{Key: "front", Count: 1000, Captured: 566650, Net: 536500}, {Key: "", Count: 5}},
+		}}},
+		Waiting: []CloseSale{{OrderNum: "POS-20261124-0101", Method: "credit_card", Status: "authorized", Amount: 200, Currency: "JPY"},
+			{OrderNum: "POS-20261124-0102", Method: "konbini", Status: "pending", Amount: 12000, Currency: "JPY"}},
+	}
+	for _, lang := range []string{"en", "ja"} {
+		var text bytes.Buffer
+		if err := WriteCloseText(&text, rep, lang); err != nil {
+			t.Fatal(err)
+		}
+		out := text.String()
+		amountAt, countEnd, waitingAt := map[int]int{}, map[int]int{}, map[int]int{}
+		for _, l := range strings.Split(out, "\n") {
+			switch {
+			case strings.HasPrefix(l, "    "): // a table row: name, count, ...
+				f := strings.Fields(l[4:])
+				var count string
+				for _, w := range f { // the first field that is a number
+					if _, err := strconv.Atoi(w); err == nil {
+						count = w
+						break
+					}
+				}
+				i := strings.Index(l, " "+count+" ")
+				if count == "" || i < 0 {
+					t.Fatalf("%s: table row without a count: %q", lang, l)
+				}
+				countEnd[termtext.Width(l[:i+1+len(count)])]++
+			case strings.HasPrefix(l, "  ") && strings.Contains(l, "¥") && !strings.HasPrefix(l, "  POS-"): // label, amount
+				amountAt[termtext.Width(l[:strings.Index(l, "¥")])]++
+			case strings.HasPrefix(l, "  POS-"): // a waiting sale: its amount column
+				waitingAt[termtext.Width(l[:strings.Index(l, "¥")])]++
+			}
+		}
+		if len(amountAt) != 1 || len(countEnd) != 1 || len(waitingAt) != 1 {
+			t.Errorf("%s: amounts start at cells %v, counts end at %v, waiting amounts at %v:\n%s", lang, amountAt, countEnd, waitingAt, out)
+		}
+		lines := 0
+		for _, n := range amountAt {
+			lines += n
+		}
+		if lines < 5 {
+			t.Errorf("%s: only %d total lines checked:\n%s", lang, lines, out)
+		}
 	}
 }

@@ -908,3 +908,57 @@ func TestSummaryInJapanese(t *testing.T) {
 		t.Errorf("no table in:\n%s", out)
 	}
 }
+
+// TestHistoryInJapanese: history --lang ja has the header, the methods
+// and the statuses in Japanese (they were English) and its columns line
+// up on screen: the status column starts at one cell in every line,
+// though a Japanese method takes two cells a character. An empty day
+// says so in Japanese. English stays the default (the other tests read it).
+func TestHistoryInJapanese(t *testing.T) {
+	h := newHarness(t)
+	h.pay("1000", cardArgs(testCard)...)
+	h.pay("2480", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
+	h.pay("500", cardArgs("4123111111111000")...)
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	code, out, errOut := h.runEnv(ja, "history")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"日時", "注文番号", "支払い方法", "状態", "合計", "決済ID", "クレジットカード visa •••• 1111", "コンビニ決済", "売上確定", "エラー"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("history in Japanese lacks %q:\n%s", want, out)
+		}
+	}
+	for _, english := range []string{"TIME", "ORDER", "STATUS", "credit_card", "konbini", "captured"} {
+		if strings.Contains(out, english) {
+			t.Errorf("history in Japanese says %q:\n%s", english, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want a header and 3 rows:\n%s", out)
+	}
+	at := map[int]bool{}
+	for _, l := range lines {
+		i := -1
+		for _, status := range []string{"状態", "売上確定", "エラー", "仮売上", "支払い待ち"} {
+			if j := strings.Index(l, "  "+status+" "); j >= 0 {
+				i = j + 2
+				break
+			}
+		}
+		if i < 0 {
+			t.Fatalf("no status in %q:\n%s", l, out)
+		}
+		at[ansi.StringWidth(l[:i])] = true
+	}
+	if len(at) != 1 {
+		t.Errorf("the status column starts at cells %v:\n%s", at, out)
+	}
+	if _, out, _ := h.runEnv(ja, "history", "--date", "2020-01-01"); out != "売上はありません。\n" {
+		t.Errorf("an empty day in Japanese: %q", out)
+	}
+	if _, out, _ := h.run("history"); !strings.HasPrefix(out, "TIME") || !strings.Contains(out, "credit_card visa •••• 1111") {
+		t.Errorf("history in English:\n%s", out)
+	}
+}

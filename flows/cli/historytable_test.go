@@ -3,10 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"strings"
 	"testing"
-	"text/tabwriter"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/app"
@@ -17,17 +15,17 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
-// tabwriterTable is history's table as it was written before it streamed
-// (text/tabwriter over every row): the layout salesTable keeps.
-func tabwriterTable(rows []journal.Listed) string {
-	var b bytes.Buffer
+// referenceTable is history's table as the whole of it laid out at once
+// by termtext.Columns (each column as wide as its widest cell on screen):
+// the layout salesTable keeps while streaming. (It was text/tabwriter's,
+// which counts runes, so a Japanese order number pushed its row's later
+// columns out of line.)
+func referenceTable(rows []journal.Listed) string {
 	if len(rows) == 0 {
 		return "No sales.\n"
 	}
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "TIME\tORDER\tMETHOD\tSTATUS\tTOTAL\tREFUNDED\tPAYMENT")
+	cells := [][]string{{"TIME", "ORDER", "METHOD", "STATUS", "TOTAL", "REFUNDED", "PAYMENT"}}
 	for _, l := range rows {
-		m := l.Method
 		refunded := ""
 		if l.AmountRefunded > 0 {
 			refunded = komoju.FormatAmount(l.AmountRefunded, l.Currency)
@@ -36,12 +34,10 @@ func tabwriterTable(rows []journal.Listed) string {
 		if pid == "" {
 			pid = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			l.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(l.OrderNum), termtext.Line(m), termtext.Line(l.StatusKey),
-			komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid))
+		cells = append(cells, []string{l.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(l.OrderNum), termtext.Line(l.Method),
+			termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)})
 	}
-	tw.Flush()
-	return b.String()
+	return termtext.Columns(cells)
 }
 
 func listedRows(n int) []journal.Listed {
@@ -65,7 +61,7 @@ func listedRows(n int) []journal.Listed {
 func writeTable(t *testing.T, rows []journal.Listed) string {
 	t.Helper()
 	var b bytes.Buffer
-	tab := newSalesTable(&b)
+	tab := newSalesTable(&b, "en")
 	for i := range rows {
 		if err := tab.add(&rows[i]); err != nil {
 			t.Fatal(err)
@@ -78,13 +74,13 @@ func writeTable(t *testing.T, rows []journal.Listed) string {
 }
 
 // Up to the look-ahead (the default --limit and more), the streamed table
-// is the tabwriter table byte for byte: Japanese text, escaped controls,
-// empty cells and all.
-func TestHistoryTableLaysOutAsTabwriter(t *testing.T) {
+// is the whole-table layout byte for byte: Japanese text, escaped
+// controls, empty cells and all.
+func TestHistoryTableLaysOutAsOneTable(t *testing.T) {
 	for _, n := range []int{0, 1, 5, 7, tableLookahead} {
 		rows := listedRows(n)
-		if got, want := writeTable(t, rows), tabwriterTable(rows); got != want {
-			t.Errorf("%d rows: streamed table differs from tabwriter's\n got %q\nwant %q", n, firstLines(got, 4), firstLines(want, 4))
+		if got, want := writeTable(t, rows), referenceTable(rows); got != want {
+			t.Errorf("%d rows: streamed table differs from the whole table's\n got %q\nwant %q", n, firstLines(got, 4), firstLines(want, 4))
 		}
 	}
 }
@@ -101,17 +97,27 @@ func TestHistoryTableStreamsPastTheLookahead(t *testing.T) {
 	if len(lines) != len(rows)+1 {
 		t.Fatalf("%d lines for %d rows", len(lines), len(rows))
 	}
-	head := strings.Index(lines[0], "PAYMENT")
+	head := termtext.Width(lines[0][:strings.Index(lines[0], "PAYMENT")])
 	for i, l := range lines[1 : len(lines)-1] {
-		if c := []rune(l); len(c) < head || c[head-1] != ' ' || c[head-2] != ' ' || c[head] == ' ' {
+		// the characters before and at the header's PAYMENT cell on screen
+		var before []rune
+		var at rune
+		for _, r := range l {
+			if termtext.Width(string(before)) >= head {
+				at = r
+				break
+			}
+			before = append(before, r)
+		}
+		if n := len(before); n < 2 || termtext.Width(string(before)) != head || before[n-1] != ' ' || before[n-2] != ' ' || at == ' ' || at == 0 {
 			t.Fatalf("line %d out of its columns:\n%s\n%s", i+1, lines[0], l)
 		}
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, wide.OrderNum+"  ") {
 		t.Errorf("wide cell without its two spaces: %q", last)
 	}
-	if want := tabwriterTable(rows[:tableLookahead]); !strings.HasPrefix(out, strings.TrimSuffix(want, "\n")) {
-		t.Errorf("the first %d rows are not tabwriter's", tableLookahead)
+	if want := referenceTable(rows[:tableLookahead]); !strings.HasPrefix(out, strings.TrimSuffix(want, "\n")) {
+		t.Errorf("the first %d rows are not the whole table's", tableLookahead)
 	}
 }
 

@@ -7,9 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
@@ -106,9 +103,9 @@ func (r *runner) history(args []string) int {
 	defer done()
 	if !*csvOut && !*c.json {
 		// The table is streamed from a narrow query (issue 13).
-		t := newSalesTable(r.stdout)
+		t := newSalesTable(r.stdout, r.lang)
 		prepare := func(ls []journal.Listed) [][7]string {
-			var c salesCells
+			c := salesCells{lang: r.lang}
 			return c.batch(ls)
 		}
 		if err := journal.EachListedBatch(ctx, j, f, prepare, t.addRows); err != nil {
@@ -188,12 +185,37 @@ type salesTable struct {
 	width [6]int      // the first six columns' widths; 0 until set
 	n     int
 	cells salesCells
+	lang  string
+	// known holds the screen widths of the method and status cells,
+	// which repeat from row to row ("credit_card visa •••• 1111" needs
+	// the grapheme parser, a third of a row's cost).
+	known map[string]int
 }
 
-var salesHeader = [7]string{"TIME", "ORDER", "METHOD", "STATUS", "TOTAL", "REFUNDED", "PAYMENT"}
+// newSalesTable writes the table in lang: the header, the methods and
+// the statuses in the clerk's words, as the console's History has them.
+func newSalesTable(w io.Writer, lang string) *salesTable {
+	var header [7]string
+	for i, id := range [7]string{"hist_time", "hist_order", "hist_method", "hist_status", "hist_total", "sum_refunded_col", "hist_payment"} {
+		header[i] = say(lang, id)
+	}
+	return &salesTable{w: w, buf: make([]byte, 0, tableChunk+1024), ahead: [][7]string{header},
+		cells: salesCells{lang: lang}, lang: lang, known: map[string]int{}}
+}
 
-func newSalesTable(w io.Writer) *salesTable {
-	return &salesTable{w: w, buf: make([]byte, 0, tableChunk+1024), ahead: [][7]string{salesHeader}}
+// cellWidth is the screen width of row r's cell c.
+func (t *salesTable) cellWidth(r *[7]string, c int) int {
+	if c != 2 && c != 3 {
+		return termtext.Width(r[c])
+	}
+	w, ok := t.known[r[c]]
+	if !ok {
+		w = termtext.Width(r[c])
+		if len(t.known) < 4096 { // a journal of hostile method names cannot grow it without end
+			t.known[r[c]] = w
+		}
+	}
+	return w
 }
 
 // add adds the row of l.
@@ -230,6 +252,9 @@ type salesCells struct {
 	from, to int64 // Unix seconds [from, to) in which stamp holds
 	offset   int   // the zone offset stamp was made in
 	stamp    string
+	lang     string
+	// words holds the method and status cells already put in lang.
+	words map[string]string
 }
 
 // batch makes the rows of a batch of sales.
@@ -251,8 +276,36 @@ func (c *salesCells) of(l *journal.Listed) [7]string {
 		pid = "-"
 	}
 	// Journal text can come from KOMOJU or a webhook: one inert cell each.
-	return [7]string{c.time(l.CreatedAt), termtext.Line(l.OrderNum), termtext.Line(l.Method),
-		termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
+	return [7]string{c.time(l.CreatedAt), termtext.Line(l.OrderNum), c.word(l.Method, methodCell),
+		c.word(l.StatusKey, statusName), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)}
+}
+
+// word is the inert cell of key in c's language, through name.
+func (c *salesCells) word(key string, name func(key, lang string) string) string {
+	if !isJa(c.lang) {
+		return termtext.Line(key)
+	}
+	if w, ok := c.words[key]; ok {
+		return w
+	}
+	w := termtext.Line(name(key, c.lang))
+	if c.words == nil {
+		c.words = map[string]string{}
+	}
+	if len(c.words) < 4096 {
+		c.words[key] = w
+	}
+	return w
+}
+
+// methodCell is a listed method ("credit_card visa •••• 1111") with the
+// method's name in lang and the card's brand and digits as they are.
+func methodCell(method, lang string) string {
+	key, card, ok := strings.Cut(method, " ")
+	if !ok {
+		return methodKeyName(key, lang)
+	}
+	return methodKeyName(key, lang) + " " + card
 }
 
 // time returns the TIME cell of t: its local date and minute.
@@ -270,9 +323,9 @@ func (c *salesCells) time(t time.Time) string {
 
 // release sets the widths from the rows read ahead and writes them.
 func (t *salesTable) release() error {
-	for _, r := range t.ahead {
+	for i := range t.ahead {
 		for c := range t.width {
-			t.width[c] = max(t.width[c], utf8.RuneCountInString(r[c]))
+			t.width[c] = max(t.width[c], t.cellWidth(&t.ahead[i], c))
 		}
 	}
 	for i := range t.ahead {
@@ -291,7 +344,7 @@ const tablePad = "                                " // tabwriter's padding of 2,
 func (t *salesTable) row(r *[7]string) error {
 	for c, w := range t.width {
 		t.buf = append(t.buf, r[c]...)
-		for pad := max(w-utf8.RuneCountInString(r[c]), 0) + 2; pad > 0; {
+		for pad := max(w-t.cellWidth(r, c), 0) + 2; pad > 0; {
 			k := min(pad, len(tablePad))
 			t.buf = append(t.buf, tablePad[:k]...)
 			pad -= k
@@ -316,7 +369,7 @@ func (t *salesTable) flush() error {
 // close writes what is left, or "No sales." when there was no row.
 func (t *salesTable) close() error {
 	if t.n == 0 {
-		t.buf = append(t.buf, "No sales.\n"...)
+		t.buf = append(append(t.buf, say(t.lang, "sum_none")...), '\n')
 	} else if t.width[0] == 0 {
 		if err := t.release(); err != nil {
 			return err
@@ -413,7 +466,7 @@ func printSummary(w io.Writer, day time.Time, s journal.Summary, lang string) er
 				rows = append(rows, []string{"  " + termtext.Line(key), strconv.FormatInt(bk.Count, 10), strconv.FormatInt(bk.Paid, 10), f(bk.Captured), f(bk.Refunded), f(bk.Net)})
 			}
 		}
-		if err := writeColumns(w, rows); err != nil {
+		if _, err := io.WriteString(w, termtext.Columns(rows)); err != nil {
 			return err
 		}
 	}
@@ -433,31 +486,4 @@ func methodKeyName(key, lang string) string {
 		return m.Name(lang)
 	}
 	return key
-}
-
-// writeColumns writes rows as columns two spaces apart, each padded to its
-// widest cell's width on screen (text/tabwriter counts runes, and a
-// Japanese character takes two cells); the last column is not padded.
-func writeColumns(w io.Writer, rows [][]string) error {
-	var width []int
-	for _, r := range rows {
-		for c, cell := range r {
-			if c == len(width) {
-				width = append(width, 0)
-			}
-			width[c] = max(width[c], ansi.StringWidth(cell))
-		}
-	}
-	var b strings.Builder
-	for _, r := range rows {
-		for c, cell := range r {
-			b.WriteString(cell)
-			if c < len(r)-1 {
-				b.WriteString(strings.Repeat(" ", width[c]-ansi.StringWidth(cell)+2))
-			}
-		}
-		b.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
 }

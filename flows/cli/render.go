@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
@@ -195,8 +193,7 @@ func line(w io.Writer, label, value string) {
 	}
 	// Padded by the label's width on screen, not its bytes: a Japanese
 	// label's characters take two cells each.
-	label += ":"
-	fmt.Fprintf(w, "  %s%s %s\n", label, strings.Repeat(" ", max(14-ansi.StringWidth(label), 0)), termtext.Line(value))
+	fmt.Fprintf(w, "  %s %s\n", termtext.Pad(label+":", 14), termtext.Line(value))
 }
 
 // printOutcome writes o in plain words, in lang: the message first, then
