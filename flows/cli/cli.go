@@ -289,7 +289,11 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	if flagName != "" {
 		msg = flagName + ": " + msg
 	}
-	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\nRun 'komoju-tui %s --help' for usage.\n", r.name, msg, r.name)
+	lang := r.lang
+	if lang == "" { // the configuration is not resolved yet
+		lang = r.getenv("KOMOJU_TUI_LANG")
+	}
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n%s\n", r.name, msg, say(lang, "cli_usage_hint_s", r.name))
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}

@@ -121,14 +121,14 @@ func (r *runner) close(args []string) int {
 			r.writeJSON(closeLine{Event: "refreshed", Command: r.name, CloseRefresh: x})
 			return
 		}
-		msg := fmt.Sprintf("checked %s: %s", x.OrderNum, x.Before)
+		msg := say(r.lang, "cli_close_checked_s_s", x.OrderNum, statusName(x.Before, r.lang))
 		switch {
 		case x.Error != "":
-			msg += " (could not ask KOMOJU: " + x.Error + ")"
+			msg += say(r.lang, "cli_close_ask_failed_s", x.Error)
 		case x.Changed:
-			msg += " → " + x.After
+			msg += " → " + statusName(x.After, r.lang)
 		default:
-			msg += ", unchanged"
+			msg += say(r.lang, "cli_close_unchanged")
 		}
 		fmt.Fprintf(r.stderr, "%s\n", termtext.Line(redact(msg)))
 	}
@@ -141,7 +141,7 @@ func (r *runner) close(args []string) int {
 		exit = ExitUnknown
 	}
 	if cerr != nil && !r.json {
-		fmt.Fprintf(r.stderr, "komoju-tui close: some sales could not be looked up, they are shown as the journal has them: %s\n", redact(cerr.Error()))
+		fmt.Fprintf(r.stderr, "komoju-tui close: %s\n", say(r.lang, "cli_close_lookup_failed_s", redact(cerr.Error())))
 	}
 	switch {
 	case r.json:
@@ -159,7 +159,7 @@ func (r *runner) close(args []string) int {
 		return r.fail(ExitFailure, "local", "writing the close: %s", err.Error())
 	}
 	if len(rep.Unknown) > 0 && !r.json {
-		fmt.Fprintf(r.stderr, "komoju-tui close: %d sale(s) with an unknown outcome: check them (komoju-tui show ORDER) before charging again\n", len(rep.Unknown))
+		fmt.Fprintf(r.stderr, "komoju-tui close: %s\n", say(r.lang, "cli_close_unknown_d", len(rep.Unknown)))
 	}
 	return exit
 }

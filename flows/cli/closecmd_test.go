@@ -184,3 +184,43 @@ func TestCloseUsageErrors(t *testing.T) {
 		t.Errorf("usage errors opened the backend %d times", n)
 	}
 }
+
+// With --lang ja (KOMOJU_TUI_LANG=ja) the lines a clerk reads on stderr
+// are Japanese too: the close's progress ("checked … → …"), its warning
+// about sales with an unknown outcome, a usage error's hint and the note
+// about a sandbox of the command's own. They were English under ja.
+func TestCloseStderrInJapanese(t *testing.T) {
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	h := closeDay(t)
+	code, _, errOut := h.runEnv(ja, "close", "--till", "all")
+	if code != ExitOK || !strings.Contains(errOut, "を確認: 仮売上 → 売上確定") || strings.Contains(errOut, "checked") {
+		t.Errorf("store close in Japanese: exit %d, stderr:\n%s", code, errOut)
+	}
+	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{Till: "front"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: "POS-LOST-0002", IdempotencyKey: "idem-lost-2", Flow: journal.FlowDirect,
+		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: komoju.CaptureAuto})
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = h.runEnv(ja, "close", "--till", "all", "--no-refresh")
+	if code != ExitUnknown || !strings.Contains(errOut, "結果が不明な取引が 1 件あります") || strings.Contains(errOut, "unknown outcome") {
+		t.Errorf("unknown sale in Japanese: exit %d, stderr:\n%s", code, errOut)
+	}
+	code, _, errOut = h.runEnv(ja, "close", "--day", "someday")
+	if code != ExitUsage || !strings.Contains(errOut, "使い方は 'komoju-tui close --help' で表示されます。") || strings.Contains(errOut, "for usage") {
+		t.Errorf("usage error in Japanese: exit %d, stderr:\n%s", code, errOut)
+	}
+	if _, _, errOut := h.run("close", "--day", "someday"); !strings.Contains(errOut, "Run 'komoju-tui close --help' for usage.") {
+		t.Errorf("usage error in English:\n%s", errOut)
+	}
+	if _, _, errOut := h.runEnv(ja, "show", "nosuch"); !strings.Contains(errOut, "注意: KOMOJUのキーが設定されておらず") || strings.Contains(errOut, "note: no KOMOJU key") {
+		t.Errorf("the own-sandbox note in Japanese:\n%s", errOut)
+	}
+	if _, _, errOut := h.run("show", "nosuch"); !strings.Contains(errOut, "note: no KOMOJU key is set") {
+		t.Errorf("the own-sandbox note in English:\n%s", errOut)
+	}
+}

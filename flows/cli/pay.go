@@ -372,16 +372,9 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	d := errorOf(o, err, code)
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
 	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox && r.running == nil {
-		fmt.Fprint(r.stderr, sandboxHint)
+		// Said where a script of several steps fails in SANDBOX mode on a
+		// sandbox of its own: the payment an earlier command made is not
+		// there.
+		fmt.Fprint(r.stderr, say(r.lang, "cli_sandbox_hint"))
 	}
 }
-
-// sandboxHint is said where a script of several steps fails in SANDBOX
-// mode on a sandbox of its own: the payment an earlier command made is not
-// there. It says how to share one.
-var sandboxHint = `note: no KOMOJU key is set and no running 'komoju-tui sandbox' was used (none found,
-  or --fresh), so this command ran against its own empty embedded sandbox, which knows
-  nothing of payments made by earlier commands. For a script of several steps, start
-  one sandbox in another terminal; every command without a key then uses it:
-    komoju-tui sandbox
-`
