@@ -118,7 +118,10 @@ func (c closeModel) Run() (closeModel, tea.Cmd) {
 	c.seq++
 	c.running, c.checked, c.report, c.err, c.offset, c.updated = true, nil, nil, nil, 0, time.Time{}
 	seq, eng, ctx := c.seq, c.eng, c.ctx
-	day := c.now()
+	// The shop's day in JST, the day History lists as today: the
+	// machine's own zone may still be on yesterday (or already on
+	// tomorrow).
+	day := c.now().In(jst())
 	c.day = day
 	till := ""
 	if c.store {
@@ -288,7 +291,11 @@ func (c closeModel) View(spin string) string {
 	if c.store {
 		scope, _ = closeWords(t, "close_whole_store")
 	}
-	b.WriteString(st.Title.Render(title) + "  " + st.Muted.Render(c.now().Format("2006-01-02")+" · "+scope) + "\n")
+	day := c.day // the day the report is of, though the clock may have passed midnight since
+	if day.IsZero() {
+		day = c.now().In(jst())
+	}
+	b.WriteString(st.Title.Render(title) + "  " + st.Muted.Render(day.Format("2006-01-02")+" · "+scope) + "\n")
 	if c.running {
 		msg, _ := closeWords(t, "close_refreshing")
 		b.WriteString(spin + " " + msg + "\n")

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/flowstest"
@@ -99,4 +100,35 @@ func TestCloseScreenFromHistoryInJapanese(t *testing.T) {
 	if h.m.Screen() != "history" {
 		t.Fatalf("esc went to %s", h.m.Screen())
 	}
+}
+
+// The close covers the day History calls today: the shop's day in JST.
+// At 02:00 JST on the 25th the machine's clock (UTC here) still says the
+// 24th; the close summed the UTC day — last night's 22:00 JST sale
+// included — under a date History did not show.
+func TestCloseIsHistorysDay(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	ctx := t.Context()
+	pay := func(amount int64) {
+		t.Helper()
+		o, _, err := env.eng.Pay(ctx, flows.Checkout{Amount: amount, Currency: "JPY", Flow: flows.FlowDirect}, komoju.TypeCreditCard,
+			flows.Details{CardNumber: "4111111111111111", CardExpiry: flowstest.CardExpiry, CardCVC: "123"}, flows.PayOptions{})
+		if err != nil || o.Kind != flows.OutcomePaid {
+			t.Fatalf("pay %d: %v %+v", amount, err, o)
+		}
+	}
+	clock := env.sb.Clock()
+	clock.Advance(12 * time.Hour) // 2026-11-24 22:00 JST, 13:00 UTC
+	pay(1000)
+	clock.Advance(4 * time.Hour) // 2026-11-25 02:00 JST, 17:00 UTC
+	pay(2000)
+	h := newHarness(t, env.options(), 100, 30)
+	h.keys("h")
+	h.waitText("2026-11-25")
+	h.mustContain("¥2,000")
+	h.mustNotContain("¥1,000")
+	h.keys("esc", "z")
+	h.waitText("Net takings")
+	h.mustContain("2026-11-25", "¥2,000 (1)")
+	h.mustNotContain("2026-11-24", "¥3,000")
 }
