@@ -186,9 +186,9 @@ type salesTable struct {
 	n     int
 	cells salesCells
 	lang  string
-	// known holds the screen widths of the method and status cells,
-	// which repeat from row to row ("credit_card visa •••• 1111" needs
-	// the grapheme parser, a third of a row's cost).
+	// known holds the screen widths of the method and status cells:
+	// they repeat from row to row, and "credit_card visa •••• 1111" is
+	// measured by the grapheme parser, not by the Latin fast path.
 	known map[string]int
 }
 
@@ -366,7 +366,8 @@ func (t *salesTable) flush() error {
 	return nil
 }
 
-// close writes what is left, or "No sales." when there was no row.
+// close writes what is left, or "No sales." (in t's language) when there
+// was no row.
 func (t *salesTable) close() error {
 	if t.n == 0 {
 		t.buf = append(append(t.buf, say(t.lang, "sum_none")...), '\n')
