@@ -962,3 +962,58 @@ func TestHistoryInJapanese(t *testing.T) {
 		t.Errorf("history in English:\n%s", out)
 	}
 }
+
+// capture, cancel, refund and refund-request take the order number (or
+// session id) a clerk has on the receipt, in History and in the close, as
+// show does; it stands for the payment the journal recorded for that
+// sale. They took only a payment id, and an order number came back as
+// "No payment found". A sale with no payment says so, and how to look.
+func TestOpsTakeAnOrderNumber(t *testing.T) {
+	h := newHarness(t)
+	_, first, _ := h.payJSON("1000", append(cardArgs(testCard), "--capture", "manual")...)
+	_, second, _ := h.payJSON("2000", append(cardArgs(testCard), "--capture", "manual")...)
+	if first.OrderNum == "" || second.OrderNum == "" || first.Status != "authorized" {
+		t.Fatalf("manual captures: %+v %+v", first, second)
+	}
+	if code, out, errOut := h.run("capture", first.OrderNum); code != ExitOK || field(out, "status") != "captured" || field(out, "payment") != first.PaymentID {
+		t.Fatalf("capture by order number: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := h.run("refund", first.OrderNum, "--amount", "300"); code != ExitOK || !strings.Contains(out, "¥300 has been refunded") {
+		t.Fatalf("refund by order number: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := h.run("cancel", second.SessionID); code != ExitOK || field(out, "status") != "cancelled" || field(out, "payment") != second.PaymentID {
+		t.Fatalf("cancel by session id: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// A payment id still works, and one KOMOJU does not know is not found.
+	if code, out, _ := h.run("refund", first.PaymentID, "--amount", "100"); code != ExitOK || !strings.Contains(out, "¥400 has been refunded") {
+		t.Fatalf("refund by payment id: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := h.run("capture", "POS-NOSUCH-0001"); code != ExitAPI || !strings.Contains(errOut, "no such payment") && !strings.Contains(errOut, "No payment found") {
+		t.Fatalf("unknown order number: exit %d\n%s", code, errOut)
+	}
+
+	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: "POS-LOST-0009", IdempotencyKey: "idem-lost-9", Flow: journal.FlowDirect,
+		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: komoju.CaptureManual})
+	j.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range [][]string{{"capture", "POS-LOST-0009"}, {"refund", "POS-LOST-0009"},
+		{"refund-request", "POS-LOST-0009", "--customer-name", "ヤマダ タロウ", "--bank-name", "みずほ", "--branch-number", "001", "--account-number", "1234567"}} {
+		code, _, errOut := h.run(op...)
+		if code != ExitAPI || !strings.Contains(errOut, "Sale POS-LOST-0009 has no payment at KOMOJU to act on") || !strings.Contains(errOut, "komoju-tui show POS-LOST-0009") {
+			t.Errorf("%s of a sale without a payment: exit %d\n%s", op[0], code, errOut)
+		}
+	}
+	code, out, _ := h.run("capture", "POS-LOST-0009", "--json")
+	if j := decode[outcomeJSON](t, out); code != ExitAPI || j.OK || j.OrderNum != "POS-LOST-0009" {
+		t.Errorf("--json of a sale without a payment: exit %d %+v", code, j)
+	}
+	if _, _, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "capture", "POS-LOST-0009"); !strings.Contains(errOut, "取引 POS-LOST-0009 にはKOMOJU上の操作できる決済がありません") {
+		t.Errorf("in Japanese:\n%s", errOut)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -16,6 +17,7 @@ const captureUsage = `Usage: komoju-tui capture ID [--amount AMOUNT] [--json]
 Capture an authorized Two-Step Capture payment (taken with --capture manual):
 all of it, or --amount of it (partial capture), typed in the payment's
 currency like a clerk would (1000, 10.50).
+ID is a payment id, or an order number or session id from the journal.
 `
 
 const cancelUsage = `Usage: komoju-tui cancel ID [--json]
@@ -23,6 +25,7 @@ const cancelUsage = `Usage: komoju-tui cancel ID [--json]
 Cancel a pending or authorized payment: void a two-step authorization, or
 abandon a konbini slip, bank transfer or wallet redirect the customer has not
 paid.
+ID is a payment id, or an order number or session id from the journal.
 `
 
 const refundUsage = `Usage: komoju-tui refund ID [--amount AMOUNT] [--description TEXT] [--json]
@@ -30,6 +33,7 @@ const refundUsage = `Usage: komoju-tui refund ID [--amount AMOUNT] [--descriptio
 Refund a captured card or wallet payment: everything still refundable, or
 --amount of it (partial refund, tax included), in the payment's currency.
 Konbini, bank transfer and Pay-easy payments need refund-request instead.
+ID is a payment id, or an order number or session id from the journal.
 `
 
 const refundRequestUsage = `Usage: komoju-tui refund-request ID --customer-name KANA --bank-name NAME
@@ -40,6 +44,7 @@ const refundRequestUsage = `Usage: komoju-tui refund-request ID --customer-name 
 Ask KOMOJU to refund a captured konbini, bank transfer or Pay-easy payment by
 bank transfer to the customer's account. The amount defaults to everything
 still refundable. --customer-name is the account holder in katakana.
+ID is a payment id, or an order number or session id from the journal.
 `
 
 const showUsage = `Usage: komoju-tui show ID [--json]
@@ -48,6 +53,42 @@ Show a payment as KOMOJU has it now: status, amounts, refunds, links and the
 actions it allows, with the journal's status history when this till took it.
 ID is a payment id, or an order number or session id from the journal.
 `
+
+// journalSale is the journal's sale whose order number or session id is
+// id, or nil (no journal, or no such sale: id is then a payment id).
+func journalSale(ctx context.Context, b *Backend, id string) *journal.Sale {
+	if b.Journal == nil {
+		return nil
+	}
+	s, err := b.Journal.SaleByOrder(ctx, id)
+	if err != nil {
+		s, err = b.Journal.SaleBySession(ctx, id)
+	}
+	if err != nil {
+		return nil
+	}
+	return &s
+}
+
+// salePayment is the payment id that id stands for, as show reads it: an
+// order number or session id from the journal stands for the payment the
+// journal recorded for that sale (so it is provably the sale's), anything
+// else is a payment id. A clerk has the order number on the receipt, in
+// History and in the close. ok is false, after reporting, when the sale
+// has no payment to act on.
+func (r *runner) salePayment(ctx context.Context, b *Backend, id string) (string, bool) {
+	s := journalSale(ctx, b, id)
+	switch {
+	case s == nil:
+		return id, true
+	case s.PaymentID != "":
+		return s.PaymentID, true
+	}
+	o := flows.Outcome{Kind: flows.OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID,
+		Message: say(r.lang, "cli_sale_no_payment_s", termtext.Line(s.OrderNum))}
+	r.report(r.name, o, errors.New(o.Message), ExitAPI, false, false)
+	return "", false
+}
 
 // paymentArg checks that exactly one ID was given.
 func (r *runner) paymentArg(pos []string) (string, bool) {
@@ -139,6 +180,10 @@ func (r *runner) simpleOp(args []string, usage string, withAmount, withDesc bool
 		return code
 	}
 	defer done()
+	id, ok = r.salePayment(ctx, b, id)
+	if !ok {
+		return ExitAPI
+	}
 	var amt int64
 	if withAmount && strings.TrimSpace(*amount) != "" {
 		v, _, code, ok := r.moneyAmount(ctx, b, id, *amount)
@@ -241,6 +286,9 @@ func (r *runner) refundRequest(args []string) int {
 	defer closeBackend(b, r.stderr)
 	ctx, cancel := r.withTimeout(c, 0)
 	defer cancel()
+	if id, ok = r.salePayment(ctx, b, id); !ok {
+		return ExitAPI
+	}
 	v, pay, code, ok := r.moneyAmount(ctx, b, id, amount)
 	if !ok {
 		return code
@@ -280,19 +328,12 @@ func (r *runner) show(args []string) int {
 
 	// An order number or session id from the journal stands for its
 	// payment.
-	var sale *journal.Sale
-	if b.Journal != nil {
-		s, err := b.Journal.SaleByOrder(ctx, id)
-		if err != nil {
-			s, err = b.Journal.SaleBySession(ctx, id)
+	sale := journalSale(ctx, b, id)
+	if sale != nil {
+		if sale.PaymentID == "" {
+			return r.showUnpaidSale(ctx, b, sale)
 		}
-		if err == nil {
-			sale = &s
-			if s.PaymentID == "" {
-				return r.showUnpaidSale(ctx, b, &s)
-			}
-			id = s.PaymentID
-		}
+		id = sale.PaymentID
 	}
 	o, err := b.Engine.Refresh(ctx, id)
 	if err != nil {

@@ -82,9 +82,9 @@ var examples = map[string]string{
   komoju-tui pay --amount 2480 --method konbini --store lawson --email a@example.com
   komoju-tui pay --amount 3000 --method paypay --wait 2m --json
   komoju-tui pay --sale POS-20261124-0007 --method card --card - < other-card.txt`,
-	"capture":        "  komoju-tui capture PAYMENT_ID\n  komoju-tui capture PAYMENT_ID --amount 1500 --json",
+	"capture":        "  komoju-tui capture PAYMENT_ID\n  komoju-tui capture POS-K3F9-20261202-0001 --amount 1500 --json",
 	"cancel":         "  komoju-tui cancel PAYMENT_ID\n  komoju-tui cancel PAYMENT_ID --json",
-	"refund":         "  komoju-tui refund PAYMENT_ID\n  komoju-tui refund PAYMENT_ID --amount 500 --description \"damaged box\"",
+	"refund":         "  komoju-tui refund PAYMENT_ID\n  komoju-tui refund POS-K3F9-20261202-0001 --amount 500 --description \"damaged box\"",
 	"refund-request": "  komoju-tui refund-request PAYMENT_ID --customer-name ヤマダタロウ --bank-name みずほ銀行 \\\n      --branch-number 001 --account-number 1234567",
 	"show":           "  komoju-tui show PAYMENT_ID\n  komoju-tui show POS-20261124-0007 --json",
 	"history":        "  komoju-tui history --date today --till all\n  komoju-tui history --status authorized --json\n  komoju-tui history --limit 0 --csv > sales.csv",
