@@ -145,6 +145,11 @@ func TestDiscoveryPayThenCaptureAcrossInvocations(t *testing.T) {
 	if code != ExitOK || field(out, "status") != "captured" || !usingRE.MatchString(errOut) {
 		t.Fatalf("capture in a second invocation: exit %d\n%s\n%s", code, out, errOut)
 	}
+	// In Japanese the notice is Japanese too (it was English under ja).
+	code, _, errOut = d.run(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "show", id)
+	if code != ExitOK || !strings.Contains(errOut, "起動中のサンドボックス "+sb.BaseURL()+" を使います") || strings.Contains(errOut, "using the sandbox") {
+		t.Fatalf("show in Japanese: exit %d\n%s", code, errOut)
+	}
 }
 
 // With nothing announced, a command runs on its own empty sandbox, as
