@@ -15,6 +15,7 @@ package flows
 
 import (
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -22,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -74,7 +76,74 @@ const (
 // FieldError says what is wrong with one input field.
 type FieldError struct {
 	Field   string // e.g. "amount", "card_number"
-	Message string // plain words for the clerk, e.g. "must be greater than 0"
+	Message string // plain words for the clerk in English, e.g. "must be greater than 0"
+	// Text is Message as a words-table id and its arguments, for the
+	// clerk's language (In); Raw text where the message came from outside.
+	Text words.Text `json:"-"`
+}
+
+// In is the message in lang.
+func (e FieldError) In(lang string) string {
+	if e.Text.ID == "" {
+		return e.Message
+	}
+	return e.Text.In(lang)
+}
+
+// Problem is what a check of one input says (a func(string) error
+// validator's error): Error is its English, Text its words in every
+// language.
+type Problem struct{ Text words.Text }
+
+// Error returns the English.
+func (p Problem) Error() string { return p.Text.In("en") }
+
+// amountProblem is komoju.ParseAmount's refusal as words.
+func amountProblem(e *komoju.AmountError) words.Text {
+	switch e.Problem {
+	case komoju.AmountUnknownCurrency:
+		return words.T("val_amount_unknown_currency_q", e.Currency)
+	case komoju.AmountEmpty:
+		return words.T("val_amount_empty")
+	case komoju.AmountNegative:
+		return words.T("val_amount_negative_q", e.Input)
+	case komoju.AmountNoMinorUnit:
+		return words.T("val_amount_no_minor_q_s", e.Input, e.Currency)
+	case komoju.AmountTooManyDecimals:
+		return words.T("val_amount_decimals_q_d_s", e.Input, e.Decimals, e.Currency)
+	case komoju.AmountTooLarge:
+		return words.T("val_amount_too_large_q_s", e.Input, e.Max)
+	case komoju.AmountZero:
+		return words.T("val_amount_zero_q", e.Input)
+	case komoju.AmountGrouping:
+		return words.T("val_amount_grouping_q", e.Input)
+	}
+	return words.T("val_amount_nan_q", e.Input)
+}
+
+// problem is the validation message id with args, as an error.
+func problem(id string, args ...any) error { return Problem{Text: words.T(id, args...)} }
+
+// ProblemIn is err in lang when it is a Problem (or FieldErrors), and
+// err's own text otherwise.
+func ProblemIn(err error, lang string) string {
+	var p Problem
+	if errors.As(err, &p) {
+		return p.Text.In(lang)
+	}
+	var ae *komoju.AmountError
+	if errors.As(err, &ae) {
+		return amountProblem(ae).In(lang)
+	}
+	var fe FieldErrors
+	if errors.As(err, &fe) && len(fe) > 0 {
+		parts := make([]string, len(fe))
+		for i, e := range fe {
+			parts[i] = e.In(lang)
+		}
+		return strings.Join(parts, "; ")
+	}
+	return err.Error()
 }
 
 // Error writes "field: message".
@@ -112,15 +181,23 @@ func (e FieldErrors) For(field string) string {
 	return ""
 }
 
-func (e *FieldErrors) add(field, format string, args ...any) {
-	*e = append(*e, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+// add records the validation message id (with args) under field.
+func (e *FieldErrors) add(field, id string, args ...any) {
+	t := words.T(id, args...)
+	*e = append(*e, FieldError{Field: field, Message: t.In("en"), Text: t})
 }
 
 // addErr records err (from a func(string) error validator) under field.
 func (e *FieldErrors) addErr(field string, err error) {
-	if err != nil {
-		*e = append(*e, FieldError{Field: field, Message: err.Error()})
+	if err == nil {
+		return
 	}
+	var p Problem
+	if errors.As(err, &p) {
+		*e = append(*e, FieldError{Field: field, Message: p.Error(), Text: p.Text})
+		return
+	}
+	*e = append(*e, FieldError{Field: field, Message: err.Error(), Text: words.Raw(err.Error())})
 }
 
 // Checkout is one sale as the clerk enters it: what to charge and for whom.
@@ -186,37 +263,37 @@ func (c Checkout) Validate() error {
 	var errs FieldErrors
 	cur, curOK := komoju.LookupCurrency(c.Currency)
 	if !curOK {
-		errs.add(FieldCurrency, "%q is not a currency KOMOJU supports (for example JPY, USD, EUR)", c.Currency)
+		errs.add(FieldCurrency, "val_currency_q", c.Currency)
 	}
 	switch {
 	case c.Amount <= 0:
-		errs.add(FieldAmount, "must be greater than 0")
+		errs.add(FieldAmount, "val_gt_zero")
 	case curOK && c.Amount > maxAmount:
-		errs.add(FieldAmount, "is too large (at most %s)", cur.Format(maxAmount))
+		errs.add(FieldAmount, "val_amount_too_large_s", cur.Format(maxAmount))
 	}
 	if c.Tax < 0 {
-		errs.add(FieldTax, "cannot be negative")
+		errs.add(FieldTax, "val_negative")
 	} else if c.Tax > maxAmount {
-		errs.add(FieldTax, "is too large")
+		errs.add(FieldTax, "val_too_large")
 	}
 	errs.addErr(FieldOrderNum, ValidateOrderNum(c.OrderNum))
 	if c.Email != "" {
 		errs.addErr(FieldEmail, ValidateEmail(c.Email))
 	}
 	if len(c.Name) > 255 {
-		errs.add(FieldName, "is too long (at most 255 characters)")
+		errs.add(FieldName, "val_too_long_255")
 	}
 	if len(c.Description) > 255 {
-		errs.add(FieldDescription, "is too long (at most 255 characters)")
+		errs.add(FieldDescription, "val_too_long_255")
 	}
 	for k, v := range c.Metadata {
 		switch {
 		case k == "":
-			errs.add(FieldMetadata, "has an empty key")
+			errs.add(FieldMetadata, "val_meta_empty_key")
 		case len(k) > maxMetadataKey:
-			errs.add(FieldMetadata, "key %q is longer than %d characters", k, maxMetadataKey)
+			errs.add(FieldMetadata, "val_meta_key_long_q_d", k, maxMetadataKey)
 		case len(v) > maxMetadataValue:
-			errs.add(FieldMetadata, "value of %q is longer than %d characters", k, maxMetadataValue)
+			errs.add(FieldMetadata, "val_meta_value_long_q_d", k, maxMetadataValue)
 		}
 	}
 	if len(c.LineItems) > 0 {
@@ -228,51 +305,51 @@ func (c Checkout) Validate() error {
 			}
 			switch {
 			case strings.TrimSpace(li.Description) == "":
-				errs.add(FieldLineItems, "line %d needs a description", i+1)
+				errs.add(FieldLineItems, "val_line_no_desc_d", i+1)
 			case li.Amount < 0:
-				errs.add(FieldLineItems, "line %d has a negative amount", i+1)
+				errs.add(FieldLineItems, "val_line_neg_amount_d", i+1)
 			case q < 0:
-				errs.add(FieldLineItems, "line %d has a negative quantity", i+1)
+				errs.add(FieldLineItems, "val_line_neg_qty_d", i+1)
 			}
 			sum += li.Amount * q
 		}
 		// Line items only go to KOMOJU with a session; a mismatch with the
 		// amount would make the receipt disagree with the charge.
 		if sum != c.Amount && c.Amount > 0 {
-			errs.add(FieldLineItems, "add up to %s but the amount is %s", FormatMoney(sum, c.Currency), FormatMoney(c.Amount, c.Currency))
+			errs.add(FieldLineItems, "val_lines_sum_s_s", FormatMoney(sum, c.Currency), FormatMoney(c.Amount, c.Currency))
 		}
 	}
 	// A card number typed into a free-text field would end up in the
 	// journal and at KOMOJU in clear: refuse it by name.
 	for field, v := range map[string]string{FieldOrderNum: c.OrderNum, FieldEmail: c.Email, FieldName: c.Name, FieldDescription: c.Description} {
 		if looksLikeCardNumber(v) {
-			errs.add(field, "looks like a card number; card numbers go only in the card form")
+			errs.add(field, "val_card_in_field")
 		}
 	}
 	for k, v := range c.Metadata {
 		if looksLikeCardNumber(k) || looksLikeCardNumber(v) {
-			errs.add(FieldMetadata, "%q looks like it holds a card number; card numbers go only in the card form", k)
+			errs.add(FieldMetadata, "val_card_in_meta_q", k)
 		}
 	}
 	for i, li := range c.LineItems {
 		if looksLikeCardNumber(li.Description) {
-			errs.add(FieldLineItems, "line %d looks like it holds a card number", i+1)
+			errs.add(FieldLineItems, "val_card_in_line_d", i+1)
 		}
 	}
 	switch c.Capture {
 	case komoju.CaptureAuto, komoju.CaptureManual:
 	default:
-		errs.add(FieldCapture, "%q is not auto or manual", c.Capture)
+		errs.add(FieldCapture, "val_capture_q", c.Capture)
 	}
 	switch c.Flow {
 	case FlowSession, FlowDirect:
 	default:
-		errs.add(FieldFlow, "%q is not session or direct", c.Flow)
+		errs.add(FieldFlow, "val_flow_q", c.Flow)
 	}
 	if c.ReturnURL != "" {
 		u, err := url.Parse(c.ReturnURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs.add(FieldReturnURL, "must be an http(s) URL like https://example.com/return")
+			errs.add(FieldReturnURL, "val_return_url")
 		}
 	}
 	return errs.Err()
@@ -290,14 +367,14 @@ func FormatMoney(amount int64, currency string) string { return komoju.FormatAmo
 func ValidateOrderNum(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("is required (for example POS-20261124-0001)")
+		return problem("val_order_required")
 	}
 	if len(s) > maxOrderNum {
-		return fmt.Errorf("is too long (at most %d characters)", maxOrderNum)
+		return problem("val_too_long_d", maxOrderNum)
 	}
 	for _, r := range s {
 		if r <= ' ' || r > '~' {
-			return fmt.Errorf("may only contain letters, digits and -_./# (no spaces)")
+			return problem("val_order_chars")
 		}
 	}
 	return nil

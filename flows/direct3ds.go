@@ -133,7 +133,7 @@ func (e *Engine) PayCard3DS(ctx context.Context, co Checkout, d Details, opts Pa
 	fe = append(fe, e.validatePay(t, d, nil)...)
 	fe = append(fe, limitErrors(t, co)...)
 	if co.ReturnURL == "" {
-		fe = append(fe, FieldError{Field: FieldReturnURL, Message: "is required for 3-D Secure (the customer's browser returns there)"})
+		fe.add(FieldReturnURL, "val_return_url_3ds")
 	}
 	if len(fe) > 0 {
 		o := OutcomeFromError(fe, FlowDirect)

@@ -514,7 +514,7 @@ func (e *Engine) previousAttempt(ctx context.Context, sale *Sale) (Outcome, bool
 func (e *Engine) validatePay(t komoju.PaymentType, d Details, offered []Method) FieldErrors {
 	var fe FieldErrors
 	if t == "" {
-		fe.add(FieldMethod, "choose a payment method")
+		fe.add(FieldMethod, "val_choose_method")
 		return fe
 	}
 	if len(offered) > 0 {
@@ -523,11 +523,11 @@ func (e *Engine) validatePay(t komoju.PaymentType, d Details, offered []Method) 
 			found = found || m.Type == t
 		}
 		if !found {
-			fe.add(FieldMethod, "%s is not offered for this sale", t)
+			fe.add(FieldMethod, "val_method_not_offered_s", t)
 			return fe
 		}
 	} else if _, ok := LookupMethod(t); !ok {
-		fe.add(FieldMethod, "%s is not a payment method this till supports", t)
+		fe.add(FieldMethod, "val_method_unsupported_s", t)
 		return fe
 	}
 	return ValidateDetails(t, d, e.now())
@@ -540,7 +540,11 @@ func limitErrors(t komoju.PaymentType, co Checkout) FieldErrors {
 	if !ok || co.Total() <= max {
 		return nil
 	}
-	return FieldErrors{{Field: FieldAmount, Message: komoju.MethodLimitMessage(t, co.Currency, max)}}
+	// In English this is komoju.MethodLimitMessage, what KOMOJU answers
+	// (TestMethodLimitIsKOMOJUsWords).
+	var fe FieldErrors
+	fe.add(FieldAmount, "val_method_limit_s_s", t, komoju.FormatAmount(max, co.Currency))
+	return fe
 }
 
 // resolveSessionPay finds out what happened to a pay attempt whose answer
@@ -1032,27 +1036,27 @@ func ValidateRefundRequest(p komoju.RefundRequestParams) FieldErrors {
 		return true
 	}
 	if p.Amount <= 0 {
-		fe.add(FieldAmount, "must be greater than 0")
+		fe.add(FieldAmount, "val_gt_zero")
 	}
 	if err := ValidateKana(p.CustomerName); err != nil {
-		fe.add("customer_name", "%s", err.Error())
+		fe.addErr("customer_name", err)
 	}
 	if strings.TrimSpace(p.BankName) == "" {
-		fe.add("bank_name", "is required")
+		fe.add("bank_name", "val_required")
 	}
 	if p.BankCode != "" && !digits(p.BankCode, 4) {
-		fe.add("bank_code", "must be 4 digits")
+		fe.add("bank_code", "val_digits_4")
 	}
 	if !digits(p.BranchNumber, 3) {
-		fe.add("branch_number", "must be 3 digits")
+		fe.add("branch_number", "val_digits_3")
 	}
 	switch p.AccountType {
 	case "ordinary", "checking", "savings", "normal", "current":
 	default:
-		fe.add("account_type", "must be ordinary, checking or savings")
+		fe.add("account_type", "val_account_type")
 	}
 	if !digits(p.AccountNumber, 7) {
-		fe.add("account_number", "must be 7 digits")
+		fe.add("account_number", "val_digits_7")
 	}
 	return fe
 }

@@ -281,9 +281,9 @@ func ParseStore(s string) (string, error) {
 		return komoju.StoreSeicomart, nil
 	}
 	if strings.TrimSpace(s) == "" {
-		return "", fmt.Errorf("choose a store: %s", strings.Join(komoju.KonbiniStores, ", "))
+		return "", problem("val_store_choose_s", strings.Join(komoju.KonbiniStores, ", "))
 	}
-	return "", fmt.Errorf("%q is not one of the stores %s", s, strings.Join(komoju.KonbiniStores, ", "))
+	return "", problem("val_store_unknown_q_s", s, strings.Join(komoju.KonbiniStores, ", "))
 }
 
 // ValidateStore checks a konbini store (see ParseStore).
@@ -342,7 +342,7 @@ func ValidateDetails(t komoju.PaymentType, d Details, now time.Time) FieldErrors
 		}
 		if strings.TrimSpace(value) == "" {
 			if m.Needs(f) {
-				errs.add(string(f), "is required")
+				errs.add(string(f), "val_required")
 			}
 			return
 		}
@@ -471,11 +471,11 @@ func cardLengths(brand string) []int {
 func ValidateCardNumber(s string) error {
 	n := NormalizeCardNumber(s)
 	if n == "" {
-		return fmt.Errorf("is required")
+		return problem("val_required")
 	}
 	for _, r := range n {
 		if r < '0' || r > '9' {
-			return fmt.Errorf("may only contain digits, spaces and dashes")
+			return problem("val_card_chars")
 		}
 	}
 	brand := CardBrand(n)
@@ -487,12 +487,12 @@ func ValidateCardNumber(s string) error {
 	}
 	if !okLen {
 		if brand == BrandUnknown {
-			return fmt.Errorf("has %d digits; card numbers have 12 to 19", len(n))
+			return problem("val_card_len_d", len(n))
 		}
-		return fmt.Errorf("has %d digits, which is not a valid %s number", len(n), BrandName(brand))
+		return problem("val_card_len_brand_d_s", len(n), BrandName(brand))
 	}
 	if !Luhn(n) {
-		return fmt.Errorf("is not a valid card number (check digit mismatch: look for a typo)")
+		return problem("val_card_luhn")
 	}
 	return nil
 }
@@ -551,15 +551,15 @@ func ParseExpiry(s string) (month, year int, err error) {
 	} else if len(s) == 4 || len(s) == 6 {
 		mm, yy = s[:2], s[2:]
 	} else {
-		return 0, 0, fmt.Errorf("must look like MM/YY, for example 12/30")
+		return 0, 0, problem("val_expiry_format")
 	}
 	month, err1 := strconv.Atoi(mm)
 	year, err2 := strconv.Atoi(yy)
 	if err1 != nil || err2 != nil || len(mm) == 0 || len(mm) > 2 || (len(yy) != 2 && len(yy) != 4) {
-		return 0, 0, fmt.Errorf("must look like MM/YY, for example 12/30")
+		return 0, 0, problem("val_expiry_format")
 	}
 	if month < 1 || month > 12 {
-		return 0, 0, fmt.Errorf("month must be 01 to 12")
+		return 0, 0, problem("val_expiry_month")
 	}
 	if len(yy) == 2 {
 		year += 2000
@@ -576,10 +576,10 @@ func ValidateExpiry(s string, now time.Time) error {
 	}
 	ny, nm, _ := now.Date()
 	if year < ny || (year == ny && month < int(nm)) {
-		return fmt.Errorf("the card expired at the end of %02d/%02d", month, year%100)
+		return problem("val_expiry_expired_d_d", month, year%100)
 	}
 	if year > ny+20 {
-		return fmt.Errorf("year %d is too far in the future", year)
+		return problem("val_expiry_far_d", year)
 	}
 	return nil
 }
@@ -596,7 +596,7 @@ func ValidateCVC(cvc, cardNumber string) error {
 	c := strings.TrimSpace(cvc)
 	for _, r := range c {
 		if r < '0' || r > '9' {
-			return fmt.Errorf("may only contain digits")
+			return problem("val_digits_only")
 		}
 	}
 	want := 3
@@ -605,12 +605,12 @@ func ValidateCVC(cvc, cardNumber string) error {
 		if len(c) == 3 || len(c) == 4 {
 			return nil
 		}
-		return fmt.Errorf("must be 3 or 4 digits")
+		return problem("val_cvc_3or4")
 	case CardBrand(cardNumber) == BrandAmex:
 		want = 4
 	}
 	if len(c) != want {
-		return fmt.Errorf("must be %d digits for %s", want, BrandName(CardBrand(cardNumber)))
+		return problem("val_cvc_len_d_s", want, BrandName(CardBrand(cardNumber)))
 	}
 	return nil
 }
@@ -631,14 +631,14 @@ func CVCValidator(cardNumber func() string) func(string) error {
 func ValidateName(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("is required")
+		return problem("val_required")
 	}
 	if len([]rune(s)) > 100 {
-		return fmt.Errorf("is too long (at most 100 characters)")
+		return problem("val_too_long_100")
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return fmt.Errorf("contains a control character")
+			return problem("val_control_char")
 		}
 	}
 	return nil
@@ -649,16 +649,16 @@ func ValidateName(s string) error {
 func ValidateEmail(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("is required")
+		return problem("val_required")
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" {
-		return fmt.Errorf("%q is not an email address like taro@example.com", s)
+		return problem("val_email_q", s)
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasSuffix(domain, ".") {
-		return fmt.Errorf("%q is not an email address like taro@example.com", s)
+		return problem("val_email_q", s)
 	}
 	return nil
 }
@@ -668,7 +668,7 @@ func ValidateEmail(s string) error {
 func ValidatePhone(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("is required")
+		return problem("val_required")
 	}
 	digits := 0
 	for _, r := range s {
@@ -677,14 +677,14 @@ func ValidatePhone(s string) error {
 			digits++
 		case strings.ContainsRune("()-_+. ", r):
 		default:
-			return fmt.Errorf("may only contain digits and ( ) - + spaces")
+			return problem("val_phone_chars")
 		}
 	}
 	if digits < 10 {
-		return fmt.Errorf("needs at least 10 digits (has %d)", digits)
+		return problem("val_phone_short_d", digits)
 	}
 	if digits > 15 {
-		return fmt.Errorf("has too many digits (%d; at most 15)", digits)
+		return problem("val_phone_long_d", digits)
 	}
 	return nil
 }
@@ -710,14 +710,14 @@ func isKana(r rune) bool {
 func ValidateKana(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return fmt.Errorf("is required")
+		return problem("val_required")
 	}
 	for _, r := range s {
 		if r == ' ' || r == '\u3000' {
 			continue
 		}
 		if !isKana(r) {
-			return fmt.Errorf("must be written in katakana or hiragana (for example ヤマダ)")
+			return problem("val_kana")
 		}
 	}
 	return nil

@@ -284,7 +284,7 @@ func TestClassify(t *testing.T) {
 		{"fraud", OutcomeFromError(ke(422, komoju.CodeFraudulent), FlowDirect), ke(422, komoju.CodeFraudulent), ClassDeclined},
 		{"bad key", OutcomeFromError(ke(401, komoju.CodeUnauthorized), FlowSession), ke(401, komoju.CodeUnauthorized), ClassAuth},
 		{"invalid parameter", OutcomeFromError(ke(422, komoju.CodeInvalidParameter), FlowSession), ke(422, komoju.CodeInvalidParameter), ClassInput},
-		{"field errors", OutcomeFromError(FieldErrors{{"amount", "x"}}, FlowSession), FieldErrors{{"amount", "x"}}, ClassInput},
+		{"field errors", OutcomeFromError(FieldErrors{{Field: "amount", Message: "x"}}, FlowSession), FieldErrors{{Field: "amount", Message: "x"}}, ClassInput},
 		{"not capturable", OutcomeFromError(ke(422, komoju.CodeNotCapturable), FlowDirect), ke(422, komoju.CodeNotCapturable), ClassAPI},
 		{"not found", OutcomeFromError(ke(404, komoju.CodeNotFound), FlowDirect), ke(404, komoju.CodeNotFound), ClassAPI},
 		{"maintenance", OutcomeFromError(ke(503, komoju.CodeServiceUnavailable), FlowDirect), ke(503, komoju.CodeServiceUnavailable), ClassAPI},

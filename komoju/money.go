@@ -107,6 +107,54 @@ func (c Currency) FormatPlain(amount int64) string {
 	return s
 }
 
+// AmountProblem names what is wrong with an amount ParseAmount refused.
+type AmountProblem string
+
+// What ParseAmount refuses.
+const (
+	AmountUnknownCurrency AmountProblem = "unknown_currency"
+	AmountEmpty           AmountProblem = "empty"
+	AmountNegative        AmountProblem = "negative"
+	AmountNotANumber      AmountProblem = "not_a_number"
+	AmountNoMinorUnit     AmountProblem = "no_minor_unit"
+	AmountTooManyDecimals AmountProblem = "too_many_decimals"
+	AmountTooLarge        AmountProblem = "too_large"
+	AmountZero            AmountProblem = "zero"
+	AmountGrouping        AmountProblem = "grouping"
+)
+
+// AmountError is ParseAmount's refusal: Error says it in English; the
+// fields let a caller say it in the clerk's language.
+type AmountError struct {
+	Problem  AmountProblem
+	Input    string // what was typed
+	Currency string // the currency code (the unknown one for AmountUnknownCurrency)
+	Decimals int    // the currency's decimal places (AmountTooManyDecimals)
+	Max      string // the largest amount, formatted (AmountTooLarge)
+}
+
+func (e *AmountError) Error() string {
+	switch e.Problem {
+	case AmountUnknownCurrency:
+		return fmt.Sprintf("unknown currency %q", e.Currency)
+	case AmountEmpty:
+		return "amount is empty"
+	case AmountNegative:
+		return fmt.Sprintf("amount %q is negative", e.Input)
+	case AmountNoMinorUnit:
+		return fmt.Sprintf("amount %q has decimals, but %s has no minor unit", e.Input, e.Currency)
+	case AmountTooManyDecimals:
+		return fmt.Sprintf("amount %q has more than %d decimal places for %s", e.Input, e.Decimals, e.Currency)
+	case AmountTooLarge:
+		return fmt.Sprintf("amount %q is too large (max %s)", e.Input, e.Max)
+	case AmountZero:
+		return fmt.Sprintf("amount %q must be greater than zero", e.Input)
+	case AmountGrouping:
+		return fmt.Sprintf("amount %q has misplaced thousands separators", e.Input)
+	}
+	return fmt.Sprintf("amount %q is not a number", e.Input)
+}
+
 // MaxAmount is the largest amount ParseAmount accepts, in minor units. It
 // keeps amount+tax+fee far from int64 overflow.
 const MaxAmount int64 = 1e15
@@ -118,11 +166,11 @@ const MaxAmount int64 = 1e15
 func ParseAmount(input, currency string) (int64, error) {
 	c, ok := LookupCurrency(currency)
 	if !ok {
-		return 0, fmt.Errorf("unknown currency %q", currency)
+		return 0, &AmountError{Problem: AmountUnknownCurrency, Currency: currency}
 	}
 	s := strings.TrimSpace(input)
 	if s == "" {
-		return 0, fmt.Errorf("amount is empty")
+		return 0, &AmountError{Problem: AmountEmpty}
 	}
 	s = strings.TrimPrefix(s, "+")
 	neg := strings.HasPrefix(s, "-")
@@ -138,25 +186,25 @@ func ParseAmount(input, currency string) (int64, error) {
 	}
 	s = strings.TrimSpace(s)
 	if neg || strings.HasPrefix(s, "-") {
-		return 0, fmt.Errorf("amount %q is negative", input)
+		return 0, &AmountError{Problem: AmountNegative, Input: input}
 	}
 	intPart, fracPart, hasDot := strings.Cut(s, ".")
 	if intPart == "" && fracPart == "" {
-		return 0, fmt.Errorf("amount %q is not a number", input)
+		return 0, &AmountError{Problem: AmountNotANumber, Input: input}
 	}
 	for _, r := range fracPart {
 		if r < '0' || r > '9' {
-			return 0, fmt.Errorf("amount %q is not a number", input)
+			return 0, &AmountError{Problem: AmountNotANumber, Input: input}
 		}
 	}
 	if hasDot && c.Decimals == 0 {
 		if strings.Trim(fracPart, "0") != "" {
-			return 0, fmt.Errorf("amount %q has decimals, but %s has no minor unit", input, c.Code)
+			return 0, &AmountError{Problem: AmountNoMinorUnit, Input: input, Currency: c.Code}
 		}
 		fracPart = ""
 	}
 	if len(fracPart) > c.Decimals {
-		return 0, fmt.Errorf("amount %q has more than %d decimal places for %s", input, c.Decimals, c.Code)
+		return 0, &AmountError{Problem: AmountTooManyDecimals, Input: input, Currency: c.Code, Decimals: c.Decimals}
 	}
 	intPart, err := stripGrouping(intPart, input)
 	if err != nil {
@@ -168,11 +216,11 @@ func ParseAmount(input, currency string) (int64, error) {
 	fracPart += strings.Repeat("0", c.Decimals-len(fracPart))
 	whole, err := strconv.ParseInt(intPart, 10, 64)
 	if err != nil {
-		return 0, fmt.Errorf("amount %q is too large (max %s)", input, c.Format(MaxAmount))
+		return 0, &AmountError{Problem: AmountTooLarge, Input: input, Max: c.Format(MaxAmount)}
 	}
 	scale := int64(math.Pow10(c.Decimals))
 	if whole > MaxAmount/scale {
-		return 0, fmt.Errorf("amount %q is too large (max %s)", input, c.Format(MaxAmount))
+		return 0, &AmountError{Problem: AmountTooLarge, Input: input, Max: c.Format(MaxAmount)}
 	}
 	var minor int64
 	if fracPart != "" {
@@ -180,10 +228,10 @@ func ParseAmount(input, currency string) (int64, error) {
 	}
 	total := whole*scale + minor
 	if total > MaxAmount {
-		return 0, fmt.Errorf("amount %q is too large (max %s)", input, c.Format(MaxAmount))
+		return 0, &AmountError{Problem: AmountTooLarge, Input: input, Max: c.Format(MaxAmount)}
 	}
 	if total == 0 {
-		return 0, fmt.Errorf("amount %q must be greater than zero", input)
+		return 0, &AmountError{Problem: AmountZero, Input: input}
 	}
 	return total, nil
 }
@@ -196,7 +244,7 @@ func stripGrouping(s, input string) (string, error) {
 	}
 	for _, r := range s {
 		if (r < '0' || r > '9') && r != ',' {
-			return "", fmt.Errorf("amount %q is not a number", input)
+			return "", &AmountError{Problem: AmountNotANumber, Input: input}
 		}
 	}
 	if !strings.Contains(s, ",") {
@@ -204,11 +252,11 @@ func stripGrouping(s, input string) (string, error) {
 	}
 	groups := strings.Split(s, ",")
 	if groups[0] == "" || len(groups[0]) > 3 {
-		return "", fmt.Errorf("amount %q has misplaced thousands separators", input)
+		return "", &AmountError{Problem: AmountGrouping, Input: input}
 	}
 	for _, g := range groups[1:] {
 		if len(g) != 3 {
-			return "", fmt.Errorf("amount %q has misplaced thousands separators", input)
+			return "", &AmountError{Problem: AmountGrouping, Input: input}
 		}
 	}
 	return strings.Join(groups, ""), nil

@@ -392,7 +392,7 @@ func (a *accessible) details(m flows.Method) (flows.Details, bool) {
 			if !m.Needs(f) {
 				v = optional(v)
 			}
-			field = huh.NewInput().Title(label).Value(ptr).Validate(v)
+			field = huh.NewInput().Title(label).Value(ptr).Validate(a.t.check(v))
 		}
 		if err := field.RunAccessible(a.out, a); err != nil {
 			return d, false
@@ -757,7 +757,7 @@ func (a *accessible) refundRequest(p *komoju.Payment) (komoju.RefundRequestParam
 			set(&probe, strings.TrimSpace(s))
 			if fe := flows.ValidateRefundRequest(probe); len(fe) > 0 {
 				// The prompt names the field: the message alone.
-				return errors.New(fe[0].Message)
+				return errors.New(fe[0].In(a.t.lang))
 			}
 			return nil
 		}

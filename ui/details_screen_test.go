@@ -194,3 +194,27 @@ func TestLongLinkCutInTheMiddleAndCopied(t *testing.T) {
 	}
 	h.mustContain("Link copied to the clipboard.")
 }
+
+// On the Japanese console a refused field says why in Japanese: flows'
+// checks were shown in English ("is not a valid card number (check digit
+// mismatch: look for a typo)" under カード番号), in the form and in the
+// list of problems above it, as were the refund request form's own.
+func TestFieldChecksInJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Lang = "ja"
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.keys("4111111111111112", "enter", "1230", "enter", "12", "enter", "enter", "enter", "ctrl+s")
+	h.waitText("カード番号が正しくありません (入力ミスを確認してください)")
+	h.mustContain("Visa は 3 桁です")
+	h.mustNotContain("check digit", "is not a valid card number", "must be 3 digits")
+
+	h.keys("esc")
+	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+	h.pickMethod("Bank transfer")
+	h.keys("Yamada", "enter", "Taro", "enter", "Yamada", "enter")
+	h.mustContain("カタカナまたはひらがなで入力してください (例: ヤマダ)")
+	h.mustNotContain("must be written in katakana")
+}

@@ -154,7 +154,7 @@ func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form 
 		}
 		in := func(f flows.DetailField, placeholder string) *huh.Input {
 			fn, dst := flows.FieldInput(f, d, m.now)
-			return huh.NewInput().Key(string(f)).Title(title).Value(dst).Placeholder(placeholder).Validate(v(fn))
+			return huh.NewInput().Key(string(f)).Title(title).Value(dst).Placeholder(placeholder).Validate(m.t.check(v(fn)))
 		}
 		switch f {
 		case flows.DetailCardNumber:
@@ -283,7 +283,7 @@ func (dm detailsModel) View(amount string, skip bool) string {
 		b.WriteString(st.Warn.Render(dm.t.F("Komoju-Scenario: %s (this attempt will fail on purpose)", dm.scenario)) + "\n")
 	}
 	for _, e := range dm.errs {
-		b.WriteString(st.Err.Render(dm.t.S(flows.DetailField(e.Field).Label())+" "+e.Message) + "\n")
+		b.WriteString(st.Err.Render(dm.t.S(flows.DetailField(e.Field).Label())+" "+e.In(dm.t.lang)) + "\n")
 	}
 	if dm.picker != nil {
 		b.WriteString(dm.viewPicker())

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 )
 
@@ -22,6 +24,28 @@ func newTr(lang string) tr {
 		return tr{lang: "ja", table: jaMessages()}
 	}
 	return tr{lang: "en"}
+}
+
+// check is the validator fn with its message in the model's language:
+// flows' checks say what is wrong in English (their Error) and in every
+// language (flows.Problem); the form shows what check returns.
+func (t tr) check(fn func(string) error) func(string) error {
+	return func(s string) error {
+		err := fn(s)
+		if err == nil || t.lang == "en" {
+			return err
+		}
+		return errors.New(t.problem(err))
+	}
+}
+
+// problem is err in the model's language: a flows.Problem or
+// FieldErrors in its words, the package's own messages through the table.
+func (t tr) problem(err error) string {
+	if msg := flows.ProblemIn(err, t.lang); msg != err.Error() || t.lang == "en" {
+		return msg
+	}
+	return t.S(err.Error())
 }
 
 // S returns s in the model's language.

@@ -15,6 +15,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -355,30 +356,30 @@ func (m *Model) openRefundRequest(p *komoju.Payment) tea.Cmd {
 	if c, ok := komoju.LookupCurrency(p.Currency); ok {
 		amountText = c.FormatPlain(rr.Amount)
 	}
-	kana := func(s string) error { return flows.ValidateKana(s) }
-	required := func(s string) error {
+	kana := m.t.check(flows.ValidateKana)
+	required := m.t.check(func(s string) error {
 		if strings.TrimSpace(s) == "" {
 			return errRequired
 		}
 		return nil
-	}
+	})
 	digits := func(n int) func(string) error {
-		return func(s string) error {
+		return m.t.check(func(s string) error {
 			fe := flows.ValidateRefundRequest(komoju.RefundRequestParams{Amount: 1, CustomerName: "ア", BankName: "x", BranchNumber: pad3(s, n == 3), AccountType: "ordinary", AccountNumber: pad7(s, n == 7)})
 			if len(fe) > 0 {
 				return fe
 			}
 			return nil
-		}
+		})
 	}
 	form := huh.NewForm(huh.NewGroup(
-		huh.NewInput().Title(m.t.S("Amount")).Value(&amountText).Validate(func(s string) error {
+		huh.NewInput().Title(m.t.S("Amount")).Value(&amountText).Validate(m.t.check(func(s string) error {
 			v, err := komoju.ParseAmount(s, p.Currency)
 			if err == nil && v > limit {
 				return errTooMuch
 			}
 			return err
-		}),
+		})),
 		huh.NewInput().Title(m.t.S("Account holder (katakana)")).Value(&rr.CustomerName).Validate(kana),
 		huh.NewInput().Title(m.t.S("Bank name")).Value(&rr.BankName).Validate(required),
 		huh.NewInput().Title(m.t.S("Branch number (3 digits)")).Value(&rr.BranchNumber).Validate(digits(3)),
@@ -488,9 +489,11 @@ type uiError string
 // Error returns the message.
 func (e uiError) Error() string { return string(e) }
 
-const (
-	errRequired uiError = "is required"
-	errTooMuch  uiError = "is more than can be refunded"
+// The refund request form's own checks, worded in the table as flows'
+// are (tr.problem says them in the clerk's language).
+var (
+	errRequired = flows.Problem{Text: words.T("val_required")}
+	errTooMuch  = flows.Problem{Text: words.T("val_more_than_refundable")}
 )
 
 // payTimeline is the journal's status history and the webhook events of the

@@ -289,14 +289,23 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	if flagName != "" {
 		msg = flagName + ": " + msg
 	}
-	lang := r.lang
-	if lang == "" { // the configuration is not resolved yet
-		lang = r.getenv("KOMOJU_TUI_LANG")
-	}
-	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n%s\n", r.name, msg, say(lang, "cli_usage_hint_s", r.name))
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n%s\n", r.name, msg, say(r.language(), "cli_usage_hint_s", r.name))
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}
+}
+
+// language is the clerk's language for what stderr says: the resolved
+// configuration's, or before it is resolved KOMOJU_TUI_LANG. With --json
+// it is English, as the JSON is.
+func (r *runner) language() string {
+	switch {
+	case r.json:
+		return "en"
+	case r.lang != "":
+		return r.lang
+	}
+	return r.getenv("KOMOJU_TUI_LANG")
 }
 
 // fail reports a non-usage failure with exit code code.
@@ -583,14 +592,14 @@ func flagFor(field string) string {
 
 // fieldErrorsText writes field errors with the flag names a script author
 // typed: "--card: is not a valid card number; --cvc: must be 3 digits".
-func fieldErrorsText(fe flows.FieldErrors) string {
+func fieldErrorsText(fe flows.FieldErrors, lang string) string {
 	parts := make([]string, 0, len(fe))
 	for _, e := range fe {
 		name := flagFor(e.Field)
 		if name == "" {
 			name = e.Field
 		}
-		parts = append(parts, name+": "+e.Message)
+		parts = append(parts, name+": "+e.In(lang))
 	}
 	return strings.Join(parts, "; ")
 }

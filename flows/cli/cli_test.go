@@ -1017,3 +1017,25 @@ func TestOpsTakeAnOrderNumber(t *testing.T) {
 		t.Errorf("in Japanese:\n%s", errOut)
 	}
 }
+
+// A refused input is named in the clerk's language on stderr (flows'
+// checks were English under --lang ja); --json stays English.
+func TestInputErrorsInJapanese(t *testing.T) {
+	h := newHarness(t)
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	code, _, errOut := h.runEnv(ja, append([]string{"pay", "--amount", "1000"}, cardArgs("4111111111111112")...)...)
+	if code != ExitUsage || !strings.Contains(errOut, "--card: カード番号が正しくありません") || strings.Contains(errOut, "check digit") {
+		t.Errorf("bad card in Japanese: exit %d\n%s", code, errOut)
+	}
+	code, _, errOut = h.runEnv(ja, "refund-request", "pay_x", "--customer-name", "Yamada", "--bank-name", "みずほ", "--branch-number", "1", "--account-number", "1234567")
+	if code != ExitUsage || !strings.Contains(errOut, "カタカナまたはひらがなで入力してください") || !strings.Contains(errOut, "3桁で入力してください") {
+		t.Errorf("bad bank fields in Japanese: exit %d\n%s", code, errOut)
+	}
+	code, out, _ := h.runEnv(ja, append([]string{"pay", "--amount", "1000", "--json"}, cardArgs("4111111111111112")...)...)
+	if code != ExitUsage || !strings.Contains(out, `"message": "--card: is not a valid card number (check digit mismatch: look for a typo)"`) {
+		t.Errorf("--json with --lang ja is not English: exit %d\n%s", code, out)
+	}
+	if _, _, errOut := h.run(append([]string{"pay", "--amount", "1000"}, cardArgs("4111111111111112")...)...); !strings.Contains(errOut, "--card: is not a valid card number") {
+		t.Errorf("bad card in English:\n%s", errOut)
+	}
+}

@@ -276,7 +276,7 @@ func (r *runner) refundRequest(args []string) int {
 	check := p
 	check.Amount = 1
 	if fe := flows.ValidateRefundRequest(check); len(fe) > 0 {
-		r.usageError("", "%s", fieldErrorsText(fe))
+		r.usageError("", "%s", fieldErrorsText(fe, r.language()))
 		return ExitUsage
 	}
 	b, ok := r.open(cfg)

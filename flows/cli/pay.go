@@ -172,7 +172,7 @@ func (r *runner) pay(args []string) int {
 	}
 	fe = append(fe, flows.ValidateDetails(t, vd, time.Now())...)
 	if len(fe) > 0 {
-		r.usageError("", "%s", fieldErrorsText(fe))
+		r.usageError("", "%s", fieldErrorsText(fe, r.language()))
 		return ExitUsage
 	}
 

@@ -119,7 +119,7 @@ func errorOf(o flows.Outcome, err error, code int) *errorDetail {
 	}
 	var fe flows.FieldErrors
 	if errors.As(err, &fe) && len(fe) > 0 {
-		d.Message = redact(fieldErrorsText(fe))
+		d.Message = redact(fieldErrorsText(fe, "en")) // JSON is English
 		d.Field, d.Flag = fe[0].Field, flagFor(fe[0].Field)
 	}
 	if d.Message == "" && err != nil {

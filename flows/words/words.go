@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.
@@ -454,7 +454,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_", "sum_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_", "sum_", "val_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
@@ -471,4 +471,74 @@ func Status(s, lang string) string {
 		}
 	}
 	return s
+}
+
+// validationTable is what flows' checks of a clerk's input say (FieldError,
+// flows.Problem): the console shows them under the field, the headless
+// commands in their usage errors.
+func validationTable() []Entry {
+	return []Entry{
+		{"val_required", "is required", "入力してください"},
+		{"val_card_chars", "may only contain digits, spaces and dashes", "数字・スペース・ハイフンのみ使えます"},
+		{"val_card_len_d", "has %d digits; card numbers have 12 to 19", "%d 桁です。カード番号は12〜19桁です"},
+		{"val_card_len_brand_d_s", "has %d digits, which is not a valid %s number", "%[1]d 桁は %[2]s のカード番号として正しくありません"},
+		{"val_card_luhn", "is not a valid card number (check digit mismatch: look for a typo)", "カード番号が正しくありません (入力ミスを確認してください)"},
+		{"val_expiry_format", "must look like MM/YY, for example 12/30", "MM/YY の形式で入力してください (例: 12/30)"},
+		{"val_expiry_month", "month must be 01 to 12", "月は01〜12で入力してください"},
+		{"val_expiry_expired_d_d", "the card expired at the end of %02d/%02d", "このカードは %02d/%02d 末で有効期限が切れています"},
+		{"val_expiry_far_d", "year %d is too far in the future", "%d 年は先すぎます"},
+		{"val_digits_only", "may only contain digits", "数字のみ使えます"},
+		{"val_cvc_3or4", "must be 3 or 4 digits", "3桁または4桁で入力してください"},
+		{"val_cvc_len_d_s", "must be %d digits for %s", "%[2]s は %[1]d 桁です"},
+		{"val_too_long_100", "is too long (at most 100 characters)", "長すぎます (100文字まで)"},
+		{"val_control_char", "contains a control character", "制御文字が含まれています"},
+		{"val_email_q", "%q is not an email address like taro@example.com", "%q はメールアドレスの形式ではありません (例: taro@example.com)"},
+		{"val_phone_chars", "may only contain digits and ( ) - + spaces", "数字と ( ) - + スペースのみ使えます"},
+		{"val_phone_short_d", "needs at least 10 digits (has %d)", "10桁以上必要です (現在 %d 桁)"},
+		{"val_phone_long_d", "has too many digits (%d; at most 15)", "桁数が多すぎます (%d 桁。15桁まで)"},
+		{"val_kana", "must be written in katakana or hiragana (for example ヤマダ)", "カタカナまたはひらがなで入力してください (例: ヤマダ)"},
+		{"val_store_choose_s", "choose a store: %s", "店舗を選んでください: %s"},
+		{"val_store_unknown_q_s", "%q is not one of the stores %s", "%q は店舗 %s のいずれでもありません"},
+		{"val_order_required", "is required (for example POS-20261124-0001)", "入力してください (例: POS-20261124-0001)"},
+		{"val_too_long_d", "is too long (at most %d characters)", "長すぎます (%d 文字まで)"},
+		{"val_order_chars", "may only contain letters, digits and -_./# (no spaces)", "英字・数字と -_./# のみ使えます (スペース不可)"},
+		{"val_currency_q", "%q is not a currency KOMOJU supports (for example JPY, USD, EUR)", "%q はKOMOJUが扱う通貨ではありません (例: JPY, USD, EUR)"},
+		{"val_gt_zero", "must be greater than 0", "0より大きくしてください"},
+		{"val_amount_too_large_s", "is too large (at most %s)", "大きすぎます (上限 %s)"},
+		{"val_negative", "cannot be negative", "マイナスにはできません"},
+		{"val_too_large", "is too large", "大きすぎます"},
+		{"val_too_long_255", "is too long (at most 255 characters)", "長すぎます (255文字まで)"},
+		{"val_meta_empty_key", "has an empty key", "空のキーがあります"},
+		{"val_meta_key_long_q_d", "key %q is longer than %d characters", "キー %q が %d 文字を超えています"},
+		{"val_meta_value_long_q_d", "value of %q is longer than %d characters", "%q の値が %d 文字を超えています"},
+		{"val_line_no_desc_d", "line %d needs a description", "%d 行目に説明が必要です"},
+		{"val_line_neg_amount_d", "line %d has a negative amount", "%d 行目の金額がマイナスです"},
+		{"val_line_neg_qty_d", "line %d has a negative quantity", "%d 行目の数量がマイナスです"},
+		{"val_lines_sum_s_s", "add up to %s but the amount is %s", "明細の合計は %s ですが、金額は %s です"},
+		{"val_card_in_field", "looks like a card number; card numbers go only in the card form", "カード番号のようです。カード番号はカード入力欄にのみ入力してください"},
+		{"val_card_in_meta_q", "%q looks like it holds a card number; card numbers go only in the card form", "%q にカード番号らしきものが含まれています。カード番号はカード入力欄にのみ入力してください"},
+		{"val_card_in_line_d", "line %d looks like it holds a card number", "%d 行目にカード番号らしきものが含まれています"},
+		{"val_capture_q", "%q is not auto or manual", "%q は auto でも manual でもありません"},
+		{"val_flow_q", "%q is not session or direct", "%q は session でも direct でもありません"},
+		{"val_return_url", "must be an http(s) URL like https://example.com/return", "https://example.com/return のような http(s) のURLにしてください"},
+		{"val_return_url_3ds", "is required for 3-D Secure (the customer's browser returns there)", "3Dセキュアに必要です (お客様のブラウザがそこへ戻ります)"},
+		{"val_choose_method", "choose a payment method", "支払い方法を選んでください"},
+		{"val_method_not_offered_s", "%s is not offered for this sale", "%s はこの取引では使えません"},
+		{"val_method_unsupported_s", "%s is not a payment method this till supports", "%s はこのレジが対応していない支払い方法です"},
+		{"val_method_limit_s_s", "The value of amount is invalid: %s payments accept at most %s (amount + tax + fees)", "金額が正しくありません: %s の支払いは1回 %s まで (金額・税・手数料の合計) です"},
+		{"val_digits_4", "must be 4 digits", "4桁で入力してください"},
+		{"val_digits_3", "must be 3 digits", "3桁で入力してください"},
+		{"val_digits_7", "must be 7 digits", "7桁で入力してください"},
+		{"val_amount_unknown_currency_q", "unknown currency %q", "不明な通貨です: %q"},
+		{"val_amount_empty", "amount is empty", "金額が入力されていません"},
+		{"val_amount_negative_q", "amount %q is negative", "金額 %q はマイナスです"},
+		{"val_amount_nan_q", "amount %q is not a number", "金額 %q は数値ではありません"},
+		{"val_amount_no_minor_q_s", "amount %q has decimals, but %s has no minor unit", "金額 %q に小数がありますが、%s には小数の単位がありません"},
+		{"val_amount_decimals_q_d_s", "amount %q has more than %d decimal places for %s", "金額 %[1]q は %[3]s の小数点以下 %[2]d 桁を超えています"},
+		{"val_amount_too_large_q_s", "amount %q is too large (max %s)", "金額 %q は大きすぎます (上限 %s)"},
+		{"val_amount_zero_q", "amount %q must be greater than zero", "金額 %q は0より大きくしてください"},
+		{"val_amount_grouping_q", "amount %q has misplaced thousands separators", "金額 %q の桁区切りの位置が正しくありません"},
+		{"val_more_than_refundable", "is more than can be refunded", "返金できる額を超えています"},
+		{"val_account_type", "must be ordinary, checking or savings", "ordinary・checking・savings のいずれかにしてください"},
+	}
 }
