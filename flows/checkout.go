@@ -162,6 +162,15 @@ func (e FieldErrors) Error() string {
 	return strings.Join(parts, "; ")
 }
 
+// In is the list in lang: "field: message; …", the English of Error.
+func (e FieldErrors) In(lang string) string {
+	parts := make([]string, len(e))
+	for i, fe := range e {
+		parts[i] = fe.Field + ": " + fe.In(lang)
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Err returns nil for an empty list (so a nil FieldErrors never becomes a
 // non-nil error interface) and the list otherwise.
 func (e FieldErrors) Err() error {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -1005,7 +1006,8 @@ func (e *Engine) beforeRefund(ctx context.Context, op Op, paymentID string) (*ko
 // happened.
 func (e *Engine) RefundRequest(ctx context.Context, paymentID string, p komoju.RefundRequestParams) (Outcome, error) {
 	if fe := ValidateRefundRequest(p); len(fe) > 0 {
-		return Outcome{Kind: OutcomeError, Field: fe[0].Field, Message: "Please fix: " + fe.Error() + "."}, fe
+		t := words.T("out_please_fix_s", fe)
+		return Outcome{Kind: OutcomeError, Field: fe[0].Field, Message: t.In("en"), Text: t}, fe
 	}
 	_, prior, o, err := e.beforeRefund(ctx, OpRefundRequest, paymentID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -113,7 +114,10 @@ type Outcome struct {
 	Deadline         *time.Time
 	Err              *komoju.Error // the API's error, when there was one
 	Message          string        // plain words for the clerk
-	Field            string        // the input field at fault, if known
+	// Text is Message as a words-table id and its arguments, where the
+	// sentence is the till's own (refused inputs): Say uses it.
+	Text  words.Text `json:"-"`
+	Field string     // the input field at fault, if known
 	// CanRetry: Method 1 only; the same session can be paid again (the
 	// seed: "You may call Session: Pay again on the same session").
 	CanRetry bool
@@ -399,13 +403,13 @@ func OutcomeFromError(err error, flow Flow) Outcome {
 	}
 	var fe FieldErrors
 	if errors.As(err, &fe) && len(fe) > 0 {
-		return Outcome{Kind: OutcomeError, Field: fe[0].Field, CanRetry: true,
-			Message: "Please fix: " + fe.Error() + ". Nothing was sent to KOMOJU."}
+		t := words.T("out_please_fix_nothing_sent_s", fe)
+		return Outcome{Kind: OutcomeError, Field: fe[0].Field, CanRetry: true, Message: t.In("en"), Text: t}
 	}
 	var one FieldError
 	if errors.As(err, &one) {
-		return Outcome{Kind: OutcomeError, Field: one.Field, CanRetry: true,
-			Message: "Please fix: " + one.Error() + ". Nothing was sent to KOMOJU."}
+		t := words.T("out_please_fix_nothing_sent_s", FieldErrors{one})
+		return Outcome{Kind: OutcomeError, Field: one.Field, CanRetry: true, Message: t.In("en"), Text: t}
 	}
 	var ke *komoju.Error
 	errors.As(err, &ke)

@@ -95,3 +95,23 @@ func TestMethodLimitIsKOMOJUsWords(t *testing.T) {
 		}
 	}
 }
+
+// An outcome refused for its inputs says so in the clerk's language: the
+// Japanese sentence was "支払われていません: Please fix: amount: …". Its
+// English Message (JSON, logs) is unchanged.
+func TestRefusedInputOutcomeInJapanese(t *testing.T) {
+	fe := limitErrors(komoju.TypeKonbini, Checkout{Amount: 300_001, Currency: "JPY"})
+	o := OutcomeFromError(fe, FlowSession)
+	want := "Please fix: amount: The value of amount is invalid: konbini payments accept at most ¥300,000 (amount + tax + fees). Nothing was sent to KOMOJU."
+	if o.Message != want || o.Say("en") != want {
+		t.Errorf("English %q / %q, want %q", o.Message, o.Say("en"), want)
+	}
+	ja := o.Say("ja")
+	if !strings.Contains(ja, "入力を確認してください: amount: 金額が正しくありません") || !strings.Contains(ja, "KOMOJUには何も送信していません") || strings.Contains(ja, "Please fix") {
+		t.Errorf("Japanese %q", ja)
+	}
+	rr, _ := (&Engine{}).RefundRequest(t.Context(), "pay_x", komoju.RefundRequestParams{Amount: 1, CustomerName: "Yamada", BankName: "x", BranchNumber: "001", AccountType: "ordinary", AccountNumber: "1234567"})
+	if got := rr.Say("ja"); !strings.Contains(got, "カタカナまたはひらがなで入力してください") || strings.Contains(got, "katakana") {
+		t.Errorf("refund request refused in Japanese: %q (English %q)", got, rr.Message)
+	}
+}

@@ -26,6 +26,9 @@ func (o Outcome) Say(lang string) string {
 			return paymentMessage(p, o.Kind, o, lang)
 		}
 		reason := o.Message
+		if o.Text.ID != "" {
+			reason = o.Text.In(lang)
+		}
 		if o.Err != nil && o.Err.Message != "" {
 			reason = o.Err.Message // KOMOJU words its errors in English
 		}

@@ -34,7 +34,19 @@ func (t Text) In(lang string) string {
 	if len(t.Args) == 0 {
 		return f
 	}
-	return fmt.Sprintf(f, t.Args...)
+	// An argument that can say itself in lang does (a nested Text, a
+	// list of refused fields); t's own arguments are left as they are.
+	args := t.Args
+	copied := false
+	for i, a := range t.Args {
+		if l, ok := a.(interface{ In(string) string }); ok {
+			if !copied {
+				args, copied = append([]any(nil), t.Args...), true
+			}
+			args[i] = l.In(lang)
+		}
+	}
+	return fmt.Sprintf(f, args...)
 }
 
 // String is t in English.

@@ -539,6 +539,8 @@ func validationTable() []Entry {
 		{"val_amount_zero_q", "amount %q must be greater than zero", "金額 %q は0より大きくしてください"},
 		{"val_amount_grouping_q", "amount %q has misplaced thousands separators", "金額 %q の桁区切りの位置が正しくありません"},
 		{"val_more_than_refundable", "is more than can be refunded", "返金できる額を超えています"},
+		{"out_please_fix_nothing_sent_s", "Please fix: %s. Nothing was sent to KOMOJU.", "入力を確認してください: %s。KOMOJUには何も送信していません"},
+		{"out_please_fix_s", "Please fix: %s.", "入力を確認してください: %s。"},
 		{"val_account_type", "must be ordinary, checking or savings", "ordinary・checking・savings のいずれかにしてください"},
 	}
 }
