@@ -218,3 +218,25 @@ func TestFieldChecksInJapanese(t *testing.T) {
 	h.mustContain("カタカナまたはひらがなで入力してください (例: ヤマダ)")
 	h.mustNotContain("must be written in katakana")
 }
+
+// The partial-refund question refuses a typo in Japanese on the Japanese
+// console (the amount parser's refusal was English), and the status line
+// says a refused refund request's fields in Japanese too.
+func TestAmountPromptInJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Lang = "ja"
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitText("支払い完了")
+	h.keys("F")
+	h.waitText("返金する金額は?")
+	h.keys("abc", "enter")
+	h.mustContain(`金額 "abc" は数値ではありません`)
+	h.mustNotContain("is not a number")
+	h.keys("backspace", "backspace", "backspace", "1,00", "enter")
+	h.mustContain(`金額 "1,00" の桁区切りの位置が正しくありません`)
+}

@@ -39,10 +39,14 @@ func (t tr) check(fn func(string) error) func(string) error {
 	}
 }
 
-// problem is err in the model's language: a flows.Problem or
-// FieldErrors in its words, the package's own messages through the table.
+// problem is err in the model's language: a flows.Problem, FieldErrors
+// or a refused amount in its words, anything else through the table. In
+// English it is err's own text.
 func (t tr) problem(err error) string {
-	if msg := flows.ProblemIn(err, t.lang); msg != err.Error() || t.lang == "en" {
+	if t.lang == "en" {
+		return err.Error()
+	}
+	if msg := flows.ProblemIn(err, t.lang); msg != err.Error() {
 		return msg
 	}
 	return t.S(err.Error())

@@ -79,7 +79,7 @@ func (m *Model) updateModal(msg tea.Msg) tea.Cmd {
 			v := strings.TrimSpace(md.input.Value())
 			if md.validate != nil {
 				if err := md.validate(v); err != nil {
-					md.err = err.Error()
+					md.err = m.t.problem(err)
 					return nil
 				}
 			}

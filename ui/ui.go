@@ -737,7 +737,7 @@ func (m *Model) inFlightPayment() bool {
 
 func (m *Model) setStatus(text string, err error) {
 	if err != nil {
-		m.status, m.statusOK = text+": "+err.Error(), false
+		m.status, m.statusOK = text+": "+m.t.problem(err), false
 		return
 	}
 	m.status, m.statusOK = text, true
