@@ -125,9 +125,9 @@ type eventsKeyMap struct {
 	Reload                                  key.Binding
 }
 
-func newEventsKeyMap() eventsKeyMap {
+func newEventsKeyMap(t tr) eventsKeyMap {
 	b := func(keys []string, h, desc string) key.Binding {
-		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(h, desc))
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(h, t.S(desc)))
 	}
 	return eventsKeyMap{
 		Up:       b([]string{"up", "k"}, "↑/k", "up"),
@@ -177,6 +177,7 @@ type EventsModel struct {
 	keys   eventsKeyMap
 	help   help.Model
 	st     eventsStyles
+	t      tr
 	now    func() time.Time
 	copyFn func(string) error
 
@@ -202,14 +203,23 @@ func NewEventsModel(src EventsSource, width, height int) EventsModel {
 	m := EventsModel{
 		src:  src,
 		ctx:  context.Background(),
-		keys: newEventsKeyMap(),
+		keys: newEventsKeyMap(newTr("en")),
 		help: help.New(),
 		st:   newEventsStyles(),
+		t:    newTr("en"),
 		now:  time.Now,
 		vp:   viewport.New(0, 0),
 	}
 	m.copyFn = func(s string) error { return osc52Copy(os.Stderr, os.Getenv("TERM"), s) }
 	m.SetSize(width, height)
+	return m
+}
+
+// WithLanguage says everything of the inspector's own in lang ("en",
+// "ja"); what came in a delivery (headers, body, reasons) stays as it is.
+func (m EventsModel) WithLanguage(lang string) EventsModel {
+	m.t = newTr(lang)
+	m.keys = newEventsKeyMap(m.t)
 	return m
 }
 
@@ -273,7 +283,7 @@ func (m EventsModel) loadCmd(gen int) tea.Cmd {
 	src, ctx := m.src, m.ctx
 	return func() tea.Msg {
 		if src == nil {
-			return eventsLoadedMsg{gen: gen, err: errors.New("the webhook receiver is not running")}
+			return eventsLoadedMsg{gen: gen, err: errors.New(m.t.S("the webhook receiver is not running"))}
 		}
 		c, cancel := context.WithTimeout(ctx, eventsCallTimeout)
 		defer cancel()
@@ -314,7 +324,7 @@ func (m EventsModel) Update(msg tea.Msg) (EventsModel, tea.Cmd) {
 		}
 		m.loaded = true
 		if msg.err != nil {
-			m.loadErr = "could not load events: " + msg.err.Error()
+			m.loadErr = m.t.F("could not load events: %s", msg.err.Error())
 			return m, nil
 		}
 		m.loadErr = ""
@@ -325,14 +335,14 @@ func (m EventsModel) Update(msg tea.Msg) (EventsModel, tea.Cmd) {
 			return m, nil
 		}
 		m.busy = ""
-		m.status, m.bad = describeAction(msg)
+		m.status, m.bad = describeAction(m.t, msg)
 		// A replay bumps the delivery count; reload to show it.
 		return m, m.load()
 	case eventsCopiedMsg:
 		if msg.err != nil {
-			m.status, m.bad = "copy failed: "+msg.err.Error(), true
+			m.status, m.bad = m.t.F("copy failed: %s", m.t.S(msg.err.Error())), true
 		} else {
-			m.status, m.bad = "copied "+msg.what+" to the clipboard (OSC 52)", false
+			m.status, m.bad = m.t.F("copied %s to the clipboard (OSC 52)", msg.what), false
 		}
 		return m, nil
 	case tea.KeyMsg:
@@ -397,12 +407,12 @@ func (m EventsModel) handleKey(msg tea.KeyMsg) (EventsModel, tea.Cmd) {
 			return m, nil
 		}
 		id := e.EventID
-		what := "event id " + id
+		what := m.t.F("event id %s", id)
 		if id == "" {
-			id, what = e.PaymentID, "payment id "+e.PaymentID
+			id, what = e.PaymentID, m.t.F("payment id %s", e.PaymentID)
 		}
 		if id == "" {
-			m.status, m.bad = "this delivery has no event id to copy", true
+			m.status, m.bad = m.t.S("this delivery has no event id to copy"), true
 			return m, nil
 		}
 		return m, m.copyCmd(what, id)
@@ -411,7 +421,7 @@ func (m EventsModel) handleKey(msg tea.KeyMsg) (EventsModel, tea.Cmd) {
 		if !ok {
 			return m, nil
 		}
-		return m, m.copyCmd("the body", e.PrettyBody())
+		return m, m.copyCmd(m.t.S("the body"), e.PrettyBody())
 	}
 	if m.detail {
 		if key.Matches(msg, k.Back) {
@@ -477,16 +487,16 @@ func (m EventsModel) act(kind string) (EventsModel, tea.Cmd) {
 		return m, nil
 	}
 	if !e.Verified {
-		m.status, m.bad = fmt.Sprintf("cannot %s a rejected delivery (%s): only verified events are re-signed", kind, e.Reason), true
+		m.status, m.bad = m.t.F("cannot %s a rejected delivery (%s): only verified events are re-signed", m.t.S(kind), e.Reason), true
 		return m, nil
 	}
 	if m.busy != "" {
-		m.status, m.bad = m.busy+" still running…", false
+		m.status, m.bad = m.t.F("%s still running…", m.t.S(m.busy)), false
 		return m, nil
 	}
 	m.attempt++
 	m.busy = kind
-	m.status, m.bad = kind+" "+e.EventID+"…", false
+	m.status, m.bad = m.t.F("%s %s…", m.t.S(kind), e.EventID), false
 	attempt, src, ctx, id := m.attempt, m.src, m.ctx, e.EventID
 	return m, func() tea.Msg {
 		c, cancel := context.WithTimeout(ctx, eventsCallTimeout)
@@ -502,22 +512,22 @@ func (m EventsModel) act(kind string) (EventsModel, tea.Cmd) {
 	}
 }
 
-func describeAction(msg eventsActionMsg) (string, bool) {
+func describeAction(t tr, msg eventsActionMsg) (string, bool) {
 	if msg.err != nil {
-		return fmt.Sprintf("%s failed: %s", msg.kind, strings.TrimPrefix(msg.err.Error(), "webhooks: ")), true
+		return t.F("%s failed: %s", t.S(msg.kind), strings.TrimPrefix(msg.err.Error(), "webhooks: ")), true
 	}
-	target := "local receiver"
+	target := t.S("local receiver")
 	if msg.kind == "forward" {
 		target = msg.res.URL
 	}
-	return fmt.Sprintf("%s %s → %s: %s", msg.kind, msg.eventID, target, msg.res.String()), !msg.res.OK()
+	return t.F("%s %s → %s: %s", t.S(msg.kind), msg.eventID, target, msg.res.String()), !msg.res.OK()
 }
 
 func (m EventsModel) copyCmd(what, text string) tea.Cmd {
 	fn := m.copyFn
 	return func() tea.Msg {
 		if fn == nil {
-			return eventsCopiedMsg{what: what, err: errors.New("no clipboard")}
+			return eventsCopiedMsg{what: what, err: errors.New(noClipboard)}
 		}
 		return eventsCopiedMsg{what: what, err: fn(text)}
 	}
@@ -526,9 +536,9 @@ func (m EventsModel) copyCmd(what, text string) tea.Cmd {
 // View renders the inspector.
 func (m EventsModel) View() string {
 	var b strings.Builder
-	title := m.st.title.Render(fmt.Sprintf("Webhook events (%d)", len(m.events)))
+	title := m.st.title.Render(m.t.F("Webhook events (%d)", len(m.events)))
 	if hs, ok := m.src.(eventsHealthSource); ok {
-		title += "  " + m.st.muted.Render(hs.Health().String())
+		title += "  " + m.st.muted.Render(hs.Health().In(m.t.lang))
 	}
 	b.WriteString(ansi.Truncate(title, m.width, "…") + "\n")
 	if m.detail {
@@ -576,19 +586,23 @@ const (
 func (m EventsModel) listView() string {
 	var b strings.Builder
 	h := m.listHeight()
-	head := fmt.Sprintf("  %-*s %-*s %-*s %*s %*s  %s", evColTime, "TIME", evColType, "TYPE", evColPayment, "PAYMENT",
-		evColAmount, "AMOUNT", evColCount, "DLV", "VERDICT")
+	// Padded by screen width: the Japanese headings take two cells a
+	// character.
+	right := func(s string, w int) string { return strings.Repeat(" ", max(w-termtext.Width(s), 0)) + s }
+	head := "  " + termtext.Pad(m.t.S("TIME"), evColTime) + " " + termtext.Pad(m.t.S("TYPE"), evColType) + " " +
+		termtext.Pad(m.t.S("PAYMENT"), evColPayment) + " " + right(m.t.S("AMOUNT"), evColAmount) + " " +
+		right(m.t.S("DLV"), evColCount) + "  " + m.t.S("VERDICT")
 	b.WriteString(m.st.label.Render(ansi.Truncate(head, m.width, "…")) + "\n")
 	if !m.loaded {
-		b.WriteString("  loading…\n")
+		b.WriteString("  " + m.t.S("loading…") + "\n")
 		h--
 	} else if len(m.events) == 0 && m.loadErr == "" {
-		msg := "  No webhook events yet."
+		msg := "  " + m.t.S("No webhook events yet.")
 		if hs, ok := m.src.(eventsHealthSource); ok {
 			if u := hs.Health().URL; u != "" && hs.Health().Listening {
-				msg += " Deliveries to " + u + " appear here."
+				msg += m.t.F(" Deliveries to %s appear here.", u)
 			} else {
-				msg += " The receiver is not listening."
+				msg += m.t.S(" The receiver is not listening.")
 			}
 		}
 		b.WriteString(ansi.Truncate(msg, m.width, "…") + "\n")
@@ -665,14 +679,14 @@ func (m EventsModel) detailContent() string {
 	}
 	e := inert(raw)
 	var b strings.Builder
-	l := m.st.label.Render
-	verdict := m.st.ok.Render("✓ signature verified")
+	l := func(s string) string { return m.st.label.Render(m.t.S(s)) }
+	verdict := m.st.ok.Render(m.t.S("✓ signature verified"))
 	if !e.Verified {
-		verdict = m.st.bad.Render("✗ rejected: " + e.Reason)
+		verdict = m.st.bad.Render(m.t.F("✗ rejected: %s", e.Reason))
 	}
 	id := e.EventID
 	if id == "" {
-		id = "(no event id)"
+		id = m.t.S("(no event id)")
 	}
 	fmt.Fprintf(&b, "%s %s   %s %s   %s\n", l("Event"), id, l("Type"), orDash(e.Type), verdict)
 	fmt.Fprintf(&b, "%s %s   %s %s   %s %d\n", l("First received"), fmtTime(e.ReceivedAt), l("Last"), fmtTime(e.LastAt), l("Deliveries"), max(e.Deliveries, 1))
@@ -687,9 +701,9 @@ func (m EventsModel) detailContent() string {
 		fmt.Fprintf(&b, "%s %s\n", l("Event created"), fmtTime(e.CreatedAt))
 	}
 	if !e.Verified {
-		b.WriteString(m.st.bad.Render("Unverified: the fields above come from a body nobody signed.") + "\n")
+		b.WriteString(m.st.bad.Render(m.t.S("Unverified: the fields above come from a body nobody signed.")) + "\n")
 	}
-	b.WriteString("\n" + m.st.title.Render("Headers") + "\n")
+	b.WriteString("\n" + m.st.title.Render(m.t.S("Headers")) + "\n")
 	names := make([]string, 0, len(e.Headers))
 	for k := range e.Headers {
 		names = append(names, k)
@@ -699,17 +713,21 @@ func (m EventsModel) detailContent() string {
 		fmt.Fprintf(&b, "  %s: %s\n", k, e.Headers[k])
 	}
 	if len(names) == 0 {
-		b.WriteString("  (none stored)\n")
+		b.WriteString("  " + m.t.S("(none stored)") + "\n")
 	}
-	b.WriteString("\n" + m.st.title.Render("Body") + "\n")
+	b.WriteString("\n" + m.st.title.Render(m.t.S("Body")) + "\n")
 	body := termtext.Text(raw.PrettyBody())
 	if body == "" {
-		body = "(empty)"
+		body = m.t.S("(empty)")
 	}
 	// Wrapped to the width so a long line cannot push the frame sideways.
 	b.WriteString(ansi.Hardwrap(body, max(m.width-1, 10), true))
 	return b.String()
 }
+
+// noClipboard is why a copy did not happen when there is no clipboard
+// writer (said through the table when shown).
+const noClipboard = "no clipboard"
 
 // inert returns a copy of e fit for the screen: every text field made one
 // inert line (termtext.Line). Anyone who can reach the receiver chooses

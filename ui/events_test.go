@@ -431,3 +431,50 @@ func TestEventsWithRealReceiver(t *testing.T) {
 		t.Errorf("after forward:\n%s", v)
 	}
 }
+
+// The inspector in Japanese: its headings, keys, health line and labels
+// are the clerk's words (they were English on the Japanese console), the
+// list's columns still line up on screen, and what came in a delivery
+// (type, ids, headers, body, the rejection reason) is shown as it came.
+func TestEventsInJapanese(t *testing.T) {
+	h := webhooks.Health{Listening: true, URL: "http://127.0.0.1:38585/webhook", SecretSet: true, LastEventAt: evNow, LastEventType: "payment.captured", Accepted: 2}
+	src := fakeHealthSource{&fakeEventsSource{events: sampleEvents(), health: &h}}
+	m := NewEventsModel(src, 120, 20).WithNow(func() time.Time { return evNow }).WithLanguage("ja")
+	m, _ = runCmd(t, m, m.Init())
+	v := plain(m)
+	for _, want := range []string{"Webhookイベント (3)", "正常 2", "重複 0", "種類", "金額", "配信", "判定", "enter 詳細", "r ローカルで再送", "f 転送", "y IDをコピー",
+		"payment.captured", "pay_konbini1", "✗ missing X-Komoju-Signature header"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("list lacks %q:\n%s", want, v)
+		}
+	}
+	for _, english := range []string{"Webhook events", "TYPE", "VERDICT", "replay locally", "copy id", " ok ", " dup"} {
+		if strings.Contains(v, english) {
+			t.Errorf("list says %q:\n%s", english, v)
+		}
+	}
+	// The payment column starts at one cell, heading and rows.
+	at := map[int]bool{}
+	for _, l := range strings.Split(v, "\n") {
+		for _, mark := range []string{"決済ID", "pay_"} {
+			if i := strings.Index(l, mark); i >= 0 && (mark == "決済ID" || strings.Contains(l, "payment.")) {
+				at[ansi.StringWidth(l[:i])] = true
+			}
+		}
+	}
+	if len(at) != 1 {
+		t.Errorf("the payment column starts at cells %v:\n%s", at, v)
+	}
+	m, _ = press(t, m, "enter")
+	v = plain(m)
+	for _, want := range []string{"イベント evt_new", "種類 payment.captured", "✓ 署名を検証済み", "配信回数 3", "決済 pay_konbini1", "ヘッダー", "本文", "X-Komoju-Signature: ab12"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+	for _, english := range []string{"signature verified", "Headers", "Deliveries"} {
+		if strings.Contains(v, english) {
+			t.Errorf("detail says %q:\n%s", english, v)
+		}
+	}
+}

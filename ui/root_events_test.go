@@ -140,3 +140,16 @@ func TestHeaderFitsNarrowTerminal(t *testing.T) {
 		t.Fatalf("a cut header should say so: %q", first)
 	}
 }
+
+// The Japanese console's inspector is in Japanese (it was English).
+func TestRootEventInspectorInJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	src := &rootEventsSource{evs: []webhooks.Event{{Seq: 1, EventID: "ev1", Type: "payment.captured", PaymentID: "pay1", Amount: 1000, Currency: "JPY", PaymentStatus: komoju.PaymentCaptured, Verified: true, Deliveries: 1, CreatedAt: fixedNow, ReceivedAt: fixedNow, LastAt: fixedNow}}}
+	o := env.options()
+	o.Events = src
+	o.Lang = "ja"
+	h := newHarness(t, o, 120, 40)
+	h.keys("w")
+	h.waitText("Webhookイベント (1)", "payment.captured")
+	h.mustNotContain("Webhook events", "VERDICT")
+}

@@ -328,7 +328,7 @@ func New(opts Options) Model {
 	}
 	m.startCheck = opts.Recheck != nil
 	if opts.Events != nil {
-		m.events = NewEventsModel(opts.Events, m.width, m.bodyHeight()+1).WithContext(ctx).WithNow(opts.Now)
+		m.events = NewEventsModel(opts.Events, m.width, m.bodyHeight()+1).WithContext(ctx).WithNow(opts.Now).WithLanguage(m.t.lang)
 	}
 	return m
 }

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -168,9 +169,11 @@ type Health struct {
 // String renders h as one line for a header: "webhooks ● 127.0.0.1:4242 ·
 // last 10:04:05 payment.captured · 3 ok · 1 ✗ · 0 dup". The last event
 // type and error may come from an unsigned request, so the line is inert.
-func (h Health) String() string { return termtext.Line(h.line()) }
+func (h Health) String() string { return h.In("en") }
 
-func (h Health) line() string {
+// In is the health line in lang, one inert line.
+func (h Health) In(lang string) string {
+	w := func(id string, args ...any) string { return words.T(id, args...).In(lang) }
 	var b strings.Builder
 	if h.Listening {
 		b.WriteString("webhooks ● ")
@@ -180,33 +183,33 @@ func (h Health) line() string {
 			b.WriteString(h.URL)
 		}
 	} else {
-		b.WriteString("webhooks ○ not listening")
+		b.WriteString(w("wh_not_listening"))
 	}
 	if !h.SecretSet {
-		b.WriteString(" · no secret")
+		b.WriteString(w("wh_no_secret"))
 	}
 	if h.LastEventAt.IsZero() {
-		b.WriteString(" · no events yet")
+		b.WriteString(w("wh_no_events"))
 	} else {
-		fmt.Fprintf(&b, " · last %s %s", h.LastEventAt.Local().Format("15:04:05"), h.LastEventType)
+		b.WriteString(w("wh_last_s_s", h.LastEventAt.Local().Format("15:04:05"), h.LastEventType))
 	}
-	fmt.Fprintf(&b, " · %d ok · %d ✗ · %d dup", h.Accepted, h.Rejected, h.Duplicates)
+	b.WriteString(w("wh_counts_d_d_d", h.Accepted, h.Rejected, h.Duplicates))
 	if h.RejectedUnrecorded > 0 {
-		fmt.Fprintf(&b, " · %d ✗ not recorded (flood)", h.RejectedUnrecorded)
+		b.WriteString(w("wh_flood_d", h.RejectedUnrecorded))
 	}
 	if h.Failed > 0 {
-		fmt.Fprintf(&b, " · %d failed", h.Failed)
+		b.WriteString(w("wh_failed_d", h.Failed))
 	}
 	if h.ForwardFailed > 0 {
-		fmt.Fprintf(&b, " · %d forward failed", h.ForwardFailed)
+		b.WriteString(w("wh_forward_failed_d", h.ForwardFailed))
 	}
 	if h.ForwardLoops > 0 {
-		fmt.Fprintf(&b, " · %d forward loop(s) cut", h.ForwardLoops)
+		b.WriteString(w("wh_forward_loops_d", h.ForwardLoops))
 	}
 	if h.LastError != "" {
-		b.WriteString(" · last error: " + h.LastError)
+		b.WriteString(w("wh_last_error_s", h.LastError))
 	}
-	return b.String()
+	return termtext.Line(b.String())
 }
 
 // Receiver is the webhook endpoint. It is an http.Handler for POST /webhook

@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable(), eventsTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.
@@ -454,7 +454,7 @@ func Decline(code, lang string) (string, bool) {
 // byIDOnly reports entries reached only by id, whose English text may
 // name something else elsewhere in the table.
 func byIDOnly(id string) bool {
-	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_", "sum_", "val_"} {
+	for _, p := range []string{"status_", "source_", "slip_", "acc_kind_", "say_", "notice_", "out_", "kind_", "sum_", "val_", "wh_"} {
 		if strings.HasPrefix(id, p) {
 			return true
 		}
@@ -542,5 +542,70 @@ func validationTable() []Entry {
 		{"out_please_fix_nothing_sent_s", "Please fix: %s. Nothing was sent to KOMOJU.", "入力を確認してください: %s。KOMOJUには何も送信していません"},
 		{"out_please_fix_s", "Please fix: %s.", "入力を確認してください: %s。"},
 		{"val_account_type", "must be ordinary, checking or savings", "ordinary・checking・savings のいずれかにしてください"},
+	}
+}
+
+// eventsTable is the webhook inspector's words and the receiver's health
+// line (wh_, by id).
+func eventsTable() []Entry {
+	return []Entry{
+		{"wh_not_listening", "webhooks ○ not listening", "webhooks ○ 受信していません"},
+		{"wh_no_secret", " · no secret", " · シークレット未設定"},
+		{"wh_no_events", " · no events yet", " · イベントはまだありません"},
+		{"wh_last_s_s", " · last %s %s", " · 最新 %s %s"},
+		{"wh_counts_d_d_d", " · %d ok · %d ✗ · %d dup", " · 正常 %d · ✗ %d · 重複 %d"},
+		{"wh_flood_d", " · %d ✗ not recorded (flood)", " · ✗ %d 件未記録 (大量)"},
+		{"wh_failed_d", " · %d failed", " · 失敗 %d"},
+		{"wh_forward_failed_d", " · %d forward failed", " · 転送失敗 %d"},
+		{"wh_forward_loops_d", " · %d forward loop(s) cut", " · 転送ループ遮断 %d"},
+		{"wh_last_error_s", " · last error: %s", " · 最新のエラー: %s"},
+		{"ev_title_d", "Webhook events (%d)", "Webhookイベント (%d)"},
+		{"ev_col_type", "TYPE", "種類"},
+		{"ev_col_amount", "AMOUNT", "金額"},
+		{"ev_col_deliveries", "DLV", "配信"},
+		{"ev_col_verdict", "VERDICT", "判定"},
+		{"ev_page_up", "page up", "前のページ"},
+		{"ev_page_down", "page down", "次のページ"},
+		{"ev_newest", "newest", "最新へ"},
+		{"ev_oldest", "oldest", "最古へ"},
+		{"ev_replay_locally", "replay locally", "ローカルで再送"},
+		{"ev_forward", "forward", "転送"},
+		{"ev_copy_id", "copy id", "IDをコピー"},
+		{"ev_copy_body", "copy body", "本文をコピー"},
+		{"ev_reload", "reload", "再読み込み"},
+		{"ev_load_failed_s", "could not load events: %s", "イベントを読み込めませんでした: %s"},
+		{"ev_copy_failed_s", "copy failed: %s", "コピーできませんでした: %s"},
+		{"ev_copied_s", "copied %s to the clipboard (OSC 52)", "%s をクリップボードにコピーしました (OSC 52)"},
+		{"ev_what_event_id_s", "event id %s", "イベントID %s"},
+		{"ev_what_payment_id_s", "payment id %s", "決済ID %s"},
+		{"ev_what_body", "the body", "本文"},
+		{"ev_no_event_id", "this delivery has no event id to copy", "この配信にはコピーできるイベントIDがありません"},
+		{"ev_rejected_s_s", "cannot %s a rejected delivery (%s): only verified events are re-signed", "拒否された配信は%sできません (%s): 再署名できるのは検証済みのイベントだけです"},
+		{"ev_running_s", "%s still running…", "%s を実行中…"},
+		{"ev_started_s_s", "%s %s…", "%s %s…"},
+		{"ev_action_failed_s_s", "%s failed: %s", "%s に失敗しました: %s"},
+		{"ev_action_done_s_s_s_s", "%s %s → %s: %s", "%s %s → %s: %s"},
+		{"ev_local_receiver", "local receiver", "ローカル受信"},
+		{"ev_kind_replay", "replay", "再送"},
+		{"ev_no_clipboard", "no clipboard", "クリップボードがありません"},
+		{"ev_receiver_off", "the webhook receiver is not running", "Webhook受信が動いていません"},
+		{"ev_loading", "loading…", "読み込み中…"},
+		{"ev_none_yet", "No webhook events yet.", "Webhookイベントはまだありません。"},
+		{"ev_appear_here_s", " Deliveries to %s appear here.", " %s への配信がここに表示されます。"},
+		{"ev_not_listening", " The receiver is not listening.", " 受信していません。"},
+		{"ev_verified", "✓ signature verified", "✓ 署名を検証済み"},
+		{"ev_rejected_reason_s", "✗ rejected: %s", "✗ 拒否: %s"},
+		{"ev_no_id", "(no event id)", "(イベントIDなし)"},
+		{"ev_event", "Event", "イベント"},
+		{"ev_type", "Type", "種類"},
+		{"ev_first_received", "First received", "初回受信"},
+		{"ev_last", "Last", "最新"},
+		{"ev_deliveries", "Deliveries", "配信回数"},
+		{"ev_event_created", "Event created", "イベント作成"},
+		{"ev_unverified", "Unverified: the fields above come from a body nobody signed.", "未検証: 上の項目は誰も署名していない本文から読んだものです。"},
+		{"ev_headers", "Headers", "ヘッダー"},
+		{"ev_none_stored", "(none stored)", "(保存なし)"},
+		{"ev_body", "Body", "本文"},
+		{"ev_empty", "(empty)", "(空)"},
 	}
 }
