@@ -214,6 +214,8 @@ func TestFieldChecksInJapanese(t *testing.T) {
 	h.keys("esc")
 	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
 	h.pickMethod("Bank transfer")
+	h.mustContain("例: 山田", "例: 太郎") // the placeholders were English ("e.g. Yamada")
+	h.mustNotContain("e.g.")
 	h.keys("Yamada", "enter", "Taro", "enter", "Yamada", "enter")
 	h.mustContain("カタカナまたはひらがなで入力してください (例: ヤマダ)")
 	h.mustNotContain("must be written in katakana")

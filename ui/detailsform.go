@@ -179,15 +179,15 @@ func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form 
 		case flows.DetailEmail:
 			fields = append(fields, in(f, m.t.S("e.g. name@example.com")))
 		case flows.DetailPhone:
-			fields = append(fields, in(f, "e.g. 090-1234-5678"))
+			fields = append(fields, in(f, m.t.S("e.g. 090-1234-5678")))
 		case flows.DetailGivenName:
-			fields = append(fields, in(f, "e.g. Taro"))
+			fields = append(fields, in(f, m.t.S("e.g. Taro")))
 		case flows.DetailFamilyName:
-			fields = append(fields, in(f, "e.g. Yamada"))
+			fields = append(fields, in(f, m.t.S("e.g. Yamada")))
 		case flows.DetailGivenNameKana:
-			fields = append(fields, in(f, "e.g. タロウ"))
+			fields = append(fields, in(f, m.t.S("e.g. タロウ")))
 		case flows.DetailFamilyNameKana:
-			fields = append(fields, in(f, "e.g. ヤマダ"))
+			fields = append(fields, in(f, m.t.S("e.g. ヤマダ")))
 		}
 	}
 	return huh.NewForm(huh.NewGroup(fields...)).

@@ -695,7 +695,7 @@ func (m EventsModel) detailContent() string {
 		if e.Currency != "" {
 			amount = komoju.FormatAmount(e.Amount, e.Currency)
 		}
-		fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n", l("Payment"), e.PaymentID, l("Amount"), amount, l("Status"), orDash(string(e.PaymentStatus)))
+		fmt.Fprintf(&b, "%s %s   %s %s   %s %s\n", l("Payment"), e.PaymentID, l("Amount"), amount, l("Status"), orDash(m.t.status(string(e.PaymentStatus))))
 	}
 	if !e.CreatedAt.IsZero() {
 		fmt.Fprintf(&b, "%s %s\n", l("Event created"), fmtTime(e.CreatedAt))

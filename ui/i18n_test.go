@@ -4,6 +4,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/webhooks"
+	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
 // englishSentence finds two or more English words in a row: a sentence
@@ -100,6 +103,60 @@ func TestJapaneseScreensHaveNoEnglish(t *testing.T) {
 	for _, s := range screens {
 		name, s, _ := strings.Cut(s, "\n")
 		if f := untranslated(s); len(f) > 0 {
+			t.Errorf("%s: English left: %q\n%s", name, f, s)
+		}
+	}
+}
+
+// The screens a shift also reaches in ja — the forms of cash methods, a
+// refused card, the partial-refund question with a typo, the close and the
+// webhook inspector — have no English left either ("e.g. Yamada", a
+// check's reason, the inspector's headings were).
+func TestJapaneseFormsHaveNoEnglish(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	o := env.options()
+	o.Lang = "ja"
+	o.Events = &rootEventsSource{evs: []webhooks.Event{{Seq: 1, EventID: "ev1", Type: "payment.captured", PaymentID: "pay1", Amount: 1000, Currency: "JPY",
+		PaymentStatus: komoju.PaymentCaptured, Verified: true, Deliveries: 1, CreatedAt: fixedNow, ReceivedAt: fixedNow, LastAt: fixedNow}}}
+	h := newHarness(t, o, 120, 40)
+	var screens []string
+	shot := func(name string) { screens = append(screens, name+"\n"+h.view()) }
+	h.amountTo("1000")
+	h.pickMethod("konbini")
+	shot("konbini form")
+	h.keys("esc")
+	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+	h.pickMethod("bank_transfer")
+	shot("bank transfer form")
+	h.keys("Yamada", "enter", "Taro", "enter", "Yamada", "enter")
+	shot("bank transfer, kana refused")
+	h.keys("esc")
+	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+	h.pickMethod("credit_card")
+	h.keys("4111111111111112", "enter", "1230", "enter", "12", "enter", "enter", "enter", "ctrl+s")
+	h.waitText("カード番号が正しくありません")
+	shot("card refused")
+	h.testData("Visa: success")
+	h.keys("ctrl+s")
+	h.waitFor("paid", func(m Model) bool { return m.screen == screenResult && m.outcome != nil && m.outcome.Kind == "paid" })
+	h.keys("F")
+	h.keys("abc", "enter")
+	shot("partial refund, typo")
+	h.keys("esc", "n")
+	h.waitFor("amount screen", func(m Model) bool { return m.screen == screenAmount })
+	h.keys("z")
+	h.waitText("純売上")
+	shot("close")
+	h.keys("esc", "w")
+	h.waitText("payment.captured")
+	shot("webhook events")
+	h.keys("enter")
+	shot("webhook event")
+	// What the clerk typed and KOMOJU's event names are data, not words.
+	data := strings.NewReplacer("Yamada", " ", "Taro", " ", "abc", " ", "payment.captured", " ")
+	for _, s := range screens {
+		name, s, _ := strings.Cut(s, "\n")
+		if f := untranslated(data.Replace(s)); len(f) > 0 || strings.Contains(s, "e.g.") {
 			t.Errorf("%s: English left: %q\n%s", name, f, s)
 		}
 	}

@@ -559,6 +559,12 @@ func eventsTable() []Entry {
 		{"wh_forward_failed_d", " · %d forward failed", " · 転送失敗 %d"},
 		{"wh_forward_loops_d", " · %d forward loop(s) cut", " · 転送ループ遮断 %d"},
 		{"wh_last_error_s", " · last error: %s", " · 最新のエラー: %s"},
+		// the details form's placeholders
+		{"ph_phone", "e.g. 090-1234-5678", "例: 090-1234-5678"},
+		{"ph_given_name", "e.g. Taro", "例: 太郎"},
+		{"ph_family_name", "e.g. Yamada", "例: 山田"},
+		{"ph_given_kana", "e.g. タロウ", "例: タロウ"},
+		{"ph_family_kana", "e.g. ヤマダ", "例: ヤマダ"},
 		{"ev_title_d", "Webhook events (%d)", "Webhookイベント (%d)"},
 		{"ev_col_type", "TYPE", "種類"},
 		{"ev_col_amount", "AMOUNT", "金額"},
