@@ -675,10 +675,26 @@ func parseMoney(s, currency string, allowZero bool) (int64, error) {
 	}
 	v, err := komoju.ParseAmount(t, currency)
 	if err != nil {
-		// komoju's messages start with "amount ..." already.
-		return 0, errors.New(strings.TrimPrefix(err.Error(), "amount "))
+		return 0, moneyError{err}
 	}
 	return v, nil
+}
+
+// moneyError is komoju.ParseAmount's refusal after a flag's name: its
+// English drops komoju's own "amount " (the flag names it); Unwrap keeps
+// the typed error for the clerk's language (runner.problem).
+type moneyError struct{ err error }
+
+func (e moneyError) Error() string { return strings.TrimPrefix(e.err.Error(), "amount ") }
+func (e moneyError) Unwrap() error { return e.err }
+
+// problem is err in the clerk's language where it is one of flows'
+// checks or a refused amount, and err's English otherwise.
+func (r *runner) problem(err error) string {
+	if lang := r.language(); isJa(lang) {
+		return flows.ProblemIn(err, lang)
+	}
+	return err.Error()
 }
 
 // cardSecrets returns the card numbers given on the command line (--card,

@@ -1038,4 +1038,10 @@ func TestInputErrorsInJapanese(t *testing.T) {
 	if _, _, errOut := h.run(append([]string{"pay", "--amount", "1000"}, cardArgs("4111111111111112")...)...); !strings.Contains(errOut, "--card: is not a valid card number") {
 		t.Errorf("bad card in English:\n%s", errOut)
 	}
+	if code, _, errOut := h.runEnv(ja, append([]string{"pay", "--amount", "abc"}, cardArgs(testCard)...)...); code != ExitUsage || !strings.Contains(errOut, `--amount: 金額 "abc" は数値ではありません`) {
+		t.Errorf("bad amount in Japanese: exit %d\n%s", code, errOut)
+	}
+	if _, _, errOut := h.run(append([]string{"pay", "--amount", "abc"}, cardArgs(testCard)...)...); !strings.Contains(errOut, `--amount: "abc" is not a number`) {
+		t.Errorf("bad amount in English:\n%s", errOut)
+	}
 }

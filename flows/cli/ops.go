@@ -121,7 +121,7 @@ func (r *runner) moneyAmount(ctx context.Context, b *Backend, id, amount string)
 	}
 	v, err := parseMoney(amount, p.Currency, false)
 	if err != nil {
-		r.usageError("--amount", "%s (the payment is in %s)", err.Error(), p.Currency)
+		r.usageError("--amount", "%s%s", r.problem(err), say(r.language(), "cli_payment_currency_s", p.Currency))
 		return 0, nil, ExitUsage, false
 	}
 	return v, p, 0, true

@@ -108,14 +108,14 @@ func (r *runner) pay(args []string) int {
 	var err error
 	if strings.TrimSpace(f.amount) != "" {
 		if amount, err = parseMoney(f.amount, cfg.Currency, false); err != nil {
-			r.usageError("--amount", "%s", err.Error())
+			r.usageError("--amount", "%s", r.problem(err))
 			return ExitUsage
 		}
 	}
 	var tax int64
 	if strings.TrimSpace(f.tax) != "" {
 		if tax, err = parseMoney(f.tax, cfg.Currency, true); err != nil {
-			r.usageError("--tax", "%s", err.Error())
+			r.usageError("--tax", "%s", r.problem(err))
 			return ExitUsage
 		}
 	}

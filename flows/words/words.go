@@ -340,6 +340,7 @@ func baseTable() []Entry {
 		{"cli_sale_no_payment_s", "Sale %[1]s has no payment at KOMOJU to act on (nobody paid it, or its outcome is not known yet): komoju-tui show %[1]s says where it stands.", "取引 %[1]s にはKOMOJU上の操作できる決済がありません (未払い、または結果がまだ不明です)。状況は komoju-tui show %[1]s で確認できます。"},
 		{"cli_sandbox_using_s_s_d", "using the sandbox at %s started %s (pid %d); --fresh for a new one", "起動中のサンドボックス %s を使います (%s 起動、pid %d)。新しく起動するには --fresh"},
 		{"cli_sandbox_ignored_s", "warning: ignoring %s; this command starts its own empty sandbox", "警告: %s を無視します。このコマンドは専用の空のサンドボックスを起動します"},
+		{"cli_payment_currency_s", " (the payment is in %s)", " (この決済の通貨は %s)"},
 		{"cli_usage_hint_s", "Run 'komoju-tui %s --help' for usage.", "使い方は 'komoju-tui %s --help' で表示されます。"},
 		{"cli_sandbox_hint", "note: no KOMOJU key is set and no running 'komoju-tui sandbox' was used (none found,\n  or --fresh), so this command ran against its own empty embedded sandbox, which knows\n  nothing of payments made by earlier commands. For a script of several steps, start\n  one sandbox in another terminal; every command without a key then uses it:\n    komoju-tui sandbox\n",
 			"注意: KOMOJUのキーが設定されておらず、起動中の 'komoju-tui sandbox' も使われませんでした\n  (見つからないか --fresh)。このコマンドは自分専用の空の組み込みサンドボックスで動いたため、\n  前のコマンドで作った決済を知りません。複数の手順を続けるスクリプトでは、別の端末で\n  サンドボックスを一つ起動してください。キーのないコマンドはすべてそれを使います:\n    komoju-tui sandbox\n"},
