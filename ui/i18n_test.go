@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -133,6 +134,9 @@ func TestJapaneseFormsHaveNoEnglish(t *testing.T) {
 	h.keys("esc")
 	h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
 	h.pickMethod("credit_card")
+	h.keys("ctrl+t")
+	shot("test data")
+	h.keys("esc")
 	h.keys("4111111111111112", "enter", "1230", "enter", "12", "enter", "enter", "enter", "ctrl+s")
 	h.waitText("カード番号が正しくありません")
 	shot("card refused")
@@ -152,12 +156,30 @@ func TestJapaneseFormsHaveNoEnglish(t *testing.T) {
 	shot("webhook events")
 	h.keys("enter")
 	shot("webhook event")
-	// What the clerk typed and KOMOJU's event names are data, not words.
+	// What the clerk typed, KOMOJU's event names and the Komoju-Scenario
+	// header with its codes are data, not words.
 	data := strings.NewReplacer("Yamada", " ", "Taro", " ", "abc", " ", "payment.captured", " ")
+	scenario := regexp.MustCompile(`Komoju-Scenario: [a-z_]+`)
 	for _, s := range screens {
 		name, s, _ := strings.Cut(s, "\n")
-		if f := untranslated(data.Replace(s)); len(f) > 0 || strings.Contains(s, "e.g.") {
+		if f := untranslated(scenario.ReplaceAllString(data.Replace(s), " ")); len(f) > 0 || strings.Contains(s, "e.g.") {
 			t.Errorf("%s: English left: %q\n%s", name, f, s)
+		}
+	}
+}
+
+// Every test card and Komoju-Scenario the picker offers has its Japanese
+// label (they were English on the Japanese console).
+func TestTestDataLabelsInJapanese(t *testing.T) {
+	ja := newTr("ja")
+	for _, tc := range flows.TestCards() {
+		if ja.S(tc.Label) == tc.Label {
+			t.Errorf("test card %q has no Japanese label", tc.Label)
+		}
+	}
+	for _, sc := range flows.Scenarios() {
+		if ja.S(sc.Label) == sc.Label {
+			t.Errorf("scenario %q has no Japanese label", sc.Label)
 		}
 	}
 }

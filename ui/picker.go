@@ -15,6 +15,7 @@ import (
 // sets a Komoju-Scenario) in one keystroke.
 type pick struct {
 	label    string
+	key      string // the English label: typing it finds the entry in every language
 	fill     func(d *flows.Details)
 	scenario string
 }
@@ -31,7 +32,7 @@ func (p *picker) visible() []int {
 	var out []int
 	q := strings.ToLower(p.query)
 	for i, it := range p.items {
-		if q == "" || strings.Contains(strings.ToLower(it.label), q) {
+		if q == "" || strings.Contains(strings.ToLower(it.label), q) || strings.Contains(strings.ToLower(it.key), q) {
 			out = append(out, i)
 		}
 	}
@@ -63,7 +64,8 @@ func (dm detailsModel) newPicker() *picker {
 				cvc = "1234"
 			}
 			p.items = append(p.items, pick{
-				label: flows.MaskCardNumber(tc.Number) + "  " + tc.Label,
+				label: flows.MaskCardNumber(tc.Number) + "  " + m.t.S(tc.Label),
+				key:   tc.Label,
 				fill: func(d *flows.Details) {
 					d.CardNumber = flows.FormatCardNumber(tc.Number)
 					d.CardExpiry = expiry
@@ -86,7 +88,7 @@ func (dm detailsModel) newPicker() *picker {
 		}
 	}
 	for _, sc := range flows.Scenarios() {
-		p.items = append(p.items, pick{label: "Komoju-Scenario: " + sc.Code + " (" + sc.Label + ")", fill: base, scenario: sc.Code})
+		p.items = append(p.items, pick{label: "Komoju-Scenario: " + sc.Code + " (" + m.t.S(sc.Label) + ")", key: sc.Label, fill: base, scenario: sc.Code})
 	}
 	p.items = append(p.items, pick{label: m.t.S("No scenario (clear)"), fill: func(*flows.Details) {}, scenario: "-"})
 	return p

@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable(), eventsTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable(), eventsTable(), testDataTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.
@@ -614,5 +614,43 @@ func eventsTable() []Entry {
 		{"ev_none_stored", "(none stored)", "(保存なし)"},
 		{"ev_body", "Body", "本文"},
 		{"ev_empty", "(empty)", "(空)"},
+	}
+}
+
+// testDataTable is the test-data picker's labels (flows.TestCards,
+// flows.Scenarios), found by their English.
+func testDataTable() []Entry {
+	return []Entry{
+		{"tc_visa_success", "Visa: success", "Visa: 成功"},
+		{"tc_mc_success", "Mastercard: success", "Mastercard: 成功"},
+		{"tc_jcb_success", "JCB: success", "JCB: 成功"},
+		{"tc_amex_success", "American Express: success", "American Express: 成功"},
+		{"tc_diners_success", "Diners Club: success", "Diners Club: 成功"},
+		{"tc_visa_3ds_frictionless", "Visa 3DS: frictionless success", "Visa 3DS: 認証操作なしで成功"},
+		{"tc_mc_3ds_frictionless", "Mastercard 3DS: frictionless success", "Mastercard 3DS: 認証操作なしで成功"},
+		{"tc_jcb_3ds_frictionless", "JCB 3DS: frictionless success", "JCB 3DS: 認証操作なしで成功"},
+		{"tc_visa_3ds_challenge", "Visa 3DS: challenge (enter 123456)", "Visa 3DS: チャレンジ認証 (123456 を入力)"},
+		{"tc_mc_3ds_challenge", "Mastercard 3DS: challenge (enter 123456)", "Mastercard 3DS: チャレンジ認証 (123456 を入力)"},
+		{"tc_jcb_3ds_challenge", "JCB 3DS: challenge (enter 123456)", "JCB 3DS: チャレンジ認証 (123456 を入力)"},
+		{"tc_visa_3ds_challenge_fails", "Visa 3DS: challenge fails (enter 111111)", "Visa 3DS: チャレンジ認証に失敗 (111111 を入力)"},
+		{"tc_mc_3ds_challenge_fails", "Mastercard 3DS: challenge fails (enter 111111)", "Mastercard 3DS: チャレンジ認証に失敗 (111111 を入力)"},
+		{"tc_jcb_3ds_challenge_fails", "JCB 3DS: challenge fails (enter 111111)", "JCB 3DS: チャレンジ認証に失敗 (111111 を入力)"},
+		{"tc_visa_3ds_auth_fails", "Visa 3DS: authentication fails", "Visa 3DS: 認証エラー"},
+		{"tc_mc_3ds_auth_fails", "Mastercard 3DS: authentication fails", "Mastercard 3DS: 認証エラー"},
+		{"tc_jcb_3ds_auth_fails", "JCB 3DS: authentication fails", "JCB 3DS: 認証エラー"},
+		{"tc_decline_funds", "Decline: insufficient funds", "拒否: 残高不足"},
+		{"tc_decline_limit", "Decline: exceeds card limit", "拒否: 利用限度額超過"},
+		{"tc_decline_cvc", "Decline: bad CVC", "拒否: セキュリティコード誤り"},
+		{"tc_decline_expired", "Decline: card expired", "拒否: 有効期限切れ"},
+		{"tc_decline_unusable", "Decline: card cannot be used", "拒否: 利用できないカード"},
+		{"tc_decline_invalid_en", "Decline: invalid card (EN docs)", "拒否: 無効なカード (英語版ドキュメント)"},
+		{"tc_decline_invalid_ja", "Decline: invalid card (JA docs)", "拒否: 無効なカード (日本語版ドキュメント)"},
+		{"sc_insufficient_funds", "Insufficient funds", "残高不足"},
+		{"sc_exceeds_limit", "Exceeds limit", "利用限度額超過"},
+		{"sc_bad_verification_value", "Bad verification value", "セキュリティコード誤り"},
+		{"sc_card_expired", "Card expired", "有効期限切れ"},
+		{"sc_card_declined", "Card declined", "カード拒否"},
+		{"sc_invalid_number", "Invalid number", "無効なカード番号"},
+		{"sc_fraudulent", "Suspected fraud", "不正利用の疑い"},
 	}
 }
