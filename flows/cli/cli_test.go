@@ -1016,6 +1016,11 @@ func TestOpsTakeAnOrderNumber(t *testing.T) {
 	if _, _, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "capture", "POS-LOST-0009"); !strings.Contains(errOut, "取引 POS-LOST-0009 にはKOMOJU上の操作できる決済がありません") {
 		t.Errorf("in Japanese:\n%s", errOut)
 	}
+	// --json stays English under ja.
+	_, out, _ = h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, "capture", "POS-LOST-0009", "--json")
+	if !strings.Contains(out, "Sale POS-LOST-0009 has no payment at KOMOJU to act on") {
+		t.Errorf("--json under ja:\n%s", out)
+	}
 }
 
 // A refused input is named in the clerk's language on stderr (flows'

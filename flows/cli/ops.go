@@ -9,6 +9,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -84,8 +85,10 @@ func (r *runner) salePayment(ctx context.Context, b *Backend, id string) (string
 	case s.PaymentID != "":
 		return s.PaymentID, true
 	}
-	o := flows.Outcome{Kind: flows.OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID,
-		Message: say(r.lang, "cli_sale_no_payment_s", termtext.Line(s.OrderNum))}
+	// Message is English, as --json has it; Text says it in the clerk's
+	// language (printOutcome, report's line on stderr).
+	t := words.T("cli_sale_no_payment_s", termtext.Line(s.OrderNum))
+	o := flows.Outcome{Kind: flows.OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Message: t.In("en"), Text: t}
 	r.report(r.name, o, errors.New(o.Message), ExitAPI, false, false)
 	return "", false
 }

@@ -370,7 +370,11 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 		return
 	}
 	d := errorOf(o, err, code)
-	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, d.Message, code, d.Class)
+	msg := d.Message // as --json has it
+	if lang := r.language(); isJa(lang) && o.Text.ID != "" {
+		msg = redact(errorReason(o, lang)) // the till's own sentence, in the clerk's language
+	}
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, msg, code, d.Class)
 	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox && r.running == nil {
 		// Said where a script of several steps fails in SANDBOX mode on a
 		// sandbox of its own: the payment an earlier command made is not

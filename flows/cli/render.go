@@ -314,7 +314,8 @@ func statusName(s, lang string) string {
 }
 
 // errorReason is why o failed, in lang where the table knows KOMOJU's
-// code (KOMOJU words its errors in English).
+// code (KOMOJU words its errors in English) or the sentence is the
+// till's own (Outcome.Text).
 func errorReason(o flows.Outcome, lang string) string {
 	if o.Err != nil {
 		if r, ok := words.Decline(o.Err.Code, lang); ok {
@@ -323,6 +324,9 @@ func errorReason(o flows.Outcome, lang string) string {
 		if o.Err.Message != "" {
 			return o.Err.Message
 		}
+	}
+	if o.Text.ID != "" {
+		return o.Text.In(lang)
 	}
 	return o.Message
 }
