@@ -353,7 +353,7 @@ func columnsRight(rows [][]string, col int) string {
 		}
 		cells := append([]string(nil), r...)
 		cells[0] = termtext.Pad(cells[0], first)
-		cells[col] = strings.Repeat(" ", max(width-termtext.Width(cells[col]), 0)) + cells[col]
+		cells[col] = termtext.PadLeft(cells[col], width)
 		table = append(table, cells)
 	}
 	flush()

@@ -588,10 +588,9 @@ func (m EventsModel) listView() string {
 	h := m.listHeight()
 	// Padded by screen width: the Japanese headings take two cells a
 	// character.
-	right := func(s string, w int) string { return strings.Repeat(" ", max(w-termtext.Width(s), 0)) + s }
 	head := "  " + termtext.Pad(m.t.S("TIME"), evColTime) + " " + termtext.Pad(m.t.S("TYPE"), evColType) + " " +
-		termtext.Pad(m.t.S("PAYMENT"), evColPayment) + " " + right(m.t.S("AMOUNT"), evColAmount) + " " +
-		right(m.t.S("DLV"), evColCount) + "  " + m.t.S("VERDICT")
+		termtext.Pad(m.t.S("PAYMENT"), evColPayment) + " " + termtext.PadLeft(m.t.S("AMOUNT"), evColAmount) + " " +
+		termtext.PadLeft(m.t.S("DLV"), evColCount) + "  " + m.t.S("VERDICT")
 	b.WriteString(m.st.label.Render(ansi.Truncate(head, m.width, "…")) + "\n")
 	if !m.loaded {
 		b.WriteString("  " + m.t.S("loading…") + "\n")

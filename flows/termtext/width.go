@@ -37,6 +37,14 @@ func Pad(s string, width int) string {
 	return s
 }
 
+// PadLeft returns s after spaces up to width cells: right-aligned.
+func PadLeft(s string, width int) string {
+	if n := width - Width(s); n > 0 {
+		return strings.Repeat(" ", n) + s
+	}
+	return s
+}
+
 // Columns lays rows out as columns two spaces apart, each padded to its
 // widest cell's width on screen; the last cell of a row is not padded.
 // Every line ends in a newline.

@@ -36,6 +36,12 @@ func TestPad(t *testing.T) {
 	if got := Pad("captured", 4); got != "captured" {
 		t.Errorf("Pad of a wider cell = %q", got)
 	}
+	if got := PadLeft("件数", 6); got != "  件数" {
+		t.Errorf("PadLeft = %q", got)
+	}
+	if got := PadLeft("1000", 2); got != "1000" {
+		t.Errorf("PadLeft of a wider cell = %q", got)
+	}
 }
 
 // A column lines up on screen: every row's second cell starts at the
