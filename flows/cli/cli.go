@@ -435,7 +435,7 @@ func (r *runner) discover(cfg config.Config) config.Config {
 	path := sandbox.DiscoveryPath(r.getenv)
 	run, err := sandbox.Discover(path)
 	if err != nil {
-		fmt.Fprintln(r.stderr, say(r.lang, "cli_sandbox_ignored_s", redact(err.Error())))
+		fmt.Fprintln(r.stderr, say(r.language(), "cli_sandbox_ignored_s", redact(err.Error())))
 		return cfg
 	}
 	if run == nil {
@@ -443,7 +443,7 @@ func (r *runner) discover(cfg config.Config) config.Config {
 	}
 	r.running = run
 	cfg.APIURL, cfg.SecretKey, cfg.PublishableKey, cfg.WebhookSecret = run.APIURL, run.SecretKey, run.PublishableKey, run.WebhookSecret
-	fmt.Fprintln(r.stderr, say(r.lang, "cli_sandbox_using_s_s_d", run.BaseURL, startedAt(run.StartedAt, time.Now()), run.PID))
+	fmt.Fprintln(r.stderr, say(r.language(), "cli_sandbox_using_s_s_d", run.BaseURL, startedAt(run.StartedAt, time.Now()), run.PID))
 	return cfg
 }
 
