@@ -992,16 +992,7 @@ func TestOpsTakeAnOrderNumber(t *testing.T) {
 		t.Fatalf("unknown order number: exit %d\n%s", code, errOut)
 	}
 
-	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: "POS-LOST-0009", IdempotencyKey: "idem-lost-9", Flow: journal.FlowDirect,
-		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: komoju.CaptureManual})
-	j.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.unfinishedSale("", "POS-LOST-0009", komoju.CaptureManual)
 	for _, op := range [][]string{{"capture", "POS-LOST-0009"}, {"refund", "POS-LOST-0009"},
 		{"refund-request", "POS-LOST-0009", "--customer-name", "ヤマダ タロウ", "--bank-name", "みずほ", "--branch-number", "001", "--account-number", "1234567"}} {
 		code, _, errOut := h.run(op...)

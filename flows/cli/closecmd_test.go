@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
@@ -117,16 +116,7 @@ func TestCloseCSVAndJSONDocument(t *testing.T) {
 // listed by order number and the command exits 5, as for any unknown.
 func TestCloseUnknownExits5(t *testing.T) {
 	h := newHarness(t)
-	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{Till: "front"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: "POS-LOST-0001", IdempotencyKey: "idem-lost", Flow: journal.FlowDirect,
-		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: komoju.CaptureAuto})
-	j.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.unfinishedSale("front", "POS-LOST-0001", komoju.CaptureAuto)
 	code, out, errOut := h.run("close", "--till", "all")
 	if code != ExitUnknown || !strings.Contains(out, "POS-LOST-0001") || !strings.Contains(errOut, "unknown outcome") {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -196,16 +186,7 @@ func TestCloseStderrInJapanese(t *testing.T) {
 	if code != ExitOK || !strings.Contains(errOut, "を確認: 仮売上 → 売上確定") || strings.Contains(errOut, "checked") {
 		t.Errorf("store close in Japanese: exit %d, stderr:\n%s", code, errOut)
 	}
-	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{Till: "front"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: "POS-LOST-0002", IdempotencyKey: "idem-lost-2", Flow: journal.FlowDirect,
-		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: komoju.CaptureAuto})
-	j.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	h.unfinishedSale("front", "POS-LOST-0002", komoju.CaptureAuto)
 	code, _, errOut = h.runEnv(ja, "close", "--till", "all", "--no-refresh")
 	if code != ExitUnknown || !strings.Contains(errOut, "結果が不明な取引が 1 件あります") || strings.Contains(errOut, "unknown outcome") {
 		t.Errorf("unknown sale in Japanese: exit %d, stderr:\n%s", code, errOut)

@@ -17,6 +17,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/app"
 	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -128,6 +129,22 @@ var testExp = time.Now().AddDate(5, 0, 0).Format("01/06")
 // cardArgs is a successful card payment's flags for number n.
 func cardArgs(n string) []string {
 	return []string{"--method", "credit_card", "--card", n, "--exp", testExp, "--cvc", testCVC}
+}
+
+// unfinishedSale begins a card sale on till's journal that never reached
+// KOMOJU (no payment, outcome unknown): what a crash mid-sale leaves.
+func (h *harness) unfinishedSale(till, orderNum string, capture komoju.CaptureMode) {
+	h.t.Helper()
+	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{Till: till})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	_, err = j.BeginSale(context.Background(), journal.Intent{OrderNum: orderNum, IdempotencyKey: "idem-" + orderNum, Flow: journal.FlowDirect,
+		Method: komoju.TypeCreditCard, Amount: 5000, Currency: "JPY", Capture: capture})
+	j.Close()
+	if err != nil {
+		h.t.Fatal(err)
+	}
 }
 
 // pay runs "pay" with amount and extra flags.
