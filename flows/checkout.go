@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -444,7 +445,7 @@ func NewOrderNumbers(o OrderNumbersOptions) *OrderNumbers {
 func (g *OrderNumbers) Next() string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	day := g.now().Format("20060102")
+	day := g.today()
 	dayPrefix := g.prefix + "-" + day + "-"
 	if day != g.day {
 		g.day, g.seq = day, 0
@@ -474,7 +475,14 @@ func (g *OrderNumbers) Next() string {
 // DayPrefix is today's prefix of generated numbers ("POS-20261124-"): the
 // journal reserves numbers under it.
 func (g *OrderNumbers) DayPrefix() string {
-	return g.prefix + "-" + g.now().Format("20060102") + "-"
+	return g.prefix + "-" + g.today() + "-"
+}
+
+// today is the date in an order number: the shop's day (journal.JST), the
+// day History and the close list the sale under, whatever zone the
+// machine is in.
+func (g *OrderNumbers) today() string {
+	return g.now().In(journal.JST).Format("20060102")
 }
 
 // Unique returns today's next number with a random suffix

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -95,7 +96,7 @@ func TestParseFlow(t *testing.T) {
 }
 
 func TestOrderNumbers(t *testing.T) {
-	now := time.Date(2026, 11, 24, 23, 59, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 24, 23, 59, 0, 0, journal.JST)
 	clock := func() time.Time { return now }
 	g := NewOrderNumbers(OrderNumbersOptions{Now: clock})
 	if a, b := g.Next(), g.Next(); a != "POS-20261124-0001" || b != "POS-20261124-0002" {
@@ -157,5 +158,23 @@ func TestOrderNumbers(t *testing.T) {
 	}
 	if err := ValidateOrderNum(g.Next()); err != nil {
 		t.Errorf("generated number fails validation: %v", err)
+	}
+}
+
+// TestOrderNumbersOnTheShopsDay: the date in an order number is the shop's
+// day in Japan time, the day History and the close list the sale under,
+// whatever zone the clock's times carry. At 00:30 JST a machine on UTC is
+// still on the previous day: its numbers used to carry that day, so the
+// sale "POS-20261124-…" was listed under the 25th.
+func TestOrderNumbersOnTheShopsDay(t *testing.T) {
+	for _, loc := range []*time.Location{time.UTC, time.FixedZone("EST", -5*3600), journal.JST} {
+		now := time.Date(2026, 11, 24, 15, 30, 0, 0, time.UTC).In(loc) // 2026-11-25 00:30 JST
+		g := NewOrderNumbers(OrderNumbersOptions{Now: func() time.Time { return now }})
+		if got := g.Next(); got != "POS-20261125-0001" {
+			t.Errorf("clock in %s: %s, want the shop's day POS-20261125-0001", loc, got)
+		}
+		if got := g.DayPrefix(); got != "POS-20261125-" {
+			t.Errorf("clock in %s: day prefix %s", loc, got)
+		}
 	}
 }

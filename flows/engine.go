@@ -1299,7 +1299,7 @@ func (e *Engine) unknownStill(o Outcome, s journal.Sale) Outcome {
 		msg += " (The till that made it is gone; it is settled on the next check.)"
 	}
 	if sent != nil {
-		msg += " It can be settled after " + sent.Add(e.fenceNow()).In(jst()).Format("15:04:05") + "."
+		msg += " It can be settled after " + sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05") + "."
 	}
 	return Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}, Message: msg}
 }

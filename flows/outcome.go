@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -150,10 +151,6 @@ func (o Outcome) Status() komoju.PaymentStatus {
 	}
 	return o.Payment.Status
 }
-
-// jst is Japan time, in which konbini deadlines are written (KOMOJU's
-// 14:59:59Z is 23:59:59 JST). A fixed zone needs no tzdata.
-func jst() *time.Location { return time.FixedZone("JST", 9*60*60) }
 
 // OutcomeFromPay applies the seed's "Step 3: handle the pay result" table to
 // a Session: Pay response. capture is the capture mode of the attempt.
@@ -359,7 +356,7 @@ func paymentMessage(p *komoju.Payment, k OutcomeKind, o Outcome, lang string) st
 		}
 		due := ""
 		if o.Deadline != nil {
-			due = say(lang, "say_by_deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04"))
+			due = say(lang, "say_by_deadline", o.Deadline.In(journal.JST).Format("2006-01-02 15:04"))
 		}
 		return strings.TrimSpace(say(lang, "say_awaiting", amt, where, due))
 	case OutcomeAuthorized:

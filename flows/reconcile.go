@@ -235,7 +235,7 @@ func (e *Engine) stillUnknown(s *journal.Sale, rc Recovery, sent *time.Time) Rec
 	rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
 	when := ""
 	if sent != nil {
-		when = " after " + sent.Add(e.fenceNow()).In(jst()).Format("15:04:05")
+		when = " after " + sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05")
 	}
 	rc.Message = fmt.Sprintf("%s: KOMOJU shows no payment yet, but the last request may still be running there; still unknown, checked again%s. Do not charge again.", s.OrderNum, when)
 	rc.Outcome.Message = rc.Message
@@ -395,7 +395,7 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 	default:
 		rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: rc.OrderNum, Payment: p, Actions: []Action{ActionRefresh}}
 		rc.Message = fmt.Sprintf("%s: the payment does not show the %s yet, but the request may still be running at KOMOJU; still unknown, checked again after %s.",
-			label, what, sent.Add(e.fenceNow()).In(jst()).Format("15:04:05"))
+			label, what, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
 		rc.Outcome.Message = rc.Message
 		e.recordStatus(ctx, p, SourceReconcile)
 		return rc

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -692,8 +693,8 @@ func (a *accessible) action(act flows.Action, id string, o flows.Outcome) (flows
 
 // summary says today's takings from the journal.
 func (a *accessible) summary() {
-	now := a.opts.Now().In(jst())
-	sum, err := a.opts.Journal.Summary(a.ctx, now, jst())
+	now := a.opts.Now().In(journal.JST)
+	sum, err := a.opts.Journal.Summary(a.ctx, now, journal.JST)
 	if err != nil {
 		a.say("Could not read the journal: %s", termtext.Line(err.Error()))
 		return

@@ -18,6 +18,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 )
@@ -121,7 +122,7 @@ func (c closeModel) Run() (closeModel, tea.Cmd) {
 	// The shop's day in JST, the day History lists as today: the
 	// machine's own zone may still be on yesterday (or already on
 	// tomorrow).
-	day := c.now().In(jst())
+	day := c.now().In(journal.JST)
 	c.day = day
 	till := ""
 	if c.store {
@@ -293,7 +294,7 @@ func (c closeModel) View(spin string) string {
 	}
 	day := c.day // the day the report is of, though the clock may have passed midnight since
 	if day.IsZero() {
-		day = c.now().In(jst())
+		day = c.now().In(journal.JST)
 	}
 	b.WriteString(st.Title.Render(title) + "  " + st.Muted.Render(day.Format("2006-01-02")+" · "+scope) + "\n")
 	if c.running {
@@ -317,7 +318,7 @@ func (c closeModel) View(spin string) string {
 	}
 	if !c.updated.IsZero() {
 		f, _ := closeWords(t, "close_updated_s")
-		b.WriteString(st.Muted.Render(fmt.Sprintf(f, c.updated.In(jst()).Format("15:04:05"))) + "\n")
+		b.WriteString(st.Muted.Render(fmt.Sprintf(f, c.updated.In(journal.JST).Format("15:04:05"))) + "\n")
 	}
 	lines := c.lines()
 	if len(lines) > 0 {

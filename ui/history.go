@@ -189,7 +189,7 @@ func (h historyModel) margin() int    { return max(h.maxRows, 10) }
 // till or the store.
 func (h historyModel) pageFilter() journal.PageFilter {
 	// Today in Japan, as every time on the screen is shown.
-	f := journal.PageFilter{Day: h.now(), Loc: jst()}
+	f := journal.PageFilter{Day: h.now(), Loc: journal.JST}
 	f.Status, _ = historyFilter(h.filter)
 	if !h.store {
 		f.Till = h.till()
@@ -546,7 +546,7 @@ func (h *historyModel) setRowsAt(cur int) {
 			mark = "›"
 		}
 		// Journal text may have come from KOMOJU or a webhook.
-		r := table.Row{mark, s.CreatedAt.In(jst()).Format("15:04:05")}
+		r := table.Row{mark, s.CreatedAt.In(journal.JST).Format("15:04:05")}
 		if showTill {
 			r = append(r, termtext.Line(s.Till))
 		}
@@ -783,7 +783,7 @@ func (m *Model) exportCSV(f journal.PageFilter) tea.Cmd {
 	j, ctx := m.opts.Journal, m.ctx
 	return func() tea.Msg {
 		var buf bytes.Buffer
-		w, err := journal.NewCSVWriter(&buf, jst())
+		w, err := journal.NewCSVWriter(&buf, journal.JST)
 		n := 0
 		if err == nil {
 			err = j.EachSale(ctx, f, func(s *journal.Sale) error { n++; return w.Write(s) })
@@ -815,7 +815,7 @@ func (h historyModel) View(spin string) string {
 	if !h.store {
 		scope = h.t.F("till %s", termtext.Line(h.till()))
 	}
-	b.WriteString(st.Title.Render(h.t.S("Sales today")) + "  " + st.Muted.Render(h.now().In(jst()).Format("2006-01-02")) +
+	b.WriteString(st.Title.Render(h.t.S("Sales today")) + "  " + st.Muted.Render(h.now().In(journal.JST).Format("2006-01-02")) +
 		"   " + st.Label.Render(h.t.S("Filter")+": ") + st.ToggleOn.Render(" "+filter+" ") +
 		"  " + st.ToggleOn.Render(" "+scope+" ") + "\n")
 	if h.err != nil {

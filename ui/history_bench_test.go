@@ -36,7 +36,7 @@ func BenchmarkHistoryKeys(b *testing.B) {
 		sizes = journaltest.Sizes(b)
 	}
 	// Today in Japan: the bulk day runs 09:00-21:00 JST on 23 November.
-	end := time.Date(2026, 11, 24, 0, 0, 0, 0, jst())
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, journal.JST)
 	now := end.Add(-2 * time.Hour)
 	for _, sz := range sizes {
 		path := journaltest.Cached(b, journaltest.Options{Sales: sz.Sales, PerDay: sz.Sales, End: end})

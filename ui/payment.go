@@ -313,7 +313,7 @@ func (pm paymentModel) View(p *komoju.Payment, req requestedRefunds, qr qrCache,
 		row("Session", m.showID(p.SessionID()))
 	}
 	if p.PaymentDeadline != nil && (p.Status == komoju.PaymentAuthorized || p.Status == komoju.PaymentPending) {
-		row("Deadline", p.PaymentDeadline.In(jst()).Format("2006-01-02 15:04 MST"))
+		row("Deadline", p.PaymentDeadline.In(journal.JST).Format("2006-01-02 15:04 MST"))
 	}
 	// The slip, as the waiting screen showed it, so a clerk who moved on
 	// can still tell the customer where and how to pay (store, codes —

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -740,9 +739,6 @@ func (c common) paymentMethodText(p *komoju.Payment) string {
 	}
 	return string(d.Type)
 }
-
-// jst is Japan time, in which KOMOJU's konbini deadlines are meant.
-func jst() *time.Location { return time.FixedZone("JST", 9*60*60) }
 
 // confirmAction asks before an action that moves money, showing amount
 // and payment id, then runs it.

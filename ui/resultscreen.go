@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -235,7 +236,7 @@ func (r resultModel) View(s resultState) string {
 		row("Store", flows.StoreName(o.Store, m.t.lang))
 	}
 	if o.Deadline != nil && o.Kind == flows.OutcomeAwaiting {
-		row("Deadline", o.Deadline.In(jst()).Format("2006-01-02 15:04 MST"))
+		row("Deadline", o.Deadline.In(journal.JST).Format("2006-01-02 15:04 MST"))
 	}
 	row("Receipt number", o.Receipt)
 	row("Confirmation code", o.ConfirmationCode)

@@ -604,15 +604,18 @@ func fieldErrorsText(fe flows.FieldErrors, lang string) string {
 	return strings.Join(parts, "; ")
 }
 
-// parseDay reads --date: YYYY-MM-DD, "today" or "yesterday", in local time.
+// parseDay reads --date: YYYY-MM-DD, "today" or "yesterday", as a day of
+// the shop's clock (journal.JST): the day the console's History and close
+// show, whatever zone the machine is in.
 func parseDay(s string, now time.Time) (time.Time, error) {
+	now = now.In(journal.JST)
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "today":
 		return now, nil
 	case "yesterday":
 		return now.AddDate(0, 0, -1), nil
 	}
-	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), time.Local)
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), journal.JST)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD (for example %s), today or yesterday", s, now.Format("2006-01-02"))
 	}

@@ -404,7 +404,7 @@ func TestHistoryAndSummary(t *testing.T) {
 		t.Errorf("history: exit %d\n%s\n%s", code, out, errOut)
 	}
 
-	code, out, _ = h.run("history", "--csv", "--date", time.Now().Format("2006-01-02"))
+	code, out, _ = h.run("history", "--csv", "--date", time.Now().In(journal.JST).Format("2006-01-02"))
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != ExitOK || err != nil || len(rows) != 5 || !slices.Equal(rows[0], journal.CSVHeader()) {
 		t.Fatalf("history --csv: exit %d err %v rows %d\n%s", code, err, len(rows), out)

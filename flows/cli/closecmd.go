@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 )
 
 const closeUsage = `Usage: komoju-tui close [--day YYYY-MM-DD] [--till NAME|all] [--format text|csv|json]
          [--no-refresh] [--json]
 
-The end-of-day close (Z-report). First every sale of the day that is still
+The end-of-day close (Z-report) of a day in Japan time, the day the
+console's History and close show. First every sale of the day that is still
 unsettled (pending, authorized, waiting for the customer, unknown) is looked
 up at KOMOJU, as show does: statuses are recorded, no verdict is written,
 and a sale in flight at another till is left to it. Then the day is added
@@ -64,7 +66,7 @@ type closeResult struct {
 func (r *runner) close(args []string) int {
 	fs, c := r.newFlagSet(true)
 	var day string
-	fs.StringVar(&day, "day", "today", "local day to close: YYYY-MM-DD, today or yesterday")
+	fs.StringVar(&day, "day", "today", "day to close, in Japan time as the console: YYYY-MM-DD, today or yesterday")
 	fs.StringVar(&day, "date", "today", "the same as --day")
 	format := fs.String("format", "text", "the report as text, csv or json (one document)")
 	noRefresh := fs.Bool("no-refresh", false, "add up the journal as it is, without asking KOMOJU")
@@ -115,7 +117,7 @@ func (r *runner) close(args []string) int {
 		defer done()
 		engine, ctx = b.Engine, bctx
 	}
-	opts := flows.CloseOptions{Day: d, Loc: time.Local, Till: tillName, NoRefresh: *noRefresh}
+	opts := flows.CloseOptions{Day: d, Loc: journal.JST, Till: tillName, NoRefresh: *noRefresh}
 	opts.Progress = func(x flows.CloseRefresh) {
 		if r.json {
 			r.writeJSON(closeLine{Event: "refreshed", Command: r.name, CloseRefresh: x})

@@ -1,10 +1,12 @@
 package cli
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
@@ -203,5 +205,58 @@ func TestCloseStderrInJapanese(t *testing.T) {
 	}
 	if _, _, errOut := h.run("show", "nosuch"); !strings.Contains(errOut, "note: no KOMOJU key is set") {
 		t.Errorf("the own-sandbox note in English:\n%s", errOut)
+	}
+}
+
+// TestReportsCountTheShopsDay: history, summary and close count a day of the
+// shop's clock (Japan time), the day the console's History and close show,
+// whatever zone the machine is in. A sale at 00:30 JST on the 25th is
+// 15:30 UTC on the 24th: on a machine set to UTC the commands used to list
+// it under the 24th, with the 24th's late sale, while the console listed
+// it under the 25th.
+func TestReportsCountTheShopsDay(t *testing.T) {
+	h := newHarness(t)
+	sale := func(at time.Time, orderNum string, amount int64) {
+		t.Helper()
+		j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{Now: func() time.Time { return at }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		ctx := context.Background()
+		id, err := j.BeginSale(ctx, journal.Intent{OrderNum: orderNum, IdempotencyKey: "idem-" + orderNum, Flow: journal.FlowDirect,
+			Method: komoju.TypeCreditCard, Amount: amount, Currency: "JPY", Capture: komoju.CaptureAuto})
+		if err == nil {
+			err = j.FinishSale(ctx, id, journal.Result{PaymentID: "pay-" + orderNum, Status: komoju.PaymentCaptured, Total: amount,
+				Method: komoju.TypeCreditCard, Outcome: "paid"})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	sale(time.Date(2026, 11, 24, 14, 30, 0, 0, time.UTC), "POS-20261124-0001", 1000) // 23:30 JST on the 24th
+	sale(time.Date(2026, 11, 24, 15, 30, 0, 0, time.UTC), "POS-20261125-0001", 2000) // 00:30 JST on the 25th
+
+	code, out, _ := h.run("history", "--date", "2026-11-25")
+	if code != ExitOK || !strings.Contains(out, "POS-20261125-0001") || strings.Contains(out, "POS-20261124-0001") {
+		t.Errorf("history --date 2026-11-25: exit %d, want only the 00:30 JST sale\n%s", code, out)
+	}
+	if !strings.Contains(out, "2026-11-25 00:30") {
+		t.Errorf("history's time is not the shop's (2026-11-25 00:30 JST)\n%s", out)
+	}
+	code, out, _ = h.run("history", "--date", "2026-11-24")
+	if code != ExitOK || !strings.Contains(out, "2026-11-24 23:30") || strings.Contains(out, "POS-20261125-0001") {
+		t.Errorf("history --date 2026-11-24: exit %d, want only the 23:30 JST sale\n%s", code, out)
+	}
+	for day, want := range map[string]int64{"2026-11-24": 1000, "2026-11-25": 2000} {
+		code, out, _ = h.run("summary", "--date", day, "--json")
+		sum := decode[journal.Summary](t, out)
+		if code != ExitOK || len(sum.Currencies) != 1 || sum.Currencies[0].Sales != 1 || sum.Currencies[0].Captured != want {
+			t.Errorf("summary --date %s: exit %d, want one sale of ¥%d\n%s", day, code, want, out)
+		}
+		code, out, _ = h.run("close", "--day", day, "--till", "all", "--no-refresh")
+		if code != ExitOK || !strings.Contains(out, komoju.FormatAmount(want, "JPY")+" (1)") {
+			t.Errorf("close --day %s: exit %d, want one sale of ¥%d\n%s", day, code, want, out)
+		}
 	}
 }

@@ -34,14 +34,14 @@ func referenceTable(rows []journal.Listed) string {
 		if pid == "" {
 			pid = "-"
 		}
-		cells = append(cells, []string{l.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(l.OrderNum), termtext.Line(l.Method),
+		cells = append(cells, []string{l.CreatedAt.In(journal.JST).Format("2006-01-02 15:04"), termtext.Line(l.OrderNum), termtext.Line(l.Method),
 			termtext.Line(l.StatusKey), komoju.FormatAmount(l.Gross, l.Currency), refunded, termtext.Line(pid)})
 	}
 	return termtext.Columns(cells)
 }
 
 func listedRows(n int) []journal.Listed {
-	base := time.Date(2026, 11, 24, 21, 0, 0, 0, time.Local)
+	base := time.Date(2026, 11, 24, 21, 0, 0, 0, journal.JST)
 	kinds := []journal.Listed{
 		{OrderNum: "POS-20261124-0001", Method: "credit_card visa •••• 1111", StatusKey: "captured", Currency: "JPY", Gross: 1000, PaymentID: "pay_abc"},
 		{OrderNum: "注文-１２３", Method: "konbini", StatusKey: "authorized", Currency: "JPY", Gross: 1_234_567, PaymentID: "pay_konbini_long_id_0001"},
@@ -130,14 +130,14 @@ func firstLines(s string, n int) string {
 // connections, its rows made in parallel) prints exactly the table the
 // one-query listing gives, row for row and in order.
 func TestHistoryOfABusyDayIsTheListing(t *testing.T) {
-	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local)
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, journal.JST)
 	const sales = 6_000 // above the windowed listing's threshold
 	path := journaltest.Cached(t, journaltest.Options{Sales: sales, PerDay: sales, End: end, Outstanding: 5})
 	j, err := journal.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := journal.Filter{Day: end.AddDate(0, 0, -1), Loc: time.Local, Limit: -1}
+	f := journal.Filter{Day: end.AddDate(0, 0, -1), Loc: journal.JST, Limit: -1}
 	var rows []journal.Listed
 	err = j.EachListed(context.Background(), f, func(l *journal.Listed) error { rows = append(rows, *l); return nil })
 	j.Close()

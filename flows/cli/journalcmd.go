@@ -17,9 +17,10 @@ import (
 const historyUsage = `Usage: komoju-tui history [--date YYYY-MM-DD] [--status STATUS] [--method METHOD]
          [--till NAME|all] [--limit N] [--csv | --json]
 
-List the sales in the journal, newest first: when, order number, method
-(card as brand and last four digits), status and amounts. --date keeps one
-local calendar day (also "today", "yesterday"); --status one payment status
+List the sales in the journal, newest first: when (Japan time, as the
+console), order number, method (card as brand and last four digits), status
+and amounts. --date keeps one calendar day in Japan time, the console's
+History day (also "today", "yesterday"); --status one payment status
 (pending, authorized, captured, refunded, cancelled, expired, failed);
 --till one till's sales (default all: every till on the journal). --csv and
 --json export the sales for spreadsheets and scripts (CSV times in Japan
@@ -28,18 +29,18 @@ time, +09:00, as the console's export).
 
 const summaryUsage = `Usage: komoju-tui summary [--date YYYY-MM-DD] [--till NAME|all] [--json]
 
-Summarise a day's takings from the journal (default today, local time): per
-currency the number of sales, captured, refunded, net and still-authorized
-amounts, broken down by method, by status and by till. A method's takings
-are its paid sales' captured and net amounts; failed, cancelled and
-unfinished sales count as sales only. --till keeps one till's sales
-(default all: every till on the journal). The journal only: komoju-tui
-close asks KOMOJU about the open sales first.
+Summarise a day's takings from the journal (default today; days are Japan
+time, as the console's): per currency the number of sales, captured,
+refunded, net and still-authorized amounts, broken down by method, by status
+and by till. A method's takings are its paid sales' captured and net
+amounts; failed, cancelled and unfinished sales count as sales only. --till
+keeps one till's sales (default all: every till on the journal). The journal
+only: komoju-tui close asks KOMOJU about the open sales first.
 `
 
 func (r *runner) history(args []string) int {
 	fs, c := r.newFlagSet(true)
-	date := fs.String("date", "", "only sales of this local day: YYYY-MM-DD, today or yesterday")
+	date := fs.String("date", "", "only sales of this day, in Japan time as the console: YYYY-MM-DD, today or yesterday")
 	status := fs.String("status", "", "only sales whose payment has this status")
 	method := fs.String("method", "", "only sales paid with this method (credit_card, konbini, ...)")
 	limit := fs.Int("limit", journal.DefaultLimit, "at most this many sales (0 for all)")
@@ -59,7 +60,7 @@ func (r *runner) history(args []string) int {
 		return ExitUsage
 	}
 	var f journal.Filter
-	f.Loc = time.Local
+	f.Loc = journal.JST
 	if t := till(); t != flows.TillAll {
 		f.Till = t
 	}
@@ -308,9 +309,9 @@ func methodCell(method, lang string) string {
 	return methodKeyName(key, lang) + " " + card
 }
 
-// time returns the TIME cell of t: its local date and minute.
+// time returns the TIME cell of t: its date and minute on the shop's clock.
 func (c *salesCells) time(t time.Time) string {
-	lt := t.Local()
+	lt := t.In(journal.JST)
 	u := lt.Unix()
 	_, off := lt.Zone()
 	if u < c.from || u >= c.to || off != c.offset || c.stamp == "" {
@@ -381,7 +382,7 @@ func (t *salesTable) close() error {
 
 func (r *runner) summary(args []string) int {
 	fs, c := r.newFlagSet(true)
-	date := fs.String("date", "today", "local day to summarise: YYYY-MM-DD, today or yesterday")
+	date := fs.String("date", "today", "day to summarise, in Japan time as the console: YYYY-MM-DD, today or yesterday")
 	till := tillFlag(fs, c, "only this till's sales, or \"all\" (the default: every till on the journal)")
 	pos, code, ok := r.parse(fs, summaryUsage, args)
 	if !ok {
@@ -397,7 +398,7 @@ func (r *runner) summary(args []string) int {
 		r.usageError("--date", "%s", err.Error())
 		return ExitUsage
 	}
-	sc := journal.Scope{Day: day, Loc: time.Local}
+	sc := journal.Scope{Day: day, Loc: journal.JST}
 	if t := till(); t != flows.TillAll {
 		sc.Till = t
 	}

@@ -271,7 +271,7 @@ func printOutcome(w io.Writer, cmd, lang string, o flows.Outcome) {
 		if o.Kind.Final() {
 			label = "out_deadline"
 		}
-		line(w, say(lang, label), o.Deadline.In(time.FixedZone("JST", 9*3600)).Format("2006-01-02 15:04 MST"))
+		line(w, say(lang, label), o.Deadline.In(journal.JST).Format("2006-01-02 15:04 MST"))
 	}
 	if o.CanRetry {
 		if o.OrderNum != "" && o.SessionID != "" {
@@ -338,17 +338,17 @@ func printPaymentExtras(w io.Writer, p *komoju.Payment, lang string) {
 		return
 	}
 	if !p.CreatedAt.IsZero() {
-		line(w, say(lang, "out_created"), p.CreatedAt.Local().Format(time.RFC3339))
+		line(w, say(lang, "out_created"), p.CreatedAt.In(journal.JST).Format(time.RFC3339))
 	}
 	if p.CapturedAt != nil {
-		line(w, say(lang, "out_captured"), p.CapturedAt.Local().Format(time.RFC3339))
+		line(w, say(lang, "out_captured"), p.CapturedAt.In(journal.JST).Format(time.RFC3339))
 	}
 	for _, rf := range p.Refunds {
 		d := ""
 		if rf.Description != nil && *rf.Description != "" {
 			d = " — " + redact(*rf.Description)
 		}
-		line(w, say(lang, "out_refund"), say(lang, "out_refund_row", rf.ID, komoju.FormatAmount(rf.Amount, p.Currency), rf.CreatedAt.Local().Format("2006-01-02 15:04"), d))
+		line(w, say(lang, "out_refund"), say(lang, "out_refund_row", rf.ID, komoju.FormatAmount(rf.Amount, p.Currency), rf.CreatedAt.In(journal.JST).Format("2006-01-02 15:04"), d))
 	}
 	for _, rr := range p.RefundRequests {
 		amt := ""
@@ -370,7 +370,7 @@ func printJournalSale(w io.Writer, s *journal.Sale, lang string) {
 		if h.AmountRefunded > 0 {
 			st += say(lang, "out_history_refunded", komoju.FormatAmount(h.AmountRefunded, s.Currency))
 		}
-		line(w, say(lang, "out_history"), say(lang, "out_history_row", h.At.Local().Format("2006-01-02 15:04:05"), st, h.Source))
+		line(w, say(lang, "out_history"), say(lang, "out_history_row", h.At.In(journal.JST).Format("2006-01-02 15:04:05"), st, h.Source))
 	}
 	if len(s.OpenActions) > 0 {
 		line(w, say(lang, "out_unfinished"), say(lang, "out_open_actions", len(s.OpenActions)))

@@ -44,9 +44,9 @@ func BenchmarkReportsVsSQLite(b *testing.B) {
 		sizes = v
 	}
 	// Every sale on one local day: 09:00 to 21:00 the day before end.
-	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local)
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, journal.JST)
 	day := "2026-11-23"
-	start, stop := time.Date(2026, 11, 23, 0, 0, 0, 0, time.Local).UnixMilli(), end.UnixMilli()
+	start, stop := time.Date(2026, 11, 23, 0, 0, 0, 0, journal.JST).UnixMilli(), end.UnixMilli()
 	paths := make([]string, len(sizes))
 	for i, s := range sizes {
 		// 5 of them still authorized: the close lists them.
@@ -132,7 +132,7 @@ const saleColumnsForBench = `id, order_num, idempotency_key, flow, method, amoun
 // listedForBench is the query history runs for the day [start, stop), its
 // arguments written in.
 func listedForBench(start, stop int64) string {
-	q, args := journal.ListedQuery(journal.Filter{Day: time.UnixMilli(start).In(time.Local), Loc: time.Local, Limit: -1})
+	q, args := journal.ListedQuery(journal.Filter{Day: time.UnixMilli(start).In(journal.JST), Loc: journal.JST, Limit: -1})
 	// The query bounds the day by its first and last millisecond
 	// (created_at >= ? AND created_at <= ?).
 	if len(args) != 2 || args[0] != start || args[1] != stop-1 {

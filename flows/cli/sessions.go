@@ -143,7 +143,7 @@ func (r *runner) listSessions(ctx context.Context, b *Backend) int {
 	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "CREATED\tORDER\tAMOUNT\tATTEMPTS\tSESSION")
 	for _, s := range open {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.CreatedAt.Local().Format("2006-01-02 15:04"), termtext.Line(s.OrderNum),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.CreatedAt.In(journal.JST).Format("2006-01-02 15:04"), termtext.Line(s.OrderNum),
 			komoju.FormatAmount(s.Gross(), s.Currency), s.Attempts, termtext.Line(s.SessionID))
 	}
 	_ = tw.Flush()

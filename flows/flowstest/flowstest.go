@@ -17,8 +17,8 @@ import (
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
 
-// JST is Japan Standard Time, the zone of the tests' fixed date.
-var JST = time.FixedZone("JST", 9*3600)
+// JST is the shop's zone (journal.JST), the zone of the tests' fixed date.
+var JST = journal.JST
 
 // Start is the date every suite runs on: 24 November 2026, 10:00 JST.
 var Start = time.Date(2026, 11, 24, 10, 0, 0, 0, JST)

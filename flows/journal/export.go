@@ -33,8 +33,12 @@ var csvHeader = []string{
 // OWASP advises against CSV injection.
 func WriteCSV(w io.Writer, sales []Sale) error { return WriteCSVIn(w, sales, nil) }
 
-// JST is Japan time, where KOMOJU's shops are: the console's screens and
-// every CSV export write times in it, whatever zone the machine is in.
+// JST is Japan time, where KOMOJU's shops are: the shop's clock. The
+// console's screens, the headless reports, receipts, order numbers and
+// every CSV export date and time sales in it, whatever zone the machine is
+// in, so a close run from a script counts the day the console shows. A
+// fixed zone needs no tzdata (KOMOJU's konbini deadlines, 14:59:59Z, are
+// 23:59:59 in it).
 var JST = time.FixedZone("JST", 9*60*60)
 
 // WriteCSVIn is WriteCSV with every time in loc (JST for exports).

@@ -53,15 +53,15 @@ func BenchmarkReportsAsProcesses(b *testing.B) {
 	if v := journaltest.Sizes(b); len(v) != len(journaltest.DefaultSizes) || v[0] != journaltest.DefaultSizes[0] {
 		sizes = v
 	}
-	end := time.Date(2026, 11, 24, 0, 0, 0, 0, time.Local)
+	end := time.Date(2026, 11, 24, 0, 0, 0, 0, journal.JST)
 	const day = "2026-11-23"
-	dayStart := time.Date(2026, 11, 23, 0, 0, 0, 0, time.Local)
+	dayStart := time.Date(2026, 11, 23, 0, 0, 0, 0, journal.JST)
 	paths := make([]string, len(sizes))
 	for i, s := range sizes {
 		paths[i] = journaltest.Cached(b, journaltest.Options{Sales: s.Sales, PerDay: max(s.Sales, 1), End: end, Outstanding: 5})
 	}
-	scope := journal.Scope{Day: dayStart, Loc: time.Local}
-	listed, largs := journal.ListedQuery(journal.Filter{Day: dayStart, Loc: time.Local, Limit: -1})
+	scope := journal.Scope{Day: dayStart, Loc: journal.JST}
+	listed, largs := journal.ListedQuery(journal.Filter{Day: dayStart, Loc: journal.JST, Limit: -1})
 	groups, err := journal.GroupsQueries(scope)
 	if err != nil {
 		b.Fatal(err)

@@ -21,6 +21,7 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -67,9 +68,6 @@ type Receipt struct {
 
 	dict map[string]string // receipt words in Lang (withWords)
 }
-
-// JST is Japan time, in which every receipt is dated.
-var jst = time.FixedZone("JST", 9*60*60)
 
 // kind is what a row of the receipt is, so text and ESC/POS can style it.
 type kind int
@@ -261,7 +259,7 @@ func (r Receipt) when() time.Time {
 
 // date writes t in JST.
 func (r Receipt) date(t time.Time) string {
-	t = t.In(jst)
+	t = t.In(journal.JST)
 	if r.ja() {
 		return t.Format("2006年01月02日 15:04")
 	}
