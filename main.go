@@ -28,7 +28,6 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
-	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 	"github.com/komoju-tui/komoju-tui/ui"
 )
@@ -131,16 +130,10 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 	if *cf.checkJournal {
 		return checkJournalFile(ctx, cfg, stdout, stderr)
 	}
-	var confirmAbove int64
-	switch v := strings.TrimSpace(*cf.confirmAbove); v {
-	case "":
-	case "off":
-		confirmAbove = -1
-	default:
-		if confirmAbove, err = komoju.ParseAmount(v, cfg.Currency); err != nil || confirmAbove <= 0 {
-			fmt.Fprintf(stderr, "komoju-tui: --confirm-above %q: give an amount in %s greater than 0, or off\n", v, cfg.Currency)
-			return 2
-		}
+	confirmAbove, err := flows.ParseConfirmAbove(*cf.confirmAbove, cfg.Currency)
+	if err != nil {
+		fmt.Fprintf(stderr, "komoju-tui: --confirm-above: %v\n", err)
+		return 2
 	}
 	sandboxAddr, publicURL, err := sandboxNetwork(*cf.lan, *cf.publicURL, cfg.Mode)
 	if err != nil {

@@ -291,7 +291,7 @@ func (a *accessible) amount() (int64, bool) {
 		// A slipped key must not charge ¥99,999,999,999: above the
 		// threshold the clerk checks with the customer first, as on the
 		// full-screen console's amount screen.
-		if limit := a.confirmAbove(); limit >= 0 && n > limit {
+		if limit, ask := flows.NeedsConfirm(n, a.opts.ConfirmAbove); ask {
 			a.say("%s is more than %s. Check the amount with the customer before going on.", a.money(n), a.money(limit))
 			yes, ok := a.yes(a.t.F("Charge %s?", a.money(n)))
 			if !ok {
@@ -303,17 +303,6 @@ func (a *accessible) amount() (int64, bool) {
 		}
 		return n, true
 	}
-}
-
-// confirmAbove is the total above which a sale is confirmed; -1 never.
-func (a *accessible) confirmAbove() int64 {
-	switch {
-	case a.opts.ConfirmAbove < 0:
-		return -1
-	case a.opts.ConfirmAbove == 0:
-		return DefaultConfirmAbove
-	}
-	return a.opts.ConfirmAbove
 }
 
 // liveCheck has a LIVE clerk type the amount again before real money

@@ -228,7 +228,7 @@ func (m *Model) submitAmount() tea.Cmd {
 	if len(fe) > 0 {
 		return nil
 	}
-	if limit := m.confirmAbove(); limit >= 0 && co.Total() > limit {
+	if limit, ask := flows.NeedsConfirm(co.Total(), m.opts.ConfirmAbove); ask {
 		amt := komoju.FormatAmount(co.Total(), co.Currency)
 		m.modal = m.confirmModal(m.t.F("Charge %s?", amt),
 			m.t.F("%s is more than %s. Check the amount with the customer before going on.", amt, komoju.FormatAmount(limit, co.Currency)),
@@ -238,20 +238,9 @@ func (m *Model) submitAmount() tea.Cmd {
 	return m.startSale(co)
 }
 
-// DefaultConfirmAbove is Options.ConfirmAbove's default: ¥1,000,000 (in
-// minor units of the sale's currency).
-const DefaultConfirmAbove int64 = 1_000_000
-
-// confirmAbove is the total above which a sale is confirmed; -1 never.
-func (m *Model) confirmAbove() int64 {
-	switch {
-	case m.opts.ConfirmAbove < 0:
-		return -1
-	case m.opts.ConfirmAbove == 0:
-		return DefaultConfirmAbove
-	}
-	return m.opts.ConfirmAbove
-}
+// DefaultConfirmAbove is Options.ConfirmAbove's default, the pay
+// command's too (flows.DefaultConfirmAbove).
+const DefaultConfirmAbove = flows.DefaultConfirmAbove
 
 // startSale moves on from the amount screen with co: the method list of
 // the open sale, or a new one.

@@ -1041,3 +1041,41 @@ func TestInputErrorsInJapanese(t *testing.T) {
 		t.Errorf("bad amount in English:\n%s", errOut)
 	}
 }
+
+// TestPayAboveTheThresholdIsCheckedFirst: a total above --confirm-above
+// (default ¥1,000,000, as the console) is refused where nobody can be asked
+// — a script, --json — before anything starts, saying how to charge it
+// anyway; --confirm-above off or a larger amount charges it. pay used to
+// charge ¥99,999,999,999 from a slipped key without a second look.
+func TestPayAboveTheThresholdIsCheckedFirst(t *testing.T) {
+	h := newHarness(t)
+	code, _, errOut := h.pay("99999999999", cardArgs(testCard)...)
+	if code != ExitUsage || !strings.Contains(errOut, "--amount: the total ¥99,999,999,999 is more than ¥1,000,000") ||
+		!strings.Contains(errOut, "--confirm-above off") {
+		t.Errorf("pay ¥99,999,999,999 in a script: exit %d\n%s", code, errOut)
+	}
+	code, out, _ := h.pay("1000000", append(cardArgs(testCard), "--tax", "1", "--json")...)
+	if code != ExitUsage || !strings.Contains(out, `"flag": "--amount"`) {
+		t.Errorf("pay ¥1,000,000 + ¥1 tax --json: exit %d\n%s", code, out)
+	}
+	if n := h.connects.Load(); n != 0 {
+		t.Errorf("a refused total opened the backend %d times; nothing may start", n)
+	}
+	if code, _, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, append([]string{"pay", "--amount", "2000000"}, cardArgs(testCard)...)...); code != ExitUsage ||
+		!strings.Contains(errOut, "合計 ¥2,000,000 は ¥1,000,000 を超えています") {
+		t.Errorf("pay --lang ja above the threshold: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := h.pay("1000", append(cardArgs(testCard), "--confirm-above", "lots")...); code != ExitUsage || !strings.Contains(errOut, "--confirm-above:") {
+		t.Errorf("--confirm-above lots: exit %d\n%s", code, errOut)
+	}
+
+	if code, out, errOut := h.pay("1000000", cardArgs(testCard)...); code != ExitOK {
+		t.Errorf("pay ¥1,000,000 (at the threshold, not above): exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := h.pay("2000000", append(cardArgs(testCard), "--confirm-above", "3000000")...); code != ExitOK {
+		t.Errorf("pay ¥2,000,000 --confirm-above 3000000: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, errOut := h.pay("99999999", append(cardArgs(testCard), "--confirm-above", "off")...); code != ExitOK {
+		t.Errorf("pay ¥99,999,999 --confirm-above off: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

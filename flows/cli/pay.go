@@ -1,11 +1,16 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"strings"
 	"time"
+
+	"github.com/charmbracelet/x/term"
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
@@ -53,6 +58,7 @@ type payFlags struct {
 	store, email, phone                               string
 	givenName, familyName, givenKana, familyKana      string
 	wait                                              time.Duration
+	confirmAbove                                      string
 }
 
 func (r *runner) pay(args []string) int {
@@ -77,6 +83,7 @@ func (r *runner) pay(args []string) int {
 	fs.StringVar(&f.givenKana, "given-name-kana", "", "given name in kana (bank_transfer, pay_easy)")
 	fs.StringVar(&f.familyKana, "family-name-kana", "", "family name in kana (bank_transfer, pay_easy)")
 	fs.DurationVar(&f.wait, "wait", 0, "follow a redirect or async payment until it settles, for at most this long (e.g. 2m)")
+	fs.StringVar(&f.confirmAbove, "confirm-above", "", "a total above this is asked again on a terminal and refused in a script (default 1000000 in JPY, as the console; off never asks)")
 	pos, code, ok := r.parse(fs, payUsage, args)
 	if !ok {
 		return code
@@ -174,6 +181,12 @@ func (r *runner) pay(args []string) int {
 	if len(fe) > 0 {
 		r.usageError("", "%s", fieldErrorsText(fe, r.language()))
 		return ExitUsage
+	}
+
+	if f.sale == "" { // a sale paid again was confirmed when it began
+		if code, ok := r.confirmTotal(co, f.confirmAbove); !ok {
+			return code
+		}
 	}
 
 	b, ok := r.open(cfg)
@@ -381,4 +394,33 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 		// there.
 		fmt.Fprint(r.stderr, say(r.lang, "cli_sandbox_hint"))
 	}
+}
+
+// confirmTotal checks a sale above --confirm-above with the clerk before
+// anything starts, as the console does: on a terminal it asks again; where
+// nobody can answer (a script, --json) it refuses and says how to charge
+// the amount anyway. A slipped key must not charge ¥99,999,999,999.
+func (r *runner) confirmTotal(co flows.Checkout, setting string) (int, bool) {
+	above, err := flows.ParseConfirmAbove(setting, co.Currency)
+	if err != nil {
+		r.usageError("--confirm-above", "%s", r.problem(err))
+		return ExitUsage, false
+	}
+	limit, ask := flows.NeedsConfirm(co.Total(), above)
+	if !ask {
+		return ExitOK, true
+	}
+	if f, ok := r.stdin.(*os.File); ok && !r.json && term.IsTerminal(f.Fd()) {
+		lang := r.language()
+		fmt.Fprint(r.stderr, say(lang, "cli_confirm_charge_s_s", komoju.FormatAmount(co.Total(), co.Currency), komoju.FormatAmount(limit, co.Currency)))
+		line, _ := bufio.NewReader(io.LimitReader(f, 256)).ReadString('\n')
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "yes", "y", "はい":
+			return ExitOK, true
+		}
+		fmt.Fprintln(r.stderr, say(lang, "cli_confirm_declined"))
+		return ExitUsage, false
+	}
+	r.usageError("--amount", "%s", r.problem(flows.ConfirmRefusal(co.Total(), limit, co.Currency)))
+	return ExitUsage, false
 }

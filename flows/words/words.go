@@ -333,6 +333,8 @@ func baseTable() []Entry {
 		{"close_updated_s", "Totals updated from the journal at %s: sales changed at another till or the store's receiver (g asks KOMOJU again).", "%s に記録から合計を更新しました: 他のレジや店舗の受信で取引が変わりました (g でKOMOJUに再確認)。"},
 		// the headless close's lines on stderr
 		{"cli_close_checked_s_s", "checked %s: %s", "%s を確認: %s"},
+		{"cli_confirm_charge_s_s", "Charge %s? It is more than %s: check the amount with the customer. Type yes to charge: ", "%s を請求しますか？ %s を超えています。お客様と金額を確認してください。請求するには yes と入力: "},
+		{"cli_confirm_declined", "Not charged: the amount was not confirmed.", "請求していません：金額が確認されませんでした。"},
 		{"cli_close_unchanged", ", unchanged", "、変更なし"},
 		{"cli_close_ask_failed_s", " (could not ask KOMOJU: %s)", " (KOMOJUに確認できませんでした: %s)"},
 		{"cli_close_lookup_failed_s", "some sales could not be looked up, they are shown as the journal has them: %s", "一部の取引をKOMOJUに確認できませんでした。記録のまま表示しています: %s"},
@@ -538,6 +540,8 @@ func validationTable() []Entry {
 		{"val_amount_decimals_q_d_s", "amount %q has more than %d decimal places for %s", "金額 %[1]q は %[3]s の小数点以下 %[2]d 桁を超えています"},
 		{"val_amount_too_large_q_s", "amount %q is too large (max %s)", "金額 %q は大きすぎます (上限 %s)"},
 		{"val_amount_zero_q", "amount %q must be greater than zero", "金額 %q は0より大きくしてください"},
+		{"val_confirm_above_q_s", "%q is not an amount in %s greater than 0, nor off", "%q は %s の0より大きい金額でも off でもありません"},
+		{"val_confirm_above_refused_s_s", "the total %s is more than %s: check the amount with the customer, then run again with --confirm-above off (or a larger amount) to charge it", "合計 %s は %s を超えています。お客様と金額を確認し、請求する場合は --confirm-above off（またはより大きい金額）を付けて実行し直してください"},
 		{"val_amount_grouping_q", "amount %q has misplaced thousands separators", "金額 %q の桁区切りの位置が正しくありません"},
 		{"val_more_than_refundable", "is more than can be refunded", "返金できる額を超えています"},
 		{"out_please_fix_nothing_sent_s", "Please fix: %s. Nothing was sent to KOMOJU.", "入力を確認してください: %s。KOMOJUには何も送信していません"},

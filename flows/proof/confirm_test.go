@@ -1,0 +1,62 @@
+package proof
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPayAsksAgainOnATerminal runs pay in a real terminal (tmux) with a
+// total above the console's threshold: it asks before anything starts, "no"
+// leaves the customer uncharged (exit 2), "yes" charges as typed.
+func TestPayAsksAgainOnATerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
+	}
+	bin := binary(t)
+	socket := fmt.Sprintf("komoju-confirm-%d", os.Getpid())
+	tmux := func(args ...string) string {
+		t.Helper()
+		out, err := exec.Command("tmux", append([]string{"-L", socket}, args...)...).CombinedOutput()
+		if err != nil && args[0] != "kill-server" {
+			t.Fatalf("tmux %s: %v %s", args[0], err, out)
+		}
+		return string(out)
+	}
+	t.Cleanup(func() { tmux("kill-server") })
+	waitFor := func(name, want string) string {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			s := tmux("capture-pane", "-p", "-J", "-t", name)
+			if strings.Contains(s, want) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never showed %q:\n%s", name, want, s)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	env := baseEnv(t, nil)
+	for _, c := range []struct{ answer, exit, says string }{
+		{"no", "EXIT=2", "Not charged: the amount was not confirmed."},
+		{"yes", "EXIT=0", "/sandbox/wallet/"},
+	} {
+		args := []string{"new-session", "-d", "-s", c.answer, "-x", "160", "-y", "30"}
+		for _, e := range env {
+			args = append(args, "-e", e)
+		}
+		script := fmt.Sprintf("%q pay --fresh --amount 2000000 --method paypay; echo EXIT=$?; sleep 30", bin)
+		tmux(append(args, "sh", "-c", script)...)
+		waitFor(c.answer, "Charge ¥2,000,000? It is more than ¥1,000,000")
+		tmux("send-keys", "-t", c.answer, c.answer, "Enter")
+		s := waitFor(c.answer, c.exit)
+		if !strings.Contains(s, c.says) {
+			t.Errorf("answered %q: the terminal does not say %q:\n%s", c.answer, c.says, s)
+		}
+	}
+}
