@@ -207,6 +207,9 @@ func Open(ctx context.Context, cfg config.Config, o Options) (a *App, err error)
 		return nil, err
 	}
 	a.closers = append(a.closers, a.Journal.Close)
+	if err = a.Journal.ClaimMode(ctx, string(cfg.Mode)); err != nil {
+		return nil, err
+	}
 
 	// The return URL is known before the engine is built; the engine's
 	// handler is served there once it exists. With the embedded sandbox

@@ -113,3 +113,41 @@ func TestReportsNeverSettleAnotherTillsSale(t *testing.T) {
 func (h *harness) client() *komoju.Client {
 	return komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
 }
+
+// TestAJournalKeepsOneMode: a journal that holds test-mode sales (here
+// through --journal / KOMOJU_TUI_JOURNAL, which every mode honours) is
+// refused to a till or command in sandbox mode, before anything is asked
+// or written: that KOMOJU never saw those sales, so its "no such session"
+// would let recovery write "not charged" for a customer who may have paid.
+// Reports still read it, and test mode opens it as before.
+func TestAJournalKeepsOneMode(t *testing.T) {
+	h := newHarness(t)
+	testMode := map[string]string{"KOMOJU_SECRET_KEY": h.sb.SecretKey(), "KOMOJU_API_URL": h.sb.URL()}
+	if code, out, errOut := h.runEnv(testMode, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK {
+		t.Fatalf("pay in test mode: exit %d\n%s\n%s", code, out, errOut)
+	}
+	h.unfinishedSale("front", "POS-OPEN-1", komoju.CaptureAuto)
+
+	for _, args := range [][]string{{"reconcile"}, {"show", "POS-OPEN-1"}, append([]string{"pay", "--amount", "500"}, cardArgs(testCard)...)} {
+		code, _, errOut := h.run(args...)
+		if code != ExitFailure || !strings.Contains(errOut, "keeps the sales of test mode and komoju-tui is in sandbox mode") {
+			t.Errorf("%s in sandbox mode on the test-mode journal: exit %d\n%s", args[0], code, errOut)
+		}
+	}
+	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := j.SaleByOrder(context.Background(), "POS-OPEN-1")
+	n, _ := j.CountSales(context.Background(), journal.PageFilter{})
+	j.Close()
+	if err != nil || !s.Unfinished() || s.ErrorCode != "" || n != 2 {
+		t.Errorf("the refused commands changed the journal: %+v %v, %d sales", s, err, n)
+	}
+	if code, out, _ := h.run("history"); code != ExitOK || !strings.Contains(out, "POS-OPEN-1") {
+		t.Errorf("history (a report) on the test-mode journal: exit %d\n%s", code, out)
+	}
+	if code, _, errOut := h.runEnv(testMode, "show", "POS-OPEN-1"); strings.Contains(errOut, "mode") {
+		t.Errorf("show in test mode: exit %d\n%s", code, errOut)
+	}
+}

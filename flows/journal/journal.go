@@ -66,6 +66,10 @@
 //     without a payment and the payment has its currency and amount
 //     (PaymentMatches): another till's payment that shares a number is
 //     never taken for this sale's.
+//   - One mode. An empty look-up proves something only at the KOMOJU the
+//     sale was made at: ClaimMode marks the journal with the mode (sandbox,
+//     test, live) of the first process that talks to KOMOJU through it, and
+//     refuses the others (mode.go).
 package journal
 
 import (
