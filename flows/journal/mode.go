@@ -43,7 +43,18 @@ func (j *Journal) ClaimMode(ctx context.Context, mode string) error {
 		return fmt.Errorf("journal: unknown mode %q (sandbox, test or live): %w", mode, ErrInvalid)
 	}
 	var kept string
-	err := j.write(ctx, "claim the journal's mode", func(tx *sql.Tx) error {
+	// Read first: a journal already marked (every start but the first)
+	// costs a read, not a write transaction.
+	err := j.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaMode).Scan(&kept)
+	switch {
+	case err == nil && kept == mode:
+		return nil
+	case err == nil:
+		return j.modeError(kept, mode)
+	case !errors.Is(err, sql.ErrNoRows):
+		return j.wrap("read the journal's mode", err)
+	}
+	err = j.write(ctx, "claim the journal's mode", func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value, at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 			metaMode, mode, ms(j.wall())); err != nil {
 			return err
@@ -54,11 +65,15 @@ func (j *Journal) ClaimMode(ctx context.Context, mode string) error {
 		return err
 	}
 	if kept != mode {
-		path := j.path
-		if j.pg {
-			path = redactURL(path)
-		}
-		return &ModeError{Path: path, Kept: kept, Want: mode}
+		return j.modeError(kept, mode)
 	}
 	return nil
+}
+
+func (j *Journal) modeError(kept, want string) error {
+	path := j.path
+	if j.pg {
+		path = redactURL(path)
+	}
+	return &ModeError{Path: path, Kept: kept, Want: want}
 }
