@@ -24,6 +24,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -654,8 +655,8 @@ func (m EventsModel) shortTime(last, first time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	t = t.Local()
-	n := m.now().Local()
+	t = t.In(journal.JST) // the shop's clock, as every other time on screen
+	n := m.now().In(journal.JST)
 	if t.Year() == n.Year() && t.YearDay() == n.YearDay() {
 		return t.Format("15:04:05")
 	}
@@ -756,5 +757,5 @@ func fmtTime(t time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return t.Local().Format("2006-01-02 15:04:05")
+	return t.In(journal.JST).Format("2006-01-02 15:04:05")
 }

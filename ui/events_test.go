@@ -16,6 +16,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -58,7 +59,7 @@ type fakeHealthSource struct{ *fakeEventsSource }
 
 func (f fakeHealthSource) Health() webhooks.Health { return *f.health }
 
-var evNow = time.Date(2026, 11, 24, 10, 0, 0, 0, time.Local)
+var evNow = time.Date(2026, 11, 24, 10, 0, 0, 0, journal.JST) // the shop's clock, on which the inspector shows times
 
 func evBody(id, paymentID string) []byte {
 	return []byte(fmt.Sprintf(`{"id":%q,"type":"payment.captured","resource":"event","data":{"id":%q,"status":"captured","total":1500,"currency":"JPY"}}`, id, paymentID))

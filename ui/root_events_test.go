@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -107,7 +108,7 @@ func TestHeaderShowsWebhookHealth(t *testing.T) {
 	o := env.options()
 	o.Events = src
 	h := newHarness(t, o, 120, 40)
-	want := "webhooks ● 2✓ 1✗ " + fixedNow.Local().Format("15:04:05")
+	want := "webhooks ● 2✓ 1✗ " + fixedNow.In(journal.JST).Format("15:04:05")
 	h.waitText(want)
 	// Without a secret every delivery is refused: the header says why.
 	src.mu.Lock()

@@ -1002,7 +1002,7 @@ func (m Model) webhookHealth(h webhooks.Health) string {
 		s += fmt.Sprintf(" %d✗", bad)
 	}
 	if !h.LastEventAt.IsZero() {
-		s += " " + h.LastEventAt.Local().Format("15:04:05")
+		s += " " + h.LastEventAt.In(journal.JST).Format("15:04:05")
 	}
 	return m.st.Muted.Render(s)
 }

@@ -450,7 +450,7 @@ func (r *runner) discover(cfg config.Config) config.Config {
 // startedAt says when a sandbox started: the time of day when it was
 // today, else the date too.
 func startedAt(t, now time.Time) string {
-	t, now = t.Local(), now.Local()
+	t, now = t.In(journal.JST), now.In(journal.JST)
 	if y, m, d := t.Date(); y == now.Year() && m == now.Month() && d == now.Day() {
 		return t.Format("15:04")
 	}

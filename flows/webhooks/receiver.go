@@ -30,6 +30,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -191,7 +192,7 @@ func (h Health) In(lang string) string {
 	if h.LastEventAt.IsZero() {
 		b.WriteString(w("wh_no_events"))
 	} else {
-		b.WriteString(w("wh_last_s_s", h.LastEventAt.Local().Format("15:04:05"), h.LastEventType))
+		b.WriteString(w("wh_last_s_s", h.LastEventAt.In(journal.JST).Format("15:04:05"), h.LastEventType))
 	}
 	b.WriteString(w("wh_counts_d_d_d", h.Accepted, h.Rejected, h.Duplicates))
 	if h.RejectedUnrecorded > 0 {
