@@ -15,24 +15,17 @@ import (
 // terminal and refuses in a script.
 const DefaultConfirmAbove int64 = 1_000_000
 
-// ConfirmLimit is the total above which a sale is confirmed for a setting
-// (--confirm-above): 0 is DefaultConfirmAbove, a negative setting never
-// asks (-1).
-func ConfirmLimit(setting int64) int64 {
+// NeedsConfirm reports whether a sale of total is above the limit a
+// --confirm-above setting gives (0: DefaultConfirmAbove; negative: never
+// ask), and the limit.
+func NeedsConfirm(total, setting int64) (limit int64, ask bool) {
 	switch {
 	case setting < 0:
-		return -1
+		return -1, false
 	case setting == 0:
-		return DefaultConfirmAbove
+		setting = DefaultConfirmAbove
 	}
-	return setting
-}
-
-// NeedsConfirm reports whether a sale of total is above the limit of
-// setting, and the limit.
-func NeedsConfirm(total, setting int64) (limit int64, ask bool) {
-	limit = ConfirmLimit(setting)
-	return limit, limit >= 0 && total > limit
+	return setting, total > setting
 }
 
 // ParseConfirmAbove reads --confirm-above: an amount in currency greater

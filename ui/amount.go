@@ -238,10 +238,6 @@ func (m *Model) submitAmount() tea.Cmd {
 	return m.startSale(co)
 }
 
-// DefaultConfirmAbove is Options.ConfirmAbove's default, the pay
-// command's too (flows.DefaultConfirmAbove).
-const DefaultConfirmAbove = flows.DefaultConfirmAbove
-
 // startSale moves on from the amount screen with co: the method list of
 // the open sale, or a new one.
 func (m *Model) startSale(co flows.Checkout) tea.Cmd {

@@ -74,7 +74,7 @@ type Options struct {
 	SandboxURL string
 	// ConfirmAbove is the total (minor units of Currency) above which a
 	// sale is confirmed before it starts, so a slipped key does not
-	// charge ¥99,999,999,999. 0 means DefaultConfirmAbove; negative never
+	// charge ¥99,999,999,999. 0 means flows.DefaultConfirmAbove; negative never
 	// asks.
 	ConfirmAbove int64
 	// Input and Output replace stdin/stdout (tests).
