@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/term"
+
+	"github.com/komoju-tui/komoju-tui/flows/config"
 )
 
 // Card data and keys given in argv are visible to every local user (ps,
@@ -20,7 +22,8 @@ import (
 // expiry and CVC read from in, and warns on stderr about card data given
 // in argv. The values stay in this process's memory; argv only ever held
 // "-".
-func stdinCard(args []string, in io.Reader, stderr io.Writer) ([]string, error) {
+func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string) string) ([]string, error) {
+	lang := cardLang(args, getenv)
 	cardAt, dash := -1, false
 	var argvSecrets []string
 	for i := 0; i < len(args); i++ {
@@ -45,8 +48,15 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer) ([]string, error) 
 		}
 	}
 	if len(argvSecrets) > 0 {
-		fmt.Fprintf(stderr, "warning: %s on the command line %s visible to other users (ps, /proc/*/cmdline) and kept in shell history; use --card - to read the card from standard input\n",
-			strings.Join(argvSecrets, " and "), map[bool]string{true: "is", false: "are"}[len(argvSecrets) == 1])
+		id := "cli_card_argv_many_s"
+		if len(argvSecrets) == 1 {
+			id = "cli_card_argv_one_s"
+		}
+		and := " and "
+		if isJa(lang) {
+			and = "と"
+		}
+		fmt.Fprintln(stderr, say(lang, id, strings.Join(argvSecrets, and)))
 	}
 	if !dash {
 		return args, nil
@@ -56,7 +66,7 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer) ([]string, error) 
 			return nil, errors.New("--card - reads the expiry and CVC from standard input too: drop --" + n)
 		}
 	}
-	number, exp, cvc, err := readCard(in, stderr)
+	number, exp, cvc, err := readCard(in, stderr, lang)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +81,7 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer) ([]string, error) 
 
 // readCard reads three lines (number, expiry MM/YY, CVC), prompting
 // without echo when in is a terminal.
-func readCard(in io.Reader, stderr io.Writer) (number, exp, cvc string, err error) {
+func readCard(in io.Reader, stderr io.Writer, lang string) (number, exp, cvc string, err error) {
 	if f, ok := in.(*os.File); ok && term.IsTerminal(f.Fd()) {
 		ask := func(prompt string) (string, error) {
 			fmt.Fprint(stderr, prompt)
@@ -79,9 +89,9 @@ func readCard(in io.Reader, stderr io.Writer) (number, exp, cvc string, err erro
 			fmt.Fprintln(stderr)
 			return strings.TrimSpace(string(b)), err
 		}
-		if number, err = ask("Card number: "); err == nil {
-			if exp, err = ask("Expiry (MM/YY): "); err == nil {
-				cvc, err = ask("CVC: ")
+		if number, err = ask(say(lang, "cli_card_number")); err == nil {
+			if exp, err = ask(say(lang, "cli_card_expiry")); err == nil {
+				cvc, err = ask(say(lang, "cli_card_cvc"))
 			}
 		}
 		if err != nil {
@@ -100,4 +110,43 @@ func readCard(in io.Reader, stderr io.Writer) (number, exp, cvc string, err erro
 		return "", "", "", errors.New("--card - wants three lines on standard input: the card number, the expiry (MM/YY) and the CVC")
 	}
 	return lines[0], lines[1], lines[2], nil
+}
+
+// cardLang is the language of the card prompts, which run before the
+// command's configuration is resolved: --lang, else KOMOJU_TUI_LANG, else
+// the config file's lang (--config or the default file), as Resolve ranks
+// them. "" is English.
+func cardLang(args []string, getenv func(string) string) string {
+	var lang, cfgPath string
+	for i := 0; i < len(args); i++ {
+		if args[i] == "--" {
+			break
+		}
+		name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if !strings.HasPrefix(args[i], "-") || (name != "lang" && name != "config") {
+			continue
+		}
+		if !hasVal && i+1 < len(args) {
+			val = args[i+1]
+		}
+		if name == "lang" {
+			lang = val
+		} else {
+			cfgPath = val
+		}
+	}
+	if lang != "" {
+		return lang
+	}
+	if l := getenv("KOMOJU_TUI_LANG"); l != "" {
+		return l
+	}
+	if cfgPath == "" {
+		cfgPath = config.DefaultFilePath(getenv)
+	}
+	f, err := config.LoadFile(cfgPath, true)
+	if err != nil {
+		return ""
+	}
+	return f.Lang
 }

@@ -151,7 +151,7 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
 		var err error
-		if args, err = stdinCard(args, stdin, stderr); err != nil {
+		if args, err = stdinCard(args, stdin, stderr, env.Getenv); err != nil {
 			fmt.Fprintf(stderr, "komoju-tui pay: %s\nRun 'komoju-tui pay --help' for usage.\n", err)
 			return ExitUsage
 		}

@@ -66,6 +66,22 @@ func TestPayCardFromStdin(t *testing.T) {
 	if code != ExitOK || errOut != argvCardWarning {
 		t.Errorf("argv card: exit %d, stderr %q", code, errOut)
 	}
+	// In the clerk's language, which the warning reads before the
+	// configuration is resolved: --lang, KOMOJU_TUI_LANG, the config file.
+	const ja = "警告: コマンドラインの --cardと--cvc は他のユーザーから見え"
+	if code, _, errOut := h.pay("1000", append(cardArgs(testCard), "--lang", "ja")...); code != ExitOK || !strings.HasPrefix(errOut, ja) {
+		t.Errorf("argv card, --lang ja: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, errOut := h.runEnv(map[string]string{"KOMOJU_TUI_LANG": "ja"}, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK || !strings.HasPrefix(errOut, ja) {
+		t.Errorf("argv card, KOMOJU_TUI_LANG=ja: exit %d, stderr %q", code, errOut)
+	}
+	cfg := filepath.Join(h.dir, "ja.toml")
+	if err := os.WriteFile(cfg, []byte("lang = \"ja\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := h.pay("1000", append(cardArgs(testCard), "--config", cfg)...); code != ExitOK || !strings.HasPrefix(errOut, ja) {
+		t.Errorf("argv card, lang in --config: exit %d, stderr %q", code, errOut)
+	}
 }
 
 // TestSecretKeyFromFileOrStdin: the key can come from --secret-key-file

@@ -11,7 +11,9 @@ import (
 
 // TestPayAsksAgainOnATerminal runs pay in a real terminal (tmux) with a
 // total above the console's threshold: it asks before anything starts, "no"
-// leaves the customer uncharged (exit 2), "yes" charges as typed.
+// leaves the customer uncharged (exit 2), "yes" charges as typed; with
+// --lang ja the card's prompts and the question are Japanese (they were
+// English: they run before the configuration is read).
 func TestPayAsksAgainOnATerminal(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
@@ -42,21 +44,40 @@ func TestPayAsksAgainOnATerminal(t *testing.T) {
 		}
 	}
 	env := baseEnv(t, nil)
+	start := func(name, payArgs string) {
+		t.Helper()
+		args := []string{"new-session", "-d", "-s", name, "-x", "160", "-y", "30"}
+		for _, e := range env {
+			args = append(args, "-e", e)
+		}
+		script := fmt.Sprintf("%q pay --fresh %s; echo EXIT=$?; sleep 30", bin, payArgs)
+		tmux(append(args, "sh", "-c", script)...)
+	}
 	for _, c := range []struct{ answer, exit, says string }{
 		{"no", "EXIT=2", "Not charged: the amount was not confirmed."},
 		{"yes", "EXIT=0", "/sandbox/wallet/"},
 	} {
-		args := []string{"new-session", "-d", "-s", c.answer, "-x", "160", "-y", "30"}
-		for _, e := range env {
-			args = append(args, "-e", e)
-		}
-		script := fmt.Sprintf("%q pay --fresh --amount 2000000 --method paypay; echo EXIT=$?; sleep 30", bin)
-		tmux(append(args, "sh", "-c", script)...)
+		start(c.answer, "--amount 2000000 --method paypay")
 		waitFor(c.answer, "Charge ¥2,000,000? It is more than ¥1,000,000")
 		tmux("send-keys", "-t", c.answer, c.answer, "Enter")
 		s := waitFor(c.answer, c.exit)
 		if !strings.Contains(s, c.says) {
 			t.Errorf("answered %q: the terminal does not say %q:\n%s", c.answer, c.says, s)
 		}
+	}
+
+	// In Japanese, the card's prompts (no echo) and the question too.
+	start("ja", "--amount 1500000 --method credit_card --card - --lang ja")
+	for _, step := range []struct{ prompt, typed string }{
+		{"カード番号:", "4111111111111111"}, {"有効期限 (MM/YY):", cardExpiry}, {"セキュリティコード:", "123"},
+		{"¥1,500,000 を請求しますか？", "はい"},
+	} {
+		waitFor("ja", step.prompt)
+		tmux("send-keys", "-t", "ja", "-l", step.typed)
+		tmux("send-keys", "-t", "ja", "Enter")
+	}
+	s := waitFor("ja", "EXIT=")
+	if !strings.Contains(s, "EXIT=0") || !strings.Contains(s, "¥1,500,000 の支払いが完了しました") || strings.Contains(s, "4111111111111111") {
+		t.Errorf("a Japanese card sale on a terminal:\n%s", s)
 	}
 }

@@ -334,6 +334,11 @@ func baseTable() []Entry {
 		// the headless close's lines on stderr
 		{"cli_close_checked_s_s", "checked %s: %s", "%s を確認: %s"},
 		{"cli_confirm_charge_s_s", "Charge %s? It is more than %s: check the amount with the customer. Type yes to charge: ", "%s を請求しますか？ %s を超えています。お客様と金額を確認してください。請求するには yes と入力: "},
+		{"cli_card_number", "Card number: ", "カード番号: "},
+		{"cli_card_expiry", "Expiry (MM/YY): ", "有効期限 (MM/YY): "},
+		{"cli_card_cvc", "CVC: ", "セキュリティコード: "},
+		{"cli_card_argv_one_s", "warning: %s on the command line is visible to other users (ps, /proc/*/cmdline) and kept in shell history; use --card - to read the card from standard input", "警告: コマンドラインの %s は他のユーザーから見え（ps、/proc/*/cmdline）、シェルの履歴にも残ります。--card - で標準入力から読み取ってください"},
+		{"cli_card_argv_many_s", "warning: %s on the command line are visible to other users (ps, /proc/*/cmdline) and kept in shell history; use --card - to read the card from standard input", "警告: コマンドラインの %s は他のユーザーから見え（ps、/proc/*/cmdline）、シェルの履歴にも残ります。--card - で標準入力から読み取ってください"},
 		{"cli_confirm_declined", "Not charged: the amount was not confirmed.", "請求していません：金額が確認されませんでした。"},
 		{"cli_close_unchanged", ", unchanged", "、変更なし"},
 		{"cli_close_ask_failed_s", " (could not ask KOMOJU: %s)", " (KOMOJUに確認できませんでした: %s)"},
