@@ -63,7 +63,7 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string
 	}
 	for _, a := range args {
 		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && (n == "exp" || n == "cvc") {
-			return nil, errors.New("--card - reads the expiry and CVC from standard input too: drop --" + n)
+			return nil, errors.New(say(lang, "cli_card_stdin_drop_s", "--"+n))
 		}
 	}
 	number, exp, cvc, err := readCard(in, stderr, lang)
@@ -95,7 +95,7 @@ func readCard(in io.Reader, stderr io.Writer, lang string) (number, exp, cvc str
 			}
 		}
 		if err != nil {
-			return "", "", "", fmt.Errorf("--card -: reading the terminal: %w", err)
+			return "", "", "", fmt.Errorf("%s: %w", say(lang, "cli_card_stdin_terminal"), err)
 		}
 		return number, exp, cvc, nil
 	}
@@ -107,7 +107,7 @@ func readCard(in io.Reader, stderr io.Writer, lang string) (number, exp, cvc str
 		}
 	}
 	if len(lines) < 3 {
-		return "", "", "", errors.New("--card - wants three lines on standard input: the card number, the expiry (MM/YY) and the CVC")
+		return "", "", "", errors.New(say(lang, "cli_card_stdin_lines"))
 	}
 	return lines[0], lines[1], lines[2], nil
 }

@@ -150,11 +150,12 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 	name := c.name
 	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
-		var err error
-		if args, err = stdinCard(args, stdin, stderr, env.Getenv); err != nil {
-			fmt.Fprintf(stderr, "komoju-tui pay: %s\nRun 'komoju-tui pay --help' for usage.\n", err)
+		read, err := stdinCard(args, stdin, stderr, env.Getenv)
+		if err != nil {
+			fmt.Fprintf(stderr, "komoju-tui pay: %s\n%s\n", err, say(cardLang(args, env.Getenv), "cli_usage_hint_s", "pay"))
 			return ExitUsage
 		}
+		args = read
 	}
 	// The card number typed on the command line is masked in everything
 	// written, whatever path wrote it; and nothing written reaches the

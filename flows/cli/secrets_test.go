@@ -54,6 +54,9 @@ func TestPayCardFromStdin(t *testing.T) {
 		{testCard + "\n" + testExp + "\n", nil, "three lines"},
 		{testCard + "\n" + testExp + "\n" + testCVC + "\n", []string{"--cvc", "123"}, "drop --cvc"},
 		{testCard + "\n" + testExp + "\n" + testCVC + "\n", []string{"--exp=" + testExp}, "drop --exp"},
+		{testCard + "\n" + testExp + "\n", []string{"--lang", "ja"}, "標準入力に3行を読み取ります"},
+		{testCard + "\n" + testExp + "\n", []string{"--lang=ja"}, "使い方は 'komoju-tui pay --help' で表示されます。"},
+		{testCard + "\n" + testExp + "\n" + testCVC + "\n", []string{"--lang", "ja", "--cvc", "123"}, "--cvc を外してください"},
 	} {
 		args := append([]string{"pay", "--amount", "1000", "--method", "credit_card", "--card=-"}, tc.args...)
 		code, _, errOut := h.runIn(tc.stdin, nil, args...)
