@@ -240,7 +240,7 @@ func (r *runner) pay(args []string) int {
 			// Nothing changed: do not print the same outcome twice.
 			code = payExit(o, err, timedOut)
 			if code != ExitOK {
-				fmt.Fprintf(r.stderr, "komoju-tui pay: not completed (exit %d)\n", code)
+				fmt.Fprintf(r.stderr, "komoju-tui pay: %s\n", say(r.language(), "cli_pay_not_completed_d", code))
 			}
 			return code
 		}
@@ -384,8 +384,18 @@ func (r *runner) report(cmd string, o flows.Outcome, err error, code int, waited
 	}
 	d := errorOf(o, err, code)
 	msg := d.Message // as --json has it
-	if lang := r.language(); isJa(lang) && o.Text.ID != "" {
-		msg = redact(errorReason(o, lang)) // the till's own sentence, in the clerk's language
+	if lang := r.language(); isJa(lang) {
+		// The clerk's language, as the outcome printed above says it:
+		// pay's whole sentence, another command's reason.
+		s := errorReason(o, lang)
+		if cmd == "pay" {
+			if said := o.Say(lang); said != "" {
+				s = said
+			}
+		}
+		if s != "" {
+			msg = redact(s)
+		}
 	}
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s (exit %d: %s)\n", cmd, msg, code, d.Class)
 	if o.Err != nil && komoju.IsNotFound(o.Err) && r.mode == config.ModeSandbox && r.running == nil {

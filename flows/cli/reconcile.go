@@ -95,7 +95,7 @@ func (r *runner) reconcile(args []string) int {
 		_ = enc.Encode(out)
 	} else {
 		if len(recs) == 0 && err == nil {
-			fmt.Fprintln(r.stdout, "Nothing to settle: every sale this till may settle has a result.")
+			fmt.Fprintln(r.stdout, say(r.language(), "cli_reconcile_nothing"))
 		}
 		for _, rc := range recs {
 			fmt.Fprintln(r.stdout, redact(rc.Message))

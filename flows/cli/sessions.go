@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows"
@@ -136,18 +136,21 @@ func (r *runner) listSessions(ctx context.Context, b *Backend) int {
 		r.writeJSON(out)
 		return code
 	}
+	lang := r.language()
 	if len(open) == 0 {
-		fmt.Fprintln(r.stdout, "No open sessions.")
+		fmt.Fprintln(r.stdout, say(lang, "cli_sessions_none"))
 		return code
 	}
-	tw := tabwriter.NewWriter(r.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CREATED\tORDER\tAMOUNT\tATTEMPTS\tSESSION")
+	// Padded by width on screen: a Japanese header or order number takes
+	// two cells a character.
+	rows := [][]string{{say(lang, "cli_sessions_created"), say(lang, "hist_order"), say(lang, "ev_col_amount"),
+		say(lang, "cli_sessions_attempts"), say(lang, "cli_sessions_session")}}
 	for _, s := range open {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.CreatedAt.In(journal.JST).Format("2006-01-02 15:04"), termtext.Line(s.OrderNum),
-			komoju.FormatAmount(s.Gross(), s.Currency), s.Attempts, termtext.Line(s.SessionID))
+		rows = append(rows, []string{s.CreatedAt.In(journal.JST).Format("2006-01-02 15:04"), termtext.Line(s.OrderNum),
+			komoju.FormatAmount(s.Gross(), s.Currency), strconv.Itoa(s.Attempts), termtext.Line(s.SessionID)})
 	}
-	_ = tw.Flush()
-	fmt.Fprintln(r.stdout, "Close them with: komoju-tui sessions cancel --all")
+	fmt.Fprint(r.stdout, termtext.Columns(rows))
+	fmt.Fprintln(r.stdout, say(lang, "cli_sessions_close_hint"))
 	return code
 }
 
@@ -195,7 +198,7 @@ func (r *runner) cancelSessions(ctx context.Context, b *Backend, refs []string, 
 		r.writeJSON(out)
 	} else {
 		if len(out) == 0 {
-			fmt.Fprintln(r.stdout, "No open sessions.")
+			fmt.Fprintln(r.stdout, say(r.language(), "cli_sessions_none"))
 		}
 		for _, o := range out {
 			fmt.Fprintln(r.stdout, redact(o.Message))

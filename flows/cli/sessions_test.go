@@ -6,6 +6,7 @@ import (
 
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/config"
+	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -104,4 +105,39 @@ func containsAll(s string, subs ...string) bool {
 func (h *harness) session(id string) (*komoju.Session, error) {
 	c := komoju.NewClient(h.sb.SecretKey(), komoju.WithBaseURL(h.sb.URL()))
 	return c.Sessions.Get(h.t.Context(), id)
+}
+
+// TestSessionsAndReconcileInJapanese: the open-sessions table, its hint,
+// "no open sessions", reconcile's "nothing to settle" and pay's last
+// stderr line for a decline are in the clerk's language (they were
+// English under --lang ja), and the table lines up by width on screen.
+func TestSessionsAndReconcileInJapanese(t *testing.T) {
+	h := newHarness(t)
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	code, _, errOut := h.runEnv(ja, append([]string{"pay", "--amount", "2000"}, cardArgs("4123111111111000")...)...)
+	if code != ExitDeclined || !strings.Contains(errOut, "komoju-tui pay: 支払われていません: カードの残高が不足しています。") {
+		t.Errorf("declined pay in ja: exit %d\n%s", code, errOut)
+	}
+	if code, _, _ := h.pay("1500", append(cardArgs("4123111111111000"), "--order", "POS-2")...); code != ExitDeclined {
+		t.Fatalf("second declined sale: exit %d", code)
+	}
+	code, out, _ := h.runEnv(ja, "sessions")
+	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if code != ExitOK || len(lines) != 4 || !strings.HasPrefix(lines[0], "作成") || lines[3] != "まとめて閉じるには: komoju-tui sessions cancel --all" {
+		t.Fatalf("sessions in ja: exit %d\n%s", code, out)
+	}
+	// The amount column starts at the same cell on every row.
+	col := func(l, cell string) int { return termtext.Width(l[:strings.Index(l, cell)]) }
+	if a, b, c := col(lines[0], "金額"), col(lines[1], "¥"), col(lines[2], "¥"); a != b || b != c {
+		t.Errorf("amount column at cells %d, %d, %d:\n%s", a, b, c, out)
+	}
+	if code, out, _ := h.runEnv(ja, "reconcile"); code != ExitOK || !strings.Contains(out, "精算するものはありません") {
+		t.Errorf("reconcile in ja: exit %d\n%s", code, out)
+	}
+	if code, _, _ := h.run("sessions", "cancel", "--all"); code != ExitOK {
+		t.Fatalf("sessions cancel --all: exit %d", code)
+	}
+	if code, out, _ := h.runEnv(ja, "sessions"); code != ExitOK || out != "開いているセッションはありません。\n" {
+		t.Errorf("no sessions in ja: exit %d %q", code, out)
+	}
 }
