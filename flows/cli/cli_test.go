@@ -855,6 +855,11 @@ func TestResultsInJapanese(t *testing.T) {
 	if code != ExitOK || !strings.Contains(out, "返金:") || !strings.Contains(out, "あと ¥2,500 返金できます") || !strings.Contains(out, "ジャーナル:") {
 		t.Errorf("show in Japanese: exit %d\n%s", code, out)
 	}
+	// The journal's flow and where each status came from, in words too.
+	if !strings.Contains(out, "直接決済 フロー") || !strings.Contains(out, "(応答)") || !strings.Contains(out, "(操作)") ||
+		strings.Contains(out, "direct") || strings.Contains(out, "(result)") || strings.Contains(out, "(action)") {
+		t.Errorf("show's journal lines in Japanese:\n%s", out)
+	}
 	// English stays the default, and JSON is the same in both.
 	if _, out, _ := h.run("show", id); !strings.Contains(out, "still refundable") || !strings.Contains(out, "journal:") {
 		t.Errorf("show in English:\n%s", out)

@@ -313,6 +313,14 @@ func statusName(s, lang string) string {
 	return words.Status(s, lang)
 }
 
+// flowName is a sale's flow (session, direct) in lang.
+func flowName(flow, lang string) string {
+	if !isJa(lang) {
+		return flow
+	}
+	return say(lang, "out_flow_"+flow)
+}
+
 // errorReason is why o failed, in lang where the table knows KOMOJU's
 // code (KOMOJU words its errors in English) or the sentence is the
 // till's own (Outcome.Text).
@@ -364,13 +372,13 @@ func printJournalSale(w io.Writer, s *journal.Sale, lang string) {
 	if s == nil {
 		return
 	}
-	line(w, say(lang, "out_journal"), say(lang, "out_journal_sale", s.ID, s.Flow, s.Attempts))
+	line(w, say(lang, "out_journal"), say(lang, "out_journal_sale", s.ID, flowName(string(s.Flow), lang), s.Attempts))
 	for _, h := range s.History {
 		st := statusName(string(h.Status), lang)
 		if h.AmountRefunded > 0 {
 			st += say(lang, "out_history_refunded", komoju.FormatAmount(h.AmountRefunded, s.Currency))
 		}
-		line(w, say(lang, "out_history"), say(lang, "out_history_row", h.At.In(journal.JST).Format("2006-01-02 15:04:05"), st, h.Source))
+		line(w, say(lang, "out_history"), say(lang, "out_history_row", h.At.In(journal.JST).Format("2006-01-02 15:04:05"), st, statusName(h.Source, lang)))
 	}
 	if len(s.OpenActions) > 0 {
 		line(w, say(lang, "out_unfinished"), say(lang, "out_open_actions", len(s.OpenActions)))

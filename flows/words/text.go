@@ -124,6 +124,8 @@ func resultTable() []Entry {
 		{"out_refund_row", "%s %s on %s%s", "%s %s (%s)%s"},
 		{"out_refund_request_row", "%s %s(%s) to %s", "%s %s(%s) 振込先 %s"},
 		{"out_journal_sale", "sale %d, %s flow, %d attempt(s)", "売上 %d、%s フロー、試行 %d 回"},
+		{"out_flow_session", "session", "セッション"},
+		{"out_flow_direct", "direct", "直接決済"},
 		{"out_history_row", "%s %s via %s", "%s %s (%s)"},
 		{"out_history_refunded", " (refunded %s)", " (返金 %s)"},
 		{"out_open_actions", "%d action(s) without a definite result", "結果の確定していない操作 %d 件"},

@@ -380,6 +380,9 @@ func baseTable() []Entry {
 		{"source_webhook", "webhook", "Webhook"},
 		{"source_recheck", "recheck", "再確認"},
 		{"source_reconcile", "reconcile", "照合"},
+		{"source_action", "action", "操作"},
+		{"source_poll", "poll", "問い合わせ"},
+		{"source_return_url", "return_url", "戻りURL"},
 		// Method 2 3-D Secure and scanned PayPay codes (securetoken.go, scan.go)
 		{"scan_customer_s_paypay_code", "Scan customer's PayPay code", "お客様の PayPay コードを読み取り"},
 		{"scan_the_barcode_in_the_customer", "Scan the barcode in the customer's PayPay app, or type its digits, then Enter: the payment is made at once. Leave it empty and press Enter to have the customer pay in the PayPay app instead.", "お客様の PayPay アプリのバーコードをスキャンするか、数字を入力して Enter を押すと、すぐに決済されます。空のまま Enter を押すと、お客様が PayPay アプリで支払います。"},
