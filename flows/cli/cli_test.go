@@ -883,7 +883,7 @@ func TestSummaryInJapanese(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"の集計 (現地時間)", "JPY: 売上 3 件、支払い済み 1 件", "売上確定:", "支払い方法別", "クレジットカード", "コンビニ決済", "状態別", "仮売上", "エラー"} {
+	for _, want := range []string{"の集計 (日本時間)", "JPY: 売上 3 件、支払い済み 1 件", "売上確定:", "支払い方法別", "クレジットカード", "コンビニ決済", "状態別", "仮売上", "エラー"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary in Japanese lacks %q:\n%s", want, out)
 		}

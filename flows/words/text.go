@@ -145,7 +145,7 @@ func resultTable() []Entry {
 // summaryTable is the headless summary's words.
 func summaryTable() []Entry {
 	return []Entry{
-		{"sum_title", "Summary for %s (local time)", "%s の集計 (現地時間)"},
+		{"sum_title", "Summary for %s (Japan time)", "%s の集計 (日本時間)"},
 		{"sum_till", ", till %s", "、レジ %s"},
 		{"sum_none", "No sales.", "売上はありません。"},
 		{"sum_currency", "%s: %d sale(s), %d paid", "%s: 売上 %d 件、支払い済み %d 件"},
