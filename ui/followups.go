@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -381,7 +382,7 @@ func (m *Model) onPush(msg pushMsg) tea.Cmd {
 				o.OrderNum = m.outcome.OrderNum
 			}
 			m.outcome = &o
-			m.lastUpdate = m.t.F("Updated by a %s at %s.", string(msg.push.Source), m.opts.Now().Format("15:04:05"))
+			m.lastUpdate = m.t.F("Updated by a %s at %s.", m.t.status(string(msg.push.Source)), m.opts.Now().In(journal.JST).Format("15:04:05"))
 		}
 		if m.payment != nil && m.payment.ID == p.ID && flows.Newer(m.payment, p) {
 			m.payment = p

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -546,4 +547,31 @@ func TestOrderNumberOfEarlierSaleKeepsClerkOnTheField(t *testing.T) {
 	h.waitFor("back on the order number", func(m Model) bool { return m.screen == screenAmount && m.amount.focus == fieldOrder })
 	h.mustContain("Order number  T1", "¥9,999")
 	h.mustNotContain("PAID", "went through")
+}
+
+// TestStatusChangeInJapanese: the line that says a followed payment moved
+// names the status and where the news came from in the clerk's language
+// (it printed "captured" and "poll" raw), at the shop's time.
+func TestStatusChangeInJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Lang = "ja"
+	h := newHarness(t, o, 120, 40)
+	h.amountTo("500")
+	h.pickMethod("konbini")
+	h.testData("Sample customer")
+	h.keys("ctrl+s")
+	h.waitFor("result", func(m Model) bool { return m.screen == screenResult && m.outcome != nil })
+	env.sandboxPost(t, "/sandbox/payments/"+h.m.outcome.PaymentID()+"/pay_at_store", "")
+	h.waitText("状態が 売上確定 になりました (")
+	line := ""
+	for _, l := range strings.Split(h.view(), "\n") {
+		if strings.Contains(l, "状態が 売上確定 になりました") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "(問い合わせ, ") && !strings.Contains(line, "(Webhook, ") || strings.Contains(line, "poll") ||
+		!strings.Contains(line, fixedNow.In(journal.JST).Format("15:04:05")) {
+		t.Errorf("status change in Japanese: %q", line)
+	}
 }

@@ -779,7 +779,7 @@ func webhooksFor(ctx context.Context, src EventsSource, paymentID string) []webh
 // time as the screen shows them. The rows stream from the journal a page
 // at a time.
 func (m *Model) exportCSV(f journal.PageFilter) tea.Cmd {
-	dir, name := m.opts.ReceiptDir, "sales-"+m.opts.Now().Format("20060102")+".csv"
+	dir, name := m.opts.ReceiptDir, "sales-"+m.opts.Now().In(journal.JST).Format("20060102")+".csv" // History's day
 	j, ctx := m.opts.Journal, m.ctx
 	return func() tea.Msg {
 		var buf bytes.Buffer

@@ -76,7 +76,7 @@ func (dm detailsModel) newPicker() *picker {
 			})
 		}
 	} else {
-		p.items = append(p.items, pick{label: m.t.S("Sample customer (valid details)"), fill: sample})
+		p.items = append(p.items, pick{label: m.t.S("Sample customer (valid details)"), key: "Sample customer (valid details)", fill: sample})
 	}
 	base := sample
 	if m.method.Takes(flows.DetailCardNumber) {
@@ -90,7 +90,7 @@ func (dm detailsModel) newPicker() *picker {
 	for _, sc := range flows.Scenarios() {
 		p.items = append(p.items, pick{label: "Komoju-Scenario: " + sc.Code + " (" + m.t.S(sc.Label) + ")", key: sc.Label, fill: base, scenario: sc.Code})
 	}
-	p.items = append(p.items, pick{label: m.t.S("No scenario (clear)"), fill: func(*flows.Details) {}, scenario: "-"})
+	p.items = append(p.items, pick{label: m.t.S("No scenario (clear)"), key: "No scenario (clear)", fill: func(*flows.Details) {}, scenario: "-"})
 	return p
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/komoju-tui/komoju-tui/flows"
+	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
@@ -175,7 +176,7 @@ func (m *Model) onWatch(msg watchMsg) tea.Cmd {
 			o.Message = m.outcome.Message
 		}
 		if m.outcome != nil && (m.outcome.Kind != o.Kind || m.outcome.Status() != o.Status()) {
-			m.lastUpdate = m.t.F("Status changed to %s (%s, %s).", o.Status(), u.Source, m.opts.Now().Format("15:04:05"))
+			m.lastUpdate = m.t.F("Status changed to %s (%s, %s).", m.t.status(string(o.Status())), m.t.status(string(u.Source)), m.opts.Now().In(journal.JST).Format("15:04:05"))
 		}
 		if o.Payment != nil {
 			switch o.Kind {
