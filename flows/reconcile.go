@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -30,8 +31,11 @@ type Recovery struct {
 	// unfinished for the next Reconcile.
 	Resolved bool
 	Err      error
-	// Message says in plain words what was found, for the clerk.
+	// Message says in plain words what was found, for the clerk, in
+	// English; Text says it in the clerk's language (empty for the rarer
+	// sentences about an interrupted action, which Message says).
 	Message string
+	Text    words.Text
 }
 
 // Error codes written for results reached by proof rather than by an
@@ -182,12 +186,13 @@ func (e *Engine) fenceNow() time.Duration {
 }
 
 // notCharged writes the proven "not charged" result of a sale (and of its
-// open pay attempts) and says why.
+// open pay attempts) and says why (a say_rc_why_ id of the words table).
 func (e *Engine) notCharged(ctx context.Context, s *journal.Sale, rc Recovery, why string) Recovery {
 	rc.Resolved = true
 	rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
-	rc.Message = fmt.Sprintf("%s: the customer was NOT charged (%s).", s.OrderNum, why)
-	rc.Outcome.Message = rc.Message
+	rc.Text = words.T("say_rc_not_charged_s_s", s.OrderNum, words.T(why))
+	rc.Message = rc.Text.In("en")
+	rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 	e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 	if s.Unfinished() || s.Flow == journal.FlowSession {
 		r := saleResult(rc.Outcome)
@@ -218,7 +223,8 @@ func (e *Engine) adopted(ctx context.Context, s *journal.Sale, rc Recovery, p *k
 	}
 	rc.PaymentID = p.ID
 	rc.Charged = chargedKind(rc.Outcome.Kind)
-	rc.Message = fmt.Sprintf("%s: recovered: %s", s.OrderNum, rc.Outcome.Message)
+	rc.Text = words.T("say_rc_recovered_s_s", s.OrderNum, OutcomeWords(rc.Outcome))
+	rc.Message = rc.Text.In("en")
 	for _, a := range s.OpenActions {
 		if a.Kind == journal.ActionPay {
 			e.finishAction(ctx, a.ID, actionResult(OpPay, rc.Outcome))
@@ -233,12 +239,12 @@ func (e *Engine) adopted(ctx context.Context, s *journal.Sale, rc Recovery, p *k
 // for it, but a request may still be running there.
 func (e *Engine) stillUnknown(s *journal.Sale, rc Recovery, sent *time.Time) Recovery {
 	rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
-	when := ""
+	rc.Text = words.T("say_rc_still_unknown_s", s.OrderNum)
 	if sent != nil {
-		when = " after " + sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05")
+		rc.Text = words.T("say_rc_still_unknown_at_s_s", s.OrderNum, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
 	}
-	rc.Message = fmt.Sprintf("%s: KOMOJU shows no payment yet, but the last request may still be running there; still unknown, checked again%s. Do not charge again.", s.OrderNum, when)
-	rc.Outcome.Message = rc.Message
+	rc.Message = rc.Text.In("en")
+	rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 	return rc
 }
 
@@ -267,12 +273,12 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 		return rc, false
 	}
 	if s.SessionID == "" {
-		return e.notCharged(ctx, s, rc, "the sale never got a KOMOJU session, so there was nothing to pay"), true
+		return e.notCharged(ctx, s, rc, "say_rc_why_no_session"), true
 	}
 	sess, err := e.client.Sessions.Get(ctx, s.SessionID)
 	if komoju.IsNotFound(err) {
 		// KOMOJU does not know the session: nobody can pay it.
-		return e.notCharged(ctx, s, rc, "KOMOJU does not know its session"), true
+		return e.notCharged(ctx, s, rc, "say_rc_why_unknown_session"), true
 	}
 	if err != nil {
 		return unreachable(rc, err), true
@@ -282,7 +288,7 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 	}
 	switch {
 	case sess.Status == komoju.SessionCancelled || sess.Expired:
-		return e.notCharged(ctx, s, rc, "its session is closed and holds no payment"), true
+		return e.notCharged(ctx, s, rc, "say_rc_why_session_closed"), true
 	case s.OwnerGone:
 		// The till that showed this sale is gone. Close the payment page
 		// before saying "not charged": a customer could still pay an open
@@ -300,7 +306,7 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 		if c.Payment != nil {
 			return e.adopted(ctx, s, rc, c.Payment), true
 		}
-		return e.notCharged(ctx, s, rc, "its payment page was closed with no payment on it"), true
+		return e.notCharged(ctx, s, rc, "say_rc_why_page_closed"), true
 	case openPay && e.fencePassed(lastSent):
 		// The clerk's own session: the attempt did nothing (the fence has
 		// passed), and the session stays payable for another try.
@@ -308,8 +314,9 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 		rc.Outcome = SessionOutcome(sess)
 		rc.Outcome.Kind = OutcomeError
 		rc.Outcome.CanRetry = true
-		rc.Message = fmt.Sprintf("%s: the customer was NOT charged (the pay attempt made no payment); they can try again.", s.OrderNum)
-		rc.Outcome.Message = rc.Message
+		rc.Text = words.T("say_rc_not_charged_retry_s", s.OrderNum)
+		rc.Message = rc.Text.In("en")
+		rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 		e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 		return rc, true
 	}
@@ -331,7 +338,7 @@ func (e *Engine) reconcileDirect(ctx context.Context, s *journal.Sale) Recovery 
 		sent = &s.CreatedAt
 	}
 	if e.fencePassed(sent) {
-		return e.notCharged(ctx, s, rc, "KOMOJU has no payment for it, and its request has long ended")
+		return e.notCharged(ctx, s, rc, "say_rc_why_no_payment")
 	}
 	return e.stillUnknown(s, rc, sent)
 }

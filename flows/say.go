@@ -89,3 +89,14 @@ func methodPhrase(p *komoju.Payment, lang string) string {
 	}
 	return ""
 }
+
+// StatusWords is a payment status as an argument of a words.Text: it says
+// itself in the Text's language.
+type StatusWords komoju.PaymentStatus
+
+func (s StatusWords) In(lang string) string { return words.Status(string(s), lang) }
+
+// OutcomeWords is an outcome's sentence as an argument of a words.Text.
+type OutcomeWords Outcome
+
+func (o OutcomeWords) In(lang string) string { return Outcome(o).Say(lang) }

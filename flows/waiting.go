@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/komoju-tui/komoju-tui/flows/journal"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -20,8 +21,10 @@ type WaitingUpdate struct {
 	// Changed is true when KOMOJU's status differs from the journal's.
 	Changed bool
 	Err     error
-	// Message says what changed, for the clerk.
+	// Message says what changed, for the clerk, in English; Text says it
+	// in the clerk's language.
 	Message string
+	Text    words.Text
 }
 
 // RecheckWaiting asks KOMOJU about every sale that is still waiting: a
@@ -71,7 +74,8 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 		if err != nil {
 			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
 			u.Outcome = e.lookupError(err)
-			u.Message = fmt.Sprintf("%s: could not check with KOMOJU (%v); still %s.", s.OrderNum, err, s.Status)
+			u.Text = words.T("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
+			u.Message = u.Text.In("en")
 			return u
 		}
 		p = got
@@ -79,14 +83,16 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 		sess, err := e.client.Sessions.Get(ctx, s.SessionID)
 		if err != nil {
 			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
-			u.Message = fmt.Sprintf("%s: could not check with KOMOJU (%v); still %s.", s.OrderNum, err, s.Status)
+			u.Text = words.T("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
+			u.Message = u.Text.In("en")
 			return u
 		}
 		p = sess.Payment
 	}
 	if p == nil {
 		u.After = s.Status
-		u.Message = fmt.Sprintf("%s: still %s.", s.OrderNum, s.Status)
+		u.Text = words.T("say_wait_still_s_s", s.OrderNum, StatusWords(s.Status))
+		u.Message = u.Text.In("en")
 		return u
 	}
 	e.recordStatus(ctx, p, SourceAPI)
@@ -94,10 +100,11 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 	u.Outcome = OutcomeFromPayment(p)
 	u.Changed = p.Status != s.Status
 	if u.Changed {
-		u.Message = fmt.Sprintf("%s: now %s (was %s): %s", s.OrderNum, p.Status, s.Status, u.Outcome.Message)
+		u.Text = words.T("say_wait_now_s_s_s_s", s.OrderNum, StatusWords(p.Status), StatusWords(s.Status), OutcomeWords(u.Outcome))
 	} else {
-		u.Message = fmt.Sprintf("%s: still %s.", s.OrderNum, p.Status)
+		u.Text = words.T("say_wait_still_s_s", s.OrderNum, StatusWords(p.Status))
 	}
+	u.Message = u.Text.In("en")
 	return u
 }
 
@@ -111,7 +118,7 @@ func (e *Engine) StartupCheck(ctx context.Context) ([]WaitingUpdate, error) {
 	var out []WaitingUpdate
 	for _, rc := range recs {
 		out = append(out, WaitingUpdate{SaleID: rc.SaleID, OrderNum: rc.OrderNum, PaymentID: rc.PaymentID,
-			After: rc.Outcome.Status(), Outcome: rc.Outcome, Changed: true, Err: rc.Err, Message: rc.Message})
+			After: rc.Outcome.Status(), Outcome: rc.Outcome, Changed: true, Err: rc.Err, Message: rc.Message, Text: rc.Text})
 	}
 	ups, uerr := e.RecheckWaiting(ctx)
 	return append(out, ups...), errors.Join(rerr, uerr)

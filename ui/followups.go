@@ -420,7 +420,11 @@ func (m *Model) onStartupChecked(msg startupCheckedMsg) tea.Cmd {
 			m.announce(m.t.F("…and %d more: see History (h).", len(changed)-i), "")
 			break
 		}
-		m.announce(u.Message, u.Outcome.Kind)
+		text := u.Message
+		if u.Text.ID != "" {
+			text = m.t.text(u.Text)
+		}
+		m.announce(text, u.Outcome.Kind)
 	}
 	if failed > 0 || msg.err != nil && len(msg.recs) == 0 {
 		why := ""

@@ -575,3 +575,27 @@ func TestStatusChangeInJapanese(t *testing.T) {
 		t.Errorf("status change in Japanese: %q", line)
 	}
 }
+
+// TestStartupRecheckInJapanese: what changed while the till was off is
+// announced in the clerk's language (it was English on the Japanese
+// console: "now captured (was pending)").
+func TestStartupRecheckInJapanese(t *testing.T) {
+	env := newEnv(t, envOpt{journal: true})
+	first, _ := env.eng.PayDirect(ctx5(t), flows.Checkout{Amount: 1000, Currency: "JPY"}, komoju.TypePayPay, flows.Details{}, flows.PayOptions{})
+	if first.Kind != flows.OutcomeRedirect {
+		t.Fatalf("setup: %s, want redirect", first.Kind)
+	}
+	env.sandboxPost(t, "/sandbox/payments/"+first.PaymentID()+"/approve", "")
+	j2, err := journal.OpenWith(filepath.Join(env.dir, "journal.db"), journal.Options{Now: env.sb.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j2.Close() })
+	eng2 := flows.NewEngine(flows.Deps{Client: env.client, Journal: j2, Now: env.sb.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }})
+	opts := env.options()
+	opts.Engine, opts.Journal, opts.Lang = eng2, j2, "ja"
+	opts.Recheck = eng2.RecheckWaiting
+	h := newHarness(t, opts, 120, 40)
+	h.waitText("» " + first.OrderNum + ": 売上確定 になりました (以前は 支払い待ち): ¥1,000 の支払いが完了しました")
+	h.mustNotContain("now captured", "was pending")
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -52,6 +53,15 @@ type sessionCancelJSON struct {
 	Status    string `json:"status,omitempty"`
 	ExitCode  int    `json:"exit_code"`
 	Message   string `json:"message"`
+	// said is Message in the clerk's language, for the text output.
+	said string
+}
+
+// say sets the message from the words table: Message in English (as
+// --json has it), said in lang.
+func (c *sessionCancelJSON) say(lang, id string, args ...any) {
+	t := words.T(id, args...)
+	c.Message, c.said = t.In("en"), t.In(lang)
 }
 
 func (r *runner) sessions(args []string) int {
@@ -165,9 +175,10 @@ func (r *runner) cancelSessions(ctx context.Context, b *Backend, refs []string, 
 	var out []sessionCancelJSON
 	for _, rc := range recovered {
 		if rc.SessionID != "" && rc.Resolved && !rc.Charged {
-			out = append(out, sessionCancelJSON{OrderNum: rc.OrderNum, SessionID: rc.SessionID, Cancelled: true, Message: redact(rc.Message)})
+			out = append(out, sessionCancelJSON{OrderNum: rc.OrderNum, SessionID: rc.SessionID, Cancelled: true, Message: redact(rc.Message),
+				said: redact(recoverySaid(rc, r.language()))})
 		} else {
-			fmt.Fprintf(r.stderr, "note: %s\n", redact(rc.Message))
+			fmt.Fprintf(r.stderr, "note: %s\n", redact(recoverySaid(rc, r.language())))
 		}
 	}
 	if all {
@@ -201,7 +212,7 @@ func (r *runner) cancelSessions(ctx context.Context, b *Backend, refs []string, 
 			fmt.Fprintln(r.stdout, say(r.language(), "cli_sessions_none"))
 		}
 		for _, o := range out {
-			fmt.Fprintln(r.stdout, redact(o.Message))
+			fmt.Fprintln(r.stdout, redact(o.said))
 		}
 	}
 	return code
@@ -228,16 +239,16 @@ func (r *runner) cancelOne(ctx context.Context, b *Backend, ref string) sessionC
 	switch {
 	case err != nil:
 		res.OrderNum, res.ExitCode = ref, ExitUsage
-		res.Message = fmt.Sprintf("%s: no sale in this journal has that order number or session id; only sessions this app left open are cancelled.", ref)
+		res.say(r.language(), "cli_sess_no_sale_s", ref)
 		return res
 	case s.SessionID == "":
 		res.ExitCode = ExitUsage
-		res.Message = fmt.Sprintf("%s: the sale has no KOMOJU session (it was a direct payment).", s.OrderNum)
+		res.say(r.language(), "cli_sess_direct_s", s.OrderNum)
 		return res
 	case s.Unfinished():
 		// Reconcile left it: a live process owns it.
 		res.ExitCode = ExitNotCompleted
-		res.Message = fmt.Sprintf("%s: not cancelled: another komoju-tui is working on this sale.", s.OrderNum)
+		res.say(r.language(), "cli_sess_busy_s", s.OrderNum)
 		return res
 	}
 	if err := b.Journal.Claim(ctx, s.ID); err != nil {
@@ -245,25 +256,25 @@ func (r *runner) cancelOne(ctx context.Context, b *Backend, ref string) sessionC
 		if !errors.Is(err, journal.ErrOwned) {
 			res.ExitCode = ExitFailure
 		}
-		res.Message = fmt.Sprintf("%s: not cancelled: %s.", s.OrderNum, err)
+		res.say(r.language(), "cli_sess_not_cancelled_v", s.OrderNum, err)
 		return res
 	}
 	sess, err := b.Engine.Client().Sessions.Cancel(ctx, s.SessionID)
 	if err != nil {
 		o := lookupOutcome(err)
 		res.ExitCode = opExit(o, err)
-		res.Message = fmt.Sprintf("%s: not cancelled: %s", s.OrderNum, o.Message)
+		res.say(r.language(), "cli_sess_not_cancelled_o", s.OrderNum, flows.OutcomeWords(o))
 		return res
 	}
 	if p := sess.Payment; holdsMoney(p) {
 		// The customer paid in the meantime: the sale stands.
 		b.Engine.Push(ctx, flows.Push{Payment: p, Source: flows.SourceAPI})
 		res.PaymentID, res.Status = p.ID, string(p.Status)
-		res.Message = fmt.Sprintf("%s: not cancelled: the customer paid (payment %s, %s).", s.OrderNum, p.ID, p.Status)
+		res.say(r.language(), "cli_sess_paid_s_s_s", s.OrderNum, p.ID, flows.StatusWords(p.Status))
 		return res
 	}
 	res.Cancelled = true
-	res.Message = fmt.Sprintf("%s: session %s cancelled; nobody was charged and the payment page is closed.", s.OrderNum, s.SessionID)
+	res.say(r.language(), "cli_sess_cancelled_s_s", s.OrderNum, s.SessionID)
 	return res
 }
 

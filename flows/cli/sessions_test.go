@@ -141,3 +141,40 @@ func TestSessionsAndReconcileInJapanese(t *testing.T) {
 		t.Errorf("no sessions in ja: exit %d %q", code, out)
 	}
 }
+
+// TestRecoveryAndCancelInJapanese: what reconcile settles and what
+// sessions cancel did are said in the clerk's language (they were English
+// under --lang ja); --json keeps the English messages.
+func TestRecoveryAndCancelInJapanese(t *testing.T) {
+	h := newHarness(t)
+	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
+	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := h.connect(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abandoned, err := gone.Engine.StartSession(t.Context(), flows.Checkout{Amount: 700, Currency: "JPY"})
+	gone.Close() // the till stopped before the customer paid
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := h.runEnv(ja, "reconcile")
+	if want := abandoned.OrderNum + ": お客様への請求はありません (支払いページは決済のないまま閉じられました)。"; code != ExitOK || !strings.Contains(out, want) {
+		t.Errorf("reconcile in ja: exit %d, want %q\n%s", code, want, out)
+	}
+	if code, declined, _ := h.payJSON("2000", cardArgs("4123111111111000")...); code != ExitDeclined {
+		t.Fatalf("declined sale: exit %d", code)
+	} else {
+		code, out, _ := h.runEnv(ja, "sessions", "cancel", declined.OrderNum)
+		if want := declined.OrderNum + ": セッション " + declined.SessionID + " を取り消しました。"; code != ExitOK || !strings.Contains(out, want) {
+			t.Errorf("sessions cancel in ja: exit %d, want %q\n%s", code, want, out)
+		}
+		_, out, _ = h.runEnv(ja, "sessions", "cancel", declined.OrderNum, "--json")
+		if res := decode[[]sessionCancelJSON](t, out); len(res) != 1 || !strings.HasPrefix(res[0].Message, declined.OrderNum+": ") || strings.ContainsAny(res[0].Message, "をはの") {
+			t.Errorf("sessions cancel --json keeps English messages:\n%s", out)
+		}
+	}
+}
