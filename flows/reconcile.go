@@ -32,8 +32,7 @@ type Recovery struct {
 	Resolved bool
 	Err      error
 	// Message says in plain words what was found, for the clerk, in
-	// English; Text says it in the clerk's language (empty for the rarer
-	// sentences about an interrupted action, which Message says).
+	// English; Text says it in the clerk's language.
 	Message string
 	Text    words.Text
 }
@@ -357,11 +356,11 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 			rc.PaymentID = s.PaymentID
 		}
 	}
-	what := strings.ReplaceAll(string(a.Kind), "_", " ")
+	what := actionWords(a.Kind)
 	if rc.PaymentID == "" {
 		rc.Resolved = true
 		rc.Outcome = Outcome{Kind: OutcomeError, Message: "No payment to check."}
-		rc.Message = fmt.Sprintf("%s: the %s names no payment; nothing was done.", label, what)
+		rc.say("say_rc_act_no_payment_s_s", label, what)
 		r := actionResult(rc.Op, rc.Outcome)
 		r.ErrorCode = codeNotDone
 		e.finishAction(ctx, a.ID, r)
@@ -374,7 +373,7 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 		}
 		rc.Resolved = true
 		rc.Outcome = Outcome{Kind: OutcomeError, Message: "KOMOJU does not know this payment."}
-		rc.Message = fmt.Sprintf("%s: KOMOJU does not know payment %s; the %s did nothing.", label, rc.PaymentID, what)
+		rc.say("say_rc_act_unknown_payment_s_s_s", label, rc.PaymentID, what)
 		r := actionResult(rc.Op, rc.Outcome)
 		r.ErrorCode = codeNotDone
 		e.finishAction(ctx, a.ID, r)
@@ -393,17 +392,16 @@ func (e *Engine) reconcileAction(ctx context.Context, a journal.Action, s *journ
 	switch {
 	case opDone(rc.Op, p, a.Amount, before{refunded: a.BeforeRefunded, count: a.BeforeCount}):
 		rc.Resolved = true
-		rc.Message = fmt.Sprintf("%s: the interrupted %s went through: %s", label, what, rc.Outcome.Message)
+		rc.say("say_rc_act_done_s_s_s", label, what, OutcomeWords(rc.Outcome))
 	case e.fencePassed(sent):
 		rc.Resolved = true
-		rc.Message = fmt.Sprintf("%s: the interrupted %s did NOT happen; the payment reads: %s", label, what, rc.Outcome.Message)
+		rc.say("say_rc_act_not_done_s_s_s", label, what, OutcomeWords(rc.Outcome))
 		r.Outcome = string(OutcomeError)
 		r.ErrorCode = codeNotDone
 	default:
 		rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: rc.OrderNum, Payment: p, Actions: []Action{ActionRefresh}}
-		rc.Message = fmt.Sprintf("%s: the payment does not show the %s yet, but the request may still be running at KOMOJU; still unknown, checked again after %s.",
-			label, what, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
-		rc.Outcome.Message = rc.Message
+		rc.say("say_rc_act_unknown_s_s_s", label, what, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
+		rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 		e.recordStatus(ctx, p, SourceReconcile)
 		return rc
 	}
@@ -420,8 +418,14 @@ func unreachable(rc Recovery, err error) Recovery {
 	}
 	rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: rc.OrderNum, Actions: []Action{ActionRefresh},
 		Message: "Could not reach KOMOJU to check; will try again."}
-	rc.Message = fmt.Sprintf("%s: could not reach KOMOJU to check (%v); will try again.", label, err)
+	rc.say("say_rc_unreachable_s_v", label, err)
 	return rc
+}
+
+// say sets what the recovery found: Text in words, Message its English.
+func (rc *Recovery) say(id string, args ...any) {
+	rc.Text = words.T(id, args...)
+	rc.Message = rc.Text.In("en")
 }
 
 // newest returns the most recently created payment, or nil.
@@ -433,4 +437,21 @@ func newest(ps []komoju.Payment) *komoju.Payment {
 		}
 	}
 	return best
+}
+
+// actionWords names an action ("refund request") in words.
+func actionWords(k journal.ActionKind) words.Text {
+	switch k {
+	case journal.ActionPay:
+		return words.T("say_act_pay")
+	case journal.ActionCapture:
+		return words.T("say_act_capture")
+	case journal.ActionCancel:
+		return words.T("say_act_cancel")
+	case journal.ActionRefund:
+		return words.T("say_act_refund")
+	case journal.ActionRefundRequest:
+		return words.T("say_act_refund_request")
+	}
+	return words.T("", strings.ReplaceAll(string(k), "_", " "))
 }

@@ -292,6 +292,17 @@ func TestCrashRecovery(t *testing.T) {
 	check("POS-CRASH-4/pay", false, OutcomeAwaiting, "recovered")
 	check("POS-CRASH-2/refund", true, OutcomePaid, "went through")
 	check("POS-CRASH-2/cancel", true, OutcomePaid, "did NOT happen")
+	// Each says itself in Japanese too, and its English is Message.
+	for key, ja := range map[string]string{
+		"POS-CRASH-1/pay":    "POS-CRASH-1: お客様への請求はありません (",
+		"POS-CRASH-2/pay":    "POS-CRASH-2: 復旧しました: ",
+		"POS-CRASH-2/refund": "POS-CRASH-2: 中断された返金は完了していました: ",
+		"POS-CRASH-2/cancel": "POS-CRASH-2: 中断された取消は行われていません。決済の状態: ",
+	} {
+		if rc := got[key]; !strings.HasPrefix(rc.Text.In("ja"), ja) || rc.Text.In("en") != rc.Message {
+			t.Errorf("%s: %q / %q, want Japanese %q and Message in English", key, rc.Text.In("ja"), rc.Message, ja)
+		}
+	}
 	if len(recs) != 6 || len(more) != 2 {
 		t.Errorf("%d recoveries then %d, want 6 then 2", len(recs), len(more))
 	}
