@@ -189,8 +189,7 @@ func (e *Engine) fenceNow() time.Duration {
 func (e *Engine) notCharged(ctx context.Context, s *journal.Sale, rc Recovery, why string) Recovery {
 	rc.Resolved = true
 	rc.Outcome = Outcome{Kind: OutcomeError, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
-	rc.Text = words.T("say_rc_not_charged_s_s", s.OrderNum, words.T(why))
-	rc.Message = rc.Text.In("en")
+	rc.say("say_rc_not_charged_s_s", s.OrderNum, words.T(why))
 	rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 	e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 	if s.Unfinished() || s.Flow == journal.FlowSession {
@@ -222,8 +221,7 @@ func (e *Engine) adopted(ctx context.Context, s *journal.Sale, rc Recovery, p *k
 	}
 	rc.PaymentID = p.ID
 	rc.Charged = chargedKind(rc.Outcome.Kind)
-	rc.Text = words.T("say_rc_recovered_s_s", s.OrderNum, OutcomeWords(rc.Outcome))
-	rc.Message = rc.Text.In("en")
+	rc.say("say_rc_recovered_s_s", s.OrderNum, OutcomeWords(rc.Outcome))
 	for _, a := range s.OpenActions {
 		if a.Kind == journal.ActionPay {
 			e.finishAction(ctx, a.ID, actionResult(OpPay, rc.Outcome))
@@ -238,11 +236,11 @@ func (e *Engine) adopted(ctx context.Context, s *journal.Sale, rc Recovery, p *k
 // for it, but a request may still be running there.
 func (e *Engine) stillUnknown(s *journal.Sale, rc Recovery, sent *time.Time) Recovery {
 	rc.Outcome = Outcome{Kind: OutcomeUnknown, OrderNum: s.OrderNum, SessionID: s.SessionID, Actions: []Action{ActionRefresh}}
-	rc.Text = words.T("say_rc_still_unknown_s", s.OrderNum)
 	if sent != nil {
-		rc.Text = words.T("say_rc_still_unknown_at_s_s", s.OrderNum, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
+		rc.say("say_rc_still_unknown_at_s_s", s.OrderNum, sent.Add(e.fenceNow()).In(journal.JST).Format("15:04:05"))
+	} else {
+		rc.say("say_rc_still_unknown_s", s.OrderNum)
 	}
-	rc.Message = rc.Text.In("en")
 	rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 	return rc
 }
@@ -313,8 +311,7 @@ func (e *Engine) reconcileSession(ctx context.Context, s *journal.Sale) (Recover
 		rc.Outcome = SessionOutcome(sess)
 		rc.Outcome.Kind = OutcomeError
 		rc.Outcome.CanRetry = true
-		rc.Text = words.T("say_rc_not_charged_retry_s", s.OrderNum)
-		rc.Message = rc.Text.In("en")
+		rc.say("say_rc_not_charged_retry_s", s.OrderNum)
 		rc.Outcome.Message, rc.Outcome.Text = rc.Message, rc.Text
 		e.payAttemptsNotCharged(ctx, s, rc.Outcome)
 		return rc, true

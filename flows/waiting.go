@@ -27,6 +27,12 @@ type WaitingUpdate struct {
 	Text    words.Text
 }
 
+// say sets what the recheck found: Text in words, Message its English.
+func (u *WaitingUpdate) say(id string, args ...any) {
+	u.Text = words.T(id, args...)
+	u.Message = u.Text.In("en")
+}
+
 // RecheckWaiting asks KOMOJU about every sale that is still waiting: a
 // konbini slip or bank transfer not yet paid, a 3-D Secure or wallet
 // redirect not yet finished, an authorization not yet captured. Their
@@ -74,8 +80,7 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 		if err != nil {
 			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
 			u.Outcome = e.lookupError(err)
-			u.Text = words.T("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
-			u.Message = u.Text.In("en")
+			u.say("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
 			return u
 		}
 		p = got
@@ -83,16 +88,14 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 		sess, err := e.client.Sessions.Get(ctx, s.SessionID)
 		if err != nil {
 			u.Err = fmt.Errorf("%s: %w", s.OrderNum, err)
-			u.Text = words.T("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
-			u.Message = u.Text.In("en")
+			u.say("say_wait_unchecked_s_v_s", s.OrderNum, err, StatusWords(s.Status))
 			return u
 		}
 		p = sess.Payment
 	}
 	if p == nil {
 		u.After = s.Status
-		u.Text = words.T("say_wait_still_s_s", s.OrderNum, StatusWords(s.Status))
-		u.Message = u.Text.In("en")
+		u.say("say_wait_still_s_s", s.OrderNum, StatusWords(s.Status))
 		return u
 	}
 	e.recordStatus(ctx, p, SourceAPI)
@@ -100,11 +103,10 @@ func (e *Engine) recheckOne(ctx context.Context, s journal.Sale) WaitingUpdate {
 	u.Outcome = OutcomeFromPayment(p)
 	u.Changed = p.Status != s.Status
 	if u.Changed {
-		u.Text = words.T("say_wait_now_s_s_s_s", s.OrderNum, StatusWords(p.Status), StatusWords(s.Status), OutcomeWords(u.Outcome))
+		u.say("say_wait_now_s_s_s_s", s.OrderNum, StatusWords(p.Status), StatusWords(s.Status), OutcomeWords(u.Outcome))
 	} else {
-		u.Text = words.T("say_wait_still_s_s", s.OrderNum, StatusWords(p.Status))
+		u.say("say_wait_still_s_s", s.OrderNum, StatusWords(p.Status))
 	}
-	u.Message = u.Text.In("en")
 	return u
 }
 
