@@ -110,6 +110,13 @@ func startChromium(t *testing.T) *browser {
 
 func (b *browser) call(method string, params any, out any) {
 	b.t.Helper()
+	if err := b.try(method, params, out); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// try is call that returns what went wrong instead of failing the test.
+func (b *browser) try(method string, params any, out any) error {
 	b.mu.Lock()
 	b.next++
 	id := b.next
@@ -122,21 +129,33 @@ func (b *browser) call(method string, params any, out any) {
 	}
 	data, _ := json.Marshal(msg)
 	if _, err := b.w.Write(append(data, 0)); err != nil {
-		b.t.Fatalf("cdp %s: %v", method, err)
+		return fmt.Errorf("cdp %s: %v", method, err)
 	}
 	select {
 	case r := <-ch:
 		if r.Error != nil {
-			b.t.Fatalf("cdp %s: %s", method, r.Error.Message)
+			return fmt.Errorf("cdp %s: %s", method, r.Error.Message)
 		}
 		if out != nil {
 			if err := json.Unmarshal(r.Result, out); err != nil {
-				b.t.Fatalf("cdp %s: %v", method, err)
+				return fmt.Errorf("cdp %s: %v", method, err)
 			}
 		}
+		return nil
 	case <-time.After(15 * time.Second):
-		b.t.Fatalf("cdp %s: no answer", method)
+		return fmt.Errorf("cdp %s: no answer", method)
 	}
+}
+
+// navigating reports a CDP error that only says the page was between two
+// documents when the call arrived (a click's navigation under way).
+func navigating(err error) bool {
+	for _, s := range []string{"Inspected target navigated or closed", "Cannot find context with specified id", "Execution context was destroyed"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
 }
 
 // eval runs JavaScript in the page (the test's driver, not the page's: the
@@ -169,7 +188,18 @@ func (b *browser) waitURL(prefix string) {
 	b.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		v, _ := b.eval(`(window.__stale ? "stale" : document.readyState) + " " + location.href`).(string)
+		// Polled while the page navigates: a call that lands between two
+		// documents is asked again, not a failure.
+		var res struct {
+			Result struct {
+				Value any `json:"value"`
+			} `json:"result"`
+		}
+		err := b.try("Runtime.evaluate", map[string]any{"expression": `(window.__stale ? "stale" : document.readyState) + " " + location.href`, "returnByValue": true}, &res)
+		if err != nil && !navigating(err) {
+			b.t.Fatal(err)
+		}
+		v, _ := res.Result.Value.(string)
 		state, href, _ := strings.Cut(v, " ")
 		if state == "complete" && strings.HasPrefix(href, prefix) {
 			return
