@@ -326,7 +326,7 @@ func (pm paymentModel) View(p *komoju.Payment, req requestedRefunds, qr qrCache,
 	row("Confirmation code", o.ConfirmationCode)
 	b.WriteString("\n" + st.Title.Render(m.t.S("Timeline")) + "\n")
 	for _, e := range m.timelineOf(p) {
-		b.WriteString("  " + st.Muted.Render(e.at.In(m.now().Location()).Format("15:04:05")) + "  " + termtext.Line(e.text) + "\n")
+		b.WriteString("  " + st.Muted.Render(e.at.In(journal.JST).Format("15:04:05")) + "  " + termtext.Line(e.text) + "\n")
 	}
 	var acts []string
 	for _, a := range req.allowedActions(p) {
