@@ -811,8 +811,9 @@ func TestSecretScanCanFail(t *testing.T) {
 // TestResultsInJapanese: with --lang ja (or KOMOJU_TUI_LANG=ja) the money
 // commands' results are Japanese — the sentence, the labels, outcome and
 // status names, a decline's reason — and the values line up under each
-// other although the labels are two cells a character. Ids, links, amounts
-// and the commands to run next stay as they are; --json is unchanged.
+// other although the labels are two cells a character. Ids, links and
+// amounts stay as they are; what can be done next is named in Japanese with
+// its command word beside it; --json is unchanged.
 func TestResultsInJapanese(t *testing.T) {
 	h := newHarness(t)
 	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
@@ -820,7 +821,7 @@ func TestResultsInJapanese(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("konbini: exit %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"お支払いをお待ちしています", "結果:", "支払い待ち", "状態:", "仮売上", "注文番号:", "支払い方法:", "コンビニ決済、ローソン", "支払期限:", "次の操作:"} {
+	for _, want := range []string{"お支払いをお待ちしています", "結果:", "支払い待ち", "状態:", "仮売上", "注文番号:", "支払い方法:", "コンビニ決済、ローソン", "支払期限:", "次の操作:      決済取消 (cancel)、更新 (refresh)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("konbini in Japanese lacks %q:\n%s", want, out)
 		}

@@ -292,9 +292,13 @@ func printOutcome(w io.Writer, cmd, lang string, o flows.Outcome) {
 	}
 	var acts []string
 	for _, a := range o.Actions {
-		acts = append(acts, string(a))
+		acts = append(acts, actionName(a, lang))
 	}
-	line(w, say(lang, "out_next"), strings.Join(acts, ", "))
+	sep := ", "
+	if isJa(lang) {
+		sep = "、"
+	}
+	line(w, say(lang, "out_next"), strings.Join(acts, sep))
 }
 
 // kindName is an outcome's name in lang (its JSON name in English).
@@ -311,6 +315,22 @@ func statusName(s, lang string) string {
 		return s
 	}
 	return words.Status(s, lang)
+}
+
+// actionName is what the clerk can do next: the command's word in English
+// (as --json has it), in Japanese the action's name with that word.
+func actionName(a flows.Action, lang string) string {
+	if !isJa(lang) {
+		return string(a)
+	}
+	id := map[flows.Action]string{
+		flows.ActionCapture: "action_capture", flows.ActionCancel: "action_cancel_payment", flows.ActionRefund: "action_refund",
+		flows.ActionRefundRequest: "action_request_bank_refund", flows.ActionRefresh: "action_refresh",
+	}[a]
+	if id == "" {
+		return string(a)
+	}
+	return say(lang, id) + " (" + string(a) + ")"
 }
 
 // flowName is a sale's flow (session, direct) in lang.
