@@ -23,7 +23,6 @@ import (
 // in argv. The values stay in this process's memory; argv only ever held
 // "-".
 func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string) string) ([]string, error) {
-	lang := cardLang(args, getenv)
 	cardAt, dash := -1, false
 	var argvSecrets []string
 	for i := 0; i < len(args); i++ {
@@ -47,6 +46,10 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string
 			argvSecrets = append(argvSecrets, "--"+name)
 		}
 	}
+	if len(argvSecrets) == 0 && !dash {
+		return args, nil // nothing to say or read: no need for the language
+	}
+	lang := cardLang(args, getenv)
 	if len(argvSecrets) > 0 {
 		id := "cli_card_argv_many_s"
 		if len(argvSecrets) == 1 {
