@@ -501,13 +501,7 @@ func TestStartupRecheckIsAnnouncedAndFollowed(t *testing.T) {
 		t.Fatalf("setup: %s %s, want redirect", first.Kind, second.Kind)
 	}
 	env.sandboxPost(t, "/sandbox/payments/"+first.PaymentID()+"/approve", "")
-	// The next run: a new engine on the same journal.
-	j2, err := journal.OpenWith(filepath.Join(env.dir, "journal.db"), journal.Options{Now: env.sb.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j2.Close() })
-	eng2 := flows.NewEngine(flows.Deps{Client: env.client, Journal: j2, Now: env.sb.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }})
+	j2, eng2 := env.nextRun(t)
 	release := make(chan struct{})
 	opts := env.options()
 	opts.Engine, opts.Journal = eng2, j2
@@ -586,16 +580,23 @@ func TestStartupRecheckInJapanese(t *testing.T) {
 		t.Fatalf("setup: %s, want redirect", first.Kind)
 	}
 	env.sandboxPost(t, "/sandbox/payments/"+first.PaymentID()+"/approve", "")
-	j2, err := journal.OpenWith(filepath.Join(env.dir, "journal.db"), journal.Options{Now: env.sb.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j2.Close() })
-	eng2 := flows.NewEngine(flows.Deps{Client: env.client, Journal: j2, Now: env.sb.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }})
+	j2, eng2 := env.nextRun(t)
 	opts := env.options()
 	opts.Engine, opts.Journal, opts.Lang = eng2, j2, "ja"
 	opts.Recheck = eng2.RecheckWaiting
 	h := newHarness(t, opts, 120, 40)
 	h.waitText("» " + first.OrderNum + ": 売上確定 になりました (以前は 支払い待ち): ¥1,000 の支払いが完了しました")
 	h.mustNotContain("now captured", "was pending")
+}
+
+// nextRun is the till's next start: a new journal handle and engine on
+// the same journal file and sandbox.
+func (e *testEnv) nextRun(t *testing.T) (*journal.Journal, *flows.Engine) {
+	t.Helper()
+	j, err := journal.OpenWith(filepath.Join(e.dir, "journal.db"), journal.Options{Now: e.sb.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j, flows.NewEngine(flows.Deps{Client: e.client, Journal: j, Now: e.sb.Now, PollBackoff: func(int) time.Duration { return 20 * time.Millisecond }})
 }

@@ -20,23 +20,8 @@ func TestSessionsListAndCancel(t *testing.T) {
 	if code != ExitDeclined || declined.SessionID == "" {
 		t.Fatalf("declined Method 1 sale: exit %d %+v", code, declined)
 	}
-	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	gone, err := h.connect(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	abandoned, err := gone.Engine.StartSession(t.Context(), flows.Checkout{Amount: 700, Currency: "JPY"})
-	gone.Close() // the till stopped before the customer paid
-	if err != nil {
-		t.Fatal(err)
-	}
-	live, err := h.connect(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	abandoned := h.abandonedSession()
+	live := h.backend()
 	defer live.Close()
 	busy, err := live.Engine.StartSession(t.Context(), flows.Checkout{Amount: 800, Currency: "JPY"})
 	if err != nil {
@@ -148,19 +133,7 @@ func TestSessionsAndReconcileInJapanese(t *testing.T) {
 func TestRecoveryAndCancelInJapanese(t *testing.T) {
 	h := newHarness(t)
 	ja := map[string]string{"KOMOJU_TUI_LANG": "ja"}
-	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	gone, err := h.connect(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	abandoned, err := gone.Engine.StartSession(t.Context(), flows.Checkout{Amount: 700, Currency: "JPY"})
-	gone.Close() // the till stopped before the customer paid
-	if err != nil {
-		t.Fatal(err)
-	}
+	abandoned := h.abandonedSession()
 	code, out, _ := h.runEnv(ja, "reconcile")
 	if want := abandoned.OrderNum + ": お客様への請求はありません (支払いページは決済のないまま閉じられました)。"; code != ExitOK || !strings.Contains(out, want) {
 		t.Errorf("reconcile in ja: exit %d, want %q\n%s", code, want, out)
@@ -177,4 +150,31 @@ func TestRecoveryAndCancelInJapanese(t *testing.T) {
 			t.Errorf("sessions cancel --json keeps English messages:\n%s", out)
 		}
 	}
+}
+
+// backend opens the harness's backend in-process, as a till would.
+func (h *harness) backend() *Backend {
+	h.t.Helper()
+	cfg, err := config.Resolve(nil, func(k string) string { return h.env[k] })
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	b, err := h.connect(h.t.Context(), cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return b
+}
+
+// abandonedSession is a ¥700 Method 1 sale whose till stopped before the
+// customer paid: its session is open, its owner gone.
+func (h *harness) abandonedSession() *flows.Sale {
+	h.t.Helper()
+	gone := h.backend()
+	sale, err := gone.Engine.StartSession(h.t.Context(), flows.Checkout{Amount: 700, Currency: "JPY"})
+	gone.Close()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return sale
 }
