@@ -419,6 +419,9 @@ func unreachable(rc Recovery, err error) Recovery {
 	return rc
 }
 
+// Say is what the recovery found in lang (Message when Text is empty).
+func (rc Recovery) Say(lang string) string { return saidIn(rc.Text, rc.Message, lang) }
+
 // say sets what the recovery found: Text in words, Message its English.
 func (rc *Recovery) say(id string, args ...any) {
 	rc.Text = words.T(id, args...)

@@ -100,3 +100,12 @@ func (s StatusWords) In(lang string) string { return words.Status(string(s), lan
 type OutcomeWords Outcome
 
 func (o OutcomeWords) In(lang string) string { return Outcome(o).Say(lang) }
+
+// saidIn is t in lang, or the English message when t is empty (a sentence
+// the table does not have).
+func saidIn(t words.Text, message, lang string) string {
+	if t.ID == "" || !isJa(lang) {
+		return message
+	}
+	return t.In(lang)
+}

@@ -27,6 +27,9 @@ type WaitingUpdate struct {
 	Text    words.Text
 }
 
+// Say is what the recheck found in lang (Message when Text is empty).
+func (u WaitingUpdate) Say(lang string) string { return saidIn(u.Text, u.Message, lang) }
+
 // say sets what the recheck found: Text in words, Message its English.
 func (u *WaitingUpdate) say(id string, args ...any) {
 	u.Text = words.T(id, args...)

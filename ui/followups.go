@@ -420,11 +420,7 @@ func (m *Model) onStartupChecked(msg startupCheckedMsg) tea.Cmd {
 			m.announce(m.t.F("…and %d more: see History (h).", len(changed)-i), "")
 			break
 		}
-		text := u.Message
-		if u.Text.ID != "" {
-			text = m.t.text(u.Text)
-		}
-		m.announce(text, u.Outcome.Kind)
+		m.announce(u.Say(m.t.lang), u.Outcome.Kind)
 	}
 	if failed > 0 || msg.err != nil && len(msg.recs) == 0 {
 		why := ""

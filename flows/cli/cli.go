@@ -420,7 +420,7 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 			fmt.Fprintf(r.stderr, "note: could not settle every unfinished sale: %s\n", redact(err.Error()))
 		}
 		for _, rc := range recovered {
-			fmt.Fprintf(r.stderr, "note: %s\n", redact(recoverySaid(rc, r.language())))
+			fmt.Fprintf(r.stderr, "note: %s\n", redact(rc.Say(r.language())))
 		}
 	}
 	return b, true

@@ -98,7 +98,7 @@ func (r *runner) reconcile(args []string) int {
 			fmt.Fprintln(r.stdout, say(r.language(), "cli_reconcile_nothing"))
 		}
 		for _, rc := range recs {
-			fmt.Fprintln(r.stdout, redact(recoverySaid(rc, r.language())))
+			fmt.Fprintln(r.stdout, redact(rc.Say(r.language())))
 		}
 	}
 	if err != nil {
@@ -110,13 +110,4 @@ func (r *runner) reconcile(args []string) int {
 // chargedStatus reports a payment status that means money was taken or held.
 func chargedStatus(s komoju.PaymentStatus) bool {
 	return s == komoju.PaymentCaptured || s == komoju.PaymentAuthorized || s == komoju.PaymentRefunded
-}
-
-// recoverySaid is what a recovery found, in lang when the words table has
-// its sentence (the English Message otherwise, as --json has it).
-func recoverySaid(rc flows.Recovery, lang string) string {
-	if isJa(lang) && rc.Text.ID != "" {
-		return rc.Text.In(lang)
-	}
-	return rc.Message
 }

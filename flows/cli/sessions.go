@@ -176,9 +176,9 @@ func (r *runner) cancelSessions(ctx context.Context, b *Backend, refs []string, 
 	for _, rc := range recovered {
 		if rc.SessionID != "" && rc.Resolved && !rc.Charged {
 			out = append(out, sessionCancelJSON{OrderNum: rc.OrderNum, SessionID: rc.SessionID, Cancelled: true, Message: redact(rc.Message),
-				said: redact(recoverySaid(rc, r.language()))})
+				said: redact(rc.Say(r.language()))})
 		} else {
-			fmt.Fprintf(r.stderr, "note: %s\n", redact(recoverySaid(rc, r.language())))
+			fmt.Fprintf(r.stderr, "note: %s\n", redact(rc.Say(r.language())))
 		}
 	}
 	if all {
