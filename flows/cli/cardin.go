@@ -18,12 +18,15 @@ import (
 // number, expiry and CVC from standard input instead: three lines, or, on
 // a terminal, three prompts that do not echo.
 
-// stdinCard replaces "--card -" in a pay command's args with the number,
-// expiry and CVC read from in, and warns on stderr about card data given
-// in argv. The values stay in this process's memory; argv only ever held
+// checkCardArgs warns on stderr about card data given in a pay command's
+// argv and refuses --exp or --cvc beside "--card -". It reads nothing:
+// with "--card -" pay reads the card itself (readCard), after
+// everything else on the command line was checked and a large total
+// confirmed, so a clerk never types a card for a sale that is then
+// refused. The values stay in this process's memory; argv only ever holds
 // "-".
-func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string) string) ([]string, error) {
-	cardAt, dash := -1, false
+func checkCardArgs(args []string, stderr io.Writer, getenv func(string) string) error {
+	dash := false
 	var argvSecrets []string
 	for i := 0; i < len(args); i++ {
 		name, val, hasVal := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
@@ -40,14 +43,14 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string
 			val = args[i+1]
 		}
 		if name == "card" {
-			cardAt, dash = i, val == "-"
+			dash = val == "-"
 		}
 		if val != "-" && val != "" && name != "exp" {
 			argvSecrets = append(argvSecrets, "--"+name)
 		}
 	}
 	if len(argvSecrets) == 0 && !dash {
-		return args, nil // nothing to say or read: no need for the language
+		return nil // nothing to say: no need for the language
 	}
 	lang := cardLang(args, getenv)
 	if len(argvSecrets) > 0 {
@@ -62,24 +65,14 @@ func stdinCard(args []string, in io.Reader, stderr io.Writer, getenv func(string
 		fmt.Fprintln(stderr, say(lang, id, strings.Join(argvSecrets, and)))
 	}
 	if !dash {
-		return args, nil
+		return nil
 	}
 	for _, a := range args {
 		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); strings.HasPrefix(a, "-") && (n == "exp" || n == "cvc") {
-			return nil, errors.New(say(lang, "cli_card_stdin_drop_s", "--"+n))
+			return errors.New(say(lang, "cli_card_stdin_drop_s", "--"+n))
 		}
 	}
-	number, exp, cvc, err := readCard(in, stderr, lang)
-	if err != nil {
-		return nil, err
-	}
-	out := append([]string(nil), args[:cardAt]...)
-	out = append(out, "--card", number, "--exp", exp, "--cvc", cvc)
-	skip := cardAt + 2
-	if strings.Contains(args[cardAt], "=") {
-		skip = cardAt + 1
-	}
-	return append(out, args[skip:]...), nil
+	return nil
 }
 
 // readCard reads three lines (number, expiry MM/YY, CVC), prompting

@@ -150,12 +150,10 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 	name := c.name
 	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
-		read, err := stdinCard(args, stdin, stderr, env.Getenv)
-		if err != nil {
+		if err := checkCardArgs(args, stderr, env.Getenv); err != nil {
 			fmt.Fprintf(stderr, "komoju-tui pay: %s\n%s\n", err, say(cardLang(args, env.Getenv), "cli_usage_hint_s", "pay"))
 			return ExitUsage
 		}
-		args = read
 	}
 	// The card number typed on the command line is masked in everything
 	// written, whatever path wrote it; and nothing written reaches the
@@ -600,7 +598,11 @@ func fieldErrorsText(fe flows.FieldErrors, lang string) string {
 		if name == "" {
 			name = e.Field
 		}
-		parts = append(parts, name+": "+e.In(lang))
+		// pay checks the e-mail both as the sale's and as the method's
+		// detail: one problem is said once.
+		if p := name + ": " + e.In(lang); !slices.Contains(parts, p) {
+			parts = append(parts, p)
+		}
 	}
 	return strings.Join(parts, "; ")
 }
@@ -770,6 +772,16 @@ func redact(s string) string {
 type redactWriter struct {
 	w       io.Writer
 	secrets []string
+}
+
+// maskCard masks a card number read after the command started (pay
+// --card -) in everything the command writes from now on.
+func (r *runner) maskCard(number string) {
+	for _, w := range []io.Writer{r.stdout, r.stderr} {
+		if rw, ok := w.(*redactWriter); ok {
+			rw.secrets = append(rw.secrets, cardSecrets([]string{number})...)
+		}
+	}
 }
 
 func (rw *redactWriter) Write(p []byte) (int, error) {

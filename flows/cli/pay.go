@@ -28,8 +28,10 @@ and pays it; --flow direct (Method 2) creates the payment directly.
 Method details:
   credit_card    --card - [--name NAME] [--email E]: number, expiry (MM/YY)
                  and CVC from standard input (three lines; prompts without
-                 echo on a terminal). --card NUMBER --exp MM/YY --cvc CVC
-                 also works but shows the card to every local user (ps)
+                 echo on a terminal), read once the other flags are checked
+                 and a large total confirmed. --card NUMBER --exp MM/YY
+                 --cvc CVC also works but shows the card to every local
+                 user (ps)
   konbini        --store STORE --email E [--phone P]   (stores: seven-eleven,
                  lawson, family-mart, ministop, daily-yamazaki, seicomart)
   bank_transfer, pay_easy
@@ -177,7 +179,13 @@ func (r *runner) pay(args []string) int {
 	if vd.Email == "" {
 		vd.Email = co.Email
 	}
-	fe = append(fe, flows.ValidateDetails(t, vd, time.Now())...)
+	// "--card -": the card is read below, once the rest is known good.
+	cardLater := t == komoju.TypeCreditCard && f.card == "-"
+	for _, e := range flows.ValidateDetails(t, vd, time.Now()) {
+		if !cardLater || !isCardField(e.Field) {
+			fe = append(fe, e)
+		}
+	}
 	if len(fe) > 0 {
 		r.usageError("", "%s", fieldErrorsText(fe, r.language()))
 		return ExitUsage
@@ -186,6 +194,20 @@ func (r *runner) pay(args []string) int {
 	if f.sale == "" { // a sale paid again was confirmed when it began
 		if code, ok := r.confirmTotal(co, f.confirmAbove); !ok {
 			return code
+		}
+	}
+	if cardLater {
+		number, exp, cvc, err := readCard(r.stdin, r.stderr, r.language())
+		if err != nil {
+			r.usageError("", "%s", err.Error())
+			return ExitUsage
+		}
+		r.maskCard(number)
+		d.CardNumber, d.CardExpiry, d.CardCVC = number, exp, cvc
+		vd.CardNumber, vd.CardExpiry, vd.CardCVC = number, exp, cvc
+		if fe := flows.ValidateDetails(t, vd, time.Now()); len(fe) > 0 {
+			r.usageError("", "%s", fieldErrorsText(fe, r.language()))
+			return ExitUsage
 		}
 	}
 
@@ -248,6 +270,16 @@ func (r *runner) pay(args []string) int {
 	code = payExit(o, err, timedOut)
 	r.report("pay", o, err, code, waited, timedOut)
 	return code
+}
+
+// isCardField reports whether a details error is about the card's number,
+// expiry or security code.
+func isCardField(field string) bool {
+	switch flows.DetailField(field) {
+	case flows.DetailCardNumber, flows.DetailCardExpiry, flows.DetailCardCVC:
+		return true
+	}
+	return false
 }
 
 // misplacedDetail finds a detail flag the method does not take (a card

@@ -87,6 +87,53 @@ func TestPayCardFromStdin(t *testing.T) {
 	}
 }
 
+// TestPayReadsTheCardLast: with "--card -" the card is read only once
+// everything else on the command line is known good (and a large total
+// confirmed): a clerk at a terminal must not type a card for a sale that is
+// then refused. Each problem is said once (the e-mail was said twice: as
+// the sale's and as the method's detail).
+func TestPayReadsTheCardLast(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--email", "bad"}, `--email: "bad" is not an email address like taro@example.com`},
+		{[]string{"--amount", "2000000"}, "the total ¥2,000,000 is more than ¥1,000,000"},
+		{[]string{"--tax", "-1"}, "--tax"},
+	} {
+		in := &watchedReader{r: strings.NewReader(testCard + "\n" + testExp + "\n" + testCVC + "\n")}
+		var stdout, stderr bytes.Buffer
+		args := append([]string{"--amount", "1000", "--method", "credit_card", "--card", "-"}, tc.args...)
+		code := RunIO(context.Background(), "pay", args, in, &stdout, &stderr, func(k string) string { return h.env[k] }, h.connect)
+		if code != ExitUsage || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, %q; want a usage error with %q", tc.args, code, stderr.String(), tc.want)
+		}
+		if in.read {
+			t.Errorf("%v: the card was read before the command was refused", tc.args)
+		}
+		if n := strings.Count(stderr.String(), tc.want); n > 1 {
+			t.Errorf("%v: said %d times: %q", tc.args, n, stderr.String())
+		}
+	}
+	// A card typo is still caught before anything starts, and masked.
+	code, out, errOut := h.runIn("4111111111111112\n"+testExp+"\n"+testCVC+"\n", nil, "pay", "--amount", "1000", "--method", "credit_card", "--card", "-")
+	if code != ExitUsage || !strings.Contains(errOut, "--card: is not a valid card number") || strings.Contains(out+errOut, "4111111111111112") {
+		t.Errorf("card typo: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// watchedReader records whether anything read it.
+type watchedReader struct {
+	r    *strings.Reader
+	read bool
+}
+
+func (w *watchedReader) Read(p []byte) (int, error) {
+	w.read = true
+	return w.r.Read(p)
+}
+
 // TestSecretKeyFromFileOrStdin: the key can come from --secret-key-file
 // (a file or -) or KOMOJU_SECRET_KEY_FILE; --secret-key in argv warns.
 func TestSecretKeyFromFileOrStdin(t *testing.T) {

@@ -12,8 +12,9 @@ import (
 // TestPayAsksAgainOnATerminal runs pay in a real terminal (tmux) with a
 // total above the console's threshold: it asks before anything starts, "no"
 // leaves the customer uncharged (exit 2), "yes" charges as typed; with
-// --lang ja the card's prompts and the question are Japanese (they were
-// English: they run before the configuration is read).
+// "--card -" the question comes before the card's prompts, so "no" never
+// has the clerk type a card; with --lang ja the question and the card's
+// prompts are Japanese.
 func TestPayAsksAgainOnATerminal(t *testing.T) {
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Fatal("tmux is not installed: run scripts/test.sh (it installs tmux) or apt-get install tmux")
@@ -66,11 +67,23 @@ func TestPayAsksAgainOnATerminal(t *testing.T) {
 		}
 	}
 
-	// In Japanese, the card's prompts (no echo) and the question too.
+	// With "--card -" the question comes first: answering no, the clerk
+	// never types the card (it was asked for first, then the sale refused).
+	start("card-no", "--amount 2000000 --method credit_card --card -")
+	waitFor("card-no", "Charge ¥2,000,000?")
+	if s := tmux("capture-pane", "-p", "-J", "-t", "card-no"); strings.Contains(s, "Card number") {
+		t.Errorf("the card was asked for before the amount was confirmed:\n%s", s)
+	}
+	tmux("send-keys", "-t", "card-no", "no", "Enter")
+	if s := waitFor("card-no", "EXIT="); !strings.Contains(s, "EXIT=2") || strings.Contains(s, "Card number") {
+		t.Errorf("answered no: the card was asked for, or the sale went on:\n%s", s)
+	}
+
+	// In Japanese, the question and the card's prompts (no echo) too.
 	start("ja", "--amount 1500000 --method credit_card --card - --lang ja")
 	for _, step := range []struct{ prompt, typed string }{
-		{"カード番号:", "4111111111111111"}, {"有効期限 (MM/YY):", cardExpiry}, {"セキュリティコード:", "123"},
 		{"¥1,500,000 を請求しますか？", "はい"},
+		{"カード番号:", "4111111111111111"}, {"有効期限 (MM/YY):", cardExpiry}, {"セキュリティコード:", "123"},
 	} {
 		waitFor("ja", step.prompt)
 		tmux("send-keys", "-t", "ja", "-l", step.typed)
