@@ -53,7 +53,7 @@ func ParseFlow(s string) (Flow, error) {
 	case "direct", "2", "method2", "method 2", "payment":
 		return FlowDirect, nil
 	}
-	return "", fmt.Errorf("flow %q is not one of session, direct", s)
+	return "", problem("usage_flow_q", s)
 }
 
 // Field names used in FieldError.Field for a Checkout. The UI maps them to

@@ -52,7 +52,7 @@ func checkCardArgs(args []string, stderr io.Writer, getenv func(string) string) 
 	if len(argvSecrets) == 0 && !dash {
 		return nil // nothing to say: no need for the language
 	}
-	lang := cardLang(args, getenv)
+	lang := argsLang(args, getenv)
 	if len(argvSecrets) > 0 {
 		id := "cli_card_argv_many_s"
 		if len(argvSecrets) == 1 {
@@ -108,11 +108,11 @@ func readCard(in io.Reader, stderr io.Writer, lang string) (number, exp, cvc str
 	return lines[0], lines[1], lines[2], nil
 }
 
-// cardLang is the language of the card prompts, which run before the
-// command's configuration is resolved: --lang, else KOMOJU_TUI_LANG, else
+// argsLang is the clerk's language before the command's configuration is
+// resolved (the card's warnings, a refused flag): --lang, else KOMOJU_TUI_LANG, else
 // the config file's lang (--config or the default file), as Resolve ranks
 // them. "" is English.
-func cardLang(args []string, getenv func(string) string) string {
+func argsLang(args []string, getenv func(string) string) string {
 	var lang, cfgPath string
 	for i := 0; i < len(args); i++ {
 		if args[i] == "--" {

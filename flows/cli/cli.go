@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/komoju-tui/komoju-tui/flows/config"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/termtext"
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 	"github.com/komoju-tui/komoju-tui/komoju/sandbox"
 )
@@ -151,7 +153,7 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 	stdin, stdout, stderr := env.Stdin, env.Stdout, env.Stderr
 	if name == "pay" {
 		if err := checkCardArgs(args, stderr, env.Getenv); err != nil {
-			fmt.Fprintf(stderr, "komoju-tui pay: %s\n%s\n", err, say(cardLang(args, env.Getenv), "cli_usage_hint_s", "pay"))
+			fmt.Fprintf(stderr, "komoju-tui pay: %s\n%s\n", err, say(argsLang(args, env.Getenv), "cli_usage_hint_s", "pay"))
 			return ExitUsage
 		}
 	}
@@ -167,6 +169,7 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 	r := &runner{
 		ctx:     ctx,
 		name:    name,
+		args:    args,
 		cmd:     cmd,
 		stdout:  &redactWriter{w: outText, secrets: secrets},
 		stderr:  &redactWriter{w: errText, secrets: secrets},
@@ -192,6 +195,7 @@ func runCommand(ctx context.Context, c command, cmd *cobra.Command, args []strin
 type runner struct {
 	ctx     context.Context
 	name    string
+	args    []string // as given: the language of an early refusal is read from them
 	stdout  io.Writer
 	stderr  io.Writer
 	getenv  func(string) string
@@ -257,7 +261,7 @@ func (r *runner) parse(fs *flag.FlagSet, usage string, args []string) (pos []str
 				r.printHelp(fs, usage)
 				return nil, ExitOK, false
 			}
-			r.usageError("", "%s", err.Error())
+			r.flagError(err)
 			return nil, ExitUsage, false
 		}
 		rest := fs.Args()
@@ -284,14 +288,49 @@ func (r *runner) printHelp(*flag.FlagSet, string) {
 // usageError reports a usage problem; flagName, when set, is the flag at
 // fault ("--amount") and starts the message.
 func (r *runner) usageError(flagName, format string, args ...any) {
-	msg := redact(fmt.Sprintf(format, args...))
+	lang := r.language()
+	said := format
+	if isJa(lang) {
+		// The format is the English of a words entry (usageTable); its
+		// arguments are said in lang by the caller (r.problem).
+		if ja, ok := words.JA(format); ok {
+			said = ja
+		}
+	}
+	msg := redact(fmt.Sprintf(said, args...))
 	if flagName != "" {
 		msg = flagName + ": " + msg
 	}
-	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n%s\n", r.name, msg, say(r.language(), "cli_usage_hint_s", r.name))
+	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n%s\n", r.name, msg, say(lang, "cli_usage_hint_s", r.name))
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}
+}
+
+// flagError reports a command line Go's flag package refused, in the
+// clerk's language: its three common refusals by their words, any other
+// as the package says it.
+func (r *runner) flagError(err error) {
+	msg := err.Error()
+	for _, f := range []string{"flag provided but not defined: %s", "flag needs an argument: %s"} {
+		if name, ok := strings.CutPrefix(msg, strings.TrimSuffix(f, "%s")); ok {
+			r.usageError("", f, name)
+			return
+		}
+	}
+	// "invalid value %q for flag -%s: %v"
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if value, err := strconv.QuotedPrefix(rest); err == nil {
+			if flagAndWhy, ok := strings.CutPrefix(rest[len(value):], " for flag "); ok {
+				if name, why, ok := strings.Cut(flagAndWhy, ": "); ok {
+					v, _ := strconv.Unquote(value)
+					r.usageError("", "invalid value %q for flag %s: %s", v, name, why)
+					return
+				}
+			}
+		}
+	}
+	r.usageError("", "%s", msg)
 }
 
 // language is the clerk's language for what stderr says: the resolved
@@ -304,7 +343,9 @@ func (r *runner) language() string {
 	case r.lang != "":
 		return r.lang
 	}
-	return r.getenv("KOMOJU_TUI_LANG")
+	// Before the configuration is resolved (a refused flag): --lang,
+	// KOMOJU_TUI_LANG or the config file's, as Resolve ranks them.
+	return argsLang(r.args, r.getenv)
 }
 
 // fail reports a non-usage failure with exit code code.
@@ -365,7 +406,7 @@ func (r *runner) writeJSON(v any) bool {
 func (r *runner) resolve(c *common) (config.Config, bool) {
 	cfg, err := config.Resolve(c.cfg, r.getenv)
 	if err != nil {
-		r.usageError("", "%s", err.Error())
+		r.usageError("", "%s", r.problem(err))
 		return config.Config{}, false
 	}
 	r.mode, r.lang = cfg.Mode, cfg.Lang
@@ -620,7 +661,7 @@ func parseDay(s string, now time.Time) (time.Time, error) {
 	}
 	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), journal.JST)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date: use YYYY-MM-DD (for example %s), today or yesterday", s, now.Format("2006-01-02"))
+		return time.Time{}, flows.Problem{Text: words.T("usage_date_q_s", s, now.Format("2006-01-02"))}
 	}
 	return d, nil
 }
@@ -642,7 +683,7 @@ func parseStatus(s string) (komoju.PaymentStatus, error) {
 	if s == "canceled" {
 		return komoju.PaymentCancelled, nil
 	}
-	return "", fmt.Errorf("%q is not a payment status (one of %s)", s, strings.Join(names, ", "))
+	return "", flows.Problem{Text: words.T("usage_status_q_s", s, strings.Join(names, ", "))}
 }
 
 // parseMethod reads --method: a payment type slug from the catalogue
@@ -667,9 +708,9 @@ func parseMethod(s string) (komoju.PaymentType, error) {
 	}
 	sort.Strings(names)
 	if k == "" {
-		return "", fmt.Errorf("is required (one of %s)", strings.Join(names, ", "))
+		return "", flows.Problem{Text: words.T("usage_method_required_s", strings.Join(names, ", "))}
 	}
-	return "", fmt.Errorf("%q is not a payment method (one of %s)", s, strings.Join(names, ", "))
+	return "", flows.Problem{Text: words.T("usage_method_q_s", s, strings.Join(names, ", "))}
 }
 
 // parseMoney reads an amount typed like a clerk would ("1,000", "10.50",

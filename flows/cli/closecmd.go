@@ -78,7 +78,7 @@ func (r *runner) close(args []string) int {
 	r.json = *c.json
 	r.lines = r.json
 	if len(pos) > 0 {
-		r.usageError("", "close takes no arguments, only flags (got %q)", pos[0])
+		r.usageError("", "%s takes no arguments, only flags (got %q)", r.name, pos[0])
 		return ExitUsage
 	}
 	switch *format {
@@ -93,7 +93,7 @@ func (r *runner) close(args []string) int {
 	}
 	d, err := parseDay(day, time.Now())
 	if err != nil {
-		r.usageError("--day", "%s", err.Error())
+		r.usageError("--day", "%s", r.problem(err))
 		return ExitUsage
 	}
 	tillName := till()

@@ -52,7 +52,7 @@ func (r *runner) history(args []string) int {
 	}
 	r.json = *c.json
 	if len(pos) > 0 {
-		r.usageError("", "history takes no arguments, only flags (got %q)", pos[0])
+		r.usageError("", "%s takes no arguments, only flags (got %q)", r.name, pos[0])
 		return ExitUsage
 	}
 	if *csvOut && *c.json {
@@ -67,7 +67,7 @@ func (r *runner) history(args []string) int {
 	if *date != "" {
 		d, err := parseDay(*date, time.Now())
 		if err != nil {
-			r.usageError("--date", "%s", err.Error())
+			r.usageError("--date", "%s", r.problem(err))
 			return ExitUsage
 		}
 		f.Day = d
@@ -75,7 +75,7 @@ func (r *runner) history(args []string) int {
 	if *status != "" {
 		st, err := parseStatus(*status)
 		if err != nil {
-			r.usageError("--status", "%s", err.Error())
+			r.usageError("--status", "%s", r.problem(err))
 			return ExitUsage
 		}
 		f.Status = st
@@ -83,7 +83,7 @@ func (r *runner) history(args []string) int {
 	if *method != "" {
 		t, err := parseMethod(*method)
 		if err != nil {
-			r.usageError("--method", "%s", err.Error())
+			r.usageError("--method", "%s", r.problem(err))
 			return ExitUsage
 		}
 		f.Method = t
@@ -390,12 +390,12 @@ func (r *runner) summary(args []string) int {
 	}
 	r.json = *c.json
 	if len(pos) > 0 {
-		r.usageError("", "summary takes no arguments, only flags (got %q)", pos[0])
+		r.usageError("", "%s takes no arguments, only flags (got %q)", r.name, pos[0])
 		return ExitUsage
 	}
 	day, err := parseDay(*date, time.Now())
 	if err != nil {
-		r.usageError("--date", "%s", err.Error())
+		r.usageError("--date", "%s", r.problem(err))
 		return ExitUsage
 	}
 	sc := journal.Scope{Day: day, Loc: journal.JST}

@@ -95,7 +95,7 @@ func (r *runner) pay(args []string) int {
 	// URL the customer must open, each status change, then the result.
 	r.lines = r.json && f.wait > 0
 	if len(pos) > 0 {
-		r.usageError("", "pay takes no arguments, only flags (got %q)", pos[0])
+		r.usageError("", "%s takes no arguments, only flags (got %q)", r.name, pos[0])
 		return ExitUsage
 	}
 	cfg, ok := r.resolve(c)
@@ -130,12 +130,12 @@ func (r *runner) pay(args []string) int {
 	}
 	t, err := parseMethod(f.method)
 	if err != nil {
-		r.usageError("--method", "%s", err.Error())
+		r.usageError("--method", "%s", r.problem(err))
 		return ExitUsage
 	}
 	flow, err := flows.ParseFlow(cfg.Flow)
 	if err != nil {
-		r.usageError("--flow", "%s", err.Error())
+		r.usageError("--flow", "%s", r.problem(err))
 		return ExitUsage
 	}
 	if f.wait < 0 {
@@ -199,7 +199,7 @@ func (r *runner) pay(args []string) int {
 	if cardLater {
 		number, exp, cvc, err := readCard(r.stdin, r.stderr, r.language())
 		if err != nil {
-			r.usageError("", "%s", err.Error())
+			r.usageError("", "%s", r.problem(err))
 			return ExitUsage
 		}
 		r.maskCard(number)

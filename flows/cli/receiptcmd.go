@@ -81,7 +81,7 @@ func (r *runner) receipt(args []string) int {
 		}
 		var err error
 		if printer, err = receipt.NewPrinter(target, f); err != nil {
-			r.usageError("--print", "%s", err.Error())
+			r.usageError("--print", "%s", r.problem(err))
 			return ExitUsage
 		}
 	}

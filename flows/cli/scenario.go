@@ -231,7 +231,7 @@ func (r *runner) scenario(args []string) int {
 	for _, f := range files {
 		sc, err := loadScenario(f)
 		if err != nil {
-			r.usageError("FILE", "%s", err.Error())
+			r.usageError("FILE", "%s", r.problem(err))
 			return ExitUsage
 		}
 		scs = append(scs, sc)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/receipt"
 	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
@@ -261,6 +262,10 @@ func LoadFile(path string, optional bool) (File, error) {
 	return f, nil
 }
 
+// setting is a refused setting's problem, said in the clerk's language
+// by whoever reports it (flows.ProblemIn).
+func setting(id string, args ...any) error { return flows.Problem{Text: words.T(id, args...)} }
+
 // Resolve merges flags > environment > file and validates the result.
 // getenv is os.Getenv in production and a map lookup in tests.
 func Resolve(f *Flags, getenv func(string) string) (Config, error) {
@@ -353,7 +358,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	}
 	cur, ok := komoju.LookupCurrency(c.Currency)
 	if !ok {
-		return Config{}, fmt.Errorf("currency %q is not one KOMOJU supports (%s)", c.Currency, strings.Join(komoju.CurrencyCodes, ", "))
+		return Config{}, setting("config_currency_q_s", c.Currency, strings.Join(komoju.CurrencyCodes, ", "))
 	}
 	c.Currency = cur.Code
 	switch c.Flow {
@@ -361,7 +366,7 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 		c.Flow = "session"
 	case "session", "direct":
 	default:
-		return Config{}, fmt.Errorf("flow %q: want session (Method 1) or direct (Method 2)", c.Flow)
+		return Config{}, setting("config_flow_q", c.Flow)
 	}
 	switch capture {
 	case "", "auto":
@@ -369,26 +374,26 @@ func Resolve(f *Flags, getenv func(string) string) (Config, error) {
 	case "manual":
 		c.Capture = komoju.CaptureManual
 	default:
-		return Config{}, fmt.Errorf("capture %q: want auto or manual", capture)
+		return Config{}, setting("config_capture_q", capture)
 	}
 	if c.OrderPrefix == "" {
 		c.OrderPrefix = "POS"
 	}
 	if !validPrefix(c.OrderPrefix) {
-		return Config{}, fmt.Errorf("order prefix %q: use 1 to 12 letters or digits", c.OrderPrefix)
+		return Config{}, setting("config_order_prefix_q", c.OrderPrefix)
 	}
 	if c.Till == "" {
 		c.Till = TillID(getenv)
 	}
 	if !validPrefix(c.Till) {
-		return Config{}, fmt.Errorf("till %q: use 1 to 12 letters or digits", c.Till)
+		return Config{}, setting("config_till_q", c.Till)
 	}
 	switch c.Lang {
 	case "":
 		c.Lang = "en"
 	case "en", "ja":
 	default:
-		return Config{}, fmt.Errorf("lang %q: want en or ja", c.Lang)
+		return Config{}, setting("config_lang_q", c.Lang)
 	}
 
 	switch {

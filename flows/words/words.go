@@ -22,7 +22,7 @@ type Entry struct {
 // Table returns every message. It is built on each call, so no caller can
 // change another's.
 func Table() []Entry {
-	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable(), eventsTable(), testDataTable())
+	return slices.Concat(baseTable(), receiptTable(), sayTable(), noticeTable(), resultTable(), summaryTable(), validationTable(), eventsTable(), testDataTable(), usageTable())
 }
 
 // baseTable is the console's and the headless commands' own messages.

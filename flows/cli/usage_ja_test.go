@@ -1,0 +1,106 @@
+package cli
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/words"
+)
+
+// TestEveryUsageErrorHasJapanese parses the commands' sources for every
+// usageError with a literal format and fails for any the words table has
+// no Japanese for: a refused command line was said in English to a clerk
+// who chose Japanese.
+func TestEveryUsageErrorHasJapanese(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	checked := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "usageError" {
+				return true
+			}
+			lit, ok := call.Args[1].(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			en, err := strconv.Unquote(lit.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Trim(en, "%s") == "" {
+				return true // the argument says it (r.problem, fieldErrorsText)
+			}
+			checked++
+			if _, ok := words.JA(en); !ok {
+				t.Errorf("%s: %q has no Japanese", fset.Position(lit.Pos()), en)
+			}
+			return true
+		})
+	}
+	if checked < 30 {
+		t.Fatalf("found only %d usage errors: the scan no longer matches how the commands report them", checked)
+	}
+}
+
+// TestUsageErrorsInJapanese: a command line a command refuses is said in
+// the clerk's language, however it was chosen and however early the
+// refusal comes (Go's flag package, --date, --method, a missing amount);
+// English and --json are unchanged.
+func TestUsageErrorsInJapanese(t *testing.T) {
+	h := newHarness(t)
+	const hint = "使い方は 'komoju-tui %s --help' で表示されます。"
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, []string{"history", "--lang", "ja", "--date", "24/11"}, `--date: "24/11" は日付ではありません。YYYY-MM-DD（例: `},
+		{map[string]string{"KOMOJU_TUI_LANG": "ja"}, []string{"summary", "--till"}, "フラグに値がありません: -till"},
+		{nil, []string{"history", "--nope", "--lang=ja"}, "そのようなフラグはありません: -nope"},
+		{nil, []string{"history", "--lang", "ja", "--limit", "x"}, `フラグ -limit の値 "x" が正しくありません: parse error`},
+		{nil, []string{"pay", "--lang", "ja", "--method", "konbini"}, "--amount: 必須です（例: --amount 1000）"},
+		{nil, []string{"pay", "--lang", "ja", "--amount", "1000", "--method", "bitcoin"}, `--method: "bitcoin" は決済方法ではありません（`},
+		{nil, []string{"pay", "--lang", "ja", "--amount", "1000", "--method", "paypay", "--flow", "3"}, `フロー "3": session（方式 1）か direct（方式 2）を指定してください`},
+		{nil, []string{"capture", "--lang", "ja"}, "ID: 決済 ID が必要です（komoju-tui capture ID）"},
+		{nil, []string{"summary", "--lang", "ja", "today"}, `summary は引数を取りません。フラグだけを指定してください（"today" が渡されました）`},
+		{nil, []string{"history", "--lang", "ja", "--status", "paid"}, `--status: "paid" は決済ステータスではありません（`},
+	} {
+		code, _, errOut := h.runEnv(tc.env, tc.args...)
+		if code != ExitUsage || !strings.Contains(errOut, tc.want) || !strings.Contains(errOut, strings.Replace(hint, "%s", tc.args[0], 1)) {
+			t.Errorf("%v: exit %d, stderr %q; want %q and the hint in Japanese", tc.args, code, errOut, tc.want)
+		}
+	}
+	// English, and the JSON even with --lang ja, byte for byte as before.
+	code, _, errOut := h.run("history", "--date", "24/11")
+	if want := `komoju-tui history: --date: "24/11" is not a date: use YYYY-MM-DD (for example `; code != ExitUsage || !strings.HasPrefix(errOut, want) {
+		t.Errorf("English: exit %d, %q", code, errOut)
+	}
+	code, _, errOut = h.run("summary", "--till")
+	if want := "komoju-tui summary: flag needs an argument: -till\nRun 'komoju-tui summary --help' for usage.\n"; code != ExitUsage || errOut != want {
+		t.Errorf("English flag error: exit %d, %q", code, errOut)
+	}
+	code, out, _ := h.run("pay", "--lang", "ja", "--json", "--amount", "1000", "--method", "bitcoin")
+	if code != ExitUsage || !strings.Contains(out, `"message": "--method: \"bitcoin\" is not a payment method (one of`) {
+		t.Errorf("--json: exit %d, %s", code, out)
+	}
+}
