@@ -120,7 +120,13 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 	}
 	cfg, err := config.Resolve(flags, getenv)
 	if err != nil {
-		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		// A refused setting in the clerk's language, as far as it is
+		// known without the configuration: --lang, else KOMOJU_TUI_LANG.
+		lang := flags.Lang
+		if lang == "" {
+			lang = getenv("KOMOJU_TUI_LANG")
+		}
+		fmt.Fprintf(stderr, "komoju-tui: %s\n", flows.ProblemIn(err, lang))
 		return 2
 	}
 	for _, w := range cfg.Warnings {
@@ -132,7 +138,7 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 	}
 	confirmAbove, err := flows.ParseConfirmAbove(*cf.confirmAbove, cfg.Currency)
 	if err != nil {
-		fmt.Fprintf(stderr, "komoju-tui: --confirm-above: %v\n", err)
+		fmt.Fprintf(stderr, "komoju-tui: --confirm-above: %s\n", flows.ProblemIn(err, cfg.Lang))
 		return 2
 	}
 	sandboxAddr, publicURL, err := sandboxNetwork(*cf.lan, *cf.publicURL, cfg.Mode)

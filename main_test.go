@@ -103,6 +103,17 @@ func TestConsoleFlagsAndTypos(t *testing.T) {
 			t.Errorf("--confirm-above %s: exit %d\n%s", v, code, errOut)
 		}
 	}
+	// A refused setting at the console's start is said in the clerk's
+	// language (it was English whatever --lang said).
+	if code, _, errOut := runMain(t, "--lang", "ja", "--currency", "XYZ"); code != 2 || !strings.Contains(errOut, `通貨 "XYZ" は KOMOJU が対応していません`) {
+		t.Errorf("--lang ja --currency XYZ: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runMain(t, "--currency", "XYZ"); code != 2 || !strings.Contains(errOut, `komoju-tui: currency "XYZ" is not one KOMOJU supports`) {
+		t.Errorf("--currency XYZ: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut := runMain(t, "--lang", "ja", "--confirm-above", "abc"); code != 2 || !strings.Contains(errOut, `--confirm-above: "abc" は JPY の`) {
+		t.Errorf("--lang ja --confirm-above abc: exit %d\n%s", code, errOut)
+	}
 	// A headless command's bad input is still its own exit 2, named.
 	if code, _, errOut := runMain(t, "pay", "--amount", "abc", "--method", "card"); code != 2 || !strings.Contains(errOut, "--amount") {
 		t.Errorf("pay --amount abc: exit %d\n%s", code, errOut)
