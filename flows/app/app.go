@@ -130,6 +130,23 @@ func JournalPath(cfg config.Config) (string, error) {
 	return journal.DefaultPath(string(cfg.Mode))
 }
 
+// MissingJournal is the journal file cfg names explicitly (--journal,
+// KOMOJU_TUI_JOURNAL, the config file) when no such file exists. Opening
+// creates a journal; for a command that reads one (a report, a refund, a
+// close) a mistyped path would then read as an empty journal and say "no
+// sales" or "nothing to settle" for a shop that has them, and leave a new
+// file behind. The mode's own default journal is not asked about: it is
+// created at the till's first start, and a fresh install has no sales.
+func MissingJournal(cfg config.Config) (string, bool) {
+	if cfg.Journal == "" || journal.IsPostgresURL(cfg.Journal) {
+		return "", false
+	}
+	if _, err := os.Stat(cfg.Journal); errors.Is(err, os.ErrNotExist) {
+		return cfg.Journal, true
+	}
+	return "", false
+}
+
 // OpenJournal opens only the journal Open would open for cfg, for a report
 // that reads nothing else (history, summary, close --no-refresh): it starts no sandbox, builds
 // no client and asks KOMOJU nothing, so a report costs what its query

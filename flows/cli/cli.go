@@ -289,15 +289,7 @@ func (r *runner) printHelp(*flag.FlagSet, string) {
 // fault ("--amount") and starts the message.
 func (r *runner) usageError(flagName, format string, args ...any) {
 	lang := r.language()
-	said := format
-	if isJa(lang) {
-		// The format is the English of a words entry (usageTable); its
-		// arguments are said in lang by the caller (r.problem).
-		if ja, ok := words.JA(format); ok {
-			said = ja
-		}
-	}
-	msg := redact(fmt.Sprintf(said, args...))
+	msg := redact(fmt.Sprintf(r.sayFormat(format), args...))
 	if flagName != "" {
 		msg = flagName + ": " + msg
 	}
@@ -305,6 +297,19 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: ExitUsage, Error: &errorDetail{Class: string(flows.ClassInput), Message: msg, Flag: flagName}})
 	}
+}
+
+// sayFormat is a usage error's or a failure's format in the clerk's
+// language: the English is a words entry's (usageTable), looked up by its
+// text; the arguments are said in that language by the caller
+// (r.problem). With --json the language is English, as the JSON is.
+func (r *runner) sayFormat(format string) string {
+	if isJa(r.language()) {
+		if ja, ok := words.JA(format); ok {
+			return ja
+		}
+	}
+	return format
 }
 
 // flagError reports a command line Go's flag package refused, in the
@@ -350,7 +355,7 @@ func (r *runner) language() string {
 
 // fail reports a non-usage failure with exit code code.
 func (r *runner) fail(code int, class string, format string, args ...any) int {
-	msg := redact(fmt.Sprintf(format, args...))
+	msg := redact(fmt.Sprintf(r.sayFormat(format), args...))
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n", r.name, msg)
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
@@ -421,7 +426,27 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		r.usageError("--timeout", "must be greater than 0 (for example 2m)")
 		return config.Config{}, false
 	}
+	// The reports answer from the journal alone: on a mistyped path they
+	// must not read as an empty shop.
+	if r.readsJournal() {
+		if path, missing := app.MissingJournal(cfg); missing {
+			r.usageError("", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (a report never starts a new journal)", path)
+			return config.Config{}, false
+		}
+	}
 	return cfg, true
+}
+
+// readsJournal reports a command whose answer comes from the journal
+// alone (the sales, the day's totals, what is left to settle, the open
+// sessions): given a journal that does not exist, it would say "no sales"
+// or "nothing to settle" instead of naming the mistake.
+func (r *runner) readsJournal() bool {
+	switch r.name {
+	case "history", "summary", "close", "reconcile", "sessions":
+		return true
+	}
+	return false
 }
 
 // open connects to the backend; ok is false (after reporting) on failure.

@@ -54,6 +54,15 @@ func newHarness(t *testing.T) *harness {
 		"XDG_CONFIG_HOME":    dir, // no config file
 		"KOMOJU_TUI_JOURNAL": filepath.Join(dir, "journal.db"),
 	}}
+	// The till's journal exists, as after its first start: the reports
+	// refuse a journal path with no file (TestReportsRefuseAMissingJournal).
+	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(h.scanSecrets)
 	return h
 }

@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -13,9 +15,9 @@ import (
 )
 
 // TestEveryUsageErrorHasJapanese parses the commands' sources for every
-// usageError with a literal format and fails for any the words table has
-// no Japanese for: a refused command line was said in English to a clerk
-// who chose Japanese.
+// usageError and fail with a literal format and fails for any the words
+// table has no Japanese for: a refused command line, or a command that
+// could not finish, was said in English to a clerk who chose Japanese.
 func TestEveryUsageErrorHasJapanese(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -36,10 +38,15 @@ func TestEveryUsageErrorHasJapanese(t *testing.T) {
 			if !ok || len(call.Args) < 2 {
 				return true
 			}
-			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "usageError" {
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
 				return true
 			}
-			lit, ok := call.Args[1].(*ast.BasicLit)
+			at := map[string]int{"usageError": 1, "fail": 2}[sel.Sel.Name]
+			if at == 0 || len(call.Args) <= at {
+				return true
+			}
+			lit, ok := call.Args[at].(*ast.BasicLit)
 			if !ok || lit.Kind != token.STRING {
 				return true
 			}
@@ -47,8 +54,8 @@ func TestEveryUsageErrorHasJapanese(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.Trim(en, "%s") == "" {
-				return true // the argument says it (r.problem, fieldErrorsText)
+			if strings.Trim(en, "%s: ") == "" {
+				return true // the arguments say it (r.problem, fieldErrorsText, words)
 			}
 			checked++
 			if _, ok := words.JA(en); !ok {
@@ -57,8 +64,8 @@ func TestEveryUsageErrorHasJapanese(t *testing.T) {
 			return true
 		})
 	}
-	if checked < 30 {
-		t.Fatalf("found only %d usage errors: the scan no longer matches how the commands report them", checked)
+	if checked < 45 {
+		t.Fatalf("found only %d usage errors and failures: the scan no longer matches how the commands report them", checked)
 	}
 }
 
@@ -102,5 +109,39 @@ func TestUsageErrorsInJapanese(t *testing.T) {
 	code, out, _ := h.run("pay", "--lang", "ja", "--json", "--amount", "1000", "--method", "bitcoin")
 	if code != ExitUsage || !strings.Contains(out, `"message": "--method: \"bitcoin\" is not a payment method (one of`) {
 		t.Errorf("--json: exit %d, %s", code, out)
+	}
+}
+
+// TestReportsRefuseAMissingJournal: a report given a journal path with no
+// file behind it (a typo in --journal, KOMOJU_TUI_JOURNAL or the config
+// file) says so (exit 2) and creates nothing. It used to create an empty
+// journal there and report "No sales." or "Nothing to settle" (exit 0):
+// a close of a busy day could read as a day without sales.
+func TestReportsRefuseAMissingJournal(t *testing.T) {
+	h := newHarness(t)
+	missing := filepath.Join(h.dir, "shop", "journl.db")
+	env := map[string]string{"KOMOJU_TUI_JOURNAL": missing}
+	for _, args := range [][]string{
+		{"history"}, {"summary"}, {"close"}, {"close", "--no-refresh"}, {"reconcile"}, {"sessions"},
+		{"summary", "--journal", missing, "--lang", "ja"},
+	} {
+		code, out, errOut := h.runEnv(env, args...)
+		want := "there is no journal at " + missing + ": check --journal"
+		if len(args) > 2 {
+			want = missing + " にジャーナルがありません"
+		}
+		if code != ExitUsage || !strings.Contains(errOut, want) || strings.Contains(out, "No sales") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 2 naming the path", args, code, out, errOut)
+		}
+		if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("%v left %s behind (%v)", args, filepath.Dir(missing), err)
+		}
+	}
+	// pay starts a journal there; the reports then read it.
+	if code, _, errOut := h.runEnv(env, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK {
+		t.Fatalf("pay on a new journal: exit %d %s", code, errOut)
+	}
+	if code, out, errOut := h.runEnv(env, "history"); code != ExitOK || !strings.Contains(out, "¥1,000") {
+		t.Errorf("history after the first sale: exit %d %q %q", code, out, errOut)
 	}
 }

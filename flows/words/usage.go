@@ -36,6 +36,23 @@ func usageTable() []Entry {
 		{"usage_forward_url", "must be an http(s) URL such as http://127.0.0.1:3000/webhooks", "http://127.0.0.1:3000/webhooks のような http(s) の URL を指定してください"},
 		{"usage_forward_sandbox", "only with the embedded sandbox (no key set); a running sandbox delivers to its own webhooks", "組み込みサンドボックス（キー未設定）でのみ使えます。起動中のサンドボックスは自身の Webhook に配信します"},
 		{"usage_trigger_live", "trigger makes test payments: it never runs with a live key", "trigger はテスト決済を作ります。本番キーでは実行しません"},
+		{"usage_no_journal_s", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (a report never starts a new journal)",
+			"%s にジャーナルがありません。--journal、KOMOJU_TUI_JOURNAL、設定ファイルの journal を確認してください（レポートは新しいジャーナルを作りません）"},
+		// What a command that could not finish says (cli's fail); the
+		// argument after the colon is the journal's or KOMOJU's own words.
+		{"fail_no_backend", "no backend: komoju-tui was built without a connector", "バックエンドがありません: komoju-tui がコネクタなしでビルドされています"},
+		{"fail_start_s", "could not start: %s", "開始できませんでした: %s"},
+		{"fail_no_engine", "could not start: the backend has no payment engine", "開始できませんでした: バックエンドに決済エンジンがありません"},
+		{"fail_no_journal", "no sale journal is open (see --journal)", "売上ジャーナルが開いていません（--journal を参照）"},
+		{"fail_write_close_s", "writing the close: %s", "締めの書き出しに失敗しました: %s"},
+		{"fail_write_history_s", "writing the history: %s", "履歴の書き出しに失敗しました: %s"},
+		{"fail_read_journal_s", "reading the journal: %s", "ジャーナルの読み込みに失敗しました: %s"},
+		{"fail_write_summary_s", "writing the summary: %s", "集計の書き出しに失敗しました: %s"},
+		{"fail_no_payment_s", "sale %s has no payment: there is nothing to give a receipt for", "売上 %s には決済がありません。レシートを発行できるものがありません"},
+		{"fail_not_paid_s_s", "payment %s is %s and not paid: only a paid or authorized sale has a receipt", "決済 %s は %s で、支払われていません。レシートは支払い済みか仮売上の売上にだけ発行できます"},
+		{"fail_write_junit_s", "writing --junit: %s", "--junit の書き出しに失敗しました: %s"},
+		{"fail_forward_to_s", "--forward-to: %s", "--forward-to: %s"},
+		{"fail_not_produced_s_s", "%s not produced: %s", "%s を発生させられませんでした: %s"},
 		// flows/config's refusals of a setting (flag, environment or file).
 		{"config_currency_q_s", "currency %q is not one KOMOJU supports (%s)", "通貨 %q は KOMOJU が対応していません（%s）"},
 		{"config_flow_q", "flow %q: want session (Method 1) or direct (Method 2)", "フロー %q: session（方式 1）か direct（方式 2）を指定してください"},
