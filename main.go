@@ -157,7 +157,7 @@ func console(ctx context.Context, cmd *cobra.Command, args []string, stdout, std
 		SandboxAddr: sandboxAddr, SandboxPublicURL: publicURL,
 	})
 	if err != nil {
-		fmt.Fprintf(stderr, "komoju-tui: %v\n", err)
+		fmt.Fprintf(stderr, "komoju-tui: %s\n", flows.ProblemIn(err, cfg.Lang))
 		return 1
 	}
 	defer a.Close()

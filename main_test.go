@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -113,6 +114,13 @@ func TestConsoleFlagsAndTypos(t *testing.T) {
 	}
 	if code, _, errOut := runMain(t, "--lang", "ja", "--confirm-above", "abc"); code != 2 || !strings.Contains(errOut, `--confirm-above: "abc" は JPY の`) {
 		t.Errorf("--lang ja --confirm-above abc: exit %d\n%s", code, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "notes.db")
+	if err := os.WriteFile(bad, []byte("this is not a journal, just some notes of the day"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runMain(t, "--lang", "ja", "--journal", bad); code != 1 || !strings.Contains(errOut, "komoju-tui: ジャーナル "+bad+": SQLite データベースではありません") {
+		t.Errorf("--lang ja, a journal that is not one: exit %d\n%s", code, errOut)
 	}
 	// A headless command's bad input is still its own exit 2, named.
 	if code, _, errOut := runMain(t, "pay", "--amount", "abc", "--method", "card"); code != 2 || !strings.Contains(errOut, "--amount") {

@@ -136,6 +136,20 @@ func ProblemIn(err error, lang string) string {
 	if errors.As(err, &ae) {
 		return amountProblem(ae).In(lang)
 	}
+	// A journal that would not open, said as it is (not wrapped): its
+	// problem in lang where the table has it; the driver's own words
+	// after it stay as they are.
+	var oe *journal.OpenError
+	if errors.As(err, &oe) && oe.Error() == err.Error() && strings.HasPrefix(strings.ToLower(lang), "ja") {
+		problem, ok := words.JA(oe.Problem)
+		if !ok {
+			return err.Error()
+		}
+		if cause := strings.TrimPrefix(oe.Error(), fmt.Sprintf("journal %s: %s", oe.Path, oe.Problem)); cause != "" {
+			return words.T("journal_open_s_s", oe.Path, problem).In(lang) + cause
+		}
+		return words.T("journal_open_s_s", oe.Path, problem).In(lang)
+	}
 	var fe FieldErrors
 	if errors.As(err, &fe) && len(fe) > 0 {
 		parts := make([]string, len(fe))

@@ -460,7 +460,7 @@ func (r *runner) open(cfg config.Config) (*Backend, bool) {
 	}
 	b, err := r.connect(r.ctx, cfg)
 	if err != nil {
-		r.fail(ExitFailure, "local", "could not start: %s", err.Error())
+		r.fail(ExitFailure, "local", "could not start: %s", r.problem(err))
 		return nil, false
 	}
 	if b == nil || b.Engine == nil {
@@ -553,7 +553,7 @@ func (r *runner) startJournal(c *common) (j *journal.Journal, ctx context.Contex
 	}
 	j, err := app.OpenJournal(cfg)
 	if err != nil {
-		return nil, nil, nil, r.fail(ExitFailure, "local", "could not start: %s", err.Error())
+		return nil, nil, nil, r.fail(ExitFailure, "local", "could not start: %s", r.problem(err))
 	}
 	ctx, cancel := r.withTimeout(c, 0)
 	return j, ctx, func() {

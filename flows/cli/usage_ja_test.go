@@ -145,3 +145,21 @@ func TestReportsRefuseAMissingJournal(t *testing.T) {
 		t.Errorf("history after the first sale: exit %d %q %q", code, out, errOut)
 	}
 }
+
+// TestJournalProblemsInJapanese: a journal that will not open is named
+// in the clerk's language, after "could not start" (both were English).
+func TestJournalProblemsInJapanese(t *testing.T) {
+	h := newHarness(t)
+	bad := filepath.Join(h.dir, "notes.db")
+	if err := os.WriteFile(bad, []byte("this is not a journal, just some notes of the day"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := h.run("summary", "--lang", "ja", "--journal", bad)
+	if want := "komoju-tui summary: 開始できませんでした: ジャーナル " + bad + ": SQLite データベースではありません"; code != ExitFailure || !strings.HasPrefix(errOut, want) {
+		t.Errorf("ja: exit %d, %q; want %q", code, errOut, want)
+	}
+	code, _, errOut = h.run("summary", "--journal", bad)
+	if want := "komoju-tui summary: could not start: journal " + bad + ": is not an SQLite database"; code != ExitFailure || !strings.HasPrefix(errOut, want) {
+		t.Errorf("en: exit %d, %q; want %q", code, errOut, want)
+	}
+}
