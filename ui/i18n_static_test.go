@@ -2,12 +2,9 @@ package ui
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/words/wordstest"
 )
 
 // TestEveryLookedUpStringHasJapanese reads the console's sources for the
@@ -16,50 +13,25 @@ import (
 // reaches; this finds the rest — "Status changed to %s" stayed English on
 // the Japanese console because its entry was only reachable by id.
 func TestEveryLookedUpStringHasJapanese(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ja := newTr("ja")
-	fset := token.NewFileSet()
-	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	lits := wordstest.Literals(t, ".", func(call *ast.CallExpr) ast.Expr {
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || (sel.Sel.Name != "S" && sel.Sel.Name != "F") || len(call.Args) == 0 {
+			return nil
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+		// t.S(…) and x.t.S(…): the model's translator.
+		recv, ok := sel.X.(*ast.SelectorExpr)
+		if id, isID := sel.X.(*ast.Ident); !(ok && recv.Sel.Name == "t") && !(isID && id.Name == "t") {
+			return nil
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "S" && sel.Sel.Name != "F") {
-				return true
-			}
-			recv, ok := sel.X.(*ast.SelectorExpr)
-			if id, isID := sel.X.(*ast.Ident); !(ok && recv.Sel.Name == "t") && !(isID && id.Name == "t") {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			en, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			checked++
-			if _, found := ja.table[en]; !found {
-				t.Errorf("%s: %q has no Japanese", fset.Position(lit.Pos()), en)
-			}
-			return true
-		})
+		return call.Args[0]
+	})
+	for _, l := range lits {
+		if _, found := ja.table[l.Text]; !found {
+			t.Errorf("%s: %q has no Japanese", l.Pos, l.Text)
+		}
 	}
-	if checked < 100 {
-		t.Fatalf("found only %d looked-up texts: the scan no longer matches how the console looks them up", checked)
+	if len(lits) < 100 {
+		t.Fatalf("found only %d looked-up texts: the scan no longer matches how the console looks them up", len(lits))
 	}
 }

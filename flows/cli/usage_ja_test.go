@@ -3,15 +3,13 @@ package cli
 import (
 	"errors"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/komoju-tui/komoju-tui/flows/words"
+	"github.com/komoju-tui/komoju-tui/flows/words/wordstest"
 )
 
 // TestEveryUsageErrorHasJapanese parses the commands' sources for every
@@ -19,50 +17,21 @@ import (
 // table has no Japanese for: a refused command line, or a command that
 // could not finish, was said in English to a clerk who chose Japanese.
 func TestEveryUsageErrorHasJapanese(t *testing.T) {
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	lits := wordstest.Literals(t, ".", func(call *ast.CallExpr) ast.Expr {
+		if e := wordstest.Method(call, "usageError", 1); e != nil {
+			return e
+		}
+		return wordstest.Method(call, "fail", 2)
+	})
 	checked := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	for _, l := range lits {
+		if strings.Trim(l.Text, "%s: ") == "" {
+			continue // the arguments say it (r.problem, fieldErrorsText, words)
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
+		checked++
+		if _, ok := words.JA(l.Text); !ok {
+			t.Errorf("%s: %q has no Japanese", l.Pos, l.Text)
 		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) < 2 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
-			at := map[string]int{"usageError": 1, "fail": 2}[sel.Sel.Name]
-			if at == 0 || len(call.Args) <= at {
-				return true
-			}
-			lit, ok := call.Args[at].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			en, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Trim(en, "%s: ") == "" {
-				return true // the arguments say it (r.problem, fieldErrorsText, words)
-			}
-			checked++
-			if _, ok := words.JA(en); !ok {
-				t.Errorf("%s: %q has no Japanese", fset.Position(lit.Pos()), en)
-			}
-			return true
-		})
 	}
 	if checked < 45 {
 		t.Fatalf("found only %d usage errors and failures: the scan no longer matches how the commands report them", checked)
