@@ -47,6 +47,27 @@ func tillFlag(fs *flag.FlagSet, c *common, usage string) func() string {
 	}
 }
 
+// knownTill checks a report's --till against the journal (till "" is
+// every till): a till that never sold there nor opened it is refused
+// (exit 2, after reporting) with the tills it knows, so a mistyped name
+// does not read as a day without sales.
+func (r *runner) knownTill(ctx context.Context, j *journal.Journal, till string) bool {
+	if till == "" {
+		return true
+	}
+	known, err := j.KnowsTill(ctx, till)
+	if err != nil || known {
+		return true // the report's own query says what is wrong with the journal
+	}
+	tills, err := j.Tills(ctx)
+	if err != nil || len(tills) == 0 {
+		r.usageError("--till", "there is no till %q in this journal", till)
+	} else {
+		r.usageError("--till", "there is no till %q in this journal (its tills: %s)", till, strings.Join(tills, ", "))
+	}
+	return false
+}
+
 // closeLine is one JSON line of close --json.
 type closeLine struct {
 	Event   string `json:"event"` // "refreshed"
@@ -108,6 +129,9 @@ func (r *runner) close(args []string) int {
 			return code
 		}
 		defer done()
+		if tillName != flows.TillAll && !r.knownTill(jctx, j, tillName) {
+			return ExitUsage
+		}
 		engine, ctx = flows.NewEngine(flows.Deps{Journal: j}), jctx
 	} else {
 		b, bctx, done, code := r.start(c, true)
@@ -115,6 +139,9 @@ func (r *runner) close(args []string) int {
 			return code
 		}
 		defer done()
+		if tillName != flows.TillAll && !r.knownTill(bctx, b.Journal, tillName) {
+			return ExitUsage
+		}
 		engine, ctx = b.Engine, bctx
 	}
 	opts := flows.CloseOptions{Day: d, Loc: journal.JST, Till: tillName, NoRefresh: *noRefresh}

@@ -102,6 +102,9 @@ func (r *runner) history(args []string) int {
 		return code
 	}
 	defer done()
+	if !r.knownTill(ctx, j, f.Till) {
+		return ExitUsage
+	}
 	if !*csvOut && !*c.json {
 		// The table is streamed from a narrow query (issue 13).
 		t := newSalesTable(r.stdout, r.lang)
@@ -407,6 +410,9 @@ func (r *runner) summary(args []string) int {
 		return code
 	}
 	defer done()
+	if !r.knownTill(ctx, j, sc.Till) {
+		return ExitUsage
+	}
 	sum, err := j.SummaryOf(ctx, sc)
 	if err != nil {
 		return r.fail(ExitFailure, "local", "reading the journal: %s", err.Error())

@@ -132,3 +132,32 @@ func TestJournalProblemsInJapanese(t *testing.T) {
 		t.Errorf("en: exit %d, %q; want %q", code, errOut, want)
 	}
 }
+
+// TestReportsRefuseAnUnknownTill: history, summary and close of a till the
+// journal has never seen (a typo) say so with the tills it knows (exit 2).
+// They showed an empty day, exit 0: a Z-report of no sales for a till that
+// sold all day under another name.
+func TestReportsRefuseAnUnknownTill(t *testing.T) {
+	h := newHarness(t)
+	env := map[string]string{"KOMOJU_TUI_TILL": "R2YA"}
+	if code, _, errOut := h.runEnv(env, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK {
+		t.Fatalf("pay: exit %d %s", code, errOut)
+	}
+	for _, args := range [][]string{
+		{"history", "--till", "R2AY"}, {"summary", "--till", "R2AY"}, {"close", "--till", "R2AY"}, {"close", "--no-refresh", "--till", "R2AY"},
+	} {
+		code, out, errOut := h.runEnv(env, args...)
+		if code != ExitUsage || !strings.Contains(errOut, `--till: there is no till "R2AY" in this journal (its tills: R2YA`) || out != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, out, errOut)
+		}
+	}
+	if code, _, errOut := h.runEnv(env, "summary", "--till", "R2AY", "--lang", "ja"); code != ExitUsage || !strings.Contains(errOut, `このジャーナルにレジ "R2AY" はありません（あるレジ: R2YA`) {
+		t.Errorf("ja: exit %d, %q", code, errOut)
+	}
+	// The till itself, and every till, still report.
+	for _, args := range [][]string{{"history", "--till", "R2YA"}, {"summary", "--till", "all"}, {"close", "--no-refresh", "--till", "R2YA"}} {
+		if code, out, errOut := h.runEnv(env, args...); code != ExitOK || !strings.Contains(out, "1,000") {
+			t.Errorf("%v: exit %d, %q %q", args, code, out, errOut)
+		}
+	}
+}

@@ -55,3 +55,45 @@ func testSaleRecordsItsTill(t *testing.T) {
 		t.Fatalf("claimed sale: till %q owner %q, %v; want till back, owner %s", s.Till, s.Owner, err, front.OwnerID())
 	}
 }
+
+// KnowsTill and Tills: a till is known once it has a sale in the journal
+// or an owner row there; a name nobody used is not; Tills lists them once
+// each, sorted.
+func TestKnowsTill(t *testing.T) { both(t, testKnowsTill) }
+
+func testKnowsTill(t *testing.T) {
+	path := testPath(t)
+	ctx := context.Background()
+	front, err := OpenWith(path, Options{Till: "front"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
+	for _, till := range []string{"front", "back"} {
+		if ok, err := front.KnowsTill(ctx, till); err != nil || ok {
+			t.Fatalf("%s before any sale: %v, %v; want unknown", till, ok, err)
+		}
+	}
+	if _, _, err := front.ReserveSale(ctx, intent(""), "POS-20261124-", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := front.ReserveSale(ctx, intent(""), "POS-20261124-", ""); err != nil {
+		t.Fatal(err)
+	}
+	back, err := OpenWith(path, Options{Till: "back"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if _, err := back.BeginSale(ctx, intent("POS-BACK-1")); err != nil {
+		t.Fatal(err)
+	}
+	for till, want := range map[string]bool{"front": true, "back": true, "Front": false, "side": false, "": false} {
+		if ok, err := back.KnowsTill(ctx, till); err != nil || ok != want {
+			t.Errorf("KnowsTill(%q) = %v, %v; want %v", till, ok, err, want)
+		}
+	}
+	if tills, err := back.Tills(ctx); err != nil || len(tills) != 2 || tills[0] != "back" || tills[1] != "front" {
+		t.Errorf("Tills = %q, %v; want [back front]", tills, err)
+	}
+}

@@ -38,6 +38,8 @@ func usageTable() []Entry {
 		{"usage_trigger_live", "trigger makes test payments: it never runs with a live key", "trigger はテスト決済を作ります。本番キーでは実行しません"},
 		{"usage_no_journal_s", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (a report never starts a new journal)",
 			"%s にジャーナルがありません。--journal、KOMOJU_TUI_JOURNAL、設定ファイルの journal を確認してください（レポートは新しいジャーナルを作りません）"},
+		{"usage_no_till_q", "there is no till %q in this journal", "このジャーナルにレジ %q はありません"},
+		{"usage_no_till_q_s", "there is no till %q in this journal (its tills: %s)", "このジャーナルにレジ %q はありません（あるレジ: %s）"},
 		// What a command that could not finish says (cli's fail); the
 		// argument after the colon is the journal's or KOMOJU's own words.
 		{"fail_no_backend", "no backend: komoju-tui was built without a connector", "バックエンドがありません: komoju-tui がコネクタなしでビルドされています"},
