@@ -339,8 +339,9 @@ func (r *runner) flagError(err error) {
 }
 
 // language is the clerk's language for what stderr says: the resolved
-// configuration's, or before it is resolved KOMOJU_TUI_LANG. With --json
-// it is English, as the JSON is.
+// configuration's, or before it is resolved what --lang, KOMOJU_TUI_LANG
+// or the config file say (argsLang). With --json it is English, as the
+// JSON is.
 func (r *runner) language() string {
 	switch {
 	case r.json:
@@ -348,8 +349,6 @@ func (r *runner) language() string {
 	case r.lang != "":
 		return r.lang
 	}
-	// Before the configuration is resolved (a refused flag): --lang,
-	// KOMOJU_TUI_LANG or the config file's, as Resolve ranks them.
 	return argsLang(r.args, r.getenv)
 }
 
