@@ -121,7 +121,7 @@ func (r *runner) receipt(args []string) int {
 	}
 	p := o.Payment
 	if !receipt.For(p) {
-		return r.fail(ExitNotCompleted, "not_completed", "payment %s is %s and not paid: only a paid or authorized sale has a receipt", p.ID, p.Status)
+		return r.fail(ExitNotCompleted, "not_completed", "payment %s is %s and not paid yet: it has a receipt once the customer has paid", p.ID, statusName(string(p.Status), r.language()))
 	}
 	if sale == nil && b.Journal != nil {
 		if s, err := b.Journal.SaleByPayment(ctx, p.ID); err == nil {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/komoju-tui/komoju-tui/flows/words"
 )
 
 // receipt ORDER writes the receipt of a sale (refunds included) as text,
@@ -94,15 +96,22 @@ func TestReceiptCommand(t *testing.T) {
 	}
 }
 
-// A sale nobody paid has no receipt; bad flags are usage errors.
+// A sale nobody paid yet has no receipt; bad flags are usage errors.
 func TestReceiptCommandRefuses(t *testing.T) {
 	h := newHarness(t)
 	code, o, _ := h.payJSON("1000", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
 	if code != ExitOK || o.Outcome != "awaiting" {
 		t.Fatalf("konbini: %d %+v", code, o)
 	}
-	if code, _, errOut := h.run("receipt", o.OrderNum); code != ExitNotCompleted || !strings.Contains(errOut, "only a paid or authorized sale") {
-		t.Errorf("pending: %d %s", code, errOut)
+	// A konbini slip waits as "authorized" at KOMOJU: the refusal said
+	// "only a paid or authorized sale has a receipt" of an authorized one.
+	if code, _, errOut := h.run("receipt", o.OrderNum); code != ExitNotCompleted || !strings.Contains(errOut, " is authorized and not paid yet: it has a receipt once the customer has paid") {
+		t.Errorf("awaiting: %d %s", code, errOut)
+	}
+	// In Japanese, the status too (it was printed raw).
+	ja := "は" + words.Status("authorized", "ja") + "で、まだ支払われていません"
+	if code, _, errOut := h.run("receipt", o.OrderNum, "--lang", "ja"); code != ExitNotCompleted || !strings.Contains(strings.ReplaceAll(errOut, " ", ""), ja) {
+		t.Errorf("awaiting, ja: %d %s; want %q", code, errOut, ja)
 	}
 	for _, args := range [][]string{{"receipt"}, {"receipt", "X", "--format", "escpos"}, {"receipt", "X", "--print", "usb/lp0"}, {"receipt", "X", "--print", "/dev/null", "--format", "pdf"}} {
 		if code, _, _ := h.run(args...); code != ExitUsage {

@@ -51,7 +51,7 @@ func usageTable() []Entry {
 		{"fail_read_journal_s", "reading the journal: %s", "ジャーナルの読み込みに失敗しました: %s"},
 		{"fail_write_summary_s", "writing the summary: %s", "集計の書き出しに失敗しました: %s"},
 		{"fail_no_payment_s", "sale %s has no payment: there is nothing to give a receipt for", "売上 %s には決済がありません。レシートを発行できるものがありません"},
-		{"fail_not_paid_s_s", "payment %s is %s and not paid: only a paid or authorized sale has a receipt", "決済 %s は %s で、支払われていません。レシートは支払い済みか仮売上の売上にだけ発行できます"},
+		{"fail_not_paid_s_s", "payment %s is %s and not paid yet: it has a receipt once the customer has paid", "決済 %s は %s で、まだ支払われていません。お客様のお支払い後にレシートを発行できます"},
 		{"fail_write_junit_s", "writing --junit: %s", "--junit の書き出しに失敗しました: %s"},
 		{"fail_forward_to_s", "--forward-to: %s", "--forward-to: %s"},
 		{"fail_not_produced_s_s", "%s not produced: %s", "%s を発生させられませんでした: %s"},
