@@ -141,7 +141,7 @@ func (r *runner) trigger(args []string) int {
 		if err := b.Sandbox.RegisterWebhook(sandbox.Webhook{URL: *forward, Events: []string{event}}); err != nil {
 			return r.fail(ExitUsage, string(flows.ClassInput), "--forward-to: %s", err.Error())
 		}
-		fmt.Fprintf(r.stderr, "delivering %s to %s, signed with webhook secret %s\n", event, *forward, b.Sandbox.WebhookSecret())
+		fmt.Fprintln(r.stderr, say(r.language(), "trigger_delivering_s_s_s", event, *forward, b.Sandbox.WebhookSecret()))
 	}
 	t := &triggerer{r: r, b: b, base: sandboxBase(b)}
 	p, o, err := t.drive(ctx, event, strings.TrimSpace(*paymentID))
@@ -167,16 +167,17 @@ func (r *runner) trigger(args []string) int {
 	if r.json {
 		r.writeJSON(res)
 	} else {
-		fmt.Fprintf(r.stdout, "Triggered %s: payment %s is %s.\n", event, p.ID, p.Status)
+		lang := r.language()
+		fmt.Fprintln(r.stdout, say(lang, "trigger_done_s_s_s", event, p.ID, statusName(string(p.Status), lang)))
 		if res.EventID != "" {
-			fmt.Fprintf(r.stdout, "  event: %s\n", res.EventID)
+			fmt.Fprintln(r.stdout, say(lang, "trigger_event_s", res.EventID))
 		}
 		for _, d := range res.Deliveries {
-			fmt.Fprintf(r.stdout, "  delivery %d to %s: HTTP %d %s\n", d.Attempt, *forward, d.Status, d.Error)
+			fmt.Fprintln(r.stdout, say(lang, "trigger_delivery_d_s_d_s", d.Attempt, *forward, d.Status, d.Error))
 		}
 	}
 	if res.ExitCode != ExitOK {
-		fmt.Fprintf(r.stderr, "komoju-tui trigger: %s was produced but %s did not accept it (exit %d)\n", event, *forward, res.ExitCode)
+		fmt.Fprintf(r.stderr, "komoju-tui trigger: %s\n", say(r.language(), "trigger_refused_s_s_d", event, *forward, res.ExitCode))
 	}
 	return res.ExitCode
 }

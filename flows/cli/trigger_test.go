@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/komoju-tui/komoju-tui/flows/words"
 	"github.com/komoju-tui/komoju-tui/komoju"
 )
 
@@ -61,6 +62,15 @@ func TestTriggerGivenPaymentAndShortName(t *testing.T) {
 	code, _, errOut = h.run("trigger", "payment.teleported")
 	if code != ExitUsage || !strings.Contains(errOut, "payment.captured") {
 		t.Errorf("unknown event: exit %d\n%s", code, errOut)
+	}
+	// In Japanese, the report and its status too (they were English).
+	code, j, _ = h.payJSON("1500", "--method", "konbini", "--store", "lawson", "--email", "a@example.com")
+	if code != ExitOK {
+		t.Fatalf("konbini: exit %d", code)
+	}
+	code, out, errOut = h.run("trigger", "captured", "--payment", j.PaymentID, "--lang", "ja")
+	if want := "payment.captured を発生させました。決済 " + j.PaymentID + " は " + words.Status("captured", "ja") + " です。"; code != ExitOK || !strings.Contains(out, want) || !strings.Contains(out, "  イベント: ") {
+		t.Errorf("ja: exit %d\n%s%s\nwant %q", code, out, errOut, want)
 	}
 }
 

@@ -83,6 +83,12 @@ func usageTable() []Entry {
 			"このユーザーはジャーナルのテーブルを作成できません（スキーマに CREATE 権限を与えるか、所有者として一度移行してください）"},
 		{"journal_pg_unreachable", "cannot connect to the PostgreSQL server (is it running, and is the host and port right?)", "PostgreSQL サーバーに接続できません（起動しているか、ホストとポートが正しいか確認してください）"},
 		{"journal_pg_timed_out", "timed out (server unreachable or locked by another till?)", "タイムアウトしました（サーバーに届かないか、別のレジがロックしていませんか？）"},
+		// trigger's report (its JSON is unchanged).
+		{"trigger_delivering_s_s_s", "delivering %s to %s, signed with webhook secret %s", "%s を %s に配信します（Webhook シークレット %s で署名）"},
+		{"trigger_done_s_s_s", "Triggered %s: payment %s is %s.", "%s を発生させました。決済 %s は %s です。"},
+		{"trigger_event_s", "  event: %s", "  イベント: %s"},
+		{"trigger_delivery_d_s_d_s", "  delivery %d to %s: HTTP %d %s", "  配信 %d 回目（%s）: HTTP %d %s"},
+		{"trigger_refused_s_s_d", "%s was produced but %s did not accept it (exit %d)", "%s を発生させましたが、%s が受け付けませんでした（終了コード %d）"},
 		// flows/config's refusals of a setting (flag, environment or file).
 		{"config_currency_q_s", "currency %q is not one KOMOJU supports (%s)", "通貨 %q は KOMOJU が対応していません（%s）"},
 		{"config_flow_q", "flow %q: want session (Method 1) or direct (Method 2)", "フロー %q: session（方式 1）か direct（方式 2）を指定してください"},
