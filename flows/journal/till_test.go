@@ -13,16 +13,7 @@ func TestSaleRecordsItsTill(t *testing.T) { both(t, testSaleRecordsItsTill) }
 func testSaleRecordsItsTill(t *testing.T) {
 	path := testPath(t)
 	ctx := context.Background()
-	front, err := OpenWith(path, Options{Till: "front"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer front.Close()
-	back, err := OpenWith(path, Options{Till: "back"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
+	front, back := openTill(t, path, "front"), openTill(t, path, "back")
 	f1, _, err := front.ReserveSale(ctx, intent(""), "POS-20261124-", "")
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +55,7 @@ func TestKnowsTill(t *testing.T) { both(t, testKnowsTill) }
 func testKnowsTill(t *testing.T) {
 	path := testPath(t)
 	ctx := context.Background()
-	front, err := OpenWith(path, Options{Till: "front"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer front.Close()
+	front := openTill(t, path, "front")
 	for _, till := range []string{"front", "back"} {
 		if ok, err := front.KnowsTill(ctx, till); err != nil || ok {
 			t.Fatalf("%s before any sale: %v, %v; want unknown", till, ok, err)
@@ -80,11 +67,7 @@ func testKnowsTill(t *testing.T) {
 	if _, _, err := front.ReserveSale(ctx, intent(""), "POS-20261124-", ""); err != nil {
 		t.Fatal(err)
 	}
-	back, err := OpenWith(path, Options{Till: "back"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer back.Close()
+	back := openTill(t, path, "back")
 	if _, err := back.BeginSale(ctx, intent("POS-BACK-1")); err != nil {
 		t.Fatal(err)
 	}
@@ -96,4 +79,15 @@ func testKnowsTill(t *testing.T) {
 	if tills, err := back.Tills(ctx); err != nil || len(tills) != 2 || tills[0] != "back" || tills[1] != "front" {
 		t.Errorf("Tills = %q, %v; want [back front]", tills, err)
 	}
+}
+
+// openTill opens the journal at path as till, closed when the test ends.
+func openTill(t *testing.T, path, till string) *Journal {
+	t.Helper()
+	j, err := OpenWith(path, Options{Till: till})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return j
 }
