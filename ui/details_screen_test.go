@@ -200,10 +200,7 @@ func TestLongLinkCutInTheMiddleAndCopied(t *testing.T) {
 // mismatch: look for a typo)" under カード番号), in the form and in the
 // list of problems above it, as were the refund request form's own.
 func TestFieldChecksInJapanese(t *testing.T) {
-	env := newEnv(t, envOpt{})
-	o := env.options()
-	o.Lang = "ja"
-	h := newHarness(t, o, 120, 40)
+	_, h := newJaHarness(t)
 	h.amountTo("1000")
 	h.pickMethod("Credit card")
 	h.keys("4111111111111112", "enter", "1230", "enter", "12", "enter", "enter", "enter", "ctrl+s")
@@ -225,10 +222,7 @@ func TestFieldChecksInJapanese(t *testing.T) {
 // console (the amount parser's refusal was English), and the status line
 // says a refused refund request's fields in Japanese too.
 func TestAmountPromptInJapanese(t *testing.T) {
-	env := newEnv(t, envOpt{})
-	o := env.options()
-	o.Lang = "ja"
-	h := newHarness(t, o, 120, 40)
+	_, h := newJaHarness(t)
 	h.amountTo("1000")
 	h.pickMethod("Credit card")
 	h.testData("Visa: success")

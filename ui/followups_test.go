@@ -547,10 +547,7 @@ func TestOrderNumberOfEarlierSaleKeepsClerkOnTheField(t *testing.T) {
 // names the status and where the news came from in the clerk's language
 // (it printed "captured" and "poll" raw), at the shop's time.
 func TestStatusChangeInJapanese(t *testing.T) {
-	env := newEnv(t, envOpt{})
-	o := env.options()
-	o.Lang = "ja"
-	h := newHarness(t, o, 120, 40)
+	env, h := newJaHarness(t)
 	h.amountTo("500")
 	h.pickMethod("konbini")
 	h.testData("Sample customer")

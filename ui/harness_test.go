@@ -116,6 +116,14 @@ type harness struct {
 	done chan struct{}
 }
 
+// newJaHarness is a Japanese console at 120×40 on a sandbox of its own.
+func newJaHarness(t testing.TB) (*testEnv, *harness) {
+	env := newEnv(t, envOpt{})
+	o := env.options()
+	o.Lang = "ja"
+	return env, newHarness(t, o, 120, 40)
+}
+
 func newHarness(t testing.TB, opts Options, w, h int) *harness {
 	t.Helper()
 	hs := &harness{t: t, m: New(opts), msgs: make(chan tea.Msg, 256), done: make(chan struct{})}

@@ -543,10 +543,7 @@ func TestDemoMasksKeysAndIDs(t *testing.T) {
 }
 
 func TestJapanese(t *testing.T) {
-	env := newEnv(t, envOpt{})
-	o := env.options()
-	o.Lang = "ja"
-	h := newHarness(t, o, 120, 40)
+	_, h := newJaHarness(t)
 	h.mustContain("金額", "テンキーで金額を入力", "方式1: セッション")
 	h.amountTo("1000")
 	h.mustContain("支払い方法", "クレジットカード", "コンビニ決済")
