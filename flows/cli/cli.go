@@ -289,7 +289,7 @@ func (r *runner) printHelp(*flag.FlagSet, string) {
 // fault ("--amount") and starts the message.
 func (r *runner) usageError(flagName, format string, args ...any) {
 	lang := r.language()
-	msg := redact(fmt.Sprintf(r.sayFormat(format), args...))
+	msg := redact(fmt.Sprintf(sayFormat(lang, format), args...))
 	if flagName != "" {
 		msg = flagName + ": " + msg
 	}
@@ -299,12 +299,12 @@ func (r *runner) usageError(flagName, format string, args ...any) {
 	}
 }
 
-// sayFormat is a usage error's or a failure's format in the clerk's
-// language: the English is a words entry's (usageTable), looked up by its
-// text; the arguments are said in that language by the caller
-// (r.problem). With --json the language is English, as the JSON is.
-func (r *runner) sayFormat(format string) string {
-	if isJa(r.language()) {
+// sayFormat is a usage error's or a failure's format in lang, the
+// clerk's language (r.language, English with --json): the English is a
+// words entry's (usageTable), looked up by its text; the arguments are
+// said in that language by the caller (r.problem).
+func sayFormat(lang, format string) string {
+	if isJa(lang) {
 		if ja, ok := words.JA(format); ok {
 			return ja
 		}
@@ -354,7 +354,7 @@ func (r *runner) language() string {
 
 // fail reports a non-usage failure with exit code code.
 func (r *runner) fail(code int, class string, format string, args ...any) int {
-	msg := redact(fmt.Sprintf(r.sayFormat(format), args...))
+	msg := redact(fmt.Sprintf(sayFormat(r.language(), format), args...))
 	fmt.Fprintf(r.stderr, "komoju-tui %s: %s\n", r.name, msg)
 	if r.json {
 		r.writeJSON(errorJSON{Event: r.event(), OK: false, ExitCode: code, Error: &errorDetail{Class: class, Message: msg}})
