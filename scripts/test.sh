@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as the README and CI run it. Installs what the tests
-# drive (tmux, chromium, zbarimg, PostgreSQL) when missing and we are root,
+# drive (tmux, chromium, zbarimg, wrk, PostgreSQL) when missing and we are root,
 # starts a throwaway PostgreSQL cluster for the journal's second backend
 # (unless KOMOJU_TUI_TEST_POSTGRES already names a server), then runs go vet
 # and every test under the race detector. The cluster is stopped and removed
@@ -12,6 +12,7 @@ need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v zbarimg >/dev/null 2>&1 || need+=(zbar-tools)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 pgbin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 if [ -z "${KOMOJU_TUI_TEST_POSTGRES:-}" ] && [ -z "$(pgbin)" ]; then need+=(postgresql); fi
 if [ ${#need[@]} -gt 0 ]; then
