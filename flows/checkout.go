@@ -141,9 +141,16 @@ func ProblemIn(err error, lang string) string {
 	// after it stay as they are.
 	var oe *journal.OpenError
 	if errors.As(err, &oe) && oe.Error() == err.Error() && strings.HasPrefix(strings.ToLower(lang), "ja") {
-		problem, ok := words.JA(oe.Problem)
+		key := oe.Problem
+		if oe.Format != "" {
+			key = oe.Format
+		}
+		problem, ok := words.JA(key)
 		if !ok {
 			return err.Error()
+		}
+		if len(oe.Args) > 0 {
+			problem = fmt.Sprintf(problem, oe.Args...)
 		}
 		if cause := strings.TrimPrefix(oe.Error(), fmt.Sprintf("journal %s: %s", oe.Path, oe.Problem)); cause != "" {
 			return words.T("journal_open_s_s", oe.Path, problem).In(lang) + cause

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"database/sql"
 	"errors"
 	"go/ast"
 	"os"
@@ -130,6 +131,74 @@ func TestJournalProblemsInJapanese(t *testing.T) {
 	code, _, errOut = h.run("summary", "--journal", bad)
 	if want := "komoju-tui summary: could not start: journal " + bad + ": is not an SQLite database"; code != ExitFailure || !strings.HasPrefix(errOut, want) {
 		t.Errorf("en: exit %d, %q; want %q", code, errOut, want)
+	}
+}
+
+// TestEveryJournalProblemHasJapanese: whatever stops a journal opening is
+// said in Japanese under --lang ja (flows.ProblemIn looks each up by its
+// English, or its format when it has values). A directory given as the
+// journal, a file of another program, a journal from a newer komoju-tui
+// and the steps a driver error stopped were said in English.
+func TestEveryJournalProblemHasJapanese(t *testing.T) {
+	dir := filepath.Join("..", "journal")
+	lits := wordstest.Keyed(t, dir, "Problem")
+	lits = append(lits, wordstest.Literals(t, dir, func(call *ast.CallExpr) ast.Expr {
+		if e := wordstest.Func(call, "openProblem", 2); e != nil {
+			return e
+		}
+		if e := wordstest.Func(call, "openErr", 1); e != nil {
+			return e
+		}
+		return wordstest.Func(call, "pgOpenErr", 1)
+	})...)
+	for _, l := range lits {
+		if _, ok := words.JA(l.Text); !ok {
+			t.Errorf("%s: %q has no Japanese", l.Pos, l.Text)
+		}
+	}
+	if len(lits) < 40 {
+		t.Fatalf("found only %d journal problems: the scan no longer matches how the journal reports them", len(lits))
+	}
+}
+
+// TestJournalProblemsWithValuesInJapanese runs the refusals whose words
+// carry a value: the value is kept, the words are Japanese.
+func TestJournalProblemsWithValuesInJapanese(t *testing.T) {
+	h := newHarness(t)
+	other := filepath.Join(h.dir, "other.db")
+	db, err := sql.Open("sqlite", other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE TABLE notes (line TEXT)`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	newer := filepath.Join(h.dir, "newer.db")
+	if code, _, errOut := h.run(append([]string{"pay", "--journal", newer, "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK {
+		t.Fatalf("pay: exit %d %s", code, errOut)
+	}
+	if db, err = sql.Open("sqlite", newer); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 999`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for _, tc := range []struct{ journal, ja, en string }{
+		{h.dir, "ディレクトリです。ジャーナルのファイルではありません（" + filepath.Join(h.dir, "journal.db") + " のようなファイルのパスを指定してください）",
+			"is a directory, not a journal file (give a file path such as " + filepath.Join(h.dir, "journal.db") + ")"},
+		{other, "別のプログラムの SQLite データベースです（そのテーブルが 1 個あります）", "is an SQLite database of another program (1 of its tables found)"},
+		{newer, "スキーマのバージョンが 999 ですが、この komoju-tui が知っているのは", "has schema version 999 but this komoju-tui knows only up to"},
+	} {
+		code, _, errOut := h.run("summary", "--lang", "ja", "--journal", tc.journal)
+		if code != ExitFailure || !strings.Contains(errOut, "ジャーナル "+tc.journal+": "+tc.ja) || strings.Contains(errOut, "%!") {
+			t.Errorf("ja: exit %d, %q; want %q", code, errOut, tc.ja)
+		}
+		code, _, errOut = h.run("summary", "--journal", tc.journal)
+		if code != ExitFailure || !strings.Contains(errOut, "journal "+tc.journal+": "+tc.en) {
+			t.Errorf("en: exit %d, %q; want %q", code, errOut, tc.en)
+		}
 	}
 }
 

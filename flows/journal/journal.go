@@ -132,7 +132,16 @@ var (
 type OpenError struct {
 	Path    string
 	Problem string // what is wrong, for people
-	Err     error
+	// Format and Args are Problem's words and values apart, when it has
+	// values, so it can be said in another language (flows.ProblemIn).
+	Format string
+	Args   []any
+	Err    error
+}
+
+// openProblem is an OpenError whose problem has values in it.
+func openProblem(path string, err error, format string, args ...any) *OpenError {
+	return &OpenError{Path: path, Problem: fmt.Sprintf(format, args...), Format: format, Args: args, Err: err}
 }
 
 // Error implements error.
@@ -276,7 +285,7 @@ func OpenWith(path string, o Options) (*Journal, error) {
 	}
 	switch fi, err := os.Stat(path); {
 	case err == nil && fi.IsDir():
-		return nil, &OpenError{Path: path, Problem: "is a directory, not a journal file (give a file path such as " + filepath.Join(path, "journal.db") + ")"}
+		return nil, openProblem(path, nil, "is a directory, not a journal file (give a file path such as %s)", filepath.Join(path, "journal.db"))
 	case err == nil && !fi.Mode().IsRegular():
 		return nil, &OpenError{Path: path, Problem: "is not a regular file"}
 	case err == nil:
@@ -366,7 +375,7 @@ func dsn(path string, busy time.Duration) string {
 func (j *Journal) init(ctx context.Context) error {
 	conn, err := j.db.Conn(ctx)
 	if err != nil {
-		return j.openErr("cannot open the database", err)
+		return j.openErr(err, "cannot open the database")
 	}
 	defer conn.Close()
 	if j.pg {
@@ -377,10 +386,10 @@ func (j *Journal) init(ctx context.Context) error {
 	}
 	var mode string
 	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
-		return j.openErr("cannot read the database", err)
+		return j.openErr(err, "cannot read the database")
 	}
 	if !strings.EqualFold(mode, "wal") {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("cannot switch to WAL mode (journal_mode is %q; is the file on a network file system?)", mode)}
+		return openProblem(j.path, nil, "cannot switch to WAL mode (journal_mode is %q; is the file on a network file system?)", mode)
 	}
 	if err := j.migrate(ctx, conn); err != nil {
 		return err
@@ -401,7 +410,7 @@ func (j *Journal) probe(ctx context.Context, conn *sql.Conn) error {
 		// answer.
 		err := conn.QueryRowContext(ctx, `SELECT (SELECT max(id) FROM sales), (SELECT max(order_num) FROM sales)`).Scan(&n, &s)
 		if err != nil {
-			return j.openErr("cannot read the journal", err)
+			return j.openErr(err, "cannot read the journal")
 		}
 		return nil
 	}
@@ -410,16 +419,16 @@ func (j *Journal) probe(ctx context.Context, conn *sql.Conn) error {
 		(SELECT max(rowid) FROM actions) + (SELECT max(rowid) FROM events),
 		(SELECT max(order_num) FROM sales)`).Scan(&n, &s)
 	if err != nil {
-		return j.openErr("cannot read the journal", err)
+		return j.openErr(err, "cannot read the journal")
 	}
 	return nil
 }
 
 // openErr turns a driver error met while opening into an *OpenError that
 // says what is wrong in words.
-func (j *Journal) openErr(what string, err error) error {
+func (j *Journal) openErr(err error, what string, args ...any) error {
 	if j.pg {
-		return j.pgOpenErr(what, err)
+		return j.pgOpenErr(err, what, args...)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -429,7 +438,7 @@ func (j *Journal) openErr(what string, err error) error {
 		case sqlite3.SQLITE_CORRUPT:
 			return &OpenError{Path: j.path, Problem: "the database is damaged; move it aside and restore a backup", Err: ErrCorrupt}
 		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
-			return &OpenError{Path: j.path, Problem: fmt.Sprintf("is locked by another process (gave up after %v); close the other komoju-tui or wait", j.busy), Err: ErrLocked}
+			return openProblem(j.path, ErrLocked, "is locked by another process (gave up after %v); close the other komoju-tui or wait", j.busy)
 		case sqlite3.SQLITE_CANTOPEN:
 			return &OpenError{Path: j.path, Problem: "cannot be opened (check the directory exists and is writable)", Err: err}
 		case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_AUTH:
@@ -443,7 +452,7 @@ func (j *Journal) openErr(what string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &OpenError{Path: j.path, Problem: "timed out (locked by another process?)", Err: ErrLocked}
 	}
-	return &OpenError{Path: j.path, Problem: what, Err: err}
+	return openProblem(j.path, err, what, args...)
 }
 
 // Path returns the absolute path of the journal file, or for PostgreSQL

@@ -213,7 +213,7 @@ CREATE INDEX sales_till_created ON sales (till, created_at);
 func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 	version, appID, tables, err := readVersion(ctx, conn)
 	if err != nil {
-		return j.openErr("cannot read the schema version", err)
+		return j.openErr(err, "cannot read the schema version")
 	}
 	if err := j.checkOwner(version, appID, tables); err != nil {
 		return err
@@ -223,7 +223,7 @@ func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return j.openErr("cannot start the schema migration", err)
+		return j.openErr(err, "cannot start the schema migration")
 	}
 	defer tx.Rollback()
 	var v int
@@ -231,7 +231,7 @@ func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 		(SELECT user_version FROM pragma_user_version),
 		(SELECT application_id FROM pragma_application_id),
 		(SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%')`).Scan(&v, &appID, &tables); err != nil {
-		return j.openErr("cannot read the schema version", err)
+		return j.openErr(err, "cannot read the schema version")
 	}
 	if err := j.checkOwner(v, appID, tables); err != nil {
 		return err
@@ -239,17 +239,17 @@ func (j *Journal) migrate(ctx context.Context, conn *sql.Conn) error {
 	for ; v < len(migrations); v++ {
 		m := migrations[v]
 		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-			return j.openErr(fmt.Sprintf("schema migration %d (%s) failed", v+1, m.name), err)
+			return j.openErr(err, "schema migration %d (%s) failed", v+1, m.name)
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
-			return j.openErr("cannot record the schema version", err)
+			return j.openErr(err, "cannot record the schema version")
 		}
 	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
-		return j.openErr("cannot mark the file as a journal", err)
+		return j.openErr(err, "cannot mark the file as a journal")
 	}
 	if err := tx.Commit(); err != nil {
-		return j.openErr("cannot commit the schema migration", err)
+		return j.openErr(err, "cannot commit the schema migration")
 	}
 	return nil
 }
@@ -267,13 +267,13 @@ func readVersion(ctx context.Context, conn *sql.Conn) (version, appID, tables in
 
 func (j *Journal) checkOwner(version, appID, tables int) error {
 	if appID != 0 && appID != applicationID {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database of another program (application_id %#x), not a komoju-tui journal", appID), Err: ErrCorrupt}
+		return openProblem(j.path, ErrCorrupt, "is an SQLite database of another program (application_id %#x), not a komoju-tui journal", appID)
 	}
 	if appID == 0 && version == 0 && tables > 0 {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is an SQLite database of another program (%d of its tables found), not a komoju-tui journal; refusing to add tables to it", tables), Err: ErrCorrupt}
+		return openProblem(j.path, ErrCorrupt, "is an SQLite database of another program (%d of its tables found), not a komoju-tui journal; refusing to add tables to it", tables)
 	}
 	if version > len(migrations) {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", version, len(migrations)), Err: ErrTooNew}
+		return openProblem(j.path, ErrTooNew, "has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", version, len(migrations))
 	}
 	return nil
 }

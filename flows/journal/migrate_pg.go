@@ -3,7 +3,6 @@ package journal
 import (
 	"context"
 	"database/sql"
-	"fmt"
 )
 
 // pgMigrations is the PostgreSQL schema history. pgMigrations[i] brings a
@@ -187,26 +186,26 @@ func (j *Journal) migratePG(ctx context.Context, conn *sql.Conn) error {
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return j.openErr("cannot start the schema migration", err)
+		return j.openErr(err, "cannot start the schema migration")
 	}
 	defer tx.Rollback()
 	if err := j.lockTx(ctx, tx); err != nil {
-		return j.openErr("cannot take the journal's lock", err)
+		return j.openErr(err, "cannot take the journal's lock")
 	}
 	var exists bool
 	if err := tx.QueryRowContext(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
-		return j.openErr("cannot read the schema version", err)
+		return j.openErr(err, "cannot read the schema version")
 	}
 	v := 0
 	if exists {
 		if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_version`).Scan(&v); err != nil {
-			return j.openErr("cannot read the schema version", err)
+			return j.openErr(err, "cannot read the schema version")
 		}
 	} else {
 		// A database with a sales table but no version is someone else's.
 		var other bool
 		if err := tx.QueryRowContext(ctx, `SELECT to_regclass('sales') IS NOT NULL`).Scan(&other); err != nil {
-			return j.openErr("cannot read the schema", err)
+			return j.openErr(err, "cannot read the schema")
 		}
 		if other {
 			return &OpenError{Path: j.path, Problem: "already has a sales table that is not a komoju-tui journal's (no schema_version); use another database or schema", Err: ErrCorrupt}
@@ -215,11 +214,11 @@ func (j *Journal) migratePG(ctx context.Context, conn *sql.Conn) error {
 			version     INTEGER PRIMARY KEY,
 			name        TEXT    NOT NULL,
 			migrated_at BIGINT  NOT NULL)`); err != nil {
-			return j.openErr("cannot create the schema_version table", err)
+			return j.openErr(err, "cannot create the schema_version table")
 		}
 	}
 	if v > len(pgMigrations) {
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", v, len(pgMigrations)), Err: ErrTooNew}
+		return openProblem(j.path, ErrTooNew, "has schema version %d but this komoju-tui knows only up to %d; upgrade komoju-tui", v, len(pgMigrations))
 	}
 	if v == len(pgMigrations) {
 		return nil // the transaction only read; rolling back is fine
@@ -228,16 +227,16 @@ func (j *Journal) migratePG(ctx context.Context, conn *sql.Conn) error {
 		m := pgMigrations[v]
 		if m.sql != "" {
 			if _, err := tx.ExecContext(ctx, m.sql); err != nil {
-				return j.openErr(fmt.Sprintf("schema migration %d (%s) failed", v+1, m.name), err)
+				return j.openErr(err, "schema migration %d (%s) failed", v+1, m.name)
 			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version, name, migrated_at) VALUES (?, ?, ?)`,
 			v+1, m.name, ms(j.wall())); err != nil {
-			return j.openErr("cannot record the schema version", err)
+			return j.openErr(err, "cannot record the schema version")
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return j.openErr("cannot commit the schema migration", err)
+		return j.openErr(err, "cannot commit the schema migration")
 	}
 	return nil
 }

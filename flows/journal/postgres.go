@@ -87,7 +87,7 @@ func openPostgres(dsn string, o Options) (*Journal, error) {
 	defer cancel()
 	if err := db.QueryRowContext(ctx, `SELECT coalesce(current_schema(), '')`).Scan(&schema); err != nil {
 		j.Close()
-		return nil, j.pgOpenErr("cannot read the journal's schema", err)
+		return nil, j.pgOpenErr(err, "cannot read the journal's schema")
 	}
 	j.channel = pgChannel(schema)
 	return j, nil
@@ -248,11 +248,11 @@ func (j *Journal) pgWrap(op string, err error) error {
 
 // pgOpenErr says in words what went wrong while opening a PostgreSQL
 // journal.
-func (j *Journal) pgOpenErr(what string, err error) error {
+func (j *Journal) pgOpenErr(err error, what string, args ...any) error {
 	var ce *pgconn.ConnectError
 	switch c := pgCode(err); {
 	case pgBusy(err):
-		return &OpenError{Path: j.path, Problem: fmt.Sprintf("is locked by another till (gave up after %v); wait, or look for a stuck session on the server", j.busy), Err: ErrLocked}
+		return openProblem(j.path, ErrLocked, "is locked by another till (gave up after %v); wait, or look for a stuck session on the server", j.busy)
 	case c == "28P01" || c == "28000":
 		return &OpenError{Path: j.path, Problem: "the server refused the user name or password", Err: err}
 	case c == "3D000":
@@ -264,7 +264,7 @@ func (j *Journal) pgOpenErr(what string, err error) error {
 	case errors.Is(err, context.DeadlineExceeded):
 		return &OpenError{Path: j.path, Problem: "timed out (server unreachable or locked by another till?)", Err: ErrLocked}
 	}
-	return &OpenError{Path: j.path, Problem: what, Err: err}
+	return openProblem(j.path, err, what, args...)
 }
 
 // lockTx takes the journal's write lock inside tx (PostgreSQL only): see

@@ -25,12 +25,25 @@ type Literal struct {
 // out: their text comes from elsewhere.
 func Literals(tb testing.TB, dir string, arg func(call *ast.CallExpr) ast.Expr) []Literal {
 	tb.Helper()
+	var out []Literal
+	walk(tb, dir, func(fset *token.FileSet, n ast.Node) {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if l, ok := literal(tb, fset, arg(call)); ok {
+				out = append(out, l)
+			}
+		}
+	})
+	return out
+}
+
+// walk calls visit with every node of the non-test Go files of dir.
+func walk(tb testing.TB, dir string, visit func(*token.FileSet, ast.Node)) {
+	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	var out []Literal
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
@@ -40,23 +53,25 @@ func Literals(tb testing.TB, dir string, arg func(call *ast.CallExpr) ast.Expr) 
 			tb.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
+			if n != nil {
+				visit(fset, n)
 			}
-			lit, ok := arg(call).(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			text, err := strconv.Unquote(lit.Value)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			out = append(out, Literal{Pos: fset.Position(lit.Pos()).String(), Text: text})
 			return true
 		})
 	}
-	return out
+}
+
+// literal is e as a Literal when it is a string literal.
+func literal(tb testing.TB, fset *token.FileSet, e ast.Expr) (Literal, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return Literal{}, false
+	}
+	text, err := strconv.Unquote(lit.Value)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return Literal{Pos: fset.Position(lit.Pos()).String(), Text: text}, true
 }
 
 // Method is the argument at of a call of a method named name (nil for
@@ -64,6 +79,42 @@ func Literals(tb testing.TB, dir string, arg func(call *ast.CallExpr) ast.Expr) 
 func Method(call *ast.CallExpr, name string, at int) ast.Expr {
 	sel, ok := call.Fun.(*ast.SelectorExpr)
 	if !ok || sel.Sel.Name != name || len(call.Args) <= at {
+		return nil
+	}
+	return call.Args[at]
+}
+
+// Keyed returns the string literal given to every composite-literal field
+// named key in the non-test Go files of dir (Problem: "…"), in file order.
+func Keyed(tb testing.TB, dir, key string) []Literal {
+	tb.Helper()
+	var out []Literal
+	walk(tb, dir, func(fset *token.FileSet, n ast.Node) {
+		kv, ok := n.(*ast.KeyValueExpr)
+		if !ok {
+			return
+		}
+		if id, ok := kv.Key.(*ast.Ident); !ok || id.Name != key {
+			return
+		}
+		if l, ok := literal(tb, fset, kv.Value); ok {
+			out = append(out, l)
+		}
+	})
+	return out
+}
+
+// Func is the argument at of a call of a function or method named name
+// (nil for any other call), for Literals.
+func Func(call *ast.CallExpr, name string, at int) ast.Expr {
+	var got string
+	switch f := call.Fun.(type) {
+	case *ast.Ident:
+		got = f.Name
+	case *ast.SelectorExpr:
+		got = f.Sel.Name
+	}
+	if got != name || len(call.Args) <= at {
 		return nil
 	}
 	return call.Args[at]
