@@ -425,24 +425,25 @@ func (r *runner) resolve(c *common) (config.Config, bool) {
 		r.usageError("--timeout", "must be greater than 0 (for example 2m)")
 		return config.Config{}, false
 	}
-	// The reports answer from the journal alone: on a mistyped path they
-	// must not read as an empty shop.
-	if r.readsJournal() {
+	// On a mistyped path the reports must not read as an empty shop, nor
+	// a capture or refund be journaled in a new file the till never reads.
+	if r.needsJournal() {
 		if path, missing := app.MissingJournal(cfg); missing {
-			r.usageError("", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (a report never starts a new journal)", path)
+			r.usageError("", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (only pay starts a new journal)", path)
 			return config.Config{}, false
 		}
 	}
 	return cfg, true
 }
 
-// readsJournal reports a command whose answer comes from the journal
-// alone (the sales, the day's totals, what is left to settle, the open
-// sessions): given a journal that does not exist, it would say "no sales"
-// or "nothing to settle" instead of naming the mistake.
-func (r *runner) readsJournal() bool {
+// needsJournal reports a command that reads or acts on sales the journal
+// already has. Given a journal that does not exist, a report would say "no
+// sales" or "nothing to settle" instead of naming the mistake, and show,
+// capture, cancel, refund and receipt would act at KOMOJU and record it in
+// a new file, leaving the till's own journal showing the sale as it was.
+func (r *runner) needsJournal() bool {
 	switch r.name {
-	case "history", "summary", "close", "reconcile", "sessions":
+	case "history", "summary", "close", "reconcile", "sessions", "show", "capture", "cancel", "refund", "receipt":
 		return true
 	}
 	return false

@@ -56,13 +56,7 @@ func newHarness(t *testing.T) *harness {
 	}}
 	// The till's journal exists, as after its first start: the reports
 	// refuse a journal path with no file (TestReportsRefuseAMissingJournal).
-	j, err := journal.OpenWith(h.env["KOMOJU_TUI_JOURNAL"], journal.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
+	startJournal(t, h.env["KOMOJU_TUI_JOURNAL"])
 	t.Cleanup(h.scanSecrets)
 	return h
 }
@@ -79,6 +73,18 @@ func (h *harness) connect(ctx context.Context, cfg config.Config) (*Backend, err
 		PollBackoff:   func(int) time.Duration { return 5 * time.Millisecond },
 		Timeout:       5 * time.Second,
 	})
+}
+
+// startJournal creates the journal at path, as a till's first start does.
+func startJournal(t *testing.T, path string) {
+	t.Helper()
+	j, err := journal.OpenWith(path, journal.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // run runs one command and returns its exit code and output.

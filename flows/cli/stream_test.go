@@ -102,6 +102,7 @@ func TestSandboxModeSaysHowToShareOneSandbox(t *testing.T) {
 	// Test mode keeps a journal of its own (the sandbox's may not hold
 	// test-mode sales: journal.ClaimMode).
 	env := map[string]string{"KOMOJU_SECRET_KEY": h.sb.SecretKey(), "KOMOJU_API_URL": h.sb.URL(), "KOMOJU_TUI_JOURNAL": filepath.Join(h.dir, "test.db")}
+	startJournal(t, env["KOMOJU_TUI_JOURNAL"])
 	code, _, errOut := h.runEnv(env, "capture", "pay_nowhere")
 	if code != ExitAPI || strings.Contains(errOut, "komoju-tui sandbox") {
 		t.Errorf("with a key: exit %d\n%s", code, errOut)

@@ -82,18 +82,27 @@ func TestUsageErrorsInJapanese(t *testing.T) {
 	}
 }
 
-// TestReportsRefuseAMissingJournal: a report given a journal path with no
-// file behind it (a typo in --journal, KOMOJU_TUI_JOURNAL or the config
-// file) says so (exit 2) and creates nothing. It used to create an empty
-// journal there and report "No sales." or "Nothing to settle" (exit 0):
-// a close of a busy day could read as a day without sales.
+// TestReportsRefuseAMissingJournal: a report, or a command on a sale the
+// journal has (show, capture, cancel, refund, receipt), given a journal
+// path with no file behind it (a typo in --journal, KOMOJU_TUI_JOURNAL or
+// the config file) says so (exit 2), creates nothing and asks KOMOJU
+// nothing. A report used to create an empty journal there and report "No
+// sales." or "Nothing to settle" (exit 0): a close of a busy day could read
+// as a day without sales. A capture captured at KOMOJU and journaled it in
+// the new file: the till's own journal still showed the sale authorized.
 func TestReportsRefuseAMissingJournal(t *testing.T) {
 	h := newHarness(t)
+	code, paid, errOut := h.payJSON("1000", append([]string{"--capture", "manual"}, cardArgs(testCard)...)...)
+	if code != ExitOK || paid.Outcome != "authorized" {
+		t.Fatalf("pay: exit %d %+v %s", code, paid, errOut)
+	}
+	payment := paid.PaymentID
 	missing := filepath.Join(h.dir, "shop", "journl.db")
 	env := map[string]string{"KOMOJU_TUI_JOURNAL": missing}
 	for _, args := range [][]string{
 		{"history"}, {"summary"}, {"close"}, {"close", "--no-refresh"}, {"reconcile"}, {"sessions"},
 		{"summary", "--journal", missing, "--lang", "ja"},
+		{"show", payment}, {"capture", payment}, {"cancel", payment}, {"refund", payment}, {"receipt", payment},
 	} {
 		code, out, errOut := h.runEnv(env, args...)
 		want := "there is no journal at " + missing + ": check --journal"
@@ -106,6 +115,11 @@ func TestReportsRefuseAMissingJournal(t *testing.T) {
 		if _, err := os.Stat(filepath.Dir(missing)); !errors.Is(err, os.ErrNotExist) {
 			t.Fatalf("%v left %s behind (%v)", args, filepath.Dir(missing), err)
 		}
+	}
+	// Nothing reached KOMOJU: the payment still waits for its capture, and
+	// the till's own journal captures it.
+	if code, out, errOut := h.run("capture", payment); code != ExitOK || !strings.Contains(out, "captured") {
+		t.Errorf("capture on the till's journal: exit %d %q %q", code, out, errOut)
 	}
 	// pay starts a journal there; the reports then read it.
 	if code, _, errOut := h.runEnv(env, append([]string{"pay", "--amount", "1000"}, cardArgs(testCard)...)...); code != ExitOK {

@@ -36,8 +36,8 @@ func usageTable() []Entry {
 		{"usage_forward_url", "must be an http(s) URL such as http://127.0.0.1:3000/webhooks", "http://127.0.0.1:3000/webhooks のような http(s) の URL を指定してください"},
 		{"usage_forward_sandbox", "only with the embedded sandbox (no key set); a running sandbox delivers to its own webhooks", "組み込みサンドボックス（キー未設定）でのみ使えます。起動中のサンドボックスは自身の Webhook に配信します"},
 		{"usage_trigger_live", "trigger makes test payments: it never runs with a live key", "trigger はテスト決済を作ります。本番キーでは実行しません"},
-		{"usage_no_journal_s", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (a report never starts a new journal)",
-			"%s にジャーナルがありません。--journal、KOMOJU_TUI_JOURNAL、設定ファイルの journal を確認してください（レポートは新しいジャーナルを作りません）"},
+		{"usage_no_journal_s", "there is no journal at %s: check --journal, KOMOJU_TUI_JOURNAL or journal in the config file (only pay starts a new journal)",
+			"%s にジャーナルがありません。--journal、KOMOJU_TUI_JOURNAL、設定ファイルの journal を確認してください（新しいジャーナルを作るのは pay だけです）"},
 		{"usage_no_till_q", "there is no till %q in this journal", "このジャーナルにレジ %q はありません"},
 		{"usage_no_till_q_s", "there is no till %q in this journal (its tills: %s)", "このジャーナルにレジ %q はありません（あるレジ: %s）"},
 		// What a command that could not finish says (cli's fail); the
