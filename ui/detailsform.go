@@ -166,8 +166,10 @@ func (dm detailsModel) buildForm(meth flows.Method, d *flows.Details) *huh.Form 
 		case flows.DetailCardExpiry:
 			fields = append(fields, in(f, "MM/YY").CharLimit(7))
 		case flows.DetailCardCVC:
-			fields = append(fields, in(f, m.t.S("3-4 digits")).
-				EchoMode(huh.EchoModePassword).CharLimit(4))
+			// huh narrows an input to its CharLimit, which left a
+			// placeholder of one cell ("3…"): the hint goes in the title.
+			title += " " + m.t.S("(3-4 digits)")
+			fields = append(fields, in(f, "").EchoMode(huh.EchoModePassword).CharLimit(4))
 		case flows.DetailCardName:
 			fields = append(fields, in(f, m.t.S("as printed on the card")))
 		case flows.DetailStore:

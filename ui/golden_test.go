@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -170,4 +171,37 @@ func goldenFiles() (map[string][]byte, error) {
 		out[p] = b
 	}
 	return out, nil
+}
+
+// TestFormHintsAreWhole: every details form, in English and Japanese at 80
+// columns, shows its fields' hints whole. huh narrows an input to its
+// character limit, and the CVC's "3-4 digits" showed as "3…".
+func TestFormHintsAreWhole(t *testing.T) {
+	cut := regexp.MustCompile(`> \S*…`)
+	for _, lang := range []string{"en", "ja"} {
+		env := newEnv(t, envOpt{})
+		o := env.options()
+		o.Lang = lang
+		h := newHarness(t, o, 80, 24)
+		h.amountTo("1000")
+		forms := 0
+		for _, meth := range slices.Clone(h.m.methodList.methods) {
+			if len(meth.Fields()) == 0 {
+				continue
+			}
+			h.pickMethod(string(meth.Type))
+			h.waitFor("the form", func(m Model) bool { return m.screen == screenDetails && m.details.form != nil })
+			forms++
+			for _, line := range strings.Split(h.view(), "\n") {
+				if cut.MatchString(line) {
+					t.Errorf("%s, %s: a hint cut short: %q", lang, meth.Type, strings.TrimSpace(line))
+				}
+			}
+			h.keys("esc")
+			h.waitFor("method screen", func(m Model) bool { return m.screen == screenMethod })
+		}
+		if forms < 3 {
+			t.Fatalf("%s: only %d methods with a form", lang, forms)
+		}
+	}
 }

@@ -147,7 +147,7 @@ func baseTable() []Entry {
 		{"try_again", "try again", "再試行"},
 		{"scan_to_pay", "Scan to pay", "スキャンして支払い"},
 		{"digits_on_the_card", "digits on the card", "カードの数字"},
-		{"3_4_digits", "3-4 digits", "3〜4桁"},
+		{"3_4_digits", "(3-4 digits)", "(3〜4桁)"},
 		{"as_printed_on_the_card", "as printed on the card", "カードの表記どおり"},
 		{"automatic_pos_yyyymmdd_nnnn", "automatic (POS-TILL-YYYYMMDD-NNNN)", "自動 (POS-TILL-YYYYMMDD-NNNN)"},
 		{"sample_customer_valid_details", "Sample customer (valid details)", "サンプルのお客様 (有効な入力)"},
