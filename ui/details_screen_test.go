@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
@@ -163,6 +165,47 @@ func TestRefusedKanaDoesNotSwallowTheNextField(t *testing.T) {
 		t.Fatalf("family kana %q after fixing it", d.FamilyNameKana)
 	}
 	h.mustNotContain("must be written in katakana")
+}
+
+// TestKeysTypedAheadOfAFieldMoveLandInTheNextField: keys that reach the
+// console before huh's own field move comes back (a fast typist, tmux, a
+// script) go to the field moved to. "4111111111111111 ⇥ 1230 ⇥ 123", sent
+// at once, made a 20-digit card number and left expiry and CVC empty; a
+// shift+tab typed ahead went back the same way.
+func TestKeysTypedAheadOfAFieldMoveLandInTheNextField(t *testing.T) {
+	env := newEnv(t, envOpt{})
+	h := newHarness(t, env.options(), 120, 40)
+	h.amountTo("1000")
+	h.pickMethod("Credit card")
+	h.waitFor("the card form", func(m Model) bool { return m.screen == screenDetails && m.details.form != nil })
+	// Every key is handled before any command it returned has answered,
+	// as when the terminal delivers them in one read.
+	typeAhead := func(keys ...string) {
+		var cmds []tea.Cmd
+		for _, k := range keys {
+			nm, cmd := h.m.Update(keyMsg(k))
+			h.m = nm.(Model)
+			cmds = append(cmds, cmd)
+		}
+		for _, c := range cmds {
+			h.run(c)
+		}
+		h.settle()
+	}
+	typeAhead("4111111111111111", "tab", "12/30", "tab", "123", "tab", "TARO", "shift+tab", "4")
+	d := h.m.details.d
+	if d.CardNumber != "4111111111111111" || d.CardExpiry != "12/30" || d.CardCVC != "1234" || d.CardName != "TARO" {
+		t.Fatalf("number %q, expiry %q, CVC %q, name %q: typed-ahead keys went to the field being left",
+			d.CardNumber, d.CardExpiry, d.CardCVC, d.CardName)
+	}
+	// The moves huh sent on their own were dropped, not made twice.
+	if f := h.m.details.form.GetFocusedField(); f.GetKey() != string(flows.DetailCardCVC) {
+		t.Errorf("focus on %s, want the CVC", f.GetKey())
+	}
+	h.keys("tab", "tab", "a@example.com")
+	if d.Email != "a@example.com" {
+		t.Errorf("email %q after two tabs from the CVC", d.Email)
+	}
 }
 
 // Issue 13 item 5: a link wider than the screen is cut in its middle on
