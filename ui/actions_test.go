@@ -35,11 +35,10 @@ func TestKonbiniBankRefundRequest(t *testing.T) {
 		t.Fatalf("b did not open the bank refund form:\n%s", h.view())
 	}
 	h.mustContain("Bank refund request", "Account holder (katakana)", "Branch number (3 digits)", "Account number (7 digits)")
-	// Amount (prefilled), holder, bank, branch, type, account number.
-	h.keys("enter")
-	h.keys("ヤマダ タロウ", "enter")
-	h.keys("Mizuho", "enter")
-	h.keys("12", "enter")
+	// Amount (prefilled), holder, bank, branch, type, account number; the
+	// first four typed at once, ahead of huh's own field moves (each went
+	// to the field being left: the holder's name into the amount).
+	h.typeAhead("enter", "ヤマダ タロウ", "enter", "Mizuho", "enter", "12", "enter")
 	h.mustContain("must be 3 digits")
 	// The refused branch keeps its text but not the focus (the next
 	// field's typing is not appended to it): back to it and fix it.

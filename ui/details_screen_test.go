@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-
 	"github.com/komoju-tui/komoju-tui/flows"
 	"github.com/komoju-tui/komoju-tui/flows/journal"
 	"github.com/komoju-tui/komoju-tui/flows/webhooks"
@@ -178,21 +176,7 @@ func TestKeysTypedAheadOfAFieldMoveLandInTheNextField(t *testing.T) {
 	h.amountTo("1000")
 	h.pickMethod("Credit card")
 	h.waitFor("the card form", func(m Model) bool { return m.screen == screenDetails && m.details.form != nil })
-	// Every key is handled before any command it returned has answered,
-	// as when the terminal delivers them in one read.
-	typeAhead := func(keys ...string) {
-		var cmds []tea.Cmd
-		for _, k := range keys {
-			nm, cmd := h.m.Update(keyMsg(k))
-			h.m = nm.(Model)
-			cmds = append(cmds, cmd)
-		}
-		for _, c := range cmds {
-			h.run(c)
-		}
-		h.settle()
-	}
-	typeAhead("4111111111111111", "tab", "12/30", "tab", "123", "tab", "TARO", "shift+tab", "4")
+	h.typeAhead("4111111111111111", "tab", "12/30", "tab", "123", "tab", "TARO", "shift+tab", "4")
 	d := h.m.details.d
 	if d.CardNumber != "4111111111111111" || d.CardExpiry != "12/30" || d.CardCVC != "1234" || d.CardName != "TARO" {
 		t.Fatalf("number %q, expiry %q, CVC %q, name %q: typed-ahead keys went to the field being left",

@@ -32,9 +32,7 @@ type detailsModel struct {
 	// scenarios exist); threeDS is a Method 2 card form, where ctrl+o
 	// switches 3-D Secure; accessible runs the form line by line.
 	testData, threeDS, accessible bool
-	// ahead counts the focus moves made at once (moveAhead) whose own
-	// message from huh is still on its way: each is dropped when it comes.
-	ahead struct{ next, prev int }
+	focus                         formFocus
 }
 
 // detailsKeys are the details screen's keys.
@@ -79,7 +77,7 @@ func (dm detailsModel) Open(o detailsOpen, errs flows.FieldErrors) detailsModel 
 	}
 	dm.errs = errs
 	dm.picker = nil
-	dm.ahead.next, dm.ahead.prev = 0, 0
+	dm.focus = formFocus{}
 	dm.form = dm.buildForm(dm.method, dm.d)
 	return dm
 }
@@ -227,22 +225,8 @@ func (dm detailsModel) Update(msg tea.Msg) (detailsModel, tea.Cmd) {
 	if dm.form == nil {
 		return dm, nil
 	}
-	// msg is compared with huh's own move messages: a message of another
-	// type is never equal (and is not compared field by field).
-	switch {
-	case dm.ahead.next > 0 && msg == huh.NextField():
-		dm.ahead.next--
-		return dm, nil
-	case dm.ahead.prev > 0 && msg == huh.PrevField():
-		dm.ahead.prev--
-		return dm, nil
-	}
-	before := dm.form.GetFocusedField()
-	fm, cmd := dm.form.Update(msg)
-	if f, ok := fm.(*huh.Form); ok {
-		dm.form = f
-	}
-	cmd = tea.Batch(cmd, moveOnFromRefused(dm.form, msg, before), dm.moveAhead(msg, before))
+	var cmd tea.Cmd
+	dm.form, cmd = dm.focus.update(dm.form, msg)
 	switch dm.form.State {
 	case huh.StateCompleted:
 		return dm, ask(detailsSubmitMsg{})
@@ -276,18 +260,43 @@ func moveOnFromRefused(form *huh.Form, msg tea.Msg, before huh.Field) tea.Cmd {
 	return cmd
 }
 
+// formFocus keeps a huh form's focus in step with the keys typed into it.
+// It counts the moves made at once (moveAhead) whose own message from huh
+// is still on its way; each is dropped when it comes.
+type formFocus struct{ next, prev int }
+
+// update gives msg to form and returns the form and what to run next.
+func (ff *formFocus) update(form *huh.Form, msg tea.Msg) (*huh.Form, tea.Cmd) {
+	// msg is compared with huh's own move messages: a message of another
+	// type is never equal (and is not compared field by field).
+	switch {
+	case ff.next > 0 && msg == huh.NextField():
+		ff.next--
+		return form, nil
+	case ff.prev > 0 && msg == huh.PrevField():
+		ff.prev--
+		return form, nil
+	}
+	before := form.GetFocusedField()
+	fm, cmd := form.Update(msg)
+	if f, ok := fm.(*huh.Form); ok {
+		form = f
+	}
+	return form, tea.Batch(cmd, moveOnFromRefused(form, msg, before), ff.moveAhead(form, msg, before))
+}
+
 // moveAhead makes at once the move to the next (tab, enter) or previous
 // (shift+tab) field that a text field has just asked huh for with a
 // command. Keys typed before that command's message came back (a fast
 // typist, tmux, a script driving the console) went to the field being
 // left: "4111111111111111 ⇥ 1230" made a 20-digit card number and left the
 // expiry empty. The last field's enter (submit) is left to huh.
-func (dm *detailsModel) moveAhead(msg tea.Msg, before huh.Field) tea.Cmd {
+func (ff *formFocus) moveAhead(form *huh.Form, msg tea.Msg, before huh.Field) tea.Cmd {
 	km, ok := msg.(tea.KeyMsg)
-	if !ok || dm.form == nil || dm.form.State != huh.StateNormal {
+	if !ok || form == nil || form.State != huh.StateNormal {
 		return nil
 	}
-	f := dm.form.GetFocusedField()
+	f := form.GetFocusedField()
 	if _, input := f.(*huh.Input); !input || f != before || f.Error() != nil {
 		return nil // moved already, or refused (moveOnFromRefused)
 	}
@@ -297,11 +306,11 @@ func (dm *detailsModel) moveAhead(msg tea.Msg, before huh.Field) tea.Cmd {
 		}
 		switch keys := b.Keys(); {
 		case slices.Contains(keys, "shift+tab"):
-			dm.ahead.prev++
-			return dm.form.PrevField()
+			ff.prev++
+			return form.PrevField()
 		case slices.Contains(keys, "tab"):
-			dm.ahead.next++
-			return dm.form.NextField()
+			ff.next++
+			return form.NextField()
 		}
 	}
 	return nil

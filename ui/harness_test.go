@@ -220,6 +220,23 @@ func (h *harness) keys(keys ...string) {
 	}
 }
 
+// typeAhead hands every key to the model before any command it returned
+// has answered, as when the terminal delivers them in one read (a fast
+// typist, tmux, a script); then it runs the commands.
+func (h *harness) typeAhead(keys ...string) {
+	h.t.Helper()
+	var cmds []tea.Cmd
+	for _, k := range keys {
+		nm, cmd := h.m.Update(keyMsg(k))
+		h.m = nm.(Model)
+		cmds = append(cmds, cmd)
+	}
+	for _, c := range cmds {
+		h.run(c)
+	}
+	h.settle()
+}
+
 func keyMsg(k string) tea.KeyMsg {
 	named := map[string]tea.KeyType{
 		"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "shift+tab": tea.KeyShiftTab,

@@ -24,9 +24,10 @@ type modal struct {
 	onSubmit func(m *Model, value string) tea.Cmd
 	err      string
 	// form
-	form     *huh.Form
-	onForm   func(m *Model) tea.Cmd
-	formNote string
+	form      *huh.Form
+	formFocus formFocus
+	onForm    func(m *Model) tea.Cmd
+	formNote  string
 }
 
 func (m *Model) confirmModal(title, body string, onYes func(m *Model) tea.Cmd) *modal {
@@ -51,12 +52,8 @@ func (m *Model) updateModal(msg tea.Msg) tea.Cmd {
 			m.modal = nil
 			return nil
 		}
-		before := md.form.GetFocusedField()
-		fm, cmd := md.form.Update(msg)
-		if f, ok := fm.(*huh.Form); ok {
-			md.form = f
-		}
-		cmd = tea.Batch(cmd, moveOnFromRefused(md.form, msg, before))
+		var cmd tea.Cmd
+		md.form, cmd = md.formFocus.update(md.form, msg)
 		switch md.form.State {
 		case huh.StateCompleted:
 			m.modal = nil
