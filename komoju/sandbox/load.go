@@ -57,9 +57,9 @@ the stored payments), list (GET /payments?per_page=100), filter
 
 By default it starts its own sandbox and ceiling as child processes of this
 binary and sends the requests itself. --generator wrk has wrk(1) send them
-instead (2 threads, a Lua script per scenario), as issue 12 measured: each
-round then lasts whole seconds, --max-requests does not apply, and p50 and
-p99 are the highest of the rounds' own. Flags:
+instead (2 threads, a Lua script per scenario): each round then lasts
+whole seconds, --max-requests does not apply, and p50 and p99 are the
+highest of the rounds' own. Flags:
 `
 
 // loadConfig is one run's settings.
