@@ -37,8 +37,5 @@ func (j *Journal) Tills(ctx context.Context) ([]string, error) {
 		}
 		out = append(out, t)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, j.wrap("list the tills", err)
-	}
-	return out, nil
+	return out, j.wrap("list the tills", rows.Err())
 }

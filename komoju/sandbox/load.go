@@ -73,6 +73,7 @@ type loadConfig struct {
 	url       string // an already running sandbox (loopback); "" starts one
 	key       string
 	wrk       string // wrk's path with --generator wrk; "" for the built-in generator
+	wrkSecs   int    // each round's length for wrk's -d
 }
 
 // LoadCommand runs `komoju-tui sandbox load [flags]`. It returns the exit
@@ -136,7 +137,8 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	switch *generator {
 	case "builtin":
 	case "wrk":
-		if _, err := wrkSeconds(cfg.duration / time.Duration(cfg.rounds)); err != nil {
+		secs, err := wrkSeconds(cfg.duration / time.Duration(cfg.rounds))
+		if err != nil {
 			fmt.Fprintf(stderr, "komoju-tui sandbox load: %v\n", err)
 			return 2
 		}
@@ -145,7 +147,7 @@ func LoadCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintln(stderr, "komoju-tui sandbox load: --generator wrk: wrk is not installed (apt-get install wrk)")
 			return 1
 		}
-		cfg.wrk = bin
+		cfg.wrk, cfg.wrkSecs = bin, secs
 	default:
 		fmt.Fprintf(stderr, "komoju-tui sandbox load: --generator %q is not builtin or wrk\n", *generator)
 		return 2
@@ -656,11 +658,7 @@ func runLoadTool(ctx context.Context, cfg loadConfig, stdout, stderr io.Writer) 
 			if err != nil {
 				return loadStats{}, err
 			}
-			secs, err := wrkSeconds(per)
-			if err != nil {
-				return loadStats{}, err
-			}
-			return runWrk(ctx, cfg.wrk, t.host, cfg.conns, secs, script)
+			return runWrk(ctx, cfg.wrk, t.host, cfg.conns, cfg.wrkSecs, script)
 		}
 		for r := 0; r < cfg.rounds && ctx.Err() == nil; r++ {
 			s, err := phase(sbT)
