@@ -188,7 +188,10 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		p.PaymentDeadline = &d
 	}
 	rec.seq = len(s.st.order)
-	s.st.order = append(s.st.order, rec) // indexed by id and order number when first looked up (state.indexed)
+	s.st.order = append(s.st.order, rec) // indexed by id and order number on a look-up, at the latest after indexChunk more (state.indexed)
+	if len(s.st.order)-s.st.indexed >= indexChunk {
+		s.st.indexPayments()
+	}
 	if in.sess != nil {
 		in.sess.attempts = append(in.sess.attempts, rec)
 		in.sess.latest = rec
