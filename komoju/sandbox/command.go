@@ -130,6 +130,7 @@ func CommandEnv(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	// Only the standalone sandbox: an embedded one shares its process with
 	// the console or a headless command, whose memory is not ours to trade.
 	defer gcHeadroom(gcMinHeadroom)()
+	defer gcProcs(gcMinProcs)()
 	if sb.OnNetwork() {
 		fmt.Fprintf(stderr, "komoju-tui sandbox: warning: listening on a network address (%s): whoever has the secret key can read payments, reset state, set faults and register webhooks; the hosted pages need no key.\n", opts.Addr)
 		if sb.KeysGenerated() {

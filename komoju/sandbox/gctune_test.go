@@ -4,6 +4,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/metrics"
+	"strconv"
 	"testing"
 )
 
@@ -48,5 +49,37 @@ func TestGCHeadroomFollowsTheLiveHeap(t *testing.T) {
 	stop()
 	if got != before {
 		t.Fatalf("with a 1-byte headroom the GC percent became %d, want %d", got, before)
+	}
+}
+
+// The standalone sandbox (and the load tool's ceiling) run with at least
+// gcMinProcs Ps, so that the collector marks with a dedicated worker; a
+// GOMAXPROCS set in the environment wins, and stop gives the runtime its
+// default back.
+func TestGCProcsRaisesTheFloorAndGivesItBack(t *testing.T) {
+	if os.Getenv("GOMAXPROCS") != "" {
+		t.Skip("GOMAXPROCS is set: the sandbox leaves it alone")
+	}
+	def := runtime.GOMAXPROCS(0)
+	stop := gcProcs(def + 2)
+	if got := runtime.GOMAXPROCS(0); got != def+2 {
+		t.Errorf("GOMAXPROCS %d under gcProcs(%d), want %d", got, def+2, def+2)
+	}
+	stop()
+	if got := runtime.GOMAXPROCS(0); got != def {
+		t.Errorf("after stop GOMAXPROCS is %d, want the default %d", got, def)
+	}
+	stop = gcProcs(def) // already enough: nothing changes
+	got := runtime.GOMAXPROCS(0)
+	stop()
+	if got != def {
+		t.Errorf("gcProcs(%d) with %d Ps set %d", def, def, got)
+	}
+	t.Setenv("GOMAXPROCS", strconv.Itoa(def))
+	stop = gcProcs(def + 2)
+	got = runtime.GOMAXPROCS(0)
+	stop()
+	if got != def {
+		t.Errorf("with GOMAXPROCS=%d in the environment gcProcs set %d", def, got)
 	}
 }

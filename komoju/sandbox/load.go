@@ -266,6 +266,9 @@ func loadRoute(method, path string) string {
 // from in, listens on a free loopback port, prints "ceiling ADDR" and
 // answers every request with the body of its route until ctx ends.
 func serveCeiling(ctx context.Context, in io.Reader, stdout, stderr io.Writer) int {
+	// The scheduler the standalone sandbox runs with (Command), so that
+	// the ratio compares the servers, not their settings.
+	defer gcProcs(gcMinProcs)()
 	var bodies map[string][]byte
 	if err := json.NewDecoder(in).Decode(&bodies); err != nil {
 		fmt.Fprintf(stderr, "ceiling: reading answers: %v\n", err)
