@@ -635,7 +635,7 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 	cands := s.st.order
 	if orderNum != "" {
 		s.st.indexPayments()
-		cands = s.st.byOrderNum[orderNum]
+		cands = s.st.byOrderNum[orderNum].list()
 	}
 	s.mu.Unlock()
 	for i := len(cands) - 1; i >= 0; i-- {

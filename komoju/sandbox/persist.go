@@ -605,7 +605,7 @@ func (s *Server) restore(d *stateDoc) error {
 		st.payments[p.ID] = rec
 		st.order = append(st.order, rec)
 		if n := p.OrderNum(); n != "" {
-			st.byOrderNum[n] = append(st.byOrderNum[n], rec)
+			st.byOrderNum[n] = st.byOrderNum[n].add(rec)
 		}
 	}
 	for _, v := range d.Sessions {

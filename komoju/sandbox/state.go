@@ -26,7 +26,7 @@ type state struct {
 	// the engine's look-up by order number is O(payments with that number),
 	// not a scan. Append-only like order: a list reads it under s.mu and
 	// scans it without. Not saved: restore rebuilds it from the payments.
-	byOrderNum map[string][]*payRec
+	byOrderNum map[string]orderNumPayments
 	// indexed is how many payments of order the two indexes above hold.
 	// Creating a payment only appends it to order; a look-up by id or
 	// order number indexes those created since (indexPayments), and so
@@ -77,7 +77,7 @@ type state struct {
 func newState() *state {
 	return &state{
 		payments:         map[string]*payRec{},
-		byOrderNum:       map[string][]*payRec{},
+		byOrderNum:       map[string]orderNumPayments{},
 		sessions:         map[string]*sessRec{},
 		eventIDs:         map[string]*eventRec{},
 		tokens:           map[string]*tokenRec{},
@@ -293,10 +293,39 @@ func (st *state) indexPayments() {
 		p := rec.snap() // id and external_order_num never change
 		st.payments[p.ID] = rec
 		if n := p.OrderNum(); n != "" {
-			st.byOrderNum[n] = append(st.byOrderNum[n], rec)
+			st.byOrderNum[n] = st.byOrderNum[n].add(rec)
 		}
 	}
 	st.indexed = len(st.order)
+}
+
+// orderNumPayments are the payments with one order number, in creation
+// order. Most order numbers have one payment, kept in one rather than in a
+// slice of its own: no allocation when it is indexed, and one object fewer
+// per kept payment for the collector to mark on every cycle.
+type orderNumPayments struct {
+	one  *payRec   // the only one, while there is only one
+	many []*payRec // all of them once there are two; append-only
+}
+
+func (o orderNumPayments) add(p *payRec) orderNumPayments {
+	switch {
+	case o.many != nil:
+		o.many = append(o.many, p)
+	case o.one != nil:
+		o.one, o.many = nil, []*payRec{o.one, p}
+	default:
+		o.one = p
+	}
+	return o
+}
+
+// list may be scanned without s.mu, as state.order.
+func (o orderNumPayments) list() []*payRec {
+	if o.one != nil {
+		return []*payRec{o.one}
+	}
+	return o.many
 }
 
 // eventByID finds an event, first indexing those recorded since the last
