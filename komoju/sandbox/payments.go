@@ -458,11 +458,7 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 
 // findPayment looks a payment up. Callers hold s.mu.
 func (s *Server) findPayment(id string) (*payRec, *apiError) {
-	p := s.st.payments[id]
-	if p == nil && s.st.indexed < len(s.st.order) {
-		s.st.indexPayments()
-		p = s.st.payments[id]
-	}
+	p := s.st.paymentByID(id)
 	if p == nil {
 		return nil, errNotFound("payment", id)
 	}
@@ -635,7 +631,7 @@ func (s *Server) listPayments(q *apiReq) apiResp {
 	cands := s.st.order
 	if orderNum != "" {
 		s.st.indexPayments()
-		cands = s.st.byOrderNum[orderNum].list()
+		cands = s.st.idx.withNum(s.st.order, orderNum)
 	}
 	s.mu.Unlock()
 	for i := len(cands) - 1; i >= 0; i-- {

@@ -591,7 +591,7 @@ func (s *Server) restore(d *stateDoc) error {
 		if err != nil {
 			return err
 		}
-		if p.ID == "" || st.payments[p.ID] != nil {
+		if p.ID == "" || st.paymentByID(p.ID) != nil {
 			return fmt.Errorf("payment id %q empty or repeated", p.ID)
 		}
 		rec := &payRec{typ: sp.Type, manual: sp.Manual, tds: sp.TDS, deadline: sp.Deadline, seq: i,
@@ -602,23 +602,20 @@ func (s *Server) restore(d *stateDoc) error {
 				return fmt.Errorf("payment %s refers to missing session %s", p.ID, sp.Session)
 			}
 		}
-		st.payments[p.ID] = rec
 		st.order = append(st.order, rec)
-		if n := p.OrderNum(); n != "" {
-			st.byOrderNum[n] = st.byOrderNum[n].add(rec)
-		}
+		st.indexPayments()
 	}
 	for _, v := range d.Sessions {
 		ss := st.sessions[v.View.ID]
 		for _, id := range v.Attempts {
-			p := st.payments[id]
+			p := st.paymentByID(id)
 			if p == nil {
 				return fmt.Errorf("session %s refers to missing payment %s", v.View.ID, id)
 			}
 			ss.attempts = append(ss.attempts, p)
 		}
 		if v.Latest != "" {
-			if ss.latest = st.payments[v.Latest]; ss.latest == nil {
+			if ss.latest = st.paymentByID(v.Latest); ss.latest == nil {
 				return fmt.Errorf("session %s refers to missing payment %s", v.View.ID, v.Latest)
 			}
 		}
@@ -666,9 +663,8 @@ func (s *Server) restore(d *stateDoc) error {
 	for k, v := range d.SessionOrderNums {
 		st.sessionOrderNums[k] = v
 	}
-	st.indexed = len(st.order)
 	for _, id := range d.DuePayments {
-		if p := st.payments[id]; p != nil {
+		if p := st.paymentByID(id); p != nil {
 			st.duePayments[id] = p
 		}
 	}

@@ -228,10 +228,10 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"payments", "order", "byOrderNum", "indexed", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
+		{state{}, []string{"order", "idx", "indexed", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; byOrderNum, indexed, eventIDs and eventsIndexed are rebuilt on load
-		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "extra", "firstEvent"}}, // firstEvent: saved with the events
+			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; idx, indexed, eventIDs and eventsIndexed are rebuilt on load
+		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "nextSameNum", "extra", "firstEvent"}}, // firstEvent: saved with the events; nextSameNum: rebuilt with idx
 		{payExtra{}, []string{"returnURL", "cancelURL", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},

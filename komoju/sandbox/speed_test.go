@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -407,4 +408,35 @@ func TestALookUpAfterABurstIndexesLittle(t *testing.T) {
 			t.Errorf("order B-%d: total %d, err %v", i, l.Total, err)
 		}
 	}
+}
+
+// TestPaymentIndexSurvivesClashingHashes: the index keeps positions under
+// hashes of ids and order numbers; with every hash the same, each look-up
+// still finds exactly the payment or payments asked for.
+func TestPaymentIndexSurvivesClashingHashes(t *testing.T) {
+	sb := startSandbox(t, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
+	sb.mu.Lock()
+	sb.st.idx.hash = func(string) uint64 { return 7 }
+	sb.mu.Unlock()
+	c := newRaw(t, sb)
+	var ids []string
+	for i := range 5 {
+		ids = append(ids, must(t, c.post("/payments", cardPayment("4111111111111111", "external_order_num", "C-"+strconv.Itoa(i))), 200).str("id"))
+	}
+	sess := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "C-S"}}), 200).str("id")
+	mustErr(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4123111111111000")}), 502, "insufficient_funds")
+	must(t, c.post("/sessions/"+sess+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
+	for i, id := range ids {
+		if r := must(t, c.getr("/payments/"+id), 200); r.str("external_order_num") != "C-"+strconv.Itoa(i) {
+			t.Errorf("GET %s: order %q, want C-%d", id, r.str("external_order_num"), i)
+		}
+		l := must(t, c.getr("/payments?external_order_num=C-"+strconv.Itoa(i)), 200)
+		if l.num("total") != 1 || l.str("data", "0", "id") != id {
+			t.Errorf("C-%d lists %s", i, l.body)
+		}
+	}
+	if l := must(t, c.getr("/payments?external_order_num=C-S"), 200); l.num("total") != 2 || l.str("data", "0", "status") != "captured" || l.str("data", "1", "status") != "failed" {
+		t.Errorf("C-S should list the captured attempt, then the declined one: %s", l.body)
+	}
+	mustErr(t, c.getr("/payments/"+strings.Repeat("z", 25)), 404, "not_found")
 }

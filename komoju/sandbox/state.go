@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"hash/maphash"
 	"log/slog"
 	mrand "math/rand/v2"
 	"slices"
@@ -18,16 +19,12 @@ import (
 // payment as it was, and responses are marshalled outside the lock. The
 // pointer is atomic so that list scans can read it without the lock.
 type state struct {
-	// payments indexes order[:indexed] by id (see indexPayments).
-	payments map[string]*payRec
-	order    []*payRec // creation order, for listing; append-only
-	// byOrderNum indexes every payment in order[:indexed] (direct or
-	// through a session) by its external_order_num, in creation order, so
-	// the engine's look-up by order number is O(payments with that number),
-	// not a scan. Append-only like order: a list reads it under s.mu and
-	// scans it without. Not saved: restore rebuilds it from the payments.
-	byOrderNum map[string]orderNumPayments
-	// indexed is how many payments of order the two indexes above hold.
+	order []*payRec // creation order, for listing; append-only
+	// idx finds payments in order[:indexed] by id and by order number
+	// (direct or through a session) without a scan; see paymentIndex. Not
+	// saved: restore rebuilds it from the payments.
+	idx paymentIndex
+	// indexed is how many payments of order idx holds.
 	// Creating a payment only appends it to order; a look-up by id or
 	// order number indexes those created since (indexPayments), and so
 	// does the creation that leaves indexChunk of them unindexed. Inserting
@@ -76,8 +73,7 @@ type state struct {
 
 func newState() *state {
 	return &state{
-		payments:         map[string]*payRec{},
-		byOrderNum:       map[string]orderNumPayments{},
+		idx:              newPaymentIndex(),
 		sessions:         map[string]*sessRec{},
 		eventIDs:         map[string]*eventRec{},
 		tokens:           map[string]*tokenRec{},
@@ -113,8 +109,11 @@ type payRec struct {
 	tds      tdsKind
 	session  *sessRec
 	deadline time.Time // zero: none
-	seq      int       // creation order
-	extra    *payExtra // nil: none of its fields set
+	seq      int       // creation order: its position in state.order
+	// nextSameNum is 1 + the position of the next payment whose order
+	// number has the same hash (paymentIndex.byNum), 0 for none.
+	nextSameNum int32
+	extra       *payExtra // nil: none of its fields set
 	// firstEvent is the payment's first event (payment.captured,
 	// .authorized or .failed as it is created), kept here rather than as an
 	// object of its own: one allocation and one object fewer for the
@@ -289,43 +288,102 @@ const indexChunk = 1024
 // indexPayments adds the payments created since the last look-up to the
 // id and order-number indexes (see state.indexed). Callers hold s.mu.
 func (st *state) indexPayments() {
-	for _, rec := range st.order[st.indexed:] {
-		p := rec.snap() // id and external_order_num never change
-		st.payments[p.ID] = rec
-		if n := p.OrderNum(); n != "" {
-			st.byOrderNum[n] = st.byOrderNum[n].add(rec)
-		}
+	for i := st.indexed; i < len(st.order); i++ {
+		st.idx.add(st.order, int32(i))
 	}
 	st.indexed = len(st.order)
 }
 
-// orderNumPayments are the payments with one order number, in creation
-// order. Most order numbers have one payment, kept in one rather than in a
-// slice of its own: no allocation when it is indexed, and one object fewer
-// per kept payment for the collector to mark on every cycle.
-type orderNumPayments struct {
-	one  *payRec   // the only one, while there is only one
-	many []*payRec // all of them once there are two; append-only
+// paymentIndex finds payments by id and by order number. It holds positions in
+// state.order under hashes of the id and of the order number, and no
+// pointer: the sandbox keeps every payment, and maps of strings and
+// *payRec were marked by the collector on every cycle (the indexes of
+// 700,000 payments made the mark phases that set the p99 of POST
+// /payments and Session: Pay under load longer). A hash says where to
+// look; the payment found is checked against the id or order number asked
+// for, so a clash of hashes costs a look further, never a wrong answer.
+type paymentIndex struct {
+	hash func(string) uint64 // maphash with a seed of this process; a test may clash them all
+	// byID: hash of the id → position. An id whose hash another id had
+	// first is in clashes (about one in 2^40 at a million payments).
+	byID    map[uint64]int32
+	clashes map[string]int32
+	// byNum: hash of the order number → the first and last payment with
+	// that hash; the payments between are linked through payRec.nextSameNum.
+	byNum map[uint64]numChain
 }
 
-func (o orderNumPayments) add(p *payRec) orderNumPayments {
-	switch {
-	case o.many != nil:
-		o.many = append(o.many, p)
-	case o.one != nil:
-		o.one, o.many = nil, []*payRec{o.one, p}
-	default:
-		o.one = p
+type numChain struct{ head, tail int32 }
+
+func newPaymentIndex() paymentIndex {
+	seed := maphash.MakeSeed()
+	return paymentIndex{
+		hash:    func(s string) uint64 { return maphash.String(seed, s) },
+		byID:    map[uint64]int32{},
+		clashes: map[string]int32{},
+		byNum:   map[uint64]numChain{},
 	}
-	return o
 }
 
-// list may be scanned without s.mu, as state.order.
-func (o orderNumPayments) list() []*payRec {
-	if o.one != nil {
-		return []*payRec{o.one}
+// add indexes order[i]; ids are unique (chargeLocked and restore see to it).
+func (x *paymentIndex) add(order []*payRec, i int32) {
+	rec := order[i]
+	p := rec.snap() // id and external_order_num never change
+	h := x.hash(p.ID)
+	if _, taken := x.byID[h]; taken {
+		x.clashes[p.ID] = i
+	} else {
+		x.byID[h] = i
 	}
-	return o.many
+	if n := p.OrderNum(); n != "" {
+		h := x.hash(n)
+		if c, ok := x.byNum[h]; ok {
+			order[c.tail].nextSameNum = i + 1
+			x.byNum[h] = numChain{c.head, i}
+		} else {
+			x.byNum[h] = numChain{i, i}
+		}
+	}
+}
+
+// byIDIn is the payment with this id among the indexed ones, or nil.
+func (x *paymentIndex) byIDIn(order []*payRec, id string) *payRec {
+	if i, ok := x.byID[x.hash(id)]; ok && order[i].snap().ID == id {
+		return order[i]
+	}
+	if i, ok := x.clashes[id]; ok {
+		return order[i]
+	}
+	return nil
+}
+
+// withNum lists the indexed payments with this order number in creation
+// order: a new slice, which the caller may scan without s.mu.
+func (x *paymentIndex) withNum(order []*payRec, n string) []*payRec {
+	c, ok := x.byNum[x.hash(n)]
+	if !ok {
+		return nil
+	}
+	var out []*payRec
+	for i := c.head; ; {
+		if order[i].snap().OrderNum() == n {
+			out = append(out, order[i])
+		}
+		if i == c.tail {
+			return out
+		}
+		i = order[i].nextSameNum - 1
+	}
+}
+
+// paymentByID finds a payment, indexing those created since the last
+// look-up first. Callers hold s.mu.
+func (st *state) paymentByID(id string) *payRec {
+	if p := st.idx.byIDIn(st.order, id); p != nil || st.indexed == len(st.order) {
+		return p
+	}
+	st.indexPayments()
+	return st.idx.byIDIn(st.order, id)
 }
 
 // eventByID finds an event, first indexing those recorded since the last
