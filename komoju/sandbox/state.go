@@ -24,14 +24,13 @@ type state struct {
 	// (direct or through a session) without a scan; see paymentIndex. Not
 	// saved: restore rebuilds it from the payments.
 	idx paymentIndex
-	// indexed is how many payments of order idx holds.
-	// Creating a payment only appends it to order; a look-up by id or
-	// order number indexes those created since (indexPayments), and so
-	// does the creation that leaves indexChunk of them unindexed. Inserting
-	// one payment at a time into these ever-growing maps was 3–4 % of a
-	// POST /payments under load; a look-up that had to index a whole burst
-	// held the lock for it (0.26 s after 350,000 payments, a p99 of 0.15–0.7 s
-	// for every client in the load tool's filter scenario).
+	// indexed is how many payments of order idx holds. Creating a
+	// payment only appends it to order; a look-up by id or order number
+	// indexes those created since (indexPayments), and so does the
+	// creation that leaves indexChunk of them unindexed, so that no
+	// look-up indexes a whole burst under the lock (it took 0.26 s after
+	// 350,000 payments, and the p99 of every client in the load tool's
+	// filter scenario to 0.15–0.7 s).
 	indexed  int
 	sessions map[string]*sessRec
 	events   []*eventRec
@@ -294,18 +293,19 @@ func (st *state) indexPayments() {
 	st.indexed = len(st.order)
 }
 
-// paymentIndex finds payments by id and by order number. It holds positions in
-// state.order under hashes of the id and of the order number, and no
-// pointer: the sandbox keeps every payment, and maps of strings and
-// *payRec were marked by the collector on every cycle (the indexes of
-// 700,000 payments made the mark phases that set the p99 of POST
-// /payments and Session: Pay under load longer). A hash says where to
-// look; the payment found is checked against the id or order number asked
-// for, so a clash of hashes costs a look further, never a wrong answer.
+// paymentIndex finds payments by id and by order number. It holds
+// positions in state.order under hashes of the id and of the order
+// number, and no pointer: it covers every payment the sandbox keeps, and
+// maps of strings and *payRec would be marked by the collector on every
+// cycle, whose mark phases set the p99 under load (docs/PERFORMANCE.md,
+// round six). A hash says where to look; the payment found is checked
+// against the id or order number asked for, so a clash of hashes costs a
+// look further, never a wrong answer.
 type paymentIndex struct {
 	hash func(string) uint64 // maphash with a seed of this process; a test may clash them all
 	// byID: hash of the id → position. An id whose hash another id had
-	// first is in clashes (about one in 2^40 at a million payments).
+	// first is in clashes (a chance of about one in 37 million that there
+	// is any among a million payments).
 	byID    map[uint64]int32
 	clashes map[string]int32
 	// byNum: hash of the order number → the first and last payment with
