@@ -105,7 +105,7 @@ func (t *gcTuner) stop() {
 // its P to the others, and the kernel time-slices the Ps' threads over the
 // cores. On a 2-vCPU machine under wrk this took POST /payments' p99 from
 // 13.8–18.2 ms to 9.1–12.6 ms and Method 1's from 16.6–21.6 ms to
-// 10.0–14.9 ms (docs/PERFORMANCE.md, "The collector's mark worker").
+// 10.0–14.9 ms (docs/PERFORMANCE.md, "Round six").
 const gcMinProcs = 4
 
 // gcProcs raises GOMAXPROCS to min when it is lower. It leaves a

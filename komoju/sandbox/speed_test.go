@@ -338,7 +338,7 @@ func TestLookupsFindPaymentsCreatedSinceTheLastOne(t *testing.T) {
 // scenario keeps (the bodies are the tool's own): the live objects after a
 // full collection, and how long a full collection of the sandbox takes per
 // 100,000 of them. Under wrk these mark phases, not the handlers, set the
-// p99 (docs/PERFORMANCE.md, "Kept payments the collector marks"):
+// p99 (docs/PERFORMANCE.md, "Round six"):
 //
 //	go test -run '^$' -bench KeptForCollector -benchtime 100000x ./komoju/sandbox/
 func BenchmarkKeptForCollector(b *testing.B) {
