@@ -42,14 +42,17 @@ func sessionSale(tb testing.TB, sb *Server, i int) string {
 	return id
 }
 
-// heapInUse is the live heap after a full collection.
-func heapInUse() uint64 {
+// afterGC is the heap's statistics after a full collection.
+func afterGC() runtime.MemStats {
 	runtime.GC()
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
+	return ms
 }
+
+// heapInUse is the live heap after a full collection.
+func heapInUse() uint64 { return afterGC().HeapAlloc }
 
 // BenchmarkSessionSaleMemory reports what the sandbox keeps per Method 1
 // sale (session, payment, event, two idempotent answers), before and after
@@ -357,17 +360,11 @@ func BenchmarkKeptForCollector(b *testing.B) {
 		b.Run(sc.name, func(b *testing.B) {
 			sb := startSandbox(b, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
 			handlerCall(b, sb, http.MethodGet, "/api/v1/payments", nil, "") // warm up lazily built tables
-			objects := func() uint64 {
-				runtime.GC()
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				return ms.HeapObjects
-			}
-			before := objects()
+			before := afterGC().HeapObjects
 			for i := range b.N {
 				sc.make(b, sb, i)
 			}
-			after := objects()
+			after := afterGC().HeapObjects
 			gc := time.Duration(1<<63 - 1)
 			for range 3 {
 				start := time.Now()
