@@ -255,7 +255,7 @@ func TestAppendSessionMatchesEncodingJSON(t *testing.T) {
 	for _, ss := range sb.st.sessions {
 		sess = append(sess, sb.sessionView(ss))
 	}
-	base := *sb.sessionView(sb.st.sessions[plainID])
+	base := *sb.sessionView(sb.st.sessionByID(plainID))
 	sb.mu.Unlock()
 	s := func(v string) *string { return &v }
 	for _, f := range []func(v *komoju.Session){

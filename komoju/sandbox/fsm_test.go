@@ -175,7 +175,7 @@ func TestSessionTransitionTable(t *testing.T) {
 				r := must(t, c.post("/sessions", map[string]any{"amount": 1000, "currency": "JPY"}), 200)
 				sb.mu.Lock()
 				defer sb.mu.Unlock()
-				ss := sb.st.sessions[r.str("id")]
+				ss := sb.st.sessionByID(r.str("id"))
 				ss.view.Status = from // set up the status under test
 				before := ss.view
 				nEvents := len(sb.st.events)

@@ -185,15 +185,9 @@ func (s *Server) movePayment(p *payRec, on payEvent, now time.Time, edit func(*k
 // creation: the deadline index, the order number of a failed direct
 // payment, the session, the events. Callers hold s.mu.
 func (s *Server) afterPaymentMove(p *payRec, t *payTransition, now time.Time) {
-	id := p.snap().ID
 	s.st.payGen++ // cached list pages are stale now
-	if (t.to == komoju.PaymentPending || t.to == komoju.PaymentAuthorized) && !p.deadline.IsZero() {
-		s.st.duePayments[id] = p
-	} else {
-		delete(s.st.duePayments, id)
-	}
-	if t.to == komoju.PaymentFailed && t.from != payNew {
-		s.releaseOrderNumLocked(p)
+	if p.dueToExpire() {
+		s.st.duePayments.add(p.deadline, p.seq)
 	}
 	if t.from != payNew { // a new payment joins its session first (chargeLocked)
 		s.sessionFollowLocked(p, now)

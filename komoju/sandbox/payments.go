@@ -196,8 +196,6 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		in.sess.attempts = append(in.sess.attempts, rec)
 		in.sess.latest = rec
 		s.sessionFollowLocked(rec, now)
-	} else if in.orderNum != "" && p.Status != komoju.PaymentFailed {
-		s.st.directOrderNums[in.orderNum] = id
 	}
 	if in.det.tokenID != "" && p.Status != komoju.PaymentFailed {
 		if secTok != nil {
@@ -338,13 +336,6 @@ func (s *Server) sessionFollowLocked(p *payRec, now time.Time) {
 	}
 }
 
-// releaseOrderNumLocked frees a direct payment's order number when it fails.
-func (s *Server) releaseOrderNumLocked(p *payRec) {
-	if n := p.snap().OrderNum(); n != "" && s.st.directOrderNums[n] == p.snap().ID {
-		delete(s.st.directOrderNums, n)
-	}
-}
-
 // parseTax reads tax: an integer, "auto" (10% consumption tax, rounded half
 // up) or absent. Absent means "auto" before API version 2026-01-27 and 0
 // from it on, as KOMOJU's changelog says; the seed's clients send 0.
@@ -439,9 +430,9 @@ func (s *Server) createPayment(q *apiReq) apiResp {
 	}
 	s.mu.Lock()
 	if in.orderNum != "" {
-		if other, taken := s.st.directOrderNums[in.orderNum]; taken {
+		if other := s.st.paymentHolding(in.orderNum); other != nil {
 			s.mu.Unlock()
-			return fail(errInvalid("external_order_num", "%q is already used by payment %s; order numbers are unique per payment", truncate(in.orderNum, 64), other))
+			return fail(errInvalid("external_order_num", "%q is already used by payment %s; order numbers are unique per payment", truncate(in.orderNum, 64), other.snap().ID))
 		}
 	}
 	rec, err := s.chargeLocked(in, q.now)

@@ -337,8 +337,11 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The order numbers in use and the deadlines ahead follow from the
+	// payments and sessions, and restore derives them; they are written
+	// so that a komoju-tui from before that reads the file the same.
 	d := &stateDoc{Format: stateFormat, Version: stateVersion, SavedAt: s.clock.Now(), IDs: ids, IdemSwept: st.idemSwept,
-		DirectOrderNums: cloneMap(st.directOrderNums), SessionOrderNums: cloneMap(st.sessionOrderNums)}
+		DirectOrderNums: map[string]string{}, SessionOrderNums: map[string]string{}}
 	snapIdx := map[*komoju.Payment]int{}
 	snap := func(p *komoju.Payment) int {
 		if i, ok := snapIdx[p]; ok {
@@ -355,8 +358,20 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 			sp.Session = p.session.view.ID
 		}
 		d.Payments = append(d.Payments, sp)
+		if n := p.snap().OrderNum(); n != "" && p.session == nil && p.snap().Status != komoju.PaymentFailed {
+			d.DirectOrderNums[n] = p.snap().ID // at most one such payment per number: see paymentHolding
+		}
+		if p.dueToExpire() {
+			d.DuePayments = append(d.DuePayments, p.snap().ID)
+		}
 	}
 	for _, ss := range st.sessions {
+		if n := ss.view.PaymentData.ExternalOrderNum; n != "" && ss.view.Status != komoju.SessionCancelled && !ss.view.Expired {
+			d.SessionOrderNums[n] = ss.view.ID
+		}
+		if ss.dueToExpire() {
+			d.DueSessions = append(d.DueSessions, ss.view.ID)
+		}
 		v := savedSession{View: ss.view, Types: ss.types, Scenario: ss.scenario, ReturnURL: ss.returnURL, Manual: ss.manual, Email: ss.email, ExpiresAt: ss.expiresAt}
 		v.View.SessionURL = ss.sessionURL() // base is saved inside it
 		v.View.Payment = nil
@@ -385,21 +400,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		r := e.resp.expand()
 		d.Idem = append(d.Idem, savedIdem{Publishable: k.publishable, Key: k.key, Hash: e.hash[:], Created: e.created, Status: r.status, Body: r.body})
 	}
-	for id := range st.duePayments {
-		d.DuePayments = append(d.DuePayments, id)
-	}
-	for id := range st.dueSessions {
-		d.DueSessions = append(d.DueSessions, id)
-	}
 	return d, nil
-}
-
-func cloneMap(m map[string]string) map[string]string {
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // saveState writes the state file atomically.
@@ -569,7 +570,7 @@ func (s *Server) restore(d *stateDoc) error {
 		}
 	}
 	for _, v := range d.Sessions {
-		if v.View.ID == "" || st.sessions[v.View.ID] != nil {
+		if v.View.ID == "" || st.sessionByID(v.View.ID) != nil {
 			return fmt.Errorf("session id %q empty or repeated", v.View.ID)
 		}
 		ss := &sessRec{view: v.View, types: v.Types, scenario: v.Scenario, returnURL: v.ReturnURL, manual: v.Manual, email: v.Email, expiresAt: v.ExpiresAt}
@@ -584,7 +585,7 @@ func (s *Server) restore(d *stateDoc) error {
 		}
 		ss.view.SessionURL, ss.view.PaymentMethods, ss.view.Merchant = "", nil, s.merchant
 		ss.types = s.internTypes(ss.types)
-		st.sessions[ss.view.ID] = ss
+		st.addSession(ss) // queues its expiry if it is still open
 	}
 	for i, sp := range d.Payments {
 		p, err := snap(sp.Snap)
@@ -598,15 +599,18 @@ func (s *Server) restore(d *stateDoc) error {
 			extra: newPayExtra(sp.ReturnURL, sp.CancelURL, sp.Webhooks, sp.RefundRequested)}
 		rec.cur.Store(p)
 		if sp.Session != "" {
-			if rec.session = st.sessions[sp.Session]; rec.session == nil {
+			if rec.session = st.sessionByID(sp.Session); rec.session == nil {
 				return fmt.Errorf("payment %s refers to missing session %s", p.ID, sp.Session)
 			}
 		}
 		st.order = append(st.order, rec)
 		st.indexPayments()
+		if rec.dueToExpire() {
+			st.duePayments.add(rec.deadline, rec.seq)
+		}
 	}
 	for _, v := range d.Sessions {
-		ss := st.sessions[v.View.ID]
+		ss := st.sessionByID(v.View.ID)
 		for _, id := range v.Attempts {
 			p := st.paymentByID(id)
 			if p == nil {
@@ -656,22 +660,6 @@ func (s *Server) restore(d *stateDoc) error {
 		ent := &idemEntry{created: e.Created, resp: apiResp{status: e.Status, body: e.Body}}
 		copy(ent.hash[:], e.Hash)
 		st.idem[idemKey{publishable: e.Publishable, key: e.Key}] = ent
-	}
-	for k, v := range d.DirectOrderNums {
-		st.directOrderNums[k] = v
-	}
-	for k, v := range d.SessionOrderNums {
-		st.sessionOrderNums[k] = v
-	}
-	for _, id := range d.DuePayments {
-		if p := st.paymentByID(id); p != nil {
-			st.duePayments[id] = p
-		}
-	}
-	for _, id := range d.DueSessions {
-		if ss := st.sessions[id]; ss != nil {
-			st.dueSessions[id] = ss
-		}
 	}
 	st.idemSwept = d.IdemSwept
 	if err := s.rng.UnmarshalBinary(d.IDs); err != nil {

@@ -221,6 +221,65 @@ func TestExpiryIsSaved(t *testing.T) {
 	}
 }
 
+// Deadlines are queued, not searched for: one that moved must not fire at
+// its old time (a wallet payment approved for manual capture trades its
+// 24 hours for a 30-day authorization), a session paid in time never
+// expires, nothing expires twice, and after a restart the deadlines still
+// ahead fire (restore derives them from the payments and sessions).
+func TestDeadlinesFollowMovesAndRestarts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "state.json")
+	sb := startPersistent(t, path)
+	c := newRaw(t, sb)
+	wallet := must(t, c.post("/payments", map[string]any{"amount": 800, "currency": "JPY", "tax": 0, "capture": false, "payment_details": map[string]any{"type": "paypay"}}), 200)
+	if r := must(t, c.post("/sandbox/payments/"+wallet.str("id")+"/approve", nil), 200); r.str("status") != "authorized" {
+		t.Fatalf("approve for manual capture: %s", r.body)
+	}
+	kon := must(t, c.post("/payments", map[string]any{"amount": 2000, "currency": "JPY", "payment_details": konbini("lawson")}), 200)
+	open := must(t, c.post("/sessions", map[string]any{"amount": 900, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "D-1"}}), 200)
+	paid := must(t, c.post("/sessions", map[string]any{"amount": 900, "currency": "JPY"}), 200)
+	must(t, c.post("/sessions/"+paid.str("id")+"/pay", map[string]any{"payment_details": card("4111111111111111")}), 200)
+	later := must(t, c.post("/sessions", map[string]any{"amount": 900, "currency": "JPY", "expires_in_seconds": 86400}), 200)
+
+	sb.Clock().Advance(25 * time.Hour)
+	if r := must(t, c.getr("/payments/"+wallet.str("id")), 200); r.str("status") != "authorized" {
+		t.Errorf("the wallet payment's old 24 h deadline fired: %s", r.str("status"))
+	}
+	if r := must(t, c.getr("/sessions/"+open.str("id")), 200); r.get("expired") != true {
+		t.Errorf("open session not expired after 25 h: %s", r.body)
+	}
+	if r := must(t, c.getr("/sessions/"+paid.str("id")), 200); r.get("expired") != false || r.str("status") != "completed" {
+		t.Errorf("paid session: %s", r.body)
+	}
+	must(t, c.post("/sessions", map[string]any{"amount": 900, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "D-1"}}), 200) // an expired session frees its number
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	sb2 := startPersistent(t, path)
+	c2 := newRaw(t, sb2)
+	mustErr(t, c2.post("/sessions", map[string]any{"amount": 900, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "D-1"}}), 422, "invalid_parameter")
+	if r := must(t, c2.getr("/payments/"+kon.str("id")), 200); r.str("status") != "authorized" {
+		t.Fatalf("konbini after the restart: %s", r.str("status"))
+	}
+	sb2.Clock().Advance(3 * 24 * time.Hour)
+	if r := must(t, c2.getr("/payments/"+kon.str("id")), 200); r.str("status") != "expired" {
+		t.Errorf("konbini past its deadline after a restart: %s", r.str("status"))
+	}
+	if r := must(t, c2.getr("/sessions/"+later.str("id")), 200); r.get("expired") != true {
+		t.Errorf("session past its expiry after a restart: %s", r.body)
+	}
+	if r := must(t, c2.getr("/payments/"+wallet.str("id")), 200); r.str("status") != "authorized" {
+		t.Errorf("wallet authorization lapsed early: %s", r.str("status"))
+	}
+	sb2.Clock().Advance(30 * 24 * time.Hour)
+	if r := must(t, c2.getr("/payments/"+wallet.str("id")), 200); r.str("status") != "expired" {
+		t.Errorf("wallet authorization after 30 days: %s", r.str("status"))
+	}
+	if n := eventCounts(t, c2); n["payment.expired"] != 2 {
+		t.Errorf("want one payment.expired for each of the two payments, got %v", n)
+	}
+}
+
 // Every field of the state is either saved or declared derived. A field
 // added later fails here until persist.go saves it (or says why not).
 func TestEveryStateFieldIsPersisted(t *testing.T) {
@@ -228,12 +287,12 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"order", "idx", "indexed", "sessions", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens", "directOrderNums", "sessionOrderNums",
+		{state{}, []string{"order", "idx", "indexed", "sessions", "sessIdx", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; idx, indexed, eventIDs and eventsIndexed are rebuilt on load
+			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; idx, indexed, sessIdx, eventIDs, eventsIndexed and the due queues are rebuilt on load
 		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "nextSameNum", "extra", "firstEvent"}}, // firstEvent: saved with the events; nextSameNum: rebuilt with idx
 		{payExtra{}, []string{"returnURL", "cancelURL", "webhooks", "refundRequested"}},
-		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest"}},
+		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "attempts", "latest", "nextSameNum"}}, // nextSameNum: rebuilt with sessIdx
 		{tokenRec{}, []string{"view", "card", "currency", "used"}},
 		{secureTokenRec{}, []string{"view", "card", "tds", "frictionless", "amount", "currency", "returnURL", "email", "used"}},
 		{cardInfo{}, []string{"brand", "last4", "month", "year", "name", "decline", "tds"}},

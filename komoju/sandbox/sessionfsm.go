@@ -108,8 +108,5 @@ func (s *Server) moveSession(ss *sessRec, on sessEvent, now time.Time) *apiError
 	case sessExpire:
 		ss.view.Expired = true
 	}
-	if t.to != komoju.SessionPending {
-		delete(s.st.dueSessions, ss.view.ID)
-	}
 	return nil
 }

@@ -110,11 +110,8 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if pd.ExternalOrderNum != "" {
-			// The sessions map is looked in only when the number was used.
-			if oid, used := s.st.sessionOrderNums[pd.ExternalOrderNum]; used {
-				if other := s.st.sessions[oid]; other != nil && other.view.Status != komoju.SessionCancelled && !other.view.Expired {
-					return nil, errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID)
-				}
+			if other := s.st.sessionHolding(pd.ExternalOrderNum); other != nil {
+				return nil, errInvalid("payment_data[external_order_num]", "%q is already used by session %s; order numbers are unique per session", truncate(pd.ExternalOrderNum, 64), other.view.ID)
 			}
 		}
 		id := s.newID()
@@ -144,11 +141,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 			LineItems:     items,
 			Email:         strPtr(email),
 		}
-		s.st.sessions[id] = ss
-		s.st.dueSessions[id] = ss
-		if pd.ExternalOrderNum != "" {
-			s.st.sessionOrderNums[pd.ExternalOrderNum] = id
-		}
+		s.st.addSession(ss)
 		return s.sessionView(ss), nil
 	}()
 	if aerr != nil {
@@ -345,7 +338,7 @@ func (s *Server) internTypes(types []komoju.PaymentType) []komoju.PaymentType {
 }
 
 func (s *Server) findSession(id string) (*sessRec, *apiError) {
-	ss := s.st.sessions[id]
+	ss := s.st.sessionByID(id)
 	if ss == nil {
 		return nil, errNotFound("session", id)
 	}

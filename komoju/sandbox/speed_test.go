@@ -414,6 +414,7 @@ func TestPaymentIndexSurvivesClashingHashes(t *testing.T) {
 	sb := startSandbox(t, Options{Clock: NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)), Seed: 1})
 	sb.mu.Lock()
 	sb.st.idx.hash = func(string) uint64 { return 7 }
+	sb.st.sessIdx.hash = func(string) uint64 { return 7 }
 	sb.mu.Unlock()
 	c := newRaw(t, sb)
 	var ids []string
@@ -436,4 +437,39 @@ func TestPaymentIndexSurvivesClashingHashes(t *testing.T) {
 		t.Errorf("C-S should list the captured attempt, then the declined one: %s", l.body)
 	}
 	mustErr(t, c.getr("/payments/"+strings.Repeat("z", 25)), 404, "not_found")
+	// Order numbers stay taken, and free, by the right payment or session.
+	mustErr(t, c.post("/payments", cardPayment("4111111111111111", "external_order_num", "C-3")), 422, "invalid_parameter")
+	mustErr(t, c.post("/payments", cardPayment("4123111111111000", "external_order_num", "C-9")), 502, "insufficient_funds")
+	must(t, c.post("/payments", cardPayment("4111111111111111", "external_order_num", "C-9")), 200) // a declined payment holds no number
+	if r := mustErr(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "C-S"}}), 422, "invalid_parameter"); !strings.Contains(string(r.body), sess) {
+		t.Errorf("the refusal should name session %s: %s", sess, r.body)
+	}
+	open := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "C-T"}}), 200).str("id")
+	must(t, c.post("/sessions/"+open+"/cancel", nil), 200)
+	again := must(t, c.post("/sessions", map[string]any{"amount": 500, "currency": "JPY", "payment_data": map[string]any{"external_order_num": "C-T"}}), 200).str("id")
+	for _, id := range []string{sess, open, again} {
+		if r := must(t, c.getr("/sessions/"+id), 200); r.str("id") != id {
+			t.Errorf("GET /sessions/%s answered %s", id, r.str("id"))
+		}
+	}
+	mustErr(t, c.getr("/sessions/"+strings.Repeat("z", 25)), 404, "not_found")
+}
+
+// BenchmarkExpireTick is the sandbox's once-a-second deadline check, which
+// holds the lock, with 20,000 sessions open and 20,000 konbini payments
+// awaiting payment and none of them due. It walked every one of them each
+// second; the deadline queues look at the soonest only.
+func BenchmarkExpireTick(b *testing.B) {
+	clock := NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC))
+	sb := startSandbox(b, Options{Clock: clock, Seed: 1})
+	const konbiniBody = `{"amount":1000,"currency":"JPY","tax":0,"payment_details":{"type":"konbini","store":"lawson","email":"taro@example.com"}}`
+	for i := range 20000 {
+		handlerCall(b, sb, http.MethodPost, "/api/v1/sessions", loadSessionBody("T-"+strconv.Itoa(i)), "")
+		handlerCall(b, sb, http.MethodPost, "/api/v1/payments", []byte(konbiniBody), "")
+	}
+	now := clock.Now()
+	sb.expire(now) // the once-a-minute sweep of idempotency keys
+	for b.Loop() {
+		sb.expire(now)
+	}
 }

@@ -5,7 +5,6 @@ import (
 	"hash/maphash"
 	"log/slog"
 	mrand "math/rand/v2"
-	"slices"
 	"sync/atomic"
 	"time"
 
@@ -21,9 +20,9 @@ import (
 type state struct {
 	order []*payRec // creation order, for listing; append-only
 	// idx finds payments in order[:indexed] by id and by order number
-	// (direct or through a session) without a scan; see paymentIndex. Not
+	// (direct or through a session) without a scan; see hashIndex. Not
 	// saved: restore rebuilds it from the payments.
-	idx paymentIndex
+	idx hashIndex[*payRec]
 	// indexed is how many payments of order idx holds. Creating a
 	// payment only appends it to order; a look-up by id or order number
 	// indexes those created since (indexPayments), and so does the
@@ -31,8 +30,11 @@ type state struct {
 	// look-up indexes a whole burst under the lock (it took 0.26 s after
 	// 350,000 payments, and the p99 of every client in the load tool's
 	// filter scenario to 0.15–0.7 s).
-	indexed  int
-	sessions map[string]*sessRec
+	indexed int
+	// sessions are in creation order, found by id and order number
+	// through sessIdx, which indexes each as it is created.
+	sessions []*sessRec
+	sessIdx  hashIndex[*sessRec]
 	events   []*eventRec
 	// eventIDs indexes events[:eventsIndexed] by id. Only GET
 	// /events/{id} looks an event up, so recordEvent does not insert
@@ -46,14 +48,11 @@ type state struct {
 	// prefix, as in KOMOJU's 3-D Secure guide).
 	secureTokens map[string]*secureTokenRec
 
-	// directOrderNums maps external_order_num → payment id for direct
-	// payments; sessionOrderNums → session id.
-	directOrderNums  map[string]string
-	sessionOrderNums map[string]string
-
-	// due holds payments and sessions with a deadline still ahead.
-	duePayments map[string]*payRec
-	dueSessions map[string]*sessRec
+	// duePayments and dueSessions hold the deadlines still ahead, soonest
+	// first. A payment or session that leaves the state its deadline
+	// applies to stays queued and is skipped when its turn comes.
+	duePayments deadlineQueue
+	dueSessions deadlineQueue
 
 	idem      map[idemKey]*idemEntry
 	idemSwept time.Time
@@ -72,18 +71,14 @@ type state struct {
 
 func newState() *state {
 	return &state{
-		idx:              newPaymentIndex(),
-		sessions:         map[string]*sessRec{},
-		eventIDs:         map[string]*eventRec{},
-		tokens:           map[string]*tokenRec{},
-		secureTokens:     map[string]*secureTokenRec{},
-		directOrderNums:  map[string]string{},
-		sessionOrderNums: map[string]string{},
-		duePayments:      map[string]*payRec{},
-		dueSessions:      map[string]*sessRec{},
-		idem:             map[idemKey]*idemEntry{},
-		cardDetails:      map[komoju.CreditCardDetails]*komoju.PaymentDetails{},
-		pages:            map[pageKey]apiResp{},
+		idx:          newHashIndex[*payRec](),
+		sessIdx:      newHashIndex[*sessRec](),
+		eventIDs:     map[string]*eventRec{},
+		tokens:       map[string]*tokenRec{},
+		secureTokens: map[string]*secureTokenRec{},
+		idem:         map[idemKey]*idemEntry{},
+		cardDetails:  map[komoju.CreditCardDetails]*komoju.PaymentDetails{},
+		pages:        map[pageKey]apiResp{},
 	}
 }
 
@@ -195,6 +190,9 @@ type sessRec struct {
 	base     string
 	attempts []*payRec // every payment created through this session
 	latest   *payRec
+	// nextSameNum is 1 + the position of the next session whose order
+	// number has the same hash (hashIndex.byNum), 0 for none.
+	nextSameNum int32
 }
 
 // payable reports whether pay may be called on the session now.
@@ -293,31 +291,49 @@ func (st *state) indexPayments() {
 	st.indexed = len(st.order)
 }
 
-// paymentIndex finds payments by id and by order number. It holds
-// positions in state.order under hashes of the id and of the order
-// number, and no pointer: it covers every payment the sandbox keeps, and
-// maps of strings and *payRec would be marked by the collector on every
-// cycle, whose mark phases set the p99 under load (docs/PERFORMANCE.md,
-// round six). A hash says where to look; the payment found is checked
-// against the id or order number asked for, so a clash of hashes costs a
-// look further, never a wrong answer.
-type paymentIndex struct {
+// hashIndex finds payments or sessions by id and by order number. It
+// holds positions in a creation-order slice under hashes of the id and of
+// the order number, and no pointer: it covers every payment and session
+// the sandbox keeps, and maps of strings and pointers would be marked by
+// the collector on every cycle, whose mark phases set the p99 under load
+// (docs/PERFORMANCE.md, round six). A hash says where to look; what is
+// found is checked against the id or order number asked for, so a clash of
+// hashes costs a look further, never a wrong answer.
+type hashIndex[T indexed] struct {
 	hash func(string) uint64 // maphash with a seed of this process; a test may clash them all
 	// byID: hash of the id → position. An id whose hash another id had
 	// first is in clashes (a chance of about one in 37 million that there
-	// is any among a million payments).
+	// is any among a million ids).
 	byID    map[uint64]int32
 	clashes map[string]int32
-	// byNum: hash of the order number → the first and last payment with
-	// that hash; the payments between are linked through payRec.nextSameNum.
+	// byNum: hash of the order number → the first and last item with
+	// that hash; the items between are linked through sameNum.
 	byNum map[uint64]numChain
 }
 
+// indexed is what hashIndex needs of an item: its id and order number,
+// which never change, and its link to the next item whose order number
+// has the same hash (1 + that item's position, 0 for none).
+type indexed interface {
+	comparable
+	indexID() string
+	indexNum() string
+	sameNum() *int32
+}
+
+func (p *payRec) indexID() string  { return p.snap().ID }
+func (p *payRec) indexNum() string { return p.snap().OrderNum() }
+func (p *payRec) sameNum() *int32  { return &p.nextSameNum }
+
+func (s *sessRec) indexID() string  { return s.view.ID }
+func (s *sessRec) indexNum() string { return s.view.PaymentData.ExternalOrderNum }
+func (s *sessRec) sameNum() *int32  { return &s.nextSameNum }
+
 type numChain struct{ head, tail int32 }
 
-func newPaymentIndex() paymentIndex {
+func newHashIndex[T indexed]() hashIndex[T] {
 	seed := maphash.MakeSeed()
-	return paymentIndex{
+	return hashIndex[T]{
 		hash:    func(s string) uint64 { return maphash.String(seed, s) },
 		byID:    map[uint64]int32{},
 		clashes: map[string]int32{},
@@ -325,20 +341,20 @@ func newPaymentIndex() paymentIndex {
 	}
 }
 
-// add indexes order[i]; ids are unique (chargeLocked and restore see to it).
-func (x *paymentIndex) add(order []*payRec, i int32) {
-	rec := order[i]
-	p := rec.snap() // id and external_order_num never change
-	h := x.hash(p.ID)
+// add indexes items[i]; ids are unique (their creators and restore see to
+// it).
+func (x *hashIndex[T]) add(items []T, i int32) {
+	id := items[i].indexID()
+	h := x.hash(id)
 	if _, taken := x.byID[h]; taken {
-		x.clashes[p.ID] = i
+		x.clashes[id] = i
 	} else {
 		x.byID[h] = i
 	}
-	if n := p.OrderNum(); n != "" {
+	if n := items[i].indexNum(); n != "" {
 		h := x.hash(n)
 		if c, ok := x.byNum[h]; ok {
-			order[c.tail].nextSameNum = i + 1
+			*items[c.tail].sameNum() = i + 1
 			x.byNum[h] = numChain{c.head, i}
 		} else {
 			x.byNum[h] = numChain{i, i}
@@ -346,34 +362,176 @@ func (x *paymentIndex) add(order []*payRec, i int32) {
 	}
 }
 
-// byIDIn is the payment with this id among the indexed ones, or nil.
-func (x *paymentIndex) byIDIn(order []*payRec, id string) *payRec {
-	if i, ok := x.byID[x.hash(id)]; ok && order[i].snap().ID == id {
-		return order[i]
+// byIDIn is the item with this id among the indexed ones, or the zero T.
+func (x *hashIndex[T]) byIDIn(items []T, id string) T {
+	if i, ok := x.byID[x.hash(id)]; ok && items[i].indexID() == id {
+		return items[i]
 	}
 	if i, ok := x.clashes[id]; ok {
-		return order[i]
+		return items[i]
 	}
-	return nil
+	var none T
+	return none
 }
 
-// withNum lists the indexed payments with this order number in creation
-// order: a new slice, which the caller may scan without s.mu.
-func (x *paymentIndex) withNum(order []*payRec, n string) []*payRec {
+// eachWithNum calls f with the indexed items with this order number in
+// creation order, until f returns false.
+func (x *hashIndex[T]) eachWithNum(items []T, n string, f func(T) bool) {
 	c, ok := x.byNum[x.hash(n)]
 	if !ok {
-		return nil
+		return
 	}
-	var out []*payRec
 	for i := c.head; ; {
-		if order[i].snap().OrderNum() == n {
-			out = append(out, order[i])
+		if items[i].indexNum() == n && !f(items[i]) {
+			return
 		}
 		if i == c.tail {
-			return out
+			return
 		}
-		i = order[i].nextSameNum - 1
+		i = *items[i].sameNum() - 1
 	}
+}
+
+// withNum lists the indexed items with this order number in creation
+// order: a new slice, which the caller may scan without s.mu.
+func (x *hashIndex[T]) withNum(items []T, n string) []T {
+	var out []T
+	x.eachWithNum(items, n, func(it T) bool {
+		out = append(out, it)
+		return true
+	})
+	return out
+}
+
+// deadlineQueue is a min-heap of deadlines and the positions (in
+// state.order or state.sessions) they belong to: expire pops those that
+// have passed instead of walking every open payment and session each
+// second under the lock, and it holds no pointer for the collector. It is
+// sifted by hand: container/heap would box every entry it is given.
+type deadlineQueue []deadline
+
+type deadline struct {
+	at  int64 // Unix nanoseconds
+	pos int32
+}
+
+func (d deadline) before(e deadline) bool {
+	return d.at < e.at || d.at == e.at && d.pos < e.pos
+}
+
+// add queues position pos for time at.
+func (q *deadlineQueue) add(at time.Time, pos int) {
+	h := append(*q, deadline{at: at.UnixNano(), pos: int32(pos)})
+	for i := len(h) - 1; i > 0; {
+		up := (i - 1) / 2
+		if !h[i].before(h[up]) {
+			break
+		}
+		h[i], h[up] = h[up], h[i]
+		i = up
+	}
+	*q = h
+}
+
+// pop removes and returns the soonest deadline; q is not empty.
+func (q *deadlineQueue) pop() deadline {
+	h := *q
+	top := h[0]
+	last := len(h) - 1
+	h[0] = h[last]
+	h = h[:last]
+	for i := 0; ; {
+		small, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l].before(h[small]) {
+			small = l
+		}
+		if r < len(h) && h[r].before(h[small]) {
+			small = r
+		}
+		if small == i {
+			break
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
+	*q = h
+	return top
+}
+
+// passed pops the positions whose deadline is not after now, soonest
+// first (then in creation order, so event ids stay deterministic under a
+// seed); still is asked whether the entry still applies.
+func (q *deadlineQueue) passed(now time.Time, still func(at int64, pos int32) bool) []int32 {
+	var out []int32
+	limit := now.UnixNano()
+	for len(*q) > 0 && (*q)[0].at <= limit {
+		d := q.pop()
+		if len(out) > 0 && out[len(out)-1] == d.pos {
+			continue // queued twice for the same time
+		}
+		if still(d.at, d.pos) {
+			out = append(out, d.pos)
+		}
+	}
+	return out
+}
+
+// sessionByID finds a session. Callers hold s.mu.
+func (st *state) sessionByID(id string) *sessRec {
+	return st.sessIdx.byIDIn(st.sessions, id)
+}
+
+// addSession keeps a new session and queues its expiry. Callers hold s.mu.
+func (st *state) addSession(ss *sessRec) {
+	st.sessions = append(st.sessions, ss)
+	st.sessIdx.add(st.sessions, int32(len(st.sessions)-1))
+	if ss.dueToExpire() {
+		st.dueSessions.add(ss.expiresAt, len(st.sessions)-1)
+	}
+}
+
+// dueToExpire reports whether the session's expiry still applies: it is
+// open (pending) and has not expired.
+func (s *sessRec) dueToExpire() bool {
+	return s.view.Status == komoju.SessionPending && !s.view.Expired
+}
+
+// sessionHolding is the open session using order number n, or nil: KOMOJU
+// refuses a second session with the order number of one that is neither
+// cancelled nor expired. Callers hold s.mu.
+func (st *state) sessionHolding(n string) *sessRec {
+	var holder *sessRec
+	st.sessIdx.eachWithNum(st.sessions, n, func(ss *sessRec) bool {
+		if ss.view.Status != komoju.SessionCancelled && !ss.view.Expired {
+			holder = ss
+			return false
+		}
+		return true
+	})
+	return holder
+}
+
+// paymentHolding is the direct payment using order number n, or nil: a
+// direct payment keeps its order number unless it failed. Callers hold
+// s.mu.
+func (st *state) paymentHolding(n string) *payRec {
+	st.indexPayments()
+	var holder *payRec
+	st.idx.eachWithNum(st.order, n, func(p *payRec) bool {
+		if p.session == nil && p.snap().Status != komoju.PaymentFailed {
+			holder = p
+			return false
+		}
+		return true
+	})
+	return holder
+}
+
+// dueToExpire reports whether the payment's deadline still applies: a
+// pending or authorized payment with one (afterPaymentMove queues it).
+func (p *payRec) dueToExpire() bool {
+	st := p.snap().Status
+	return !p.deadline.IsZero() && (st == komoju.PaymentPending || st == komoju.PaymentAuthorized)
 }
 
 // paymentByID finds a payment, indexing those created since the last
@@ -402,34 +560,22 @@ func (st *state) eventByID(id string) *eventRec {
 func (s *Server) expire(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var due []*payRec
-	for id, p := range s.st.duePayments {
-		if p.deadline.IsZero() || now.Before(p.deadline) {
-			continue
-		}
-		delete(s.st.duePayments, id)
-		if paymentStep(p.snap().Status, payExpire) != nil {
-			due = append(due, p)
-		}
-	}
-	// Expire in deadline order (then creation order), so event ids stay
-	// deterministic under a seed.
-	slices.SortFunc(due, func(a, b *payRec) int {
-		if c := a.deadline.Compare(b.deadline); c != 0 {
-			return c
-		}
-		return a.seq - b.seq
+	st := s.st
+	// A payment is expired by the last deadline queued for it, if its
+	// status still allows it.
+	due := st.duePayments.passed(now, func(at int64, pos int32) bool {
+		p := st.order[pos]
+		return p.deadline.UnixNano() == at && paymentStep(p.snap().Status, payExpire) != nil
 	})
-	for _, p := range due {
-		_ = s.movePayment(p, payExpire, now, nil) // allowed: checked above
+	for _, pos := range due {
+		_ = s.movePayment(st.order[pos], payExpire, now, nil) // allowed: checked above
 	}
 	changed := len(due) > 0
-	for id, ss := range s.st.dueSessions {
-		if now.Before(ss.expiresAt) {
-			continue
-		}
-		delete(s.st.dueSessions, id)
-		if s.moveSession(ss, sessExpire, now) == nil {
+	for _, pos := range st.dueSessions.passed(now, func(at int64, pos int32) bool {
+		ss := st.sessions[pos]
+		return ss.dueToExpire() && ss.expiresAt.UnixNano() == at
+	}) {
+		if s.moveSession(st.sessions[pos], sessExpire, now) == nil {
 			changed = true
 		}
 	}
