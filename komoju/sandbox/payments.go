@@ -100,7 +100,6 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		Total:               in.amount + in.tax + fee,
 		Currency:            in.currency,
 		Description:         strPtr(in.description),
-		ExternalOrderNum:    strPtr(in.orderNum),
 		Metadata:            in.metadata,
 		CreatedAt:           now,
 		Locale:              in.locale,
@@ -121,6 +120,10 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		ret = "" // a session's payment returns to the session's return_url (returnTarget): not kept twice
 	}
 	rec := &payRec{typ: in.det.typ, manual: in.manual, session: in.sess, extra: newPayExtra(ret, in.cancelURL, in.webhooks, 0)}
+	if in.orderNum != "" {
+		rec.orderNum = in.orderNum
+		p.ExternalOrderNum = &rec.orderNum
+	}
 	rec.cur.Store(p)
 	if in.det.typ == komoju.TypeCreditCard {
 		if in.det.card.tds != tdsNone && !in.direct {
@@ -193,7 +196,6 @@ func (s *Server) chargeLocked(in chargeIn, now time.Time) (*payRec, *apiError) {
 		s.st.indexPayments()
 	}
 	if in.sess != nil {
-		in.sess.attempts = append(in.sess.attempts, rec)
 		in.sess.latest = rec
 		s.sessionFollowLocked(rec, now)
 	}

@@ -351,7 +351,11 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		d.Snapshots = append(d.Snapshots, p)
 		return len(d.Snapshots) - 1
 	}
+	attempts := map[*sessRec][]string{} // the payments made through each session, in order
 	for _, p := range st.order {
+		if p.session != nil {
+			attempts[p.session] = append(attempts[p.session], p.snap().ID)
+		}
 		sp := savedPayment{Snap: snap(p.snap()), Type: p.typ, Manual: p.manual, TDS: p.tds, ReturnURL: p.returnURL(), CancelURL: p.cancelURL(),
 			Deadline: p.deadline, Webhooks: p.webhooks(), RefundRequested: p.refundRequested()}
 		if p.session != nil {
@@ -375,9 +379,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		v := savedSession{View: ss.view, Types: ss.types, Scenario: ss.scenario, ReturnURL: ss.returnURL, Manual: ss.manual, Email: ss.email, ExpiresAt: ss.expiresAt}
 		v.View.SessionURL = ss.sessionURL() // base is saved inside it
 		v.View.Payment = nil
-		for _, a := range ss.attempts {
-			v.Attempts = append(v.Attempts, a.snap().ID)
-		}
+		v.Attempts = attempts[ss]
 		if ss.latest != nil {
 			v.Latest = ss.latest.snap().ID
 		}
@@ -611,12 +613,10 @@ func (s *Server) restore(d *stateDoc) error {
 	}
 	for _, v := range d.Sessions {
 		ss := st.sessionByID(v.View.ID)
-		for _, id := range v.Attempts {
-			p := st.paymentByID(id)
-			if p == nil {
-				return fmt.Errorf("session %s refers to missing payment %s", v.View.ID, id)
+		for _, id := range v.Attempts { // each payment names its session too (savedPayment.Session)
+			if p := st.paymentByID(id); p == nil || p.session != ss {
+				return fmt.Errorf("session %s lists payment %s, which is missing or another session's", v.View.ID, id)
 			}
-			ss.attempts = append(ss.attempts, p)
 		}
 		if v.Latest != "" {
 			if ss.latest = st.paymentByID(v.Latest); ss.latest == nil {

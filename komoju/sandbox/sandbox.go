@@ -167,9 +167,10 @@ type Server struct {
 	persist    *persister // nil without Options.StatePath
 	stateNotes []StateNote
 
-	emptyMeta map[string]string // read-only {} shared by payments without metadata
-	merchant  *komoju.SessionMerchant
-	typeSets  map[string][]komoju.PaymentType // guarded by mu; see internTypes
+	emptyMeta  map[string]string // read-only {} shared by payments without metadata
+	merchant   *komoju.SessionMerchant
+	typeSets   map[string][]komoju.PaymentType // guarded by mu; see internTypes
+	returnURLs map[string]*string              // guarded by mu; see internReturnURL
 	// methodSets are shared payment_methods lists; guarded by mu; see
 	// sessionMethods.
 	methodSets map[methodsKey][]komoju.SessionPaymentMethod
@@ -280,6 +281,7 @@ func New(opts Options) (*Server, error) {
 		emptyMeta:      map[string]string{},
 		merchant:       &komoju.SessionMerchant{Name: MerchantName},
 		typeSets:       map[string][]komoju.PaymentType{},
+		returnURLs:     map[string]*string{},
 		methodSets:     map[methodsKey][]komoju.SessionPaymentMethod{},
 		secretAuth:     "Basic " + base64.StdEncoding.EncodeToString([]byte(opts.SecretKey+":")),
 		onNetwork:      onNetwork,

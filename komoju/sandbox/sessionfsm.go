@@ -100,11 +100,11 @@ func (s *Server) moveSession(ss *sessRec, on sessEvent, now time.Time) *apiError
 	ss.view.Status = t.to
 	switch on {
 	case sessComplete:
-		at := now
-		ss.view.CompletedAt = &at
+		ss.endedAt = now
+		ss.view.CompletedAt = &ss.endedAt
 	case sessCancel:
-		at := now
-		ss.view.CancelledAt = &at
+		ss.endedAt = now
+		ss.view.CancelledAt = &ss.endedAt
 	case sessExpire:
 		ss.view.Expired = true
 	}

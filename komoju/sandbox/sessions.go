@@ -116,10 +116,11 @@ func (s *Server) createSession(q *apiReq) apiResp {
 		}
 		id := s.newID()
 		expires := now.Add(time.Duration(ttl) * time.Second)
+		retPtr, retStr := s.internReturnURL(returnURL)
 		ss := &sessRec{
 			types:     s.internTypes(types),
 			scenario:  scenario,
-			returnURL: returnURL,
+			returnURL: retStr,
 			manual:    pd.Capture == komoju.CaptureManual,
 			email:     email,
 			expiresAt: expires,
@@ -131,7 +132,7 @@ func (s *Server) createSession(q *apiReq) apiResp {
 			Mode:          "payment",
 			Amount:        amount,
 			Currency:      currency,
-			ReturnURL:     strPtr(returnURL),
+			ReturnURL:     retPtr,
 			DefaultLocale: locale,
 			CreatedAt:     now,
 			Status:        sessionStep(sessNew, sessOpen).to,
@@ -318,6 +319,23 @@ func (s *Server) sessionView(ss *sessRec) *komoju.Session {
 
 // sessionURL is the session's hosted page.
 func (ss *sessRec) sessionURL() string { return ss.base + "/sessions/" + ss.view.ID }
+
+// internReturnURL shares one string, and one pointer to it, among the
+// sessions that return to the same URL (a till's sessions all do): two
+// objects fewer per session for the collector. Callers hold s.mu.
+func (s *Server) internReturnURL(u string) (*string, string) {
+	if u == "" {
+		return nil, ""
+	}
+	p, ok := s.returnURLs[u]
+	if !ok {
+		p = strPtr(u)
+		if len(s.returnURLs) < 1024 { // bounded, as typeSets
+			s.returnURLs[u] = p
+		}
+	}
+	return p, *p
+}
 
 // internTypes shares one slice among sessions with the same payment types
 // (usually every session has the default list). Callers hold s.mu.

@@ -108,6 +108,10 @@ type payRec struct {
 	// number has the same hash (paymentIndex.byNum), 0 for none.
 	nextSameNum int32
 	extra       *payExtra // nil: none of its fields set
+	// orderNum is the external_order_num the snapshots point at: kept
+	// here, it is not an object of its own. A restored snapshot points at
+	// its own copy.
+	orderNum string
 	// firstEvent is the payment's first event (payment.captured,
 	// .authorized or .failed as it is created), kept here rather than as an
 	// object of its own: one allocation and one object fewer for the
@@ -187,9 +191,14 @@ type sessRec struct {
 	// base is the sandbox's base URL when the session was made (its
 	// session_url is base/sessions/id): shared with Server.base, so it
 	// costs no bytes of its own, and kept across a restart on a new port.
-	base     string
-	attempts []*payRec // every payment created through this session
-	latest   *payRec
+	base string
+	// latest is the last payment created through this session; the
+	// others are the payments whose session it is (payRec.session).
+	latest *payRec
+	// endedAt is the session's completed_at or cancelled_at (never both),
+	// which view points at: kept here, it is not an object of its own. A
+	// restored view points at its own copy.
+	endedAt time.Time
 	// nextSameNum is 1 + the position of the next session whose order
 	// number has the same hash (hashIndex.byNum), 0 for none.
 	nextSameNum int32
