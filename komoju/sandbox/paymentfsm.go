@@ -182,8 +182,9 @@ func (s *Server) movePayment(p *payRec, on payEvent, now time.Time, edit func(*k
 }
 
 // afterPaymentMove is what follows every move, including a payment's
-// creation: the deadline index, the order number of a failed direct
-// payment, the session, the events. Callers hold s.mu.
+// creation: the deadline queue, the session, the events. (A failed direct
+// payment gives up its order number by its status: see paymentHolding.)
+// Callers hold s.mu.
 func (s *Server) afterPaymentMove(p *payRec, t *payTransition, now time.Time) {
 	s.st.payGen++ // cached list pages are stale now
 	if p.dueToExpire() {

@@ -105,7 +105,7 @@ type payRec struct {
 	deadline time.Time // zero: none
 	seq      int       // creation order: its position in state.order
 	// nextSameNum is 1 + the position of the next payment whose order
-	// number has the same hash (paymentIndex.byNum), 0 for none.
+	// number has the same hash (hashIndex.byNum), 0 for none.
 	nextSameNum int32
 	extra       *payExtra // nil: none of its fields set
 	// orderNum is the external_order_num the snapshots point at: kept
