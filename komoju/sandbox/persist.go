@@ -629,14 +629,13 @@ func (s *Server) restore(d *stateDoc) error {
 		if err != nil {
 			return err
 		}
-		if e.ID == "" || st.eventIDs[e.ID] != nil {
+		if e.ID == "" || st.eventByID(e.ID) != nil {
 			return fmt.Errorf("event id %q empty or repeated", e.ID)
 		}
 		rec := &eventRec{id: e.ID, typ: e.Type, created: e.Created, payment: p}
 		st.events = append(st.events, rec)
-		st.eventIDs[e.ID] = rec
 	}
-	st.eventsIndexed = len(st.events)
+	st.indexEvents()
 	for _, t := range d.Tokens {
 		if t.View.ID == "" {
 			return errors.New("token without id")

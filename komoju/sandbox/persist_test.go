@@ -287,9 +287,9 @@ func TestEveryStateFieldIsPersisted(t *testing.T) {
 		v       any
 		handled []string
 	}{
-		{state{}, []string{"order", "idx", "indexed", "sessions", "sessIdx", "events", "eventIDs", "eventsIndexed", "tokens", "secureTokens",
+		{state{}, []string{"order", "idx", "indexed", "sessions", "sessIdx", "events", "eventIdx", "eventsIndexed", "tokens", "secureTokens",
 			"duePayments", "dueSessions", "idem", "idemSwept",
-			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; idx, indexed, sessIdx, eventIDs, eventsIndexed and the due queues are rebuilt on load
+			"cardDetails", "lastTime", "payGen", "pagesGen", "pages"}}, // the last five are caches, rebuilt on use; idx, indexed, sessIdx, eventIdx, eventsIndexed and the due queues are rebuilt on load
 		{payRec{}, []string{"cur", "typ", "manual", "tds", "session", "deadline", "seq", "nextSameNum", "extra", "orderNum", "firstEvent"}}, // firstEvent: saved with the events; nextSameNum: rebuilt with idx; orderNum: saved in the snapshot
 		{payExtra{}, []string{"returnURL", "cancelURL", "webhooks", "refundRequested"}},
 		{sessRec{}, []string{"view", "types", "scenario", "returnURL", "manual", "email", "expiresAt", "base", "latest", "nextSameNum", "endedAt"}}, // nextSameNum: rebuilt with sessIdx; endedAt: saved as view's completed_at or cancelled_at

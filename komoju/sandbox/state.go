@@ -36,12 +36,12 @@ type state struct {
 	sessions []*sessRec
 	sessIdx  hashIndex[*sessRec]
 	events   []*eventRec
-	// eventIDs indexes events[:eventsIndexed] by id. Only GET
-	// /events/{id} looks an event up, so recordEvent does not insert
-	// (two inserts into large maps per payment were 6 % of a POST's CPU
-	// under load); eventByID indexes the events recorded since the last
-	// look-up. Restore indexes them all (it checks ids are unique).
-	eventIDs      map[string]*eventRec
+	// eventIdx finds events[:eventsIndexed] by id (GET /events/{id}),
+	// through the same pointer-free hashIndex as payments. Like them,
+	// events are indexed on a look-up or once indexChunk are waiting
+	// (recordEvent), so the first look-up after a burst indexes little
+	// under the lock. Restore indexes them all (it checks ids are unique).
+	eventIdx      hashIndex[*eventRec]
 	eventsIndexed int
 	tokens        map[string]*tokenRec
 	// secureTokens are POST /secure_tokens answers (ids share tokens' tok_
@@ -73,7 +73,7 @@ func newState() *state {
 	return &state{
 		idx:          newHashIndex[*payRec](),
 		sessIdx:      newHashIndex[*sessRec](),
-		eventIDs:     map[string]*eventRec{},
+		eventIdx:     newHashIndex[*eventRec](),
 		tokens:       map[string]*tokenRec{},
 		secureTokens: map[string]*secureTokenRec{},
 		idem:         map[idemKey]*idemEntry{},
@@ -281,6 +281,9 @@ func (s *Server) recordEvent(p *payRec, typ string, now time.Time) {
 	}
 	*e = eventRec{id: s.newID(), typ: typ, created: now, payment: p.snap()}
 	s.st.events = append(s.st.events, e)
+	if len(s.st.events)-s.st.eventsIndexed >= indexChunk {
+		s.st.indexEvents()
+	}
 	s.wh.enqueue(e, p.webhooks())
 	if s.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.log.Debug("sandbox event", "event", typ, "payment", p.snap().ID, "status", p.snap().Status)
@@ -333,6 +336,10 @@ type indexed interface {
 func (p *payRec) indexID() string  { return p.snap().ID }
 func (p *payRec) indexNum() string { return p.snap().OrderNum() }
 func (p *payRec) sameNum() *int32  { return &p.nextSameNum }
+
+func (e *eventRec) indexID() string  { return e.id }
+func (e *eventRec) indexNum() string { return "" }  // events have no order number
+func (e *eventRec) sameNum() *int32  { return nil } // never asked: see indexNum
 
 func (s *sessRec) indexID() string  { return s.view.ID }
 func (s *sessRec) indexNum() string { return s.view.PaymentData.ExternalOrderNum }
@@ -553,14 +560,20 @@ func (st *state) paymentByID(id string) *payRec {
 	return st.idx.byIDIn(st.order, id)
 }
 
-// eventByID finds an event, first indexing those recorded since the last
-// look-up (see state.eventIDs). Callers hold s.mu.
-func (st *state) eventByID(id string) *eventRec {
-	for _, e := range st.events[st.eventsIndexed:] {
-		st.eventIDs[e.id] = e
+// indexEvents adds the events recorded since the last look-up to
+// eventIdx. Callers hold s.mu.
+func (st *state) indexEvents() {
+	for i := st.eventsIndexed; i < len(st.events); i++ {
+		st.eventIdx.add(st.events, int32(i))
 	}
 	st.eventsIndexed = len(st.events)
-	return st.eventIDs[id]
+}
+
+// eventByID finds an event, first indexing those recorded since the last
+// look-up (see state.eventIdx). Callers hold s.mu.
+func (st *state) eventByID(id string) *eventRec {
+	st.indexEvents()
+	return st.eventIdx.byIDIn(st.events, id)
 }
 
 // expire fires deadlines that have passed: authorized cash payments and
