@@ -362,7 +362,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 			sp.Session = p.session.view.ID
 		}
 		d.Payments = append(d.Payments, sp)
-		if n := p.snap().OrderNum(); n != "" && p.session == nil && p.snap().Status != komoju.PaymentFailed {
+		if n := p.snap().OrderNum(); n != "" && p.holdsOrderNum() {
 			d.DirectOrderNums[n] = p.snap().ID // at most one such payment per number: see paymentHolding
 		}
 		if p.dueToExpire() {
@@ -370,7 +370,7 @@ func (s *Server) snapshotLocked() (*stateDoc, error) {
 		}
 	}
 	for _, ss := range st.sessions {
-		if n := ss.view.PaymentData.ExternalOrderNum; n != "" && ss.view.Status != komoju.SessionCancelled && !ss.view.Expired {
+		if n := ss.view.PaymentData.ExternalOrderNum; n != "" && ss.holdsOrderNum() {
 			d.SessionOrderNums[n] = ss.view.ID
 		}
 		if ss.dueToExpire() {

@@ -296,17 +296,12 @@ const indexChunk = 1024
 
 // indexPayments adds the payments created since the last look-up to the
 // id and order-number indexes (see state.indexed). Callers hold s.mu.
-func (st *state) indexPayments() {
-	for i := st.indexed; i < len(st.order); i++ {
-		st.idx.add(st.order, int32(i))
-	}
-	st.indexed = len(st.order)
-}
+func (st *state) indexPayments() { st.indexed = st.idx.addFrom(st.order, st.indexed) }
 
-// hashIndex finds payments or sessions by id and by order number. It
-// holds positions in a creation-order slice under hashes of the id and of
-// the order number, and no pointer: it covers every payment and session
-// the sandbox keeps, and maps of strings and pointers would be marked by
+// hashIndex finds payments, sessions and events by id, and payments and
+// sessions by order number. It holds positions in a creation-order slice
+// under hashes of the id and of the order number, and no pointer: it
+// covers everything the sandbox keeps of each sale, and maps of strings and pointers would be marked by
 // the collector on every cycle, whose mark phases set the p99 under load
 // (docs/PERFORMANCE.md, round six). A hash says where to look; what is
 // found is checked against the id or order number asked for, so a clash of
@@ -327,7 +322,6 @@ type hashIndex[T indexed] struct {
 // which never change, and its link to the next item whose order number
 // has the same hash (1 + that item's position, 0 for none).
 type indexed interface {
-	comparable
 	indexID() string
 	indexNum() string
 	sameNum() *int32
@@ -376,6 +370,15 @@ func (x *hashIndex[T]) add(items []T, i int32) {
 			x.byNum[h] = numChain{i, i}
 		}
 	}
+}
+
+// addFrom indexes items[from:] and returns len(items), the new count of
+// indexed items.
+func (x *hashIndex[T]) addFrom(items []T, from int) int {
+	for i := from; i < len(items); i++ {
+		x.add(items, int32(i))
+	}
+	return len(items)
 }
 
 // byIDIn is the item with this id among the indexed ones, or the zero T.
@@ -512,13 +515,25 @@ func (s *sessRec) dueToExpire() bool {
 	return s.view.Status == komoju.SessionPending && !s.view.Expired
 }
 
+// holdsOrderNum reports whether the session keeps its order number from
+// other sessions: unless it was cancelled or has expired.
+func (s *sessRec) holdsOrderNum() bool {
+	return s.view.Status != komoju.SessionCancelled && !s.view.Expired
+}
+
+// holdsOrderNum reports whether the payment keeps its order number from
+// other direct payments: a direct one, unless it failed.
+func (p *payRec) holdsOrderNum() bool {
+	return p.session == nil && p.snap().Status != komoju.PaymentFailed
+}
+
 // sessionHolding is the open session using order number n, or nil: KOMOJU
 // refuses a second session with the order number of one that is neither
 // cancelled nor expired. Callers hold s.mu.
 func (st *state) sessionHolding(n string) *sessRec {
 	var holder *sessRec
 	st.sessIdx.eachWithNum(st.sessions, n, func(ss *sessRec) bool {
-		if ss.view.Status != komoju.SessionCancelled && !ss.view.Expired {
+		if ss.holdsOrderNum() {
 			holder = ss
 			return false
 		}
@@ -534,7 +549,7 @@ func (st *state) paymentHolding(n string) *payRec {
 	st.indexPayments()
 	var holder *payRec
 	st.idx.eachWithNum(st.order, n, func(p *payRec) bool {
-		if p.session == nil && p.snap().Status != komoju.PaymentFailed {
+		if p.holdsOrderNum() {
 			holder = p
 			return false
 		}
@@ -562,12 +577,7 @@ func (st *state) paymentByID(id string) *payRec {
 
 // indexEvents adds the events recorded since the last look-up to
 // eventIdx. Callers hold s.mu.
-func (st *state) indexEvents() {
-	for i := st.eventsIndexed; i < len(st.events); i++ {
-		st.eventIdx.add(st.events, int32(i))
-	}
-	st.eventsIndexed = len(st.events)
-}
+func (st *state) indexEvents() { st.eventsIndexed = st.eventIdx.addFrom(st.events, st.eventsIndexed) }
 
 // eventByID finds an event, first indexing those recorded since the last
 // look-up (see state.eventIdx). Callers hold s.mu.
